@@ -1,0 +1,280 @@
+// Decoder: raw eBPF bytes → normalised instructions. Never throws: what the kernel would
+// refuse comes back as an `invalid` instruction or with `problem` set.
+
+import type {
+  AccessSize, AluOp, AtomicOp, Instruction, JumpCondition, Operand, PseudoSource,
+} from './instruction.js';
+import { isBranch } from './instruction.js';
+import * as op from './opcode.js';
+
+export interface DecodeOptions {
+  /**
+   * The bytes are xlated code of a JIT-ed program: bpf-to-bpf calls then carry the callee's
+   * relative offset in `off` (imm holds the subprog number), as bpftool assumes when the
+   * program has jited ksyms. Otherwise (object files, interpreted programs) it is in `imm`.
+   */
+  readonly jitedCalls?: boolean;
+}
+
+interface RawSlot {
+  code: number;
+  dst: number;
+  src: number;
+  off: number;
+  imm: number;
+}
+
+const ALU_OPS: readonly (AluOp | undefined)[] = [
+  'add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', undefined, 'mod', 'xor', 'mov', 'arsh',
+];
+
+const JUMP_CONDITIONS: readonly (JumpCondition | undefined)[] = [
+  undefined, 'eq', 'gt', 'ge', 'set', 'ne', 'sgt', 'sge', undefined, undefined, 'lt', 'le', 'slt', 'sle',
+];
+
+const LD_IMM64 = op.CLASS_LD | op.MODE_IMM | op.SIZE_DW;
+
+const SIZES: readonly AccessSize[] = [4, 2, 1, 8];
+
+const PSEUDO_SOURCES: readonly PseudoSource[] = [
+  'none', 'map_fd', 'map_value', 'btf_id', 'func', 'map_idx', 'map_idx_value',
+];
+
+const ATOMIC_RMW: ReadonlyMap<number, AtomicOp> = new Map([
+  [op.ALU_ADD, 'add'], [op.ALU_AND, 'and'], [op.ALU_OR, 'or'], [op.ALU_XOR, 'xor'],
+]);
+
+function readSlot(bytes: Uint8Array, at: number): RawSlot {
+  const regs = bytes[at + 1];
+  return {
+    code: bytes[at],
+    dst: regs & 0x0f,
+    src: regs >> 4,
+    off: ((bytes[at + 2] | (bytes[at + 3] << 8)) << 16) >> 16,
+    imm: bytes[at + 4] | (bytes[at + 5] << 8) | (bytes[at + 6] << 16) | (bytes[at + 7] << 24),
+  };
+}
+
+function invalid(index: number, raw: RawSlot, problem: string): Instruction {
+  return { kind: 'invalid', index, code: raw.code, slots: 1, dstReg: raw.dst, srcReg: raw.src, off: raw.off, imm: raw.imm, problem };
+}
+
+function badRegister(raw: RawSlot, usesSrc: boolean): string | undefined {
+  if (raw.dst > op.MAX_REGISTER) return `invalid register r${raw.dst}`;
+  if (usesSrc && raw.src > op.MAX_REGISTER) return `invalid register r${raw.src}`;
+  return undefined;
+}
+
+function withProblem<T extends Instruction>(insn: T, problem: string | undefined): T {
+  if (problem !== undefined) insn.problem = problem;
+  return insn;
+}
+
+function decodeAlu(index: number, raw: RawSlot): Instruction {
+  const cls = raw.code & op.CLASS_MASK;
+  const width = cls === op.CLASS_ALU64 ? 64 : 32;
+  const aluOp = raw.code & op.OP_MASK;
+  const fromReg = (raw.code & op.SOURCE_MASK) === op.SOURCE_X;
+  const base = { index, code: raw.code, slots: 1 as const };
+
+  if (aluOp === op.ALU_END) {
+    if (cls === op.CLASS_ALU64 && fromReg) return invalid(index, raw, 'byte swap with reserved source bit');
+    const order = cls === op.CLASS_ALU64 ? 'swap' : fromReg ? 'be' : 'le';
+    const problem = raw.imm !== 16 && raw.imm !== 32 && raw.imm !== 64 ? `invalid byte swap width ${raw.imm}`
+      : raw.src !== 0 || raw.off !== 0 ? 'byte swap uses reserved fields' : badRegister(raw, false);
+    return withProblem({ ...base, kind: 'endian', order, bits: raw.imm, dst: raw.dst }, problem);
+  }
+  if (aluOp === op.ALU_NEG) {
+    const problem = fromReg || raw.src !== 0 || raw.off !== 0 || raw.imm !== 0 ? 'neg uses reserved fields' : badRegister(raw, false);
+    return withProblem({ ...base, kind: 'neg', width, dst: raw.dst }, problem);
+  }
+  let aluName = ALU_OPS[aluOp >> 4];
+  if (aluName === undefined) return invalid(index, raw, `unknown alu op 0x${aluOp.toString(16)}`);
+
+  if (aluName === 'mov' && fromReg && raw.off !== 0) {
+    if (cls === op.CLASS_ALU64 && raw.off === op.OFF_ADDR_SPACE_CAST) {
+      const problem = raw.imm !== 1 && raw.imm !== 0x10000 ? 'invalid addr_space_cast' : badRegister(raw, true);
+      return withProblem({
+        ...base, kind: 'addr_space_cast', dst: raw.dst, src: raw.src, destSpace: raw.imm >>> 16, srcSpace: raw.imm & 0xffff,
+      }, problem);
+    }
+    if (cls === op.CLASS_ALU64 && raw.off === op.OFF_PERCPU_ADDR) {
+      return withProblem({ ...base, kind: 'percpu_addr', dst: raw.dst, src: raw.src }, badRegister(raw, true));
+    }
+    if (raw.off === 8 || raw.off === 16 || (raw.off === 32 && cls === op.CLASS_ALU64)) {
+      const problem = raw.imm !== 0 ? 'movsx uses reserved fields' : badRegister(raw, true);
+      return withProblem({ ...base, kind: 'movsx', width, dst: raw.dst, src: raw.src, fromBits: raw.off }, problem);
+    }
+    return invalid(index, raw, `invalid mov offset ${raw.off}`);
+  }
+
+  let problem: string | undefined;
+  if ((aluName === 'div' || aluName === 'mod') && raw.off === 1) aluName = aluName === 'div' ? 'sdiv' : 'smod';
+  else if (raw.off !== 0) problem = `alu uses reserved offset ${raw.off}`;
+  if (fromReg && raw.imm !== 0) problem ??= 'alu uses reserved imm';
+  if (!fromReg && raw.src !== 0) problem ??= 'alu uses reserved src register';
+  problem ??= badRegister(raw, fromReg);
+  const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
+  return withProblem({ ...base, kind: 'alu', op: aluName, width, dst: raw.dst, operand }, problem);
+}
+
+function decodeMemory(index: number, raw: RawSlot): Instruction {
+  const cls = raw.code & op.CLASS_MASK;
+  const mode = raw.code & op.MODE_MASK;
+  const size = SIZES[(raw.code & op.SIZE_MASK) >> 3];
+  const base = { index, code: raw.code, slots: 1 as const };
+
+  if (cls === op.CLASS_LDX) {
+    if (mode !== op.MODE_MEM && mode !== op.MODE_MEMSX) return invalid(index, raw, `unknown ldx mode 0x${mode.toString(16)}`);
+    const signed = mode === op.MODE_MEMSX;
+    if (signed && size === 8) return invalid(index, raw, 'sign-extending load of 8 bytes');
+    const problem = raw.imm !== 0 ? 'ldx uses reserved imm' : badRegister(raw, true);
+    return withProblem({ ...base, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed }, problem);
+  }
+  if (cls === op.CLASS_ST) {
+    if (mode === op.MODE_NOSPEC) return { ...base, kind: 'nospec' };
+    if (mode !== op.MODE_MEM) return invalid(index, raw, `unknown st mode 0x${mode.toString(16)}`);
+    const problem = raw.src !== 0 ? 'st uses reserved src register' : badRegister(raw, false);
+    return withProblem({ ...base, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'imm', value: raw.imm } }, problem);
+  }
+  // STX
+  if (mode === op.MODE_MEM) {
+    const problem = raw.imm !== 0 ? 'stx uses reserved imm' : badRegister(raw, true);
+    return withProblem({ ...base, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'reg', reg: raw.src } }, problem);
+  }
+  if (mode !== op.MODE_ATOMIC) return invalid(index, raw, `unknown stx mode 0x${mode.toString(16)}`);
+  let atomicOp: AtomicOp | undefined;
+  let fetch = false;
+  if (raw.imm === op.ATOMIC_XCHG) [atomicOp, fetch] = ['xchg', true];
+  else if (raw.imm === op.ATOMIC_CMPXCHG) [atomicOp, fetch] = ['cmpxchg', true];
+  else if (raw.imm === op.ATOMIC_LOAD_ACQ) atomicOp = 'load_acquire';
+  else if (raw.imm === op.ATOMIC_STORE_REL) atomicOp = 'store_release';
+  else if ((raw.imm & ~(op.OP_MASK | op.ATOMIC_FETCH)) === 0) {
+    atomicOp = ATOMIC_RMW.get(raw.imm & op.OP_MASK);
+    fetch = (raw.imm & op.ATOMIC_FETCH) !== 0;
+  }
+  if (atomicOp === undefined) return invalid(index, raw, `unknown atomic op 0x${(raw.imm >>> 0).toString(16)}`);
+  const ordered = atomicOp === 'load_acquire' || atomicOp === 'store_release';
+  if (!ordered && size !== 4 && size !== 8) return invalid(index, raw, `atomic ${atomicOp} of ${size} bytes`);
+  const operands = atomicOp === 'load_acquire'
+    ? { base: raw.src, dst: raw.dst, src: raw.src }
+    : { base: raw.dst, dst: raw.dst, src: raw.src };
+  return withProblem({ ...base, kind: 'atomic', op: atomicOp, fetch, size, off: raw.off, ...operands }, badRegister(raw, true));
+}
+
+function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instruction {
+  const cls = raw.code & op.CLASS_MASK;
+  const jmpOp = raw.code & op.OP_MASK;
+  const fromReg = (raw.code & op.SOURCE_MASK) === op.SOURCE_X;
+  const base = { index, code: raw.code, slots: 1 as const };
+  const is32 = cls === op.CLASS_JMP32;
+
+  if (jmpOp === op.JMP_JA) {
+    if (fromReg) return invalid(index, raw, 'indirect goto is not supported before Linux 6.19');
+    const offset = is32 ? raw.imm : raw.off;
+    return { ...base, kind: 'goto', long: is32, offset, target: index + 1 + offset };
+  }
+  if (jmpOp === op.JMP_CALL || jmpOp === op.JMP_EXIT || jmpOp === op.JMP_JCOND) {
+    if (is32) return invalid(index, raw, `jmp32 has no op 0x${jmpOp.toString(16)}`);
+    if (jmpOp === op.JMP_EXIT) return { ...base, kind: 'exit' };
+    if (jmpOp === op.JMP_JCOND) {
+      if (fromReg || raw.src !== 0) return invalid(index, raw, 'unknown conditional pseudo jump');
+      return { ...base, kind: 'may_goto', offset: raw.off, target: index + 1 + raw.off };
+    }
+    if (raw.src === op.CALL_HELPER) return { ...base, kind: 'call', callee: 'helper', imm: raw.imm, off: raw.off };
+    if (raw.src === op.PSEUDO_KFUNC_CALL) return { ...base, kind: 'call', callee: 'kfunc', imm: raw.imm, off: raw.off };
+    if (raw.src === op.PSEUDO_CALL) {
+      const target = index + 1 + (options.jitedCalls ? raw.off : raw.imm);
+      return { ...base, kind: 'call', callee: 'subprog', imm: raw.imm, off: raw.off, target };
+    }
+    return invalid(index, raw, `unknown call kind ${raw.src}`);
+  }
+  const condition = JUMP_CONDITIONS[jmpOp >> 4];
+  if (condition === undefined) return invalid(index, raw, `unknown jump op 0x${jmpOp.toString(16)}`);
+  const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
+  const problem = !fromReg && raw.src !== 0 ? 'jump uses reserved src register' : badRegister(raw, fromReg);
+  return withProblem({
+    ...base, kind: 'jump', condition, width: is32 ? 32 : 64, dst: raw.dst, operand, offset: raw.off, target: index + 1 + raw.off,
+  }, problem);
+}
+
+function decodeLd(index: number, raw: RawSlot, next: RawSlot | undefined, options: DecodeOptions): Instruction {
+  const mode = raw.code & op.MODE_MASK;
+  const sizeBits = raw.code & op.SIZE_MASK;
+  const base = { index, code: raw.code };
+  if (mode === op.MODE_ABS || mode === op.MODE_IND) {
+    if (sizeBits === op.SIZE_DW) return invalid(index, raw, 'legacy packet load of 8 bytes');
+    const kind = mode === op.MODE_ABS ? 'ld_abs' : 'ld_ind';
+    return withProblem({ ...base, slots: 1, kind, size: SIZES[sizeBits >> 3], src: raw.src, imm: raw.imm }, badRegister(raw, kind === 'ld_ind'));
+  }
+  if (mode !== op.MODE_IMM || sizeBits !== op.SIZE_DW) {
+    if (raw.code === 0) return invalid(index, raw, 'second half of ld_imm64 without its first half');
+    return invalid(index, raw, `unknown ld opcode 0x${raw.code.toString(16).padStart(2, '0')}`);
+  }
+  if (next === undefined) return invalid(index, raw, 'ld_imm64 without its second half');
+  const pseudo = PSEUDO_SOURCES[raw.src];
+  let problem: string | undefined;
+  if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) problem = 'ld_imm64 second half uses reserved fields';
+  else if (pseudo === undefined) problem = `unknown ld_imm64 pseudo source ${raw.src}`;
+  else if (raw.off !== 0) problem = 'ld_imm64 uses reserved offset';
+  problem ??= badRegister(raw, false);
+  const value = (BigInt(next.imm >>> 0) << 32n) | BigInt(raw.imm >>> 0);
+  const target = pseudo === 'func' && !options.jitedCalls ? index + 1 + raw.imm : undefined;
+  return withProblem({
+    ...base, slots: 2, kind: 'ld_imm64', dst: raw.dst, pseudo: pseudo ?? 'none', srcReg: raw.src,
+    immLo: raw.imm, immHi: next.imm, value, ...(target === undefined ? {} : { target }),
+  }, problem);
+}
+
+function decodeSlot(index: number, raw: RawSlot, next: RawSlot | undefined, options: DecodeOptions): Instruction {
+  switch (raw.code & op.CLASS_MASK) {
+    case op.CLASS_ALU:
+    case op.CLASS_ALU64:
+      return decodeAlu(index, raw);
+    case op.CLASS_JMP:
+    case op.CLASS_JMP32:
+      return decodeJump(index, raw, options);
+    case op.CLASS_LD:
+      return decodeLd(index, raw, next, options);
+    default:
+      return decodeMemory(index, raw);
+  }
+}
+
+/** Flags branches and calls whose target is outside the program or inside an ld_imm64. */
+function checkTargets(insns: Instruction[], slotCount: number): void {
+  const startsInstruction = new Uint8Array(slotCount);
+  for (const insn of insns) if (insn.kind !== 'invalid' || insn.truncatedBytes === undefined) startsInstruction[insn.index] = 1;
+  for (const insn of insns) {
+    const target = isBranch(insn) || (insn.kind === 'call' && insn.callee === 'subprog') ? insn.target
+      : insn.kind === 'ld_imm64' ? insn.target : undefined;
+    if (target === undefined || insn.problem !== undefined) continue;
+    if (target < 0 || target >= slotCount) insn.problem = `target ${target} is outside the program (0..${slotCount - 1})`;
+    else if (startsInstruction[target] === 0) insn.problem = `target ${target} is the second half of ld_imm64`;
+  }
+}
+
+/**
+ * Decodes a program. One entry per instruction (ld_imm64 covers two slots); trailing bytes
+ * that do not fill a slot become a final `invalid` entry with `truncatedBytes`.
+ */
+export function decodeInstructions(bytes: Uint8Array, options: DecodeOptions = {}): Instruction[] {
+  const slotCount = Math.floor(bytes.length / op.INSN_SIZE);
+  const insns: Instruction[] = [];
+  for (let index = 0; index < slotCount; index++) {
+    const raw = readSlot(bytes, index * op.INSN_SIZE);
+    const next = raw.code === LD_IMM64 && index + 1 < slotCount ? readSlot(bytes, (index + 1) * op.INSN_SIZE) : undefined;
+    const insn = decodeSlot(index, raw, next, options);
+    insns.push(insn);
+    if (insn.slots === 2) index++;
+  }
+  const rest = bytes.length - slotCount * op.INSN_SIZE;
+  if (rest > 0) {
+    insns.push({
+      kind: 'invalid', index: slotCount, code: bytes[slotCount * op.INSN_SIZE], slots: 1,
+      dstReg: 0, srcReg: 0, off: 0, imm: 0, truncatedBytes: rest, problem: `truncated instruction (${rest} of 8 bytes)`,
+    });
+  }
+  checkTargets(insns, slotCount);
+  return insns;
+}

@@ -1,0 +1,17 @@
+// Public API of the eBPF bytecode decoder: decode → listing → text / JSON / CFG / DOT.
+
+export { decodeInstructions, type DecodeOptions } from './decode.js';
+export type * from './instruction.js';
+export { isBranch } from './instruction.js';
+export { formatInstruction, type DisasmCallbacks } from './format.js';
+export { helperName, MAX_HELPER_ID } from './helpers.js';
+export { indexKallsyms, type KallsymsIndex } from './kallsyms.js';
+export {
+  buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type ListingEntry, type ListingInput,
+  type MapReference, type SourceLine,
+} from './listing.js';
+export type { CallTarget, CodeOrigin, ListingResolvers, MapKey, MapSummary } from './resolve.js';
+export {
+  entryTextLines, hexBytes, listingToJson, renderListingText, type JsonListingEntry, type TextOptions,
+} from './render.js';
+export { type InsnClassName } from './opcode.js';
