@@ -1,0 +1,57 @@
+// Little-endian field reads from an info struct of any length: the kernel returns as many bytes
+// as it knows (older kernels: fewer), so a field that does not fit is `undefined`, never an error.
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Reads fixed-offset fields of one kernel-written struct; out-of-range fields are undefined. */
+export class InfoReader {
+  private readonly view: DataView;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get length(): number {
+    return this.bytes.byteLength;
+  }
+
+  has(offset: number, size: number): boolean {
+    return offset + size <= this.bytes.byteLength;
+  }
+
+  u32(offset: number): number | undefined {
+    return this.has(offset, 4) ? this.view.getUint32(offset, true) : undefined;
+  }
+
+  s32(offset: number): number | undefined {
+    return this.has(offset, 4) ? this.view.getInt32(offset, true) : undefined;
+  }
+
+  u64(offset: number): bigint | undefined {
+    return this.has(offset, 8) ? this.view.getBigUint64(offset, true) : undefined;
+  }
+
+  /** A fixed-size char array such as `name[16]`, cut at its first NUL. */
+  charArray(offset: number, size: number): string | undefined {
+    if (!this.has(offset, size)) return undefined;
+    return cString(this.bytes.subarray(offset, offset + size));
+  }
+
+  /** Raw bytes of a fixed-size field (e.g. `tag[8]`). */
+  slice(offset: number, size: number): Uint8Array | undefined {
+    return this.has(offset, size) ? this.bytes.slice(offset, offset + size) : undefined;
+  }
+}
+
+/** The text before the first NUL (the whole buffer if there is none), decoded as UTF-8. */
+export function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return decoder.decode(end < 0 ? bytes : bytes.subarray(0, end));
+}
+
+/** Lowercase hex of bytes, e.g. a program tag. */
+export function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
