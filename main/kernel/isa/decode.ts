@@ -176,9 +176,10 @@ function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instru
   }
   if (jmpOp === op.JMP_CALL || jmpOp === op.JMP_EXIT || jmpOp === op.JMP_JCOND) {
     if (is32) return invalid(index, raw, `jmp32 has no op 0x${jmpOp.toString(16)}`);
+    if (fromReg) return invalid(index, raw, `jump op 0x${jmpOp.toString(16)} with reserved source bit`);
     if (jmpOp === op.JMP_EXIT) return { ...base, kind: 'exit' };
     if (jmpOp === op.JMP_JCOND) {
-      if (fromReg || raw.src !== 0) return invalid(index, raw, 'unknown conditional pseudo jump');
+      if (raw.src !== 0) return invalid(index, raw, 'unknown conditional pseudo jump');
       return { ...base, kind: 'may_goto', offset: raw.off, target: index + 1 + raw.off };
     }
     if (raw.src === op.CALL_HELPER) return { ...base, kind: 'call', callee: 'helper', imm: raw.imm, off: raw.off };
