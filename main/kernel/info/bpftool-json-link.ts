@@ -4,6 +4,7 @@
 // key names, after bpftool 7.1's keys.
 
 import { cgroupIterOrderName, perfConfigName, perfTypeName, typeJsonValue, type NameStyle } from '../names/index.js';
+import { linkKeysOfBpftool71 } from './bpftool-keys.js';
 import { addPids, addPinned, uniqueOwners } from './json-common.js';
 import type { JsonObject, JsonValue } from './json-value.js';
 import type { LinkDetails, PerfEventDetails } from './link-info.js';
@@ -24,7 +25,7 @@ export function renderLinkJson(link: LinkShow, options: ShowOptions = {}): JsonO
   const cookie = perfEventCookie(info.details);
   if (cookie !== undefined && uniqueOwners(link.owners).length > 0) out.bpf_cookie = cookie;
   addPids(out, link.owners);
-  return out;
+  return options.keys === 'bpftool-7.1' ? linkKeysOfBpftool71(out, info.details?.kind) : out;
 }
 
 function perfEventCookie(details: LinkDetails | undefined): bigint | undefined {

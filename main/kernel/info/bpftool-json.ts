@@ -6,6 +6,7 @@ import { typeJsonValue } from '../names/index.js';
 import { loadedAtSeconds } from './boot-time.js';
 import type { JsonObject } from './json-value.js';
 import { progFullName } from './prog-info.js';
+import { mapKeysOfBpftool71, progKeysOfBpftool71 } from './bpftool-keys.js';
 import { addPids, addPinned } from './json-common.js';
 import type { MapShow, ProgShow, ShowOptions } from './show-input.js';
 
@@ -48,7 +49,7 @@ export function renderProgJson(prog: ProgShow, options: ShowOptions = {}): JsonO
   }
   addPinned(out, prog.pinned);
   addPids(out, prog.owners);
-  return out;
+  return options.keys === 'bpftool-7.1' ? progKeysOfBpftool71(out) : out;
 }
 
 /** One element of `bpftool map show -j`. */
@@ -78,5 +79,5 @@ export function renderMapJson(map: MapShow, options: ShowOptions = {}): JsonObje
   if (info.btfVmlinuxValueTypeId) out.btf_vmlinux_value_type_id = info.btfVmlinuxValueTypeId;
   addPinned(out, map.pinned);
   addPids(out, map.owners);
-  return out;
+  return options.keys === 'bpftool-7.1' ? mapKeysOfBpftool71(out) : out;
 }

@@ -53,6 +53,11 @@ export interface ShowOptions {
   /** Type names as Linux 6.18 knows them (default) or exactly as bpftool 7.1 prints them. */
   names?: NameStyle;
   /**
+   * Fields: bpftool's plus ours (default), or exactly what bpftool 7.1 prints (JSON keys, and
+   * in text no details for link kinds or fields newer than it).
+   */
+  keys?: 'superset' | 'bpftool-7.1';
+  /**
    * CLOCK_REALTIME − CLOCK_BOOTTIME in nanoseconds, to turn load_time into wall-clock time as
    * bpftool does. Without it, loaded_at is seconds since boot (bpftool's own fallback).
    */
