@@ -1,0 +1,97 @@
+// The operations on one machine, as raw bytes. Two implementations: the
+// in-process addon (LocalHost) and the agent over stdio frames (later, SSH).
+// Everything is decoded above this interface, once, by main/kernel.
+
+export type ObjectKind = 'prog' | 'map' | 'link' | 'btf';
+
+export const OBJECT_KIND_CODE: Record<ObjectKind, number> = { prog: 0, map: 1, link: 2, btf: 3 };
+
+export interface RawInfo {
+  id: number;
+  /** Bytes the kernel wrote into bpf_*_info; its length is the kernel's info_len. */
+  info: Uint8Array;
+  /** /proc/self/fdinfo text of the fd we held (memlock, frozen, …). */
+  fdinfo: string;
+}
+
+export interface RawProgInfo extends RawInfo {
+  mapIds: Uint8Array;
+  xlated: Uint8Array;
+  jited: Uint8Array;
+  jitedKsyms: Uint8Array;
+  jitedFuncLens: Uint8Array;
+  funcInfo: Uint8Array;
+  lineInfo: Uint8Array;
+  jitedLineInfo: Uint8Array;
+  progTags: Uint8Array;
+}
+
+export interface RawLinkInfo extends RawInfo {
+  name: Uint8Array;
+  addrs: Uint8Array;
+  offsets: Uint8Array;
+  refCtrOffsets: Uint8Array;
+  cookies: Uint8Array;
+}
+
+export interface RawBtfInfo extends RawInfo {
+  data: Uint8Array;
+  name: Uint8Array;
+}
+
+export interface RawOwnerFd {
+  pid: number;
+  fd: number;
+  comm: string;
+  /** readlink of the fd, e.g. `anon_inode:bpf-map`. */
+  target: string;
+  fdinfo: string;
+}
+
+export interface RawMapPage {
+  /** `count` keys of keySize bytes, back to back. */
+  keys: Uint8Array;
+  /** `count` values, valueStride bytes apart. */
+  values: Uint8Array;
+  count: number;
+  /** Opaque position to pass to the next read. */
+  cursor: Uint8Array;
+  done: boolean;
+}
+
+export type MapReadMode = 'batch' | 'next';
+
+export interface MapReader {
+  read(mode: MapReadMode, cursor: Uint8Array | null, keySize: number, valueStride: number, max: number): Promise<RawMapPage>;
+  close(): Promise<void>;
+}
+
+export interface StatsHold {
+  release(): Promise<void>;
+}
+
+export interface HostClocks {
+  realtime: number;
+  boottime: number;
+}
+
+export interface Host {
+  /** A short label for messages: `local`, `user@box`, … */
+  readonly label: string;
+  listIds(kind: ObjectKind): Promise<number[]>;
+  /** null: the object vanished (normal, not an error). */
+  progInfo(id: number, detail: boolean): Promise<RawProgInfo | null>;
+  mapInfo(id: number): Promise<RawInfo | null>;
+  linkInfo(id: number): Promise<RawLinkInfo | null>;
+  btfInfo(id: number): Promise<RawBtfInfo | null>;
+  owners(): Promise<RawOwnerFd[]>;
+  readFile(path: string, limit: number): Promise<Uint8Array>;
+  openMap(id: number): Promise<MapReader | null>;
+  enableStats(): Promise<StatsHold>;
+  /** Wall and boot clocks in seconds, read together (load times are boot clock). */
+  clocks(): Promise<HostClocks>;
+  close(): Promise<void>;
+}
+
+/** Bound on ids walked per kind: a loop over kernel-supplied ids must end. */
+export const MAX_OBJECTS_PER_KIND = 1_000_000;

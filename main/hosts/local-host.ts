@@ -1,0 +1,76 @@
+// Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, StatsHold } from './host.js';
+import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
+import { loadNativeAddon, type NativeAddon } from './native-addon.js';
+
+export class LocalHost implements Host {
+  readonly label = 'local';
+  private readonly addon: NativeAddon;
+
+  constructor(addon: NativeAddon = loadNativeAddon()) {
+    this.addon = addon;
+  }
+
+  async listIds(kind: ObjectKind): Promise<number[]> {
+    const ids: number[] = [];
+    let id = 0;
+    while ((id = this.addon.nextId(OBJECT_KIND_CODE[kind], id)) !== 0 && ids.length < MAX_OBJECTS_PER_KIND) ids.push(id);
+    return ids;
+  }
+
+  async progInfo(id: number, detail: boolean): Promise<RawProgInfo | null> {
+    const raw = this.addon.progInfo(id, detail);
+    return raw && { id, ...raw };
+  }
+
+  async mapInfo(id: number): Promise<RawInfo | null> {
+    const raw = this.addon.mapInfo(id);
+    return raw && { id, ...raw };
+  }
+
+  async linkInfo(id: number): Promise<RawLinkInfo | null> {
+    const raw = this.addon.linkInfo(id);
+    return raw && { id, ...raw };
+  }
+
+  async btfInfo(id: number): Promise<RawBtfInfo | null> {
+    const raw = this.addon.btfInfo(id);
+    return raw && { id, ...raw };
+  }
+
+  async owners(): Promise<RawOwnerFd[]> {
+    return this.addon.owners();
+  }
+
+  async readFile(path: string, limit: number): Promise<Uint8Array> {
+    return this.addon.readFile(path, limit);
+  }
+
+  async openMap(id: number): Promise<MapReader | null> {
+    const addon = this.addon;
+    const handle = addon.mapOpen(id);
+    if (!handle) return null;
+    return {
+      async read(mode, cursor, keySize, valueStride, max) {
+        const c = cursor ? Buffer.from(cursor.buffer, cursor.byteOffset, cursor.byteLength) : null;
+        return mode === 'batch'
+          ? addon.mapLookupBatch(handle, c, keySize, valueStride, max)
+          : addon.mapNextPage(handle, c, keySize, valueStride, max);
+      },
+      async close() {
+        addon.close(handle);
+      },
+    };
+  }
+
+  async enableStats(): Promise<StatsHold> {
+    const handle = this.addon.enableStats();
+    return { release: async () => this.addon.close(handle) };
+  }
+
+  async clocks(): Promise<HostClocks> {
+    return this.addon.clocks();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,103 @@
+// Locates and loads the compiled addon. The only file that knows where it lives.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An fd held by the addon; closed by `close()` or when garbage-collected. */
+export interface NativeHandle {
+  readonly __nativeHandle: unique symbol;
+}
+
+export interface NativeProgInfo {
+  info: Buffer;
+  fdinfo: string;
+  mapIds: Buffer;
+  xlated: Buffer;
+  jited: Buffer;
+  jitedKsyms: Buffer;
+  jitedFuncLens: Buffer;
+  funcInfo: Buffer;
+  lineInfo: Buffer;
+  jitedLineInfo: Buffer;
+  progTags: Buffer;
+}
+
+export interface NativeLinkInfo {
+  info: Buffer;
+  fdinfo: string;
+  name: Buffer;
+  addrs: Buffer;
+  offsets: Buffer;
+  refCtrOffsets: Buffer;
+  cookies: Buffer;
+}
+
+export interface NativeBtfInfo {
+  info: Buffer;
+  fdinfo: string;
+  data: Buffer;
+  name: Buffer;
+}
+
+export interface NativeOwnerFd {
+  pid: number;
+  fd: number;
+  comm: string;
+  target: string;
+  fdinfo: string;
+}
+
+export interface NativeMapPage {
+  keys: Buffer;
+  values: Buffer;
+  count: number;
+  cursor: Buffer;
+  done: boolean;
+}
+
+/** The addon's functions, exactly as native/src/addon.c exports them. */
+export interface NativeAddon {
+  nextId(kind: number, start: number): number;
+  progInfo(id: number, detail: boolean): NativeProgInfo | null;
+  mapInfo(id: number): { info: Buffer; fdinfo: string } | null;
+  linkInfo(id: number): NativeLinkInfo | null;
+  btfInfo(id: number): NativeBtfInfo | null;
+  owners(): NativeOwnerFd[];
+  readFile(path: string, limit: number): Buffer;
+  mapOpen(id: number): NativeHandle | null;
+  close(handle: NativeHandle): void;
+  mapLookupBatch(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
+  mapNextPage(h: NativeHandle, lastKey: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
+  enableStats(): NativeHandle;
+  clocks(): { realtime: number; boottime: number };
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function candidates(): string[] {
+  const fromEnv = process.env.BPFSCOPE_ADDON;
+  // Source tree (tests), compiled tree (out/node/main/hosts), packaged app (unpacked from asar).
+  const roots = [resolve(here, '../..'), resolve(here, '../../../..')];
+  const list = roots.map((root) => join(root, 'native/build/Release/bpfscope.node'));
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath) list.push(join(resourcesPath, 'app.asar.unpacked/native/build/Release/bpfscope.node'));
+  return fromEnv ? [fromEnv, ...list] : list;
+}
+
+let loaded: NativeAddon | undefined;
+
+export function loadNativeAddon(): NativeAddon {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const tried = candidates();
+  const path = tried.find((p) => existsSync(p));
+  if (!path) {
+    throw Object.assign(new Error(`native addon not built (looked in ${tried.join(', ')})`), {
+      code: 'ENOADDON',
+      hint: 'run `npm run build:native`',
+    });
+  }
+  loaded = require(path) as NativeAddon;
+  return loaded;
+}

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "bpfscope",
+      "sources": ["src/addon.c", "src/bpf_read.c", "src/proc_scan.c"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-O2"],
+      "cflags!": ["-fno-exceptions"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,605 @@
+/* N-API binding of the read-only core. TypeScript validates arguments and
+ * decodes every byte returned; this file converts and nothing more. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <node_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf_read.h"
+#include "proc_scan.h"
+
+#define NODE_API_CALL(env, call)                                                   \
+	do {                                                                       \
+		napi_status status_ = (call);                                      \
+		if (status_ != napi_ok) {                                          \
+			const napi_extended_error_info *info_ = NULL;              \
+			napi_get_last_error_info((env), &info_);                   \
+			bool pending_;                                             \
+			napi_is_exception_pending((env), &pending_);               \
+			if (!pending_)                                             \
+				napi_throw_error((env), NULL,                      \
+						 info_ && info_->error_message     \
+							 ? info_->error_message    \
+							 : "napi call failed");    \
+			return NULL;                                               \
+		}                                                                  \
+	} while (0)
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id)
+{
+	napi_value error, msg, code, val;
+	const char *name = bs_errno_name(err);
+	char text[256];
+
+	if (id)
+		snprintf(text, sizeof(text), "%s (id %u): %s", syscall_name, id, strerror(err));
+	else
+		snprintf(text, sizeof(text), "%s: %s", syscall_name, strerror(err));
+	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+	    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
+	    napi_create_error(env, code, msg, &error) != napi_ok)
+		return NULL;
+	if (napi_set_named_property(env, error, "code", code) == napi_ok &&
+	    napi_create_int32(env, err, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
+	    napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "syscall", val) == napi_ok &&
+	    napi_create_uint32(env, id, &val) == napi_ok)
+		napi_set_named_property(env, error, "id", val);
+	napi_throw(env, error);
+	return NULL;
+}
+
+static napi_value throw_last(napi_env env, int negerr, uint32_t id)
+{
+	return throw_errno(env, -negerr, bs_cmd_name(bs_last_cmd()), id);
+}
+
+static napi_value null_value(napi_env env)
+{
+	napi_value v;
+	NODE_API_CALL(env, napi_get_null(env, &v));
+	return v;
+}
+
+static int set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len)
+{
+	napi_value buf;
+	void *copy;
+
+	if (napi_create_buffer_copy(env, len, data ? data : "", &copy, &buf) != napi_ok)
+		return -1;
+	return napi_set_named_property(env, obj, key, buf) == napi_ok ? 0 : -1;
+}
+
+static int set_string(napi_env env, napi_value obj, const char *key, const char *s)
+{
+	napi_value v;
+
+	if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok)
+		return -1;
+	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
+}
+
+static int set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
+{
+	napi_value v;
+
+	if (napi_create_uint32(env, n, &v) != napi_ok)
+		return -1;
+	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
+}
+
+static int get_u32_arg(napi_env env, napi_value v, uint32_t *out)
+{
+	return napi_get_value_uint32(env, v, out) == napi_ok ? 0 : -1;
+}
+
+/* Opens an object by id. Returns 0 and the fd, 1 when it vanished, or -1
+ * with an exception pending. */
+static int open_obj(napi_env env, enum bs_obj_kind kind, uint32_t id, int *fd)
+{
+	*fd = bs_fd_by_id(kind, id);
+	if (*fd == -ENOENT)
+		return 1;
+	if (*fd < 0) {
+		throw_last(env, *fd, id);
+		return -1;
+	}
+	return 0;
+}
+
+static napi_value fdinfo_object(napi_env env, int fd, const uint8_t *info, uint32_t info_len)
+{
+	char fdinfo[2048];
+	napi_value obj;
+
+	if (bs_self_fdinfo(fd, fdinfo, sizeof(fdinfo)) != 0)
+		fdinfo[0] = '\0';
+	NODE_API_CALL(env, napi_create_object(env, &obj));
+	if (set_buffer(env, obj, "info", info, info_len) || set_string(env, obj, "fdinfo", fdinfo))
+		return NULL;
+	return obj;
+}
+
+static napi_value next_id(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2;
+	napi_value argv[2], result;
+	uint32_t kind, start, next = 0;
+	int err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 2 || get_u32_arg(env, argv[0], &kind) || get_u32_arg(env, argv[1], &start) || kind > BS_BTF) {
+		napi_throw_type_error(env, NULL, "nextId(kind, start): bad arguments");
+		return NULL;
+	}
+	err = bs_next_id((enum bs_obj_kind)kind, start, &next);
+	if (err == -ENOENT)
+		next = 0;
+	else if (err)
+		return throw_last(env, err, 0);
+	NODE_API_CALL(env, napi_create_uint32(env, next, &result));
+	return result;
+}
+
+static const char *const prog_aux_names[BS_PROG_AUX_COUNT] = {
+	[BS_PROG_MAP_IDS] = "mapIds",
+	[BS_PROG_XLATED] = "xlated",
+	[BS_PROG_JITED] = "jited",
+	[BS_PROG_JITED_KSYMS] = "jitedKsyms",
+	[BS_PROG_JITED_FUNC_LENS] = "jitedFuncLens",
+	[BS_PROG_FUNC_INFO] = "funcInfo",
+	[BS_PROG_LINE_INFO] = "lineInfo",
+	[BS_PROG_JITED_LINE_INFO] = "jitedLineInfo",
+	[BS_PROG_TAGS] = "progTags",
+};
+
+static napi_value prog_info(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2;
+	napi_value argv[2], obj;
+	uint32_t id;
+	bool detail = false;
+	struct bs_prog_detail d;
+	int fd, err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 2 || get_u32_arg(env, argv[0], &id) || napi_get_value_bool(env, argv[1], &detail) != napi_ok) {
+		napi_throw_type_error(env, NULL, "progInfo(id, detail): bad arguments");
+		return NULL;
+	}
+	err = open_obj(env, BS_PROG, id, &fd);
+	if (err)
+		return err > 0 ? null_value(env) : NULL;
+	err = bs_prog_detail(fd, detail, &d);
+	if (err) {
+		close(fd);
+		return err == -ENOENT ? null_value(env) : throw_last(env, err, id);
+	}
+	obj = fdinfo_object(env, fd, d.info, d.info_len);
+	close(fd);
+	for (int i = 0; obj && i < BS_PROG_AUX_COUNT; i++)
+		if (set_buffer(env, obj, prog_aux_names[i], d.aux[i].data, d.aux[i].len))
+			obj = NULL;
+	bs_prog_detail_free(&d);
+	return obj;
+}
+
+static napi_value map_info(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1], obj;
+	uint8_t info[BS_INFO_MAX];
+	uint32_t id, len = BS_INFO_MAX;
+	int fd, err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 1 || get_u32_arg(env, argv[0], &id)) {
+		napi_throw_type_error(env, NULL, "mapInfo(id): bad arguments");
+		return NULL;
+	}
+	err = open_obj(env, BS_MAP, id, &fd);
+	if (err)
+		return err > 0 ? null_value(env) : NULL;
+	memset(info, 0, sizeof(info));
+	err = bs_obj_info(fd, info, &len);
+	if (err) {
+		close(fd);
+		return throw_last(env, err, id);
+	}
+	obj = fdinfo_object(env, fd, info, len);
+	close(fd);
+	return obj;
+}
+
+static const char *const link_aux_names[BS_LINK_AUX_COUNT] = {
+	[BS_LINK_NAME] = "name",
+	[BS_LINK_ADDRS] = "addrs",
+	[BS_LINK_OFFSETS] = "offsets",
+	[BS_LINK_REF_CTR_OFFSETS] = "refCtrOffsets",
+	[BS_LINK_COOKIES] = "cookies",
+};
+
+static napi_value link_info(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1], obj;
+	struct bs_link_detail d;
+	uint32_t id;
+	int fd, err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 1 || get_u32_arg(env, argv[0], &id)) {
+		napi_throw_type_error(env, NULL, "linkInfo(id): bad arguments");
+		return NULL;
+	}
+	err = open_obj(env, BS_LINK, id, &fd);
+	if (err)
+		return err > 0 ? null_value(env) : NULL;
+	err = bs_link_detail(fd, &d);
+	if (err) {
+		close(fd);
+		return throw_last(env, err, id);
+	}
+	obj = fdinfo_object(env, fd, d.info, d.info_len);
+	close(fd);
+	for (int i = 0; obj && i < BS_LINK_AUX_COUNT; i++)
+		if (set_buffer(env, obj, link_aux_names[i], d.aux[i].data, d.aux[i].len))
+			obj = NULL;
+	bs_link_detail_free(&d);
+	return obj;
+}
+
+static napi_value btf_info(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1], obj;
+	struct bs_btf_detail d;
+	uint32_t id;
+	int fd, err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 1 || get_u32_arg(env, argv[0], &id)) {
+		napi_throw_type_error(env, NULL, "btfInfo(id): bad arguments");
+		return NULL;
+	}
+	err = open_obj(env, BS_BTF, id, &fd);
+	if (err)
+		return err > 0 ? null_value(env) : NULL;
+	err = bs_btf_detail(fd, &d);
+	if (err) {
+		close(fd);
+		return throw_last(env, err, id);
+	}
+	obj = fdinfo_object(env, fd, d.info, d.info_len);
+	close(fd);
+	if (obj && (set_buffer(env, obj, "data", d.data.data, d.data.len) ||
+		    set_buffer(env, obj, "name", d.name.data, d.name.len)))
+		obj = NULL;
+	bs_btf_detail_free(&d);
+	return obj;
+}
+
+struct owners_ctx {
+	napi_env env;
+	napi_value array;
+	uint32_t count;
+	int failed;
+};
+
+static int visit_owner(const struct bs_owner_fd *rec, void *opaque)
+{
+	struct owners_ctx *ctx = opaque;
+	napi_value obj;
+
+	if (napi_create_object(ctx->env, &obj) != napi_ok || set_u32(ctx->env, obj, "pid", (uint32_t)rec->pid) ||
+	    set_u32(ctx->env, obj, "fd", (uint32_t)rec->fd) || set_string(ctx->env, obj, "comm", rec->comm) ||
+	    set_string(ctx->env, obj, "target", rec->target) || set_string(ctx->env, obj, "fdinfo", rec->fdinfo) ||
+	    napi_set_element(ctx->env, ctx->array, ctx->count++, obj) != napi_ok) {
+		ctx->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static napi_value owners(napi_env env, napi_callback_info cb)
+{
+	struct owners_ctx ctx = { env, NULL, 0, 0 };
+	int err;
+
+	(void)cb;
+	NODE_API_CALL(env, napi_create_array(env, &ctx.array));
+	err = bs_scan_owners(visit_owner, &ctx);
+	if (err)
+		return throw_errno(env, -err, "opendir /proc", 0);
+	return ctx.failed ? NULL : ctx.array;
+}
+
+static napi_value read_file(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2, len;
+	napi_value argv[2], result;
+	char path[512];
+	uint32_t limit;
+	struct bs_buf buf;
+	void *copy;
+	int err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &len) != napi_ok ||
+	    len >= sizeof(path) - 1 || get_u32_arg(env, argv[1], &limit)) {
+		napi_throw_type_error(env, NULL, "readFile(path, limit): bad arguments");
+		return NULL;
+	}
+	err = bs_read_file(path, limit, &buf);
+	if (err)
+		return throw_errno(env, -err, "read", 0);
+	napi_status st = napi_create_buffer_copy(env, buf.len, buf.data ? (void *)buf.data : (void *)"", &copy, &result);
+	bs_buf_free(&buf);
+	NODE_API_CALL(env, st);
+	return result;
+}
+
+/* An fd held by a JS object; closed explicitly or when collected. */
+struct fd_handle {
+	int fd;
+	uint32_t id;
+};
+
+static void fd_handle_finalize(napi_env env, void *data, void *hint)
+{
+	struct fd_handle *h = data;
+
+	(void)env;
+	(void)hint;
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h);
+}
+
+static napi_value wrap_fd(napi_env env, int fd, uint32_t id)
+{
+	napi_value obj;
+	struct fd_handle *h = malloc(sizeof(*h));
+
+	if (!h) {
+		close(fd);
+		napi_throw_error(env, "ENOMEM", "out of memory");
+		return NULL;
+	}
+	h->fd = fd;
+	h->id = id;
+	if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, h, fd_handle_finalize, NULL, NULL) != napi_ok) {
+		fd_handle_finalize(env, h, NULL);
+		napi_throw_error(env, NULL, "cannot wrap fd handle");
+		return NULL;
+	}
+	return obj;
+}
+
+static struct fd_handle *unwrap_fd(napi_env env, napi_value obj)
+{
+	struct fd_handle *h = NULL;
+
+	if (napi_unwrap(env, obj, (void **)&h) != napi_ok || !h || h->fd < 0) {
+		napi_throw_error(env, "EBADF", "handle is closed");
+		return NULL;
+	}
+	return h;
+}
+
+static napi_value map_open(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	uint32_t id;
+	int fd, err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 1 || get_u32_arg(env, argv[0], &id)) {
+		napi_throw_type_error(env, NULL, "mapOpen(id): bad arguments");
+		return NULL;
+	}
+	err = open_obj(env, BS_MAP, id, &fd);
+	if (err)
+		return err > 0 ? null_value(env) : NULL;
+	return wrap_fd(env, fd, id);
+}
+
+static napi_value handle_close(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	struct fd_handle *h = NULL;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc >= 1 && napi_unwrap(env, argv[0], (void **)&h) == napi_ok && h && h->fd >= 0) {
+		close(h->fd);
+		h->fd = -1;
+	}
+	return NULL;
+}
+
+struct page_args {
+	struct fd_handle *h;
+	uint8_t *cursor;
+	size_t cursor_len;
+	uint32_t key_size, value_stride, max_count;
+};
+
+static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *a)
+{
+	size_t argc = 5;
+	napi_value argv[5];
+	napi_valuetype t;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 5)
+		goto bad;
+	a->h = unwrap_fd(env, argv[0]);
+	if (!a->h)
+		return -1;
+	a->cursor = NULL;
+	a->cursor_len = 0;
+	if (napi_typeof(env, argv[1], &t) != napi_ok)
+		goto bad;
+	if (t != napi_null && t != napi_undefined &&
+	    napi_get_buffer_info(env, argv[1], (void **)&a->cursor, &a->cursor_len) != napi_ok)
+		goto bad;
+	if (get_u32_arg(env, argv[2], &a->key_size) || get_u32_arg(env, argv[3], &a->value_stride) ||
+	    get_u32_arg(env, argv[4], &a->max_count))
+		goto bad;
+	if (!a->key_size || a->key_size > 65536 || a->value_stride > (1u << 24) || !a->max_count ||
+	    (uint64_t)a->max_count * (a->key_size + a->value_stride) > BS_AUX_MAX)
+		goto bad;
+	return 0;
+bad:
+	napi_throw_type_error(env, NULL, "map page: bad arguments");
+	return -1;
+}
+
+static napi_value page_result(napi_env env, napi_value keys, napi_value values, uint32_t count,
+			      napi_value cursor, bool done)
+{
+	napi_value obj, v;
+
+	NODE_API_CALL(env, napi_create_object(env, &obj));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "keys", keys));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "values", values));
+	NODE_API_CALL(env, napi_create_uint32(env, count, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "count", v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "cursor", cursor));
+	NODE_API_CALL(env, napi_get_boolean(env, done, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "done", v));
+	return obj;
+}
+
+/* mapLookupBatch(handle, cursor|null, keySize, valueStride, maxCount) */
+static napi_value map_lookup_batch(napi_env env, napi_callback_info cb)
+{
+	struct page_args a;
+	napi_value keys, values, cursor;
+	uint8_t *kbuf, *vbuf, *out_batch;
+	uint32_t count;
+	size_t token;
+	int err;
+
+	if (get_page_args(env, cb, &a))
+		return NULL;
+	/* The batch token is a bucket index (u32) for hash maps and a key for
+	 * arrays: room for either. */
+	token = a.key_size > 8 ? a.key_size : 8;
+	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&kbuf, &keys));
+	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&vbuf, &values));
+	NODE_API_CALL(env, napi_create_buffer(env, token, (void **)&out_batch, &cursor));
+	memset(out_batch, 0, token);
+	count = a.max_count;
+	err = bs_map_lookup_batch(a.h->fd, a.cursor, out_batch, kbuf, vbuf, &count);
+	if (err && err != -ENOENT)
+		return throw_last(env, err, a.h->id);
+	return page_result(env, keys, values, count, cursor, err == -ENOENT);
+}
+
+/* mapNextPage(handle, lastKey|null, keySize, valueStride, maxCount): the
+ * fallback for maps without batch support. Keys deleted between next_key
+ * and lookup are skipped. */
+static napi_value map_next_page(napi_env env, napi_callback_info cb)
+{
+	struct page_args a;
+	napi_value keys, values, cursor;
+	uint8_t *kbuf, *vbuf, *cbuf;
+	uint32_t count = 0;
+	bool done = false;
+	int err;
+
+	if (get_page_args(env, cb, &a))
+		return NULL;
+	if (a.cursor && a.cursor_len != a.key_size) {
+		napi_throw_type_error(env, NULL, "map page: cursor is not a key");
+		return NULL;
+	}
+	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&kbuf, &keys));
+	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&vbuf, &values));
+	NODE_API_CALL(env, napi_create_buffer(env, a.key_size, (void **)&cbuf, &cursor));
+	const uint8_t *prev = a.cursor;
+	while (count < a.max_count) {
+		uint8_t *key = kbuf + (size_t)count * a.key_size;
+		err = bs_map_next_key(a.h->fd, prev, key);
+		if (err == -ENOENT) {
+			done = true;
+			break;
+		}
+		if (err)
+			return throw_last(env, err, a.h->id);
+		memcpy(cbuf, key, a.key_size);
+		prev = cbuf;
+		err = bs_map_lookup(a.h->fd, key, vbuf + (size_t)count * a.value_stride);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return throw_last(env, err, a.h->id);
+		count++;
+	}
+	if (count == 0 && !prev)
+		memset(cbuf, 0, a.key_size);
+	return page_result(env, keys, values, count, cursor, done);
+}
+
+static napi_value enable_stats(napi_env env, napi_callback_info cb)
+{
+	int fd;
+
+	(void)cb;
+	fd = bs_enable_stats();
+	if (fd < 0)
+		return throw_last(env, fd, 0);
+	return wrap_fd(env, fd, 0);
+}
+
+/* Wall-clock and boot-clock seconds read back to back: load times are boot
+ * clock, and converting them the way bpftool does needs both. */
+static napi_value clocks(napi_env env, napi_callback_info cb)
+{
+	struct timespec real, boot;
+	napi_value obj, v;
+
+	(void)cb;
+	if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &boot))
+		return throw_errno(env, errno, "clock_gettime", 0);
+	NODE_API_CALL(env, napi_create_object(env, &obj));
+	NODE_API_CALL(env, napi_create_double(env, (double)real.tv_sec + real.tv_nsec / 1e9, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "realtime", v));
+	NODE_API_CALL(env, napi_create_double(env, (double)boot.tv_sec + boot.tv_nsec / 1e9, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "boottime", v));
+	return obj;
+}
+
+static napi_value init(napi_env env, napi_value exports)
+{
+	static const struct {
+		const char *name;
+		napi_callback fn;
+	} fns[] = {
+		{ "nextId", next_id },	       { "progInfo", prog_info },     { "mapInfo", map_info },
+		{ "linkInfo", link_info },     { "btfInfo", btf_info },	      { "owners", owners },
+		{ "readFile", read_file },     { "mapOpen", map_open },	      { "close", handle_close },
+		{ "mapLookupBatch", map_lookup_batch }, { "mapNextPage", map_next_page },
+		{ "enableStats", enable_stats }, { "clocks", clocks },
+	};
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		napi_value fn;
+		NODE_API_CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn));
+		NODE_API_CALL(env, napi_set_named_property(env, exports, fns[i].name, fn));
+	}
+	return exports;
+}
+
+NAPI_MODULE_INIT()
+{
+	return init(env, exports);
+}

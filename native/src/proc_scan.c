@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+#include "proc_scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const read_whitelist[] = {
+	"/proc/kallsyms",
+	"/proc/sys/kernel/",
+	"/proc/sys/net/core/bpf_",
+	"/sys/kernel/btf/",
+	"/sys/devices/system/cpu/possible",
+	"/sys/devices/system/cpu/online",
+	"/proc/version",
+	"/proc/self/status",
+	"/sys/kernel/security/lsm",
+	"/sys/kernel/security/lockdown",
+	"/proc/mounts",
+	"/proc/uptime",
+};
+
+static int whitelisted(const char *path)
+{
+	if (strstr(path, "/../") || strstr(path, "/./"))
+		return 0;
+	for (size_t i = 0; i < sizeof(read_whitelist) / sizeof(read_whitelist[0]); i++) {
+		size_t n = strlen(read_whitelist[i]);
+		if (strncmp(path, read_whitelist[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total + 1 < size) {
+		n = read(fd, buf + total, size - 1 - (size_t)total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+int bs_self_fdinfo(int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = read_small(path, buf, size);
+	return n < 0 ? (int)n : 0;
+}
+
+int bs_read_file(const char *path, uint32_t limit, struct bs_buf *out)
+{
+	size_t cap = 65536, len = 0;
+	int fd, err = 0;
+
+	out->data = NULL;
+	out->len = 0;
+	if (!whitelisted(path))
+		return -EACCES;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* /proc files report size 0: read until EOF, growing up to limit. */
+	out->data = malloc(cap);
+	if (!out->data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= limit) {
+				err = -EFBIG;
+				break;
+			}
+			size_t next = cap * 2 > limit ? limit : cap * 2;
+			uint8_t *grown = realloc(out->data, next);
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			out->data = grown;
+			cap = next;
+		}
+		ssize_t n = read(fd, out->data + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (err) {
+		bs_buf_free(out);
+		return err;
+	}
+	out->len = (uint32_t)len;
+	return 0;
+}
+
+static int is_pid(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (; *name; name++)
+		if (*name < '0' || *name > '9')
+			return 0;
+	return 1;
+}
+
+/* bpf fds are anon inodes named bpf-map, bpf-prog, bpf_link, bpf-stats
+ * (and btf for BTF objects). */
+static int is_bpf_target(const char *target)
+{
+	static const char prefix[] = "anon_inode:";
+	if (strncmp(target, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	target += sizeof(prefix) - 1;
+	return strncmp(target, "bpf", 3) == 0 || strcmp(target, "btf") == 0;
+}
+
+static void read_comm(int pid, char comm[17])
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = read_small(path, comm, 17);
+	if (n <= 0) {
+		comm[0] = '\0';
+		return;
+	}
+	if (comm[n - 1] == '\n')
+		comm[n - 1] = '\0';
+}
+
+static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *), void *ctx,
+			uint32_t *budget)
+{
+	char path[64];
+	struct bs_owner_fd rec;
+	struct dirent *ent;
+	DIR *dir;
+	int stop = 0, have_comm = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!stop && *budget && (ent = readdir(dir)) != NULL) {
+		char link[300];
+		ssize_t n;
+
+		if (!is_pid(ent->d_name))
+			continue;
+		snprintf(link, sizeof(link), "/proc/%d/fd/%s", pid, ent->d_name);
+		n = readlink(link, rec.target, sizeof(rec.target) - 1);
+		if (n < 0)
+			continue;
+		rec.target[n] = '\0';
+		if (!is_bpf_target(rec.target))
+			continue;
+		rec.pid = pid;
+		rec.fd = atoi(ent->d_name);
+		if (!have_comm) {
+			read_comm(pid, rec.comm);
+			have_comm = 1;
+		}
+		snprintf(link, sizeof(link), "/proc/%d/fdinfo/%s", pid, ent->d_name);
+		if (read_small(link, rec.fdinfo, sizeof(rec.fdinfo)) < 0)
+			continue;
+		(*budget)--;
+		stop = visit(&rec, ctx);
+	}
+	closedir(dir);
+	return stop;
+}
+
+int bs_scan_owners(int (*visit)(const struct bs_owner_fd *fd, void *ctx), void *ctx)
+{
+	uint32_t budget = BS_OWNERS_MAX;
+	struct dirent *ent;
+	DIR *proc = opendir("/proc");
+
+	if (!proc)
+		return -errno;
+	while ((ent = readdir(proc)) != NULL && budget) {
+		if (!is_pid(ent->d_name))
+			continue;
+		if (scan_process(atoi(ent->d_name), visit, ctx, &budget))
+			break;
+	}
+	closedir(proc);
+	return 0;
+}
