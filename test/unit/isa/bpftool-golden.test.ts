@@ -5,11 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildListing, indexKallsyms, renderListingText, type FuncInfoRecord, type LineInfoRecord, type ListingResolvers,
 } from '../../../main/kernel/isa/index.js';
+import { buildCfg } from '../../../main/kernel/isa/cfg.js';
+import { renderCfgDot } from '../../../main/kernel/isa/dot.js';
+import { correctBpftoolExitEdges, describeOurCfg, parseBpftoolDot } from './dot-oracle.js';
 import {
   compileFixture, kallsymsText, loadBlocker, loadObject, mapShow, programOracle, type BpftoolJsonInsn, type LoadedObject,
 } from './loaded-programs.js';
 
 const blocker = loadBlocker();
+
+/** Our DOT read back with the bpftool parser (our indexes are already absolute). */
+function parseOurDot(dot: string, starts: readonly number[]) {
+  const graph = parseBpftoolDot(dot.replace(/(\(85\) call pc[+-]\d+)#[^\\]*/g, '$1'), starts.map(() => 0));
+  return graph;
+}
 
 /** func_info and line_info as bpftool printed them: the records at the instructions it shows. */
 function recordsFromBpftool(text: string, json: readonly BpftoolJsonInsn[]) {
@@ -55,6 +64,16 @@ describe.skipIf(blocker !== undefined)(`bpftool golden (${blocker ?? 'root'})`, 
       expect(renderListingText(listing, { opcodes: true })).toBe(oracle.opcodes);
       expect(listing.entries.map((e) => e.text)).toEqual(oracle.json.map((j) => j.disasm));
       expect(listing.entries.filter((e) => e.problem !== undefined)).toEqual([]);
+
+      const cfg = buildCfg(listing);
+      const ours = describeOurCfg(listing, cfg);
+      const theirs = correctBpftoolExitEdges(parseBpftoolDot(oracle.visual, cfg.functions.map((f) => f.start)));
+      expect(cfg.functions.map((f) => f.start)).toEqual(funcInfo.map((f) => f.insnOff));
+      expect(theirs.blocks.size).toBeGreaterThan(1);
+      expect(theirs.edges.size).toBeGreaterThan(2);
+      expect(ours.blocks).toEqual(theirs.blocks);
+      expect(ours.edges).toEqual(theirs.edges);
+      expect(describeOurCfg(listing, cfg)).toEqual(parseOurDot(renderCfgDot(listing, cfg), cfg.functions.map((f) => f.start)));
     });
   }
 });
