@@ -71,8 +71,8 @@ export interface StatsHold {
 }
 
 export interface HostClocks {
-  realtime: number;
-  boottime: number;
+  realtimeNs: bigint;
+  boottimeNs: bigint;
 }
 
 export interface Host {
@@ -88,7 +88,7 @@ export interface Host {
   readFile(path: string, limit: number): Promise<Uint8Array>;
   openMap(id: number): Promise<MapReader | null>;
   enableStats(): Promise<StatsHold>;
-  /** Wall and boot clocks in seconds, read together (load times are boot clock). */
+  /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;
 }

@@ -70,7 +70,7 @@ export interface NativeAddon {
   mapLookupBatch(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
   mapNextPage(h: NativeHandle, lastKey: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
   enableStats(): NativeHandle;
-  clocks(): { realtime: number; boottime: number };
+  clocks(): { realtimeNs: bigint; boottimeNs: bigint };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

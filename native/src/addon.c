@@ -560,7 +560,7 @@ static napi_value enable_stats(napi_env env, napi_callback_info cb)
 	return wrap_fd(env, fd, 0);
 }
 
-/* Wall-clock and boot-clock seconds read back to back: load times are boot
+/* Wall-clock and boot-clock nanoseconds read back to back: load times are boot
  * clock, and converting them the way bpftool does needs both. */
 static napi_value clocks(napi_env env, napi_callback_info cb)
 {
@@ -571,10 +571,10 @@ static napi_value clocks(napi_env env, napi_callback_info cb)
 	if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &boot))
 		return throw_errno(env, errno, "clock_gettime", 0);
 	NODE_API_CALL(env, napi_create_object(env, &obj));
-	NODE_API_CALL(env, napi_create_double(env, (double)real.tv_sec + real.tv_nsec / 1e9, &v));
-	NODE_API_CALL(env, napi_set_named_property(env, obj, "realtime", v));
-	NODE_API_CALL(env, napi_create_double(env, (double)boot.tv_sec + boot.tv_nsec / 1e9, &v));
-	NODE_API_CALL(env, napi_set_named_property(env, obj, "boottime", v));
+	NODE_API_CALL(env, napi_create_bigint_int64(env, (int64_t)real.tv_sec * 1000000000 + real.tv_nsec, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "realtimeNs", v));
+	NODE_API_CALL(env, napi_create_bigint_int64(env, (int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "boottimeNs", v));
 	return obj;
 }
 
