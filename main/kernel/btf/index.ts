@@ -1,0 +1,10 @@
+// Public BTF API: parse, look up, format values (UI tree and bpftool JSON), print C and raw.
+
+export { Btf, parseBtf } from './btf.js';
+export type * from './types.js';
+export { formatRaw, rawTypeLines } from './raw.js';
+export { formatC, declarationC, type FormatCOptions } from './c.js';
+export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
+export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from './bpftool-json.js';
+export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape } from './bpftool-map-json.js';
+export { TypeNamer } from './type-name.js';

@@ -1,0 +1,65 @@
+// C printing: clang must accept what we print, and struct layouts must match BTF sizes.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseBtf, type Btf } from '../../../main/kernel/btf/btf.js';
+import { formatC } from '../../../main/kernel/btf/c.js';
+import { buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+
+/** Whether a type holds the compiler's va_list by value: its size differs between targets. */
+function holdsVaList(btf: Btf, id: number, depth = 0): boolean {
+  if (depth > 64) return false;
+  const t = btf.type(id);
+  if (t.name === '__builtin_va_list') return true;
+  if (t.kind === 'struct' || t.kind === 'union') return t.members.some((m) => holdsVaList(btf, m.type, depth + 1));
+  if (t.kind === 'typedef' || t.kind === 'array' || t.kind === 'const' || t.kind === 'volatile') return holdsVaList(btf, t.type, depth + 1);
+  return false;
+}
+
+/** The header plus _Static_asserts that every named struct/union has its BTF size. */
+function withLayoutChecks(btf: Btf, header: string): string {
+  const seen = new Set<string>();
+  let asserts = '';
+  for (let id = 1; id < btf.typeCount; id++) {
+    const t = btf.type(id);
+    if ((t.kind === 'struct' || t.kind === 'union') && t.name !== '' && !seen.has(t.name) && header.includes(`${t.kind} ${t.name} {`) &&
+      !holdsVaList(btf, id)) {
+      seen.add(t.name);
+      asserts += `_Static_assert(sizeof(${t.kind} ${t.name}) == ${t.size}, "${t.name}");\n`;
+    }
+  }
+  return header + asserts;
+}
+
+function clangAccepts(name: string, text: string): void {
+  const path = join(buildDir, name);
+  writeFileSync(path, text);
+  execFileSync('clang', ['-target', 'bpf', '-fsyntax-only', '-Werror', '-x', 'c', path], { stdio: 'pipe' });
+}
+
+describe('C printing', () => {
+  it('prints the fixture so that clang accepts it with the same layouts', () => {
+    const btf = parseBtf(readBytes(compileFixtureBtf('kinds')));
+    const c = formatC(btf);
+    expect(c).toContain('} __attribute__((packed));');
+    expect(c).toContain('unsigned long long wide: 40;');
+    expect(c).toContain('int (*cb)(int, const char *);');
+    expect(c).toContain('const volatile int *restrict ptr;');
+    clangAccepts('kinds.h', withLayoutChecks(btf, c));
+  });
+
+  it('prints one type with what it needs', () => {
+    const btf = parseBtf(readBytes(compileFixtureBtf('kinds')));
+    const c = formatC(btf, { ids: [btf.findByName('inner', 'struct')[0]!.id] });
+    expect(c).toContain('struct inner {');
+    expect(c).not.toContain('struct value {');
+    clangAccepts('inner.h', c);
+  });
+
+  it.runIf(existsSync('/sys/kernel/btf/vmlinux'))('every vmlinux type: clang -fsyntax-only accepts, sizes match', () => {
+    const btf = parseBtf(readBytes('/sys/kernel/btf/vmlinux'));
+    clangAccepts('vmlinux.h', withLayoutChecks(btf, formatC(btf)));
+  });
+});
