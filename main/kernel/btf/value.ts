@@ -229,7 +229,7 @@ export class ValueFormatter {
 
   private enumNode(id: number, p: Plan, t: Enum, name: string, offset: number): ValueNode {
     const size = t.size;
-    if (t.kind === 'enum' && size !== 1 && size !== 2 && size !== 4 && size !== 8) {
+    if ((t.kind === 'enum' && size !== 1 && size !== 2 && size !== 4 && size !== 8) || (t.kind === 'enum64' && size !== 8)) {
       return this.leaf(id, p, name, offset, size, 'badint', undefined, `(enum of size ${size})`);
     }
     // bpftool reads ENUM values signed and ENUM64 values as 64 bits, then prints int64.
