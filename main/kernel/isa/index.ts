@@ -15,3 +15,5 @@ export {
   entryTextLines, hexBytes, listingToJson, renderListingText, type JsonListingEntry, type TextOptions,
 } from './render.js';
 export { type InsnClassName } from './opcode.js';
+export { buildCfg, type BasicBlock, type CfgEdge, type CfgFunction, type ControlFlowGraph, type EdgeKind } from './cfg.js';
+export { renderCfgDot } from './dot.js';
