@@ -1,0 +1,67 @@
+// The generic RPC protocol carried as JSON text by the in-memory and WebSocket
+// transports: request/response, subscribe/event/end, cancel. Every message is
+// size-capped and schema-checked before anything acts on it.
+import { z } from 'zod';
+import { ApiErrorDataSchema, type ApiErrorData } from './errors.js';
+
+/** Requests are small (method name + ids); anything bigger is hostile or a bug. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Responses may carry large listings (instructions, map pages), but stay bounded. */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Requests and subscriptions one connection may have open at once. */
+export const MAX_PENDING_PER_CONNECTION = 256;
+
+const RequestId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const Name = z.string().min(1).max(64);
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('request'), id: RequestId, method: Name, params: z.json() }),
+  z.strictObject({ type: z.literal('subscribe'), id: RequestId, event: Name, params: z.json() }),
+  /** Cancels a pending request or ends a subscription. */
+  z.strictObject({ type: z.literal('cancel'), id: RequestId }),
+]);
+
+export const ServerMessageSchema = z.union([
+  z.strictObject({ type: z.literal('response'), id: RequestId, ok: z.literal(true), result: z.json() }),
+  z.strictObject({ type: z.literal('response'), id: RequestId, ok: z.literal(false), error: ApiErrorDataSchema }),
+  z.strictObject({ type: z.literal('event'), id: RequestId, data: z.json() }),
+  /** The server ended a subscription (error) — the client stops listening. */
+  z.strictObject({ type: z.literal('end'), id: RequestId, error: ApiErrorDataSchema.optional() }),
+  /** A message was refused before it had any effect (malformed, oversized, over the limit). */
+  z.strictObject({ type: z.literal('reject'), error: ApiErrorDataSchema }),
+]);
+
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** The outcome of a call, as data: what every transport carries back. */
+export type Envelope = { ok: true; result: unknown } | { ok: false; error: ApiErrorData };
+
+export type Decoded<T> = { ok: true; message: T } | { ok: false; error: ApiErrorData };
+
+function decode<T>(text: unknown, limit: number, schema: z.ZodType<T>): Decoded<T> {
+  if (typeof text !== 'string') return { ok: false, error: { code: 'EPROTO', message: 'message is not text' } };
+  // UTF-16 length is a lower bound of the UTF-8 size, enough to refuse before parsing.
+  if (text.length > limit) return { ok: false, error: { code: 'E2BIG', message: `message of ${text.length} characters exceeds the ${limit}-byte limit` } };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: { code: 'EPROTO', message: 'message is not valid JSON' } };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: { code: 'EPROTO', message: `malformed message: ${z.prettifyError(parsed.error).slice(0, 500)}` } };
+  return { ok: true, message: parsed.data };
+}
+
+export function decodeClientMessage(text: unknown): Decoded<ClientMessage> {
+  return decode(text, MAX_REQUEST_BYTES, ClientMessageSchema);
+}
+
+export function decodeServerMessage(text: unknown): Decoded<ServerMessage> {
+  return decode(text, MAX_RESPONSE_BYTES, ServerMessageSchema);
+}
+
+export function encodeMessage(message: ClientMessage | ServerMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,60 @@
+// Shapes of the objects the API returns. Inventory records are a superset of
+// `bpftool prog|map|link show -j`: the keys every kind has are checked, the rest
+// must be JSON (kernel-version-dependent fields come and go).
+import { z } from 'zod';
+import { ApiErrorDataSchema } from './errors.js';
+
+const Id = z.number().int().positive();
+const TypeName = z.union([z.string(), z.number().int()]);
+
+export const OwnerSchema = z.object({ pid: z.number().int(), comm: z.string() }).catchall(z.json());
+
+const common = {
+  id: Id,
+  type: TypeName,
+  pids: z.array(OwnerSchema).optional(),
+};
+
+export const ProgramSummarySchema = z
+  .object({ ...common, name: z.string().optional(), tag: z.string().optional() })
+  .catchall(z.json());
+
+export const MapSummarySchema = z
+  .object({ ...common, name: z.string().optional(), bytes_key: z.number().int().optional(), bytes_value: z.number().int().optional(), max_entries: z.number().int().optional() })
+  .catchall(z.json());
+
+export const LinkSummarySchema = z.object({ ...common, prog_id: z.number().int().optional() }).catchall(z.json());
+
+// Details carry the same keys plus kind-specific extras (instructions, BTF, attach details).
+export const ProgramDetailSchema = ProgramSummarySchema;
+export const MapDetailSchema = MapSummarySchema;
+export const LinkDetailSchema = LinkSummarySchema;
+
+export const HostStatusSchema = z.enum(['connecting', 'connected', 'failed', 'closed']);
+
+export const HostSummarySchema = z.object({
+  id: z.string().min(1).max(256),
+  label: z.string(),
+  status: HostStatusSchema,
+  error: ApiErrorDataSchema.optional(),
+});
+
+export const VersionsSchema = z.object({
+  app: z.string(),
+  node: z.string(),
+  kernel: z.string(),
+  electron: z.string().optional(),
+  chrome: z.string().optional(),
+  agent: z.string().optional(),
+});
+
+export type Owner = z.infer<typeof OwnerSchema>;
+export type ProgramSummary = z.infer<typeof ProgramSummarySchema>;
+export type MapSummary = z.infer<typeof MapSummarySchema>;
+export type LinkSummary = z.infer<typeof LinkSummarySchema>;
+export type ProgramDetail = z.infer<typeof ProgramDetailSchema>;
+export type MapDetail = z.infer<typeof MapDetailSchema>;
+export type LinkDetail = z.infer<typeof LinkDetailSchema>;
+export type HostStatus = z.infer<typeof HostStatusSchema>;
+export type HostSummary = z.infer<typeof HostSummarySchema>;
+export type Versions = z.infer<typeof VersionsSchema>;
