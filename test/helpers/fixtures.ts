@@ -26,7 +26,8 @@ export interface FixtureProgram {
   type: KernelTypeName;
   /** Program kind as attached: 'tracepoint', 'uprobe', 'tcx', 'prog_array', 'struct_ops', … */
   attach: string;
-  /** Mechanism: 'link', 'netlink', 'prog_attach', 'socket', 'prog_array', 'struct_ops_map', 'none'. */
+  /** Mechanism: 'link', 'perf_event' (fd, no link), 'netlink', 'prog_attach', 'socket', 'prog_array',
+   * 'struct_ops_map', 'none'. */
   via: string;
   link_id?: number;
   /** Set when the program is loaded but this kernel cannot attach it. */

@@ -137,11 +137,21 @@ describe.skipIf(skipReason !== undefined)(`fixture loader${skipReason ? ` (skipp
     expect(Number(bss.uprobe_calls)).toBeGreaterThanOrEqual(5);
     expect(Number(bss.uretprobe_calls)).toBe(Number(bss.uprobe_calls));
     expect(Number(bss.uprobe_multi_calls)).toBe(Number(bss.uprobe_calls));
+    expect(Number(bss.uprobe_perf_fd_calls)).toBe(Number(bss.uprobe_calls));
+    expect(fixtures.program('uprobe_perf_fd').via).toBe('perf_event');
   });
 
   it('removes every program, map, link, pin, cgroup, netns and veth on stop', async () => {
     const { report } = fixtures;
     await fixtures.stop();
+    // The kernel frees struct_ops maps and their programs after an RCU grace period.
+    const leftovers = (): number => {
+      const [progs, maps] = [byId('prog'), byId('map')];
+      return report.programs.filter((p) => progs.has(p.id)).length + report.maps.filter((m) => maps.has(m.id)).length;
+    };
+    for (let waited = 0; leftovers() > 0 && waited < 10_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const [progs, maps, links] = [byId('prog'), byId('map'), byId('link')];
     for (const prog of report.programs) expect(progs.has(prog.id), `prog ${prog.name}`).toBe(false);
     for (const map of report.maps) expect(maps.has(map.id), `map ${map.name}`).toBe(false);
