@@ -1,0 +1,26 @@
+// What every CLI command gets: parsed flags, output streams and the host.
+import type { HostSession } from '../hosts/host-session.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CommandContext {
+  /** Positional words after the verb. */
+  args: string[];
+  flags: Record<string, string | boolean | undefined>;
+  io: CliIo;
+  /** Opens (once) the host named by --host, checked for privilege. */
+  session(): Promise<HostSession>;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseObjectId(word: string | undefined, what: string): number {
+  if (word === undefined) throw new UsageError(`missing ${what} id`);
+  if (!/^\d+$/.test(word) || Number(word) < 1 || Number(word) > 0xffffffff) throw new UsageError(`bad ${what} id '${word}'`);
+  return Number(word);
+}

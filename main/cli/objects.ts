@@ -1,0 +1,76 @@
+// `ls progs|maps|links` and `show prog|map|link ID`: bpftool's show, as text or -j JSON.
+import {
+  renderLinkJson,
+  renderLinkText,
+  renderMapJson,
+  renderMapText,
+  renderProgJson,
+  renderProgText,
+  stringifyJson,
+  type JsonObject,
+  type ShowOptions,
+} from '../kernel/info/index.js';
+import { HostError } from '../hosts/host-error.js';
+import type { HostSession } from '../hosts/host-session.js';
+import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { parseObjectId, UsageError, type CommandContext } from './context.js';
+
+type Kind = 'prog' | 'map' | 'link';
+
+const LIST_WORDS: Record<string, Kind> = { progs: 'prog', prog: 'prog', maps: 'map', map: 'map', links: 'link', link: 'link' };
+
+async function showOptions(session: HostSession, kind: Kind): Promise<ShowOptions> {
+  // Only kprobe_multi links name kernel functions; kallsyms is 120 k lines, read it only then.
+  const kallsyms = kind === 'link' ? await session.kallsyms().catch(() => undefined) : undefined;
+  const options: ShowOptions = {
+    bootToWallNs: await session.bootToWallNs(),
+    utcOffsetSeconds: (epochSeconds) => -new Date(epochSeconds * 1000).getTimezoneOffset() * 60,
+  };
+  if (kallsyms) options.resolveKsym = (address) => kallsyms.exact(address);
+  return options;
+}
+
+interface Rendered {
+  json: JsonObject;
+  text: string;
+}
+
+async function renderAll(session: HostSession, kind: Kind, id?: number): Promise<Rendered[]> {
+  const options = await showOptions(session, kind);
+  switch (kind) {
+    case 'prog': {
+      const shows = id === undefined ? await listPrograms(session) : [await getProgram(session, id)];
+      return shows.flatMap((s) => (s ? [{ json: renderProgJson(s, options), text: renderProgText(s, options) }] : []));
+    }
+    case 'map': {
+      const shows = id === undefined ? await listMaps(session) : [await getMap(session, id)];
+      return shows.flatMap((s) => (s ? [{ json: renderMapJson(s, options), text: renderMapText(s, options) }] : []));
+    }
+    case 'link': {
+      const shows = id === undefined ? await listLinks(session) : [await getLink(session, id)];
+      return shows.flatMap((s) => (s ? [{ json: renderLinkJson(s, options), text: renderLinkText(s, options) }] : []));
+    }
+  }
+}
+
+export async function lsCommand(ctx: CommandContext): Promise<number> {
+  const kind = LIST_WORDS[ctx.args[0] ?? ''];
+  if (!kind) throw new UsageError('usage: bpfscope ls progs|maps|links [--json]');
+  const session = await ctx.session();
+  const rendered = await renderAll(session, kind);
+  if (ctx.flags.json) ctx.io.out(`${stringifyJson(rendered.map((r) => r.json))}\n`);
+  else if (rendered.length === 0) ctx.io.out(`no ${kind}s loaded on ${session.label}\n`);
+  else ctx.io.out(rendered.map((r) => r.text).join(''));
+  return 0;
+}
+
+export async function showCommand(ctx: CommandContext): Promise<number> {
+  const kind = LIST_WORDS[ctx.args[0] ?? ''];
+  if (!kind) throw new UsageError('usage: bpfscope show prog|map|link ID [--json]');
+  const id = parseObjectId(ctx.args[1], kind);
+  const session = await ctx.session();
+  const [rendered] = await renderAll(session, kind, id);
+  if (!rendered) throw new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
+  ctx.io.out(ctx.flags.json ? `${stringifyJson(rendered.json)}\n` : rendered.text);
+  return 0;
+}

@@ -1,0 +1,71 @@
+// One host plus what is worth keeping per host: kallsyms (bpftool rereads it
+// for every program; we index it once) and parsed BTF by id.
+import { Btf, parseBtf } from '../kernel/btf/index.js';
+import { decodeBtfInfo } from '../kernel/info/index.js';
+import { KallsymsIndex } from '../kernel/proc/kallsyms.js';
+import type { Host } from './host.js';
+import { HostError } from './host-error.js';
+
+const KALLSYMS_LIMIT = 256 << 20;
+const VMLINUX_BTF_LIMIT = 256 << 20;
+/** Program and module BTF objects kept parsed; vmlinux is kept separately. */
+const BTF_CACHE_SIZE = 64;
+
+export class HostSession {
+  readonly host: Host;
+  private kallsymsIndex?: Promise<KallsymsIndex>;
+  private vmlinux?: Promise<Btf>;
+  private readonly btfById = new Map<number, Promise<Btf>>();
+
+  constructor(host: Host) {
+    this.host = host;
+  }
+
+  get label(): string {
+    return this.host.label;
+  }
+
+  kallsyms(): Promise<KallsymsIndex> {
+    this.kallsymsIndex ??= this.host
+      .readFile('/proc/kallsyms', KALLSYMS_LIMIT)
+      .then((bytes) => KallsymsIndex.parse(new TextDecoder().decode(bytes)));
+    this.kallsymsIndex.catch(() => (this.kallsymsIndex = undefined));
+    return this.kallsymsIndex;
+  }
+
+  vmlinuxBtf(): Promise<Btf> {
+    this.vmlinux ??= this.host.readFile('/sys/kernel/btf/vmlinux', VMLINUX_BTF_LIMIT).then((bytes) => parseBtf(bytes));
+    this.vmlinux.catch(() => (this.vmlinux = undefined));
+    return this.vmlinux;
+  }
+
+  /** BTF object by id; module BTF is split over vmlinux, program BTF stands alone. */
+  btf(id: number): Promise<Btf> {
+    let cached = this.btfById.get(id);
+    if (!cached) {
+      cached = this.loadBtf(id);
+      cached.catch(() => this.btfById.delete(id));
+      if (this.btfById.size >= BTF_CACHE_SIZE) this.btfById.delete(this.btfById.keys().next().value as number);
+      this.btfById.set(id, cached);
+    }
+    return cached;
+  }
+
+  private async loadBtf(id: number): Promise<Btf> {
+    const raw = await this.host.btfInfo(id);
+    if (!raw) throw new HostError({ code: 'EGONE', message: `btf ${id}: gone`, id });
+    const info = decodeBtfInfo(raw.info, raw.name);
+    if (info.kernelBtf && info.name !== 'vmlinux') return parseBtf(raw.data, await this.vmlinuxBtf());
+    return parseBtf(raw.data);
+  }
+
+  /** CLOCK_REALTIME − CLOCK_BOOTTIME, to show load times as wall-clock time. */
+  async bootToWallNs(): Promise<bigint> {
+    const clocks = await this.host.clocks();
+    return clocks.realtimeNs - clocks.boottimeNs;
+  }
+
+  close(): Promise<void> {
+    return this.host.close();
+  }
+}

@@ -1,0 +1,39 @@
+// Who holds which object: fds found by the owner scan, grouped by object as
+// bpftool's `pids` (one entry per process).
+import { parseFdinfo } from '../kernel/info/index.js';
+import type { Owner } from '../kernel/info/index.js';
+import type { ObjectKind, RawOwnerFd } from './host.js';
+
+const TARGET_KIND: Record<string, ObjectKind> = {
+  'anon_inode:bpf-prog': 'prog',
+  'anon_inode:bpf-map': 'map',
+  'anon_inode:bpf_link': 'link',
+  'anon_inode:btf': 'btf',
+};
+
+export type OwnerIndex = Map<string, Owner[]>;
+
+export function ownerKey(kind: ObjectKind, id: number): string {
+  return `${kind}:${id}`;
+}
+
+export function indexOwners(fds: readonly RawOwnerFd[]): OwnerIndex {
+  const index: OwnerIndex = new Map();
+  for (const fd of fds) {
+    const kind = TARGET_KIND[fd.target];
+    if (!kind) continue;
+    const fdinfo = parseFdinfo(fd.fdinfo);
+    const id = kind === 'prog' ? fdinfo.progId : kind === 'map' ? fdinfo.mapId : kind === 'link' ? fdinfo.linkId : btfIdOf(fd.fdinfo);
+    if (id === undefined) continue;
+    const key = ownerKey(kind, id);
+    const list = index.get(key);
+    if (!list) index.set(key, [{ pid: fd.pid, comm: fd.comm }]);
+    else if (!list.some((o) => o.pid === fd.pid)) list.push({ pid: fd.pid, comm: fd.comm });
+  }
+  return index;
+}
+
+function btfIdOf(fdinfo: string): number | undefined {
+  const match = /^btf_id:\s*(\d+)/m.exec(fdinfo);
+  return match ? Number(match[1]) : undefined;
+}
