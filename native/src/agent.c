@@ -291,13 +291,17 @@ static int op_enable_stats(struct reply *r)
 static int op_clocks(struct reply *r)
 {
 	struct timespec real, boot;
+	char num[24];
 
 	if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &boot))
 		return bs_reply_fail(r, -errno, "clock_gettime", 0);
-	bs_json_raw(&r->meta, "{\"realtime\":");
-	bs_json_double(&r->meta, (double)real.tv_sec + real.tv_nsec / 1e9);
-	bs_json_raw(&r->meta, ",\"boottime\":");
-	bs_json_double(&r->meta, (double)boot.tv_sec + boot.tv_nsec / 1e9);
+	/* Nanoseconds as decimal strings: past 2^53, JSON numbers lose digits. */
+	snprintf(num, sizeof(num), "%lld", (long long)real.tv_sec * 1000000000 + real.tv_nsec);
+	bs_json_raw(&r->meta, "{\"realtimeNs\":");
+	bs_json_str(&r->meta, num, strlen(num));
+	snprintf(num, sizeof(num), "%lld", (long long)boot.tv_sec * 1000000000 + boot.tv_nsec);
+	bs_json_raw(&r->meta, ",\"boottimeNs\":");
+	bs_json_str(&r->meta, num, strlen(num));
 	bs_json_raw(&r->meta, "}");
 	return 0;
 }

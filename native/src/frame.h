@@ -42,7 +42,7 @@
  *           (keys and values trimmed to count entries)
  *   enableStats                       → {handle}
  *   close {handle}                    → null
- *   clocks                            → {realtime, boottime}
+ *   clocks                            → {realtimeNs, boottimeNs} (decimal strings)
  */
 #ifndef BPFSCOPE_FRAME_H
 #define BPFSCOPE_FRAME_H

@@ -1,0 +1,61 @@
+// AgentHost over a locally spawned agent returns what LocalHost returns.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentHost } from '../../main/hosts/agent-host.js';
+import { LocalHost } from '../../main/hosts/local-host.js';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { AGENT_BINARY, agentTestProblem } from './requirements.js';
+import { expectSameMapDumps, expectSameObjects } from './same-host.js';
+
+const problem = agentTestProblem();
+
+describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${problem})` : ''}`, () => {
+  let fixtures: LoadedFixtures;
+  let agent: AgentHost;
+  const local = new LocalHost();
+
+  beforeAll(async () => {
+    fixtures = await startFixtures({ only: ['maps', 'tracing', 'kprobes'] });
+    agent = new AgentHost(spawn(AGENT_BINARY, [], { stdio: ['pipe', 'pipe', 'pipe'] }), { label: 'local agent' });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await fixtures?.stop();
+  });
+
+  it('handshakes with kernel, arch, CPUs, capabilities and sysctls', async () => {
+    const hello = await agent.ready();
+    expect(hello).toMatchObject({ agent: 'bpfscope-agent', protocol: 1, arch: 'x86_64', bpf: 'ok', euid: 0 });
+    expect(hello.kernel).toBe((await local.readFile('/proc/sys/kernel/osrelease', 4096)).toString().trim());
+    expect(BigInt(`0x${hello.capEff}`) & (1n << 39n)).not.toBe(0n);
+  });
+
+  it('returns the same ids, info bytes, aux arrays and BTF as LocalHost', async () => {
+    const { programs, maps, links } = fixtures.report;
+    const compared = await expectSameObjects(local, agent, {
+      prog: programs.map((p) => p.id),
+      map: maps.map((m) => m.id),
+      link: links.map((l) => l.id),
+    });
+    expect(compared).toBeGreaterThan(programs.length + maps.length);
+  });
+
+  it('dumps every fixture map to the same entries in batch and next-key modes', async () => {
+    const cpus = (await local.readFile('/sys/devices/system/cpu/possible', 64)).toString().trim();
+    const possible = Number(cpus.split('-').at(-1)) + 1;
+    expect(await expectSameMapDumps(local, agent, fixtures.report.maps, possible)).toBeGreaterThan(4);
+  });
+
+  it('answers owners, readFile refusals, clocks and stats like LocalHost', async () => {
+    expect((await agent.owners()).length).toBeGreaterThan(0);
+    await expect(agent.readFile('/etc/shadow', 100)).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(agent.progInfo(0x7ffffff0, false)).resolves.toBeNull();
+    const [a, b] = [await local.clocks(), await agent.clocks()];
+    expect(b.boottimeNs - a.boottimeNs).toBeGreaterThanOrEqual(0n);
+    expect(b.boottimeNs - a.boottimeNs).toBeLessThan(5_000_000_000n);
+    const hold = await agent.enableStats();
+    const statsHolders = (await local.owners()).filter((o) => o.target === 'anon_inode:bpf-stats');
+    expect(statsHolders.length).toBeGreaterThan(0);
+    await hold.release();
+  });
+});
