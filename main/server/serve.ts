@@ -1,0 +1,140 @@
+// `bpfscope serve`: the built renderer over HTTP and the API over a WebSocket,
+// on loopback by default, behind a random token (like Jupyter).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+import type { BpfscopeService } from '../api/contract.js';
+import { MAX_REQUEST_BYTES } from '../api/protocol.js';
+import { serveChannel } from '../api/rpc-server.js';
+import { checkRequest, newToken, TOKEN_PARAM, tokenCookie } from './http-guard.js';
+import { SECURITY_HEADERS, sendStatic, sendText } from './static-files.js';
+import { webSocketChannel } from './ws-channel.js';
+
+export const API_PATH = '/api';
+export const DEFAULT_PORT = 7878;
+const MAX_CLIENTS = 32;
+
+export interface ServeOptions {
+  /** Address to listen on; anything but loopback prints a warning. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  /** The built renderer (out/renderer). */
+  staticDir?: string;
+  services: BpfscopeService & { close?(): Promise<void> };
+  log?: (line: string) => void;
+  /** Close on SIGINT/SIGTERM (the CLI wants it, tests do not). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  /** Resolves when the server, every connection and every host are closed. */
+  close(): Promise<void>;
+  closed: Promise<void>;
+}
+
+/** out/node/main/server/serve.js → out/renderer */
+export function defaultStaticDir(): string {
+  return fileURLToPath(new URL('../../../renderer/', import.meta.url));
+}
+
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
+}
+
+function urlHost(address: string, port: number): string {
+  return `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const text = status === 401 ? 'Unauthorized' : 'Forbidden';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+}
+
+export async function runServe(options: ServeOptions): Promise<RunningServer> {
+  const address = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  const staticDir = options.staticDir ?? defaultStaticDir();
+  const log = options.log ?? ((line: string) => console.log(line));
+  let port = options.port ?? DEFAULT_PORT;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES, clientTracking: true });
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const verdict = checkRequest(request, port, token);
+    if (!verdict.ok) return sendText(response, verdict.status, verdict.reason);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (verdict.fromQuery) {
+      // Trade the token in the URL for a cookie, and drop it from the address bar and history.
+      url.searchParams.delete(TOKEN_PARAM);
+      response.writeHead(303, { ...SECURITY_HEADERS, 'Set-Cookie': tokenCookie(port, token), Location: `${url.pathname}${url.search}` });
+      return void response.end();
+    }
+    if (url.pathname === API_PATH) return sendText(response, 426, 'WebSocket upgrade required');
+    sendStatic(response, staticDir, url.pathname, request.method === 'HEAD').catch(() => response.destroy());
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const verdict = checkRequest(request, port, token);
+    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== API_PATH) return refuseUpgrade(socket, 403, 'no such endpoint');
+    if (wss.clients.size >= MAX_CLIENTS) return refuseUpgrade(socket, 403, 'too many connections');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      // Oversized or invalid frames: ws closes the connection itself (1009, 1002); nothing else to do.
+      ws.on('error', () => {});
+      serveChannel(webSocketChannel(ws), options.services);
+    });
+  };
+
+  const server = createServer(onRequest);
+  server.on('upgrade', onUpgrade);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  if (bound && typeof bound === 'object') port = bound.port;
+
+  const url = `http://${urlHost(address, port)}/?${TOKEN_PARAM}=${token}`;
+  if (!isLoopback(address)) {
+    log(`bpfscope: WARNING: serving on ${address}, not loopback: anyone who can reach this port and learns the token can read this machine's BPF state; the connection is plain http`);
+  }
+  log(`bpfscope: serving the dashboard at ${url}`);
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const onSignal = (): void => void close();
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await options.services.close?.();
+      resolveClosed();
+    })();
+    return closing;
+  };
+  if (options.handleSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  return { url, port, token, close, closed };
+}
