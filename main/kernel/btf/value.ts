@@ -83,8 +83,10 @@ export class ValueFormatter {
 
   /** The value of type `typeId` stored at `offset` in `bytes`. Never throws for bad data. */
   format(typeId: number, bytes: Uint8Array, offset = 0, name = ''): ValueNode {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes !== this.bytes) {
+      this.bytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     this.budget = this.maxNodes;
     return this.node(typeId, name, offset, 0, 0);
   }
@@ -262,7 +264,8 @@ export class ValueFormatter {
     if (p.charArray && nelems > 0) {
       const s = this.cString(offset, nelems);
       if (s !== undefined) {
-        const node = this.container(id, p, name, offset, size, 'string', [], JSON.stringify(s));
+        const display = s.includes('"') || s.includes('\\') ? JSON.stringify(s) : '"' + s + '"';
+        const node = this.container(id, p, name, offset, size, 'string', [], display);
         node.children = undefined;
         node.value = s;
         return node;
@@ -316,6 +319,27 @@ export class ValueFormatter {
   /** `bits` bits starting `bitOffset` bits into the byte at `offset` (little-endian bit order). */
   private bits(offset: number, bitOffset: number, bits: number, signed: boolean): number | bigint {
     const nbytes = (bitOffset + bits + 7) >> 3;
+    if (nbytes <= 4 && this.btf.littleEndian) {
+      const b = this.bytes;
+      let acc = b[offset]!;
+      if (nbytes > 1) acc |= b[offset + 1]! << 8;
+      if (nbytes > 2) acc |= b[offset + 2]! << 16;
+      if (nbytes > 3) acc |= b[offset + 3]! << 24;
+      const shift = 32 - bitOffset - bits;
+      return signed ? (acc << shift) >> (32 - bits) : ((acc << shift) >>> (32 - bits));
+    }
+    if (nbytes <= 6) {
+      // Up to 48 bits: exact in a double, far cheaper than BigInt.
+      let acc = 0;
+      if (this.btf.littleEndian) {
+        for (let i = nbytes - 1; i >= 0; i--) acc = acc * 256 + this.bytes[offset + i]!;
+        acc = Math.floor(acc / 2 ** bitOffset) % 2 ** bits;
+      } else {
+        for (let i = 0; i < nbytes; i++) acc = acc * 256 + this.bytes[offset + i]!;
+        acc = Math.floor(acc / 2 ** (nbytes * 8 - bitOffset - bits)) % 2 ** bits;
+      }
+      return signed && acc >= 2 ** (bits - 1) ? acc - 2 ** bits : acc;
+    }
     let raw = 0n;
     if (this.btf.littleEndian) {
       for (let i = nbytes - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(this.bytes[offset + i]!);
