@@ -2,7 +2,8 @@
   "targets": [
     {
       "target_name": "bpfscope",
-      "sources": ["src/addon.c", "src/bpf_read.c", "src/proc_scan.c"],
+      "sources": ["src/addon.c", "src/bpf_read.c", "src/proc_scan.c",
+                  "src/attach_addon.c", "src/attach_netlink.c", "src/attach_query.c"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-O2"],
       "cflags!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8"]

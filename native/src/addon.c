@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach_addon.h"
 #include "bpf_read.h"
 #include "proc_scan.h"
 
@@ -596,6 +597,7 @@ static napi_value init(napi_env env, napi_value exports)
 		NODE_API_CALL(env, napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn));
 		NODE_API_CALL(env, napi_set_named_property(env, exports, fns[i].name, fn));
 	}
+	NODE_API_CALL(env, bs_attach_register(env, exports));
 	return exports;
 }
 
