@@ -1,0 +1,48 @@
+// `bpfscope serve [--port N] [--bind ADDR]`: runs until SIGINT/SIGTERM, then
+// closes every connection and host. The CLI maps its verb here.
+import { readFileSync } from 'node:fs';
+import { createHostService } from './host-service.js';
+import { DEFAULT_PORT, runServe } from './serve.js';
+
+export interface ServeFlags {
+  port?: string | boolean;
+  bind?: string | boolean;
+}
+
+export interface ServeIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Resolves with the exit code once the server has shut down. Throws on bad flags (as a message). */
+export async function serveCommand(flags: ServeFlags, io: ServeIo): Promise<number> {
+  const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`bpfscope: --port ${String(flags.port)}: not a port number\n`);
+    return 2;
+  }
+  if (flags.bind !== undefined && (typeof flags.bind !== 'string' || flags.bind === '')) {
+    io.err('bpfscope: --bind needs an address\n');
+    return 2;
+  }
+  const services = createHostService({ versions: { app: appVersion() } });
+  const server = await runServe({
+    port,
+    ...(typeof flags.bind === 'string' ? { host: flags.bind } : {}),
+    services,
+    handleSignals: true,
+    log: (line) => io.out(`${line}\n`),
+  });
+  await server.closed;
+  io.out('bpfscope: stopped\n');
+  return 0;
+}
