@@ -1,5 +1,6 @@
 // The `bpfscope` command.
 import { parseArgs } from 'node:util';
+import { btfCommand } from './cli/btf.js';
 import { lsCommand, showCommand } from './cli/objects.js';
 import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
 import { requireEnumeration, openLocalHost } from './hosts/host-access.js';
@@ -10,6 +11,7 @@ const USAGE = `usage: bpfscope <command> [options]
 
   ls progs|maps|links [--json]         list what is loaded (like bpftool … show)
   show prog|map|link ID [--json]       one object
+  btf ID [--raw|--c]                   a BTF object as bpftool's raw listing or as C
   serve [--port N] [--bind ADDR]       the dashboard in a browser
 
   --host H        inspect host H (default: local)
@@ -21,10 +23,13 @@ type Command = (ctx: CommandContext) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   ls: lsCommand,
   show: showCommand,
+  btf: btfCommand,
 };
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  raw: { type: 'boolean' },
+  c: { type: 'boolean' },
   host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   port: { type: 'string' },

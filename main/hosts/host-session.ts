@@ -53,7 +53,7 @@ export class HostSession {
 
   private async loadBtf(id: number): Promise<Btf> {
     const raw = await this.host.btfInfo(id);
-    if (!raw) throw new HostError({ code: 'EGONE', message: `btf ${id}: gone`, id });
+    if (!raw) throw new HostError({ code: 'EGONE', message: `btf ${id}: not loaded on ${this.label}`, id });
     const info = decodeBtfInfo(raw.info, raw.name);
     if (info.kernelBtf && info.name !== 'vmlinux') return parseBtf(raw.data, await this.vmlinuxBtf());
     return parseBtf(raw.data);
