@@ -1,0 +1,92 @@
+// Decodes the packed run-stats sample of every program (native/src/prog_info_all.h):
+// only the fields a live view needs, read by offset from each bpf_prog_info.
+import { PROG_INFO as O } from '../info/layout.js';
+
+/*
+ * header   +0 u64 monotonic ns before the walk   +8 u64 after
+ *          +16 u32 record count                  +20 u32 truncated (1: stopped at the limit)
+ * record   +0 u32 id  +4 u32 info_len  +8 info bytes, zero-padded to a multiple of 8
+ */
+const HEADER_SIZE = 24;
+const RECORD_HEAD = 8;
+const NAME_LEN = 16;
+
+export interface ProgStatsRecord {
+  id: number;
+  type: number;
+  /** The kernel's name, at most 15 characters, '' for unnamed programs. */
+  name: string;
+  /** bpf_prog_info.tag as 16 hex digits: with id, tells a reloaded program apart. */
+  tag: string;
+  /** Cumulative while stats are on; undefined when the kernel's info is too short. Linux 5.1. */
+  runTimeNs?: bigint;
+  runCnt?: bigint;
+  /** Linux 5.12. */
+  recursionMisses?: bigint;
+  /** Linux 5.16. */
+  verifiedInsns?: number;
+}
+
+export interface ProgStatsSample {
+  /** Host CLOCK_MONOTONIC, the midpoint of the walk: rates use the host's own clock. */
+  monotonicNs: bigint;
+  /** How long the walk took on the host. */
+  walkNs: bigint;
+  truncated: boolean;
+  records: ProgStatsRecord[];
+}
+
+function u64(view: DataView, at: number, end: number): bigint | undefined {
+  return at + 8 <= end ? view.getBigUint64(at, true) : undefined;
+}
+
+function hex8(bytes: Uint8Array, at: number): string {
+  let s = '';
+  for (let i = 0; i < 8; i++) s += bytes[at + i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+function cString(bytes: Uint8Array, at: number, len: number): string {
+  let end = at;
+  while (end < at + len && bytes[end] !== 0) end++;
+  let s = '';
+  for (let i = at; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+export function decodeProgStatsSample(bytes: Uint8Array): ProgStatsSample {
+  if (bytes.byteLength < HEADER_SIZE) throw new Error(`prog stats sample: ${bytes.byteLength} bytes, need ${HEADER_SIZE}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = view.getBigUint64(0, true);
+  const end = view.getBigUint64(8, true);
+  const count = view.getUint32(16, true);
+  const records: ProgStatsRecord[] = [];
+  let at = HEADER_SIZE;
+  // Bounded by count and by the buffer: each record takes at least RECORD_HEAD bytes.
+  for (let i = 0; i < count; i++) {
+    if (at + RECORD_HEAD > bytes.byteLength) throw new Error(`prog stats sample: record ${i} of ${count} truncated`);
+    const id = view.getUint32(at, true);
+    const infoLen = view.getUint32(at + 4, true);
+    const info = at + RECORD_HEAD;
+    const infoEnd = info + infoLen;
+    if (infoEnd > bytes.byteLength || infoLen < O.name + NAME_LEN) {
+      throw new Error(`prog stats sample: record ${i} (id ${id}): bad info_len ${infoLen}`);
+    }
+    const record: ProgStatsRecord = {
+      id,
+      type: view.getUint32(info + O.type, true),
+      name: cString(bytes, info + O.name, NAME_LEN),
+      tag: hex8(bytes, info + O.tag),
+    };
+    const runTimeNs = u64(view, info + O.runTimeNs, infoEnd);
+    if (runTimeNs !== undefined) record.runTimeNs = runTimeNs;
+    const runCnt = u64(view, info + O.runCnt, infoEnd);
+    if (runCnt !== undefined) record.runCnt = runCnt;
+    const misses = u64(view, info + O.recursionMisses, infoEnd);
+    if (misses !== undefined) record.recursionMisses = misses;
+    if (info + O.verifiedInsns + 4 <= infoEnd) record.verifiedInsns = view.getUint32(info + O.verifiedInsns, true);
+    records.push(record);
+    at = info + ((infoLen + 7) & ~7);
+  }
+  return { monotonicNs: start + (end - start) / 2n, walkNs: end - start, truncated: view.getUint32(20, true) === 1, records };
+}

@@ -1,0 +1,113 @@
+/* Conversion only: the mechanism lives in prog_info_all.c and ringbuf_mmap.c. */
+#define _GNU_SOURCE
+#include "addon_live.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bpf_read.h"
+#include "prog_info_all.h"
+#include "ringbuf_mmap.h"
+
+/* A Node-style error: code ('ENOENT'), errno, syscall and object id. */
+static napi_value throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id)
+{
+	napi_value error, msg, code, val;
+	char text[256];
+
+	snprintf(text, sizeof(text), "%s (id %u): %s", syscall_name, id, strerror(err));
+	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+	    napi_create_string_utf8(env, bs_errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+	    napi_create_error(env, code, msg, &error) != napi_ok)
+		return NULL;
+	if (napi_set_named_property(env, error, "code", code) == napi_ok &&
+	    napi_create_int32(env, err, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
+	    napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "syscall", val) == napi_ok &&
+	    napi_create_uint32(env, id, &val) == napi_ok)
+		napi_set_named_property(env, error, "id", val);
+	napi_throw(env, error);
+	return NULL;
+}
+
+static napi_value one_u32_arg(napi_env env, napi_callback_info cb, const char *usage, uint32_t *out)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+	    napi_get_value_uint32(env, argv[0], out) != napi_ok) {
+		napi_throw_type_error(env, NULL, usage);
+		return NULL;
+	}
+	return argv[0];
+}
+
+napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
+{
+	struct bs_buf buf;
+	napi_value result;
+	uint32_t max_progs;
+	void *copy;
+	int err;
+
+	if (!one_u32_arg(env, cb, "progInfoAll(maxProgs): bad arguments", &max_progs))
+		return NULL;
+	err = bs_prog_info_all(max_progs, &buf);
+	if (err)
+		return throw_errno(env, -err, err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd()), 0);
+	napi_status status = napi_create_buffer_copy(env, buf.len, buf.data, &copy, &result);
+	bs_buf_free(&buf);
+	if (status != napi_ok) {
+		napi_throw_error(env, NULL, "progInfoAll: cannot create buffer");
+		return NULL;
+	}
+	return result;
+}
+
+static int set_u64(napi_env env, napi_value obj, const char *key, uint64_t n)
+{
+	napi_value v;
+
+	if (napi_create_bigint_uint64(env, n, &v) != napi_ok)
+		return -1;
+	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
+}
+
+static int set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
+{
+	napi_value v;
+
+	if (napi_create_uint32(env, n, &v) != napi_ok)
+		return -1;
+	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
+}
+
+napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)
+{
+	struct bs_ringbuf_positions pos;
+	napi_value obj, v;
+	uint32_t id;
+	int err;
+
+	if (!one_u32_arg(env, cb, "ringbufPositions(mapId): bad arguments", &id))
+		return NULL;
+	memset(&pos, 0, sizeof(pos));
+	err = bs_ringbuf_positions(id, &pos);
+	if (err == -ENOENT) {
+		if (napi_get_null(env, &v) != napi_ok)
+			return NULL;
+		return v;
+	}
+	if (err)
+		return throw_errno(env, -err, "ringbuf positions", id);
+	if (napi_create_object(env, &obj) != napi_ok ||
+	    set_u64(env, obj, "consumerPos", pos.consumer_pos) || set_u64(env, obj, "producerPos", pos.producer_pos) ||
+	    set_u32(env, obj, "dataSize", pos.data_size) || set_u32(env, obj, "mapType", pos.map_type)) {
+		napi_throw_error(env, NULL, "ringbufPositions: cannot build result");
+		return NULL;
+	}
+	return obj;
+}

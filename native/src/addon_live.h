@@ -1,0 +1,13 @@
+/* N-API functions of the live layer: the stats sample of every program and
+ * ring buffer positions. Registered by addon.c. */
+#ifndef BPFSCOPE_ADDON_LIVE_H
+#define BPFSCOPE_ADDON_LIVE_H
+
+#include <node_api.h>
+
+/* progInfoAll(maxProgs) -> Buffer (layout in prog_info_all.h) */
+napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb);
+/* ringbufPositions(mapId) -> { consumerPos, producerPos, dataSize, mapType } | null */
+napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb);
+
+#endif
