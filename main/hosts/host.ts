@@ -70,6 +70,15 @@ export interface StatsHold {
   release(): Promise<void>;
 }
 
+/** Ring buffer positions read from its mmapped position pages (never consuming). */
+export interface RawRingbufPositions {
+  consumerPos: bigint;
+  producerPos: bigint;
+  /** Data area size in bytes (max_entries). */
+  dataSize: number;
+  mapType: number;
+}
+
 export interface HostClocks {
   realtimeNs: bigint;
   boottimeNs: bigint;
@@ -88,6 +97,14 @@ export interface Host {
   readFile(path: string, limit: number): Promise<Uint8Array>;
   openMap(id: number): Promise<MapReader | null>;
   enableStats(): Promise<StatsHold>;
+  /**
+   * bpf_prog_info of every program in one call, without arrays or fdinfo: one run-stats
+   * sample. Packed (native/src/prog_info_all.h), decoded by main/kernel/live. Optional:
+   * without it samplers fall back to listIds + progInfo per program.
+   */
+  progInfoAll?(maxProgs: number): Promise<Uint8Array>;
+  /** Optional like progInfoAll; null: the map vanished. Throws EINVAL for a non-ringbuf map. */
+  ringbufPositions?(mapId: number): Promise<RawRingbufPositions | null>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, StatsHold } from './host.js';
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, RawRingbufPositions, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 
@@ -66,6 +66,14 @@ export class LocalHost implements Host {
   async enableStats(): Promise<StatsHold> {
     const handle = this.addon.enableStats();
     return { release: async () => this.addon.close(handle) };
+  }
+
+  async progInfoAll(maxProgs: number): Promise<Uint8Array> {
+    return this.addon.progInfoAll(maxProgs);
+  }
+
+  async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
+    return this.addon.ringbufPositions(mapId);
   }
 
   async clocks(): Promise<HostClocks> {

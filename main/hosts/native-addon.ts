@@ -71,6 +71,9 @@ export interface NativeAddon {
   mapNextPage(h: NativeHandle, lastKey: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
   enableStats(): NativeHandle;
   clocks(): { realtimeNs: bigint; boottimeNs: bigint };
+  /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
+  progInfoAll(maxProgs: number): Buffer;
+  ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

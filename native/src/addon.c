@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "attach_addon.h"
+#include "addon_live.h"
 #include "bpf_read.h"
 #include "proc_scan.h"
 
@@ -590,6 +591,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "readFile", read_file },     { "mapOpen", map_open },	      { "close", handle_close },
 		{ "mapLookupBatch", map_lookup_batch }, { "mapNextPage", map_next_page },
 		{ "enableStats", enable_stats }, { "clocks", clocks },
+		{ "progInfoAll", bs_napi_prog_info_all }, { "ringbufPositions", bs_napi_ringbuf_positions },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
