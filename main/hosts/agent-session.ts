@@ -28,6 +28,8 @@ export interface AgentHello {
   capEff: string;
   uid: number;
   euid: number;
+  /** $SUDO_USER: who ran the agent through sudo; '' when not through sudo. */
+  sudoUser: string;
   /** Sysctls; -1 when unreadable. */
   bpfStatsEnabled: number;
   kptrRestrict: number;

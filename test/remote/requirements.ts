@@ -10,6 +10,8 @@ const ADDON = 'native/build/Release/bpfscope.node';
 function findProblem(needSshd: boolean): string | undefined {
   const kernel = ensureKernelEnv();
   if (kernel) return kernel;
+  // `node-gyp rebuild` empties native/build: rebuild the agent (about a second).
+  if (!existsSync(AGENT_BINARY)) spawnSync('make', ['-s', '-C', 'native', 'agent'], { stdio: 'inherit' });
   if (!existsSync(AGENT_BINARY)) return `${AGENT_BINARY} is not built (run make -C native agent)`;
   if (!existsSync(ADDON)) return `${ADDON} is not built (run npm run build:native)`;
   if (needSshd) {

@@ -1,0 +1,180 @@
+// Host on a remote machine: the agent over an SSH exec channel. A dropped
+// connection marks the host 'disconnected' and reconnects with backoff;
+// requests meanwhile fail at once (EDISCONNECTED) so no caller hangs on it.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from 'ssh2';
+import type { AgentHello } from './agent-session.js';
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, StatsHold } from './host.js';
+import { HostError, toHostError } from './host-error.js';
+import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
+import { connectSsh, type SshConnectOptions } from './ssh-connect.js';
+import { resolveTarget, type SshTarget } from './ssh-target.js';
+
+export type SshHostState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+export interface SshHostStateEvent {
+  state: SshHostState;
+  error?: HostError;
+  hello?: AgentHello;
+}
+
+export interface SshHostOptions extends SshConnectOptions, AgentDeployOptions {
+  /** ~/.ssh/config text; default: read from home. */
+  configText?: string;
+  home?: string;
+  /** Backoff between reconnects; false: stay disconnected. */
+  reconnect?: { initialMs?: number; maxMs?: number } | false;
+  onState?: (event: SshHostStateEvent) => void;
+}
+
+/** Errors a retry cannot fix: reconnecting stops on them. */
+const PERMANENT = new Set(['EHOSTKEY', 'EAUTH', 'EARCH', 'ESUDO', 'EPRIV', 'ENOSYS', 'EINTEGRITY', 'ENOAGENT']);
+
+export class SshHost implements Host {
+  readonly label: string;
+  readonly target: SshTarget;
+  private readonly options: SshHostOptions;
+  private stateValue: SshHostState = 'connecting';
+  private chain: Client[] = [];
+  private agent: RemoteAgent | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private backoffMs: number;
+
+  private constructor(target: SshTarget, options: SshHostOptions) {
+    this.target = target;
+    this.options = options;
+    this.label = target.spec;
+    this.backoffMs = options.reconnect ? (options.reconnect.initialMs ?? 1000) : 1000;
+  }
+
+  /** Connects once; the first failure is thrown (a wrong key, no auth, …). */
+  static async connect(spec: string, options: SshHostOptions = {}): Promise<SshHost> {
+    const home = options.home ?? homedir();
+    const configText = options.configText ?? (await readFile(join(home, '.ssh', 'config'), 'utf8').catch(() => ''));
+    const host = new SshHost(resolveTarget(spec, { configText, home }), options);
+    await host.establish();
+    return host;
+  }
+
+  get state(): SshHostState {
+    return this.stateValue;
+  }
+
+  get hello(): AgentHello | undefined {
+    return this.agent?.hello;
+  }
+
+  private setState(state: SshHostState, extra: Omit<SshHostStateEvent, 'state'> = {}): void {
+    this.stateValue = state;
+    this.options.onState?.({ state, ...extra });
+  }
+
+  private async establish(): Promise<void> {
+    this.setState('connecting');
+    const chain = await connectSsh(this.target, this.options);
+    const client = chain.at(-1)!;
+    try {
+      this.agent = await startRemoteAgent(client, { ...this.options, label: this.label });
+    } catch (e) {
+      for (const c of chain.reverse()) c.end();
+      throw e;
+    }
+    this.chain = chain;
+    const agent = this.agent;
+    const dropped = (error: HostError) => this.onDropped(agent, error);
+    agent.host.session.onClose(dropped);
+    for (const c of chain) {
+      c.on('close', () => dropped(new HostError({ code: 'EDISCONNECTED', message: `${this.label}: connection closed` })));
+      c.on('error', (e: Error) => dropped(new HostError({ code: 'EDISCONNECTED', message: `${this.label}: ${e.message}` })));
+    }
+    this.backoffMs = this.options.reconnect ? (this.options.reconnect.initialMs ?? 1000) : 1000;
+    this.setState('connected', { hello: agent.hello });
+  }
+
+  private onDropped(agent: RemoteAgent, error: HostError): void {
+    if (agent !== this.agent || this.stateValue === 'closed') return;
+    this.agent = undefined;
+    agent.host.session.close();
+    for (const c of this.chain.reverse()) c.end();
+    this.chain = [];
+    this.setState('disconnected', { error });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.options.reconnect === false || this.stateValue === 'closed' || this.retryTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(delay * 2, this.options.reconnect?.maxMs ?? 30_000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.stateValue === 'closed') return;
+      this.establish().catch((e: unknown) => {
+        const error = toHostError(e);
+        if (this.stateValue === 'closed') return;
+        this.setState('disconnected', { error });
+        if (!PERMANENT.has(error.code)) this.scheduleReconnect();
+      });
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private live(): RemoteAgent {
+    if (this.agent) return this.agent;
+    throw new HostError({
+      code: this.stateValue === 'closed' ? 'ECLOSED' : 'EDISCONNECTED',
+      message: `${this.label} is ${this.stateValue}`,
+      hint: this.stateValue === 'closed' ? undefined : 'reconnecting in the background',
+    });
+  }
+
+  listIds(kind: ObjectKind): Promise<number[]> {
+    return this.run((h) => h.listIds(kind));
+  }
+  progInfo(id: number, detail: boolean): Promise<RawProgInfo | null> {
+    return this.run((h) => h.progInfo(id, detail));
+  }
+  mapInfo(id: number): Promise<RawInfo | null> {
+    return this.run((h) => h.mapInfo(id));
+  }
+  linkInfo(id: number): Promise<RawLinkInfo | null> {
+    return this.run((h) => h.linkInfo(id));
+  }
+  btfInfo(id: number): Promise<RawBtfInfo | null> {
+    return this.run((h) => h.btfInfo(id));
+  }
+  owners(): Promise<RawOwnerFd[]> {
+    return this.run((h) => h.owners());
+  }
+  readFile(path: string, limit: number): Promise<Uint8Array> {
+    return this.run((h) => h.readFile(path, limit));
+  }
+  openMap(id: number): Promise<MapReader | null> {
+    return this.run((h) => h.openMap(id));
+  }
+  enableStats(): Promise<StatsHold> {
+    return this.run((h) => h.enableStats());
+  }
+  clocks(): Promise<HostClocks> {
+    return this.run((h) => h.clocks());
+  }
+
+  private async run<T>(op: (host: Host) => Promise<T>): Promise<T> {
+    return op(this.live().host);
+  }
+
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    clearTimeout(this.retryTimer);
+    const agent = this.agent;
+    this.agent = undefined;
+    this.setState('closed');
+    if (agent) {
+      await agent.host.close();
+      await agent.cleanup();
+    }
+    for (const c of this.chain.reverse()) c.end();
+    this.chain = [];
+  }
+}

@@ -1,0 +1,117 @@
+// A real OpenSSH server on a free loopback port, with its own host key, user
+// key, authorized_keys and known_hosts, for tests. Root may log in (tests run
+// as root). Stop it with stop(); kill() drops it and every session at once.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestSshd {
+  port: number;
+  dir: string;
+  userKeyFile: string;
+  /** known_hosts holding this server's key, as `[127.0.0.1]:port`. */
+  knownHostsFile: string;
+  hostPublicKey: string;
+  /** An ~/.ssh/config text defining the alias `alias` for this server. */
+  sshConfig(alias: string, user?: string): string;
+  /** SIGKILLs the server's process group: listener and sessions. */
+  kill(): void;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function keygen(file: string): void {
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bpfscope-test', '-f', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ port, host: '127.0.0.1' }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not listen on ${port}: ${stderr()}`);
+}
+
+export async function startSshd(extraConfig = ''): Promise<TestSshd> {
+  mkdirSync('/run/sshd', { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-sshd-'));
+  const port = await freePort();
+  const hostKey = join(dir, 'host_key');
+  const userKeyFile = join(dir, 'user_key');
+  keygen(hostKey);
+  keygen(userKeyFile);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${userKeyFile}.pub`));
+  const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim();
+  const knownHostsFile = join(dir, 'known_hosts');
+  writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`);
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'StrictModes no',
+      'UsePAM no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+      extraConfig,
+    ].join('\n'),
+  );
+  // Its own process group, so kill() reaches the per-connection children too.
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderrText = '';
+  child.stderr!.on('data', (d: Buffer) => (stderrText = (stderrText + d.toString()).slice(-4096)));
+  await waitForPort(port, child, () => stderrText);
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  return {
+    port,
+    dir,
+    userKeyFile,
+    knownHostsFile,
+    hostPublicKey,
+    sshConfig: (alias, user = 'root') =>
+      `Host ${alias}\n  HostName 127.0.0.1\n  Port ${port}\n  User ${user}\n  IdentityFile ${userKeyFile}\n  IdentitiesOnly yes\n`,
+    kill,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        kill();
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
