@@ -13,6 +13,7 @@ import {
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
 type Kind = 'prog' | 'map' | 'link';
@@ -54,6 +55,7 @@ async function renderAll(session: HostSession, kind: Kind, id?: number): Promise
 }
 
 export async function lsCommand(ctx: CommandContext): Promise<number> {
+  if (ATTACHMENT_VIEWS.has(ctx.args[0] ?? '')) return lsAttachmentsCommand(ctx);
   const kind = LIST_WORDS[ctx.args[0] ?? ''];
   if (!kind) throw new UsageError('usage: bpfscope ls progs|maps|links [--json]');
   const session = await ctx.session();
@@ -71,6 +73,11 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   const session = await ctx.session();
   const [rendered] = await renderAll(session, kind, id);
   if (!rendered) throw new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
+  if (kind === 'prog') {
+    const attachments = await programAttachments(session, id);
+    rendered.json.attach_points = attachments.json;
+    rendered.text += attachments.text;
+  }
   ctx.io.out(ctx.flags.json ? `${stringifyJson(rendered.json)}\n` : rendered.text);
   return 0;
 }

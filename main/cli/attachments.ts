@@ -1,0 +1,107 @@
+// `ls net|cgroup|perf`: bpftool's `net show`, `cgroup tree [effective]` and `perf list`, as
+// text or -j JSON; and the attach points `show prog ID` adds to a program.
+import {
+  renderCgroupTreeJson,
+  renderCgroupTreeText,
+  renderNetJson,
+  renderNetText,
+  renderPerfJson,
+  renderPerfText,
+  type AttachPoint,
+  type ProgLookup,
+  type ProgSummary,
+} from '../kernel/attach/index.js';
+import { decodeLinkInfo, decodeProgInfo, stringifyJson, type JsonObject, type LinkInfo } from '../kernel/info/index.js';
+import { listCgroupViews, listNetViews, listPerfAttachments, programAttachPoints } from '../hosts/attachments.js';
+import type { HostSession } from '../hosts/host-session.js';
+import { UsageError, type CommandContext } from './context.js';
+
+export const ATTACHMENT_VIEWS = new Set(['net', 'cgroup', 'perf']);
+
+async function progSummary(session: HostSession, id: number): Promise<ProgSummary | undefined> {
+  const raw = await session.host.progInfo(id, false);
+  if (!raw) return undefined;
+  const info = decodeProgInfo(raw.info);
+  const summary: ProgSummary = { name: info.name ?? '', attachBtfObjId: info.attachBtfObjId ?? 0, attachBtfId: info.attachBtfId ?? 0 };
+  // bpftool names attach_btf_id in vmlinux BTF whenever the id is in range (0 is void: "").
+  try {
+    const btf = await session.vmlinuxBtf();
+    if (btf.has(summary.attachBtfId)) summary.attachBtfName = btf.type(summary.attachBtfId).name;
+  } catch {
+    // No vmlinux BTF: bpftool omits the key too.
+  }
+  return summary;
+}
+
+async function lookupAll(session: HostSession, ids: Iterable<number>): Promise<ProgLookup> {
+  const found = new Map<number, ProgSummary>();
+  for (const id of new Set(ids)) {
+    const summary = await progSummary(session, id);
+    if (summary) found.set(id, summary);
+  }
+  return (id) => found.get(id);
+}
+
+async function links(session: HostSession): Promise<LinkInfo[]> {
+  const out: LinkInfo[] = [];
+  for (const id of await session.host.listIds('link')) {
+    const raw = await session.host.linkInfo(id);
+    if (raw) out.push(decodeLinkInfo(raw.info, raw));
+  }
+  return out;
+}
+
+async function renderView(session: HostSession, view: string, args: string[]): Promise<{ json: JsonObject[]; text: string }> {
+  switch (view) {
+    case 'net': {
+      const views = await listNetViews(session.host);
+      const lookup = await lookupAll(session, views.flatMap((v) => v.tcx.map((t) => t.progId)));
+      const json = renderNetJson(views, await links(session), (id) => lookup(id)?.name);
+      return { json, text: renderNetText(json) };
+    }
+    case 'cgroup': {
+      const effective = args.includes('effective');
+      const root = args.find((a) => a.startsWith('/'));
+      const views = await listCgroupViews(session.host, root);
+      const records = views.flatMap((v) => (effective ? v.effective : v.attached));
+      const lookup = await lookupAll(session, records.flatMap((r) => r.programs.map((p) => p.progId)));
+      const json = renderCgroupTreeJson(views, effective, lookup);
+      return { json, text: renderCgroupTreeText(json, effective) };
+    }
+    default: {
+      const json = renderPerfJson(await listPerfAttachments(session.host));
+      return { json, text: renderPerfText(json) };
+    }
+  }
+}
+
+/** `ls net`, `ls cgroup [ROOT] [effective]`, `ls perf`. */
+export async function lsAttachmentsCommand(ctx: CommandContext): Promise<number> {
+  const [view, ...rest] = ctx.args;
+  if (!view || !ATTACHMENT_VIEWS.has(view)) throw new UsageError('usage: bpfscope ls net|cgroup [ROOT] [effective]|perf [--json]');
+  const session = await ctx.session();
+  const { json, text } = await renderView(session, view, rest);
+  ctx.io.out(ctx.flags.json ? `${stringifyJson(json)}\n` : text);
+  return 0;
+}
+
+export function attachPointsJson(points: readonly AttachPoint[]): JsonObject[] {
+  return points.map((p) => {
+    const out: JsonObject = { mechanism: p.mechanism, kind: p.kind, target: p.target };
+    if (p.linkId !== undefined) out.link_id = p.linkId;
+    if (p.pid !== undefined) out.pid = p.pid;
+    if (p.fd !== undefined) out.fd = p.fd;
+    return out;
+  });
+}
+
+export function attachPointsText(points: readonly AttachPoint[]): string {
+  if (points.length === 0) return '\tattached: nowhere\n';
+  return points.map((p) => `\tattached: ${p.kind} ${p.target} (${p.mechanism}${p.linkId !== undefined ? ` ${p.linkId}` : ''})\n`).join('');
+}
+
+/** The `attach_points` of `show prog ID`: JSON and text. */
+export async function programAttachments(session: HostSession, progId: number): Promise<{ json: JsonObject[]; text: string }> {
+  const points = await programAttachPoints(session, progId);
+  return { json: attachPointsJson(points), text: attachPointsText(points) };
+}

@@ -1,0 +1,188 @@
+// Where every program is hooked on a host: network namespaces (rtnetlink XDP and tc, tcx,
+// flow_dissector, sk_lookup), the cgroup v2 tree, perf-event fds, struct_ops maps and links.
+// Reads raw bytes through the Host and decodes them with main/kernel/attach.
+import {
+  attachPointsByProgram,
+  CLSACT_EGRESS,
+  CLSACT_INGRESS,
+  decodeFilterDump,
+  decodeLinkDump,
+  decodeQueryRecords,
+  decodeTaskFdQuery,
+  structOpsProgIds,
+  structOpsProgSlots,
+  type AttachmentViews,
+  type AttachPoint,
+  type CgroupView,
+  type Direction,
+  type NetnsRef,
+  type NetView,
+  type PerfAttachment,
+  type QueryRecord,
+} from '../kernel/attach/index.js';
+import { decodeLinkInfo, decodeMapInfo, type LinkInfo } from '../kernel/info/index.js';
+import type { Host } from './host.js';
+import { HostError, toHostError } from './host-error.js';
+import type { HostSession } from './host-session.js';
+
+/** enum bpf_attach_type values queried on cgroups: every cgroup hook up to Linux 6.18. */
+const CGROUP_ATTACH_TYPES = [0, 1, 2, 3, 6, 8, 9, 10, 11, 12, 13, 14, 15, 18, 19, 20, 21, 22, 29, 30, 31, 32, 34, 43, 49, 50, 51, 52, 53];
+const FLOW_DISSECTOR = 17;
+const SK_LOOKUP = 36;
+const TCX_INGRESS = 46;
+const TCX_EGRESS = 47;
+const MAP_TYPE_STRUCT_OPS = 26;
+/** errnos that only mean "no such hook here" (EINVAL, EOPNOTSUPP, ENOTSUPP, EBADF). */
+const NOT_A_HOOK = new Set([22, 95, 524, 9]);
+const MAX_INTERFACES = 4096;
+const MOUNTS_LIMIT = 1 << 20;
+
+type AttachQueries = Required<Pick<Host, 'netnsList' | 'rtnlDump' | 'netProgQuery' | 'cgroupQuery' | 'taskFds'>>;
+
+function queries(host: Host): AttachQueries {
+  const { netnsList, rtnlDump, netProgQuery, cgroupQuery, taskFds } = host;
+  if (!netnsList || !rtnlDump || !netProgQuery || !cgroupQuery || !taskFds) {
+    throw new HostError({ code: 'ENOTSUP', message: `${host.label}: this host's agent cannot query attachments`, hint: 'update the agent on that host' });
+  }
+  return {
+    netnsList: netnsList.bind(host),
+    rtnlDump: rtnlDump.bind(host),
+    netProgQuery: netProgQuery.bind(host),
+    cgroupQuery: cgroupQuery.bind(host),
+    taskFds: taskFds.bind(host),
+  };
+}
+
+/** Records that name programs or a real failure; "not a hook of this object" is dropped. */
+function meaningful(records: QueryRecord[]): QueryRecord[] {
+  return records.filter((r) => r.programs.length > 0 || (r.error !== undefined && !NOT_A_HOOK.has(r.error)));
+}
+
+function netnsLabel(path: string, pid: number, index: number): string {
+  if (index === 0) return 'host';
+  const named = /^(?:\/var)?\/run\/netns\/(.+)$/.exec(path);
+  return named ? named[1]! : `pid ${pid}`;
+}
+
+async function netView(q: AttachQueries, ns: NetnsRef): Promise<NetView> {
+  const view: NetView = { netns: ns, interfaces: [], tc: [], tcx: [], flowDissector: [], skLookup: [], errors: [] };
+  const note = (what: string, error: unknown): void => {
+    view.errors.push(`${what}: ${toHostError(error).message}`);
+  };
+  view.interfaces = decodeLinkDump(await q.rtnlDump(ns.path, 'links', 0, 0)).slice(0, MAX_INTERFACES);
+  for (const iface of view.interfaces) {
+    for (const [direction, parent] of [['ingress', CLSACT_INGRESS], ['egress', CLSACT_EGRESS]] as Array<[Direction, number]>) {
+      try {
+        for (const f of decodeFilterDump(await q.rtnlDump(ns.path, 'filters', iface.ifindex, parent))) {
+          view.tc.push({ ...f, devname: iface.name, direction });
+        }
+      } catch (error) {
+        // The interface can vanish between the two dumps; anything else is worth saying.
+        if (toHostError(error).code !== 'ENODEV') note(`${iface.name} clsact/${direction}`, error);
+      }
+    }
+    const tcx = decodeQueryRecords(await q.netProgQuery(ns.path, iface.ifindex, [TCX_INGRESS, TCX_EGRESS], 0));
+    for (const record of tcx) {
+      const direction: Direction = record.attachType === TCX_INGRESS ? 'ingress' : 'egress';
+      for (const p of record.programs) {
+        view.tcx.push({ ifindex: iface.ifindex, devname: iface.name, direction, progId: p.progId, ...(p.linkId ? { linkId: p.linkId } : {}) });
+      }
+    }
+  }
+  for (const record of meaningful(decodeQueryRecords(await q.netProgQuery(ns.path, 0, [FLOW_DISSECTOR, SK_LOOKUP], 0)))) {
+    if (record.error !== undefined) note(`query attach type ${record.attachType}`, { code: 'EQUERY', message: `errno ${record.error}` });
+    (record.attachType === FLOW_DISSECTOR ? view.flowDissector : view.skLookup).push(...record.programs);
+  }
+  return view;
+}
+
+/** One view per network namespace, the host process's first. */
+export async function listNetViews(host: Host): Promise<NetView[]> {
+  const q = queries(host);
+  const all = await q.netnsList();
+  const views: NetView[] = [];
+  for (const [index, ns] of all.entries()) {
+    const ref: NetnsRef = { inode: ns.inode, label: netnsLabel(ns.path, ns.pid, index), path: index === 0 ? null : ns.path };
+    try {
+      views.push(await netView(q, ref));
+    } catch (error) {
+      // A namespace whose last process exited meanwhile is normal; the host's own must work.
+      if (index === 0) throw toHostError(error);
+    }
+  }
+  return views;
+}
+
+/** Mount point of cgroup v2 (hybrid systems: /sys/fs/cgroup/unified). */
+export async function cgroup2Mount(host: Host): Promise<string | undefined> {
+  const mounts = new TextDecoder().decode(await host.readFile('/proc/mounts', MOUNTS_LIMIT));
+  for (const line of mounts.split('\n')) {
+    const [, target, type] = line.split(' ');
+    if (type === 'cgroup2' && target) return target.replace(/\\040/g, ' ');
+  }
+  return undefined;
+}
+
+export async function listCgroupViews(host: Host, root?: string): Promise<CgroupView[]> {
+  const q = queries(host);
+  const mount = root ?? (await cgroup2Mount(host));
+  if (!mount) throw new HostError({ code: 'ENOCGROUP2', message: `${host.label}: no cgroup v2 mount in /proc/mounts`, hint: 'mount -t cgroup2 none /sys/fs/cgroup/unified' });
+  const raw = await q.cgroupQuery(mount, CGROUP_ATTACH_TYPES);
+  return raw.map((c) => ({
+    path: c.path,
+    id: c.id,
+    attached: meaningful(decodeQueryRecords(c.attached)),
+    effective: meaningful(decodeQueryRecords(c.effective)),
+  }));
+}
+
+export async function listPerfAttachments(host: Host): Promise<PerfAttachment[]> {
+  const raw = await queries(host).taskFds();
+  return raw.map((r) => ({ ...decodeTaskFdQuery(r.attr, r.name), comm: r.comm }));
+}
+
+async function allLinks(host: Host): Promise<LinkInfo[]> {
+  const links: LinkInfo[] = [];
+  for (const id of await host.listIds('link')) {
+    const raw = await host.linkInfo(id);
+    if (raw) links.push(decodeLinkInfo(raw.info, raw));
+  }
+  return links;
+}
+
+/** struct_ops maps and the programs in their function-pointer slots (needs vmlinux BTF). */
+export async function listStructOps(session: HostSession): Promise<AttachmentViews['structOps']> {
+  const out: AttachmentViews['structOps'] = [];
+  for (const id of await session.host.listIds('map')) {
+    const raw = await session.host.mapInfo(id);
+    if (!raw) continue;
+    const info = decodeMapInfo(raw.info);
+    if (info.type !== MAP_TYPE_STRUCT_OPS || !info.btfVmlinuxValueTypeId || !info.valueSize) continue;
+    const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
+    const reader = await session.host.openMap(id);
+    if (!reader) continue;
+    try {
+      const page = await reader.read('next', null, 4, info.valueSize, 1);
+      if (page.count > 0) out.push({ mapId: id, mapName: info.name ?? '', progIds: structOpsProgIds(page.values.subarray(0, info.valueSize), slots) });
+    } finally {
+      await reader.close();
+    }
+  }
+  return out;
+}
+
+export async function collectAttachments(session: HostSession): Promise<AttachmentViews> {
+  const host = session.host;
+  return {
+    links: await allLinks(host),
+    net: await listNetViews(host),
+    cgroups: await listCgroupViews(host),
+    perf: await listPerfAttachments(host),
+    structOps: await listStructOps(session),
+  };
+}
+
+/** Every attach point of one program (empty when nothing holds it). */
+export async function programAttachPoints(session: HostSession, progId: number): Promise<AttachPoint[]> {
+  return attachPointsByProgram(await collectAttachments(session)).get(progId) ?? [];
+}

@@ -1,0 +1,152 @@
+// Every program's attach points, whatever holds them: links, netlink (XDP, tc), cgroup and
+// netns prog_attach, perf-event fds, struct_ops maps. Where a link is also visible through
+// another mechanism (an XDP link in IFLA_XDP, a cgroup link in BPF_PROG_QUERY), the link wins.
+import { attachTypeName, linkTypeName } from '../names/index.js';
+import type { LinkInfo, PerfEventDetails } from '../info/index.js';
+import type { AttachmentViews, NetnsRef } from './views.js';
+
+export type AttachMechanism = 'link' | 'netlink' | 'prog_attach' | 'perf_event' | 'struct_ops_map';
+
+export interface AttachPoint {
+  progId: number;
+  mechanism: AttachMechanism;
+  /** What kind of hook: xdp, tc, tcx_ingress, cgroup_inet_ingress, uprobe, tracepoint, … */
+  kind: string;
+  /** Where, in words: `bfs1a (ifindex 33, netns host)`, a cgroup path, `sys_enter_getpid` … */
+  target: string;
+  linkId?: number;
+  /** perf-event fds: the holding process. */
+  pid?: number;
+  fd?: number;
+}
+
+const MAX_POINTS = 1 << 20;
+
+function nsWords(ns: NetnsRef): string {
+  return `netns ${ns.label}`;
+}
+
+function perfEventTarget(e: PerfEventDetails | undefined): { kind: string; target: string } {
+  switch (e?.type) {
+    case 'uprobe':
+    case 'uretprobe':
+      return { kind: e.type, target: e.offset ? `${e.fileName ?? ''}+0x${e.offset.toString(16)}` : (e.fileName ?? '') };
+    case 'kprobe':
+    case 'kretprobe':
+      return { kind: e.type, target: e.funcName ? `${e.funcName}+0x${(e.offset ?? 0).toString(16)}` : `0x${(e.addr ?? 0n).toString(16)}` };
+    case 'tracepoint':
+      return { kind: 'tracepoint', target: e.tpName ?? '' };
+    case 'event':
+      return { kind: 'perf_event', target: `type ${e.eventType ?? '?'} config ${e.config ?? '?'}` };
+    default:
+      return { kind: 'perf_event', target: '' };
+  }
+}
+
+function linkTarget(link: LinkInfo, ifname: (ifindex: number) => string | undefined, cgroupPath: (id: bigint) => string | undefined): { kind: string; target: string } {
+  const d = link.details;
+  const type = linkTypeName(link.type) ?? String(link.type);
+  const dev = (ifindex: number | undefined): string => {
+    const name = ifindex === undefined ? undefined : ifname(ifindex);
+    return name ? `${name} (ifindex ${ifindex})` : `ifindex ${ifindex ?? '?'}`;
+  };
+  switch (d?.kind) {
+    case 'raw_tracepoint':
+      return { kind: 'raw_tracepoint', target: d.tpName ?? '' };
+    case 'tracing':
+      return { kind: attachTypeName(d.attachType ?? -1) ?? 'tracing', target: `btf ${d.targetObjId ?? 0}:${d.targetBtfId ?? 0}` };
+    case 'cgroup':
+      return { kind: attachTypeName(d.attachType ?? -1) ?? 'cgroup', target: (d.cgroupId !== undefined && cgroupPath(d.cgroupId)) || `cgroup id ${d.cgroupId ?? '?'}` };
+    case 'iter':
+      return { kind: 'iter', target: d.targetName ?? '' };
+    case 'netns':
+      return { kind: attachTypeName(d.attachType ?? -1) ?? 'netns', target: `netns inode ${d.netnsIno ?? '?'}` };
+    case 'xdp':
+      return { kind: 'xdp', target: dev(d.ifindex) };
+    case 'perf_event':
+      return perfEventTarget(d.event);
+    case 'kprobe_multi':
+      return { kind: d.retprobe ? 'kretprobe_multi' : 'kprobe_multi', target: `${d.count ?? d.addrs.length} functions` };
+    case 'uprobe_multi':
+      return { kind: 'uprobe_multi', target: d.path ?? '' };
+    case 'struct_ops':
+      return { kind: 'struct_ops', target: `map ${d.mapId ?? '?'}` };
+    case 'netfilter':
+      return { kind: 'netfilter', target: `pf ${d.pf ?? '?'} hook ${d.hooknum ?? '?'} prio ${d.priority ?? '?'}` };
+    case 'tcx':
+    case 'netkit':
+      return { kind: attachTypeName(d.attachType ?? -1) ?? d.kind, target: dev(d.ifindex) };
+    case 'sockmap':
+      return { kind: attachTypeName(d.attachType ?? -1) ?? 'sockmap', target: `map ${d.mapId ?? '?'}` };
+    default:
+      return { kind: type, target: '' };
+  }
+}
+
+/** progId → its attach points, in a stable order (links, network, cgroups, perf, struct_ops). */
+export function attachPointsByProgram(views: AttachmentViews): Map<number, AttachPoint[]> {
+  const byProg = new Map<number, AttachPoint[]>();
+  const add = (point: AttachPoint): void => {
+    if (byProg.size >= MAX_POINTS) return;
+    const list = byProg.get(point.progId);
+    if (list) list.push(point);
+    else byProg.set(point.progId, [point]);
+  };
+  const host = views.net[0];
+  const ifname = (ifindex: number): string | undefined => host?.interfaces.find((i) => i.ifindex === ifindex)?.name;
+  const cgroupPath = (id: bigint): string | undefined => views.cgroups.find((c) => BigInt(c.id) === id)?.path;
+  const linked = new Set<string>();
+  const linkedProgs = new Set<number>();
+  for (const link of views.links) {
+    if (!link.progId) continue;
+    const { kind, target } = linkTarget(link, ifname, cgroupPath);
+    add({ progId: link.progId, mechanism: 'link', kind, target, linkId: link.id });
+    linked.add(`${link.progId}:${kind}`);
+    linkedProgs.add(link.progId);
+  }
+  const isLinked = (progId: number, kind: string): boolean => linked.has(`${progId}:${kind}`);
+
+  for (const view of views.net) {
+    for (const iface of view.interfaces) {
+      for (const p of iface.xdp?.programs ?? []) {
+        // XDP links show in IFLA_XDP too; a link's ifindex is the host namespace's.
+        if (isLinked(p.progId, 'xdp')) continue;
+        add({ progId: p.progId, mechanism: 'netlink', kind: 'xdp', target: `${iface.name} (ifindex ${iface.ifindex}, ${nsWords(view.netns)}, ${p.mode})` });
+      }
+    }
+    for (const f of view.tc) {
+      const da = f.directAction ? ', direct-action' : '';
+      add({ progId: f.progId, mechanism: 'netlink', kind: 'tc', target: `${f.devname} (ifindex ${f.ifindex}, ${nsWords(view.netns)}) clsact/${f.direction} prio ${f.priority} handle 0x${f.handle.toString(16)}${da}` });
+    }
+    for (const t of view.tcx) {
+      if (t.linkId !== undefined) continue;
+      add({ progId: t.progId, mechanism: 'prog_attach', kind: `tcx_${t.direction}`, target: `${t.devname} (ifindex ${t.ifindex}, ${nsWords(view.netns)})` });
+    }
+    for (const [kind, progs] of [['flow_dissector', view.flowDissector], ['sk_lookup', view.skLookup]] as const) {
+      for (const p of progs) {
+        if (isLinked(p.progId, kind)) continue;
+        add({ progId: p.progId, mechanism: 'prog_attach', kind, target: nsWords(view.netns) });
+      }
+    }
+  }
+  for (const cgroup of views.cgroups) {
+    for (const record of cgroup.attached) {
+      const kind = attachTypeName(record.attachType) ?? String(record.attachType);
+      for (const p of record.programs) {
+        if (isLinked(p.progId, kind)) continue;
+        add({ progId: p.progId, mechanism: 'prog_attach', kind, target: cgroup.path });
+      }
+    }
+  }
+  for (const perf of views.perf) {
+    const kind = typeof perf.fdType === 'string' ? perf.fdType : `fd_type ${perf.fdType}`;
+    // Links hold perf events and raw tracepoints too (libbpf keeps both fds): the link says where.
+    if (linkedProgs.has(perf.progId)) continue;
+    const at = perf.name ? (perf.probeOffset ? `${perf.name}+0x${perf.probeOffset.toString(16)}` : perf.name) : `0x${perf.probeAddr.toString(16)}`;
+    add({ progId: perf.progId, mechanism: 'perf_event', kind, target: `${at} (pid ${perf.pid} ${perf.comm}, fd ${perf.fd})`, pid: perf.pid, fd: perf.fd });
+  }
+  for (const ops of views.structOps) {
+    for (const progId of ops.progIds) add({ progId, mechanism: 'struct_ops_map', kind: 'struct_ops', target: `${ops.mapName} (map ${ops.mapId})` });
+  }
+  return byProg;
+}

@@ -1,0 +1,15 @@
+// Attachments: pure decoders of rtnetlink dumps, BPF_PROG_QUERY and BPF_TASK_FD_QUERY
+// results, the per-program join, and bpftool-shaped renderings.
+export { attachPointsByProgram } from './attach-points.js';
+export type { AttachMechanism, AttachPoint } from './attach-points.js';
+export { renderCgroupTreeJson, renderNetJson, renderPerfJson } from './bpftool-json.js';
+export type { ProgLookup, ProgSummary } from './bpftool-json.js';
+export { BPF_F_QUERY_EFFECTIVE, cgroupAttachFlagsWord, decodeQueryRecords } from './prog-query.js';
+export type { QueriedProgram, QueryRecord } from './prog-query.js';
+export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, splitMessages } from './rtnetlink.js';
+export type { NetInterface, TcBpfFilter, XdpAttachMode, XdpProgram } from './rtnetlink.js';
+export { decodeTaskFdQuery, TASK_FD_TYPES } from './task-fd.js';
+export type { TaskFdAttachment, TaskFdType } from './task-fd.js';
+export { structOpsProgIds, structOpsProgSlots } from './struct-ops.js';
+export { renderCgroupTreeText, renderNetText, renderPerfText } from './text.js';
+export type { AttachmentViews, CgroupView, Direction, NetnsRef, NetView, PerfAttachment, TcAttachment, TcxAttachment } from './views.js';
