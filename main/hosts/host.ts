@@ -84,6 +84,35 @@ export interface HostClocks {
   boottimeNs: bigint;
 }
 
+/** A network namespace seen through /run/netns or a process (native/src/attach_netlink.h). */
+export interface RawNetns {
+  /** `/proc/<pid>/ns/net` or `/run/netns/<name>`; the first entry is the host process's own. */
+  path: string;
+  inode: number;
+  /** 0 for named namespaces. */
+  pid: number;
+}
+
+export type RtnlDumpKind = 'links' | 'filters';
+
+/** One cgroup's BPF_PROG_QUERY records (main/kernel/attach/prog-query.ts decodes them). */
+export interface RawCgroupQuery {
+  path: string;
+  /** The directory's inode: the cgroup id. */
+  id: number;
+  attached: Uint8Array;
+  effective: Uint8Array;
+}
+
+/** One perf-event or link fd with a program behind it: BPF_TASK_FD_QUERY's attr bytes. */
+export interface RawTaskFd {
+  pid: number;
+  fd: number;
+  comm: string;
+  attr: Uint8Array;
+  name: Uint8Array;
+}
+
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
@@ -105,6 +134,16 @@ export interface Host {
   progInfoAll?(maxProgs: number): Promise<Uint8Array>;
   /** Optional like progInfoAll; null: the map vanished. Throws EINVAL for a non-ringbuf map. */
   ringbufPositions?(mapId: number): Promise<RawRingbufPositions | null>;
+  /** Network namespaces, each once (attachments). Optional: older agents lack it. */
+  netnsList?(): Promise<RawNetns[]>;
+  /** rtnetlink dump in a namespace (null: the host process's), as netlink messages. */
+  rtnlDump?(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array>;
+  /** BPF_PROG_QUERY records for a namespace (ifindex 0) or one of its interfaces. */
+  netProgQuery?(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array>;
+  /** Every cgroup under root (a cgroup v2 mount), attached and effective records per type. */
+  cgroupQuery?(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]>;
+  /** BPF_TASK_FD_QUERY over every process's perf-event and link fds. */
+  taskFds?(): Promise<RawTaskFd[]>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, RawRingbufPositions, StatsHold } from './host.js';
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon } from './native-addon.js';
 
@@ -78,6 +78,26 @@ export class LocalHost implements Host {
 
   async clocks(): Promise<HostClocks> {
     return this.addon.clocks();
+  }
+
+  async netnsList(): Promise<RawNetns[]> {
+    return this.addon.netnsList();
+  }
+
+  async rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
+    return this.addon.rtnlDump(netnsPath, kind === 'links' ? 0 : 1, ifindex, parent);
+  }
+
+  async netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {
+    return this.addon.netProgQuery(netnsPath, ifindex, attachTypes, queryFlags);
+  }
+
+  async cgroupQuery(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]> {
+    return this.addon.cgroupQuery(root, attachTypes);
+  }
+
+  async taskFds(): Promise<RawTaskFd[]> {
+    return this.addon.taskFds();
   }
 
   async close(): Promise<void> {}

@@ -56,6 +56,27 @@ export interface NativeMapPage {
   done: boolean;
 }
 
+export interface NativeNetns {
+  path: string;
+  inode: number;
+  pid: number;
+}
+
+export interface NativeCgroupQuery {
+  path: string;
+  id: number;
+  attached: Buffer;
+  effective: Buffer;
+}
+
+export interface NativeTaskFd {
+  pid: number;
+  fd: number;
+  comm: string;
+  attr: Buffer;
+  name: Buffer;
+}
+
 /** The addon's functions, exactly as native/src/addon.c exports them. */
 export interface NativeAddon {
   nextId(kind: number, start: number): number;
@@ -71,6 +92,12 @@ export interface NativeAddon {
   mapNextPage(h: NativeHandle, lastKey: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;
   enableStats(): NativeHandle;
   clocks(): { realtimeNs: bigint; boottimeNs: bigint };
+  netnsList(): NativeNetns[];
+  /** what: 0 links, 1 filters. */
+  rtnlDump(netnsPath: string | null, what: number, ifindex: number, parent: number): Buffer;
+  netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Buffer;
+  cgroupQuery(root: string, attachTypes: number[]): NativeCgroupQuery[];
+  taskFds(): NativeTaskFd[];
   /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
   progInfoAll(maxProgs: number): Buffer;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
