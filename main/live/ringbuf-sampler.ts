@@ -24,8 +24,9 @@ export interface RingbufStats {
   pendingBytes: number;
   /** pendingBytes / dataSize, 0 … 1. */
   fill: number;
-  producerPos: bigint;
-  consumerPos: bigint;
+  /** Positions as numbers: exact below 2^53 bytes (years of writing at GB/s). */
+  producerPos: number;
+  consumerPos: number;
 }
 
 export interface RingbufSample {
@@ -135,8 +136,8 @@ export class RingbufSampler {
         flavor: known.flavor,
         dataSize: positions.dataSize,
         ...stats,
-        producerPos: positions.producerPos,
-        consumerPos: positions.consumerPos,
+        producerPos: Number(positions.producerPos),
+        consumerPos: Number(positions.consumerPos),
       });
     }
     const sample: RingbufSample = { timeMs, intervalMs: intervalNs / 1e6, ringbufs };

@@ -12,6 +12,7 @@ import { ProgramSampler } from '../../main/live/program-sampler.js';
 import { RingbufSampler } from '../../main/live/ringbuf-sampler.js';
 import { runStatsSwitchFor } from '../../main/live/stats-holds.js';
 import { LifecycleTimeline } from '../../main/live/timeline.js';
+import type { LifecycleEvent } from '../../main/kernel/live/index.js';
 
 const skip = ensureKernelEnv();
 /** struct ring_record is 32 bytes; the kernel adds an 8-byte header, rounded to 8. */
@@ -132,7 +133,7 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
       await tracing.stop();
     }
     // Programs are freed after an RCU grace period: poll until the ids are gone.
-    const gone = [];
+    const gone: LifecycleEvent[] = [];
     for (let i = 0; i < 40 && !gone.some((e) => e.kind === 'prog' && e.id === progId); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       gone.push(...(await timeline.poll()));

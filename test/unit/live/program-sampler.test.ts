@@ -1,0 +1,87 @@
+// ProgramSampler over an in-memory host: rates against the host's clock, history rings,
+// totals, programs appearing and vanishing, the stats lease, and the one-by-one fallback.
+import { describe, expect, it } from 'vitest';
+import { ProgramSampler } from '../../../main/live/program-sampler.js';
+import { SeriesRing } from '../../../main/live/series-ring.js';
+import { FakeHost } from './fake-host.js';
+
+describe('ProgramSampler', () => {
+  it('computes rates from counter deltas over the host clock and keeps history', async () => {
+    const host = new FakeHost();
+    const a = host.addProgram(1, 'alpha');
+    host.addProgram(2, '');
+    let now = 1000;
+    const sampler = new ProgramSampler(host, { intervalMs: 1000, historyMs: 3000, now: () => now });
+    expect(await sampler.sample()).toBeNull();
+    for (let i = 1; i <= 5; i++) {
+      a.runCnt += 2000n;
+      a.runTimeNs += 200_000n;
+      host.monotonicNs += 1_000_000_000n;
+      now += 1000;
+      const sample = (await sampler.sample())!;
+      expect(sample.intervalMs).toBe(1000);
+      expect(sample.programs.find((p) => p.id === 1)).toMatchObject({
+        name: 'alpha', type: 'tracepoint', eventsPerSec: 2000, avgRunNs: 100, cpuPercent: 0.01, runCnt: 2000 * i,
+        owners: [{ pid: 4242, comm: 'loader' }], verifiedInsns: 10,
+      });
+      expect(sample.programs.find((p) => p.id === 2)).toMatchObject({ name: '', eventsPerSec: 0 });
+      expect(sample.totals).toMatchObject({ programs: 2, eventsPerSec: 2000, cpuPercent: 0.01 });
+    }
+    // 3 s of history at 1 s: the last three points.
+    expect(sampler.history(1)).toEqual({
+      timeMs: [4000, 5000, 6000], eventsPerSec: [2000, 2000, 2000], avgRunNs: [100, 100, 100],
+      cpuPercent: [expect.closeTo(0.01, 6), expect.closeTo(0.01, 6), expect.closeTo(0.01, 6)], recursionMisses: [0, 0, 0],
+    });
+    expect(sampler.totalsSeries().programs).toEqual([2, 2, 2]);
+
+    host.programs.delete(2);
+    host.addProgram(3);
+    host.monotonicNs += 1_000_000_000n;
+    const changed = (await sampler.sample())!;
+    expect(changed).toMatchObject({ appeared: [3], vanished: [2] });
+    expect(changed.programs.map((p) => p.id)).toEqual([1]);
+    expect(sampler.history(2)).toBeUndefined();
+  });
+
+  it('holds a stats lease from start to stop, shared by samplers of the same host', async () => {
+    const host = new FakeHost();
+    const one = new ProgramSampler(host, { intervalMs: 60_000 });
+    const two = new ProgramSampler(host, { intervalMs: 60_000 });
+    await one.start();
+    await two.start();
+    expect(host.statsFds).toBe(1);
+    await one.stop();
+    expect(host.statsFds).toBe(1);
+    await two.stop();
+    await two.stop();
+    expect(host.statsFds).toBe(0);
+    expect(host.statsEnables).toBe(1);
+  });
+
+  it('refuses intervals outside 250 ms – 60 s', () => {
+    expect(() => new ProgramSampler(new FakeHost(), { intervalMs: 100 })).toThrow(/between 250 ms and 60 s/);
+    expect(() => new ProgramSampler(new FakeHost(), { intervalMs: 61_000 })).toThrow(RangeError);
+  });
+
+  it('falls back to one info call per program on hosts without progInfoAll', async () => {
+    const host = new FakeHost();
+    host.addProgram(5, 'old_agent');
+    const legacy = Object.assign(Object.create(host) as FakeHost, { progInfoAll: undefined });
+    const sampler = new ProgramSampler(legacy, { intervalMs: 250 });
+    await sampler.sample();
+    const sample = (await sampler.sample())!;
+    expect(sample.programs.map((p) => p.name)).toEqual(['old_agent']);
+  });
+});
+
+describe('SeriesRing', () => {
+  it('keeps the newest samples in order and reports its fixed size', () => {
+    const ring = new SeriesRing(['a', 'b'] as const, 3);
+    for (let t = 1; t <= 5; t++) ring.push(t, { a: t * 10, b: -t });
+    expect(ring.length).toBe(3);
+    expect(ring.toColumns()).toEqual({ timeMs: [3, 4, 5], a: [30, 40, 50], b: [-3, -4, -5] });
+    expect(ring.toColumns(5)).toEqual({ timeMs: [5], a: [50], b: [-5] });
+    expect(ring.byteLength).toBe(3 * 8 + 2 * 3 * 4);
+    expect(() => new SeriesRing(['a'], 0)).toThrow(RangeError);
+  });
+});
