@@ -9,6 +9,7 @@ import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { ProgramSampler } from '../../main/live/program-sampler.js';
+import { LiveSubscriptions } from '../../main/live/subscriptions.js';
 import { RingbufSampler } from '../../main/live/ringbuf-sampler.js';
 import { runStatsSwitchFor } from '../../main/live/stats-holds.js';
 import { LifecycleTimeline } from '../../main/live/timeline.js';
@@ -95,6 +96,18 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
     expect(statsFdsOf(process.pid, await host.owners())).toBe(1);
     await sampler.stop();
     expect(statsFdsOf(process.pid, await host.owners())).toBe(0);
+  });
+
+  it('a subscriber that disconnects leaves no stats fd', async () => {
+    const live = new LiveSubscriptions(async () => host);
+    const subscriber = live.openSubscriber(() => undefined);
+    await subscriber.subscribe({ kind: 'programs', host: 'local', intervalMs: 250 });
+    await subscriber.subscribe({ kind: 'program', host: 'local', id: fixtures.program('count_getpid').id, intervalMs: 250 });
+    expect(statsFdsOf(process.pid, await host.owners())).toBe(1);
+    subscriber.close();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(statsFdsOf(process.pid, await host.owners())).toBe(0);
+    await live.close();
   });
 
   it('the stats fd dies with the process that held it', async () => {
