@@ -28,6 +28,8 @@ export interface AgentHello {
   capEff: string;
   uid: number;
   euid: number;
+  /** The agent's pid on its host. */
+  pid: number;
   /** $SUDO_USER: who ran the agent through sudo; '' when not through sudo. */
   sudoUser: string;
   /** Sysctls; -1 when unreadable. */
@@ -90,7 +92,7 @@ export class AgentSession {
     }).then((reply) => this.checkHello(reply.result));
     this.hello.catch(() => {});
     streams.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    streams.stdout.on('end', () => this.fail(this.endedError('agent: its output ended')));
+    streams.stdout.on('end', () => this.afterStderr(() => this.fail(this.endedError('agent: its output ended'))));
     streams.stdout.on('error', (e: Error) => this.fail(toHostError(e)));
     streams.stdin.on('error', (e: Error) => this.fail(this.endedError(`agent: cannot write to it (${e.message})`)));
     streams.stderr?.on('data', (chunk: Buffer) => {
@@ -204,6 +206,17 @@ export class AgentSession {
 
   private protocolError(message: string): void {
     this.fail(new HostError({ code: 'EPROTO', message: `agent: ${message}`, hint: 'the remote program is not a compatible bpfscope agent' }));
+  }
+
+  /** Its last words (sudo, exec errors) may trail its stdout: wait briefly. */
+  private afterStderr(then: () => void): void {
+    const stderr = this.streams.stderr;
+    if (!stderr || stderr.readableEnded) return then();
+    const timer = setTimeout(then, 250);
+    stderr.once('end', () => {
+      clearTimeout(timer);
+      then();
+    });
   }
 
   private endedError(message: string): HostError {

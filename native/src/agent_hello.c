@@ -94,6 +94,8 @@ void bs_agent_hello(struct bs_json *j)
 	bs_json_u64(j, getuid());
 	bs_json_key(j, "euid");
 	bs_json_u64(j, geteuid());
+	bs_json_key(j, "pid");
+	bs_json_u64(j, (uint32_t)getpid());
 	key_str(j, "sudoUser", getenv("SUDO_USER") ? getenv("SUDO_USER") : "");
 	bs_json_key(j, "bpfStatsEnabled");
 	bs_json_i64(j, sysctl_int("/proc/sys/kernel/bpf_stats_enabled"));
