@@ -2,7 +2,7 @@
 // key, authorized_keys and known_hosts, for tests. Root may log in (tests run
 // as root). Stop it with stop(); kill() drops it and every session at once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ export interface TestSshd {
   hostPublicKey: string;
   /** An ~/.ssh/config text defining the alias `alias` for this server. */
   sshConfig(alias: string, user?: string): string;
-  /** SIGKILLs the server's process group: listener and sessions. */
+  /** SIGKILLs the server and every process under it (sessions, agents). */
   kill(): void;
   stop(): Promise<void>;
 }
@@ -35,6 +35,24 @@ function freePort(): Promise<number> {
 function keygen(file: string): void {
   const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bpfscope-test', '-f', file], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+}
+
+/** pid and its descendants: sshd's connection children setsid(), so a
+ * process group does not reach them. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  const found = [root];
+  for (let i = 0; i < found.length; i++) for (const [pid, ppid] of parent) if (ppid === found[i]) found.push(pid);
+  return found;
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
@@ -84,16 +102,17 @@ export async function startSshd(extraConfig = ''): Promise<TestSshd> {
       extraConfig,
     ].join('\n'),
   );
-  // Its own process group, so kill() reaches the per-connection children too.
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrText = '';
   child.stderr!.on('data', (d: Buffer) => (stderrText = (stderrText + d.toString()).slice(-4096)));
   await waitForPort(port, child, () => stderrText);
   const kill = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // Already gone.
+    for (const pid of descendants(child.pid!)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   };
   return {
