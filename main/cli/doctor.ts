@@ -19,7 +19,7 @@ export function renderDoctorText(label: string, findings: readonly Finding[]): s
 }
 
 export function renderDoctorJson(label: string, findings: readonly Finding[]): JsonObject {
-  return { host: label, findings: findings.map((f) => ({ ...f })) };
+  return { host: label, findings: findings.map((f) => ({ id: f.id, severity: f.severity, value: f.value, blocks: f.blocks, fix: f.fix })) };
 }
 
 export async function doctorCommand(ctx: CommandContext): Promise<number> {
