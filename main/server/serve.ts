@@ -15,6 +15,7 @@ import { webSocketChannel } from './ws-channel.js';
 export const API_PATH = '/api';
 export const DEFAULT_PORT = 7878;
 const MAX_CLIENTS = 32;
+const CLOSE_GRACE_MS = 500;
 
 export interface ServeOptions {
   /** Address to listen on; anything but loopback prints a warning. */
@@ -122,6 +123,9 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       for (const client of wss.clients) client.close(1001, 'server shutting down');
+      // Upgraded sockets hold server.close() open: give peers a moment to answer the close, then cut them.
+      await new Promise((resolve) => setTimeout(resolve, wss.clients.size > 0 ? CLOSE_GRACE_MS : 0));
+      for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
