@@ -63,6 +63,12 @@ export type MapReadMode = 'batch' | 'next';
 
 export interface MapReader {
   read(mode: MapReadMode, cursor: Uint8Array | null, keySize: number, valueStride: number, max: number): Promise<RawMapPage>;
+  /**
+   * A copy of `length` bytes of the map's mmapable memory from page `pageIndex` (mapped
+   * PROT_READ for the copy only): BPF_F_MMAPABLE arrays, and the ring buffer's consumer
+   * (page 0) and producer (page 1) positions. Absent where the transport lacks it.
+   */
+  mmap?(pageIndex: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 

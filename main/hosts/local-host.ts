@@ -1,7 +1,12 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
 import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
-import { loadNativeAddon, type NativeAddon } from './native-addon.js';
+import { loadNativeAddon, type NativeAddon, type NativeHandle } from './native-addon.js';
+
+/** Exported by the addon since native/src/map_mmap.c (declared here, next to its only caller). */
+interface NativeMapMmap {
+  mapMmap(h: NativeHandle, pageIndex: number, length: number): Buffer;
+}
 
 export class LocalHost implements Host {
   readonly label = 'local';
@@ -47,7 +52,7 @@ export class LocalHost implements Host {
   }
 
   async openMap(id: number): Promise<MapReader | null> {
-    const addon = this.addon;
+    const addon = this.addon as NativeAddon & Partial<NativeMapMmap>;
     const handle = addon.mapOpen(id);
     if (!handle) return null;
     return {
@@ -57,6 +62,7 @@ export class LocalHost implements Host {
           ? addon.mapLookupBatch(handle, c, keySize, valueStride, max)
           : addon.mapNextPage(handle, c, keySize, valueStride, max);
       },
+      ...(addon.mapMmap && { mmap: async (pageIndex: number, length: number) => addon.mapMmap!(handle, pageIndex, length) }),
       async close() {
         addon.close(handle);
       },

@@ -12,6 +12,7 @@
 #include "attach_addon.h"
 #include "addon_live.h"
 #include "bpf_read.h"
+#include "map_mmap.h"
 #include "proc_scan.h"
 
 #define NODE_API_CALL(env, call)                                                   \
@@ -551,6 +552,34 @@ static napi_value map_next_page(napi_env env, napi_callback_info cb)
 	return page_result(env, keys, values, count, cursor, done);
 }
 
+/* mapMmap(handle, pageIndex, length): a copy of mmapable map memory. */
+static napi_value map_mmap(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 3;
+	napi_value argv[3], result;
+	struct fd_handle *h;
+	uint32_t page_index, len;
+	uint8_t *data;
+	int err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 3)
+		goto bad;
+	h = unwrap_fd(env, argv[0]);
+	if (!h)
+		return NULL;
+	if (get_u32_arg(env, argv[1], &page_index) || get_u32_arg(env, argv[2], &len) || !len || len > BS_MMAP_MAX)
+		goto bad;
+	NODE_API_CALL(env, napi_create_buffer(env, len, (void **)&data, &result));
+	err = bs_map_mmap_copy(h->fd, page_index, len, data);
+	if (err)
+		return throw_errno(env, -err, "mmap", h->id);
+	return result;
+bad:
+	napi_throw_type_error(env, NULL, "mapMmap(handle, pageIndex, length): bad arguments");
+	return NULL;
+}
+
 static napi_value enable_stats(napi_env env, napi_callback_info cb)
 {
 	int fd;
@@ -590,6 +619,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "linkInfo", link_info },     { "btfInfo", btf_info },	      { "owners", owners },
 		{ "readFile", read_file },     { "mapOpen", map_open },	      { "close", handle_close },
 		{ "mapLookupBatch", map_lookup_batch }, { "mapNextPage", map_next_page },
+		{ "mapMmap", map_mmap },
 		{ "enableStats", enable_stats }, { "clocks", clocks },
 		{ "progInfoAll", bs_napi_prog_info_all }, { "ringbufPositions", bs_napi_ringbuf_positions },
 	};

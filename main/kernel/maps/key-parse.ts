@@ -1,0 +1,42 @@
+// `--key K` as users type it: an integer for keys of 1, 2, 4 or 8 bytes (little-endian,
+// as the program stores it), or the key's bytes like bpftool's `key 1 0 0 0` /
+// `key hex 01 00 00 00`.
+
+const INTEGER = /^(?:0x[0-9a-f]+|-?\d+)$/i;
+
+export function parseMapKey(text: string, keySize: number): Uint8Array {
+  const words = text.trim().split(/[\s,]+/).filter((w) => w.length > 0);
+  if (words.length === 0) throw new Error('key: empty');
+  if (words.length === 1 && INTEGER.test(words[0]!) && [1, 2, 4, 8].includes(keySize)) {
+    return integerKey(BigInt(words[0]!), keySize);
+  }
+  const hex = words[0]!.toLowerCase() === 'hex';
+  const bytes = hex ? words.slice(1) : words;
+  if (bytes.length === 1 && hex && bytes[0]!.length === keySize * 2) return hexKey(bytes[0]!, keySize);
+  if (bytes.length !== keySize) throw new Error(`key: ${bytes.length} bytes given, the map's keys have ${keySize}`);
+  const out = new Uint8Array(keySize);
+  bytes.forEach((word, i) => {
+    const value = hex ? Number.parseInt(word, 16) : Number(word);
+    if (!/^(?:0x)?[0-9a-f]{1,3}$/i.test(word) || !Number.isInteger(value) || value < 0 || value > 255) {
+      throw new Error(`key: bad byte '${word}'`);
+    }
+    out[i] = value;
+  });
+  return out;
+}
+
+function integerKey(value: bigint, keySize: number): Uint8Array {
+  const bits = BigInt(keySize * 8);
+  if (value < -(1n << (bits - 1n)) || value >= 1n << bits) throw new Error(`key: ${value} does not fit in ${keySize} bytes`);
+  const out = new Uint8Array(keySize);
+  let v = BigInt.asUintN(keySize * 8, value);
+  for (let i = 0; i < keySize; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+function hexKey(word: string, keySize: number): Uint8Array {
+  if (!/^[0-9a-f]+$/i.test(word)) throw new Error(`key: bad hex '${word}'`);
+  const out = new Uint8Array(keySize);
+  for (let i = 0; i < keySize; i++) out[i] = Number.parseInt(word.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
