@@ -277,7 +277,21 @@ void bs_link_detail_free(struct bs_link_detail *self)
 		bs_buf_free(&self->aux[i]);
 }
 
-static int link_name_pass(struct bs_link_detail *out, uint8_t *query, size_t ptr_off, size_t len_off)
+/* Offsets of the pointers a second link pass hands the kernel. */
+struct link_ptrs {
+	size_t offs[4];
+	int n;
+};
+
+static void link_ptr(struct link_ptrs *ptrs, uint8_t *query, size_t off, const void *p)
+{
+	put_ptr(query, off, p);
+	if (ptrs->n < 4)
+		ptrs->offs[ptrs->n++] = off;
+}
+
+static int link_name_pass(struct bs_link_detail *out, uint8_t *query, struct link_ptrs *ptrs, size_t ptr_off,
+			  size_t len_off)
 {
 	uint32_t want = get_u32(out->info, len_off);
 	int err;
@@ -287,19 +301,19 @@ static int link_name_pass(struct bs_link_detail *out, uint8_t *query, size_t ptr
 	err = bs_buf_alloc(&out->aux[BS_LINK_NAME], want, BS_NAME_MAX);
 	if (err)
 		return err;
-	put_ptr(query, ptr_off, out->aux[BS_LINK_NAME].data);
+	link_ptr(ptrs, query, ptr_off, out->aux[BS_LINK_NAME].data);
 	put_u32(query, len_off, want);
 	return 1;
 }
 
-static int link_array(struct bs_link_detail *out, uint8_t *query, int aux, size_t ptr_off,
-		      uint32_t count, uint32_t elem)
+static int link_array(struct bs_link_detail *out, uint8_t *query, struct link_ptrs *ptrs, int aux,
+		      size_t ptr_off, uint32_t count, uint32_t elem)
 {
 	int err = bs_buf_alloc(&out->aux[aux], (uint64_t)count * elem, BS_AUX_MAX);
 
 	if (err)
 		return err;
-	put_ptr(query, ptr_off, out->aux[aux].data);
+	link_ptr(ptrs, query, ptr_off, out->aux[aux].data);
 	return 1;
 }
 
@@ -307,6 +321,7 @@ int bs_link_detail(int fd, struct bs_link_detail *out)
 {
 	uint8_t query[BS_INFO_MAX];
 	uint32_t len = BS_INFO_MAX;
+	struct link_ptrs ptrs = { .n = 0 };
 	int err, wanted = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -322,7 +337,7 @@ int bs_link_detail(int fd, struct bs_link_detail *out)
 	switch (type) {
 	case LINK_RAW_TRACEPOINT:
 	case LINK_ITER:
-		wanted = link_name_pass(out, query, LINK_UNION, LINK_UNION + 8);
+		wanted = link_name_pass(out, query, &ptrs, LINK_UNION, LINK_UNION + 8);
 		break;
 	case LINK_PERF_EVENT: {
 		/* perf_event: u32 type, pad, then a union whose uprobe, kprobe and
@@ -330,7 +345,7 @@ int bs_link_detail(int fd, struct bs_link_detail *out)
 		uint32_t event_type = get_u32(out->info, LINK_UNION);
 		put_u32(query, LINK_UNION, event_type);
 		if (event_type >= 1 && event_type <= 5)
-			wanted = link_name_pass(out, query, LINK_UNION + 8, LINK_UNION + 16);
+			wanted = link_name_pass(out, query, &ptrs, LINK_UNION + 8, LINK_UNION + 16);
 		break;
 	}
 	case LINK_KPROBE_MULTI: {
@@ -339,25 +354,25 @@ int bs_link_detail(int fd, struct bs_link_detail *out)
 		if (!count)
 			break;
 		put_u32(query, LINK_UNION + 8, count);
-		wanted = link_array(out, query, BS_LINK_ADDRS, LINK_UNION, count, 8);
+		wanted = link_array(out, query, &ptrs, BS_LINK_ADDRS, LINK_UNION, count, 8);
 		if (wanted > 0 && len >= LINK_UNION + 32)
-			wanted = link_array(out, query, BS_LINK_COOKIES, LINK_UNION + 24, count, 8);
+			wanted = link_array(out, query, &ptrs, BS_LINK_COOKIES, LINK_UNION + 24, count, 8);
 		break;
 	}
 	case LINK_UPROBE_MULTI: {
 		/* path, offsets, ref_ctr_offsets, cookies ptrs, u32 path_size,
 		 * u32 count, flags, pid */
 		uint32_t count = get_u32(out->info, LINK_UNION + 36);
-		wanted = link_array(out, query, BS_LINK_NAME, LINK_UNION, BS_NAME_MAX, 1);
+		wanted = link_array(out, query, &ptrs, BS_LINK_NAME, LINK_UNION, BS_NAME_MAX, 1);
 		if (wanted > 0)
 			put_u32(query, LINK_UNION + 32, BS_NAME_MAX);
 		if (wanted > 0 && count) {
 			put_u32(query, LINK_UNION + 36, count);
-			wanted = link_array(out, query, BS_LINK_OFFSETS, LINK_UNION + 8, count, 8);
+			wanted = link_array(out, query, &ptrs, BS_LINK_OFFSETS, LINK_UNION + 8, count, 8);
 			if (wanted > 0)
-				wanted = link_array(out, query, BS_LINK_REF_CTR_OFFSETS, LINK_UNION + 16, count, 8);
+				wanted = link_array(out, query, &ptrs, BS_LINK_REF_CTR_OFFSETS, LINK_UNION + 16, count, 8);
 			if (wanted > 0)
-				wanted = link_array(out, query, BS_LINK_COOKIES, LINK_UNION + 24, count, 8);
+				wanted = link_array(out, query, &ptrs, BS_LINK_COOKIES, LINK_UNION + 24, count, 8);
 		}
 		break;
 	}
@@ -374,7 +389,11 @@ int bs_link_detail(int fd, struct bs_link_detail *out)
 	err = bs_obj_info(fd, query, &len);
 	if (err)
 		goto fail;
-	/* Keep the second pass's view: it carries the filled lengths. */
+	/* Keep the second pass's view: it carries the filled lengths. The
+	 * pointers we handed over are our own addresses, meaningless to anyone
+	 * else: zero them so every transport returns the same bytes. */
+	for (int i = 0; i < ptrs.n; i++)
+		memset(query + ptrs.offs[i], 0, 8);
 	memcpy(out->info, query, len < BS_INFO_MAX ? len : BS_INFO_MAX);
 	return 0;
 fail:
@@ -414,6 +433,9 @@ int bs_btf_detail(int fd, struct bs_btf_detail *out)
 	err = bs_obj_info(fd, (uint8_t *)&query, &len);
 	if (err)
 		goto fail;
+	/* Our own buffer addresses mean nothing to the reader: zero them. */
+	query.btf = 0;
+	query.name = 0;
 	memcpy(out->info, &query, len);
 	out->info_len = len;
 	/* A BTF object never changes size, but do not trust a larger report. */
