@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { btfCommand } from './cli/btf.js';
 import { doctorCommand } from './cli/doctor.js';
 import { objCommand } from './cli/objfile.js';
+import { snapshotCommand } from './cli/snapshot.js';
 import { lsCommand, showCommand } from './cli/objects.js';
 import { dumpCommand, watchCommand } from './cli/maps.js';
 import { topCommand } from './cli/top.js';
@@ -10,6 +11,7 @@ import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
 import { requireEnumeration, openLocalHost } from './hosts/host-access.js';
 import { toHostError } from './hosts/host-error.js';
 import { HostSession } from './hosts/host-session.js';
+import { SnapshotHost } from './hosts/snapshot-host.js';
 
 const USAGE = `usage: bpfscope <command> [options]
 
@@ -26,9 +28,11 @@ const USAGE = `usage: bpfscope <command> [options]
   top [--interval S] [--sort cpu|events|avg|name] [--json]
                                        program run statistics, refreshing (like bpftop)
   doctor [--json]                      privilege and kernel settings, what each blocks, what to change
+  snapshot [--maps all|none|ID,…] [--max-entries N] [--with-vmlinux] -o FILE
+                                       the host's whole BPF state in one file
   serve [--port N] [--bind ADDR]       the dashboard in a browser
 
-  --host H        inspect host H (default: local)
+  --host H        inspect host H (default: local; snapshot:FILE opens a snapshot read-only)
   --json          JSON output (keys and values as bpftool -j, plus ours)
 `;
 
@@ -43,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   watch: watchCommand,
   doctor: doctorCommand,
   top: topCommand,
+  snapshot: snapshotCommand,
 };
 
 const OPTIONS = {
@@ -58,6 +63,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   port: { type: 'string' },
   bind: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  maps: { type: 'string' },
+  'max-entries': { type: 'string' },
+  'with-vmlinux': { type: 'boolean' },
 } as const;
 
 const processIo: CliIo = {
@@ -69,6 +78,7 @@ function sessionOpener(hostSpec: string | undefined): () => Promise<HostSession>
   let opened: Promise<HostSession> | undefined;
   return () => {
     opened ??= (async () => {
+      if (hostSpec?.startsWith('snapshot:')) return new HostSession(await SnapshotHost.open(hostSpec.slice('snapshot:'.length)));
       if (hostSpec !== undefined && hostSpec !== 'local') {
         throw new UsageError(`--host ${hostSpec}: remote hosts are not available in this build`);
       }
