@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where an Electron runtime is installed; otherwise
 // one line saying so, then `bpfscope serve` and its URL.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
 
+/**
+ * The Electron runtime's path, or undefined. `require('electron')` downloads the runtime on first
+ * use and throws where it cannot; it runs in a child so its download chatter stays out of our one line.
+ */
 function electronBinary() {
-  try {
-    // The electron package exports the runtime's path, and throws where it was never downloaded.
-    const path = require('electron');
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
+  const probe = spawnSync(process.execPath, ['--input-type=commonjs', '-e', "process.stdout.write(require('electron'))"], {
+    cwd: appRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
+  const path = probe.status === 0 ? probe.stdout.trim() : '';
+  return path && existsSync(path) ? path : undefined;
 }
 
 const electron = electronBinary();

@@ -38,7 +38,7 @@ test('the tokenized URL shows the loaded programs, maps and links', async ({ pag
 
   for (const name of ['Maps', 'Links']) {
     const section = page.locator('section', { has: page.getByRole('heading', { name }) });
-    await expect(section).toHaveAttribute('data-state', 'ready');
+    await expect(section).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
   }
   await page.screenshot({ path: 'test-results/serve-dashboard.png', fullPage: true });
   expect(problems).toEqual([]);
