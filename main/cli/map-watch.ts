@@ -1,6 +1,109 @@
-// `watch map ID`: placeholder until MapWatcher lands.
-import { UsageError, type CommandContext } from './context.js';
+// `watch map ID [--interval MS] [--key K] [--json]`: prints each poll's changes until
+// interrupted (JSON lines with --json), and with --key that key's fields and rates.
+import { parseMapKey } from '../kernel/maps/key-parse.js';
+import { HostError } from '../hosts/host-error.js';
+import { openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
+import { MapWatcher, type FieldStat, type MapEntryChange, type MapWatchEvent } from '../live/map-watcher.js';
+import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
-export async function watchMapCommand(_ctx: CommandContext): Promise<number> {
-  throw new UsageError('watch map: not available yet');
+const DEFAULT_INTERVAL_MS = 1000;
+const FORMATTED = ',"formatted":';
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** bpftool's JSON of one entry (hex key and value, formatted when the map has BTF). */
+function entryJson(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+  const { cpus, perCpu, stride, valueSize } = source.stream.layout;
+  const slot = perCpu ? stride / cpus : valueSize;
+  const values = Array.from({ length: cpus }, (_, cpu) => value.subarray(cpu * slot, cpu * slot + valueSize));
+  return source.dumper.entry(key, values);
+}
+
+/** Text: the formatted member when there is BTF, else hex. */
+function entryText(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+  const json = entryJson(source, key, value);
+  const at = json.indexOf(FORMATTED);
+  return at >= 0 ? json.slice(at + FORMATTED.length, -1) : `key: ${hex(key)}  value: ${hex(value)}`;
+}
+
+function statsJson(stats: FieldStat[]): string {
+  return JSON.stringify(stats.map((s) => ({ field: s.path, value: s.value, rate: s.rate, per_cpu: s.perCpu })));
+}
+
+function statsText(stats: FieldStat[]): string {
+  return stats
+    .map((s) => `${s.path}=${s.value}${s.rate !== undefined ? ` (${s.rate.toFixed(1)}/s)` : ''}${s.perCpu ? ` [cpu min ${s.perCpu.min} max ${s.perCpu.max}]` : ''}`)
+    .join('  ');
+}
+
+export async function watchMapCommand(ctx: CommandContext): Promise<number> {
+  const id = parseObjectId(ctx.args[1], 'map');
+  const interval = ctx.flags.interval === undefined ? DEFAULT_INTERVAL_MS : Number(ctx.flags.interval);
+  if (!Number.isInteger(interval) || interval < 100 || interval > 60_000) throw new UsageError('--interval: milliseconds, 100..60000');
+  const session = await ctx.session();
+  const source = await openMapDump(session, id);
+  if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
+  let selected: Uint8Array | undefined;
+  if (typeof ctx.flags.key === 'string') {
+    try {
+      selected = parseMapKey(ctx.flags.key, source.stream.layout.keySize);
+    } catch (error) {
+      throw new UsageError(`--key: ${(error as Error).message}`);
+    }
+  }
+  const json = ctx.flags.json === true;
+  const wanted = (change: MapEntryChange): boolean => !selected || hex(change.key) === hex(selected);
+  const print = (event: string, time: number, change: MapEntryChange): void => {
+    if (!wanted(change)) return;
+    if (json) {
+      let line = `{"event":"${event}","time_ms":${time}`;
+      if (change.value) line += `,"entry":${entryJson(source, change.key, change.value)}`;
+      if (change.previous) line += `,"previous":${entryJson(source, change.key, change.previous)}`;
+      ctx.io.out(`${line}}\n`);
+    } else {
+      const mark = event === 'added' ? '+' : event === 'removed' ? '-' : '~';
+      const now = change.value ? entryText(source, change.key, change.value) : entryText(source, change.key, change.previous!);
+      const was = event === 'changed' ? `\n  was ${entryText(source, change.key, change.previous!)}` : '';
+      ctx.io.out(`${mark} ${now}${was}\n`);
+    }
+  };
+
+  return new Promise<number>((resolve) => {
+    const finish = (code: number): void => {
+      watcher.stop();
+      process.off('SIGINT', onSigint);
+      resolve(code);
+    };
+    const onSigint = (): void => finish(0);
+    const onEvent = (event: MapWatchEvent): void => {
+      if (event.kind === 'gone') {
+        ctx.io.out(json ? `{"event":"gone","time_ms":${event.timeMs},"map_id":${id}}\n` : `map ${id}: gone (unloaded)\n`);
+        finish(0);
+        return;
+      }
+      if (event.kind === 'error') {
+        ctx.io.err(`bpfscope: map ${id}: ${event.error.message}\n`);
+        finish(1);
+        return;
+      }
+      if (event.initial && json) {
+        ctx.io.out(`{"event":"start","time_ms":${event.timeMs},"map_id":${id},"entries":${event.entries},"max_entries":${event.maxEntries}}\n`);
+      } else if (event.initial) {
+        ctx.io.out(`map ${id}: ${event.entries} entries${event.fill !== undefined ? ` (${(event.fill * 100).toFixed(1)}% full)` : ''}; watching every ${interval} ms\n`);
+      }
+      for (const c of event.added) print('added', event.timeMs, c);
+      for (const c of event.changed) print('changed', event.timeMs, c);
+      for (const c of event.removed) print('removed', event.timeMs, c);
+      for (const key of event.selected) {
+        if (json) ctx.io.out(`{"event":"key","time_ms":${event.timeMs},"key":[${Array.from(key.key).join(',')}],"fields":${statsJson(key.fields)}}\n`);
+        else ctx.io.out(`  key ${hex(key.key)}: ${statsText(key.fields)}\n`);
+      }
+    };
+    const options = { intervalMs: interval, ...(selected && { keys: [selected] }), ...(source.btf && { btf: source.btf }) };
+    const watcher = new MapWatcher(session.host, id, options, onEvent);
+    process.on('SIGINT', onSigint);
+    watcher.start();
+  });
 }

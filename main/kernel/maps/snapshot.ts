@@ -63,20 +63,10 @@ export class MapSnapshot {
     return this.index.entries();
   }
 
-  /** Entry references, each distinct key once, in read order. */
-  *refs(): IterableIterator<number> {
-    for (const ref of this.index.values()) yield ref;
-  }
-
   key(ref: number): Uint8Array {
     const page = this.pages[Math.floor(ref / PAGE_SPAN)]!;
     const i = ref % PAGE_SPAN;
     return page.keys.subarray(i * this.keySize, (i + 1) * this.keySize);
-  }
-
-  keyIdOf(ref: number): KeyId {
-    const page = this.pages[Math.floor(ref / PAGE_SPAN)]!;
-    return keyId(page.keys, (ref % PAGE_SPAN) * this.keySize, this.keySize);
   }
 
   value(ref: number): Uint8Array {
