@@ -97,6 +97,9 @@ export async function watchMapCommand(ctx: CommandContext): Promise<number> {
       for (const c of event.changed) print('changed', event.timeMs, c);
       for (const c of event.removed) print('removed', event.timeMs, c);
       for (const key of event.selected) {
+        // Only when the key's fields moved (or on the first poll): the output is a change log.
+        const moved = event.initial || key.fields.some((f) => f.rate !== 0);
+        if (!moved) continue;
         if (json) ctx.io.out(`{"event":"key","time_ms":${event.timeMs},"key":[${Array.from(key.key).join(',')}],"fields":${statsJson(key.fields)}}\n`);
         else ctx.io.out(`  key ${hex(key.key)}: ${statsText(key.fields)}\n`);
       }

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { fprintHex, plainEntry, plainFooter } from '../../../main/kernel/maps/bpftool-text.js';
+import { jsonwPretty } from '../../../main/kernel/maps/jsonw-pretty.js';
+import { parseMapKey } from '../../../main/kernel/maps/key-parse.js';
+import { parsePossibleCpus, valueStride, MapType, mapAccess } from '../../../main/kernel/maps/map-kind.js';
+import { diffSnapshots, MapSnapshot } from '../../../main/kernel/maps/snapshot.js';
+import { decodeIds, decodeRingPositions, decodeStackFrames, symbolizeFrames } from '../../../main/kernel/maps/special.js';
+import { HistoryRing } from '../../../main/live/history.js';
+
+function page(entries: Array<[number, number]>, keySize = 4, valueSize = 4) {
+  const keys = new Uint8Array(entries.length * keySize);
+  const values = new Uint8Array(entries.length * valueSize);
+  const kv = new DataView(keys.buffer);
+  const vv = new DataView(values.buffer);
+  entries.forEach(([k, v], i) => {
+    kv.setUint32(i * keySize, k, true);
+    vv.setUint32(i * valueSize, v, true);
+  });
+  return { keys, values, count: entries.length };
+}
+
+describe('map kinds and layout', () => {
+  it('parses possible-CPU lists', () => {
+    expect(parsePossibleCpus('0-1\n')).toBe(2);
+    expect(parsePossibleCpus('0,2-5')).toBe(6);
+    expect(parsePossibleCpus('0')).toBe(1);
+    expect(() => parsePossibleCpus('')).toThrow(/bad range/);
+    expect(() => parsePossibleCpus('3-1')).toThrow(/bad range/);
+    expect(() => parsePossibleCpus('0-99999')).toThrow(/out of range/);
+  });
+  it('lays per-CPU values out in 8-byte slots per possible CPU', () => {
+    expect(valueStride(MapType.percpuHash, 4, 3)).toBe(24);
+    expect(valueStride(MapType.percpuArray, 16, 2)).toBe(32);
+    expect(valueStride(MapType.hash, 4, 3)).toBe(4);
+  });
+  it('says which maps are not readable and why', () => {
+    expect(mapAccess(MapType.perfEventArray)).toMatchObject({ kind: 'unreadable' });
+    expect(mapAccess(MapType.taskStorage)).toMatchObject({ kind: 'unreadable' });
+    expect(mapAccess(MapType.progArray).kind).toBe('prog-ids');
+    expect(mapAccess(MapType.hash).kind).toBe('entries');
+  });
+});
+
+describe('key parsing', () => {
+  it('reads integers little-endian and byte lists like bpftool', () => {
+    expect([...parseMapKey('258', 4)]).toEqual([2, 1, 0, 0]);
+    expect([...parseMapKey('0x10', 2)]).toEqual([16, 0]);
+    expect([...parseMapKey('-1', 2)]).toEqual([255, 255]);
+    expect([...parseMapKey('1 2 3', 3)]).toEqual([1, 2, 3]);
+    expect([...parseMapKey('hex 0a ff 00', 3)]).toEqual([10, 255, 0]);
+    expect([...parseMapKey('hex 0aff00', 3)]).toEqual([10, 255, 0]);
+    expect(() => parseMapKey('70000', 2)).toThrow(/does not fit/);
+    expect(() => parseMapKey('1 2', 3)).toThrow(/2 bytes/);
+    expect(() => parseMapKey('1 2 300', 3)).toThrow(/bad byte/);
+  });
+});
+
+describe('snapshots and diffs', () => {
+  it('reports added, changed (with previous) and removed by key bytes', () => {
+    const a = new MapSnapshot(4, 4);
+    a.add(page([[1, 10], [2, 20]]));
+    a.add(page([[3, 30]]));
+    const b = new MapSnapshot(4, 4);
+    b.add(page([[2, 21], [3, 30], [4, 40]]));
+    const d = diffSnapshots(a, b);
+    const key = (s: MapSnapshot, ref: number) => new DataView(s.key(ref).buffer, s.key(ref).byteOffset).getUint32(0, true);
+    const val = (s: MapSnapshot, ref: number) => new DataView(s.value(ref).buffer, s.value(ref).byteOffset).getUint32(0, true);
+    expect(d.added.map((r) => key(b, r))).toEqual([4]);
+    expect(d.changed.map(([n, o]) => [key(b, n), val(b, n), val(a, o)])).toEqual([[2, 21, 20]]);
+    expect(d.removed.map((r) => key(a, r))).toEqual([1]);
+  });
+  it('indexes long keys by their bytes and keeps the latest duplicate', () => {
+    const s = new MapSnapshot(12, 4);
+    const keys = new Uint8Array(24);
+    keys[0] = 1;
+    keys[12] = 1;
+    s.add({ keys, values: new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0]), count: 2 });
+    expect(s.size).toBe(1);
+    expect(s.value(s.find(keys.subarray(0, 12))!)[0]).toBe(2);
+  });
+});
+
+describe('special values', () => {
+  it('decodes ids, stack frames and ring positions', () => {
+    expect(decodeIds(new Uint8Array([7, 0, 0, 0, 9, 1, 0, 0]), 2, 4)).toEqual([7, 265]);
+    const stack = new Uint8Array(32);
+    new DataView(stack.buffer).setBigUint64(0, 0xffffffff81000010n, true);
+    new DataView(stack.buffer).setBigUint64(8, 0xffffffff81000100n, true);
+    const frames = decodeStackFrames(stack);
+    expect(frames).toEqual([0xffffffff81000010n, 0xffffffff81000100n]);
+    const syms = { containing: (a: bigint) => (a >= 0xffffffff81000000n ? { address: 0xffffffff81000000n, name: 'f' } : undefined) };
+    expect(symbolizeFrames(frames, syms).map((f) => f.symbol)).toEqual(['f+0x10', 'f+0x100']);
+    const cons = new Uint8Array(8);
+    const prod = new Uint8Array(8);
+    new DataView(cons.buffer).setBigUint64(0, 100n, true);
+    new DataView(prod.buffer).setBigUint64(0, 1124n, true);
+    expect(decodeRingPositions(cons, prod, 4096)).toEqual({ size: 4096, producer: 1124n, consumer: 100n, pending: 1024n, fill: 0.25 });
+  });
+});
+
+describe('bpftool text renderings', () => {
+  it('prints hex like fprint_hex and entries like print_entry_plain', () => {
+    expect(fprintHex(new Uint8Array(18).map((_, i) => i))).toBe('00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f\n10 11');
+    expect(plainEntry(new Uint8Array([0, 0, 0, 0]), [new Uint8Array([8, 7, 0, 0])], false)).toBe('key: 00 00 00 00  value: 08 07 00 00\n');
+    expect(plainEntry(new Uint8Array([1, 0, 0, 0]), [new Uint8Array([1]), new Uint8Array([2])], true)).toBe(
+      'key:\n01 00 00 00\nvalue (CPU 00): 01\nvalue (CPU 01): 02\n',
+    );
+    expect(plainFooter(1)).toBe('Found 1 element\n');
+  });
+  it('re-indents JSON like json_writer in pretty mode', () => {
+    const text = jsonwPretty('{"key":{"prefixlen":24,"addr":[10,1,2,0]},"value":{"b":"0x1","e":[]}}', 1, true);
+    expect(text).toBe(
+      '{\n        "key": {\n            "prefixlen": 24,\n            "addr": [10,1,2,0\n            ]\n        },\n' +
+        '        "value": {\n            "b": 0x1,\n            "e": []\n        }\n    }',
+    );
+  });
+});
+
+describe('history ring', () => {
+  it('keeps the newest samples and computes rates', () => {
+    const ring = new HistoryRing(3);
+    expect(ring.ratePerSecond()).toBeUndefined();
+    for (let i = 0; i < 5; i++) ring.push(i * 500, i * 10);
+    expect(ring.size).toBe(3);
+    expect(ring.series()).toEqual({ timesMs: [1000, 1500, 2000], values: [20, 30, 40] });
+    expect(ring.ratePerSecond()).toBe(20);
+    expect(() => new HistoryRing(0)).toThrow(RangeError);
+  });
+});
