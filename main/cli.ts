@@ -4,6 +4,7 @@ import { btfCommand } from './cli/btf.js';
 import { doctorCommand } from './cli/doctor.js';
 import { objCommand } from './cli/objfile.js';
 import { snapshotCommand } from './cli/snapshot.js';
+import { diffCommand } from './cli/diff.js';
 import { lsCommand, showCommand } from './cli/objects.js';
 import { dumpCommand, watchCommand } from './cli/maps.js';
 import { topCommand } from './cli/top.js';
@@ -30,6 +31,7 @@ const USAGE = `usage: bpfscope <command> [options]
   doctor [--json]                      privilege and kernel settings, what each blocks, what to change
   snapshot [--maps all|none|ID,…] [--max-entries N] [--with-vmlinux] -o FILE
                                        the host's whole BPF state in one file
+  diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files or local)
   serve [--port N] [--bind ADDR]       the dashboard in a browser
 
   --host H        inspect host H (default: local; snapshot:FILE opens a snapshot read-only)
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   top: topCommand,
   snapshot: snapshotCommand,
+  diff: diffCommand,
 };
 
 const OPTIONS = {
