@@ -1,0 +1,132 @@
+// Snapshots of the real fixtures: every CLI command gives the same output on the snapshot as
+// on the live host at that moment; diff sees the map changes a trigger makes; damaged files
+// fail clearly; a 1 M-entry map is snapshotted faster than bpftool dumps it.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bpfscope, parseJsonExact, runCommand } from '../helpers/cli.js';
+import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+
+type Obj = Record<string, unknown> & { id: number };
+
+const skip = ensureKernelEnv();
+const dir = mkdtempSync(join(tmpdir(), 'bpfscope-snap-'));
+/** Run statistics move whenever anything on the machine enables stats: live counters, not state. */
+const VOLATILE = /"(run_time_ns|run_cnt|recursion_misses)":\d+,?/g;
+
+async function ok(args: string[]): Promise<string> {
+  const result = await bpfscope(args);
+  expect(result.stderr.replace(/^snapshot: .*\n/gm, ''), args.join(' ')).toBe('');
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+function onlyIds(json: string, ids: Set<number>): string {
+  return JSON.stringify(parseJsonExact<Obj[]>(json).filter((o) => ids.has(o.id))).replace(VOLATILE, '');
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(skip)('snapshots of the fixtures', () => {
+  let fixtures: LoadedFixtures;
+  let file: string;
+  const live = new Map<string, string>();
+  const progIds = new Set<number>();
+  const mapIds = new Set<number>();
+  const linkIds = new Set<number>();
+  const btfIds = new Set<number>();
+
+  /** Every command compared, with what to keep of its output. */
+  const commands = (): Array<[string[], (out: string) => string]> => {
+    const list: Array<[string[], (out: string) => string]> = [
+      [['ls', 'progs', '--json'], (o) => onlyIds(o, progIds)],
+      [['ls', 'maps', '--json'], (o) => onlyIds(o, mapIds)],
+      [['ls', 'links', '--json'], (o) => onlyIds(o, linkIds)],
+    ];
+    const same = (o: string) => o.replace(VOLATILE, '');
+    const text = (o: string) => o.replace(/ run_time_ns \d+ run_cnt \d+/g, '').replace(/ recursion_misses \d+/g, '');
+    for (const id of progIds) list.push([['show', 'prog', String(id), '--json'], same], [['show', 'prog', String(id)], text]);
+    for (const id of mapIds) list.push([['show', 'map', String(id), '--json'], same], [['show', 'map', String(id)], same]);
+    for (const id of linkIds) list.push([['show', 'link', String(id), '--json'], same]);
+    for (const id of btfIds) list.push([['btf', String(id), '--raw'], same], [['btf', String(id), '--c'], same]);
+    for (const name of ['hash_map', 'array_map', 'getpid_counts', 'lpm_trie']) list.push([['dump', 'map', String(fixtures.map(name).id), '--json'], same]);
+    return list;
+  };
+
+  beforeAll(async () => {
+    buildFixtures();
+    fixtures = await startFixtures({ only: ['maps', 'tracing', 'kprobes', 'net', 'cgroup'] });
+    await fixtures.trigger('getpid', 2);
+    for (const p of fixtures.report.programs) progIds.add(p.id);
+    for (const m of fixtures.report.maps) mapIds.add(m.id);
+    for (const l of fixtures.report.links) linkIds.add(l.id);
+    for (const p of parseJsonExact<Obj[]>(await ok(['ls', 'progs', '--json']))) {
+      if (progIds.has(p.id) && typeof p.btf_id === 'number') btfIds.add(p.btf_id);
+    }
+    for (const [args, keep] of commands()) live.set(args.join(' '), keep(await ok(args)));
+    file = join(dir, 'fixtures.bpfsnap');
+    await ok(['snapshot', '-o', file]);
+  }, 300_000);
+
+  afterAll(async () => {
+    await fixtures?.stop();
+  });
+
+  it('is a gzip’d tar that tar lists, with the manifest first', async () => {
+    const listing = await runCommand('tar', ['tzf', file]);
+    expect(listing.code).toBe(0);
+    const paths = listing.stdout.trim().split('\n');
+    expect(paths[0]).toBe('manifest.json');
+    const someProg = [...progIds][0];
+    expect(paths).toEqual(expect.arrayContaining([`prog/${someProg}/xlated.bin`, `prog/${someProg}/line_info.bin`, 'owners.json', 'files/proc/kallsyms']));
+  });
+
+  it('gives every command the same output as the live host', async () => {
+    expect(btfIds.size).toBeGreaterThan(0);
+    let compared = 0;
+    for (const [args, keep] of commands()) {
+      const offline = keep(await ok(['--host', `snapshot:${file}`, ...args]));
+      expect(offline, args.join(' ')).toBe(live.get(args.join(' ')));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it('refuses live operations and unrecorded data with ESNAPSHOT errors', async () => {
+    const vmlinux = await bpfscope(['--host', `snapshot:${file}`, 'btf', '1', '--raw']);
+    expect(vmlinux.code).toBe(1);
+    expect(vmlinux.stderr).toMatch(/btf 1 \(vmlinux\) is recorded by hash only .*\n  hint: take the snapshot with --with-vmlinux/);
+  });
+
+  it('diff shows the entries a trigger changed, per key, BTF-typed', async () => {
+    await fixtures.trigger('getpid', 3);
+    const after = join(dir, 'after.bpfsnap');
+    await ok(['snapshot', '--maps', [...mapIds].join(','), '-o', after]);
+    const diff = JSON.parse(await ok(['diff', file, after, '--json'])) as {
+      programs: { added: unknown[]; removed: unknown[]; changed: unknown[] };
+      contents: Array<{ name: string; changed: number; entries: Array<{ key: string; before?: string; after?: string }> }>;
+    };
+    const counts = diff.contents.find((c) => c.name === 'getpid_counts');
+    expect(counts?.changed).toBe(1);
+    expect(counts!.entries[0].key).toBe(String(fixtures.report.pid));
+    expect(JSON.parse(counts!.entries[0].after!).calls - JSON.parse(counts!.entries[0].before!).calls).toBe(3);
+    // Programs of other sessions may come and go; ours stay.
+    const text = await ok(['diff', file, after]);
+    expect(text).toMatch(/~ map getpid_counts: 1 → 1 entries \(\+0 -0 ~1\)/);
+    expect(text).not.toMatch(new RegExp(`- prog ${[...progIds][0]} `));
+    const againstLive = await ok(['diff', after, 'local']);
+    expect(againstLive).not.toMatch(/getpid_counts/);
+  });
+
+  it('damaged files give a clear error through the CLI', async () => {
+    const bytes = readFileSync(file);
+    const truncated = join(dir, 'truncated.bpfsnap');
+    writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
+    const r = await bpfscope(['--host', `snapshot:${truncated}`, 'ls', 'progs']);
+    expect([r.code, r.stderr]).toEqual([1, 'bpfscope: truncated.bpfsnap: truncated or corrupted (gzip: unexpected end of file)\n']);
+    const notSnapshot = await bpfscope(['--host', `snapshot:${join(dir, '..')}`, 'ls', 'maps']);
+    expect(notSnapshot.code).toBe(1);
+  });
+});
