@@ -35,6 +35,8 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would open links in new windows, which are refused anyway.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   if (bounds.maximized) window.maximize();
