@@ -26,6 +26,11 @@ const DEFAULT_HISTORY_MS = 10 * 60_000;
 const DEFAULT_MAX_PROGRAMS = 100_000;
 /** Owners change without ids changing (fds passed, processes exiting): rescan now and then. */
 const DEFAULT_OWNERS_REFRESH_MS = 30_000;
+/**
+ * New programs trigger a rescan, but not more often than this: the scan reads every fd of
+ * every process (~30 ms with 1000 programs here), and hosts with churn add programs each tick.
+ */
+const OWNERS_MIN_GAP_MS = 5_000;
 
 export const PROGRAM_FIELDS = ['eventsPerSec', 'avgRunNs', 'cpuPercent', 'recursionMisses'] as const;
 export type ProgramField = (typeof PROGRAM_FIELDS)[number];
@@ -88,9 +93,13 @@ export interface ProgramSamplerOptions {
   now?: () => number;
 }
 
+/** Last reading of a program, and what does not change per sample (computed once). */
 interface Previous {
   counters: RunCounters;
-  monotonicNs: bigint;
+  monotonicNs: number;
+  type: string;
+  owners: Owner[];
+  ownersVersion: number;
 }
 
 export function checkInterval(intervalMs: number): number {
@@ -101,12 +110,12 @@ export function checkInterval(intervalMs: number): number {
 }
 
 function counters(record: ProgStatsRecord): RunCounters {
-  return { runTimeNs: record.runTimeNs ?? 0n, runCnt: record.runCnt ?? 0n, recursionMisses: record.recursionMisses ?? 0n };
+  return { runTimeNs: record.runTimeNs ?? 0, runCnt: record.runCnt ?? 0, recursionMisses: record.recursionMisses ?? 0 };
 }
 
 /** Without the one-call native op (an older agent), the same sample one program at a time. */
 async function sampleOneByOne(host: Host, maxPrograms: number): Promise<ProgStatsSample> {
-  const start = process.hrtime.bigint();
+  const start = Number(process.hrtime.bigint());
   const ids = await host.listIds('prog');
   const records: ProgStatsRecord[] = [];
   for (const id of ids.slice(0, maxPrograms)) {
@@ -114,14 +123,14 @@ async function sampleOneByOne(host: Host, maxPrograms: number): Promise<ProgStat
     if (!raw) continue;
     const info = decodeProgInfo(raw.info);
     const record: ProgStatsRecord = { id, type: info.type, name: info.name ?? '', tag: info.tag ?? '' };
-    if (info.runTimeNs !== undefined) record.runTimeNs = info.runTimeNs;
-    if (info.runCnt !== undefined) record.runCnt = info.runCnt;
-    if (info.recursionMisses !== undefined) record.recursionMisses = info.recursionMisses;
+    if (info.runTimeNs !== undefined) record.runTimeNs = Number(info.runTimeNs);
+    if (info.runCnt !== undefined) record.runCnt = Number(info.runCnt);
+    if (info.recursionMisses !== undefined) record.recursionMisses = Number(info.recursionMisses);
     if (info.verifiedInsns !== undefined) record.verifiedInsns = info.verifiedInsns;
     records.push(record);
   }
-  const end = process.hrtime.bigint();
-  return { monotonicNs: start + (end - start) / 2n, walkNs: end - start, truncated: ids.length > maxPrograms, records };
+  const end = Number(process.hrtime.bigint());
+  return { monotonicNs: start + (end - start) / 2, walkNs: end - start, truncated: ids.length > maxPrograms, records };
 }
 
 export class ProgramSampler {
@@ -140,6 +149,7 @@ export class ProgramSampler {
   private previous = new Map<number, Previous>();
   private owners: OwnerIndex = new Map();
   private ownersAtMs = -Infinity;
+  private ownersVersion = 0;
   private readonly histories = new Map<number, SeriesRing<ProgramField>>();
   private readonly totalsHistory: SeriesRing<TotalField>;
   private latestSample: ProgramSample | undefined;
@@ -210,9 +220,11 @@ export class ProgramSampler {
     const timeMs = this.now();
     const ids = raw.records.map((r) => r.id);
     const { appeared, vanished } = diffIds(this.previous.keys(), ids);
-    if (appeared.length > 0 || timeMs - this.ownersAtMs >= this.ownersRefreshMs) {
+    const sinceOwners = timeMs - this.ownersAtMs;
+    if ((appeared.length > 0 && sinceOwners >= OWNERS_MIN_GAP_MS) || sinceOwners >= this.ownersRefreshMs) {
       this.owners = indexOwners(await this.host.owners());
       this.ownersAtMs = timeMs;
+      this.ownersVersion++;
     }
     for (const id of vanished) this.histories.delete(id);
     const next = new Map<number, Previous>();
@@ -220,25 +232,28 @@ export class ProgramSampler {
     let intervalNs = 0;
     for (const record of raw.records) {
       const now = counters(record);
-      next.set(record.id, { counters: now, monotonicNs: raw.monotonicNs });
       const before = this.previous.get(record.id);
+      const type = before?.type ?? progTypeName(record.type) ?? String(record.type);
+      const owners =
+        before && before.ownersVersion === this.ownersVersion ? before.owners : (this.owners.get(ownerKey('prog', record.id)) ?? []);
+      next.set(record.id, { counters: now, monotonicNs: raw.monotonicNs, type, owners, ownersVersion: this.ownersVersion });
       if (!before) continue;
-      const wallNs = Number(raw.monotonicNs - before.monotonicNs);
+      const wallNs = raw.monotonicNs - before.monotonicNs;
       intervalNs = wallNs;
       const rates = programRates(before.counters, now, wallNs, this.onlineCpus);
       const stats: ProgramStats = {
         id: record.id,
-        type: progTypeName(record.type) ?? String(record.type),
+        type,
         name: record.name,
         tag: record.tag,
         eventsPerSec: rates.eventsPerSec,
         avgRunNs: rates.avgRunNs,
         cpuPercent: rates.cpuPercent,
         recursionMisses: rates.recursionMisses,
-        runCnt: Number(now.runCnt),
-        runTimeNs: Number(now.runTimeNs),
-        recursionMissesTotal: Number(now.recursionMisses),
-        owners: this.owners.get(ownerKey('prog', record.id)) ?? [],
+        runCnt: now.runCnt,
+        runTimeNs: now.runTimeNs,
+        recursionMissesTotal: now.recursionMisses,
+        owners,
       };
       if (record.verifiedInsns !== undefined) stats.verifiedInsns = record.verifiedInsns;
       programs.push(stats);
@@ -260,7 +275,7 @@ export class ProgramSampler {
       appeared,
       vanished,
       truncated: raw.truncated,
-      walkMs: Number(raw.walkNs) / 1e6,
+      walkMs: raw.walkNs / 1e6,
     };
     this.latestSample = sample;
     for (const listener of this.sampleListeners) listener(sample);

@@ -18,32 +18,37 @@ export interface ProgStatsRecord {
   name: string;
   /** bpf_prog_info.tag as 16 hex digits: with id, tells a reloaded program apart. */
   tag: string;
-  /** Cumulative while stats are on; undefined when the kernel's info is too short. Linux 5.1. */
-  runTimeNs?: bigint;
-  runCnt?: bigint;
+  /**
+   * Cumulative while stats are on; undefined when the kernel's info is too short. Linux 5.1.
+   * Numbers, not bigints (a sample decodes thousands): exact below 2^53, and beyond that
+   * off by less than a microsecond, far below what a rate over ≥ 250 ms can show.
+   */
+  runTimeNs?: number;
+  runCnt?: number;
   /** Linux 5.12. */
-  recursionMisses?: bigint;
+  recursionMisses?: number;
   /** Linux 5.16. */
   verifiedInsns?: number;
 }
 
 export interface ProgStatsSample {
   /** Host CLOCK_MONOTONIC, the midpoint of the walk: rates use the host's own clock. */
-  monotonicNs: bigint;
+  monotonicNs: number;
   /** How long the walk took on the host. */
-  walkNs: bigint;
+  walkNs: number;
   truncated: boolean;
   records: ProgStatsRecord[];
 }
 
-function u64(view: DataView, at: number, end: number): bigint | undefined {
-  return at + 8 <= end ? view.getBigUint64(at, true) : undefined;
+const TWO_32 = 2 ** 32;
+
+function u64(view: DataView, at: number, end: number): number | undefined {
+  return at + 8 <= end ? view.getUint32(at, true) + view.getUint32(at + 4, true) * TWO_32 : undefined;
 }
 
-function hex8(bytes: Uint8Array, at: number): string {
-  let s = '';
-  for (let i = 0; i < 8; i++) s += bytes[at + i]!.toString(16).padStart(2, '0');
-  return s;
+/** Eight bytes in memory order as hex: two big-endian u32 reads, not eight byte formats. */
+function hex8(view: DataView, at: number): string {
+  return view.getUint32(at, false).toString(16).padStart(8, '0') + view.getUint32(at + 4, false).toString(16).padStart(8, '0');
 }
 
 function cString(bytes: Uint8Array, at: number, len: number): string {
@@ -57,8 +62,8 @@ function cString(bytes: Uint8Array, at: number, len: number): string {
 export function decodeProgStatsSample(bytes: Uint8Array): ProgStatsSample {
   if (bytes.byteLength < HEADER_SIZE) throw new Error(`prog stats sample: ${bytes.byteLength} bytes, need ${HEADER_SIZE}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const start = view.getBigUint64(0, true);
-  const end = view.getBigUint64(8, true);
+  const start = u64(view, 0, HEADER_SIZE)!;
+  const end = u64(view, 8, HEADER_SIZE)!;
   const count = view.getUint32(16, true);
   const records: ProgStatsRecord[] = [];
   let at = HEADER_SIZE;
@@ -76,7 +81,7 @@ export function decodeProgStatsSample(bytes: Uint8Array): ProgStatsSample {
       id,
       type: view.getUint32(info + O.type, true),
       name: cString(bytes, info + O.name, NAME_LEN),
-      tag: hex8(bytes, info + O.tag),
+      tag: hex8(view, info + O.tag),
     };
     const runTimeNs = u64(view, info + O.runTimeNs, infoEnd);
     if (runTimeNs !== undefined) record.runTimeNs = runTimeNs;
@@ -88,5 +93,5 @@ export function decodeProgStatsSample(bytes: Uint8Array): ProgStatsSample {
     records.push(record);
     at = info + ((infoLen + 7) & ~7);
   }
-  return { monotonicNs: start + (end - start) / 2n, walkNs: end - start, truncated: view.getUint32(20, true) === 1, records };
+  return { monotonicNs: start + (end - start) / 2, walkNs: end - start, truncated: view.getUint32(20, true) === 1, records };
 }

@@ -1,9 +1,9 @@
 // Rates between two run-stats readings of one program.
 
 export interface RunCounters {
-  runTimeNs: bigint;
-  runCnt: bigint;
-  recursionMisses: bigint;
+  runTimeNs: number;
+  runCnt: number;
+  recursionMisses: number;
 }
 
 export interface ProgramRates {
@@ -22,8 +22,8 @@ export interface ProgramRates {
 const NO_RATES: ProgramRates = { eventsPerSec: 0, avgRunNs: 0, cpuPercent: 0, recursionMisses: 0, runs: 0, runTimeNs: 0 };
 
 /** Counters only grow for one program; a drop means another program got the id, so no rate. */
-function delta(after: bigint, before: bigint): number {
-  return after >= before ? Number(after - before) : 0;
+function delta(after: number, before: number): number {
+  return after >= before ? after - before : 0;
 }
 
 export function programRates(before: RunCounters, after: RunCounters, wallNs: number, onlineCpus: number): ProgramRates {

@@ -19,11 +19,18 @@ describe('decodeProgStatsSample', () => {
   it('reads every record, with the midpoint of the walk as its time', () => {
     const bytes = packProgInfoAll([progInfoBytes(prog), progInfoBytes({ ...prog, id: 9, name: '' })], 1000n, 3000n);
     const sample = decodeProgStatsSample(bytes);
-    expect(sample).toMatchObject({ monotonicNs: 2000n, walkNs: 2000n, truncated: false });
+    expect(sample).toMatchObject({ monotonicNs: 2000, walkNs: 2000, truncated: false });
     expect(sample.records).toEqual([
-      { id: 7, type: 5, name: 'count_getpid', tag: '0102030405060707', runTimeNs: 85_000n, runCnt: 1000n, recursionMisses: 2n, verifiedInsns: 31 },
-      { id: 9, type: 5, name: '', tag: '0102030405060709', runTimeNs: 85_000n, runCnt: 1000n, recursionMisses: 2n, verifiedInsns: 31 },
+      { id: 7, type: 5, name: 'count_getpid', tag: '0102030405060707', runTimeNs: 85_000, runCnt: 1000, recursionMisses: 2, verifiedInsns: 31 },
+      { id: 9, type: 5, name: '', tag: '0102030405060709', runTimeNs: 85_000, runCnt: 1000, recursionMisses: 2, verifiedInsns: 31 },
     ]);
+  });
+
+  it('reads counters past 2^32 exactly and past 2^53 to within a microsecond', () => {
+    const big = { ...prog, runCnt: 2n ** 40n + 7n, runTimeNs: 2n ** 60n + 12345n };
+    const [record] = decodeProgStatsSample(packProgInfoAll([progInfoBytes(big)], 0n, 0n)).records;
+    expect(record!.runCnt).toBe(2 ** 40 + 7);
+    expect(Math.abs(record!.runTimeNs! - 2 ** 60 - 12345)).toBeLessThan(1000);
   });
 
   it('leaves out counters an older kernel does not write (short info_len)', () => {
@@ -44,16 +51,16 @@ describe('decodeProgStatsSample', () => {
 });
 
 describe('programRates', () => {
-  const before = { runCnt: 1000n, runTimeNs: 100_000n, recursionMisses: 1n };
+  const before = { runCnt: 1000, runTimeNs: 100_000, recursionMisses: 1 };
 
   it('derives events/s, average run time and CPU % of all online CPUs', () => {
-    const after = { runCnt: 3000n, runTimeNs: 300_000n, recursionMisses: 4n };
+    const after = { runCnt: 3000, runTimeNs: 300_000, recursionMisses: 4 };
     const rates = programRates(before, after, 500_000_000, 2);
     expect(rates).toEqual({ eventsPerSec: 4000, avgRunNs: 100, cpuPercent: 0.02, recursionMisses: 3, runs: 2000, runTimeNs: 200_000 });
   });
 
   it('gives zero rates when counters went backwards, no time passed or no runs happened', () => {
-    expect(programRates(before, { runCnt: 10n, runTimeNs: 10n, recursionMisses: 0n }, 1e9, 2).eventsPerSec).toBe(0);
+    expect(programRates(before, { runCnt: 10, runTimeNs: 10, recursionMisses: 0 }, 1e9, 2).eventsPerSec).toBe(0);
     expect(programRates(before, before, 0, 2).eventsPerSec).toBe(0);
     expect(programRates(before, before, 1e9, 2).avgRunNs).toBe(0);
   });
