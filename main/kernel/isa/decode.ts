@@ -44,15 +44,15 @@ const ATOMIC_RMW: ReadonlyMap<number, AtomicOp> = new Map([
   [op.ALU_ADD, 'add'], [op.ALU_AND, 'and'], [op.ALU_OR, 'or'], [op.ALU_XOR, 'xor'],
 ]);
 
-function readSlot(bytes: Uint8Array, at: number): RawSlot {
+/** Fills `into` from the slot at byte offset `at` (scratch objects keep the hot loop allocation-free). */
+function readSlot(bytes: Uint8Array, at: number, into: RawSlot): RawSlot {
   const regs = bytes[at + 1];
-  return {
-    code: bytes[at],
-    dst: regs & 0x0f,
-    src: regs >> 4,
-    off: ((bytes[at + 2] | (bytes[at + 3] << 8)) << 16) >> 16,
-    imm: bytes[at + 4] | (bytes[at + 5] << 8) | (bytes[at + 6] << 16) | (bytes[at + 7] << 24),
-  };
+  into.code = bytes[at];
+  into.dst = regs & 0x0f;
+  into.src = regs >> 4;
+  into.off = ((bytes[at + 2] | (bytes[at + 3] << 8)) << 16) >> 16;
+  into.imm = bytes[at + 4] | (bytes[at + 5] << 8) | (bytes[at + 6] << 16) | (bytes[at + 7] << 24);
+  return into;
 }
 
 function invalid(index: number, raw: RawSlot, problem: string): Instruction {
@@ -75,18 +75,17 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
   const width = cls === op.CLASS_ALU64 ? 64 : 32;
   const aluOp = raw.code & op.OP_MASK;
   const fromReg = (raw.code & op.SOURCE_MASK) === op.SOURCE_X;
-  const base = { index, code: raw.code, slots: 1 as const };
 
   if (aluOp === op.ALU_END) {
     if (cls === op.CLASS_ALU64 && fromReg) return invalid(index, raw, 'byte swap with reserved source bit');
     const order = cls === op.CLASS_ALU64 ? 'swap' : fromReg ? 'be' : 'le';
     const problem = raw.imm !== 16 && raw.imm !== 32 && raw.imm !== 64 ? `invalid byte swap width ${raw.imm}`
       : raw.src !== 0 || raw.off !== 0 ? 'byte swap uses reserved fields' : badRegister(raw, false);
-    return withProblem({ ...base, kind: 'endian', order, bits: raw.imm, dst: raw.dst }, problem);
+    return withProblem({ index, code: raw.code, slots: 1, kind: 'endian', order, bits: raw.imm, dst: raw.dst }, problem);
   }
   if (aluOp === op.ALU_NEG) {
     const problem = fromReg || raw.src !== 0 || raw.off !== 0 || raw.imm !== 0 ? 'neg uses reserved fields' : badRegister(raw, false);
-    return withProblem({ ...base, kind: 'neg', width, dst: raw.dst }, problem);
+    return withProblem({ index, code: raw.code, slots: 1, kind: 'neg', width, dst: raw.dst }, problem);
   }
   let aluName = ALU_OPS[aluOp >> 4];
   if (aluName === undefined) return invalid(index, raw, `unknown alu op 0x${aluOp.toString(16)}`);
@@ -95,15 +94,15 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
     if (cls === op.CLASS_ALU64 && raw.off === op.OFF_ADDR_SPACE_CAST) {
       const problem = raw.imm !== 1 && raw.imm !== 0x10000 ? 'invalid addr_space_cast' : badRegister(raw, true);
       return withProblem({
-        ...base, kind: 'addr_space_cast', dst: raw.dst, src: raw.src, destSpace: raw.imm >>> 16, srcSpace: raw.imm & 0xffff,
+        index, code: raw.code, slots: 1, kind: 'addr_space_cast', dst: raw.dst, src: raw.src, destSpace: raw.imm >>> 16, srcSpace: raw.imm & 0xffff,
       }, problem);
     }
     if (cls === op.CLASS_ALU64 && raw.off === op.OFF_PERCPU_ADDR) {
-      return withProblem({ ...base, kind: 'percpu_addr', dst: raw.dst, src: raw.src }, badRegister(raw, true));
+      return withProblem({ index, code: raw.code, slots: 1, kind: 'percpu_addr', dst: raw.dst, src: raw.src }, badRegister(raw, true));
     }
     if (raw.off === 8 || raw.off === 16 || (raw.off === 32 && cls === op.CLASS_ALU64)) {
       const problem = raw.imm !== 0 ? 'movsx uses reserved fields' : badRegister(raw, true);
-      return withProblem({ ...base, kind: 'movsx', width, dst: raw.dst, src: raw.src, fromBits: raw.off }, problem);
+      return withProblem({ index, code: raw.code, slots: 1, kind: 'movsx', width, dst: raw.dst, src: raw.src, fromBits: raw.off }, problem);
     }
     return invalid(index, raw, `invalid mov offset ${raw.off}`);
   }
@@ -115,32 +114,31 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
   if (!fromReg && raw.src !== 0) problem ??= 'alu uses reserved src register';
   problem ??= badRegister(raw, fromReg);
   const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
-  return withProblem({ ...base, kind: 'alu', op: aluName, width, dst: raw.dst, operand }, problem);
+  return withProblem({ index, code: raw.code, slots: 1, kind: 'alu', op: aluName, width, dst: raw.dst, operand }, problem);
 }
 
 function decodeMemory(index: number, raw: RawSlot): Instruction {
   const cls = raw.code & op.CLASS_MASK;
   const mode = raw.code & op.MODE_MASK;
   const size = SIZES[(raw.code & op.SIZE_MASK) >> 3];
-  const base = { index, code: raw.code, slots: 1 as const };
 
   if (cls === op.CLASS_LDX) {
     if (mode !== op.MODE_MEM && mode !== op.MODE_MEMSX) return invalid(index, raw, `unknown ldx mode 0x${mode.toString(16)}`);
     const signed = mode === op.MODE_MEMSX;
     if (signed && size === 8) return invalid(index, raw, 'sign-extending load of 8 bytes');
     const problem = raw.imm !== 0 ? 'ldx uses reserved imm' : badRegister(raw, true);
-    return withProblem({ ...base, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed }, problem);
+    return withProblem({ index, code: raw.code, slots: 1, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed }, problem);
   }
   if (cls === op.CLASS_ST) {
-    if (mode === op.MODE_NOSPEC) return { ...base, kind: 'nospec' };
+    if (mode === op.MODE_NOSPEC) return { index, code: raw.code, slots: 1, kind: 'nospec' };
     if (mode !== op.MODE_MEM) return invalid(index, raw, `unknown st mode 0x${mode.toString(16)}`);
     const problem = raw.src !== 0 ? 'st uses reserved src register' : badRegister(raw, false);
-    return withProblem({ ...base, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'imm', value: raw.imm } }, problem);
+    return withProblem({ index, code: raw.code, slots: 1, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'imm', value: raw.imm } }, problem);
   }
   // STX
   if (mode === op.MODE_MEM) {
     const problem = raw.imm !== 0 ? 'stx uses reserved imm' : badRegister(raw, true);
-    return withProblem({ ...base, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'reg', reg: raw.src } }, problem);
+    return withProblem({ index, code: raw.code, slots: 1, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'reg', reg: raw.src } }, problem);
   }
   if (mode !== op.MODE_ATOMIC) return invalid(index, raw, `unknown stx mode 0x${mode.toString(16)}`);
   let atomicOp: AtomicOp | undefined;
@@ -156,37 +154,36 @@ function decodeMemory(index: number, raw: RawSlot): Instruction {
   if (atomicOp === undefined) return invalid(index, raw, `unknown atomic op 0x${(raw.imm >>> 0).toString(16)}`);
   const ordered = atomicOp === 'load_acquire' || atomicOp === 'store_release';
   if (!ordered && size !== 4 && size !== 8) return invalid(index, raw, `atomic ${atomicOp} of ${size} bytes`);
-  const operands = atomicOp === 'load_acquire'
-    ? { base: raw.src, dst: raw.dst, src: raw.src }
-    : { base: raw.dst, dst: raw.dst, src: raw.src };
-  return withProblem({ ...base, kind: 'atomic', op: atomicOp, fetch, size, off: raw.off, ...operands }, badRegister(raw, true));
+  const base = atomicOp === 'load_acquire' ? raw.src : raw.dst;
+  return withProblem({
+    index, code: raw.code, slots: 1, kind: 'atomic', op: atomicOp, fetch, size, off: raw.off, base, dst: raw.dst, src: raw.src,
+  }, badRegister(raw, true));
 }
 
 function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instruction {
   const cls = raw.code & op.CLASS_MASK;
   const jmpOp = raw.code & op.OP_MASK;
   const fromReg = (raw.code & op.SOURCE_MASK) === op.SOURCE_X;
-  const base = { index, code: raw.code, slots: 1 as const };
   const is32 = cls === op.CLASS_JMP32;
 
   if (jmpOp === op.JMP_JA) {
     if (fromReg) return invalid(index, raw, 'indirect goto is not supported before Linux 6.19');
     const offset = is32 ? raw.imm : raw.off;
-    return { ...base, kind: 'goto', long: is32, offset, target: index + 1 + offset };
+    return { index, code: raw.code, slots: 1, kind: 'goto', long: is32, offset, target: index + 1 + offset };
   }
   if (jmpOp === op.JMP_CALL || jmpOp === op.JMP_EXIT || jmpOp === op.JMP_JCOND) {
     if (is32) return invalid(index, raw, `jmp32 has no op 0x${jmpOp.toString(16)}`);
     if (fromReg) return invalid(index, raw, `jump op 0x${jmpOp.toString(16)} with reserved source bit`);
-    if (jmpOp === op.JMP_EXIT) return { ...base, kind: 'exit' };
+    if (jmpOp === op.JMP_EXIT) return { index, code: raw.code, slots: 1, kind: 'exit' };
     if (jmpOp === op.JMP_JCOND) {
       if (raw.src !== 0) return invalid(index, raw, 'unknown conditional pseudo jump');
-      return { ...base, kind: 'may_goto', offset: raw.off, target: index + 1 + raw.off };
+      return { index, code: raw.code, slots: 1, kind: 'may_goto', offset: raw.off, target: index + 1 + raw.off };
     }
-    if (raw.src === op.CALL_HELPER) return { ...base, kind: 'call', callee: 'helper', imm: raw.imm, off: raw.off };
-    if (raw.src === op.PSEUDO_KFUNC_CALL) return { ...base, kind: 'call', callee: 'kfunc', imm: raw.imm, off: raw.off };
+    if (raw.src === op.CALL_HELPER) return { index, code: raw.code, slots: 1, kind: 'call', callee: 'helper', imm: raw.imm, off: raw.off };
+    if (raw.src === op.PSEUDO_KFUNC_CALL) return { index, code: raw.code, slots: 1, kind: 'call', callee: 'kfunc', imm: raw.imm, off: raw.off };
     if (raw.src === op.PSEUDO_CALL) {
       const target = index + 1 + (options.jitedCalls ? raw.off : raw.imm);
-      return { ...base, kind: 'call', callee: 'subprog', imm: raw.imm, off: raw.off, target };
+      return { index, code: raw.code, slots: 1, kind: 'call', callee: 'subprog', imm: raw.imm, off: raw.off, target };
     }
     return invalid(index, raw, `unknown call kind ${raw.src}`);
   }
@@ -195,18 +192,17 @@ function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instru
   const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
   const problem = !fromReg && raw.src !== 0 ? 'jump uses reserved src register' : badRegister(raw, fromReg);
   return withProblem({
-    ...base, kind: 'jump', condition, width: is32 ? 32 : 64, dst: raw.dst, operand, offset: raw.off, target: index + 1 + raw.off,
+    index, code: raw.code, slots: 1, kind: 'jump', condition, width: is32 ? 32 : 64, dst: raw.dst, operand, offset: raw.off, target: index + 1 + raw.off,
   }, problem);
 }
 
 function decodeLd(index: number, raw: RawSlot, next: RawSlot | undefined, options: DecodeOptions): Instruction {
   const mode = raw.code & op.MODE_MASK;
   const sizeBits = raw.code & op.SIZE_MASK;
-  const base = { index, code: raw.code };
   if (mode === op.MODE_ABS || mode === op.MODE_IND) {
     if (sizeBits === op.SIZE_DW) return invalid(index, raw, 'legacy packet load of 8 bytes');
     const kind = mode === op.MODE_ABS ? 'ld_abs' : 'ld_ind';
-    return withProblem({ ...base, slots: 1, kind, size: SIZES[sizeBits >> 3], src: raw.src, imm: raw.imm }, badRegister(raw, kind === 'ld_ind'));
+    return withProblem({ index, code: raw.code, slots: 1, kind, size: SIZES[sizeBits >> 3], src: raw.src, imm: raw.imm }, badRegister(raw, kind === 'ld_ind'));
   }
   if (mode !== op.MODE_IMM || sizeBits !== op.SIZE_DW) {
     if (raw.code === 0) return invalid(index, raw, 'second half of ld_imm64 without its first half');
@@ -222,8 +218,8 @@ function decodeLd(index: number, raw: RawSlot, next: RawSlot | undefined, option
   const value = (BigInt(next.imm >>> 0) << 32n) | BigInt(raw.imm >>> 0);
   const target = pseudo === 'func' && !options.jitedCalls ? index + 1 + raw.imm : undefined;
   return withProblem({
-    ...base, slots: 2, kind: 'ld_imm64', dst: raw.dst, pseudo: pseudo ?? 'none', srcReg: raw.src,
-    immLo: raw.imm, immHi: next.imm, value, ...(target === undefined ? {} : { target }),
+    index, code: raw.code, slots: 2, kind: 'ld_imm64', dst: raw.dst, pseudo: pseudo ?? 'none', srcReg: raw.src,
+    immLo: raw.imm, immHi: next.imm, value, target,
   }, problem);
 }
 
@@ -262,9 +258,11 @@ function checkTargets(insns: Instruction[], slotCount: number): void {
 export function decodeInstructions(bytes: Uint8Array, options: DecodeOptions = {}): Instruction[] {
   const slotCount = Math.floor(bytes.length / op.INSN_SIZE);
   const insns: Instruction[] = [];
+  const raw: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
+  const second: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let index = 0; index < slotCount; index++) {
-    const raw = readSlot(bytes, index * op.INSN_SIZE);
-    const next = raw.code === LD_IMM64 && index + 1 < slotCount ? readSlot(bytes, (index + 1) * op.INSN_SIZE) : undefined;
+    readSlot(bytes, index * op.INSN_SIZE, raw);
+    const next = raw.code === LD_IMM64 && index + 1 < slotCount ? readSlot(bytes, (index + 1) * op.INSN_SIZE, second) : undefined;
     const insn = decodeSlot(index, raw, next, options);
     insns.push(insn);
     if (insn.slots === 2) index++;

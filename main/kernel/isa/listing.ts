@@ -109,9 +109,37 @@ function mapReferenceOf(insn: Instruction, origin: CodeOrigin, resolvers: Listin
   if (insn.kind !== 'ld_imm64') return undefined;
   const key = mapKeyOf(insn, origin);
   if (key === undefined) return undefined;
+  const reference: { -readonly [K in keyof MapReference]: MapReference[K] } = { by: key.by, value: key.value };
   const map = resolvers.map?.(key);
-  const valueOffset = insn.pseudo === 'map_value' || insn.pseudo === 'map_idx_value' ? insn.immHi >>> 0 : undefined;
-  return { ...key, ...(map === undefined ? {} : { map }), ...(valueOffset === undefined ? {} : { valueOffset }) };
+  if (map !== undefined) reference.map = map;
+  if (insn.pseudo === 'map_value' || insn.pseudo === 'map_idx_value') reference.valueOffset = insn.immHi >>> 0;
+  return reference;
+}
+
+/**
+ * One entry. A class with every field set in the constructor keeps one object shape for a
+ * million entries, and the raw bytes are a view made on demand: both matter to GC at 1 M.
+ */
+class Entry implements ListingEntry {
+  jumpTarget: number | undefined = undefined;
+  call: CallTarget | undefined = undefined;
+  source: SourceLine | undefined = undefined;
+  map: MapReference | undefined = undefined;
+  funcHeader: string | undefined = undefined;
+  problem: string | undefined = undefined;
+
+  constructor(
+    private readonly program: Uint8Array,
+    readonly index: number,
+    readonly opcodeClass: InsnClassName,
+    readonly text: string,
+    readonly instruction: Instruction,
+  ) {}
+
+  get bytes(): Uint8Array {
+    const start = this.index * INSN_SIZE;
+    return this.program.subarray(start, Math.min(start + this.instruction.slots * INSN_SIZE, this.program.length));
+  }
 }
 
 /** Builds the listing of a program. Never throws on bad bytes: they become entries with `problem`. */
@@ -123,21 +151,12 @@ export function buildListing(input: ListingInput, resolvers: ListingResolvers = 
   const lines = new LineInfoCursor(input.lineInfo ?? []);
   const funcInfo = input.funcInfo ?? [];
   let nextFunc = 0;
-  const entries: ListingEntry[] = new Array(instructions.length);
+  const entries: Entry[] = new Array(instructions.length);
 
   for (let i = 0; i < instructions.length; i++) {
     const insn = instructions[i];
     const index = insn.index;
-    const start = index * INSN_SIZE;
-    const entry: {
-      -readonly [K in keyof ListingEntry]: ListingEntry[K];
-    } = {
-      index,
-      bytes: input.insns.subarray(start, Math.min(start + insn.slots * INSN_SIZE, input.insns.length)),
-      opcodeClass: CLASS_NAMES[insn.code & CLASS_MASK],
-      text: formatInstruction(insn, callbacks),
-      instruction: insn,
-    };
+    const entry = new Entry(input.insns, index, CLASS_NAMES[insn.code & CLASS_MASK], formatInstruction(insn, callbacks), insn);
     // bpftool advances through func_info only on an exact match, so records must be sorted.
     if (nextFunc < funcInfo.length && funcInfo[nextFunc].insnOff === index) {
       if (funcInfo[nextFunc].text !== '') entry.funcHeader = funcInfo[nextFunc].text;
@@ -147,11 +166,8 @@ export function buildListing(input: ListingInput, resolvers: ListingResolvers = 
     if (line !== undefined) entry.source = { fileName: line.fileName, text: trimStart(line.lineText), line: line.line, col: line.col };
     if (isBranch(insn)) entry.jumpTarget = insn.target;
     else if (insn.kind === 'call') entry.call = callTargetOf(insn, origin, resolvers);
-    else if (insn.kind === 'ld_imm64') {
-      const map = mapReferenceOf(insn, origin, resolvers);
-      if (map !== undefined) entry.map = map;
-    }
-    if (insn.problem !== undefined) entry.problem = insn.problem;
+    else if (insn.kind === 'ld_imm64') entry.map = mapReferenceOf(insn, origin, resolvers);
+    entry.problem = insn.problem;
     entries[i] = entry;
   }
   return { origin, entries, slotCount: Math.floor(input.insns.length / INSN_SIZE) };

@@ -73,30 +73,35 @@ export interface JsonListingEntry {
   readonly problem?: string;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function callJson(call: CallTarget): JsonCallTarget {
-  return {
-    callee: call.callee,
-    ...(call.name === undefined ? {} : { name: call.name }),
-    ...(call.address === undefined ? {} : { address: call.address.toString(16) }),
-    ...(call.target === undefined ? {} : { target: call.target }),
-  };
+  const json: Mutable<JsonCallTarget> = { callee: call.callee };
+  if (call.name !== undefined) json.name = call.name;
+  if (call.address !== undefined) json.address = call.address.toString(16);
+  if (call.target !== undefined) json.target = call.target;
+  return json;
 }
 
-/** The structured listing as plain JSON-safe objects. */
-export function listingToJson(listing: Listing): JsonListingEntry[] {
-  return listing.entries.map((entry) => ({
+function entryJson(entry: ListingEntry): JsonListingEntry {
+  const json: Mutable<JsonListingEntry> = {
     index: entry.index,
     bytes: hexBytes(entry.bytes),
     class: entry.opcodeClass,
     kind: entry.instruction.kind,
     text: entry.text,
-    ...(entry.funcHeader === undefined ? {} : { funcHeader: entry.funcHeader }),
-    ...(entry.source === undefined ? {} : {
-      source: { file: entry.source.fileName, line: entry.source.line, col: entry.source.col, text: entry.source.text },
-    }),
-    ...(entry.jumpTarget === undefined ? {} : { jumpTarget: entry.jumpTarget }),
-    ...(entry.call === undefined ? {} : { call: callJson(entry.call) }),
-    ...(entry.map === undefined ? {} : { map: entry.map }),
-    ...(entry.problem === undefined ? {} : { problem: entry.problem }),
-  }));
+  };
+  if (entry.funcHeader !== undefined) json.funcHeader = entry.funcHeader;
+  const { source } = entry;
+  if (source !== undefined) json.source = { file: source.fileName, line: source.line, col: source.col, text: source.text };
+  if (entry.jumpTarget !== undefined) json.jumpTarget = entry.jumpTarget;
+  if (entry.call !== undefined) json.call = callJson(entry.call);
+  if (entry.map !== undefined) json.map = entry.map;
+  if (entry.problem !== undefined) json.problem = entry.problem;
+  return json;
+}
+
+/** The structured listing as plain JSON-safe objects. */
+export function listingToJson(listing: Listing): JsonListingEntry[] {
+  return listing.entries.map(entryJson);
 }

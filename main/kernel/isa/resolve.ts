@@ -121,10 +121,9 @@ export function mapKeyOf(insn: LoadImm64Instruction, origin: CodeOrigin): MapKey
 export function callTargetOf(insn: CallInstruction, origin: CodeOrigin, resolvers: ListingResolvers): CallTarget {
   const tableName = insn.callee === 'helper' ? helperName(insn.imm) : undefined;
   const resolved = tableName === undefined ? resolveCall(insn, origin, resolvers) : { name: tableName };
-  return {
-    callee: insn.callee,
-    ...(resolved.name === undefined ? {} : { name: resolved.name }),
-    ...(resolved.address === undefined ? {} : { address: resolved.address }),
-    ...(insn.target === undefined ? {} : { target: insn.target }),
-  };
+  const target: { -readonly [K in keyof CallTarget]: CallTarget[K] } = { callee: insn.callee };
+  if (resolved.name !== undefined) target.name = resolved.name;
+  if (resolved.address !== undefined) target.address = resolved.address;
+  if (insn.target !== undefined) target.target = insn.target;
+  return target;
 }
