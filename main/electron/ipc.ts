@@ -1,7 +1,7 @@
 // The main side of the preload bridge. Every message is checked twice before it
 // goes anywhere: its sender must be our window's top frame showing our page, and
 // its content must match the contract. Calls then go to the service process.
-import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, type IpcMainEvent, type WebContents } from 'electron';
 import { z } from 'zod';
 import { IPC } from '../api/bridge.js';
 import type { ApiTransport } from '../api/client.js';
@@ -9,22 +9,12 @@ import { events, isEventName, METHOD_NAMES, methods, type Unsubscribe } from '..
 import type { ApiErrorData } from '../api/errors.js';
 import type { Envelope } from '../api/protocol.js';
 import { MAX_PENDING_PER_CONNECTION } from '../api/protocol.js';
+import type { SenderCheck } from './sender-check.js';
 
 const SubscribeSchema = z.strictObject({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), event: z.string().max(64), params: z.json() });
 const UnsubscribeSchema = z.strictObject({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 const UNTRUSTED: ApiErrorData = { code: 'EACCES', message: 'message from a frame that is not bpfscope' };
-
-/** Decides whether a frame is ours: the main frame of our window, at our page's URL. */
-export type SenderCheck = (event: IpcMainEvent | IpcMainInvokeEvent) => boolean;
-
-export function trustedSender(isAppUrl: (url: string) => boolean, isOurWindow: (contents: WebContents) => boolean): SenderCheck {
-  return (event) => {
-    const frame = event.senderFrame;
-    if (!frame || frame !== event.sender.mainFrame) return false;
-    return isOurWindow(event.sender) && isAppUrl(frame.url);
-  };
-}
 
 export function registerIpc(service: ApiTransport, isTrusted: SenderCheck): () => void {
   for (const method of METHOD_NAMES) {

@@ -4,7 +4,8 @@
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { registerIpc, trustedSender } from './ipc.js';
+import { registerIpc } from './ipc.js';
+import { appUrlMatcher, trustedSender } from './sender-check.js';
 import { installMenu } from './menu.js';
 import { hardenSessions, hardenWebContents } from './security.js';
 import { ServiceConnection } from './service-connection.js';
@@ -16,15 +17,7 @@ const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_
 const page: { url: string } | { file: string } = devServerUrl ? { url: devServerUrl } : { file: rendererFile(appRoot) };
 const pageUrl = 'url' in page ? new URL(page.url) : pathToFileURL(page.file);
 
-function isAppUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    if (pageUrl.protocol === 'file:') return parsed.protocol === 'file:' && parsed.pathname === pageUrl.pathname;
-    return parsed.origin === pageUrl.origin;
-  } catch {
-    return false;
-  }
-}
+const isAppUrl = appUrlMatcher(pageUrl);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
