@@ -65,7 +65,9 @@ export function renderTopTable(label: string, sample: ProgramSample, sort: TopSo
     String(p.id), p.type, p.name || '-', p.eventsPerSec.toFixed(0), p.avgRunNs.toFixed(0), p.cpuPercent.toFixed(3), ownersText(p),
   ]);
   const header = ['ID', 'TYPE', 'NAME', 'EVENTS/S', 'AVG NS', 'CPU %', 'OWNERS'];
-  const shown = rows.slice(0, Math.max(0, maxRows - lines.length - 1));
+  // Rows that fit under the header; when some do not, one line says how many.
+  const room = Math.max(0, maxRows - lines.length - 1);
+  const shown = rows.length > room ? rows.slice(0, Math.max(0, room - 1)) : rows;
   const widths = header.map((h, i) => Math.max(h.length, ...shown.map((r) => r[i]!.length)));
   const numeric = [true, false, false, true, true, true, false];
   const format = (cells: string[]): string =>
