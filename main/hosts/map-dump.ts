@@ -5,8 +5,8 @@ import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import type { HostSession } from './host-session.js';
 import { MapStream, type MapStreamOptions } from './map-stream.js';
 
-/** Entries per page while dumping: keeps each page's JSON text to a few megabytes. */
-export const DUMP_PAGE_ENTRIES = 8192;
+/** Entries per page while dumping: small enough that each page's JSON strings die young (cheap GC). */
+export const DUMP_PAGE_ENTRIES = 1024;
 /** bpftool's text for the kernel's ENOTSUPP (strerror of 524). */
 const ENOTSUPP_TEXT = 'Unknown error 524';
 
