@@ -32,7 +32,7 @@ export async function snapshotCommand(ctx: CommandContext): Promise<number> {
   const started = performance.now();
   const { manifest } = await writeSnapshot(session.host, output, options);
   const { ids } = manifest;
-  ctx.io.err(`snapshot of ${session.label}: ${ids.prog.length} programs, ${ids.map.length} maps, ${ids.link.length} links, ` +
+  ctx.io.err(`snapshot: done: ${session.label}: ${ids.prog.length} programs, ${ids.map.length} maps, ${ids.link.length} links, ` +
     `${Object.keys(manifest.mapContents).length} map contents in ${Math.round(performance.now() - started)} ms\n`);
   return 0;
 }
