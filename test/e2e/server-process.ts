@@ -12,9 +12,10 @@ export interface ServeProcess {
 
 const URL_LINE = /serving the dashboard at (http:\/\/\S+)/;
 
-export function startServe(script = 'test/e2e/serve-server.mjs'): Promise<ServeProcess> {
+/** `command`: the script and its verb, e.g. ['bin/bpfscope.js', 'serve'] once the CLI maps `serve`. */
+export function startServe(command: string[] = ['test/e2e/serve-server.mjs']): Promise<ServeProcess> {
   // `node path/to/script`, not npx, so the pid we hold is the server's own.
-  const child: ChildProcess = spawn(process.execPath, [script, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...command, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let started = false;
   return new Promise((resolve, reject) => {
