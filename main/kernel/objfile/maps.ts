@@ -117,8 +117,32 @@ function datasecNamed(btf: Btf, name: string): Datasec | undefined {
   return sec?.kind === 'datasec' ? sec : undefined;
 }
 
-/** BTF-defined maps of the `.maps` section, in declaration order. */
+const BPF_MAP_TYPE_STRUCT_OPS = 26;
+
+/** Variables of `.struct_ops` / `.struct_ops.link`: libbpf makes each a struct_ops map. */
+function structOpsMaps(elf: ElfFile, btf: Btf | undefined): ObjectMap[] {
+  if (!btf) return [];
+  const namer = new TypeNamer(btf);
+  return elf.sections.filter((s) => s.name === '.struct_ops' || s.name === '.struct_ops.link').flatMap((section) => {
+    const sec = datasecNamed(btf, section.name);
+    return (sec?.vars ?? []).flatMap((v) => {
+      const variable = btf.type(v.type);
+      if (variable.kind !== 'var') return [];
+      return [{
+        name: variable.name, type: BPF_MAP_TYPE_STRUCT_OPS, typeName: 'struct_ops', keySize: 4,
+        valueSize: btf.sizeOf(variable.type), maxEntries: 1, valueTypeId: variable.type, valueType: namer.name(variable.type),
+        btfTypeId: v.type,
+      }];
+    });
+  });
+}
+
+/** BTF-defined maps of the `.maps` section in declaration order, then struct_ops maps. */
 export function objectMaps(elf: ElfFile, btf: Btf | undefined): ObjectMap[] {
+  return [...btfDefinedMaps(elf, btf), ...structOpsMaps(elf, btf)];
+}
+
+function btfDefinedMaps(elf: ElfFile, btf: Btf | undefined): ObjectMap[] {
   const section = elf.sections.find((s) => s.name === '.maps');
   if (!section) return [];
   if (!btf) throw new Error('.maps: object has no .BTF to describe its maps');
