@@ -63,10 +63,20 @@ export class RunStatsSwitch {
     return this.hold !== undefined;
   }
 
-  /** Resolves once stats are on; throws (and holds nothing) if the host refuses. */
+  /**
+   * Resolves once stats are on. If the host refuses the fd (kernels before 5.8 lack
+   * BPF_ENABLE_STATS) but kernel.bpf_stats_enabled is already 1, stats count anyway and
+   * the lease holds nothing; otherwise the refusal is thrown.
+   */
   acquire(): Promise<RunStatsLease> {
     return this.serialize(async () => {
-      if (this.leaseCount === 0) this.hold = await this.host.enableStats();
+      if (this.leaseCount === 0) {
+        try {
+          this.hold = await this.host.enableStats();
+        } catch (error) {
+          if ((await this.readSysctl()) !== true) throw error;
+        }
+      }
       this.leaseCount++;
       let released = false;
       return {
