@@ -8,11 +8,13 @@ import { diffCommand } from './cli/diff.js';
 import { lsCommand, showCommand } from './cli/objects.js';
 import { dumpCommand, watchCommand } from './cli/maps.js';
 import { topCommand } from './cli/top.js';
+import { serveCommand } from './server/serve-command.js';
 import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
-import { requireEnumeration, openLocalHost } from './hosts/host-access.js';
+import { askPassphrase, confirmHostKey } from './cli/prompts.js';
+import { printFleet, printFleetListing, runOnHosts } from './cli/fleet.js';
+import { openHost, parseHostList } from './hosts/open-host.js';
 import { toHostError } from './hosts/host-error.js';
 import { HostSession } from './hosts/host-session.js';
-import { SnapshotHost } from './hosts/snapshot-host.js';
 
 const USAGE = `usage: bpfscope <command> [options]
 
@@ -34,11 +36,18 @@ const USAGE = `usage: bpfscope <command> [options]
   diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files or local)
   serve [--port N] [--bind ADDR]       the dashboard in a browser
 
-  --host H        inspect host H (default: local; snapshot:FILE opens a snapshot read-only)
+  --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
+                  alias, or snapshot:FILE (read-only); several hosts answer side by side, and
+                  ls progs flags programs whose tags differ between them (drift)
+  --accept-new-host-key   record an unknown SSH host key instead of asking
+  --no-cache      remove the uploaded agent from the remote host on disconnect
   --json          JSON output (keys and values as bpftool -j, plus ours)
 `;
 
 type Command = (ctx: CommandContext) => Promise<number>;
+
+/** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
+const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
 
 const COMMANDS: Record<string, Command> = {
   ls: lsCommand,
@@ -50,6 +59,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   top: topCommand,
   snapshot: snapshotCommand,
+  serve: (ctx) => serveCommand(ctx.flags, ctx.io),
   diff: diffCommand,
 };
 
@@ -70,6 +80,8 @@ const OPTIONS = {
   maps: { type: 'string' },
   'max-entries': { type: 'string' },
   'with-vmlinux': { type: 'boolean' },
+  'accept-new-host-key': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
 } as const;
 
 const processIo: CliIo = {
@@ -77,20 +89,40 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(text),
 };
 
-function sessionOpener(hostSpec: string | undefined): () => Promise<HostSession> {
+/** Opens the host once, on first use; `close()` releases it (SSH connections keep the process alive). */
+function sessionOpener(spec: string, flags: CommandContext['flags']): { open: () => Promise<HostSession>; close: () => Promise<void> } {
   let opened: Promise<HostSession> | undefined;
-  return () => {
-    opened ??= (async () => {
-      if (hostSpec?.startsWith('snapshot:')) return new HostSession(await SnapshotHost.open(hostSpec.slice('snapshot:'.length)));
-      if (hostSpec !== undefined && hostSpec !== 'local') {
-        throw new UsageError(`--host ${hostSpec}: remote hosts are not available in this build`);
-      }
-      const host = await openLocalHost();
-      await requireEnumeration(host);
-      return new HostSession(host);
-    })();
-    return opened;
+  const acceptNew = flags['accept-new-host-key'] === true;
+  return {
+    open: () => {
+      opened ??= openHost(spec, {
+        onUnknownHostKey: (key) => confirmHostKey(key, acceptNew),
+        askPassphrase,
+        noCache: flags['no-cache'] === true,
+      }).then((host) => new HostSession(host));
+      return opened;
+    },
+    close: async () => {
+      if (opened) await (await opened.catch(() => undefined))?.close();
+    },
   };
+}
+
+async function runOnHost(command: Command, spec: string, args: string[], flags: CommandContext['flags'], io: CliIo): Promise<number> {
+  const session = sessionOpener(spec, flags);
+  try {
+    return await command({ args, flags, io, session: session.open });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`bpfscope: ${error.message}\n`);
+      return 2;
+    }
+    const e = toHostError(error);
+    io.err(`bpfscope: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+    return 1;
+  } finally {
+    await session.close();
+  }
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -111,16 +143,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`bpfscope: unknown command '${verb}'\n${USAGE}`);
     return 2;
   }
-  const session = sessionOpener(parsed.values.host);
-  try {
-    return await command({ args, flags: parsed.values, io, session });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`bpfscope: ${error.message}\n`);
-      return 2;
-    }
-    const e = toHostError(error);
-    io.err(`bpfscope: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
-    return 1;
+  const specs = parseHostList(parsed.values.host);
+  if (specs.length === 1) return runOnHost(command, specs[0], args, parsed.values, io);
+  if (!FLEET_COMMANDS.has(verb)) {
+    io.err(`bpfscope: ${verb} takes one host; --host named ${specs.length}\n`);
+    return 2;
   }
+  // ls progs compares tags across hosts, which needs each host's JSON listing.
+  const drift = verb === 'ls' && (args[0] === 'progs' || args[0] === 'prog');
+  const flags = drift ? { ...parsed.values, json: true } : parsed.values;
+  const runs = await runOnHosts(specs, (spec, hostIo) => runOnHost(command, spec, args, flags, hostIo));
+  if (drift && !parsed.values.json) return printFleetListing(runs, io);
+  return printFleet(runs, parsed.values.json === true, drift, io);
 }

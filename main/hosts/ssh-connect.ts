@@ -3,7 +3,11 @@
 // encrypted key's passphrase is asked for when reached and never stored.
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader gives it a default export only.
+const { Client, utils } = ssh2;
+type Client = ssh2.Client;
 import { HostError, toHostError } from './host-error.js';
 import { verifyHostKey, type HostKeyPolicy } from './ssh-host-keys.js';
 import type { SshTarget } from './ssh-target.js';
