@@ -191,6 +191,15 @@ function referenceBody(entry: ListingEntry, ref: CodeReference): string {
   }
 }
 
+/** A copy of a listing entry with some fields replaced (entries may keep fields in getters). */
+function derivedEntry(entry: ListingEntry, changes: Partial<ObjectListingEntry>): ObjectListingEntry {
+  return {
+    index: entry.index, bytes: entry.bytes, opcodeClass: entry.opcodeClass, text: entry.text, instruction: entry.instruction,
+    jumpTarget: entry.jumpTarget, call: entry.call, source: entry.source, map: entry.map, funcHeader: entry.funcHeader,
+    problem: entry.problem, ...changes,
+  };
+}
+
 /** The program's instructions with source lines, function headers and named references. */
 export function programListing(obj: BpfObject, prog: ObjectProgram): ObjectListing {
   const section = obj.elf.sections[prog.sectionIndex];
@@ -200,13 +209,13 @@ export function programListing(obj: BpfObject, prog: ObjectProgram): ObjectListi
   const refs = sectionReferences(obj.elf, section);
   const entries = listing.entries.map((entry): ObjectListingEntry => {
     const ref = refs.get(prog.insnOffset + entry.index);
-    if (ref) return { ...entry, text: referenceText(entry, ref), reference: ref };
+    if (ref) return derivedEntry(entry, { text: referenceText(entry, ref), reference: ref });
     if (entry.call?.callee !== 'subprog' || entry.call.target === undefined) return entry;
     // A call within the section: name the function it lands on.
     const fn = functionAt(obj.elf, prog.sectionIndex, (prog.insnOffset + entry.call.target) * INSN_SIZE);
-    return fn ? { ...entry, call: { ...entry.call, name: fn.name }, text: `${entry.text} <${fn.name}>` } : entry;
+    return fn ? derivedEntry(entry, { call: { ...entry.call, name: fn.name }, text: `${entry.text} <${fn.name}>` }) : entry;
   });
-  return { ...listing, entries };
+  return { origin: listing.origin, slotCount: listing.slotCount, entries };
 }
 
 /** A program or subprogram by name. */
