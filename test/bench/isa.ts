@@ -3,9 +3,10 @@
 // `npx tsc -p tsconfig.json`:
 //   node out/node/test/bench/isa.js
 
+import { KallsymsIndex } from '../../main/kernel/proc/kallsyms.js';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  buildCfg, buildListing, indexKallsyms, listingToJson, renderCfgDot, renderListingText,
+  buildCfg, buildListing, listingToJson, renderCfgDot, renderListingText,
   type FuncInfoRecord, type LineInfoRecord,
 } from '../../main/kernel/isa/index.js';
 
@@ -98,7 +99,7 @@ console.log(`renderCfgDot: ${dot.ms.toFixed(0)} ms`);
 
 if (existsSync('/proc/kallsyms')) {
   const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
-  const index = time(5, () => indexKallsyms(kallsyms));
-  console.log(`indexKallsyms (once per host): ${index.ms.toFixed(1)} ms for ${index.result.size} symbols; bpftool rereads it per program`);
+  const index = time(5, () => KallsymsIndex.parse(kallsyms));
+  console.log(`kallsyms index (once per host): ${index.ms.toFixed(1)} ms for ${index.result.size} symbols; bpftool rereads it per program`);
 }
 if (listing.ms >= LIMIT_MS) process.exitCode = 1;

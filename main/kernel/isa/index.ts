@@ -5,7 +5,6 @@ export type * from './instruction.js';
 export { isBranch } from './instruction.js';
 export { formatInstruction, type DisasmCallbacks } from './format.js';
 export { helperName, MAX_HELPER_ID } from './helpers.js';
-export { indexKallsyms, type KallsymsIndex } from './kallsyms.js';
 export {
   buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type ListingEntry, type ListingInput,
   type MapReference, type SourceLine,

@@ -57,10 +57,22 @@ export class KallsymsIndex {
     return this.addresses.length > 0 && this.addresses[this.addresses.length - 1] === 0n;
   }
 
-  /** The symbol starting exactly at address. */
+  /** The symbol starting exactly at address; where several share it, the first listed (as bpftool). */
   exact(address: bigint): KernelSymbol | undefined {
-    const i = this.floorIndex(address);
-    return i >= 0 && this.addresses[i] === address ? this.at(i) : undefined;
+    let i = this.floorIndex(address);
+    if (i < 0 || this.addresses[i] !== address) return undefined;
+    while (i > 0 && this.addresses[i - 1] === address) i--;
+    return this.at(i);
+  }
+
+  /** Name of the symbol starting exactly at address. */
+  symbolAt(address: bigint): string | undefined {
+    return this.exact(address)?.name;
+  }
+
+  /** Address of `__bpf_call_base`: helper and kfunc calls in xlated code are offsets from it. */
+  get callBase(): bigint | undefined {
+    return this.addressOf('__bpf_call_base');
   }
 
   /** The symbol containing address (the nearest one at or below it). */

@@ -1,9 +1,10 @@
 // Golden comparison with the real bpftool (v7.1) on programs loaded into this kernel: our
 // text must equal `bpftool prog dump xlated id N` line for line, given the same inputs.
 
+import { KallsymsIndex } from '../../../main/kernel/proc/kallsyms.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildListing, indexKallsyms, renderListingText, type FuncInfoRecord, type LineInfoRecord, type ListingResolvers,
+  buildListing, renderListingText, type FuncInfoRecord, type LineInfoRecord, type ListingResolvers,
 } from '../../../main/kernel/isa/index.js';
 import { buildCfg } from '../../../main/kernel/isa/cfg.js';
 import { renderCfgDot } from '../../../main/kernel/isa/dot.js';
@@ -41,7 +42,7 @@ describe.skipIf(blocker !== undefined)(`bpftool golden (${blocker ?? 'root'})`, 
 
   beforeAll(() => {
     loaded = loadObject(compileFixture('programs'), 'golden');
-    const kallsyms = indexKallsyms(kallsymsText());
+    const kallsyms = KallsymsIndex.parse(kallsymsText());
     const maps = new Map(mapShow().map((m) => [m.id, m]));
     resolversBase = {
       callBase: kallsyms.callBase,

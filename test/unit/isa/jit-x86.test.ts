@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disassembleX86, splitJitImage, type NativeInstruction } from '../../../main/kernel/isa/jit-x86.js';
-import { indexKallsyms } from '../../../main/kernel/isa/index.js';
+import { KallsymsIndex } from '../../../main/kernel/proc/kallsyms.js';
 import { compileFixture, kallsymsText, loadBlocker, loadObject, programOracle, type LoadedObject } from './loaded-programs.js';
 
 interface ObjdumpLine {
@@ -56,7 +56,7 @@ describe.skipIf(blocker !== undefined)(`x86-64 JIT images vs objdump (${blocker 
   afterAll(() => loaded?.unload());
 
   it('splits every image by func lens and agrees with objdump on boundaries and mnemonics', () => {
-    const kallsyms = indexKallsyms(kallsymsText());
+    const kallsyms = KallsymsIndex.parse(kallsymsText());
     const calls: NativeInstruction[] = [];
     for (const prog of loaded.programs.values()) {
       const { jit } = programOracle(prog.id);
