@@ -11,9 +11,10 @@ import {
 import { decodeTar } from '../kernel/snapshot/tar.js';
 import type {
   Host, HostClocks, MapReader, MapReadMode, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawMapPage, RawOwnerFd,
-  RawProgInfo, StatsHold,
+  RawCgroupQuery, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
 } from './host.js';
 import { HostError } from './host-error.js';
+import { CALLS_PATH, decodeCallLog, replayCall, type CallLog } from './snapshot-calls.js';
 
 /** Largest snapshot we decompress into memory. */
 const MAX_SNAPSHOT_BYTES = 4 * 1024 ** 3;
@@ -83,12 +84,15 @@ class RecordedMapReader implements MapReader {
 export class SnapshotHost implements Host {
   readonly label: string;
   private readonly ids: Record<ObjectKind, Set<number>>;
+  private readonly calls: CallLog;
 
   constructor(readonly manifest: SnapshotManifest, private readonly files: Map<string, Uint8Array>, name: string) {
     this.label = `snapshot:${name}`;
     this.ids = {
       prog: new Set(manifest.ids.prog), map: new Set(manifest.ids.map), link: new Set(manifest.ids.link), btf: new Set(manifest.ids.btf),
     };
+    const calls = files.get(CALLS_PATH);
+    this.calls = calls ? decodeCallLog(decoder.decode(calls)) : {};
   }
 
   static async open(path: string): Promise<SnapshotHost> {
@@ -174,6 +178,26 @@ export class SnapshotHost implements Host {
 
   async enableStats(): Promise<StatsHold> {
     throw snapshotError(`${this.label}: run statistics are live data; a snapshot has none`);
+  }
+
+  netnsList(): Promise<RawNetns[]> {
+    return replayCall(this.calls, this.label, 'netnsList', []) as Promise<RawNetns[]>;
+  }
+
+  rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
+    return replayCall(this.calls, this.label, 'rtnlDump', [netnsPath, kind, ifindex, parent]) as Promise<Uint8Array>;
+  }
+
+  netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {
+    return replayCall(this.calls, this.label, 'netProgQuery', [netnsPath, ifindex, attachTypes, queryFlags]) as Promise<Uint8Array>;
+  }
+
+  cgroupQuery(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]> {
+    return replayCall(this.calls, this.label, 'cgroupQuery', [root, attachTypes]) as Promise<RawCgroupQuery[]>;
+  }
+
+  taskFds(): Promise<RawTaskFd[]> {
+    return replayCall(this.calls, this.label, 'taskFds', []) as Promise<RawTaskFd[]>;
   }
 
   async clocks(): Promise<HostClocks> {

@@ -15,7 +15,10 @@ import {
 } from '../kernel/snapshot/format.js';
 import { encodeTar, type TarEntry } from '../kernel/snapshot/tar.js';
 import type { Host, ObjectKind, RawInfo } from './host.js';
+import { collectAttachments } from './attachments.js';
+import { HostSession } from './host-session.js';
 import { MapStream } from './map-stream.js';
+import { CALLS_PATH, encodeCallLog, recordingHost, type CallLog } from './snapshot-calls.js';
 
 export interface SnapshotOptions {
   /** Which maps' contents to read. */
@@ -155,6 +158,23 @@ async function hostFacts(host: Host, rec: Recorder): Promise<SnapshotHostFacts> 
   return facts;
 }
 
+/** Runs the attachment views once through a recording host, keeping every query's answer. */
+async function recordAttachments(host: Host, rec: Recorder, say: (line: string) => void): Promise<void> {
+  const log: CallLog = {};
+  const readFile = async (path: string, limit: number): Promise<Uint8Array> => {
+    const bytes = await host.readFile(path, limit);
+    if (!rec.files.includes(path)) rec.addFile(path, bytes);
+    return bytes;
+  };
+  try {
+    const views = await collectAttachments(new HostSession(recordingHost(host, log, readFile)));
+    say(`snapshot: attachments: ${views.net.length} network namespaces, ${views.cgroups.length} cgroup views, ${views.perf.length} perf events`);
+  } catch (error) {
+    say(`snapshot: attachments not recorded: ${(error as Error).message}`);
+  }
+  rec.add(CALLS_PATH, encodeCallLog(log));
+}
+
 /** Reads everything from `host` and writes the snapshot to `path`. */
 export async function writeSnapshot(host: Host, path: string, options: SnapshotOptions): Promise<SnapshotSummary> {
   const say = options.progress ?? (() => undefined);
@@ -210,6 +230,7 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
   say(`snapshot: ${ids.btf.length} BTF objects${vmlinux && !vmlinux.included ? ' (vmlinux by hash only)' : ''}`);
 
   rec.add(OWNERS_PATH, JSON.stringify(await host.owners()));
+  await recordAttachments(host, rec, say);
   rec.addFile('/proc/kallsyms', encoder.encode(filterKallsyms(kallsymsText, addresses)));
 
   const mapContents: Record<string, SnapshotMapContent> = {};
