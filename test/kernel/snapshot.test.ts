@@ -94,7 +94,7 @@ describe.skipIf(skip)('snapshots of the fixtures', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(30);
-  });
+  }, 600_000);
 
   it('refuses live operations and unrecorded data with ESNAPSHOT errors', async () => {
     const vmlinux = await bpfscope(['--host', `snapshot:${file}`, 'btf', '1', '--raw']);
