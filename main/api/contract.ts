@@ -12,11 +12,34 @@ import {
   ProgramSummarySchema,
   VersionsSchema,
 } from './records.js';
+import {
+  BtfTypeRefSchema,
+  BtfTypeTextSchema,
+  JsonRecordSchema,
+  MapPageSchema,
+  MapViewSchema,
+  MapWatchUpdateSchema,
+  SeriesBatchSchema,
+} from './view-records.js';
 
 export const HostIdSchema = z.string().min(1).max(256);
 const HostParams = z.strictObject({ host: HostIdSchema });
 const ObjectParams = z.strictObject({ host: HostIdSchema, id: z.number().int().positive().max(0xffffffff) });
 const NoParams = z.strictObject({});
+const Done = z.strictObject({});
+const Id = z.number().int().positive().max(0xffffffff);
+const ViewParams = z.strictObject({ view: z.string().min(1).max(64) });
+const Interval = z.number().int().min(100).max(60_000).optional();
+const KeyHex = z.string().regex(/^[0-9a-f]*$/).max(2 * 4096);
+
+/** Live series (main/live/subscriptions.ts SeriesRequest). */
+const SeriesParams = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('programs'), host: HostIdSchema, intervalMs: Interval }),
+  z.strictObject({ kind: z.literal('program'), host: HostIdSchema, id: Id, intervalMs: Interval }),
+  z.strictObject({ kind: z.literal('totals'), host: HostIdSchema, intervalMs: Interval }),
+  z.strictObject({ kind: z.literal('timeline'), host: HostIdSchema, afterSeq: z.number().int().min(0).optional(), intervalMs: Interval }),
+  z.strictObject({ kind: z.literal('ringbufs'), host: HostIdSchema, intervalMs: Interval }),
+]);
 
 export const methods = {
   versions: { params: NoParams, result: VersionsSchema },
@@ -27,11 +50,35 @@ export const methods = {
   getProgram: { params: ObjectParams, result: ProgramDetailSchema },
   getMap: { params: ObjectParams, result: MapDetailSchema },
   getLink: { params: ObjectParams, result: LinkDetailSchema },
+  /** `spec`: `user@host[:port]`, an ~/.ssh/config alias, or `snapshot:FILE`. Connects in the background. */
+  addHost: { params: z.strictObject({ spec: z.string().min(1).max(256) }), result: HostSummarySchema },
+  removeHost: { params: HostParams, result: Done },
+  /** Tries a failed or disconnected host again now. */
+  reconnectHost: { params: HostParams, result: HostSummarySchema },
+  /** The user's decision on the unknown SSH host key shown in the host's summary. */
+  answerHostKey: { params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done },
+  /** Attach points of a program (links, perf events, netlink, cgroup attachments). */
+  getProgramAttachPoints: { params: ObjectParams, result: z.array(JsonRecordSchema) },
+  /** Opens a server-side paged read of a map (optionally filtered by text in key or value). */
+  openMapView: { params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema },
+  readMapView: { params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema },
+  closeMapView: { params: ViewParams, result: Done },
+  searchBtfTypes: {
+    params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), query: z.string().max(128), limit: z.number().int().min(1).max(1000).optional() }),
+    result: z.array(BtfTypeRefSchema),
+  },
+  getBtfType: { params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema },
+  getDiagnostics: { params: HostParams, result: z.array(JsonRecordSchema) },
+  getStatsStatus: { params: HostParams, result: JsonRecordSchema },
 } as const;
 
 export const events = {
   /** The full host list, sent once on subscribe and again whenever a host changes state. */
   hosts: { params: NoParams, data: z.array(HostSummarySchema) },
+  /** Batched live series pushes (at most 10 a second). */
+  series: { params: SeriesParams, data: SeriesBatchSchema },
+  /** Polls a map and sends what changed; `keys` (hex) get per-field values and rates. */
+  mapWatch: { params: z.strictObject({ host: HostIdSchema, id: Id, intervalMs: Interval, keys: z.array(KeyHex).max(16).optional() }), data: MapWatchUpdateSchema },
 } as const;
 
 export type MethodName = keyof typeof methods;

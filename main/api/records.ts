@@ -30,13 +30,29 @@ export const ProgramDetailSchema = ProgramSummarySchema;
 export const MapDetailSchema = MapSummarySchema;
 export const LinkDetailSchema = LinkSummarySchema;
 
-export const HostStatusSchema = z.enum(['connecting', 'connected', 'failed', 'closed']);
+/** `disconnected`: was connected, retrying in the background; `failed`: gave up (the error says why). */
+export const HostStatusSchema = z.enum(['connecting', 'connected', 'disconnected', 'failed', 'closed']);
+
+/** An SSH host key seen for the first time: the user accepts or refuses it (answerHostKey). */
+export const HostKeyQuestionSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  fingerprint: z.string(),
+  otherTypes: z.array(z.string()),
+});
 
 export const HostSummarySchema = z.object({
   id: z.string().min(1).max(256),
   label: z.string(),
   status: HostStatusSchema,
   error: ApiErrorDataSchema.optional(),
+  /** What bpfscope runs as there: `root`, `CAP_BPF+CAP_PERFMON`, `sudo`, … */
+  privilege: z.string().optional(),
+  kernel: z.string().optional(),
+  hostKey: HostKeyQuestionSchema.optional(),
+  /** Hosts added by the user (not the local one) can be removed. */
+  removable: z.boolean().optional(),
 });
 
 export const VersionsSchema = z.object({
@@ -57,4 +73,5 @@ export type MapDetail = z.infer<typeof MapDetailSchema>;
 export type LinkDetail = z.infer<typeof LinkDetailSchema>;
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 export type HostSummary = z.infer<typeof HostSummarySchema>;
+export type HostKeyQuestion = z.infer<typeof HostKeyQuestionSchema>;
 export type Versions = z.infer<typeof VersionsSchema>;

@@ -1,33 +1,38 @@
 // The BpfscopeService on the Node side: hosts by id, each one a HostSession,
-// answering with the same bpftool-compatible objects as `bpfscope ls --json`.
+// answering with the same bpftool-compatible objects as `bpfscope ls --json`,
+// plus map views, live streams and inspection (see the *-service files).
 // One host failing (no privilege, agent gone) never affects another.
 import { release } from 'node:os';
-import { METHOD_NAMES, type BpfscopeService, type EventData, type Unsubscribe } from '../api/contract.js';
-import { ApiError, toErrorData } from '../api/errors.js';
-import type { HostSummary, Versions } from '../api/records.js';
+import { METHOD_NAMES, type BpfscopeService, type Unsubscribe } from '../api/contract.js';
+import { ApiError } from '../api/errors.js';
+import type { Versions } from '../api/records.js';
+import type { JsonRecord } from '../api/view-records.js';
 import { requireEnumeration, openLocalHost } from '../hosts/host-access.js';
 import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
+import { openHost } from '../hosts/open-host.js';
+import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
+import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
+import { LiveService } from './live-service.js';
+import { MapViews } from './map-views.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
 
-type HostOpener = () => Promise<HostSession>;
-
-interface HostEntry {
-  label: string;
-  open: HostOpener;
-  session?: Promise<HostSession>;
-  summary: HostSummary;
-}
-
 export interface HostServiceOptions {
   /** Host id → how to open it; default: `local` through the in-process addon. */
   hosts?: Record<string, HostOpener>;
+  /** How hosts added from the UI open; default: openHost (SSH targets, snapshot:FILE). */
+  openSpec?: (spec: string, hooks: HostOpenHooks) => Promise<HostSession>;
   versions?: Partial<Versions>;
 }
 
 export type ClosableService = BpfscopeService & { close(): Promise<void> };
+
+async function openSpecSession(spec: string, hooks: HostOpenHooks): Promise<HostSession> {
+  const host = await openHost(spec, { onState: hooks.onState, onUnknownHostKey: hooks.onUnknownHostKey, reconnect: {} });
+  return new HostSession(host);
+}
 
 async function openLocalSession(): Promise<HostSession> {
   const host = await openLocalHost();
@@ -52,33 +57,11 @@ function gone(kind: string, id: number, label: string): ApiError {
 }
 
 export function createHostService(options: HostServiceOptions = {}): ClosableService {
-  const openers = options.hosts ?? { local: openLocalSession };
-  const entries = new Map<string, HostEntry>();
-  for (const [id, open] of Object.entries(openers)) entries.set(id, { label: id, open, summary: { id, label: id, status: 'connecting' } });
-  const hostListeners = new Set<(data: EventData<'hosts'>) => void>();
-  const hostList = (): HostSummary[] => [...entries.values()].map((entry) => entry.summary);
-  const setStatus = (entry: HostEntry, summary: HostSummary): void => {
-    entry.summary = summary;
-    for (const listener of hostListeners) listener(hostList());
-  };
-
-  const session = async (hostId: string): Promise<HostSession> => {
-    const entry = entries.get(hostId);
-    if (!entry) throw new ApiError({ code: 'ENOHOST', message: `no host '${hostId}'`, hint: 'ask listHosts for the hosts this bpfscope knows' });
-    if (!entry.session) {
-      entry.session = entry.open();
-      entry.session.then(
-        () => setStatus(entry, { id: hostId, label: entry.label, status: 'connected' }),
-        (error: unknown) => {
-          // Forget the failure so the next call tries again (privilege granted, agent back).
-          entry.session = undefined;
-          setStatus(entry, { id: hostId, label: entry.label, status: 'failed', error: toErrorData(toHostError(error)) });
-        },
-      );
-    }
-    return entry.session;
-  };
-
+  const hosts = new HostRegistry(options.hosts ?? { local: openLocalSession });
+  const openSpec = options.openSpec ?? openSpecSession;
+  const session = (hostId: string): Promise<HostSession> => hosts.session(hostId);
+  const mapViews = new MapViews();
+  const live = new LiveService(session);
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
 
   const service: ClosableService = {
@@ -86,7 +69,21 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return versions;
     },
     async listHosts() {
-      return hostList();
+      return hosts.list();
+    },
+    async addHost({ spec }) {
+      return hosts.add(spec, (hooks) => openSpec(spec, hooks));
+    },
+    async removeHost({ host }) {
+      await hosts.remove(host);
+      return {};
+    },
+    reconnectHost({ host }) {
+      return hosts.reconnect(host);
+    },
+    async answerHostKey({ host, accept }) {
+      hosts.answerHostKey(host, accept);
+      return {};
     },
     async listPrograms({ host }) {
       const s = await session(host);
@@ -121,17 +118,44 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       if (!show) throw gone('link', id, s.label);
       return toWireJson(renderLinkJson(show, await showOptions(s))) as never;
     },
+    async getProgramAttachPoints({ host, id }) {
+      return attachPointsOf(await session(host), id);
+    },
+    async openMapView({ host, id, filter }) {
+      return mapViews.open(await session(host), id, filter);
+    },
+    readMapView({ view, offset, limit }) {
+      return mapViews.read(view, offset, limit);
+    },
+    async closeMapView({ view }) {
+      mapViews.close(view);
+      return {};
+    },
+    async searchBtfTypes({ host, btfId, query, limit }) {
+      return searchBtfTypes(await session(host), btfId, query, limit);
+    },
+    async getBtfType({ host, btfId, typeId }) {
+      return btfTypeText(await session(host), btfId, typeId);
+    },
+    async getDiagnostics({ host }) {
+      return diagnosticsOf(await session(host));
+    },
+    async getStatsStatus({ host }) {
+      return wire(await live.statsStatus(host)) as JsonRecord;
+    },
     watchHosts(_params, emit): Unsubscribe {
-      hostListeners.add(emit);
-      emit(hostList());
-      return () => hostListeners.delete(emit);
+      return hosts.watch(emit);
+    },
+    watchSeries(params, emit): Unsubscribe {
+      return live.watchSeries(params, emit);
+    },
+    watchMapWatch(params, emit): Unsubscribe {
+      return live.watchMap(params, emit);
     },
     async close() {
-      hostListeners.clear();
-      const opened = [...entries.values()].flatMap((entry) => (entry.session ? [entry.session] : []));
-      entries.clear();
-      // Closing a session releases its fds, stats holds and agent process.
-      await Promise.all(opened.map((p) => p.then((s) => s.close()).catch(() => {})));
+      mapViews.closeAll();
+      await live.close();
+      await hosts.close();
     },
   };
   return withHostErrors(service);

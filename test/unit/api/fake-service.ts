@@ -9,6 +9,10 @@ export interface FakeService extends BpfscopeService {
   aborted: string[];
 }
 
+async function notImplemented(): Promise<never> {
+  throw new ApiError({ code: 'ENOSYS', message: 'not in the fake service' });
+}
+
 export function createFakeService(): FakeService {
   const calls: string[] = [];
   const aborted: string[] = [];
@@ -57,6 +61,21 @@ export function createFakeService(): FakeService {
       calls.push(`getLink ${id}`);
       return { id, type: 'tracing', prog_id: 3 };
     },
+    // The methods these protocol tests do not exercise answer ENOSYS.
+    addHost: notImplemented,
+    removeHost: notImplemented,
+    reconnectHost: notImplemented,
+    answerHostKey: notImplemented,
+    getProgramAttachPoints: notImplemented,
+    openMapView: notImplemented,
+    readMapView: notImplemented,
+    closeMapView: notImplemented,
+    searchBtfTypes: notImplemented,
+    getBtfType: notImplemented,
+    getDiagnostics: notImplemented,
+    getStatsStatus: notImplemented,
+    watchSeries: () => () => {},
+    watchMapWatch: () => () => {},
     watchHosts(_params, emit): Unsubscribe {
       calls.push('watchHosts');
       hostListeners.add(emit);

@@ -1,0 +1,102 @@
+// Shapes for the detail views: typed value trees (JSON-safe: 64-bit numbers as
+// decimal strings), map pages and watches, live series, BTF types. The renderer
+// renders these; it never sees the bytes they were decoded from.
+import { z } from 'zod';
+import { ApiErrorDataSchema } from './errors.js';
+
+/** Deepest value tree sent; deeper members arrive as one node showing `display`. */
+export const MAX_TREE_DEPTH = 12;
+
+export interface TreeNode {
+  name: string;
+  /** C spelling of the declared type; '' when the map has no BTF. */
+  type: string;
+  display: string;
+  /** Numbers that fit a double exactly; 64-bit values beyond that as decimal text. */
+  value?: number | string | boolean;
+  children?: TreeNode[];
+}
+
+export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    type: z.string(),
+    display: z.string(),
+    value: z.union([z.number(), z.string(), z.boolean()]).optional(),
+    children: z.array(TreeNodeSchema).optional(),
+  }),
+);
+
+export const MapRowSchema = z.object({
+  /** The key's bytes as hex: the row's identity across pages and watch ticks. */
+  keyHex: z.string(),
+  key: TreeNodeSchema,
+  /** Per-CPU maps: one tree per possible CPU; else one. Absent for removed entries. */
+  values: z.array(TreeNodeSchema).optional(),
+  /** map-in-map and prog-array slots: what the value refers to. */
+  ref: z.object({ kind: z.enum(['map', 'prog']), id: z.number().int() }).optional(),
+});
+
+export const MapViewSchema = z.object({
+  view: z.string(),
+  mapId: z.number().int(),
+  /** Entries read (and matching the filter) so far. */
+  count: z.number().int(),
+  /** The read reached the end of the map (or its cap). */
+  complete: z.boolean(),
+  gone: z.boolean(),
+  keyType: z.string(),
+  valueType: z.string(),
+  /** BTF object and type ids of key and value, for the BTF browser. */
+  btfId: z.number().int().optional(),
+  keyTypeId: z.number().int().optional(),
+  valueTypeId: z.number().int().optional(),
+  cpus: z.number().int(),
+  perCpu: z.boolean(),
+  /** Why this kind has no entries to list (ring buffers, perf arrays). */
+  note: z.string().optional(),
+});
+
+export const MapPageSchema = MapViewSchema.extend({ offset: z.number().int(), rows: z.array(MapRowSchema) });
+
+export const FieldStatSchema = z.object({ path: z.string(), value: z.number(), rate: z.number().optional() });
+
+export const MapWatchUpdateSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('tick'),
+    timeMs: z.number(),
+    initial: z.boolean(),
+    added: z.array(MapRowSchema),
+    changed: z.array(MapRowSchema),
+    removed: z.array(z.string()),
+    entries: z.number().int(),
+    maxEntries: z.number().int(),
+    fill: z.number().optional(),
+    sums: z.array(FieldStatSchema),
+    selected: z.array(z.object({ keyHex: z.string(), fields: z.array(FieldStatSchema) })),
+    /** Changes beyond the per-tick cap were counted, not sent. */
+    truncated: z.number().int(),
+  }),
+  z.object({ kind: z.literal('gone'), timeMs: z.number() }),
+  /** A poll failed; the watch keeps polling. */
+  z.object({ kind: z.literal('error'), timeMs: z.number(), error: ApiErrorDataSchema }),
+]);
+
+/** One push of live series: a batch of updates (see main/live/subscriptions.ts SeriesUpdate). */
+export const SeriesBatchSchema = z.array(z.object({ kind: z.string(), host: z.string() }).catchall(z.json()));
+
+export const BtfTypeRefSchema = z.object({ id: z.number().int(), kind: z.string(), name: z.string() });
+
+export const BtfTypeTextSchema = z.object({ btfId: z.number().int().optional(), id: z.number().int(), kind: z.string(), name: z.string(), c: z.string() });
+
+export const JsonRecordSchema = z.record(z.string(), z.json());
+
+export type MapRow = z.infer<typeof MapRowSchema>;
+export type MapView = z.infer<typeof MapViewSchema>;
+export type MapPage = z.infer<typeof MapPageSchema>;
+export type FieldStat = z.infer<typeof FieldStatSchema>;
+export type MapWatchUpdate = z.infer<typeof MapWatchUpdateSchema>;
+export type SeriesBatch = z.infer<typeof SeriesBatchSchema>;
+export type BtfTypeRef = z.infer<typeof BtfTypeRefSchema>;
+export type BtfTypeText = z.infer<typeof BtfTypeTextSchema>;
+export type JsonRecord = z.infer<typeof JsonRecordSchema>;
