@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawMapPage, RawOwnerFd, RawProgInfo, StatsHold } from './host.js';
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
 import { AgentSession, type AgentHello, type AgentReply, type AgentSessionOptions, type AgentStreams } from './agent-session.js';
@@ -25,6 +25,30 @@ function fdinfoOf(reply: AgentReply): string {
   const fdinfo = (reply.result as { fdinfo?: unknown }).fdinfo;
   return typeof fdinfo === 'string' ? fdinfo : '';
 }
+
+/** Attach types as the agent takes them: blob of u32 LE. */
+function u32Blob(values: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setUint32(i * 4, v, true));
+  return bytes;
+}
+
+function listOf<T>(reply: AgentReply, op: string): T[] {
+  if (!Array.isArray(reply.result)) throw new HostError({ code: 'EPROTO', message: `agent: ${op} is not a list` });
+  return reply.result as T[];
+}
+
+/** Splits one blob into consecutive slices of the given lengths. */
+function slices(blob: Uint8Array, lengths: readonly number[], op: string): Buffer[] {
+  const whole = buf(blob);
+  let at = 0;
+  const out = lengths.map((n) => whole.subarray(at, (at += n)));
+  if (at !== whole.byteLength) throw new HostError({ code: 'EPROTO', message: `agent: ${op} lengths do not add up to its blob` });
+  return out;
+}
+
+const TASK_FD_ATTR_SIZE = 48;
 
 function handleOf(reply: AgentReply, op: string): number {
   const handle = (reply.result as { handle?: unknown } | null)?.handle;
@@ -117,6 +141,11 @@ export class AgentHost implements Host {
         const { count, done } = page.result as { count: number; done: boolean };
         return { keys: buf(page.blobs[0]), values: buf(page.blobs[1]), count, cursor: buf(page.blobs[2]), done };
       },
+      async mmap(pageIndex, length): Promise<Uint8Array> {
+        const reply = await session.request('mapMmap', { handle, page: pageIndex, length });
+        expectBlobs(reply, 1, 'mapMmap');
+        return buf(reply.blobs[0]);
+      },
       async close() {
         if (!session.closed) await session.request('close', { handle });
       },
@@ -137,6 +166,55 @@ export class AgentHost implements Host {
     const { realtimeNs, boottimeNs } = (await this.call('clocks')).result as Record<string, unknown>;
     if (typeof realtimeNs !== 'string' || typeof boottimeNs !== 'string') throw new HostError({ code: 'EPROTO', message: 'agent: bad clocks' });
     return { realtimeNs: BigInt(realtimeNs), boottimeNs: BigInt(boottimeNs) };
+  }
+
+  async progInfoAll(maxProgs: number): Promise<Uint8Array> {
+    const reply = await this.call('progInfoAll', { max: maxProgs });
+    expectBlobs(reply, 1, 'progInfoAll');
+    return buf(reply.blobs[0]);
+  }
+
+  async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
+    const reply = await this.call('ringbufPositions', { obj: mapId });
+    if (reply.result === null) return null;
+    const { consumerPos, producerPos, dataSize, mapType } = reply.result as Record<string, unknown>;
+    if (typeof consumerPos !== 'string' || typeof producerPos !== 'string' || typeof dataSize !== 'number' || typeof mapType !== 'number') {
+      throw new HostError({ code: 'EPROTO', message: 'agent: bad ring buffer positions' });
+    }
+    return { consumerPos: BigInt(consumerPos), producerPos: BigInt(producerPos), dataSize, mapType };
+  }
+
+  async netnsList(): Promise<RawNetns[]> {
+    return listOf<RawNetns>(await this.call('netnsList'), 'netnsList');
+  }
+
+  async rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
+    const reply = await this.call('rtnlDump', { ns: netnsPath, kind: kind === 'links' ? 0 : 1, ifindex, parent });
+    expectBlobs(reply, 1, 'rtnlDump');
+    return buf(reply.blobs[0]);
+  }
+
+  async netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {
+    const reply = await this.call('netProgQuery', { ns: netnsPath, ifindex, queryFlags }, [u32Blob(attachTypes)]);
+    expectBlobs(reply, 1, 'netProgQuery');
+    return buf(reply.blobs[0]);
+  }
+
+  async cgroupQuery(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]> {
+    const reply = await this.call('cgroupQuery', { root }, [u32Blob(attachTypes)]);
+    expectBlobs(reply, 1, 'cgroupQuery');
+    const cgroups = listOf<{ path: string; id: number; attached: number; effective: number }>(reply, 'cgroupQuery');
+    const records = slices(reply.blobs[0]!, cgroups.flatMap((c) => [c.attached, c.effective]), 'cgroupQuery');
+    return cgroups.map((c, i) => ({ path: c.path, id: c.id, attached: records[2 * i]!, effective: records[2 * i + 1]! }));
+  }
+
+  async taskFds(): Promise<RawTaskFd[]> {
+    const reply = await this.call('taskFds');
+    expectBlobs(reply, 2, 'taskFds');
+    const fds = listOf<{ pid: number; fd: number; comm: string; name: number }>(reply, 'taskFds');
+    const attrs = slices(reply.blobs[0]!, fds.map(() => TASK_FD_ATTR_SIZE), 'taskFds');
+    const names = slices(reply.blobs[1]!, fds.map((f) => f.name), 'taskFds');
+    return fds.map((f, i) => ({ pid: f.pid, fd: f.fd, comm: f.comm, attr: attrs[i]!, name: names[i]! }));
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@
 // Anything that breaks these rules is a FrameError and ends the session.
 
 export const AGENT_MAGIC = 'BPFSCOPE';
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Bound on a frame the agent sends us (its BS_RESPONSE_MAX). */
 export const RESPONSE_FRAME_MAX = 160 * 1024 * 1024;
 /** Bound on a frame we send the agent (its BS_REQUEST_MAX). */

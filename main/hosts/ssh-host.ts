@@ -6,7 +6,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo, StatsHold } from './host.js';
+import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
 import { connectSsh, type SshConnectOptions } from './ssh-connect.js';
@@ -159,8 +160,29 @@ export class SshHost implements Host {
   clocks(): Promise<HostClocks> {
     return this.run((h) => h.clocks());
   }
+  progInfoAll(maxProgs: number): Promise<Uint8Array> {
+    return this.run((h) => h.progInfoAll(maxProgs));
+  }
+  ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
+    return this.run((h) => h.ringbufPositions(mapId));
+  }
+  netnsList(): Promise<RawNetns[]> {
+    return this.run((h) => h.netnsList());
+  }
+  rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
+    return this.run((h) => h.rtnlDump(netnsPath, kind, ifindex, parent));
+  }
+  netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {
+    return this.run((h) => h.netProgQuery(netnsPath, ifindex, attachTypes, queryFlags));
+  }
+  cgroupQuery(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]> {
+    return this.run((h) => h.cgroupQuery(root, attachTypes));
+  }
+  taskFds(): Promise<RawTaskFd[]> {
+    return this.run((h) => h.taskFds());
+  }
 
-  private async run<T>(op: (host: Host) => Promise<T>): Promise<T> {
+  private async run<T>(op: (host: AgentHost) => Promise<T>): Promise<T> {
     return op(this.live().host);
   }
 

@@ -10,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_attach.h"
+#include "agent_handles.h"
 #include "agent_hello.h"
+#include "agent_live.h"
 #include "agent_map.h"
 #include "agent_reply.h"
 #include "bpf_read.h"
@@ -18,44 +21,6 @@
 #include "proc_scan.h"
 
 #define MAX_OBJECTS_PER_KIND 1000000u
-#define HANDLES_MAX 4096
-
-/* Open fds the client refers to by handle: maps being read, the stats fd. */
-static struct {
-	uint32_t handle;
-	int fd;
-	uint32_t obj;
-} handles[HANDLES_MAX];
-static uint32_t next_handle = 1;
-
-static int handle_add(struct reply *r, int fd, uint32_t obj)
-{
-	for (int i = 0; i < HANDLES_MAX; i++)
-		if (!handles[i].handle) {
-			handles[i].handle = next_handle++;
-			handles[i].fd = fd;
-			handles[i].obj = obj;
-			bs_json_raw(&r->meta, "{\"handle\":");
-			bs_json_u64(&r->meta, handles[i].handle);
-			bs_json_raw(&r->meta, "}");
-			return 0;
-		}
-	close(fd);
-	return bs_reply_fail(r, -EMFILE, "handle", obj);
-}
-
-static int handle_find(const struct bs_request *req)
-{
-	uint32_t h;
-
-	if (bs_request_u32(req, "handle", &h) || !h)
-		return -1;
-	for (int i = 0; i < HANDLES_MAX; i++)
-		if (handles[i].handle == h)
-			return i;
-	return -1;
-}
-
 static int op_list_ids(const struct bs_request *req, struct reply *r, struct bs_buf *scratch)
 {
 	uint32_t kind, max, id = 0, n = 0;
@@ -248,22 +213,23 @@ static int op_map_open(const struct bs_request *req, struct reply *r)
 
 	if (err)
 		return err > 0 ? (bs_json_raw(&r->meta, "null"), 0) : err;
-	return handle_add(r, fd, id);
+	return bs_handle_add(r, fd, id);
 }
 
 static int op_map_read(const struct bs_request *req, struct reply *r, struct bs_buf page[3])
 {
-	int h = handle_find(req), err;
+	uint32_t obj;
+	int fd = bs_handle_fd(req, &obj), err;
 
-	if (h < 0)
+	if (fd < 0)
 		return bs_reply_fail(r, -EBADF, "handle", 0);
-	err = bs_agent_map_read(handles[h].fd, req, &r->meta, page);
+	err = bs_agent_map_read(fd, req, &r->meta, page);
 	if (err > 0)
 		return bs_reply_bad_args(r, "map page: bad arguments");
 	if (err == -ENOMEM)
-		return bs_reply_fail(r, err, "malloc", handles[h].obj);
+		return bs_reply_fail(r, err, "malloc", obj);
 	if (err)
-		return bs_reply_fail_last(r, err, handles[h].obj);
+		return bs_reply_fail_last(r, err, obj);
 	for (int i = 0; i < 3; i++)
 		bs_reply_blob(r, page[i].data, page[i].len);
 	return 0;
@@ -271,12 +237,7 @@ static int op_map_read(const struct bs_request *req, struct reply *r, struct bs_
 
 static int op_close(const struct bs_request *req, struct reply *r)
 {
-	int h = handle_find(req);
-
-	if (h >= 0) {
-		close(handles[h].fd);
-		handles[h].handle = 0;
-	}
+	bs_handle_close(req);
 	bs_json_raw(&r->meta, "null");
 	return 0;
 }
@@ -285,7 +246,7 @@ static int op_enable_stats(struct reply *r)
 {
 	int fd = bs_enable_stats();
 
-	return fd < 0 ? bs_reply_fail_last(r, fd, 0) : handle_add(r, fd, 0);
+	return fd < 0 ? bs_reply_fail_last(r, fd, 0) : bs_handle_add(r, fd, 0);
 }
 
 static int op_clocks(struct reply *r)
@@ -321,6 +282,14 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "close")) return op_close(req, r);
 	if (!strcmp(op, "enableStats")) return op_enable_stats(r);
 	if (!strcmp(op, "clocks")) return op_clocks(r);
+	if (!strcmp(op, "progInfoAll")) return bs_agent_prog_info_all(req, r, &scratch[0]);
+	if (!strcmp(op, "ringbufPositions")) return bs_agent_ringbuf_positions(req, r);
+	if (!strcmp(op, "mapMmap")) return bs_agent_map_mmap(req, r, &scratch[0]);
+	if (!strcmp(op, "netnsList")) return bs_agent_netns_list(r);
+	if (!strcmp(op, "rtnlDump")) return bs_agent_rtnl_dump(req, r, &scratch[0]);
+	if (!strcmp(op, "netProgQuery")) return bs_agent_net_prog_query(req, r, &scratch[0]);
+	if (!strcmp(op, "cgroupQuery")) return bs_agent_cgroup_query(req, r, scratch);
+	if (!strcmp(op, "taskFds")) return bs_agent_task_fds(r, scratch);
 	return bs_reply_bad_args(r, "unknown op");
 }
 

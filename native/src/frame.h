@@ -1,4 +1,5 @@
-/* The agent's wire protocol on stdin/stdout (protocol version 1).
+/* The agent's wire protocol on stdin/stdout (protocol version 2; version 1
+ * lacked the live and attachment ops below the clocks line).
  *
  * Stream: the agent first writes the 8-byte magic "BPFSCOPE", then frames.
  * The client writes frames only. Every frame, both directions:
@@ -19,7 +20,7 @@
  *           {"id": n, "ok": false, "error": {"code", "message", "errno",
  *                                             "syscall", "id"}}
  * The first frame after the magic is unsolicited: id 0, the handshake
- * ({"agent": "bpfscope-agent", "protocol": 1, kernel, arch, CPUs,
+ * ({"agent": "bpfscope-agent", "protocol": 2, kernel, arch, CPUs,
  * capabilities, sysctls, BTF}). Requests are answered in order, one at a
  * time. A frame over the cap, malformed meta or blob lengths that do not add
  * up end the session: the agent answers with id 0 and exits.
@@ -43,6 +44,22 @@
  *   enableStats                       → {handle}
  *   close {handle}                    → null
  *   clocks                            → {realtimeNs, boottimeNs} (decimal strings)
+ *   progInfoAll {max}                 → [packed records] (prog_info_all.h)
+ *   ringbufPositions {obj}            → {consumerPos, producerPos (decimal
+ *                                        strings), dataSize, mapType} | null
+ *   mapMmap {handle, page, length}    → [bytes]
+ *   netnsList                         → [{path, inode, pid}…]
+ *   rtnlDump {ns|null, kind: 0 links
+ *             1 filters, ifindex, parent} → [netlink messages]
+ *   netProgQuery {ns|null, ifindex, queryFlags}
+ *           blobs [u32 LE attach types] → [query records] (attach_query.h)
+ *   cgroupQuery {root} blobs [types]  → [{path, id, attached: n, effective: n}…]
+ *                                        [every cgroup's attached then
+ *                                        effective records, back to back]
+ *   taskFds                           → [{pid, fd, comm, name: n}…]
+ *                                        [48-byte attrs, names back to back]
+ * A client and an agent of different protocol versions do not talk: the
+ * client closes the session with a message naming both versions.
  */
 #ifndef BPFSCOPE_FRAME_H
 #define BPFSCOPE_FRAME_H
@@ -50,7 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BS_PROTOCOL_VERSION 1
+#define BS_PROTOCOL_VERSION 2
 #define BS_MAGIC "BPFSCOPE"
 #define BS_MAGIC_LEN 8
 /* Requests are small: ids, a path, at most one cursor. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentHost } from '../../main/hosts/agent-host.js';
-import { AGENT_MAGIC, encodeFrame } from '../../main/hosts/frame.js';
+import { AGENT_MAGIC, PROTOCOL_VERSION, encodeFrame } from '../../main/hosts/frame.js';
 import { prng } from '../unit/agent/prng.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 
@@ -19,7 +19,7 @@ function fakeAgent(bytes: Uint8Array, then = 'sleep 30'): AgentHost {
   return new AgentHost(spawn('sh', ['-c', `cat '${file}'; ${then}`], { stdio: ['pipe', 'pipe', 'pipe'] }), { requestTimeoutMs: 300, helloTimeoutMs: 2000 });
 }
 
-const hello = { id: 0, ok: true, result: { agent: 'bpfscope-agent', protocol: 1 } };
+const hello = { id: 0, ok: true, result: { agent: 'bpfscope-agent', protocol: PROTOCOL_VERSION } };
 const magic = new TextEncoder().encode(AGENT_MAGIC);
 const concat = (...parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
 
@@ -39,6 +39,12 @@ describe('fake agents', () => {
   it('a wrong protocol version is refused', async () => {
     const host = fakeAgent(concat(magic, encodeFrame({ ...hello, result: { agent: 'bpfscope-agent', protocol: 99 } })));
     await expect(host.ready()).rejects.toMatchObject({ code: 'EPROTO', message: expect.stringMatching(/protocol 99/) });
+  });
+
+  it('an agent of the previous protocol (without the live and attachment ops) is refused by name', async () => {
+    const old = PROTOCOL_VERSION - 1;
+    const host = fakeAgent(concat(magic, encodeFrame({ ...hello, result: { agent: 'bpfscope-agent', protocol: old } })));
+    await expect(host.ready()).rejects.toMatchObject({ code: 'EPROTO', message: `agent speaks protocol ${old}, we speak ${PROTOCOL_VERSION}` });
   });
 
   it('an agent that exits prints its stderr into the error', async () => {

@@ -5,7 +5,8 @@ import { AgentHost } from '../../main/hosts/agent-host.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
-import { expectSameMapDumps, expectSameObjects } from './same-host.js';
+import { PROTOCOL_VERSION } from '../../main/hosts/frame.js';
+import { expectSameAttachments, expectSameLiveReads, expectSameMapDumps, expectSameObjects } from './same-host.js';
 
 const problem = agentTestProblem();
 
@@ -15,7 +16,7 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
   const local = new LocalHost();
 
   beforeAll(async () => {
-    fixtures = await startFixtures({ only: ['maps', 'tracing', 'kprobes'] });
+    fixtures = await startFixtures({ only: ['maps', 'tracing', 'kprobes', 'net', 'cgroup'] });
     agent = new AgentHost(spawn(AGENT_BINARY, [], { stdio: ['pipe', 'pipe', 'pipe'] }), { label: 'local agent' });
   });
   afterAll(async () => {
@@ -25,7 +26,7 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
 
   it('handshakes with kernel, arch, CPUs, capabilities and sysctls', async () => {
     const hello = await agent.ready();
-    expect(hello).toMatchObject({ agent: 'bpfscope-agent', protocol: 1, arch: 'x86_64', bpf: 'ok', euid: 0 });
+    expect(hello).toMatchObject({ agent: 'bpfscope-agent', protocol: PROTOCOL_VERSION, arch: 'x86_64', bpf: 'ok', euid: 0 });
     expect(hello.kernel).toBe((await local.readFile('/proc/sys/kernel/osrelease', 4096)).toString().trim());
     expect(BigInt(`0x${hello.capEff}`) & (1n << 39n)).not.toBe(0n);
   });
@@ -57,5 +58,13 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     const statsHolders = (await local.owners()).filter((o) => o.target === 'anon_inode:bpf-stats');
     expect(statsHolders.length).toBeGreaterThan(0);
     await hold.release();
+  });
+
+  it('reads one-pass stats samples, ring buffer positions and mmap copies like LocalHost', async () => {
+    expect(await expectSameLiveReads(local, agent, fixtures.report.maps)).toBeGreaterThan(1);
+  });
+
+  it('answers every attachment query (netns, rtnetlink, tcx, cgroups, perf fds) like LocalHost', async () => {
+    expect(await expectSameAttachments(local, agent, fixtures.report.netns)).toBeGreaterThan(2);
   });
 });

@@ -4,6 +4,8 @@
 import { expect } from 'vitest';
 import type { Host, MapReadMode, ObjectKind, RawInfo } from '../../main/hosts/host.js';
 import type { FixtureMap } from '../helpers/fixtures.js';
+import { cgroup2Mount, listCgroupViews, listNetViews, listPerfAttachments } from '../../main/hosts/attachments.js';
+import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 
 /** bpf_prog_info.run_time_ns, run_cnt, recursion_misses: offsets 192..216. */
 const PROG_COUNTERS: readonly [number, number] = [192, 216];
@@ -125,4 +127,68 @@ export async function expectSameMapDumps(local: Host, other: Host, maps: Fixture
     }
   }
   return dumped;
+}
+
+function hexed(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (Array.isArray(value)) return value.map(hexed);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hexed(v)]));
+  return value;
+}
+
+/** The attachment queries, raw and decoded into views: both hosts see the same hooks.
+ * Returns the number of net, cgroup and perf attachments compared. */
+/** fixtureNetns: the name of a namespace under /run/netns. */
+export async function expectSameAttachments(local: Host, other: Host, fixtureNetns: string): Promise<number> {
+  const q = (h: Host) => h as Required<Host>;
+  const root = await cgroup2Mount(local);
+  expect(root, 'cgroup v2 mount').toBeTruthy();
+  const raw: Array<[string, (h: Required<Host>) => Promise<unknown>]> = [
+    // Each side sees its own process first: compare namespaces by inode and named path.
+    ['netnsList', async (h) => (await h.netnsList()).map((n) => `${n.inode} ${n.pid ? 'pid' : n.path}`)],
+    // Raw rtnetlink dumps carry the asker's port id and live counters: compared decoded below.
+    ['rtnlDump in the fixture netns is not empty', async (h) => (await h.rtnlDump(`/run/netns/${fixtureNetns}`, 'links', 0, 0)).byteLength > 0],
+    ['netProgQuery on the netns', (h) => h.netProgQuery(null, 0, [17, 36], 0)],
+    ['cgroupQuery', (h) => h.cgroupQuery(root!, [0, 1, 2, 3, 6, 8])],
+    ['taskFds', (h) => h.taskFds()],
+  ];
+  for (const [name, ask] of raw) expect(hexed(await ask(q(other))), name).toEqual(hexed(await ask(q(local))));
+  const [netA, netB] = [await listNetViews(local), await listNetViews(other)];
+  expect(netB).toEqual(netA);
+  const [cgA, cgB] = [await listCgroupViews(local), await listCgroupViews(other)];
+  expect(cgB).toEqual(cgA);
+  const [perfA, perfB] = [await listPerfAttachments(local), await listPerfAttachments(other)];
+  expect(perfB).toEqual(perfA);
+  return netA.length + cgA.length + perfA.length;
+}
+
+/** One-pass stats samples, ring buffer positions and mmap copies: the same on both hosts.
+ * Returns how many ring buffers and mmapable maps were compared. */
+export async function expectSameLiveReads(local: Host, other: Host, maps: FixtureMap[]): Promise<number> {
+  const q = (h: Host) => h as Required<Host>;
+  const [sa, sb] = [decodeProgStatsSample(await q(local).progInfoAll(100_000)), decodeProgStatsSample(await q(other).progInfoAll(100_000))];
+  const programs = (s: typeof sa) => s.records.map((r) => `${r.id} ${r.type} ${r.name} ${r.tag}`);
+  expect(programs(sb)).toEqual(programs(sa));
+  expect(sa.records.length).toBeGreaterThan(0);
+  let compared = 0;
+  for (const map of maps.filter((m) => m.type === 'ringbuf')) {
+    expect(await q(other).ringbufPositions(map.id), map.name).toEqual(await q(local).ringbufPositions(map.id));
+    compared++;
+  }
+  await expect(q(other).ringbufPositions(0x7ffffff0)).resolves.toBeNull();
+  const notRing = maps.find((m) => m.type === 'hash')!;
+  await expect(q(other).ringbufPositions(notRing.id)).rejects.toMatchObject({ code: 'EINVAL' });
+  for (const map of maps.filter((m) => /\.(data|bss)$/.test(m.libbpf_name))) {
+    const info = (await local.mapInfo(map.id))!;
+    const valueSize = new DataView(info.info.buffer, info.info.byteOffset).getUint32(12, true);
+    const copies: string[] = [];
+    for (const host of [local, other]) {
+      const reader = (await host.openMap(map.id))!;
+      copies.push(Buffer.from(await reader.mmap!(0, valueSize)).toString('hex'));
+      await reader.close();
+    }
+    expect(copies[1], map.libbpf_name).toBe(copies[0]);
+    compared++;
+  }
+  return compared;
 }

@@ -1,0 +1,16 @@
+/* Agent ops for live views: one-pass run-stats samples, ring buffer
+ * positions and mmap snapshots (the addon's addon_live.c and mapMmap). */
+#ifndef BPFSCOPE_AGENT_LIVE_H
+#define BPFSCOPE_AGENT_LIVE_H
+
+#include "agent_reply.h"
+#include "bpf_read.h"
+
+/* progInfoAll {max} → [packed records] (prog_info_all.h) */
+int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct bs_buf *out);
+/* ringbufPositions {obj} → {consumerPos, producerPos (decimal strings), dataSize, mapType} | null */
+int bs_agent_ringbuf_positions(const struct bs_request *req, struct reply *r);
+/* mapMmap {handle, page, length} → [bytes] */
+int bs_agent_map_mmap(const struct bs_request *req, struct reply *r, struct bs_buf *out);
+
+#endif
