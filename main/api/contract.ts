@@ -19,6 +19,7 @@ import {
   MapPageSchema,
   MapViewSchema,
   MapWatchUpdateSchema,
+  ProgramCodeViewSchema,
   SeriesBatchSchema,
 } from './view-records.js';
 
@@ -59,6 +60,8 @@ export const methods = {
   answerHostKey: { params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done },
   /** Attach points of a program (links, perf events, netlink, cgroup attachments). */
   getProgramAttachPoints: { params: ObjectParams, result: z.array(JsonRecordSchema) },
+  /** Bytecode listing with source lines, CFG and JIT disassembly. */
+  getProgramCode: { params: ObjectParams, result: ProgramCodeViewSchema },
   /** Opens a server-side paged read of a map (optionally filtered by text in key or value). */
   openMapView: { params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema },
   readMapView: { params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema },

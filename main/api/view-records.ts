@@ -91,6 +91,28 @@ export const BtfTypeTextSchema = z.object({ btfId: z.number().int().optional(), 
 
 export const JsonRecordSchema = z.record(z.string(), z.json());
 
+const ListingEntrySchema = z.object({
+  index: z.number().int(),
+  bytes: z.string(),
+  text: z.string(),
+  funcHeader: z.string().optional(),
+  source: z.object({ file: z.string(), line: z.number(), col: z.number(), text: z.string() }).optional(),
+  jumpTarget: z.number().int().optional(),
+  map: z.object({ id: z.number().int().optional() }).catchall(z.json()).optional(),
+  problem: z.string().optional(),
+}).catchall(z.json());
+
+export const ProgramCodeViewSchema = z.object({
+  listing: z.array(ListingEntrySchema),
+  cfg: z.object({
+    functions: z.array(z.object({ index: z.number().int(), start: z.number().int(), blocks: z.array(z.number().int()), header: z.string().optional() })),
+    blocks: z.array(z.object({ id: z.number().int(), func: z.number().int(), firstEntry: z.number().int(), lastEntry: z.number().int(), start: z.number().int() })),
+    edges: z.array(z.object({ from: z.number().int(), to: z.union([z.number().int(), z.literal('exit')]), kind: z.string() })),
+  }),
+  jit: z.array(z.object({ name: z.string(), lines: z.array(z.object({ offset: z.number().int(), text: z.string() })) })),
+  jitError: ApiErrorDataSchema.optional(),
+});
+
 export type MapRow = z.infer<typeof MapRowSchema>;
 export type MapView = z.infer<typeof MapViewSchema>;
 export type MapPage = z.infer<typeof MapPageSchema>;
@@ -100,3 +122,5 @@ export type SeriesBatch = z.infer<typeof SeriesBatchSchema>;
 export type BtfTypeRef = z.infer<typeof BtfTypeRefSchema>;
 export type BtfTypeText = z.infer<typeof BtfTypeTextSchema>;
 export type JsonRecord = z.infer<typeof JsonRecordSchema>;
+export type ProgramCodeView = z.infer<typeof ProgramCodeViewSchema>;
+export type ListingEntryView = ProgramCodeView['listing'][number];

@@ -11,6 +11,7 @@ import { requireEnumeration, openLocalHost } from '../hosts/host-access.js';
 import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import { openHost } from '../hosts/open-host.js';
+import { programCodeView } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
@@ -120,6 +121,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async getProgramAttachPoints({ host, id }) {
       return attachPointsOf(await session(host), id);
+    },
+    async getProgramCode({ host, id }) {
+      return programCodeView(await session(host), id);
     },
     async openMapView({ host, id, filter }) {
       return mapViews.open(await session(host), id, filter);

@@ -67,6 +67,7 @@ export function createFakeService(): FakeService {
     reconnectHost: notImplemented,
     answerHostKey: notImplemented,
     getProgramAttachPoints: notImplemented,
+    getProgramCode: notImplemented,
     openMapView: notImplemented,
     readMapView: notImplemented,
     closeMapView: notImplemented,
