@@ -23,7 +23,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export function agentDirs(): string[] {
   const dirs = [process.env.BPFSCOPE_AGENT_DIR, resolve(here, '../../native/build'), resolve(here, '../../../../native/build')];
   const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
-  if (resourcesPath) dirs.push(join(resourcesPath, 'app.asar.unpacked/native/build'));
+  // electron-builder puts the agents in resources/agent (build/electron-builder.json); the polkit policy names that path.
+  if (resourcesPath) dirs.push(join(resourcesPath, 'agent'), join(resourcesPath, 'app.asar.unpacked/native/build'));
   return dirs.filter((d): d is string => !!d);
 }
 
