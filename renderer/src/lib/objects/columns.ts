@@ -6,6 +6,23 @@ export interface Column<Row> {
   cell(row: Row): string;
   mono?: boolean;
   numeric?: boolean;
+  /** Sort by this instead of the cell text. */
+  sortKey?: (row: Row) => number | string;
+  /** Width in the grid: CSS length; default 1fr. */
+  width?: string;
+}
+
+/** Live stats of a program, from the `series` programs stream. */
+export interface LiveStats {
+  eventsPerSec: number;
+  avgRunNs: number;
+  cpuPercent: number;
+}
+
+export type ProgramRow = ProgramSummary & { live?: LiveStats; history?: number[] };
+
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined ? '' : value.toFixed(digits);
 }
 
 function text(value: unknown): string {
@@ -17,29 +34,32 @@ export function ownersText(pids: Owner[] | undefined): string {
   return (pids ?? []).map((p) => `${p.comm}(${p.pid})`).join(', ');
 }
 
-export const PROGRAM_COLUMNS: Column<ProgramSummary>[] = [
-  { title: 'ID', cell: (p) => text(p.id), numeric: true },
-  { title: 'Type', cell: (p) => text(p.type) },
-  { title: 'Name', cell: (p) => text(p.name), mono: true },
-  { title: 'Tag', cell: (p) => text(p.tag), mono: true },
-  { title: 'Xlated bytes', cell: (p) => text(p.bytes_xlated), numeric: true },
+export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
+  { title: 'ID', cell: (p) => text(p.id), numeric: true, width: '70px' },
+  { title: 'Type', cell: (p) => text(p.type), width: '140px' },
+  { title: 'Name', cell: (p) => text(p.name), mono: true, width: '1.4fr' },
+  { title: 'Tag', cell: (p) => text(p.tag), mono: true, width: '150px' },
+  { title: 'Events/s', cell: (p) => fixed(p.live?.eventsPerSec, 1), numeric: true, sortKey: (p) => p.live?.eventsPerSec ?? -1, width: '90px' },
+  { title: 'Avg ns', cell: (p) => fixed(p.live?.avgRunNs, 0), numeric: true, sortKey: (p) => p.live?.avgRunNs ?? -1, width: '80px' },
+  { title: 'CPU %', cell: (p) => fixed(p.live?.cpuPercent, 3), numeric: true, sortKey: (p) => p.live?.cpuPercent ?? -1, width: '80px' },
   { title: 'Owners', cell: (p) => ownersText(p.pids) },
 ];
 
 export const MAP_COLUMNS: Column<MapSummary>[] = [
-  { title: 'ID', cell: (m) => text(m.id), numeric: true },
-  { title: 'Type', cell: (m) => text(m.type) },
-  { title: 'Name', cell: (m) => text(m.name), mono: true },
-  { title: 'Key', cell: (m) => text(m.bytes_key), numeric: true },
-  { title: 'Value', cell: (m) => text(m.bytes_value), numeric: true },
-  { title: 'Max entries', cell: (m) => text(m.max_entries), numeric: true },
+  { title: 'ID', cell: (m) => text(m.id), numeric: true, width: '70px' },
+  { title: 'Type', cell: (m) => text(m.type), width: '130px' },
+  { title: 'Name', cell: (m) => text(m.name), mono: true, width: '1.2fr' },
+  { title: 'Key', cell: (m) => text(m.bytes_key), numeric: true, width: '60px' },
+  { title: 'Value', cell: (m) => text(m.bytes_value), numeric: true, width: '60px' },
+  { title: 'Max entries', cell: (m) => text(m.max_entries), numeric: true, width: '100px' },
+  { title: 'Memlock', cell: (m) => text(m.bytes_memlock), numeric: true, width: '100px' },
   { title: 'Owners', cell: (m) => ownersText(m.pids) },
 ];
 
 export const LINK_COLUMNS: Column<LinkSummary>[] = [
-  { title: 'ID', cell: (l) => text(l.id), numeric: true },
-  { title: 'Type', cell: (l) => text(l.type) },
-  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true },
+  { title: 'ID', cell: (l) => text(l.id), numeric: true, width: '70px' },
+  { title: 'Type', cell: (l) => text(l.type), width: '120px' },
+  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, width: '90px' },
   { title: 'Attach', cell: (l) => text(l.attach_type ?? l.tp_name ?? l.func_name ?? l.target_name ?? '') },
   { title: 'Owners', cell: (l) => ownersText(l.pids) },
 ];

@@ -4,15 +4,20 @@ import { toErrorData } from '../../../../main/api/errors.js';
 
 export type ListStatus = 'loading' | 'ready' | 'error';
 
+/** Settles after every refresh: feeds rows to whoever shows them. */
+export type RowsListener<Row> = (rows: Row[]) => void;
+
 export class ObjectList<Row> {
   status = $state<ListStatus>('loading');
   rows = $state.raw<Row[]>([]);
   error = $state.raw<ApiErrorData | null>(null);
   private readonly load: () => Promise<Row[]>;
   private generation = 0;
+  private readonly onRows: RowsListener<Row> | undefined;
 
-  constructor(load: () => Promise<Row[]>) {
+  constructor(load: () => Promise<Row[]>, onRows?: RowsListener<Row>) {
     this.load = load;
+    this.onRows = onRows;
   }
 
   async refresh(): Promise<void> {
@@ -23,6 +28,7 @@ export class ObjectList<Row> {
       // A newer refresh won the race: its answer is the one to show.
       if (generation !== this.generation) return;
       this.rows = rows;
+      this.onRows?.(rows);
       this.error = null;
       this.status = 'ready';
     } catch (error) {

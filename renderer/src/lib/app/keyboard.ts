@@ -1,0 +1,36 @@
+// Keyboard conventions: `/` focuses the view's search, `j`/`k` move the selection,
+// Enter opens it, Esc goes back. Views register what j/k/Enter do.
+
+export interface KeyTarget {
+  move(delta: number): void;
+  open(): void;
+}
+
+let current: KeyTarget | undefined;
+
+export function setKeyTarget(target: KeyTarget | undefined): void {
+  current = target;
+}
+
+function typing(element: EventTarget | null): boolean {
+  return element instanceof HTMLElement && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+}
+
+export function handleKey(event: KeyboardEvent): void {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === 'Escape') {
+    if (typing(event.target)) (event.target as HTMLElement).blur();
+    else history.back();
+    return;
+  }
+  if (typing(event.target)) return;
+  if (event.key === '/') {
+    const search = document.querySelector<HTMLInputElement>('[data-search]');
+    if (search) {
+      event.preventDefault();
+      search.focus();
+    }
+  } else if (event.key === 'j') current?.move(1);
+  else if (event.key === 'k') current?.move(-1);
+  else if (event.key === 'Enter') current?.open();
+}

@@ -1,0 +1,113 @@
+// Every view of the dashboard through `bpfscope serve` in Chromium, against the
+// real fixtures: real names, disassembly, map values that change when the test
+// triggers syscalls, charts that gain points. Screenshots go to test-results/
+// and docs/screenshots/ (the README shows those).
+import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
+
+let server: ServeProcess;
+let fixtures: LoadedFixtures;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  ensureKernelEnv();
+  fixtures = await startFixtures();
+  server = await startServe();
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  await fixtures?.stop();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  const path = join(REPO_ROOT, 'test-results', `${name}.png`);
+  await page.screenshot({ path });
+  mkdirSync(join(REPO_ROOT, 'docs', 'screenshots'), { recursive: true });
+  copyFileSync(path, join(REPO_ROOT, 'docs', 'screenshots', `${name}.png`));
+}
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(server.url);
+  await page.evaluate((h) => (location.hash = h), hash);
+}
+
+test('overview, hosts and programs with live columns', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await open(page, '#/local/overview');
+  await expect(page.getByRole('complementary', { name: 'Hosts' })).toContainText(/connected as root/, { timeout: 20_000 });
+  await expect(page.locator('[data-count="programs"]')).not.toHaveText('0', { timeout: 20_000 });
+  await shot(page, 'overview');
+
+  await page.getByRole('link', { name: 'Programs', exact: true }).click();
+  const grid = page.getByRole('grid', { name: 'Programs' });
+  await expect(grid).toBeVisible({ timeout: 20_000 });
+  await page.keyboard.press('/');
+  await page.keyboard.type('trace_getpid');
+  await expect(grid.locator('[data-id]').first()).toContainText('trace_getpid');
+  await fixtures.trigger('getpid', 200);
+  await expect(grid.locator('[data-id]').first().locator('[role=gridcell]').nth(4)).not.toHaveText('', { timeout: 10_000 });
+  await shot(page, 'programs');
+});
+
+test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gains points', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  const prog = fixtures.program('count_getpid');
+  await open(page, `#/local/programs/${prog.id}`);
+  await expect(page.locator('h2')).toContainText('count_getpid', { timeout: 20_000 });
+  const listing = page.locator('[data-listing]');
+  await expect(listing).toContainText('exit', { timeout: 20_000 });
+  await expect(listing).toContainText('r0 =');
+  await expect(page.locator('[data-attach]')).toContainText('sys_enter_getpid');
+  const chart = page.locator('[data-chart="Events/s"]');
+  const before = Number(await chart.getAttribute('data-points'));
+  await fixtures.trigger('getpid', 100);
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before);
+  await shot(page, 'program-detail');
+  await page.getByRole('button', { name: 'Control flow' }).click();
+  await expect(page.getByRole('img', { name: 'Control-flow graph' })).toBeVisible();
+  await shot(page, 'program-cfg');
+  await page.getByRole('button', { name: 'JIT' }).click();
+  await expect(page.locator('[data-jit]')).toContainText(/push|mov/);
+});
+
+test('maps table and map detail with live watch', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await open(page, '#/local/maps');
+  await expect(page.getByRole('grid', { name: 'Maps' })).toContainText('hash_map', { timeout: 20_000 });
+  await shot(page, 'maps');
+
+  const map = fixtures.map('getpid_counts');
+  await open(page, `#/local/maps/${map.id}`);
+  const rows = page.locator('[data-map-rows] [data-key]');
+  await expect(rows.first()).toBeVisible({ timeout: 20_000 });
+  const first = await rows.first().innerText();
+  await expect(page.locator('[data-entries]')).toContainText('live', { timeout: 10_000 });
+  await fixtures.trigger('getpid', 50);
+  await expect(page.locator('[data-map-rows] .changed').first()).toBeVisible({ timeout: 10_000 });
+  expect(await page.locator('[data-map-rows] .changed').first().innerText()).not.toBe(first);
+  await rows.first().click();
+  await expect(page.getByRole('tree')).toContainText('calls');
+  await shot(page, 'map-detail');
+});
+
+test('links, BTF and diagnostics', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await open(page, '#/local/links');
+  await expect(page.getByRole('grid', { name: 'Links' }).locator('[data-id]').first()).toBeVisible({ timeout: 20_000 });
+  await shot(page, 'links');
+  await open(page, '#/local/btf');
+  await page.getByLabel('BTF type name').fill('task_struct');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'struct task_struct', exact: true }).click();
+  await expect(page.locator('[data-btf-c]')).toContainText('struct task_struct {', { timeout: 20_000 });
+  await shot(page, 'btf');
+  await open(page, '#/local/diagnostics');
+  await expect(page.getByRole('region', { name: 'Diagnostics' }).locator('tbody tr').first()).toBeVisible({ timeout: 20_000 });
+});
