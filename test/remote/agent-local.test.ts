@@ -14,6 +14,8 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
   let fixtures: LoadedFixtures;
   let agent: AgentHost;
   const local = new LocalHost();
+  // The net and cgroup objects count live traffic in their maps: not comparable read to read.
+  const stableMaps = () => fixtures.report.maps.filter((m) => m.object !== 'net' && m.object !== 'cgroup');
 
   beforeAll(async () => {
     fixtures = await startFixtures({ only: ['maps', 'tracing', 'kprobes', 'net', 'cgroup'] });
@@ -44,7 +46,7 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
   it('dumps every fixture map to the same entries in batch and next-key modes', async () => {
     const cpus = (await local.readFile('/sys/devices/system/cpu/possible', 64)).toString().trim();
     const possible = Number(cpus.split('-').at(-1)) + 1;
-    expect(await expectSameMapDumps(local, agent, fixtures.report.maps, possible)).toBeGreaterThan(4);
+    expect(await expectSameMapDumps(local, agent, stableMaps(), possible)).toBeGreaterThan(4);
   });
 
   it('answers owners, readFile refusals, clocks and stats like LocalHost', async () => {
@@ -61,7 +63,7 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
   });
 
   it('reads one-pass stats samples, ring buffer positions and mmap copies like LocalHost', async () => {
-    expect(await expectSameLiveReads(local, agent, fixtures.report.maps)).toBeGreaterThan(1);
+    expect(await expectSameLiveReads(local, agent, stableMaps())).toBeGreaterThan(1);
   });
 
   it('answers every attachment query (netns, rtnetlink, tcx, cgroups, perf fds) like LocalHost', async () => {
