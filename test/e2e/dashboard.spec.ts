@@ -60,11 +60,12 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await page.setViewportSize({ width: 1400, height: 1000 });
   const prog = fixtures.program('count_getpid');
   await open(page, `#/local/programs/${prog.id}`);
-  await expect(page.locator('h2')).toContainText('count_getpid', { timeout: 20_000 });
+  await expect(page.locator('main h2')).toContainText('count_getpid', { timeout: 20_000 });
   const listing = page.locator('[data-listing]');
-  await expect(listing).toContainText('exit', { timeout: 20_000 });
-  await expect(listing).toContainText('r0 =');
-  await expect(page.locator('[data-attach]')).toContainText('sys_enter_getpid');
+  await expect(listing).toContainText('0: (bf) r6 = r1', { timeout: 20_000 });
+  await expect(listing).toContainText('call bpf_get_current_pid_tgid');
+  await expect(listing).toContainText('; __u32 tgid = bpf_get_current_pid_tgid() >> 32;');
+  await expect(page.locator('[data-attach]')).toContainText(/getpid/, { timeout: 20_000 });
   const chart = page.locator('[data-chart="Events/s"]');
   const before = Number(await chart.getAttribute('data-points'));
   await fixtures.trigger('getpid', 100);
