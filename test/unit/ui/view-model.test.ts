@@ -1,0 +1,75 @@
+// Pure pieces of the dashboard: deep links, virtual ranges, value trees, chart options, listing lines.
+import { describe, expect, it } from 'vitest';
+import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
+import { formatRoute, parseRoute } from '../../../renderer/src/lib/app/route.js';
+import { barOptions, lineOptions, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
+import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
+import { listingLines } from '../../../renderer/src/lib/program/listing-lines.js';
+import { visibleRange } from '../../../renderer/src/lib/ui/virtual-range.js';
+
+const leaf = (name: string, value: number): TreeNode => ({ name, type: '__u64', display: String(value), value });
+const struct = (name: string, ...children: TreeNode[]): TreeNode => ({ name, type: 'struct s', display: '', children });
+
+describe('routes', () => {
+  it('round-trips hosts, views, ids and queries', () => {
+    const route = { host: 'root@box:2222', view: 'maps' as const, id: 42, query: 'pid 7' };
+    expect(parseRoute(formatRoute(route), 'local')).toEqual(route);
+    expect(parseRoute('', 'local')).toEqual({ host: 'local', view: 'overview' });
+    expect(parseRoute('#/local/nonsense/-3', 'local')).toEqual({ host: 'local', view: 'overview' });
+  });
+});
+
+describe('virtual rows', () => {
+  it('renders a constant number of rows wherever the list is scrolled', () => {
+    const sizes = [0, 26 * 5000, 26 * 999_000].map((top) => {
+      const r = visibleRange(top, 520, 26, 1_000_000);
+      return r.last - r.first;
+    });
+    expect(sizes[2]).toBe(sizes[1]);
+    expect(sizes[0]).toBeLessThanOrEqual(sizes[1]!);
+    expect(visibleRange(0, 500, 26, 3)).toEqual({ first: 0, last: 3 });
+  });
+});
+
+describe('value trees', () => {
+  it('summarizes structs on one line', () => {
+    expect(summarize(struct('value', leaf('calls', 3), struct('inner', leaf('x', 1))))).toBe('{calls=3, inner={x=1}}');
+  });
+
+  it('aggregates per-CPU values as sum with min and max', () => {
+    const sum = aggregateCpus([struct('cpu0', leaf('n', 1)), struct('cpu1', leaf('n', 5))]);
+    expect(sum.children?.[0]).toMatchObject({ name: 'n', value: 6, display: '6 (min 1, max 5)' });
+  });
+
+  it('exports rows as CSV with dotted columns and lists numeric paths', () => {
+    const row: MapRow = { keyHex: '01000000', key: leaf('key', 1), values: [struct('value', leaf('calls', 3), { name: 'comm', type: 'char[16]', display: 'a,b', value: 'a,b' })] };
+    expect(rowsToCsv([row])).toBe('key,value.calls,value.comm\n1,3,"a,b"\n');
+    expect(numericPaths(row.values![0]!)).toEqual(['calls']);
+  });
+});
+
+describe('chart options', () => {
+  it('keeps the time window and one line per series', () => {
+    const points: Array<[number, number]> = [[1000, 1], [5000, 2], [9000, 3]];
+    expect(windowed(points, 10_000, 6000)).toEqual([[5000, 2], [9000, 3]]);
+    const options = lineOptions([{ name: 'a', points }], '/s', 6000, 10_000) as { series: Array<{ data: unknown[] }>; xAxis: { min: number } };
+    expect(options.series[0]!.data).toHaveLength(2);
+    expect(options.xAxis.min).toBe(4000);
+  });
+
+  it('puts the largest bar on top, at most `top` bars', () => {
+    const options = barOptions([{ name: 'a', value: 1 }, { name: 'b', value: 9 }, { name: 'c', value: 5 }], '%', 2) as { yAxis: { data: string[] } };
+    expect(options.yAxis.data).toEqual(['c', 'b']);
+  });
+});
+
+describe('listing lines', () => {
+  it('interleaves function headers and source lines before instructions', () => {
+    const { lines, lineOfInsn } = listingLines([
+      { index: 0, bytes: '', text: '(b7) r0 = 0', funcHeader: 'int f(void * ctx)', source: { file: 'f.c', line: 3, col: 1, text: 'return 0;' } },
+      { index: 1, bytes: '', text: '(95) exit' },
+    ]);
+    expect(lines.map((l) => l.kind)).toEqual(['func', 'source', 'insn', 'insn']);
+    expect(lineOfInsn.get(1)).toBe(3);
+  });
+});
