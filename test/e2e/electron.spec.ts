@@ -42,8 +42,9 @@ test.describe('desktop app', () => {
       }));
       expect(exposed).toEqual({ bridge: 'object', node: 'undefined', process: 'undefined' });
 
-      const programs = window.getByRole('table', { name: 'Programs' });
-      await expect(programs.locator('tbody tr').first()).toBeVisible({ timeout: 20_000 });
+      await window.evaluate(() => (location.hash = '#/local/programs'));
+  const programs = window.getByRole('grid', { name: 'Programs' });
+      await expect(programs.locator('[data-id]').first()).toBeVisible({ timeout: 20_000 });
       for (const name of ['Maps', 'Links']) {
         await expect(window.locator('section', { has: window.getByRole('heading', { name }) })).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
       }

