@@ -1,6 +1,10 @@
 // Host on a remote machine: the agent over an SSH exec channel. A dropped
 // connection marks the host 'disconnected' and reconnects with backoff;
 // requests meanwhile fail at once (EDISCONNECTED) so no caller hangs on it.
+// What callers hold survives a reconnect: a map reader reopens its map on the
+// new agent at its next read (batch and next-key cursors are kernel positions,
+// valid on any fd; ENOENT if the map vanished meanwhile), and every stats hold
+// not yet released is taken again on the new agent as soon as it connects.
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +46,8 @@ export class SshHost implements Host {
   private agent: RemoteAgent | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private backoffMs: number;
+  /** Stats holds given out and not released, each with the agent that holds it now. */
+  private readonly statsHolds = new Set<{ agent: RemoteAgent | undefined; hold: StatsHold | undefined }>();
 
   private constructor(target: SshTarget, options: SshHostOptions) {
     this.target = target;
@@ -91,7 +97,17 @@ export class SshHost implements Host {
       c.on('error', (e: Error) => dropped(new HostError({ code: 'EDISCONNECTED', message: `${this.label}: ${e.message}` })));
     }
     this.backoffMs = this.options.reconnect ? (this.options.reconnect.initialMs ?? 1000) : 1000;
+    await this.retakeStatsHolds(agent);
     this.setState('connected', { hello: agent.hello });
+  }
+
+  /** After a reconnect: stats stay on for whoever asked before the drop. */
+  private async retakeStatsHolds(agent: RemoteAgent): Promise<void> {
+    for (const entry of this.statsHolds) {
+      if (entry.agent === agent) continue;
+      entry.hold = await agent.host.enableStats().catch(() => undefined);
+      entry.agent = entry.hold ? agent : undefined;
+    }
   }
 
   private onDropped(agent: RemoteAgent, error: HostError): void {
@@ -151,11 +167,37 @@ export class SshHost implements Host {
   readFile(path: string, limit: number): Promise<Uint8Array> {
     return this.run((h) => h.readFile(path, limit));
   }
-  openMap(id: number): Promise<MapReader | null> {
-    return this.run((h) => h.openMap(id));
+  async openMap(id: number): Promise<MapReader | null> {
+    let agent = this.live();
+    let reader = await agent.host.openMap(id);
+    if (!reader) return null;
+    /** The reader on the current agent, reopened after a reconnect. */
+    const current = async (): Promise<MapReader> => {
+      if (agent === this.agent) return reader!;
+      const now = this.live();
+      const fresh = await now.host.openMap(id);
+      if (!fresh) throw new HostError({ code: 'ENOENT', message: `${this.label}: map ${id} vanished while reconnecting`, id });
+      [agent, reader] = [now, fresh];
+      return fresh;
+    };
+    return {
+      read: async (mode, cursor, keySize, valueStride, max) => (await current()).read(mode, cursor, keySize, valueStride, max),
+      mmap: async (pageIndex, length) => (await current()).mmap!(pageIndex, length),
+      close: async () => {
+        if (agent === this.agent) await reader!.close();
+      },
+    };
   }
-  enableStats(): Promise<StatsHold> {
-    return this.run((h) => h.enableStats());
+  async enableStats(): Promise<StatsHold> {
+    const agent = this.live();
+    const entry = { agent: agent as RemoteAgent | undefined, hold: (await agent.host.enableStats()) as StatsHold | undefined };
+    this.statsHolds.add(entry);
+    return {
+      release: async () => {
+        this.statsHolds.delete(entry);
+        if (entry.agent === this.agent) await entry.hold?.release();
+      },
+    };
   }
   clocks(): Promise<HostClocks> {
     return this.run((h) => h.clocks());
