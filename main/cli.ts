@@ -6,7 +6,8 @@ import { objCommand } from './cli/objfile.js';
 import { snapshotCommand } from './cli/snapshot.js';
 import { diffCommand } from './cli/diff.js';
 import { lsCommand, showCommand } from './cli/objects.js';
-import { dumpCommand, watchCommand } from './cli/maps.js';
+import { dumpCommand } from './cli/dump.js';
+import { watchCommand } from './cli/maps.js';
 import { topCommand } from './cli/top.js';
 import { serveCommand } from './server/serve-command.js';
 import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
@@ -26,6 +27,8 @@ const USAGE = `usage: bpfscope <command> [options]
   obj FILE [--json]                    a compiled BPF object: programs, maps, globals, sections
   obj FILE prog NAME [--linum|--opcodes|--json]   one program's listing with source lines
   dump map ID [--json]                 a map's contents (like bpftool map dump)
+  dump prog ID [--json|--cfg|--jited] [--linum] [--opcodes]
+                                       a program's code (like bpftool prog dump xlated)
   watch map ID [--interval MS] [--key K] [--json]
                                        a map's changes as they happen, until interrupted
   top [--interval S] [--sort cpu|events|avg|name] [--json]
@@ -67,6 +70,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
   raw: { type: 'boolean' },
   c: { type: 'boolean' },
+  cfg: { type: 'boolean' },
+  jited: { type: 'boolean' },
   linum: { type: 'boolean' },
   opcodes: { type: 'boolean' },
   interval: { type: 'string' },

@@ -8,3 +8,4 @@ export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOpti
 export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from './bpftool-json.js';
 export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape } from './bpftool-map-json.js';
 export { TypeNamer } from './type-name.js';
+export { bpftoolFuncSignature } from './func-signature.js';
