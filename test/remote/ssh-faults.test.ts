@@ -1,8 +1,9 @@
 // SSH faults against a real sshd: host keys, dropped connections, a killed
-// agent, a fake agent binary, --no-cache. Each ends in the documented state.
+// agent, a fake agent binary, sudo refused, --no-cache. Each ends in the
+// documented state. Logs in as a test user with /bin/sh (root's .bashrc here
+// costs seconds per exec) whose sudo rule covers the cached agents.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBinaryFor } from '../../main/hosts/agent-binary.js';
@@ -10,8 +11,14 @@ import type { HostError } from '../../main/hosts/host-error.js';
 import { SshHost, type SshHostOptions, type SshHostStateEvent } from '../../main/hosts/ssh-host.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
 import { agentTestProblem } from './requirements.js';
+import { createTestUser, testUserProblem, type TestUser } from './test-user.js';
 
-const problem = agentTestProblem(true);
+function findProblem(): string | undefined {
+  const problem = agentTestProblem(true) ?? testUserProblem();
+  if (problem && process.env.CI === 'true') throw new Error(`ssh test environment: ${problem}`);
+  return problem;
+}
+const problem = findProblem();
 
 function until(check: () => boolean, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -23,8 +30,10 @@ function until(check: () => boolean, ms: number): Promise<void> {
 
 describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : ''}`, () => {
   let sshd: TestSshd;
+  let user: TestUser;
+  const cachedAgents = () => [`${user.home}/.cache/bpfscope/agent-x86_64-*`];
   const opts = (extra: SshHostOptions = {}): SshHostOptions => ({
-    configText: sshd.sshConfig('box'),
+    configText: sshd.sshConfig('box', user.name),
     knownHostsFiles: [sshd.knownHostsFile],
     agentSocket: null,
     home: sshd.dir,
@@ -33,9 +42,15 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
 
   beforeAll(async () => {
     sshd = await startSshd();
+    // sshd reads authorized_keys as the user logging in.
+    chmodSync(sshd.dir, 0o755);
+    chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
+    user = createTestUser('faults');
+    user.allowSudo(cachedAgents());
   });
   afterAll(async () => {
     await sshd?.stop();
+    user?.remove();
   });
 
   it('refuses a changed host key with a clear message', async () => {
@@ -79,8 +94,10 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
 
   it('sshd killed mid-request: the request fails, the host is disconnected, nothing crashes', async () => {
     const victim = await startSshd();
+    chmodSync(victim.dir, 0o755);
+    chmodSync(join(victim.dir, 'authorized_keys'), 0o644);
     try {
-      const host = await SshHost.connect('v', { configText: victim.sshConfig('v'), knownHostsFiles: [victim.knownHostsFile], agentSocket: null, home: victim.dir, reconnect: false });
+      const host = await SshHost.connect('v', { configText: victim.sshConfig('v', user.name), knownHostsFiles: [victim.knownHostsFile], agentSocket: null, home: victim.dir, reconnect: false });
       const inFlight = Promise.all(Array.from({ length: 200 }, (_, i) => host.progInfo(i, true))).then(
         () => null,
         (e: HostError) => e,
@@ -100,7 +117,7 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
   it('a fake agent binary that prints garbage gives a clear protocol error', async () => {
     const fakeDir = join(sshd.dir, 'fake-agents');
     mkdirSync(fakeDir, { recursive: true });
-    writeFileSync(join(fakeDir, 'agent-x86_64'), '#!/bin/sh\necho "I am not an agent"\nsleep 5\n', { mode: 0o755 });
+    writeFileSync(join(fakeDir, 'agent-x86_64'), '#!/bin/sh\necho "I am not an agent"\nsleep 1\n', { mode: 0o755 });
     await expect(SshHost.connect('box', opts({ agentDirs: [fakeDir] }))).rejects.toMatchObject({
       code: 'EPROTO',
       message: expect.stringMatching(/I am not an agent/),
@@ -110,9 +127,18 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
   it('--no-cache removes the uploaded agent on disconnect', async () => {
     const host = await SshHost.connect('box', opts({ noCache: true }));
     const { sha256 } = await agentBinaryFor('x86_64');
-    const file = join(homedir(), '.cache/bpfscope', `agent-x86_64-${sha256.slice(0, 16)}`);
+    const file = join(user.home, '.cache/bpfscope', `agent-x86_64-${sha256.slice(0, 16)}`);
     expect(existsSync(file)).toBe(true);
     await host.close();
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('sudo wanting a password: a clear ESUDO error, no prompt, no retry loop', async () => {
+    user.allowSudo([]);
+    try {
+      await expect(SshHost.connect('box', opts())).rejects.toMatchObject({ code: 'ESUDO', message: 'sudo needs a password on the remote host' });
+    } finally {
+      user.allowSudo(cachedAgents());
+    }
   });
 });
