@@ -68,6 +68,13 @@ function explainFailure(method: ElevationMethod, stderr: string, exitCode: numbe
       hint: 'the capability bounding set is empty or no_new_privs is set (a container, setpriv, systemd sandboxing): start bpfscope with CAP_SYS_ADMIN instead',
     });
   }
+  if (method === 'pkexec' && /Error getting authority|Could not connect/i.test(stderr)) {
+    return new HostError({
+      code: 'EPRIV',
+      message: `pkexec cannot reach polkit: ${stderr.trim().split('\n')[0]}`,
+      hint: 'polkitd and the system D-Bus must run (they do on a desktop); otherwise use sudo or run bpfscope as root',
+    });
+  }
   if (method === 'pkexec' && exitCode === 126) {
     return new HostError({ code: 'EPRIV', message: 'the administrator authentication was dismissed', hint: 'bpfscope shows no objects without it' });
   }

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHost } from '../../main/hosts/local-host.js';
+import { startPrivilegedLocal } from '../../main/hosts/privileged-local.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 import { createTestUser, testUserProblem, type TestUser } from './test-user.js';
 
@@ -95,6 +96,17 @@ describe.skipIf(problem)(`local agent through sudo -n${problem ? ` (skipped: ${p
     expect(outcome.error).toMatchObject({ code: 'ESUDO', message: 'sudo needs a password to start the bpfscope agent' });
     expect(outcome.error!.hint).toMatch(/NOPASSWD/);
     expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('pkexec: a root agent where polkit runs, else a clear error naming polkit', async () => {
+    expect(existsSync('/usr/bin/pkexec'), 'pkexec is installed (Debian package pkexec)').toBe(true);
+    try {
+      const started = await startPrivilegedLocal({ method: 'pkexec', agentPath: agent, helloTimeoutMs: 10_000 });
+      expect(started.hello).toMatchObject({ euid: 0, bpf: 'ok' });
+      await started.host.close();
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'EPRIV', message: expect.stringMatching(/^pkexec cannot reach polkit: /) });
+    }
   });
 
   it('root with every capability dropped cannot regain them through sudo: EPRIV says so', () => {
