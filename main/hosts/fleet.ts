@@ -60,7 +60,9 @@ export class Fleet {
         const spec = unique[i]!;
         const t0 = performance.now();
         try {
-          const host = await withTimeout(SshHost.connect(spec, options), timeoutMs, `${spec}: connect`, (late) => void late.close());
+          // The SSH handshake gives up by itself too, so a hung host leaves nothing behind for long.
+          const connecting = SshHost.connect(spec, { readyTimeoutMs: timeoutMs, ...options });
+          const host = await withTimeout(connecting, timeoutMs, `${spec}: connect`, (late) => void late.close());
           members[i] = { spec, state: 'connected', host, connectMs: performance.now() - t0 };
         } catch (e) {
           members[i] = { spec, state: 'failed', error: toHostError(e), connectMs: performance.now() - t0 };
