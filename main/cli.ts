@@ -1,15 +1,5 @@
 // The `bpfscope` command.
 import { parseArgs } from 'node:util';
-import { btfCommand } from './cli/btf.js';
-import { doctorCommand } from './cli/doctor.js';
-import { objCommand } from './cli/objfile.js';
-import { snapshotCommand } from './cli/snapshot.js';
-import { diffCommand } from './cli/diff.js';
-import { lsCommand, showCommand } from './cli/objects.js';
-import { dumpCommand } from './cli/dump.js';
-import { watchCommand } from './cli/maps.js';
-import { topCommand } from './cli/top.js';
-import { serveCommand } from './server/serve-command.js';
 import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
 import { askPassphrase, confirmHostKey } from './cli/prompts.js';
 import { printFleet, printFleetListing, runOnHosts } from './cli/fleet.js';
@@ -52,18 +42,23 @@ type Command = (ctx: CommandContext) => Promise<number>;
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
 const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
 
-const COMMANDS: Record<string, Command> = {
-  ls: lsCommand,
-  show: showCommand,
-  btf: btfCommand,
-  obj: objCommand,
-  dump: dumpCommand,
-  watch: watchCommand,
-  doctor: doctorCommand,
-  top: topCommand,
-  snapshot: snapshotCommand,
-  serve: (ctx) => serveCommand(ctx.flags, ctx.io),
-  diff: diffCommand,
+// Each command's module loads only when it runs: a one-shot command should not pay for
+// the SSH client, the web server or the x86 disassembler.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ls: async () => (await import('./cli/objects.js')).lsCommand,
+  show: async () => (await import('./cli/objects.js')).showCommand,
+  btf: async () => (await import('./cli/btf.js')).btfCommand,
+  obj: async () => (await import('./cli/objfile.js')).objCommand,
+  dump: async () => (await import('./cli/dump.js')).dumpCommand,
+  watch: async () => (await import('./cli/maps.js')).watchCommand,
+  doctor: async () => (await import('./cli/doctor.js')).doctorCommand,
+  top: async () => (await import('./cli/top.js')).topCommand,
+  snapshot: async () => (await import('./cli/snapshot.js')).snapshotCommand,
+  serve: async () => {
+    const { serveCommand } = await import('./server/serve-command.js');
+    return (ctx) => serveCommand(ctx.flags, ctx.io);
+  },
+  diff: async () => (await import('./cli/diff.js')).diffCommand,
 };
 
 const OPTIONS = {
@@ -92,6 +87,7 @@ const OPTIONS = {
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  outBytes: (bytes) => process.stdout.write(bytes),
 };
 
 /** Opens the host once, on first use; `close()` releases it (SSH connections keep the process alive). */
@@ -143,11 +139,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.out(USAGE);
     return verb === undefined && !parsed.values.help ? 2 : 0;
   }
-  const command = COMMANDS[verb];
-  if (!command) {
+  const load = COMMANDS[verb];
+  if (!load) {
     io.err(`bpfscope: unknown command '${verb}'\n${USAGE}`);
     return 2;
   }
+  const command = await load();
   const specs = parseHostList(parsed.values.host);
   if (specs.length === 1) return runOnHost(command, specs[0], args, parsed.values, io);
   if (!FLEET_COMMANDS.has(verb)) {

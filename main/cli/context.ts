@@ -4,6 +4,15 @@ import type { HostSession } from '../hosts/host-session.js';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Bulk output as bytes (large dumps); without it the bytes go through `out` as text. */
+  outBytes?(bytes: Uint8Array): void;
+}
+
+const decoder = new TextDecoder();
+
+export function writeBytes(io: CliIo, bytes: Uint8Array): void {
+  if (io.outBytes) io.outBytes(bytes);
+  else io.out(decoder.decode(bytes));
 }
 
 export interface CommandContext {

@@ -4,7 +4,8 @@ import { jsonwPretty } from '../kernel/maps/jsonw-pretty.js';
 import { plainEntry, plainFooter } from '../kernel/maps/bpftool-text.js';
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
-import { bpftoolJsonPages, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
+import { bpftoolJsonBytes, bpftoolJsonPages, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
+import { writeBytes } from './context.js';
 import { readMapSpecial, type MapSpecial } from '../hosts/map-special.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 import { watchMapCommand } from './map-watch.js';
@@ -31,17 +32,14 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
 
 async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
   ctx.io.out('[');
-  let first = true;
-  const pages = bpftoolJsonPages(source);
+  const pages = bpftoolJsonBytes(source);
   for (;;) {
     const step = await pages.next();
     if (step.done) {
       if (step.value === 'gone') throw gone(session, source.stream.id);
       break;
     }
-    if (step.value.length === 0) continue;
-    ctx.io.out((first ? '' : ',') + step.value.join(','));
-    first = false;
+    writeBytes(ctx.io, step.value);
   }
   ctx.io.out(']\n');
   return 0;

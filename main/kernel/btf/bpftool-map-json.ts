@@ -3,6 +3,8 @@
 
 import type { Btf } from './btf.js';
 import { bpftoolHexArray, bpftoolJson } from './bpftool-json.js';
+import { compileBpftoolWriter, type FastValueWriter } from './bpftool-fast-json.js';
+import type { ByteSink } from './byte-sink.js';
 import { ValueFormatter } from './value.js';
 
 export interface MapShape {
@@ -29,12 +31,24 @@ export function isPerCpuMap(type: number): boolean {
 export class BpftoolMapDumper {
   private readonly formatter: ValueFormatter | undefined;
   private readonly valueTypeId: number;
+  private readonly fastKey: FastValueWriter | undefined;
+  private readonly fastValue: FastValueWriter | undefined;
 
   /** `btf`: the map's BTF, or vmlinux BTF when btfVmlinuxValueTypeId is set; undefined for none. */
   constructor(private readonly map: MapShape, btf: Btf | undefined) {
     this.valueTypeId = map.btfVmlinuxValueTypeId || map.btfValueTypeId;
     // bpftool only loads BTF (and prints "formatted") when there is a value type.
     this.formatter = btf && this.valueTypeId ? new ValueFormatter(btf) : undefined;
+    if (btf && this.formatter) {
+      this.fastKey = map.btfKeyTypeId ? compileBpftoolWriter(btf, map.btfKeyTypeId, map.keySize) : undefined;
+      this.fastValue = compileBpftoolWriter(btf, this.valueTypeId, map.valueSize);
+    }
+  }
+
+  /** The formatted text of one key or value: the compiled writer where the type allows. */
+  private formatOne(f: ValueFormatter, fast: FastValueWriter | undefined, typeId: number, bytes: Uint8Array): { text: string; ok: boolean } {
+    if (fast) return { text: fast(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0), ok: true };
+    return bpftoolJson(f.format(typeId, bytes), bytes);
   }
 
   /** The entry's JSON text; `values` holds one buffer per possible CPU for per-CPU maps. */
@@ -55,22 +69,44 @@ export class BpftoolMapDumper {
     return out + '}';
   }
 
+  /** The same entry as `entry`, written as bytes into `sink` (for dumps of any size). */
+  entryInto(sink: ByteSink, key: Uint8Array, values: readonly Uint8Array[]): void {
+    const map = this.map;
+    const perCpu = isPerCpuMap(map.type);
+    sink.text('{"key":');
+    sink.hexArray(key, 0, map.keySize);
+    if (!perCpu) {
+      sink.text(',"value":');
+      sink.hexArray(values[0] ?? new Uint8Array(0), 0, map.valueSize);
+    } else {
+      sink.text(',"values":[');
+      values.forEach((v, cpu) => {
+        sink.text(`${cpu ? ',' : ''}{"cpu":${cpu},"value":`);
+        sink.hexArray(v, 0, map.valueSize);
+        sink.text('}');
+      });
+      sink.text(']');
+    }
+    if (this.formatter) sink.text(',"formatted":' + this.formatted(this.formatter, key, values, perCpu));
+    sink.text('}');
+  }
+
   private formatted(f: ValueFormatter, key: Uint8Array, values: readonly Uint8Array[], perCpu: boolean): string {
     let out = '{';
     if (this.map.btfKeyTypeId) {
-      const k = bpftoolJson(f.format(this.map.btfKeyTypeId, key), key);
+      const k = this.formatOne(f, this.fastKey, this.map.btfKeyTypeId, key);
       out += '"key":' + k.text;
       if (!k.ok) return out + '}';
       out += ',';
     }
     if (!perCpu) {
       const v = values[0] ?? new Uint8Array(0);
-      out += '"value":' + bpftoolJson(f.format(this.valueTypeId, v), v).text;
+      out += '"value":' + this.formatOne(f, this.fastValue, this.valueTypeId, v).text;
     } else {
       out += '"values":[';
       for (let cpu = 0; cpu < values.length; cpu++) {
         const v = values[cpu]!;
-        const r = bpftoolJson(f.format(this.valueTypeId, v), v);
+        const r = this.formatOne(f, this.fastValue, this.valueTypeId, v);
         out += (cpu ? ',' : '') + `{"cpu":${cpu},"value":` + r.text + '}';
         if (!r.ok) break;
       }

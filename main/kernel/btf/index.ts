@@ -9,3 +9,4 @@ export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from '.
 export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape } from './bpftool-map-json.js';
 export { TypeNamer } from './type-name.js';
 export { bpftoolFuncSignature } from './func-signature.js';
+export { ByteSink } from './byte-sink.js';

@@ -1,0 +1,66 @@
+// The compiled bpftool writers print exactly what the general value-tree path prints, for
+// every type of real BTF (a fixture object's and the kernel's own) on random bytes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bpftoolJson, parseBtf, ValueFormatter, type Btf } from '../../../main/kernel/btf/index.js';
+import { compileBpftoolWriter } from '../../../main/kernel/btf/bpftool-fast-json.js';
+
+const fixtureDir = join(import.meta.dirname, '../../fixtures/btf');
+
+/** A seeded generator, so a failure names its case. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+function compareAll(btf: Btf, firstId: number, lastId: number, samples: number): number {
+  const formatter = new ValueFormatter(btf);
+  const next = random(firstId * 7919 + lastId);
+  let compiled = 0;
+  for (let id = firstId; id <= lastId; id++) {
+    let size: number;
+    try {
+      size = btf.sizeOf(id);
+    } catch {
+      continue;
+    }
+    if (size <= 0 || size > 4096) continue;
+    const fast = compileBpftoolWriter(btf, id, size);
+    if (!fast) continue;
+    compiled++;
+    for (let i = 0; i < samples; i++) {
+      const bytes = new Uint8Array(size);
+      // Mostly small values so enum names match, sometimes anything at all.
+      for (let b = 0; b < size; b++) bytes[b] = next() < 0.7 ? (b % 4 === 0 ? Math.floor(next() * 4) : 0) : Math.floor(next() * 256);
+      const general = bpftoolJson(formatter.format(id, bytes), bytes);
+      expect(general.ok).toBe(true);
+      expect(fast(new DataView(bytes.buffer), 0), `type ${id}`).toBe(general.text);
+    }
+  }
+  return compiled;
+}
+
+describe('compiled bpftool writers', () => {
+  it('match the general formatter on every type of the fixture maps BTF', () => {
+    const btf = parseBtf(new Uint8Array(readFileSync(join(fixtureDir, 'maps.loaded.btf'))));
+    expect(compareAll(btf, 1, btf.firstId + btf.typeCount - 1, 50)).toBeGreaterThan(10);
+  });
+
+  it('match the general formatter on thousands of vmlinux types', () => {
+    const btf = parseBtf(new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux')));
+    expect(compareAll(btf, 1, 20000, 3)).toBeGreaterThan(1000);
+  });
+
+  it('leave bitfields, char arrays and floats to the general path', () => {
+    const btf = parseBtf(new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux')));
+    const [taskComm] = btf.findByName('task_struct', 'struct');
+    expect(taskComm).toBeDefined();
+    expect(compileBpftoolWriter(btf, taskComm!.id, btf.sizeOf(taskComm!.id))).toBeUndefined();
+  });
+});
