@@ -19,6 +19,7 @@ import type { Host } from '../hosts/host.js';
 import { indexOwners, ownerKey, type OwnerIndex } from '../hosts/owners.js';
 import { SeriesRing, type SeriesColumns } from './series-ring.js';
 import { runStatsSwitchFor, type RunStatsLease, type RunStatsSwitch } from './stats-holds.js';
+import { PollLoop } from './poll-loop.js';
 
 export const MIN_INTERVAL_MS = 250;
 export const MAX_INTERVAL_MS = 60_000;
@@ -142,8 +143,7 @@ export class ProgramSampler {
   private readonly now: () => number;
   private readonly stats: RunStatsSwitch;
   private lease: RunStatsLease | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  private readonly loop: PollLoop;
   private onlineCpus = 0;
   private baselined = false;
   private previous = new Map<number, Previous>();
@@ -154,7 +154,6 @@ export class ProgramSampler {
   private readonly totalsHistory: SeriesRing<TotalField>;
   private latestSample: ProgramSample | undefined;
   private readonly sampleListeners = new Set<(sample: ProgramSample) => void>();
-  private readonly errorListeners = new Set<(error: Error) => void>();
 
   constructor(host: Host, options: ProgramSamplerOptions = {}) {
     this.host = host;
@@ -165,6 +164,7 @@ export class ProgramSampler {
     this.now = options.now ?? Date.now;
     this.stats = runStatsSwitchFor(host);
     this.totalsHistory = new SeriesRing(TOTAL_FIELDS, this.historyLength);
+    this.loop = new PollLoop(this.intervalMs, () => this.sample());
   }
 
   get latest(): ProgramSample | undefined {
@@ -177,29 +177,24 @@ export class ProgramSampler {
   }
 
   onError(listener: (error: Error) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.loop.onError(listener);
   }
 
   /** Turns stats on (shared lease), takes the baseline reading and starts the timer. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
-      this.lease = await this.stats.acquire();
-      await this.sample();
+      await this.loop.start(async () => {
+        this.lease = await this.stats.acquire();
+      });
     } catch (error) {
       await this.stop();
       throw error;
     }
-    if (this.running) this.schedule();
   }
 
   /** Stops the timer and releases the stats lease; histories stay readable. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     const lease = this.lease;
     this.lease = undefined;
     await lease?.release();
@@ -314,18 +309,5 @@ export class ProgramSampler {
       cpuPercent += p.cpuPercent;
     }
     return { programs: programs.length, eventsPerSec, cpuPercent, statsCost: estimateStatsCost(eventsPerSec, this.onlineCpus) };
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.sample()
-        .catch((error: unknown) => {
-          const err = error instanceof Error ? error : new Error(String(error));
-          for (const listener of this.errorListeners) listener(err);
-        })
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, this.intervalMs);
   }
 }

@@ -6,6 +6,7 @@ import { diffIds, ringbufLevel, ringbufRates, type RingbufReading } from '../ker
 import type { Host } from '../hosts/host.js';
 import { HostError } from '../hosts/host-error.js';
 import { checkInterval } from './program-sampler.js';
+import { PollLoop } from './poll-loop.js';
 
 const MAP_TYPE_RINGBUF = 27;
 const MAP_TYPE_USER_RINGBUF = 31;
@@ -53,11 +54,9 @@ export class RingbufSampler {
   private readonly now: () => number;
   /** Every map id seen; null for maps that are not ring buffers. */
   private readonly maps = new Map<number, Known | null>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  private readonly loop: PollLoop;
   private latestSample: RingbufSample | undefined;
   private readonly listeners = new Set<(sample: RingbufSample) => void>();
-  private readonly errorListeners = new Set<(error: Error) => void>();
 
   constructor(host: Host, options: RingbufSamplerOptions = {}) {
     if (!host.ringbufPositions) {
@@ -66,6 +65,7 @@ export class RingbufSampler {
     this.host = host;
     this.intervalMs = checkInterval(options.intervalMs ?? 1000);
     this.now = options.now ?? Date.now;
+    this.loop = new PollLoop(this.intervalMs, () => this.sample());
   }
 
   get latest(): RingbufSample | undefined {
@@ -78,26 +78,15 @@ export class RingbufSampler {
   }
 
   onError(listener: (error: Error) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.loop.onError(listener);
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.sample();
-    } catch (error) {
-      this.stop();
-      throw error;
-    }
-    if (this.running) this.schedule();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** Reads every ring buffer; rates are against the previous reading of each (0 on its first). */
@@ -144,18 +133,5 @@ export class RingbufSampler {
     this.latestSample = sample;
     for (const listener of this.listeners) listener(sample);
     return sample;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.sample()
-        .catch((error: unknown) => {
-          const err = error instanceof Error ? error : new Error(String(error));
-          for (const listener of this.errorListeners) listener(err);
-        })
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, this.intervalMs);
   }
 }

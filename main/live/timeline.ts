@@ -7,6 +7,7 @@ import { linkTypeName, mapTypeName, progTypeName } from '../kernel/names/index.j
 import type { Host } from '../hosts/host.js';
 import { indexOwners, ownerKey, type OwnerIndex } from '../hosts/owners.js';
 import { checkInterval } from './program-sampler.js';
+import { PollLoop } from './poll-loop.js';
 
 const DEFAULT_CAPACITY = 10_000;
 const ALL_KINDS: readonly LifecycleKind[] = ['prog', 'map', 'link'];
@@ -31,10 +32,8 @@ export class LifecycleTimeline {
   private baselined = false;
   private log: LifecycleEvent[] = [];
   private nextSeq = 1;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  private readonly loop: PollLoop;
   private readonly listeners = new Set<(events: LifecycleEvent[]) => void>();
-  private readonly errorListeners = new Set<(error: Error) => void>();
 
   constructor(host: Host, options: LifecycleTimelineOptions = {}) {
     this.host = host;
@@ -42,6 +41,7 @@ export class LifecycleTimeline {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
     this.kinds = options.kinds ?? ALL_KINDS;
     this.now = options.now ?? Date.now;
+    this.loop = new PollLoop(this.intervalMs, () => this.poll());
   }
 
   onEvents(listener: (events: LifecycleEvent[]) => void): () => void {
@@ -50,8 +50,7 @@ export class LifecycleTimeline {
   }
 
   onError(listener: (error: Error) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.loop.onError(listener);
   }
 
   /** Events after `afterSeq` (all kept events without it). */
@@ -59,22 +58,12 @@ export class LifecycleTimeline {
     return this.log.filter((e) => e.seq > afterSeq);
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.poll();
-    } catch (error) {
-      this.stop();
-      throw error;
-    }
-    if (this.running) this.schedule();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** Lists every kind once; the first call records what is there without events. */
@@ -149,18 +138,5 @@ export class LifecycleTimeline {
         return object;
       }
     }
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.poll()
-        .catch((error: unknown) => {
-          const err = error instanceof Error ? error : new Error(String(error));
-          for (const listener of this.errorListeners) listener(err);
-        })
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, this.intervalMs);
   }
 }
