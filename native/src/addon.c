@@ -9,10 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach_addon.h"
 #include "addon_live.h"
+#include "attach_addon.h"
 #include "bpf_read.h"
 #include "map_mmap.h"
+#include "napi_error.h"
 #include "proc_scan.h"
 
 #define NODE_API_CALL(env, call)                                                   \
@@ -32,34 +33,9 @@
 		}                                                                  \
 	} while (0)
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id)
-{
-	napi_value error, msg, code, val;
-	const char *name = bs_errno_name(err);
-	char text[256];
-
-	if (id)
-		snprintf(text, sizeof(text), "%s (id %u): %s", syscall_name, id, strerror(err));
-	else
-		snprintf(text, sizeof(text), "%s: %s", syscall_name, strerror(err));
-	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-	    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
-	    napi_create_error(env, code, msg, &error) != napi_ok)
-		return NULL;
-	if (napi_set_named_property(env, error, "code", code) == napi_ok &&
-	    napi_create_int32(env, err, &val) == napi_ok &&
-	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
-	    napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &val) == napi_ok &&
-	    napi_set_named_property(env, error, "syscall", val) == napi_ok &&
-	    napi_create_uint32(env, id, &val) == napi_ok)
-		napi_set_named_property(env, error, "id", val);
-	napi_throw(env, error);
-	return NULL;
-}
-
 static napi_value throw_last(napi_env env, int negerr, uint32_t id)
 {
-	return throw_errno(env, -negerr, bs_cmd_name(bs_last_cmd()), id);
+	return bs_throw_errno(env, -negerr, bs_cmd_name(bs_last_cmd()), id);
 }
 
 static napi_value null_value(napi_env env)
@@ -319,7 +295,7 @@ static napi_value owners(napi_env env, napi_callback_info cb)
 	NODE_API_CALL(env, napi_create_array(env, &ctx.array));
 	err = bs_scan_owners(visit_owner, &ctx);
 	if (err)
-		return throw_errno(env, -err, "opendir /proc", 0);
+		return bs_throw_errno(env, -err, "opendir /proc", 0);
 	return ctx.failed ? NULL : ctx.array;
 }
 
@@ -341,7 +317,7 @@ static napi_value read_file(napi_env env, napi_callback_info cb)
 	}
 	err = bs_read_file(path, limit, &buf);
 	if (err)
-		return throw_errno(env, -err, "read", 0);
+		return bs_throw_errno(env, -err, "read", 0);
 	napi_status st = napi_create_buffer_copy(env, buf.len, buf.data ? (void *)buf.data : (void *)"", &copy, &result);
 	bs_buf_free(&buf);
 	NODE_API_CALL(env, st);
@@ -573,7 +549,7 @@ static napi_value map_mmap(napi_env env, napi_callback_info cb)
 	NODE_API_CALL(env, napi_create_buffer(env, len, (void **)&data, &result));
 	err = bs_map_mmap_copy(h->fd, page_index, len, data);
 	if (err)
-		return throw_errno(env, -err, "mmap", h->id);
+		return bs_throw_errno(env, -err, "mmap", h->id);
 	return result;
 bad:
 	napi_throw_type_error(env, NULL, "mapMmap(handle, pageIndex, length): bad arguments");
@@ -600,7 +576,7 @@ static napi_value clocks(napi_env env, napi_callback_info cb)
 
 	(void)cb;
 	if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &boot))
-		return throw_errno(env, errno, "clock_gettime", 0);
+		return bs_throw_errno(env, errno, "clock_gettime", 0);
 	NODE_API_CALL(env, napi_create_object(env, &obj));
 	NODE_API_CALL(env, napi_create_bigint_int64(env, (int64_t)real.tv_sec * 1000000000 + real.tv_nsec, &v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "realtimeNs", v));

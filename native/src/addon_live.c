@@ -1,6 +1,7 @@
 /* Conversion only: the mechanism lives in prog_info_all.c and ringbuf_mmap.c. */
 #define _GNU_SOURCE
 #include "addon_live.h"
+#include "napi_error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,27 +12,6 @@
 #include "ringbuf_mmap.h"
 
 /* A Node-style error: code ('ENOENT'), errno, syscall and object id. */
-static napi_value throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id)
-{
-	napi_value error, msg, code, val;
-	char text[256];
-
-	snprintf(text, sizeof(text), "%s (id %u): %s", syscall_name, id, strerror(err));
-	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-	    napi_create_string_utf8(env, bs_errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
-	    napi_create_error(env, code, msg, &error) != napi_ok)
-		return NULL;
-	if (napi_set_named_property(env, error, "code", code) == napi_ok &&
-	    napi_create_int32(env, err, &val) == napi_ok &&
-	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
-	    napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &val) == napi_ok &&
-	    napi_set_named_property(env, error, "syscall", val) == napi_ok &&
-	    napi_create_uint32(env, id, &val) == napi_ok)
-		napi_set_named_property(env, error, "id", val);
-	napi_throw(env, error);
-	return NULL;
-}
-
 static napi_value one_u32_arg(napi_env env, napi_callback_info cb, const char *usage, uint32_t *out)
 {
 	size_t argc = 1;
@@ -57,7 +37,7 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 		return NULL;
 	err = bs_prog_info_all(max_progs, &buf);
 	if (err)
-		return throw_errno(env, -err, err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd()), 0);
+		return bs_throw_errno(env, -err, err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd()), 0);
 	napi_status status = napi_create_buffer_copy(env, buf.len, buf.data, &copy, &result);
 	bs_buf_free(&buf);
 	if (status != napi_ok) {
@@ -102,7 +82,7 @@ napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)
 		return v;
 	}
 	if (err)
-		return throw_errno(env, -err, "ringbuf positions", id);
+		return bs_throw_errno(env, -err, "ringbuf positions", id);
 	if (napi_create_object(env, &obj) != napi_ok ||
 	    set_u64(env, obj, "consumerPos", pos.consumer_pos) || set_u64(env, obj, "producerPos", pos.producer_pos) ||
 	    set_u32(env, obj, "dataSize", pos.data_size) || set_u32(env, obj, "mapType", pos.map_type)) {

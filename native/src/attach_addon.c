@@ -2,6 +2,7 @@
  * nothing more. TypeScript validates arguments and decodes every byte. */
 #define _GNU_SOURCE
 #include "attach_addon.h"
+#include "napi_error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,25 +15,6 @@
 #include "attach_query.h"
 
 #define MAX_TYPES 128
-
-static napi_value throw_err(napi_env env, int err, const char *what)
-{
-	napi_value error, msg, code, val;
-	const char *name = bs_errno_name(err);
-	char text[256];
-
-	snprintf(text, sizeof(text), "%s: %s", what, strerror(err));
-	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-	    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
-	    napi_create_error(env, code, msg, &error) != napi_ok)
-		return NULL;
-	if (napi_set_named_property(env, error, "code", code) == napi_ok && napi_create_int32(env, err, &val) == napi_ok &&
-	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
-	    napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &val) == napi_ok)
-		napi_set_named_property(env, error, "syscall", val);
-	napi_throw(env, error);
-	return NULL;
-}
 
 static napi_value bad_args(napi_env env, const char *usage)
 {
@@ -137,7 +119,7 @@ static napi_value netns_list(napi_env env, napi_callback_info cb)
 		return NULL;
 	err = bs_scan_netns(visit_netns, &l);
 	if (err)
-		return throw_err(env, -err, "scan netns");
+		return bs_throw_errno(env, -err, "scan netns", 0);
 	return l.failed ? NULL : l.array;
 }
 
@@ -175,7 +157,7 @@ static napi_value rtnl_dump(napi_env env, napi_callback_info cb)
 	err = bs_in_netns(ns, run_dump, &job);
 	if (err) {
 		bs_buf_free(&job.out);
-		return throw_err(env, -err, what == BS_RTNL_LINKS ? "RTM_GETLINK" : "RTM_GETTFILTER");
+		return bs_throw_errno(env, -err, what == BS_RTNL_LINKS ? "RTM_GETLINK" : "RTM_GETTFILTER", 0);
 	}
 	return take_buffer(env, &job.out);
 }
@@ -225,7 +207,7 @@ static napi_value net_prog_query(napi_env env, napi_callback_info cb)
 	err = bs_in_netns(job.ns, run_query, &job);
 	if (err) {
 		bs_buf_free(&job.out);
-		return throw_err(env, -err, "BPF_PROG_QUERY");
+		return bs_throw_errno(env, -err, "BPF_PROG_QUERY", 0);
 	}
 	return take_buffer(env, &job.out);
 }
@@ -279,7 +261,7 @@ static napi_value cgroup_query(napi_env env, napi_callback_info cb)
 	if (!err)
 		err = w.err;
 	if (err)
-		return throw_err(env, -err, err == -ENOMEM ? "cgroup walk" : "BPF_PROG_QUERY");
+		return bs_throw_errno(env, -err, err == -ENOMEM ? "cgroup walk" : "BPF_PROG_QUERY", 0);
 	return w.array;
 }
 
@@ -315,7 +297,7 @@ static napi_value task_fds(napi_env env, napi_callback_info cb)
 		return NULL;
 	err = bs_scan_task_fds(visit_task_fd, &l);
 	if (err)
-		return throw_err(env, -err, "BPF_TASK_FD_QUERY");
+		return bs_throw_errno(env, -err, "BPF_TASK_FD_QUERY", 0);
 	return l.failed ? NULL : l.array;
 }
 
