@@ -63,6 +63,18 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
     }
   });
 
+  it('lists a fixture program over SSH exactly as locally', async () => {
+    for (const name of ['count_getpid', 'emit_getppid']) {
+      const id = String(fixtures.program(name).id);
+      for (const mode of [[], ['--json'], ['--cfg']]) {
+        const remote = await bpfscope(['dump', 'prog', id, ...mode, '--host', 'box'], env);
+        expect(remote.code, remote.stderr).toBe(0);
+        const local = await bpfscope(['dump', 'prog', id, ...mode], env);
+        expect(remote.stdout, `${name} ${mode.join(' ')}`).toBe(local.stdout);
+      }
+    }
+  });
+
   it('answers for several hosts side by side, a failing host beside the others', async () => {
     const result = await bpfscope(['ls', 'progs', '--json', '--host', 'local,box,nosuchhost.invalid'], env);
     expect(result.code).toBe(1);
