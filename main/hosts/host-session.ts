@@ -6,8 +6,9 @@ import { KallsymsIndex } from '../kernel/proc/kallsyms.js';
 import type { Host } from './host.js';
 import { HostError } from './host-error.js';
 
-const KALLSYMS_LIMIT = 256 << 20;
-const VMLINUX_BTF_LIMIT = 256 << 20;
+// Both are ~10 MB on large kernels; the agent refuses a read limit above half its frame cap.
+export const KALLSYMS_LIMIT = 64 << 20;
+export const VMLINUX_BTF_LIMIT = 64 << 20;
 /** Program and module BTF objects kept parsed; vmlinux is kept separately. */
 const BTF_CACHE_SIZE = 64;
 

@@ -19,6 +19,7 @@ import { collectAttachments } from './attachments.js';
 import { HostSession } from './host-session.js';
 import { MapStream } from './map-stream.js';
 import { CALLS_PATH, encodeCallLog, recordingHost, type CallLog } from './snapshot-calls.js';
+import { KALLSYMS_LIMIT, VMLINUX_BTF_LIMIT } from './host-session.js';
 
 export interface SnapshotOptions {
   /** Which maps' contents to read. */
@@ -39,8 +40,6 @@ export interface SnapshotSummary {
 const FILE_LIMIT = 1 << 20;
 /** A map read slower than this gets its own progress line. */
 const PROGRESS_MS = 250;
-const KALLSYMS_LIMIT = 256 << 20;
-const VMLINUX_BTF_LIMIT = 256 << 20;
 const FACT_FILES = {
   kernelRelease: '/proc/sys/kernel/osrelease',
   arch: '/proc/sys/kernel/arch',
