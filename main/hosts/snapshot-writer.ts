@@ -127,7 +127,13 @@ async function recordMapContents(host: Host, id: number, maxEntries: number, rec
       keys.push(step.page.keys.subarray(0, take * keySize));
       values.push(step.page.values.subarray(0, take * stride));
       count += take;
-      if (count >= maxEntries) { state = 'limit'; break; }
+      if (take < step.page.count) { state = 'limit'; break; }
+      if (count >= maxEntries) {
+        // Exactly full: only the next step tells whether entries were left out.
+        const after = await stream.next();
+        state = after.state === 'page' ? 'limit' : after.state;
+        break;
+      }
     }
   } catch (e) {
     state = 'error';
