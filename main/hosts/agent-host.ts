@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
 import { AgentSession, type AgentHello, type AgentReply, type AgentSessionOptions, type AgentStreams } from './agent-session.js';
@@ -148,6 +148,28 @@ export class AgentHost implements Host {
       },
       async close() {
         if (!session.closed) await session.request('close', { handle });
+      },
+    };
+  }
+
+  async watchMap(mapId: number, keySize: number, valueStride: number): Promise<MapDiffWatch> {
+    const reply = await this.call('mapWatch', { obj: mapId, keySize, valueStride });
+    const watch = (reply.result as { watch?: unknown } | null)?.watch;
+    if (typeof watch !== 'number') throw new HostError({ code: 'EPROTO', message: 'agent: mapWatch returned no watch' });
+    const session = this.session;
+    return {
+      async diff(max): Promise<RawMapDiff | null> {
+        const reply = await session.request('mapDiff', { watch, max });
+        if (reply.result === null) return null;
+        expectBlobs(reply, 3, 'mapDiff');
+        const { count, removed, entries, more, fresh } = reply.result as Record<string, unknown>;
+        if (typeof count !== 'number' || typeof removed !== 'number' || typeof entries !== 'number' || typeof more !== 'boolean' || typeof fresh !== 'boolean') {
+          throw new HostError({ code: 'EPROTO', message: 'agent: bad mapDiff result' });
+        }
+        return { keys: buf(reply.blobs[0]), values: buf(reply.blobs[1]), count, removed: buf(reply.blobs[2]), removedCount: removed, entries, more, fresh };
+      },
+      async close() {
+        if (!session.closed) await session.request('mapUnwatch', { watch });
       },
     };
   }

@@ -72,6 +72,36 @@ export interface MapReader {
   close(): Promise<void>;
 }
 
+/**
+ * What changed in a map since the previous diff of one watch, computed where the map is
+ * (native/src/map_digest.h): added and changed entries with their values, removed keys.
+ */
+export interface RawMapDiff {
+  /** `count` added or changed keys, back to back. */
+  keys: Uint8Array;
+  /** Their values, valueStride bytes apart. */
+  values: Uint8Array;
+  count: number;
+  /** `removedCount` keys that left the map, back to back. */
+  removed: Uint8Array;
+  removedCount: number;
+  /** Distinct keys read in this pass. */
+  entries: number;
+  /** The max was reached: diff again for the rest (each call re-reads the map). */
+  more: boolean;
+  /**
+   * The watch had no digest before this pass (its first diff, or one re-created after a
+   * reconnect): every entry is reported, and removals since the last diff are not.
+   */
+  fresh: boolean;
+}
+
+export interface MapDiffWatch {
+  /** At most `max` added, changed and removed entries together; null: the map is gone. */
+  diff(max: number): Promise<RawMapDiff | null>;
+  close(): Promise<void>;
+}
+
 export interface StatsHold {
   release(): Promise<void>;
 }
@@ -138,6 +168,11 @@ export interface Host {
    * without it samplers fall back to listIds + progInfo per program.
    */
   progInfoAll?(maxProgs: number): Promise<Uint8Array>;
+  /**
+   * A watch whose diffs carry only what changed (keySize > 0). Optional: snapshots lack it,
+   * and the map watcher then compares full reads itself. EMFILE when the host keeps too many.
+   */
+  watchMap?(mapId: number, keySize: number, valueStride: number): Promise<MapDiffWatch>;
   /** Optional like progInfoAll; null: the map vanished. Throws EINVAL for a non-ringbuf map. */
   ringbufPositions?(mapId: number): Promise<RawRingbufPositions | null>;
   /** Network namespaces, each once (attachments). Optional: older agents lack it. */

@@ -1,11 +1,23 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle } from './native-addon.js';
 
 /** Exported by the addon since native/src/map_mmap.c (declared here, next to its only caller). */
 interface NativeMapMmap {
   mapMmap(h: NativeHandle, pageIndex: number, length: number): Buffer;
+}
+
+/** A digest of one watched map, held by the addon (native/src/addon_watch.h). */
+interface NativeMapWatch {
+  readonly __nativeMapWatch: unique symbol;
+}
+
+/** Exported by the addon since native/src/addon_watch.c. */
+interface NativeMapWatchFns {
+  mapWatchOpen(mapId: number, keySize: number, valueStride: number): NativeMapWatch;
+  mapWatchDiff(watch: NativeMapWatch, max: number): RawMapDiff | null;
+  mapWatchClose(watch: NativeMapWatch): void;
 }
 
 export class LocalHost implements Host {
@@ -66,6 +78,15 @@ export class LocalHost implements Host {
       async close() {
         addon.close(handle);
       },
+    };
+  }
+
+  async watchMap(mapId: number, keySize: number, valueStride: number): Promise<MapDiffWatch> {
+    const addon = this.addon as NativeAddon & NativeMapWatchFns;
+    const watch = addon.mapWatchOpen(mapId, keySize, valueStride);
+    return {
+      diff: async (max) => addon.mapWatchDiff(watch, max),
+      close: async () => addon.mapWatchClose(watch),
     };
   }
 

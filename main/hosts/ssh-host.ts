@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
@@ -185,6 +185,23 @@ export class SshHost implements Host {
       mmap: async (pageIndex, length) => (await current()).mmap!(pageIndex, length),
       close: async () => {
         if (agent === this.agent) await reader!.close();
+      },
+    };
+  }
+  /** A watch re-created on the new agent after a reconnect: its next diff is fresh. */
+  async watchMap(mapId: number, keySize: number, valueStride: number): Promise<MapDiffWatch> {
+    let agent = this.live();
+    let watch = await agent.host.watchMap(mapId, keySize, valueStride);
+    const current = async (): Promise<MapDiffWatch> => {
+      if (agent === this.agent) return watch;
+      const now = this.live();
+      [agent, watch] = [now, await now.host.watchMap(mapId, keySize, valueStride)];
+      return watch;
+    };
+    return {
+      diff: async (max) => (await current()).diff(max),
+      close: async () => {
+        if (agent === this.agent) await watch.close();
       },
     };
   }

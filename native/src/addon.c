@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "addon_live.h"
+#include "addon_watch.h"
 #include "attach_addon.h"
 #include "bpf_read.h"
 #include "map_mmap.h"
@@ -598,6 +599,8 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapMmap", map_mmap },
 		{ "enableStats", enable_stats }, { "clocks", clocks },
 		{ "progInfoAll", bs_napi_prog_info_all }, { "ringbufPositions", bs_napi_ringbuf_positions },
+		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },
+		{ "mapWatchClose", bs_napi_map_watch_close },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {

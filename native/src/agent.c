@@ -16,6 +16,7 @@
 #include "agent_live.h"
 #include "agent_map.h"
 #include "agent_reply.h"
+#include "agent_watch.h"
 #include "bpf_read.h"
 #include "frame.h"
 #include "proc_scan.h"
@@ -290,6 +291,9 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "netProgQuery")) return bs_agent_net_prog_query(req, r, &scratch[0]);
 	if (!strcmp(op, "cgroupQuery")) return bs_agent_cgroup_query(req, r, scratch);
 	if (!strcmp(op, "taskFds")) return bs_agent_task_fds(r, scratch);
+	if (!strcmp(op, "mapWatch")) return bs_agent_map_watch(req, r);
+	if (!strcmp(op, "mapDiff")) return bs_agent_map_diff(req, r, scratch);
+	if (!strcmp(op, "mapUnwatch")) return bs_agent_map_unwatch(req, r);
 	return bs_reply_bad_args(r, "unknown op");
 }
 

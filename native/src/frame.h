@@ -58,6 +58,16 @@
  *                                        effective records, back to back]
  *   taskFds                           → [{pid, fd, comm, name: n}…]
  *                                        [48-byte attrs, names back to back]
+ *   mapWatch {obj, keySize, valueStride} → {watch} (EMFILE past
+ *                                        BS_WATCHES_MAX, agent_watch.h)
+ *   mapDiff {watch, max}              → {count, removed, entries, more, fresh}
+ *                                        [keys, values, removed keys] | null
+ *                                        (map_digest.h: only added/changed
+ *                                        entries and removed keys since the
+ *                                        watch's previous diff)
+ *   mapUnwatch {watch}                → null
+ * The map watch ops were added within protocol 2: a client only ever runs
+ * the agent built with it (the remote cache is keyed by the binary's hash).
  * A client and an agent of different protocol versions do not talk: the
  * client closes the session with a message naming both versions.
  */

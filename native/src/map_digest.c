@@ -1,0 +1,407 @@
+#define _GNU_SOURCE
+#include "map_digest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* gen[] of a slot: empty, removed (tombstone), or the pass that last saw it. */
+#define GEN_EMPTY 0u
+#define GEN_TOMB 1u
+#define GEN_FIRST 2u
+#define MIN_SLOTS 64u
+/* Slots stay a power of two below 2^31. */
+#define MAX_LIVE (1u << 28)
+/* Bytes of one read page (keys and values). */
+#define PAGE_BYTES (1u << 20)
+/* Hash batches fail with ENOSPC when one bucket holds more than asked. */
+#define MAX_BATCH_GROWTH 8
+/* Entries one pass reads at most: next-key restarts on a churning hash map must end. */
+#define MAX_READS (1u << 28)
+#define KEY_SEED 0x6a09e667f3bcc908ull
+#define VALUE_SEED 0xbb67ae8584caa73bull
+
+struct bs_map_digest {
+	uint32_t key_size, value_stride;
+	uint32_t cap, live, tombs;
+	uint32_t pass;
+	/* A pass has completed: later passes report changes only. */
+	int filled;
+	uint8_t *keys;
+	uint64_t *vhash;
+	uint32_t *gen;
+};
+
+/* One multiply-xorshift round: a bijection of 64-bit words. */
+static inline uint64_t mix(uint64_t h)
+{
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 31);
+}
+
+static uint64_t hash_bytes(const uint8_t *p, uint32_t n, uint64_t seed)
+{
+	uint64_t h = seed ^ n, w;
+	uint32_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = mix(h ^ w);
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = mix(h ^ w);
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
+int bs_map_digest_new(uint32_t key_size, uint32_t value_stride, struct bs_map_digest **out)
+{
+	struct bs_map_digest *d;
+
+	if (!key_size || key_size > 65536 || !value_stride || value_stride > (1u << 24))
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->key_size = key_size;
+	d->value_stride = value_stride;
+	d->pass = GEN_FIRST;
+	*out = d;
+	return 0;
+}
+
+static void free_table(struct bs_map_digest *d)
+{
+	free(d->keys);
+	free(d->vhash);
+	free(d->gen);
+	d->keys = NULL;
+	d->vhash = NULL;
+	d->gen = NULL;
+	d->cap = d->live = d->tombs = 0;
+}
+
+void bs_map_digest_free(struct bs_map_digest **self)
+{
+	if (!*self)
+		return;
+	free_table(*self);
+	free(*self);
+	*self = NULL;
+}
+
+uint32_t bs_map_digest_key_size(const struct bs_map_digest *self)
+{
+	return self->key_size;
+}
+
+uint32_t bs_map_digest_value_stride(const struct bs_map_digest *self)
+{
+	return self->value_stride;
+}
+
+/* 1 and the key's slot when present; 0 and the slot to insert at when not. */
+static int find(const struct bs_map_digest *d, const uint8_t *key, uint64_t khash, uint32_t *slot)
+{
+	uint32_t mask = d->cap - 1, i = (uint32_t)khash & mask, insert_at = UINT32_MAX;
+
+	/* Load <= 1/2 guarantees an empty slot, so the probe ends. */
+	for (;; i = (i + 1) & mask) {
+		uint32_t g = d->gen[i];
+		if (g == GEN_EMPTY) {
+			*slot = insert_at != UINT32_MAX ? insert_at : i;
+			return 0;
+		}
+		if (g == GEN_TOMB) {
+			if (insert_at == UINT32_MAX)
+				insert_at = i;
+		} else if (!memcmp(d->keys + (size_t)i * d->key_size, key, d->key_size)) {
+			*slot = i;
+			return 1;
+		}
+	}
+}
+
+/* Rebuilds the table with room for twice the live entries, dropping tombstones. */
+static int rehash(struct bs_map_digest *d)
+{
+	struct bs_map_digest next = *d;
+	uint32_t cap = MIN_SLOTS, slot;
+
+	if (d->live >= MAX_LIVE)
+		return -E2BIG;
+	while (cap < (d->live + 1) * 4)
+		cap *= 2;
+	next.cap = cap;
+	next.live = next.tombs = 0;
+	next.keys = malloc((size_t)cap * d->key_size);
+	next.vhash = malloc((size_t)cap * sizeof(uint64_t));
+	next.gen = calloc(cap, sizeof(uint32_t));
+	if (!next.keys || !next.vhash || !next.gen) {
+		free_table(&next);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < d->cap; i++) {
+		const uint8_t *key = d->keys + (size_t)i * d->key_size;
+		if (d->gen[i] < GEN_FIRST)
+			continue;
+		find(&next, key, hash_bytes(key, d->key_size, KEY_SEED), &slot);
+		memcpy(next.keys + (size_t)slot * d->key_size, key, d->key_size);
+		next.vhash[slot] = d->vhash[i];
+		next.gen[slot] = d->gen[i];
+		next.live++;
+	}
+	free_table(d);
+	*d = next;
+	return 0;
+}
+
+/* What one pass fills in, with the capacities of its output buffers. */
+struct pass {
+	struct bs_map_digest *d;
+	struct bs_map_changes *out;
+	uint32_t max, out_cap, removed_cap;
+};
+
+static int room(struct pass *p)
+{
+	if (p->out->count + p->out->removed_count < p->max)
+		return 1;
+	p->out->more = 1;
+	return 0;
+}
+
+/* Grows buf (holding n items of size bytes, room for *cap) to hold n + 1, up to max items. */
+static int reserve(struct bs_buf *buf, uint32_t *cap, uint32_t n, uint32_t size, uint32_t max)
+{
+	uint32_t next = *cap ? *cap * 2 : 256;
+	uint8_t *data;
+
+	if (n < *cap)
+		return 0;
+	if (next > max)
+		next = max;
+	data = realloc(buf->data, (size_t)next * size);
+	if (!data)
+		return -ENOMEM;
+	buf->data = data;
+	*cap = next;
+	return 0;
+}
+
+static int emit_entry(struct pass *p, const uint8_t *key, const uint8_t *value)
+{
+	struct bs_map_changes *out = p->out;
+	uint32_t ks = p->d->key_size, vs = p->d->value_stride, keys_cap = p->out_cap;
+	int err = reserve(&out->keys, &keys_cap, out->count, ks, p->max);
+
+	if (!err)
+		err = reserve(&out->values, &p->out_cap, out->count, vs, p->max);
+	if (err)
+		return err;
+	memcpy(out->keys.data + (size_t)out->count * ks, key, ks);
+	memcpy(out->values.data + (size_t)out->count * vs, value, vs);
+	out->count++;
+	out->keys.len = out->count * ks;
+	out->values.len = out->count * vs;
+	return 0;
+}
+
+static int visit(struct pass *p, const uint8_t *key, const uint8_t *value)
+{
+	struct bs_map_digest *d = p->d;
+	uint64_t khash = hash_bytes(key, d->key_size, KEY_SEED), vhash;
+	uint32_t slot = 0;
+	int found = d->cap ? find(d, key, khash, &slot) : 0, err;
+
+	if (found && d->gen[slot] == d->pass)
+		return 0; /* read twice in one pass (a hash map rehashing under us) */
+	p->out->entries++;
+	vhash = hash_bytes(value, d->value_stride, VALUE_SEED);
+	if (found) {
+		d->gen[slot] = d->pass;
+		if (d->vhash[slot] == vhash || !room(p))
+			return 0;
+		d->vhash[slot] = vhash;
+		return emit_entry(p, key, value);
+	}
+	if (!room(p))
+		return 0;
+	if ((d->live + d->tombs + 1) * 2 > d->cap) {
+		err = rehash(d);
+		if (err)
+			return err;
+		find(d, key, khash, &slot);
+	}
+	if (d->gen[slot] == GEN_TOMB)
+		d->tombs--;
+	memcpy(d->keys + (size_t)slot * d->key_size, key, d->key_size);
+	d->vhash[slot] = vhash;
+	d->gen[slot] = d->pass;
+	d->live++;
+	return emit_entry(p, key, value);
+}
+
+static int emit_removed(struct pass *p)
+{
+	struct bs_map_digest *d = p->d;
+	struct bs_map_changes *out = p->out;
+
+	for (uint32_t i = 0; i < d->cap; i++) {
+		if (d->gen[i] < GEN_FIRST || d->gen[i] == d->pass || !room(p))
+			continue;
+		int err = reserve(&out->removed, &p->removed_cap, out->removed_count, d->key_size, p->max);
+		if (err)
+			return err;
+		memcpy(out->removed.data + (size_t)out->removed_count * d->key_size, d->keys + (size_t)i * d->key_size,
+		       d->key_size);
+		out->removed_count++;
+		out->removed.len = out->removed_count * d->key_size;
+		d->gen[i] = GEN_TOMB;
+		d->live--;
+		d->tombs++;
+	}
+	return 0;
+}
+
+/* One page of reads: keys, values and two batch tokens (a bucket index or a key). */
+struct page {
+	uint32_t n, token;
+	uint8_t *keys, *values, *in, *out;
+};
+
+static int page_alloc(struct page *pg, const struct bs_map_digest *d, uint32_t n)
+{
+	free(pg->keys);
+	free(pg->values);
+	pg->n = n;
+	pg->keys = malloc((size_t)n * d->key_size);
+	pg->values = malloc((size_t)n * d->value_stride);
+	return pg->keys && pg->values ? 0 : -ENOMEM;
+}
+
+static void page_free(struct page *pg)
+{
+	free(pg->keys);
+	free(pg->values);
+	free(pg->in);
+	free(pg->out);
+}
+
+/* Keys deleted between next-key and lookup are skipped. */
+static int read_next(struct pass *p, int fd, struct page *pg, const uint8_t *start)
+{
+	const struct bs_map_digest *d = p->d;
+	const uint8_t *prev = start;
+	int err;
+
+	for (uint32_t n = 0; n < MAX_READS; n++) {
+		err = bs_map_next_key(fd, prev, pg->keys);
+		if (err == -ENOENT)
+			return 0;
+		if (err)
+			return err;
+		memcpy(pg->in, pg->keys, d->key_size);
+		prev = pg->in;
+		err = bs_map_lookup(fd, pg->keys, pg->values);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		err = visit(p, pg->keys, pg->values);
+		if (err)
+			return err;
+	}
+	return -E2BIG;
+}
+
+static int batch_unsupported(int err)
+{
+	return err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINTR;
+}
+
+static int read_all(struct pass *p, int fd, struct page *pg)
+{
+	const struct bs_map_digest *d = p->d;
+	const uint8_t *in = NULL;
+	uint8_t *last = pg->out + pg->token;
+	int have_last = 0, growth = 0, err;
+
+	for (uint32_t reads = 0; reads < MAX_READS;) {
+		uint32_t count = pg->n;
+		err = bs_map_lookup_batch(fd, in, pg->out, pg->keys, pg->values, &count);
+		if (err == -ENOSPC && count == 0 && growth++ < MAX_BATCH_GROWTH) {
+			err = page_alloc(pg, d, pg->n * 2);
+			if (err)
+				return err;
+			continue;
+		}
+		if (err && err != -ENOENT)
+			/* Continue after the last key read: next-key walks hash buckets in batch order. */
+			return batch_unsupported(err) ? read_next(p, fd, pg, have_last ? last : NULL) : err;
+		for (uint32_t i = 0; i < count; i++) {
+			int verr = visit(p, pg->keys + (size_t)i * d->key_size, pg->values + (size_t)i * d->value_stride);
+			if (verr)
+				return verr;
+		}
+		if (count) {
+			memcpy(last, pg->keys + (size_t)(count - 1) * d->key_size, d->key_size);
+			have_last = 1;
+		}
+		if (err == -ENOENT)
+			return 0;
+		memcpy(pg->in, pg->out, pg->token);
+		in = pg->in;
+		reads += count ? count : 1;
+	}
+	return -E2BIG;
+}
+
+int bs_map_digest_diff(struct bs_map_digest *self, int fd, uint32_t max, struct bs_map_changes *out)
+{
+	struct pass p = { .d = self, .out = out, .max = max };
+	struct page pg = { 0 };
+	uint32_t entry = self->key_size + self->value_stride;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!max || (uint64_t)max * entry > BS_AUX_MAX)
+		return -EINVAL;
+	if (self->pass == UINT32_MAX) {
+		for (uint32_t i = 0; i < self->cap; i++)
+			if (self->gen[i] >= GEN_FIRST)
+				self->gen[i] = GEN_FIRST;
+		self->pass = GEN_FIRST;
+	}
+	self->pass++;
+	out->fresh = !self->filled;
+	/* pg.out holds the batch token and, after it, the last key read. */
+	pg.token = self->key_size > 8 ? self->key_size : 8;
+	pg.in = malloc(pg.token);
+	pg.out = calloc(2, pg.token);
+	err = pg.in && pg.out ? page_alloc(&pg, self, PAGE_BYTES / entry ? PAGE_BYTES / entry : 1) : -ENOMEM;
+	if (!err)
+		err = read_all(&p, fd, &pg);
+	if (!err)
+		err = emit_removed(&p);
+	page_free(&pg);
+	if (err) {
+		/* What was taken into the digest was never delivered: start over. */
+		free_table(self);
+		self->filled = 0;
+		return err;
+	}
+	self->filled = 1;
+	return 0;
+}
+
+void bs_map_changes_free(struct bs_map_changes *self)
+{
+	bs_buf_free(&self->keys);
+	bs_buf_free(&self->values);
+	bs_buf_free(&self->removed);
+}
