@@ -1,0 +1,105 @@
+// The value tree as mounted, the map pager's bounded page cache and live overlay, and
+// the chart option builders fed by the program series stream.
+/// <reference lib="dom" />
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BpfscopeApi } from '../../../main/api/contract.js';
+import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
+import { lineOptions } from '../../../renderer/src/lib/charts/chart-options.js';
+import { MapPager, PAGE_ROWS } from '../../../renderer/src/lib/maps/map-pager.svelte.js';
+import ValueTree from '../../../renderer/src/lib/maps/ValueTree.svelte';
+import { appendColumns } from '../../../renderer/src/lib/program/program-series.svelte.js';
+
+const leaf = (name: string, value: number): TreeNode => ({ name, type: '__u64', display: String(value), value });
+const struct = (name: string, ...children: TreeNode[]): TreeNode => ({ name, type: 'struct s', display: '{…}', children });
+
+let mounted: Record<string, unknown> | undefined;
+afterEach(() => {
+  if (mounted) unmount(mounted);
+  mounted = undefined;
+  document.body.innerHTML = '';
+});
+
+describe('ValueTree', () => {
+  it('opens two levels, shows leaves with their type, and folds on click', () => {
+    const node = struct('value', leaf('calls', 3), struct('inner', struct('deep', leaf('x', 1))));
+    mounted = mount(ValueTree, { target: document.body, props: { node } });
+    flushSync();
+    const items = () => [...document.querySelectorAll('[role=treeitem]')].map((e) => e.querySelector('.name')!.textContent);
+    expect(items()).toEqual(['value', 'calls', 'inner', 'deep']);
+    expect(document.body.textContent).toContain('__u64');
+    const deep = document.querySelectorAll('[role=treeitem]')[3]!;
+    expect(deep.getAttribute('aria-expanded')).toBe('false');
+    expect(deep.textContent).toContain('{…}');
+    (deep.querySelector('button') as HTMLButtonElement).click();
+    flushSync();
+    expect(items()).toEqual(['value', 'calls', 'inner', 'deep', 'x']);
+    (document.querySelector('[role=treeitem] button') as HTMLButtonElement).click();
+    flushSync();
+    expect(items()).toEqual(['value']);
+  });
+});
+
+/** A host map view of `count` rows: the key and value are the row index. */
+function fakeApi(count: number, reads: number[]): BpfscopeApi {
+  const row = (i: number): MapRow => ({ keyHex: i.toString(16).padStart(8, '0'), key: leaf('key', i), values: [struct('value', leaf('n', i))] });
+  const info = { view: 'v1', mapId: 7, count, complete: true, gone: false, keyType: 'u32', valueType: 'struct s', cpus: 2, perCpu: false };
+  return {
+    openMapView: async () => info,
+    readMapView: async ({ offset, limit }: { offset: number; limit: number }) => {
+      reads.push(offset);
+      return { ...info, offset, rows: Array.from({ length: Math.min(limit, count - offset) }, (_, k) => row(offset + k)) };
+    },
+    closeMapView: async () => ({}),
+  } as unknown as BpfscopeApi;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('MapPager', () => {
+  it('pages a million rows around what is on screen and keeps a bounded cache', async () => {
+    const reads: number[] = [];
+    const pager = new MapPager(fakeApi(1_000_000, reads), 'local', 7);
+    await settle();
+    expect(pager.info?.count).toBe(1_000_000);
+    expect(pager.row(0)?.keyHex).toBe('00000000');
+    expect(reads).toEqual([0]);
+    for (let first = 0; first < 60 * PAGE_ROWS; first += PAGE_ROWS) pager.want(first, first + 40);
+    await settle();
+    expect(pager.pages.size).toBeLessThanOrEqual(20);
+    expect(pager.row(59 * PAGE_ROWS + 3)?.key.value).toBe(59 * PAGE_ROWS + 3);
+    expect(pager.row(0)).toBeUndefined();
+    pager.close();
+  });
+
+  it('overlays changed, added and removed entries from the live watch', async () => {
+    const pager = new MapPager(fakeApi(10, []), 'local', 7);
+    await settle();
+    const changed: MapRow = { keyHex: '00000001', key: leaf('key', 1), values: [struct('value', leaf('n', 99))] };
+    const added: MapRow = { keyHex: '000000ff', key: leaf('key', 255), values: [] };
+    pager.apply({ kind: 'tick', timeMs: 1, entries: 10, changed: [changed], added: [added], removed: ['00000002'], sums: [] } as never);
+    expect(pager.row(1)?.values?.[0]?.children?.[0]?.value).toBe(99);
+    expect(pager.markOf(pager.row(1)!)).toBe('changed');
+    expect(pager.markOf(pager.row(2)!)).toBe('removed');
+    expect(pager.added.map((r) => r.keyHex)).toEqual(['000000ff']);
+  });
+});
+
+describe('program series into chart options', () => {
+  it('appends columnar points per field, bounded, and draws one windowed line per series', () => {
+    let points = { eventsPerSec: [], avgRunNs: [], cpuPercent: [] } as Parameters<typeof appendColumns>[0];
+    points = appendColumns(points, { timeMs: [1000, 2000], eventsPerSec: [5, 6], avgRunNs: [80, 81], cpuPercent: [0.1, 0.2] });
+    points = appendColumns(points, { timeMs: [3000], eventsPerSec: [7] });
+    expect(points.eventsPerSec).toEqual([[1000, 5], [2000, 6], [3000, 7]]);
+    expect(points.cpuPercent.at(-1)).toEqual([3000, 0]);
+    expect(appendColumns(points, undefined)).toBe(points);
+    for (let t = 4; t < 4000; t++) points = appendColumns(points, { timeMs: [t * 1000], eventsPerSec: [t] });
+    expect(points.eventsPerSec).toHaveLength(3600);
+
+    const series = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, points: points.eventsPerSec }));
+    const options = lineOptions(series, '/s', 60_000, 3_999_000) as { series: Array<{ name: string; data: unknown[]; type: string }>; animation: boolean };
+    expect(options.animation).toBe(false);
+    expect(options.series).toHaveLength(50);
+    expect(options.series[49]!.data).toHaveLength(61);
+  });
+});
