@@ -2,6 +2,7 @@
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
 import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
 import { AgentSession, type AgentHello, type AgentReply, type AgentSessionOptions, type AgentStreams } from './agent-session.js';
@@ -211,7 +212,7 @@ export class AgentHost implements Host {
   }
 
   async rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
-    const reply = await this.call('rtnlDump', { ns: netnsPath, kind: kind === 'links' ? 0 : 1, ifindex, parent });
+    const reply = await this.call('rtnlDump', { ns: netnsPath, kind: RTNL_DUMP_CODES[kind], ifindex, parent });
     expectBlobs(reply, 1, 'rtnlDump');
     return buf(reply.blobs[0]);
   }

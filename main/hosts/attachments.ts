@@ -8,19 +8,22 @@ import {
   decodeFilterDump,
   decodeLinkDump,
   decodeQueryRecords,
+  decodeRouteDump,
   decodeTaskFdQuery,
+  resolveLwtProgram,
   structOpsProgIds,
   structOpsProgSlots,
   type AttachmentViews,
   type AttachPoint,
   type CgroupView,
   type Direction,
+  type LwtCandidate,
   type NetnsRef,
   type NetView,
   type PerfAttachment,
   type QueryRecord,
 } from '../kernel/attach/index.js';
-import { decodeLinkInfo, decodeMapInfo, type LinkInfo } from '../kernel/info/index.js';
+import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
 import type { Host } from './host.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
@@ -35,6 +38,7 @@ const MAP_TYPE_STRUCT_OPS = 26;
 /** errnos that only mean "no such hook here" (EINVAL, EOPNOTSUPP, ENOTSUPP, EBADF). */
 const NOT_A_HOOK = new Set([22, 95, 524, 9]);
 const MAX_INTERFACES = 4096;
+const MAX_ROUTES = 1 << 16;
 const MOUNTS_LIMIT = 1 << 20;
 
 type AttachQueries = Required<Pick<Host, 'netnsList' | 'rtnlDump' | 'netProgQuery' | 'cgroupQuery' | 'taskFds'>>;
@@ -64,8 +68,35 @@ function netnsLabel(path: string, pid: number, index: number): string {
   return named ? named[1]! : `pid ${pid}`;
 }
 
-async function netView(q: AttachQueries, ns: NetnsRef): Promise<NetView> {
-  const view: NetView = { netns: ns, interfaces: [], tc: [], tcx: [], flowDissector: [], skLookup: [], errors: [] };
+/** Loaded programs by type and name, read once per listing and only when a route needs them. */
+function lwtCandidates(host: Host): () => Promise<LwtCandidate[]> {
+  let all: Promise<LwtCandidate[]> | undefined;
+  const load = async (): Promise<LwtCandidate[]> => {
+    const out: LwtCandidate[] = [];
+    for (const id of await host.listIds('prog')) {
+      const raw = await host.progInfo(id, false);
+      if (!raw) continue;
+      const info = decodeProgInfo(raw.info);
+      out.push({ id, type: info.type, name: info.name ?? '' });
+    }
+    return out;
+  };
+  return () => (all ??= load());
+}
+
+/** Every route's LWT BPF hooks (RTM_GETROUTE), each matched to the loaded programs. */
+async function lwtRoutes(q: AttachQueries, view: NetView, candidates: () => Promise<LwtCandidate[]>): Promise<void> {
+  const routes = decodeRouteDump(await q.rtnlDump(view.netns.path, 'routes', 0, 0));
+  for (const { programs, ...route } of routes.slice(0, MAX_ROUTES)) {
+    const devname = route.oif === undefined ? undefined : view.interfaces.find((i) => i.ifindex === route.oif)?.name;
+    for (const p of programs) {
+      view.lwt.push({ ...route, ...(devname ? { devname } : {}), hook: p.hook, name: p.name, resolution: resolveLwtProgram(p.hook, p.name, await candidates()) });
+    }
+  }
+}
+
+async function netView(q: AttachQueries, ns: NetnsRef, candidates: () => Promise<LwtCandidate[]>): Promise<NetView> {
+  const view: NetView = { netns: ns, interfaces: [], tc: [], tcx: [], flowDissector: [], skLookup: [], lwt: [], errors: [] };
   const note = (what: string, error: unknown): void => {
     view.errors.push(`${what}: ${toHostError(error).message}`);
   };
@@ -93,6 +124,12 @@ async function netView(q: AttachQueries, ns: NetnsRef): Promise<NetView> {
     if (record.error !== undefined) note(`query attach type ${record.attachType}`, { code: 'EQUERY', message: `errno ${record.error}` });
     (record.attachType === FLOW_DISSECTOR ? view.flowDissector : view.skLookup).push(...record.programs);
   }
+  try {
+    await lwtRoutes(q, view, candidates);
+  } catch (error) {
+    // Snapshots taken before routes were read have no answer: the rest of the view stands.
+    note('routes', error);
+  }
   return view;
 }
 
@@ -100,11 +137,12 @@ async function netView(q: AttachQueries, ns: NetnsRef): Promise<NetView> {
 export async function listNetViews(host: Host): Promise<NetView[]> {
   const q = queries(host);
   const all = await q.netnsList();
+  const candidates = lwtCandidates(host);
   const views: NetView[] = [];
   for (const [index, ns] of all.entries()) {
     const ref: NetnsRef = { inode: ns.inode, label: netnsLabel(ns.path, ns.pid, index), path: index === 0 ? null : ns.path };
     try {
-      views.push(await netView(q, ref));
+      views.push(await netView(q, ref, candidates));
     } catch (error) {
       // A namespace whose last process exited meanwhile is normal; the host's own must work.
       if (index === 0) throw toHostError(error);

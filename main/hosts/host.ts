@@ -129,7 +129,9 @@ export interface RawNetns {
   pid: number;
 }
 
-export type RtnlDumpKind = 'links' | 'filters';
+export type RtnlDumpKind = 'links' | 'filters' | 'routes' | 'qdiscs' | 'classes';
+/** enum bs_rtnl_dump (native/src/attach_netlink.h): the number the addon and agent take. */
+export const RTNL_DUMP_CODES: Readonly<Record<RtnlDumpKind, number>> = { links: 0, filters: 1, routes: 2, qdiscs: 3, classes: 4 };
 
 /** One cgroup's BPF_PROG_QUERY records (main/kernel/attach/prog-query.ts decodes them). */
 export interface RawCgroupQuery {

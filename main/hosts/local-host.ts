@@ -1,5 +1,6 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
 import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle } from './native-addon.js';
 
@@ -112,7 +113,7 @@ export class LocalHost implements Host {
   }
 
   async rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
-    return this.addon.rtnlDump(netnsPath, kind === 'links' ? 0 : 1, ifindex, parent);
+    return this.addon.rtnlDump(netnsPath, RTNL_DUMP_CODES[kind], ifindex, parent);
   }
 
   async netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {

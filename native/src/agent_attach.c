@@ -101,14 +101,14 @@ int bs_agent_rtnl_dump(const struct bs_request *req, struct reply *r, struct bs_
 	uint32_t kind, ifindex;
 	int err;
 
-	if (ns_arg(req, &ns) || bs_request_u32(req, "kind", &kind) || kind > BS_RTNL_FILTERS ||
+	if (ns_arg(req, &ns) || bs_request_u32(req, "kind", &kind) || kind > BS_RTNL_LAST ||
 	    bs_request_u32(req, "ifindex", &ifindex) || ifindex > INT32_MAX || bs_request_u32(req, "parent", &job.parent))
 		return bs_reply_bad_args(r, "rtnlDump(nsPath, what, ifindex, parent): bad arguments");
 	job.what = (enum bs_rtnl_dump)kind;
 	job.ifindex = (int32_t)ifindex;
 	err = bs_in_netns(ns, run_dump, &job);
 	if (err)
-		return bs_reply_fail(r, err, kind == BS_RTNL_LINKS ? "RTM_GETLINK" : "RTM_GETTFILTER", 0);
+		return bs_reply_fail(r, err, bs_rtnl_dump_name(job.what), 0);
 	bs_json_raw(&r->meta, "null");
 	bs_reply_blob(r, out->data, out->len);
 	return 0;

@@ -9,7 +9,7 @@
 
 /* netnsList → [{path, inode, pid}] */
 int bs_agent_netns_list(struct reply *r);
-/* rtnlDump {ns|null, kind 0 links / 1 filters, ifindex, parent} → [messages] */
+/* rtnlDump {ns|null, kind 0 links / 1 filters / 2 routes / 3 qdiscs / 4 classes, ifindex, parent} → [messages] */
 int bs_agent_rtnl_dump(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 /* netProgQuery {ns|null, ifindex, queryFlags} [types] → [records] */
 int bs_agent_net_prog_query(const struct bs_request *req, struct reply *r, struct bs_buf *out);

@@ -149,7 +149,7 @@ static napi_value rtnl_dump(napi_env env, napi_callback_info cb)
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 4 ||
 	    get_path(env, argv[0], buf, sizeof(buf), &ns) || napi_get_value_uint32(env, argv[1], &what) != napi_ok ||
-	    what > BS_RTNL_FILTERS || napi_get_value_uint32(env, argv[2], &ifindex) != napi_ok ||
+	    what > BS_RTNL_LAST || napi_get_value_uint32(env, argv[2], &ifindex) != napi_ok ||
 	    napi_get_value_uint32(env, argv[3], &job.parent) != napi_ok || ifindex > INT32_MAX)
 		return bad_args(env, "rtnlDump(nsPath, what, ifindex, parent): bad arguments");
 	job.what = (enum bs_rtnl_dump)what;
@@ -157,7 +157,7 @@ static napi_value rtnl_dump(napi_env env, napi_callback_info cb)
 	err = bs_in_netns(ns, run_dump, &job);
 	if (err) {
 		bs_buf_free(&job.out);
-		return bs_throw_errno(env, -err, what == BS_RTNL_LINKS ? "RTM_GETLINK" : "RTM_GETTFILTER", 0);
+		return bs_throw_errno(env, -err, bs_rtnl_dump_name(job.what), 0);
 	}
 	return take_buffer(env, &job.out);
 }

@@ -113,30 +113,52 @@ static int append(struct bs_buf *out, size_t *cap, const void *data, size_t len)
 	return 0;
 }
 
+const char *bs_rtnl_dump_name(enum bs_rtnl_dump what)
+{
+	static const char *const names[] = { "RTM_GETLINK", "RTM_GETTFILTER", "RTM_GETROUTE", "RTM_GETQDISC",
+					     "RTM_GETTCLASS" };
+
+	return (unsigned)what <= BS_RTNL_LAST ? names[what] : "rtnetlink dump";
+}
+
 static int send_request(int sock, enum bs_rtnl_dump what, int32_t ifindex, uint32_t parent)
 {
+	static const uint16_t types[] = { RTM_GETLINK, RTM_GETTFILTER, RTM_GETROUTE, RTM_GETQDISC, RTM_GETTCLASS };
 	struct {
 		struct nlmsghdr nh;
 		union {
 			struct ifinfomsg ifi;
 			struct tcmsg tc;
+			struct rtmsg rt;
 		} body;
 	} req;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	size_t body = what == BS_RTNL_LINKS ? sizeof(req.body.ifi) : sizeof(req.body.tc);
+	size_t body;
 
+	if ((unsigned)what > BS_RTNL_LAST)
+		return -EINVAL;
 	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(body);
-	req.nh.nlmsg_type = what == BS_RTNL_LINKS ? RTM_GETLINK : RTM_GETTFILTER;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = 1;
-	if (what == BS_RTNL_FILTERS) {
+	switch (what) {
+	case BS_RTNL_LINKS:
+		body = sizeof(req.body.ifi);
+		req.body.ifi.ifi_family = AF_UNSPEC;
+		break;
+	case BS_RTNL_ROUTES:
+		/* AF_UNSPEC: every family (IPv4, IPv6, MPLS) and every table. */
+		body = sizeof(req.body.rt);
+		req.body.rt.rtm_family = AF_UNSPEC;
+		break;
+	default:
+		body = sizeof(req.body.tc);
 		req.body.tc.tcm_family = AF_UNSPEC;
 		req.body.tc.tcm_ifindex = ifindex;
 		req.body.tc.tcm_parent = parent;
-	} else {
-		req.body.ifi.ifi_family = AF_UNSPEC;
+		break;
 	}
+	req.nh.nlmsg_len = NLMSG_LENGTH(body);
+	req.nh.nlmsg_type = types[what];
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
 	if (sendto(sock, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;

@@ -17,7 +17,14 @@
 enum bs_rtnl_dump {
 	BS_RTNL_LINKS = 0,   /* RTM_GETLINK: every interface, with IFLA_XDP */
 	BS_RTNL_FILTERS = 1, /* RTM_GETTFILTER: the filters of one ifindex under one parent */
+	BS_RTNL_ROUTES = 2,  /* RTM_GETROUTE: every route of every family and table, with RTA_ENCAP */
+	BS_RTNL_QDISCS = 3,  /* RTM_GETQDISC: the qdiscs of one ifindex (0: every interface) */
+	BS_RTNL_CLASSES = 4, /* RTM_GETTCLASS: the classes of one ifindex */
+	BS_RTNL_LAST = BS_RTNL_CLASSES,
 };
+
+/* The rtnetlink request a dump kind sends, for error messages: "RTM_GETLINK" … */
+const char *bs_rtnl_dump_name(enum bs_rtnl_dump what);
 
 /* Accepts /proc/<pid>/ns/net and /run/netns/<name> (and /var/run/netns/…). */
 int bs_netns_path_ok(const char *path);

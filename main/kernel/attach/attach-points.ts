@@ -118,6 +118,14 @@ export function attachPointsByProgram(views: AttachmentViews): Map<number, Attac
       const da = f.directAction ? ', direct-action' : '';
       add({ progId: f.progId, mechanism: 'netlink', kind: 'tc', target: `${f.devname} (ifindex ${f.ifindex}, ${nsWords(view.netns)}) clsact/${f.direction} prio ${f.priority} handle 0x${f.handle.toString(16)}${da}` });
     }
+    for (const l of view.lwt) {
+      const dev = l.devname ? ` dev ${l.devname}` : l.oif !== undefined ? ` oif ${l.oif}` : '';
+      const where = `${l.dst}${dev} (table ${l.table}, ${nsWords(view.netns)}) encap bpf ${l.hook} ${l.name}`;
+      const { progIds, by } = l.resolution;
+      // The route names its program, it has no id: say when the name fits several programs.
+      const how = by === 'ambiguous' ? `, matched by name: one of ${progIds.join(', ')}` : by === 'only-of-type' ? ', the only program of its type' : '';
+      for (const progId of progIds) add({ progId, mechanism: 'netlink', kind: `lwt_${l.hook}`, target: `${where}${how}` });
+    }
     for (const t of view.tcx) {
       if (t.linkId !== undefined) continue;
       add({ progId: t.progId, mechanism: 'prog_attach', kind: `tcx_${t.direction}`, target: `${t.devname} (ifindex ${t.ifindex}, ${nsWords(view.netns)})` });

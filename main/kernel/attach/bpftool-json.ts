@@ -54,6 +54,14 @@ export function renderNetJson(views: readonly NetView[], links: readonly LinkInf
         if (t.linkId !== undefined) entry.link_id = t.linkId;
         return entry;
       }),
+      lwt: view.lwt.map((l) => {
+        const entry: JsonObject = { dst: l.dst, table: l.table };
+        if (l.devname !== undefined) entry.devname = l.devname;
+        if (l.oif !== undefined) entry.ifindex = l.oif;
+        Object.assign(entry, { hook: l.hook, name: l.name, prog_ids: l.resolution.progIds, resolved_by: l.resolution.by });
+        if (l.headroom !== undefined) entry.headroom = l.headroom;
+        return entry;
+      }),
       netns: { inode: view.netns.inode, name: view.netns.label, ...(view.netns.path ? { path: view.netns.path } : {}) },
     };
     // Netfilter links carry no namespace in their info: listed with the host's.

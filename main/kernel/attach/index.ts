@@ -6,10 +6,13 @@ export { renderCgroupTreeJson, renderNetJson, renderPerfJson } from './bpftool-j
 export type { ProgLookup, ProgSummary } from './bpftool-json.js';
 export { BPF_F_QUERY_EFFECTIVE, cgroupAttachFlagsWord, decodeQueryRecords } from './prog-query.js';
 export type { QueriedProgram, QueryRecord } from './prog-query.js';
-export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, splitMessages } from './rtnetlink.js';
-export type { NetInterface, TcBpfFilter, XdpAttachMode, XdpProgram } from './rtnetlink.js';
+export { splitMessages } from './netlink.js';
+export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, decodeTcObjectDump, TC_H_ROOT } from './rtnetlink.js';
+export type { NetInterface, TcBpfFilter, TcObject, XdpAttachMode, XdpProgram } from './rtnetlink.js';
+export { decodeRouteDump, LWT_PROG_TYPES, resolveLwtProgram } from './routes.js';
+export type { LwtBpfRoute, LwtCandidate, LwtHook, LwtResolution } from './routes.js';
 export { decodeTaskFdQuery, TASK_FD_TYPES } from './task-fd.js';
 export type { TaskFdAttachment, TaskFdType } from './task-fd.js';
 export { structOpsProgIds, structOpsProgSlots } from './struct-ops.js';
 export { renderCgroupTreeText, renderNetText, renderPerfText } from './text.js';
-export type { AttachmentViews, CgroupView, Direction, NetnsRef, NetView, PerfAttachment, TcAttachment, TcxAttachment } from './views.js';
+export type { AttachmentViews, CgroupView, Direction, LwtAttachment, NetnsRef, NetView, PerfAttachment, TcAttachment, TcxAttachment } from './views.js';

@@ -2,20 +2,17 @@
 // interfaces of RTM_GETLINK with their XDP state, and the filters of RTM_GETTFILTER with their
 // cls_bpf options. Layouts from include/uapi/linux/{netlink,rtnetlink,if_link,pkt_cls}.h.
 //
-//   nlmsghdr  | len u32 | type u16 | flags u16 | seq u32 | pid u32 |            16 bytes
+//   (nlmsghdr and rtattr framing: netlink.ts)
 //   ifinfomsg | family u8 | pad u8 | type u16 | index s32 | flags u32 | change u32 |  16 bytes
 //   tcmsg     | family u8 | pad u8 | pad u16 | ifindex s32 | handle u32 | parent u32 | info u32 |  20
-//   rtattr    | len u16 | type u16 | payload, padded to 4 |
-const NLMSG_HDRLEN = 16;
+import { attrMap, cString, hex, splitMessages, u32, u8, view } from './netlink.js';
+
 const IFINFOMSG_LEN = 16;
-const TCMSG_LEN = 20;
-const RTA_HDRLEN = 4;
-/** NLA_F_NESTED and NLA_F_NET_BYTEORDER ride in the top bits of the type. */
-const NLA_TYPE_MASK = 0x3fff;
-/** Bound on messages and attributes walked in one buffer (the native dump is 32 MiB at most). */
-const MAX_ITEMS = 1 << 20;
+export const TCMSG_LEN = 20;
 
 export const RTM_NEWLINK = 16;
+export const RTM_NEWQDISC = 36;
+export const RTM_NEWTCLASS = 40;
 export const RTM_NEWTFILTER = 44;
 
 const IFLA_IFNAME = 3;
@@ -70,69 +67,6 @@ export interface TcBpfFilter {
   tag?: string;
   /** TCA_BPF_ACT present: classic actions follow the classifier. */
   hasActions: boolean;
-}
-
-interface Attr {
-  type: number;
-  data: Uint8Array;
-}
-
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-interface Message {
-  type: number;
-  body: Uint8Array;
-}
-
-/** Splits a dump into messages; a truncated tail is an error (the native layer never cuts one). */
-export function splitMessages(bytes: Uint8Array): Message[] {
-  const messages: Message[] = [];
-  const dv = view(bytes);
-  let offset = 0;
-  while (offset + NLMSG_HDRLEN <= bytes.byteLength && messages.length < MAX_ITEMS) {
-    const len = dv.getUint32(offset, true);
-    if (len < NLMSG_HDRLEN || offset + len > bytes.byteLength) throw new Error(`netlink: bad message length ${len} at ${offset}`);
-    messages.push({ type: dv.getUint16(offset + 4, true), body: bytes.subarray(offset + NLMSG_HDRLEN, offset + len) });
-    offset += (len + 3) & ~3;
-  }
-  return messages;
-}
-
-function attributes(bytes: Uint8Array): Attr[] {
-  const attrs: Attr[] = [];
-  const dv = view(bytes);
-  let offset = 0;
-  while (offset + RTA_HDRLEN <= bytes.byteLength && attrs.length < MAX_ITEMS) {
-    const len = dv.getUint16(offset, true);
-    if (len < RTA_HDRLEN || offset + len > bytes.byteLength) break;
-    attrs.push({ type: dv.getUint16(offset + 2, true) & NLA_TYPE_MASK, data: bytes.subarray(offset + RTA_HDRLEN, offset + len) });
-    offset += (len + 3) & ~3;
-  }
-  return attrs;
-}
-
-function attrMap(bytes: Uint8Array): Map<number, Uint8Array> {
-  return new Map(attributes(bytes).map((a) => [a.type, a.data]));
-}
-
-function u32(data: Uint8Array | undefined): number | undefined {
-  return data && data.byteLength >= 4 ? view(data).getUint32(0, true) : undefined;
-}
-
-function u8(data: Uint8Array | undefined): number | undefined {
-  return data && data.byteLength >= 1 ? data[0] : undefined;
-}
-
-function cString(data: Uint8Array | undefined): string | undefined {
-  if (!data) return undefined;
-  const end = data.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? data : data.subarray(0, end));
-}
-
-function hex(data: Uint8Array): string {
-  return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function decodeXdp(nested: Uint8Array): NonNullable<NetInterface['xdp']> {
@@ -208,6 +142,29 @@ export function decodeFilterDump(bytes: Uint8Array): TcBpfFilter[] {
   return out;
 }
 
+/** A qdisc or class of an RTM_GETQDISC / RTM_GETTCLASS dump: where filters can hang. */
+export interface TcObject {
+  ifindex: number;
+  handle: number;
+  parent: number;
+  /** TCA_KIND: `htb`, `prio`, `clsact`, `ingress`, … (`unknown` without one, as bpftool). */
+  kind: string;
+}
+
+/** Qdiscs or classes of a dump, in the kernel's order. */
+export function decodeTcObjectDump(bytes: Uint8Array): TcObject[] {
+  const out: TcObject[] = [];
+  for (const msg of splitMessages(bytes)) {
+    if ((msg.type !== RTM_NEWQDISC && msg.type !== RTM_NEWTCLASS) || msg.body.byteLength < TCMSG_LEN) continue;
+    const dv = view(msg.body);
+    const tb = attrMap(msg.body.subarray(TCMSG_LEN));
+    out.push({ ifindex: dv.getInt32(4, true), handle: dv.getUint32(8, true), parent: dv.getUint32(12, true), kind: cString(tb.get(TCA_KIND)) ?? 'unknown' });
+  }
+  return out;
+}
+
+/** TC_H_ROOT: bpftool dumps filters under it too (an ingress qdisc answers there). */
+export const TC_H_ROOT = 0xffffffff;
 /** TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS / TC_H_MIN_EGRESS). */
 export const CLSACT_INGRESS = 0xfffffff2;
 export const CLSACT_EGRESS = 0xfffffff3;

@@ -24,6 +24,13 @@ export function renderNetText(json: readonly JsonObject[]): string {
     for (const t of ns.tcx as JsonObject[]) {
       lines.push(`${str(t.devname)}(${str(t.ifindex)}) ${str(t.kind)} ${str(t.name)} prog_id ${str(t.prog_id)}${t.link_id !== undefined ? ` link_id ${str(t.link_id)}` : ''}`);
     }
+    if ((ns.lwt as JsonObject[]).length) {
+      lines.push('', 'lwt:');
+      for (const l of ns.lwt as JsonObject[]) {
+        const ids = (l.prog_ids as JsonValue[]).join(',') || '?';
+        lines.push(`${str(l.dst)}${l.devname !== undefined ? ` dev ${str(l.devname)}` : ''} table ${str(l.table)} encap bpf ${str(l.hook)} ${str(l.name)} id ${ids} (${str(l.resolved_by)})`);
+      }
+    }
     lines.push('', 'flow_dissector:');
     for (const f of ns.flow_dissector as JsonObject[]) lines.push(`id ${str(f.id)}`);
     if ((ns.sk_lookup as JsonObject[]).length) {

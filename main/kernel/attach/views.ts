@@ -5,6 +5,7 @@ import type { LinkInfo } from '../info/index.js';
 import type { NetInterface, TcBpfFilter } from './rtnetlink.js';
 import type { QueriedProgram, QueryRecord } from './prog-query.js';
 import type { TaskFdAttachment } from './task-fd.js';
+import type { LwtBpfRoute, LwtHook, LwtResolution } from './routes.js';
 
 export interface NetnsRef {
   inode: number;
@@ -29,6 +30,16 @@ export interface TcxAttachment {
   linkId?: number;
 }
 
+/** One LWT hook of one route: the program named there and the loaded program(s) it matches. */
+export interface LwtAttachment extends Omit<LwtBpfRoute, 'programs'> {
+  /** The name of oif in this namespace. */
+  devname?: string;
+  hook: LwtHook;
+  /** LWT_BPF_PROG_NAME as the route holds it. */
+  name: string;
+  resolution: LwtResolution;
+}
+
 export interface NetView {
   netns: NetnsRef;
   interfaces: NetInterface[];
@@ -36,6 +47,8 @@ export interface NetView {
   tcx: TcxAttachment[];
   flowDissector: QueriedProgram[];
   skLookup: QueriedProgram[];
+  /** Routes of every family and table with `encap bpf` programs. */
+  lwt: LwtAttachment[];
   /** Problems met while reading this namespace (an interface that vanished, EPERM …). */
   errors: string[];
 }

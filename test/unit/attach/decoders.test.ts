@@ -7,7 +7,10 @@ import {
   decodeFilterDump,
   decodeLinkDump,
   decodeQueryRecords,
+  decodeRouteDump,
   decodeTaskFdQuery,
+  decodeTcObjectDump,
+  resolveLwtProgram,
   renderCgroupTreeJson,
   renderPerfJson,
   type AttachmentViews,
@@ -153,6 +156,66 @@ describe('task fd query', () => {
   });
 });
 
+function rtmsg(family: number, dstLen: number, table: number): Uint8Array {
+  const b = new Uint8Array(12);
+  b[0] = family;
+  b[1] = dstLen;
+  b[4] = table;
+  return b;
+}
+const u16 = (n: number): Uint8Array => new Uint8Array(new Uint16Array([n]).buffer);
+
+describe('routes (LWT BPF encap)', () => {
+  const lwt = (hook: number, name: string): Uint8Array => cat(attr(21, u16(6)), attr(22 | 0x8000, attr(hook | 0x8000, attr(2, str(name)))));
+  it('finds the hook and name per route and per multipath nexthop; other encaps are skipped', () => {
+    const v4 = message(24, cat(rtmsg(2, 32, 254), attr(1, new Uint8Array([198, 18, 0, 7])), attr(4, u32(71)), lwt(3, 'lwt_xmit_pass')));
+    const v6dst = new Uint8Array(16);
+    v6dst.set([0x20, 0x01, 0x0d, 0xb8]);
+    const hop = cat(new Uint8Array([0, 0, 0, 0]), new Uint8Array(new Int32Array([9]).buffer), lwt(1, 'in_prog'));
+    new DataView(hop.buffer).setUint16(0, hop.length, true);
+    const v6 = message(24, cat(rtmsg(10, 64, 252), attr(15, u32(1000)), attr(1, v6dst), attr(9, hop)));
+    const mpls = message(24, cat(rtmsg(2, 0, 254), attr(21, u16(1)), attr(22, attr(1, u32(5)))));
+    expect(decodeRouteDump(cat(v4, v6, mpls))).toEqual([
+      { family: 2, dst: '198.18.0.7/32', table: 254, oif: 71, programs: [{ hook: 'xmit', name: 'lwt_xmit_pass' }] },
+      { family: 10, dst: '2001:db8::/64', table: 1000, oif: 9, programs: [{ hook: 'in', name: 'in_prog' }] },
+    ]);
+  });
+
+  it('matches a route\'s program by type and name, saying when it cannot tell', () => {
+    const progs = [
+      { id: 1, type: 12, name: 'lwt_xmit_pass' },
+      { id: 2, type: 12, name: 'other' },
+      { id: 3, type: 10, name: 'a_very_long_nam' },
+      { id: 4, type: 11, name: 'lwt_xmit_pass' },
+    ];
+    expect(resolveLwtProgram('xmit', 'lwt_xmit_pass', progs)).toEqual({ progIds: [1], by: 'name' });
+    expect(resolveLwtProgram('in', 'a_very_long_name_indeed', progs)).toEqual({ progIds: [3], by: 'name' });
+    expect(resolveLwtProgram('out', 'prog.o:[lwt_out]', progs)).toEqual({ progIds: [4], by: 'only-of-type' });
+    expect(resolveLwtProgram('xmit', 'prog.o:[xmit]', progs)).toEqual({ progIds: [1, 2], by: 'ambiguous' });
+    expect(resolveLwtProgram('xmit', 'lwt_xmit_pass', [...progs, { id: 9, type: 12, name: 'lwt_xmit_pass' }])).toEqual({ progIds: [1, 9], by: 'ambiguous' });
+    expect(resolveLwtProgram('in', 'x', [])).toEqual({ progIds: [], by: 'none' });
+  });
+});
+
+describe('qdiscs and classes', () => {
+  it('reads handle, parent and kind of each', () => {
+    const tc = (ifindex: number, handle: number, parent: number): Uint8Array => {
+      const b = new Uint8Array(20);
+      const dv = new DataView(b.buffer);
+      dv.setInt32(4, ifindex, true);
+      dv.setUint32(8, handle, true);
+      dv.setUint32(12, parent, true);
+      return b;
+    };
+    const dump = cat(message(36, cat(tc(3, 0x10000, 0xffffffff), attr(1, str('htb')))), message(40, cat(tc(3, 0x10001, 0x10000), attr(1, str('htb')))), message(36, tc(4, 0, 0)));
+    expect(decodeTcObjectDump(dump)).toEqual([
+      { ifindex: 3, handle: 0x10000, parent: 0xffffffff, kind: 'htb' },
+      { ifindex: 3, handle: 0x10001, parent: 0x10000, kind: 'htb' },
+      { ifindex: 4, handle: 0, parent: 0, kind: 'unknown' },
+    ]);
+  });
+});
+
 describe('attach points', () => {
   it('joins every mechanism per program; a link hides the same hook seen elsewhere', () => {
     const views: AttachmentViews = {
@@ -165,6 +228,7 @@ describe('attach points', () => {
           tcx: [],
           flowDissector: [{ progId: 4, attachFlags: 0 }],
           skLookup: [],
+          lwt: [],
           errors: [],
         },
       ],
