@@ -1,0 +1,275 @@
+/// <reference lib="dom" />
+// Dashboard speed, measured in Debian's Chromium through `bpfscope serve` with Playwright:
+// - a 1 M-entry hash map: time to the first rows on screen; DOM node count while scrolling;
+// - the program list with ≥ 1,000 programs loaded: time until its grid is rendered;
+// - main-thread time per 1 Hz update of a chart with 50 series (the dashboard's own
+//   LiveChart and chart options, bundled by vite into a one-page harness).
+// Run as root after `npm run build:node && npm run build:app`:  node out/node/test/bench/ui.js
+// BENCH_UI_ENTRIES (default 1000000) and BENCH_PROGRAMS (default 1000) change the sizes;
+// arguments pick parts: map, programs, chart (default all).
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import type { FixtureReport } from '../helpers/fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ENTRIES = Number(process.env.BENCH_UI_ENTRIES ?? 1_000_000);
+const PROGRAMS = Number(process.env.BENCH_PROGRAMS ?? 1000);
+const SERIES = 50;
+const PARTS = process.argv.slice(2);
+const part = (name: string): boolean => PARTS.length === 0 || PARTS.includes(name);
+const UPDATES = 20;
+const PIN_DIR = `/sys/fs/bpf/bpfscope-bench-ui-${process.pid}`;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+interface Serve {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `node bin/bpfscope.js serve --port 0`, not npx: the pid held is the server's. */
+function startServe(): Promise<Serve> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/bpfscope.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`serve printed no URL:\n${output}`))), 30_000);
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+      const url = /serving the dashboard at (http:\/\/\S+)/.exec(output)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout.removeAllListeners('data');
+      resolve({
+        url,
+        stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`serve exited with ${code}:\n${output}`))));
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Sets the hash in a loaded page and returns the in-page ms until `selector` matches `ready`. */
+async function timeToSelector(page: Page, hash: string, selector: string, minCount = 1): Promise<number> {
+  return page.evaluate(([h, sel, min]) => new Promise<number>((resolve, reject) => {
+    const t0 = performance.now();
+    const done = (): boolean => {
+      if (document.querySelectorAll(sel).length < min) return false;
+      resolve(performance.now() - t0);
+      return true;
+    };
+    location.hash = h;
+    if (done()) return;
+    const observer = new MutationObserver(() => done() && observer.disconnect());
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    setTimeout(() => (observer.disconnect(), reject(new Error(`${sel} not shown within 60 s`))), 60_000);
+  }), [hash, selector, minCount] as const);
+}
+
+async function bigMap(browser: Browser, serve: Serve, mapId: number): Promise<void> {
+  const runs: number[] = [];
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(serve.url);
+  await page.locator('[data-count="programs"]').waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate(() => (location.hash = '#/local/overview'));
+    await page.locator('[data-count="programs"]').waitFor();
+    runs.push(await timeToSelector(page, `#/local/maps/${mapId}`, '[data-map-rows] [data-key]'));
+  }
+  const grid = page.locator('[data-map-rows] [role=grid]');
+  await grid.waitFor();
+  const counts: number[] = [];
+  const shown: string[] = [];
+  for (const fraction of [0, 0.001, 0.1, 0.5, 0.9, 0.999]) {
+    await grid.evaluate((el, f) => (el.scrollTop = f * (el.scrollHeight - el.clientHeight)), fraction);
+    // Wait for the page of rows there to arrive from the host (no '…' placeholders left).
+    await page.waitForFunction(() => document.querySelectorAll('[data-map-rows] [data-key]').length > 10
+      && document.querySelectorAll('[data-map-rows] .note').length === 0, undefined, { timeout: 30_000 });
+    counts.push(await page.evaluate(() => document.getElementsByTagName('*').length));
+    shown.push(await page.locator('[data-map-rows] [role=row]').first().getAttribute('aria-rowindex') ?? '?');
+  }
+  const count = await page.locator('[data-entries]').innerText();
+  console.log(`map of ${ENTRIES.toLocaleString('en')} entries (${count}):`);
+  console.log(`  first rows visible after ${median(runs).toFixed(0)} ms (median of 3 opens: ${runs.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
+  console.log(`  DOM nodes while scrolling to rows ${shown.join(', ')}: ${counts.join(', ')} (spread ${Math.max(...counts) - Math.min(...counts)})`);
+  await page.close();
+}
+
+/** Loads `count` tiny socket filters from one object, pinned under PIN_DIR (one bpftool run). */
+function loadPrograms(work: string, count: number): number {
+  let source = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\n';
+  for (let i = 0; i < count; i++) source += `SEC("socket") int bench_ui_${i}(struct __sk_buff *skb) { return ${i}; }\n`;
+  writeFileSync(join(work, 'many.bpf.c'), source);
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'many.bpf.c'), '-o', join(work, 'many.bpf.o')]);
+  try {
+    execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' });
+  } catch {
+    // Already mounted.
+  }
+  mkdirSync(PIN_DIR);
+  execFileSync('bpftool', ['prog', 'loadall', join(work, 'many.bpf.o'), PIN_DIR]);
+  return readdirSync(PIN_DIR).length;
+}
+
+async function programList(browser: Browser, serve: Serve, loaded: number): Promise<void> {
+  const cold: number[] = [];
+  const views: number[] = [];
+  let total = 0;
+  for (let i = 0; i < 3; i++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${serve.url}#/local/programs`);
+    await page.waitForFunction((n) => Number(document.querySelector('[role=grid][aria-label=Programs]')?.getAttribute('aria-rowcount')) >= n
+      && document.querySelector('[role=grid][aria-label=Programs] [data-id]') !== null, loaded, { timeout: 30_000 });
+    cold.push(await page.evaluate(() => performance.now()));
+    total = Number(await page.locator('[role=grid][aria-label=Programs]').getAttribute('aria-rowcount'));
+    await page.evaluate(() => (location.hash = '#/local/links'));
+    await page.locator('[role=grid][aria-label=Links]').waitFor();
+    views.push(await timeToSelector(page, '#/local/programs', '[role=grid][aria-label=Programs] [data-id]'));
+    await page.close();
+  }
+  console.log(`program list with ${total} programs (${loaded} loaded for the bench):`);
+  console.log(`  cold page load to rendered grid ${median(cold).toFixed(0)} ms (median of 3: ${cold.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
+  console.log(`  switching to the Programs tab ${median(views).toFixed(0)} ms (fresh list request and render)`);
+}
+
+const HARNESS = `import { mount } from 'svelte';
+import LiveChart from ${JSON.stringify(join(ROOT, 'renderer/src/lib/charts/LiveChart.svelte'))};
+import { ChartFeed } from './feed.svelte.js';
+const feed = new ChartFeed(${SERIES});
+mount(LiveChart, { target: document.getElementById('app'), props: { title: 'bench', unit: '/s', get series() { return feed.series; } } });
+globalThis.benchTick = () => feed.tick();
+`;
+const FEED = `export class ChartFeed {
+  series = $state.raw([]);
+  t = Date.now() - 600_000;
+  constructor(n) {
+    this.series = Array.from({ length: n }, (_, i) => ({ name: 'prog_' + i, points: [] }));
+    for (let s = 0; s < 600; s++) this.tick();
+  }
+  tick() {
+    this.t += 1000;
+    this.series = this.series.map((s, i) => ({ name: s.name, points: s.points.concat([[this.t, Math.abs(Math.sin(this.t / 9000 + i)) * 1000]]).slice(-3600) }));
+  }
+}
+`;
+
+/** Builds the harness page: the real LiveChart (and its ECharts attachment) with a feed of SERIES series. */
+async function buildHarness(): Promise<string> {
+  const dir = join(ROOT, 'out', 'bench-ui-chart');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'src', 'main.js'), HARNESS);
+  writeFileSync(join(dir, 'src', 'feed.svelte.js'), FEED);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><div id="app" style="width:1200px"></div><script type="module" src="./src/main.js"></script></body></html>');
+  const { build } = await import('vite');
+  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
+  await build({ root: dir, base: './', logLevel: 'error', configFile: false, plugins: [svelte()], build: { outDir: join(dir, 'dist'), emptyOutDir: true } });
+  return join(dir, 'dist');
+}
+
+async function chartUpdates(browser: Browser): Promise<void> {
+  const dist = await buildHarness();
+  const page = await browser.newPage({ viewport: { width: 1300, height: 400 } });
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  await page.route('http://bench.invalid/**', (route) => {
+    const path = join(dist, new URL(route.request().url()).pathname);
+    route.fulfill({ body: readFileSync(path), contentType: types[extname(path)] ?? 'application/octet-stream' }).catch(() => {});
+  });
+  await page.goto('http://bench.invalid/index.html');
+  await page.waitForFunction(() => typeof (globalThis as { benchTick?: unknown }).benchTick === 'function');
+  await page.waitForTimeout(1500);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async (): Promise<number> => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  };
+  // Idle baseline over the same wall time, then the same with one update per second.
+  const idle0 = await taskSeconds();
+  await page.waitForTimeout(UPDATES * 1000);
+  const idle = (await taskSeconds()) - idle0;
+  const perUpdate = await page.evaluate((n) => new Promise<number[]>((resolve) => {
+    const ms: number[] = [];
+    let left = n;
+    const step = (): void => {
+      const t0 = performance.now();
+      (globalThis as unknown as { benchTick: () => void }).benchTick();
+      // The chart renders on the next frame (lazyUpdate): count until two frames later.
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        ms.push(performance.now() - t0);
+        if (--left === 0) resolve(ms);
+        else setTimeout(step, 1000);
+      }));
+    };
+    step();
+  }), UPDATES);
+  const busy = (await taskSeconds()) - idle0 - idle;
+  const points = await page.locator('[data-chart]').getAttribute('data-points');
+  const mainThreadMs = ((busy - idle) * 1000) / UPDATES;
+  console.log(`chart of ${SERIES} series (${points} points, 5 min window), ${UPDATES} updates at 1 Hz:`);
+  console.log(`  main-thread task time per update ${mainThreadMs.toFixed(1)} ms (CDP TaskDuration, idle baseline subtracted) — target < 16 ms`);
+  console.log(`  update to painted frame, wall: median ${median(perUpdate).toFixed(1)} ms, max ${Math.max(...perUpdate).toFixed(1)} ms`);
+  await page.close();
+}
+
+/** The fixture loader (build/fixtures.sh, as the kernel tests) holding big_hash until its stdin closes. */
+async function loadBigHash(): Promise<{ id: number; stop(): Promise<void> }> {
+  const built = spawnSync('bash', [join(ROOT, 'build/fixtures.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('build/fixtures.sh failed');
+  const loader = spawn(join(ROOT, 'test/fixtures/build/bpfscope-fixtures'), ['--only', 'big', '--big-hash', String(ENTRIES)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: loader.stdout }), 'line')) as [string];
+  const report = JSON.parse(line) as FixtureReport;
+  return {
+    id: report.maps.find((m) => m.name === 'big_hash')!.id,
+    stop: async () => {
+      if (loader.exitCode !== null) return;
+      loader.stdin.end();
+      await once(loader, 'exit');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bpfscope-bench-ui-'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  let serve: Serve | undefined;
+  try {
+    if (part('map') || part('programs')) serve = await startServe();
+    if (serve && part('map')) {
+      const big = await loadBigHash();
+      try {
+        await bigMap(browser, serve, big.id);
+      } finally {
+        await big.stop();
+      }
+    }
+    if (serve && part('programs')) {
+      const loaded = loadPrograms(work, PROGRAMS);
+      await programList(browser, serve, loaded);
+      rmSync(PIN_DIR, { recursive: true, force: true });
+    }
+    if (part('chart')) await chartUpdates(browser);
+  } finally {
+    await browser.close();
+    await serve?.stop();
+    rmSync(PIN_DIR, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
