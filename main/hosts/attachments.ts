@@ -3,14 +3,14 @@
 // Reads raw bytes through the Host and decodes them with main/kernel/attach.
 import {
   attachPointsByProgram,
-  CLSACT_EGRESS,
-  CLSACT_INGRESS,
   decodeFilterDump,
   decodeLinkDump,
   decodeQueryRecords,
   decodeRouteDump,
   decodeTaskFdQuery,
+  decodeTcObjectDump,
   resolveLwtProgram,
+  tcFilterParents,
   structOpsProgIds,
   structOpsProgSlots,
   type AttachmentViews,
@@ -22,6 +22,7 @@ import {
   type NetView,
   type PerfAttachment,
   type QueryRecord,
+  type TcObject,
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
 import type { Host } from './host.js';
@@ -101,16 +102,30 @@ async function netView(q: AttachQueries, ns: NetnsRef, candidates: () => Promise
     view.errors.push(`${what}: ${toHostError(error).message}`);
   };
   view.interfaces = decodeLinkDump(await q.rtnlDump(ns.path, 'links', 0, 0)).slice(0, MAX_INTERFACES);
+  let qdiscs: TcObject[] | undefined;
+  try {
+    qdiscs = decodeTcObjectDump(await q.rtnlDump(ns.path, 'qdiscs', 0, 0));
+  } catch (error) {
+    // Without the qdisc list (an older snapshot), clsact alone is asked, as before.
+    note('qdiscs', error);
+  }
   for (const iface of view.interfaces) {
-    for (const [direction, parent] of [['ingress', CLSACT_INGRESS], ['egress', CLSACT_EGRESS]] as Array<[Direction, number]>) {
-      try {
-        for (const f of decodeFilterDump(await q.rtnlDump(ns.path, 'filters', iface.ifindex, parent))) {
-          view.tc.push({ ...f, devname: iface.name, direction });
+    // Classes exist only under a classful qdisc, which always has a handle.
+    const classful = qdiscs?.some((d) => d.ifindex === iface.ifindex && d.handle !== 0 && d.kind !== 'clsact' && d.kind !== 'ingress');
+    try {
+      const classes = classful ? decodeTcObjectDump(await q.rtnlDump(ns.path, 'classes', iface.ifindex, 0)) : [];
+      for (const { parent, kind, direction } of tcFilterParents(iface.ifindex, qdiscs, classes)) {
+        try {
+          for (const f of decodeFilterDump(await q.rtnlDump(ns.path, 'filters', iface.ifindex, parent))) {
+            view.tc.push({ ...f, devname: iface.name, kind, ...(direction ? { direction } : {}) });
+          }
+        } catch (error) {
+          if (toHostError(error).code !== 'ENODEV') note(`${iface.name} ${kind}`, error);
         }
-      } catch (error) {
-        // The interface can vanish between the two dumps; anything else is worth saying.
-        if (toHostError(error).code !== 'ENODEV') note(`${iface.name} clsact/${direction}`, error);
       }
+    } catch (error) {
+      // The interface can vanish between two dumps; anything else is worth saying.
+      if (toHostError(error).code !== 'ENODEV') note(`${iface.name} classes`, error);
     }
     const tcx = decodeQueryRecords(await q.netProgQuery(ns.path, iface.ifindex, [TCX_INGRESS, TCX_EGRESS], 0));
     for (const record of tcx) {

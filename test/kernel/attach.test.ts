@@ -63,6 +63,45 @@ describe.skipIf(skip)('attachments match bpftool', () => {
     expect(ours_.resolved_by).toBe((ours_.prog_ids as number[]).length === 1 ? 'name' : 'ambiguous');
   });
 
+  it('ls net: tc filters under a classful root qdisc and its classes, as bpftool net show and tc filter show', async () => {
+    // The fixtures use clsact only: hang their tc program under htb 1: and class 1:1 with tc.
+    const dev = `bfsq${process.pid % 100000}`;
+    const pin = `/sys/fs/bpf/${dev}`;
+    const prog = fixtures.program('tc_ingress');
+    const steps = [
+      ['ip', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`],
+      ['tc', 'qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb'],
+      ['tc', 'class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '1mbit'],
+      ['bpftool', 'prog', 'pin', 'id', String(prog.id), pin],
+      ['tc', 'filter', 'add', 'dev', dev, 'parent', '1:', 'prio', '5', 'handle', '3', 'bpf', 'object-pinned', pin, 'da'],
+      ['tc', 'filter', 'add', 'dev', dev, 'parent', '1:1', 'prio', '6', 'handle', '4', 'bpf', 'object-pinned', pin],
+    ];
+    try {
+      for (const [file, ...args] of steps) {
+        const r = await runCommand(file!, args);
+        expect(r.code, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      const [theirs] = await bpftoolJson<Obj[]>(['net', 'show', 'dev', dev]);
+      const mine = (await ours<Obj[]>(['ls', 'net', '--json']))[0]!;
+      const onDev = (mine.tc as Obj[]).filter((t) => t.devname === dev);
+      const pick = (list: Obj[]) => list.map((e) => ({ devname: e.devname, ifindex: e.ifindex, kind: e.kind, name: e.name, id: e.id }));
+      expect(pick(onDev)).toEqual(theirs!.tc);
+      // What bpftool 7.1 leaves out, from tc: prio, handle and direct-action per parent.
+      for (const [parent, prio, handle, da] of [['1:', 5, 3, true], ['1:1', 6, 4, false]] as const) {
+        const tc = (await runCommand('tc', ['filter', 'show', 'dev', dev, 'parent', parent])).stdout;
+        expect(tc).toContain(`pref ${prio} bpf chain 0 handle 0x${handle} `);
+        expect(tc.includes('direct-action')).toBe(da);
+        expect(onDev).toContainEqual(expect.objectContaining({ kind: 'htb', id: prog.id, prio, handle, direct_action: da }));
+      }
+      const shown = await ours<Obj>(['show', 'prog', String(prog.id), '--json']);
+      const targets = (shown.attach_points as Obj[]).map((p) => String(p.target)).filter((t) => t.startsWith(`${dev} `));
+      expect(targets).toEqual([expect.stringContaining('htb parent 1:1 prio 6 handle 0x4'), expect.stringContaining('htb parent 1:0 prio 5 handle 0x3, direct-action')]);
+    } finally {
+      await runCommand('ip', ['link', 'del', dev]);
+      await runCommand('rm', ['-f', pin]);
+    }
+  });
+
   it('ls cgroup: bpftool cgroup tree, attached and effective, on the fixture cgroup', async () => {
     const root = fixtures.report.cgroup;
     for (const mode of [[], ['effective']]) {

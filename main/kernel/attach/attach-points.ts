@@ -3,6 +3,7 @@
 // another mechanism (an XDP link in IFLA_XDP, a cgroup link in BPF_PROG_QUERY), the link wins.
 import { attachTypeName, linkTypeName } from '../names/index.js';
 import type { LinkInfo, PerfEventDetails } from '../info/index.js';
+import { tcHandleText } from './tc-parents.js';
 import type { AttachmentViews, NetnsRef } from './views.js';
 
 export type AttachMechanism = 'link' | 'netlink' | 'prog_attach' | 'perf_event' | 'struct_ops_map';
@@ -114,9 +115,15 @@ export function attachPointsByProgram(views: AttachmentViews): Map<number, Attac
         add({ progId: p.progId, mechanism: 'netlink', kind: 'xdp', target: `${iface.name} (ifindex ${iface.ifindex}, ${nsWords(view.netns)}, ${p.mode})` });
       }
     }
+    // A classless qdisc's classes share its block: bpftool lists such a filter once per class.
+    const seenTc = new Set<string>();
     for (const f of view.tc) {
+      const key = `${f.ifindex}:${f.kind}:${f.priority}:${f.handle}:${f.progId}`;
+      if (seenTc.has(key)) continue;
+      seenTc.add(key);
       const da = f.directAction ? ', direct-action' : '';
-      add({ progId: f.progId, mechanism: 'netlink', kind: 'tc', target: `${f.devname} (ifindex ${f.ifindex}, ${nsWords(view.netns)}) clsact/${f.direction} prio ${f.priority} handle 0x${f.handle.toString(16)}${da}` });
+      const at = f.direction ? f.kind : `${f.kind} parent ${tcHandleText(f.parent)}`;
+      add({ progId: f.progId, mechanism: 'netlink', kind: 'tc', target: `${f.devname} (ifindex ${f.ifindex}, ${nsWords(view.netns)}) ${at} prio ${f.priority} handle 0x${f.handle.toString(16)}${da}` });
     }
     for (const l of view.lwt) {
       const dev = l.devname ? ` dev ${l.devname}` : l.oif !== undefined ? ` oif ${l.oif}` : '';

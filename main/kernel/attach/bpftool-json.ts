@@ -40,7 +40,7 @@ export function renderNetJson(views: readonly NetView[], links: readonly LinkInf
     const out: JsonObject = {
       xdp: xdpJson(view),
       tc: view.tc.map((f) => {
-        const entry: JsonObject = { devname: f.devname, ifindex: f.ifindex, kind: `clsact/${f.direction}` };
+        const entry: JsonObject = { devname: f.devname, ifindex: f.ifindex, kind: f.kind };
         if (f.name !== undefined) entry.name = f.name;
         entry.id = f.progId;
         Object.assign(entry, { prio: f.priority, handle: f.handle, protocol: f.protocol, direct_action: f.directAction });

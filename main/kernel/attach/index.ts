@@ -7,6 +7,8 @@ export type { ProgLookup, ProgSummary } from './bpftool-json.js';
 export { BPF_F_QUERY_EFFECTIVE, cgroupAttachFlagsWord, decodeQueryRecords } from './prog-query.js';
 export type { QueriedProgram, QueryRecord } from './prog-query.js';
 export { splitMessages } from './netlink.js';
+export { tcFilterParents, tcHandleText } from './tc-parents.js';
+export type { TcParent } from './tc-parents.js';
 export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, decodeTcObjectDump, TC_H_ROOT } from './rtnetlink.js';
 export type { NetInterface, TcBpfFilter, TcObject, XdpAttachMode, XdpProgram } from './rtnetlink.js';
 export { decodeRouteDump, LWT_PROG_TYPES, resolveLwtProgram } from './routes.js';

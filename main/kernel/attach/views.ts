@@ -19,7 +19,10 @@ export type Direction = 'ingress' | 'egress';
 
 export interface TcAttachment extends TcBpfFilter {
   devname: string;
-  direction: Direction;
+  /** bpftool's kind: `clsact/ingress`, `clsact/egress`, a qdisc or class kind (`htb`), `root`. */
+  kind: string;
+  /** clsact filters only. */
+  direction?: Direction;
 }
 
 export interface TcxAttachment {

@@ -11,6 +11,7 @@ import {
   decodeTaskFdQuery,
   decodeTcObjectDump,
   resolveLwtProgram,
+  tcFilterParents,
   renderCgroupTreeJson,
   renderPerfJson,
   type AttachmentViews,
@@ -216,6 +217,17 @@ describe('qdiscs and classes', () => {
   });
 });
 
+describe('tc filter parents', () => {
+  it('classes, qdiscs with a handle, root when an ingress qdisc exists, clsact when present', () => {
+    const q = (ifindex: number, handle: number, kind: string) => ({ ifindex, handle, parent: 0, kind });
+    const qdiscs = [q(3, 0x10000, 'htb'), q(3, 0xffff0000, 'clsact'), q(4, 0, 'noqueue'), q(5, 0xffff0000, 'ingress')];
+    expect(tcFilterParents(3, qdiscs, [q(3, 0x10001, 'htb')]).map((p) => p.kind)).toEqual(['htb', 'htb', 'clsact/ingress', 'clsact/egress']);
+    expect(tcFilterParents(4, qdiscs, [])).toEqual([]);
+    expect(tcFilterParents(5, qdiscs, []).map((p) => p.kind)).toEqual(['ingress', 'root']);
+    expect(tcFilterParents(6, undefined, []).map((p) => p.kind)).toEqual(['clsact/ingress', 'clsact/egress']);
+  });
+});
+
 describe('attach points', () => {
   it('joins every mechanism per program; a link hides the same hook seen elsewhere', () => {
     const views: AttachmentViews = {
@@ -224,7 +236,7 @@ describe('attach points', () => {
         {
           netns: { inode: 1, label: 'host', path: null },
           interfaces: [{ ifindex: 7, name: 'veth0', xdp: { attached: 'driver', programs: [{ mode: 'driver', progId: 1 }] } }],
-          tc: [{ ifindex: 7, devname: 'veth0', direction: 'ingress', parent: CLSACT_INGRESS, handle: 1, priority: 1, protocol: 3, progId: 2, directAction: true, hasActions: false }],
+          tc: [{ ifindex: 7, devname: 'veth0', kind: 'clsact/ingress', direction: 'ingress', parent: CLSACT_INGRESS, handle: 1, priority: 1, protocol: 3, progId: 2, directAction: true, hasActions: false }],
           tcx: [],
           flowDissector: [{ progId: 4, attachFlags: 0 }],
           skLookup: [],
