@@ -19,17 +19,42 @@ interface Finding {
   location: string;
 }
 
+/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else if (c !== '\r') cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
 function scan(input: string): Finding[] {
   const report = join(mkdtempSync(join(tmpdir(), 'electronegativity-')), 'report.csv');
   execFileSync(process.execPath, [CLI, '-i', input, '-e', '45.5.0', '-r', '-v', 'false', '-o', report], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
-  return readFileSync(report, 'utf8')
-    .split('\n')
+  return parseCsv(readFileSync(report, 'utf8'))
     .slice(1)
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [check = '', severity = '', , file = '', location = ''] = line.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
-      return { check, severity, file, location };
-    });
+    .filter((cells) => cells.some((cell) => cell.trim() !== ''))
+    .map(([check = '', severity = '', , file = '', location = '']) => ({ check, severity, file, location }));
 }
 
 describe('electronegativity', () => {
