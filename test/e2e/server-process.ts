@@ -12,10 +12,11 @@ export interface ServeProcess {
 
 const URL_LINE = /serving the dashboard at (http:\/\/\S+)/;
 
-/** `command`: the script and its verb, e.g. ['bin/bpfscope.js', 'serve'] once the CLI maps `serve`. */
-export function startServe(command: string[] = ['test/e2e/serve-server.mjs']): Promise<ServeProcess> {
+/** `command`: the script and its verb, e.g. ['bin/bpfscope.js', 'serve'] once the CLI maps `serve`;
+ * `env`: the server's environment (e.g. a HOME holding .ssh/config). */
+export function startServe(command: string[] = ['test/e2e/serve-server.mjs'], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
   // `node path/to/script`, not npx, so the pid we hold is the server's own.
-  const child: ChildProcess = spawn(process.execPath, [...command, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...command, '--port', '0'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let started = false;
   return new Promise((resolve, reject) => {
