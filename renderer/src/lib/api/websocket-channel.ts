@@ -2,12 +2,13 @@
 // opens wait in a queue; the server authenticates us by the cookie `serve` set.
 import type { MessageChannel } from '../../../../main/api/channel.js';
 
-export function webSocketChannel(url: string): MessageChannel {
+export function webSocketChannel(url: string, onOpen?: () => void): MessageChannel {
   const socket = new WebSocket(url);
   const queue: string[] = [];
   const closeListeners = new Set<() => void>();
   socket.addEventListener('open', () => {
     for (const text of queue.splice(0)) socket.send(text);
+    onOpen?.();
   });
   socket.addEventListener('close', () => {
     for (const listener of [...closeListeners]) listener();
