@@ -2,6 +2,7 @@
 #include "map_digest.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,11 @@
 #define GEN_TOMB 1u
 #define GEN_FIRST 2u
 #define MIN_SLOTS 64u
+/* Grow past 7/10 full (linear probing stays short); rebuild at most half full. */
+#define LOAD_NUM 7u
+#define LOAD_DEN 10u
+/* Entries ahead of the one visited whose slots are prefetched. */
+#define PREFETCH_AHEAD 16u
 /* Slots stay a power of two below 2^31. */
 #define MAX_LIVE (1u << 28)
 /* Bytes of one read page (keys and values). */
@@ -21,16 +27,26 @@
 #define KEY_SEED 0x6a09e667f3bcc908ull
 #define VALUE_SEED 0xbb67ae8584caa73bull
 
+/* One slot, slot_size bytes apart so that a lookup touches one cache line. */
+struct slot {
+	uint64_t vhash;
+	uint32_t gen;
+	uint8_t key[];
+};
+
 struct bs_map_digest {
-	uint32_t key_size, value_stride;
+	uint32_t key_size, value_stride, slot_size;
 	uint32_t cap, live, tombs;
 	uint32_t pass;
 	/* A pass has completed: later passes report changes only. */
 	int filled;
-	uint8_t *keys;
-	uint64_t *vhash;
-	uint32_t *gen;
+	uint8_t *slots;
 };
+
+static inline struct slot *slot_at(const struct bs_map_digest *d, uint32_t i)
+{
+	return (struct slot *)(d->slots + (size_t)i * d->slot_size);
+}
 
 /* One multiply-xorshift round: a bijection of 64-bit words. */
 static inline uint64_t mix(uint64_t h)
@@ -69,6 +85,7 @@ int bs_map_digest_new(uint32_t key_size, uint32_t value_stride, struct bs_map_di
 		return -ENOMEM;
 	d->key_size = key_size;
 	d->value_stride = value_stride;
+	d->slot_size = (uint32_t)((offsetof(struct slot, key) + key_size + 7) & ~(size_t)7);
 	d->pass = GEN_FIRST;
 	*out = d;
 	return 0;
@@ -76,12 +93,8 @@ int bs_map_digest_new(uint32_t key_size, uint32_t value_stride, struct bs_map_di
 
 static void free_table(struct bs_map_digest *d)
 {
-	free(d->keys);
-	free(d->vhash);
-	free(d->gen);
-	d->keys = NULL;
-	d->vhash = NULL;
-	d->gen = NULL;
+	free(d->slots);
+	d->slots = NULL;
 	d->cap = d->live = d->tombs = 0;
 }
 
@@ -109,9 +122,10 @@ static int find(const struct bs_map_digest *d, const uint8_t *key, uint64_t khas
 {
 	uint32_t mask = d->cap - 1, i = (uint32_t)khash & mask, insert_at = UINT32_MAX;
 
-	/* Load <= 1/2 guarantees an empty slot, so the probe ends. */
+	/* Load <= 7/10 guarantees an empty slot, so the probe ends. */
 	for (;; i = (i + 1) & mask) {
-		uint32_t g = d->gen[i];
+		const struct slot *s = slot_at(d, i);
+		uint32_t g = s->gen;
 		if (g == GEN_EMPTY) {
 			*slot = insert_at != UINT32_MAX ? insert_at : i;
 			return 0;
@@ -119,14 +133,14 @@ static int find(const struct bs_map_digest *d, const uint8_t *key, uint64_t khas
 		if (g == GEN_TOMB) {
 			if (insert_at == UINT32_MAX)
 				insert_at = i;
-		} else if (!memcmp(d->keys + (size_t)i * d->key_size, key, d->key_size)) {
+		} else if (!memcmp(s->key, key, d->key_size)) {
 			*slot = i;
 			return 1;
 		}
 	}
 }
 
-/* Rebuilds the table with room for twice the live entries, dropping tombstones. */
+/* Rebuilds the table at most half full, dropping tombstones. */
 static int rehash(struct bs_map_digest *d)
 {
 	struct bs_map_digest next = *d;
@@ -134,25 +148,20 @@ static int rehash(struct bs_map_digest *d)
 
 	if (d->live >= MAX_LIVE)
 		return -E2BIG;
-	while (cap < (d->live + 1) * 4)
+	while (cap < (d->live + 1) * 2)
 		cap *= 2;
 	next.cap = cap;
 	next.live = next.tombs = 0;
-	next.keys = malloc((size_t)cap * d->key_size);
-	next.vhash = malloc((size_t)cap * sizeof(uint64_t));
-	next.gen = calloc(cap, sizeof(uint32_t));
-	if (!next.keys || !next.vhash || !next.gen) {
-		free_table(&next);
+	/* Zeroed: every slot starts GEN_EMPTY. */
+	next.slots = calloc(cap, d->slot_size);
+	if (!next.slots)
 		return -ENOMEM;
-	}
 	for (uint32_t i = 0; i < d->cap; i++) {
-		const uint8_t *key = d->keys + (size_t)i * d->key_size;
-		if (d->gen[i] < GEN_FIRST)
+		const struct slot *old = slot_at(d, i);
+		if (old->gen < GEN_FIRST)
 			continue;
-		find(&next, key, hash_bytes(key, d->key_size, KEY_SEED), &slot);
-		memcpy(next.keys + (size_t)slot * d->key_size, key, d->key_size);
-		next.vhash[slot] = d->vhash[i];
-		next.gen[slot] = d->gen[i];
+		find(&next, old->key, hash_bytes(old->key, d->key_size, KEY_SEED), &slot);
+		memcpy(slot_at(&next, slot), old, d->slot_size);
 		next.live++;
 	}
 	free_table(d);
@@ -211,37 +220,39 @@ static int emit_entry(struct pass *p, const uint8_t *key, const uint8_t *value)
 	return 0;
 }
 
-static int visit(struct pass *p, const uint8_t *key, const uint8_t *value)
+static int visit(struct pass *p, const uint8_t *key, uint64_t khash, const uint8_t *value)
 {
 	struct bs_map_digest *d = p->d;
-	uint64_t khash = hash_bytes(key, d->key_size, KEY_SEED), vhash;
-	uint32_t slot = 0;
-	int found = d->cap ? find(d, key, khash, &slot) : 0, err;
+	uint64_t vhash;
+	uint32_t i = 0;
+	int found = d->cap ? find(d, key, khash, &i) : 0, err;
+	struct slot *s = found ? slot_at(d, i) : NULL;
 
-	if (found && d->gen[slot] == d->pass)
+	if (s && s->gen == d->pass)
 		return 0; /* read twice in one pass (a hash map rehashing under us) */
 	p->out->entries++;
 	vhash = hash_bytes(value, d->value_stride, VALUE_SEED);
-	if (found) {
-		d->gen[slot] = d->pass;
-		if (d->vhash[slot] == vhash || !room(p))
+	if (s) {
+		s->gen = d->pass;
+		if (s->vhash == vhash || !room(p))
 			return 0;
-		d->vhash[slot] = vhash;
+		s->vhash = vhash;
 		return emit_entry(p, key, value);
 	}
 	if (!room(p))
 		return 0;
-	if ((d->live + d->tombs + 1) * 2 > d->cap) {
+	if ((uint64_t)(d->live + d->tombs + 1) * LOAD_DEN > (uint64_t)d->cap * LOAD_NUM) {
 		err = rehash(d);
 		if (err)
 			return err;
-		find(d, key, khash, &slot);
+		find(d, key, khash, &i);
 	}
-	if (d->gen[slot] == GEN_TOMB)
+	s = slot_at(d, i);
+	if (s->gen == GEN_TOMB)
 		d->tombs--;
-	memcpy(d->keys + (size_t)slot * d->key_size, key, d->key_size);
-	d->vhash[slot] = vhash;
-	d->gen[slot] = d->pass;
+	memcpy(s->key, key, d->key_size);
+	s->vhash = vhash;
+	s->gen = d->pass;
 	d->live++;
 	return emit_entry(p, key, value);
 }
@@ -252,16 +263,16 @@ static int emit_removed(struct pass *p)
 	struct bs_map_changes *out = p->out;
 
 	for (uint32_t i = 0; i < d->cap; i++) {
-		if (d->gen[i] < GEN_FIRST || d->gen[i] == d->pass || !room(p))
+		struct slot *s = slot_at(d, i);
+		if (s->gen < GEN_FIRST || s->gen == d->pass || !room(p))
 			continue;
 		int err = reserve(&out->removed, &p->removed_cap, out->removed_count, d->key_size, p->max);
 		if (err)
 			return err;
-		memcpy(out->removed.data + (size_t)out->removed_count * d->key_size, d->keys + (size_t)i * d->key_size,
-		       d->key_size);
+		memcpy(out->removed.data + (size_t)out->removed_count * d->key_size, s->key, d->key_size);
 		out->removed_count++;
 		out->removed.len = out->removed_count * d->key_size;
-		d->gen[i] = GEN_TOMB;
+		s->gen = GEN_TOMB;
 		d->live--;
 		d->tombs++;
 	}
@@ -272,20 +283,24 @@ static int emit_removed(struct pass *p)
 struct page {
 	uint32_t n, token;
 	uint8_t *keys, *values, *in, *out;
+	uint64_t *khash;
 };
 
 static int page_alloc(struct page *pg, const struct bs_map_digest *d, uint32_t n)
 {
 	free(pg->keys);
 	free(pg->values);
+	free(pg->khash);
 	pg->n = n;
 	pg->keys = malloc((size_t)n * d->key_size);
 	pg->values = malloc((size_t)n * d->value_stride);
-	return pg->keys && pg->values ? 0 : -ENOMEM;
+	pg->khash = malloc((size_t)n * sizeof(uint64_t));
+	return pg->keys && pg->values && pg->khash ? 0 : -ENOMEM;
 }
 
 static void page_free(struct page *pg)
 {
+	free(pg->khash);
 	free(pg->keys);
 	free(pg->values);
 	free(pg->in);
@@ -312,11 +327,31 @@ static int read_next(struct pass *p, int fd, struct page *pg, const uint8_t *sta
 			continue;
 		if (err)
 			return err;
-		err = visit(p, pg->keys, pg->values);
+		err = visit(p, pg->keys, hash_bytes(pg->keys, d->key_size, KEY_SEED), pg->values);
 		if (err)
 			return err;
 	}
 	return -E2BIG;
+}
+
+/* Visits a page read by batch, its slots prefetched a few entries ahead: the table is
+ * far larger than the caches, so each lookup would otherwise wait on memory. */
+static int visit_page(struct pass *p, struct page *pg, uint32_t count)
+{
+	const struct bs_map_digest *d = p->d;
+	uint32_t ks = d->key_size, vs = d->value_stride;
+
+	for (uint32_t i = 0; i < count; i++)
+		pg->khash[i] = hash_bytes(pg->keys + (size_t)i * ks, ks, KEY_SEED);
+	for (uint32_t i = 0; i < count; i++) {
+		int err;
+		if (i + PREFETCH_AHEAD < count && d->cap)
+			__builtin_prefetch(slot_at(d, (uint32_t)pg->khash[i + PREFETCH_AHEAD] & (d->cap - 1)));
+		err = visit(p, pg->keys + (size_t)i * ks, pg->khash[i], pg->values + (size_t)i * vs);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int batch_unsupported(int err)
@@ -329,7 +364,7 @@ static int read_all(struct pass *p, int fd, struct page *pg)
 	const struct bs_map_digest *d = p->d;
 	const uint8_t *in = NULL;
 	uint8_t *last = pg->out + pg->token;
-	int have_last = 0, growth = 0, err;
+	int have_last = 0, growth = 0, last_batch, err;
 
 	for (uint32_t reads = 0; reads < MAX_READS;) {
 		uint32_t count = pg->n;
@@ -343,16 +378,15 @@ static int read_all(struct pass *p, int fd, struct page *pg)
 		if (err && err != -ENOENT)
 			/* Continue after the last key read: next-key walks hash buckets in batch order. */
 			return batch_unsupported(err) ? read_next(p, fd, pg, have_last ? last : NULL) : err;
-		for (uint32_t i = 0; i < count; i++) {
-			int verr = visit(p, pg->keys + (size_t)i * d->key_size, pg->values + (size_t)i * d->value_stride);
-			if (verr)
-				return verr;
-		}
+		last_batch = err == -ENOENT;
+		err = visit_page(p, pg, count);
+		if (err)
+			return err;
 		if (count) {
 			memcpy(last, pg->keys + (size_t)(count - 1) * d->key_size, d->key_size);
 			have_last = 1;
 		}
-		if (err == -ENOENT)
+		if (last_batch)
 			return 0;
 		memcpy(pg->in, pg->out, pg->token);
 		in = pg->in;
@@ -373,8 +407,8 @@ int bs_map_digest_diff(struct bs_map_digest *self, int fd, uint32_t max, struct 
 		return -EINVAL;
 	if (self->pass == UINT32_MAX) {
 		for (uint32_t i = 0; i < self->cap; i++)
-			if (self->gen[i] >= GEN_FIRST)
-				self->gen[i] = GEN_FIRST;
+			if (slot_at(self, i)->gen >= GEN_FIRST)
+				slot_at(self, i)->gen = GEN_FIRST;
 		self->pass = GEN_FIRST;
 	}
 	self->pass++;
