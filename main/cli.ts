@@ -27,7 +27,7 @@ const USAGE = `usage: bpfscope <command> [options]
   snapshot [--maps all|none|ID,…] [--max-entries N] [--with-vmlinux] -o FILE
                                        the host's whole BPF state in one file
   diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files or local)
-  serve [--port N] [--bind ADDR]       the dashboard in a browser
+  serve [--port N] [--bind ADDR] [--snapshot FILE]   the dashboard in a browser (with a snapshot open)
 
   --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
                   alias, or snapshot:FILE (read-only); several hosts answer side by side, and
@@ -80,6 +80,7 @@ const OPTIONS = {
   maps: { type: 'string' },
   'max-entries': { type: 'string' },
   'with-vmlinux': { type: 'boolean' },
+  snapshot: { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
 } as const;

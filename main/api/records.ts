@@ -53,6 +53,8 @@ export const HostSummarySchema = z.object({
   hostKey: HostKeyQuestionSchema.optional(),
   /** Hosts added by the user (not the local one) can be removed. */
   removable: z.boolean().optional(),
+  /** Set when the host is a snapshot file: read-only, no live data. */
+  snapshot: z.object({ source: z.string(), createdAt: z.string() }).optional(),
 });
 
 export const VersionsSchema = z.object({

@@ -177,7 +177,8 @@ export class SnapshotHost implements Host {
   }
 
   async enableStats(): Promise<StatsHold> {
-    throw snapshotError(`${this.label}: run statistics are live data; a snapshot has none`);
+    throw snapshotError(`${this.label} is a snapshot: run statistics are live data, which a snapshot has none of`,
+      'live views (statistics, charts, map watch) need a live host: open the host itself, or compare it with this snapshot');
   }
 
   netnsList(): Promise<RawNetns[]> {

@@ -9,6 +9,7 @@ import { parseCapabilities } from '../kernel/proc/capabilities.js';
 import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import type { Host } from '../hosts/host.js';
+import { SnapshotHost } from '../hosts/snapshot-host.js';
 import type { SshHostStateEvent } from '../hosts/ssh-host.js';
 
 /** How to open a host; `hooks` carry SSH state changes and host key questions back. */
@@ -28,12 +29,20 @@ interface HostEntry {
 
 const MAX_HOSTS = 64;
 
-async function describeHost(host: Host): Promise<Pick<HostSummary, 'privilege' | 'kernel'>> {
+async function describeHost(host: Host): Promise<Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot'>>> {
+  if (host instanceof SnapshotHost) {
+    const { manifest } = host;
+    return {
+      label: host.label,
+      snapshot: { source: manifest.host.label, createdAt: manifest.createdAt },
+      ...(manifest.host.kernelRelease ? { kernel: manifest.host.kernelRelease } : {}),
+    };
+  }
   const [status, release] = await Promise.all([
     Promise.resolve().then(() => host.readFile('/proc/self/status', 1 << 16)).then((b) => new TextDecoder().decode(b)).catch(() => ''),
     Promise.resolve().then(() => host.readFile('/proc/sys/kernel/osrelease', 4096)).then((b) => new TextDecoder().decode(b).trim()).catch(() => undefined),
   ]);
-  const out: Pick<HostSummary, 'privilege' | 'kernel'> = {};
+  const out: Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot'>> = {};
   if (release) out.kernel = release;
   const uid = /^Uid:\s*\d+\s+(\d+)/m.exec(status)?.[1];
   if (uid === '0') out.privilege = 'root';

@@ -1,12 +1,17 @@
-// `bpfscope serve [--port N] [--bind ADDR]`: runs until SIGINT/SIGTERM, then
+// `bpfscope serve [--port N] [--bind ADDR] [--snapshot FILE]`: runs until SIGINT/SIGTERM, then
 // closes every connection and host. The CLI maps its verb here.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { toHostError } from '../hosts/host-error.js';
+import { SnapshotHost } from '../hosts/snapshot-host.js';
 import { createHostService } from './host-service.js';
 import { DEFAULT_PORT, runServe } from './serve.js';
 
 export interface ServeFlags {
   port?: string | boolean;
   bind?: string | boolean;
+  /** A snapshot file opened as a read-only host beside the local one. */
+  snapshot?: string | boolean;
 }
 
 export interface ServeIo {
@@ -34,7 +39,22 @@ export async function serveCommand(flags: ServeFlags, io: ServeIo): Promise<numb
     io.err('bpfscope: --bind needs an address\n');
     return 2;
   }
+  if (flags.snapshot !== undefined && (typeof flags.snapshot !== 'string' || flags.snapshot === '')) {
+    io.err('bpfscope: --snapshot needs a file\n');
+    return 2;
+  }
+  const snapshot = typeof flags.snapshot === 'string' ? resolve(flags.snapshot) : undefined;
+  if (snapshot) {
+    // A damaged or missing file is refused before serving, with the reason.
+    try {
+      await (await SnapshotHost.open(snapshot)).close();
+    } catch (error) {
+      io.err(`bpfscope: ${toHostError(error).message}\n`);
+      return 1;
+    }
+  }
   const services = createHostService({ versions: { app: appVersion() } });
+  if (snapshot) await services.addHost({ spec: `snapshot:${snapshot}` }, new AbortController().signal);
   const server = await runServe({
     port,
     ...(typeof flags.bind === 'string' ? { host: flags.bind } : {}),

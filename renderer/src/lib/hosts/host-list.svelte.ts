@@ -15,6 +15,7 @@ export class HostList {
 /** What the sidebar says about a host's state. */
 export function statusText(host: HostSummary): string {
   if (host.hostKey) return 'waiting for your host key decision';
+  if (host.snapshot && host.status === 'connected') return `snapshot of ${host.snapshot.source}, taken ${snapshotTime(host.snapshot.createdAt)}`;
   switch (host.status) {
     case 'connected':
       return `connected${host.privilege ? ` as ${host.privilege}` : ''}`;
@@ -26,3 +27,12 @@ export function statusText(host: HostSummary): string {
       return host.status;
   }
 }
+
+/** A snapshot's time as `2025-01-31 03:12:00 UTC`: the same text wherever the file is opened. */
+export function snapshotTime(iso: string): string {
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
+/** Why the live views show nothing on a snapshot. */
+export const SNAPSHOT_LIVE_NOTE = 'Read-only snapshot: live views (run statistics, charts, map watch) need a live host.';
