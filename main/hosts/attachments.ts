@@ -9,6 +9,7 @@ import {
   decodeRouteDump,
   decodeTaskFdQuery,
   decodeTcObjectDump,
+  progArraySlots,
   resolveLwtProgram,
   tcFilterParents,
   structOpsProgIds,
@@ -35,7 +36,10 @@ const FLOW_DISSECTOR = 17;
 const SK_LOOKUP = 36;
 const TCX_INGRESS = 46;
 const TCX_EGRESS = 47;
+const MAP_TYPE_PROG_ARRAY = 3;
 const MAP_TYPE_STRUCT_OPS = 26;
+/** Slots read per page of a prog_array. */
+const PROG_ARRAY_PAGE = 1024;
 /** errnos that only mean "no such hook here" (EINVAL, EOPNOTSUPP, ENOTSUPP, EBADF). */
 const NOT_A_HOOK = new Set([22, 95, 524, 9]);
 const MAX_INTERFACES = 4096;
@@ -224,6 +228,35 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
   return out;
 }
 
+/** prog_array maps and their tail-call targets (each slot's program id). */
+export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
+  const out: AttachmentViews['progArrays'] = [];
+  for (const id of await host.listIds('map')) {
+    const raw = await host.mapInfo(id);
+    if (!raw) continue;
+    const info = decodeMapInfo(raw.info);
+    if (info.type !== MAP_TYPE_PROG_ARRAY || info.keySize !== 4 || info.valueSize !== 4) continue;
+    const reader = await host.openMap(id);
+    if (!reader) continue;
+    const slots: AttachmentViews['progArrays'][number]['slots'] = [];
+    try {
+      let cursor: Uint8Array | null = null;
+      // max_entries bounds the walk; a page that adds nothing ends it too.
+      for (let read = 0; read <= (info.maxEntries ?? 0); ) {
+        const page = await reader.read('next', cursor, 4, 4, PROG_ARRAY_PAGE);
+        slots.push(...progArraySlots(page.keys, page.values, page.count, 4));
+        read += page.count;
+        if (page.done || page.count === 0) break;
+        cursor = page.cursor;
+      }
+    } finally {
+      await reader.close();
+    }
+    out.push({ mapId: id, mapName: info.name ?? '', slots });
+  }
+  return out;
+}
+
 export async function collectAttachments(session: HostSession): Promise<AttachmentViews> {
   const host = session.host;
   return {
@@ -232,6 +265,7 @@ export async function collectAttachments(session: HostSession): Promise<Attachme
     cgroups: await listCgroupViews(host),
     perf: await listPerfAttachments(host),
     structOps: await listStructOps(session),
+    progArrays: await listProgArrays(host),
   };
 }
 

@@ -18,7 +18,7 @@ async function ours<T>(args: string[]): Promise<T> {
 
 describe.skipIf(skip)('attachments match bpftool', () => {
   beforeAll(async () => {
-    fixtures = await startFixtures({ only: ['net', 'cgroup', 'tracing', 'struct_ops'] });
+    fixtures = await startFixtures({ only: ['net', 'cgroup', 'tracing', 'struct_ops', 'maps'] });
   }, 120_000);
   afterAll(async () => {
     await fixtures?.stop();
@@ -102,6 +102,20 @@ describe.skipIf(skip)('attachments match bpftool', () => {
     }
   });
 
+  it('show prog: tail-call targets in prog_array maps, slot by slot as bpftool map dump', async () => {
+    const arrays = fixtures.report.maps.filter((m) => m.type === 'prog_array');
+    expect(arrays.length).toBeGreaterThan(0);
+    for (const map of arrays) {
+      const dump = await bpftoolJson<Array<{ key: string[]; value: string[] }>>(['map', 'dump', 'id', String(map.id)]);
+      const u32le = (bytes: string[]) => bytes.reduce((n, b, i) => n + parseInt(b, 16) * 2 ** (8 * i), 0);
+      for (const entry of dump) {
+        const [index, progId] = [u32le(entry.key), u32le(entry.value)];
+        const shown = await ours<Obj>(['show', 'prog', String(progId), '--json']);
+        expect(shown.attach_points).toContainEqual({ mechanism: 'prog_array', kind: 'tail_call', target: `${map.name} (map ${map.id}) index ${index}` });
+      }
+    }
+  });
+
   it('ls cgroup: bpftool cgroup tree, attached and effective, on the fixture cgroup', async () => {
     const root = fixtures.report.cgroup;
     for (const mode of [[], ['effective']]) {
@@ -122,7 +136,7 @@ describe.skipIf(skip)('attachments match bpftool', () => {
   });
 
   it('show prog: every fixture program attached through any mechanism has an attach point of that mechanism', async () => {
-    const MECHANISM: Record<string, string> = { link: 'link', netlink: 'netlink', prog_attach: 'prog_attach', perf_event: 'perf_event', struct_ops_map: 'struct_ops_map' };
+    const MECHANISM: Record<string, string> = { link: 'link', netlink: 'netlink', prog_attach: 'prog_attach', perf_event: 'perf_event', struct_ops_map: 'struct_ops_map', prog_array: 'prog_array' };
     for (const prog of fixtures.report.programs) {
       const expected = MECHANISM[prog.via];
       if (!expected) continue;

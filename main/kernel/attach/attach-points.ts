@@ -6,7 +6,7 @@ import type { LinkInfo, PerfEventDetails } from '../info/index.js';
 import { tcHandleText } from './tc-parents.js';
 import type { AttachmentViews, NetnsRef } from './views.js';
 
-export type AttachMechanism = 'link' | 'netlink' | 'prog_attach' | 'perf_event' | 'struct_ops_map';
+export type AttachMechanism = 'link' | 'netlink' | 'prog_attach' | 'perf_event' | 'struct_ops_map' | 'prog_array';
 
 export interface AttachPoint {
   progId: number;
@@ -84,7 +84,7 @@ function linkTarget(link: LinkInfo, ifname: (ifindex: number) => string | undefi
   }
 }
 
-/** progId → its attach points, in a stable order (links, network, cgroups, perf, struct_ops). */
+/** progId → its attach points, in a stable order (links, network, cgroups, perf, struct_ops, tail calls). */
 export function attachPointsByProgram(views: AttachmentViews): Map<number, AttachPoint[]> {
   const byProg = new Map<number, AttachPoint[]>();
   const add = (point: AttachPoint): void => {
@@ -162,6 +162,9 @@ export function attachPointsByProgram(views: AttachmentViews): Map<number, Attac
   }
   for (const ops of views.structOps) {
     for (const progId of ops.progIds) add({ progId, mechanism: 'struct_ops_map', kind: 'struct_ops', target: `${ops.mapName} (map ${ops.mapId})` });
+  }
+  for (const array of views.progArrays) {
+    for (const slot of array.slots) add({ progId: slot.progId, mechanism: 'prog_array', kind: 'tail_call', target: `${array.mapName} (map ${array.mapId}) index ${slot.index}` });
   }
   return byProg;
 }

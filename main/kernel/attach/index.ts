@@ -7,6 +7,8 @@ export type { ProgLookup, ProgSummary } from './bpftool-json.js';
 export { BPF_F_QUERY_EFFECTIVE, cgroupAttachFlagsWord, decodeQueryRecords } from './prog-query.js';
 export type { QueriedProgram, QueryRecord } from './prog-query.js';
 export { splitMessages } from './netlink.js';
+export { progArraySlots } from './prog-array.js';
+export type { ProgArraySlot } from './prog-array.js';
 export { tcFilterParents, tcHandleText } from './tc-parents.js';
 export type { TcParent } from './tc-parents.js';
 export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, decodeTcObjectDump, TC_H_ROOT } from './rtnetlink.js';

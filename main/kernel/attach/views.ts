@@ -5,6 +5,7 @@ import type { LinkInfo } from '../info/index.js';
 import type { NetInterface, TcBpfFilter } from './rtnetlink.js';
 import type { QueriedProgram, QueryRecord } from './prog-query.js';
 import type { TaskFdAttachment } from './task-fd.js';
+import type { ProgArraySlot } from './prog-array.js';
 import type { LwtBpfRoute, LwtHook, LwtResolution } from './routes.js';
 
 export interface NetnsRef {
@@ -76,4 +77,6 @@ export interface AttachmentViews {
   links: LinkInfo[];
   /** struct_ops map id → the programs it holds. */
   structOps: Array<{ mapId: number; mapName: string; progIds: number[] }>;
+  /** prog_array maps and the tail-call targets in their slots. */
+  progArrays: Array<{ mapId: number; mapName: string; slots: ProgArraySlot[] }>;
 }

@@ -247,6 +247,7 @@ describe('attach points', () => {
       cgroups: [{ path: '/cg', id: 9, attached: [{ attachType: 1, effective: false, attachFlags: 2, programs: [{ progId: 5, attachFlags: 2 }] }], effective: [] }],
       perf: [{ pid: 5, fd: 9, progId: 6, fdType: 'uprobe', name: '/bin/x', probeOffset: 16n, probeAddr: 0n, comm: 'x' }],
       structOps: [{ mapId: 20, mapName: 'cc', progIds: [7, 8] }],
+      progArrays: [{ mapId: 21, mapName: 'jmp', slots: [{ index: 2, progId: 9 }] }],
     };
     const points = attachPointsByProgram(views);
     expect(points.get(1)).toEqual([{ progId: 1, mechanism: 'link', kind: 'xdp', target: 'veth0 (ifindex 7)', linkId: 3 }]);
@@ -255,5 +256,6 @@ describe('attach points', () => {
     expect(points.get(5)?.[0]).toMatchObject({ mechanism: 'prog_attach', kind: 'cgroup_inet_egress', target: '/cg' });
     expect(points.get(6)?.[0]).toMatchObject({ mechanism: 'perf_event', kind: 'uprobe', target: '/bin/x+0x10 (pid 5 x, fd 9)' });
     expect(points.get(8)?.[0]).toMatchObject({ mechanism: 'struct_ops_map', target: 'cc (map 20)' });
+    expect(points.get(9)).toEqual([{ progId: 9, mechanism: 'prog_array', kind: 'tail_call', target: 'jmp (map 21) index 2' }]);
   });
 });
