@@ -1,12 +1,15 @@
 // Turns a host spec into a Host: `local`, `snapshot:FILE`, or an SSH target
-// (`user@host[:port]` or a ~/.ssh/config alias).
+// (`user@host[:port]` or a ~/.ssh/config alias). `objfile:FILE` is refused with the reason
+// (docs/snapshot-format.md, "Object files are not hosts").
 import type { Host } from './host.js';
+import { HostError } from './host-error.js';
 import { requireEnumeration, openLocalHost } from './host-access.js';
 import { SnapshotHost } from './snapshot-host.js';
 import { SshHost, type SshHostOptions } from './ssh-host.js';
 
 export const LOCAL_HOST = 'local';
 const SNAPSHOT_PREFIX = 'snapshot:';
+const OBJFILE_PREFIX = 'objfile:';
 
 /** Splits `--host a,b,c`; empty or absent means the local host. */
 export function parseHostList(value: string | undefined): string[] {
@@ -21,6 +24,14 @@ export async function openHost(spec: string, sshOptions: SshHostOptions = {}): P
     return host;
   }
   if (spec.startsWith(SNAPSHOT_PREFIX)) return SnapshotHost.open(spec.slice(SNAPSHOT_PREFIX.length));
+  if (spec.startsWith(OBJFILE_PREFIX)) {
+    const file = spec.slice(OBJFILE_PREFIX.length);
+    throw new HostError({
+      code: 'EOBJFILE',
+      message: `${spec}: an object file is not a host: nothing in it is loaded, so it has no ids, no xlated or JIT code, no links or map contents`,
+      hint: `bpfscope obj ${file} lists its programs, maps and globals; bpfscope obj ${file} prog NAME shows a listing with map names and source lines`,
+    });
+  }
   // Over SSH the agent checks its own privilege and says what is missing.
   return SshHost.connect(spec, sshOptions);
 }
