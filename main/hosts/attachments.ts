@@ -269,7 +269,21 @@ export async function collectAttachments(session: HostSession): Promise<Attachme
   };
 }
 
+/** How long one collection answers for every program of a session (a UI walking programs). */
+export const ATTACH_POINTS_TTL_MS = 2000;
+const joined = new WeakMap<HostSession, { at: number; points: Promise<Map<number, AttachPoint[]>> }>();
+
+/** Every program's attach points, collected once per session and reused for ATTACH_POINTS_TTL_MS. */
+export function allAttachPoints(session: HostSession, now: number = Date.now()): Promise<Map<number, AttachPoint[]>> {
+  const cached = joined.get(session);
+  if (cached && now - cached.at < ATTACH_POINTS_TTL_MS) return cached.points;
+  const points = collectAttachments(session).then(attachPointsByProgram);
+  joined.set(session, { at: now, points });
+  points.catch(() => joined.delete(session));
+  return points;
+}
+
 /** Every attach point of one program (empty when nothing holds it). */
 export async function programAttachPoints(session: HostSession, progId: number): Promise<AttachPoint[]> {
-  return attachPointsByProgram(await collectAttachments(session)).get(progId) ?? [];
+  return (await allAttachPoints(session)).get(progId) ?? [];
 }
