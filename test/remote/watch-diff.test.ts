@@ -85,11 +85,13 @@ describe.skipIf(problem)(`map watch over SSH${problem ? ` (skipped: ${problem})`
         const summary = (t: MapWatchTick) => t.changed.map((c) => `${hex(c.key)}:${hex(c.value!)}:${hex(c.previous!)}`).sort();
         expect(summary(tick)).toEqual(summary(mirror));
       }
-      deleteKeys(map.id, keys.slice(CHANGED, CHANGED + 10));
+      // A batch ends on a bucket boundary: the first read may hold a few less than asked.
+      const gone = keys.slice(CHANGED, CHANGED + 10);
+      deleteKeys(map.id, gone);
       const removedTick = tickOf(await remoteWatcher.poll());
-      expect(removedTick.removed.map((r) => hex(r.key)).sort()).toEqual(keys.slice(CHANGED, CHANGED + 10).map(hex).sort());
+      expect(removedTick.removed.map((r) => hex(r.key)).sort()).toEqual(gone.map(hex).sort());
       expect(removedTick.removed.every((r) => r.previous?.byteLength === 32)).toBe(true);
-      expect(removedTick.entries).toBe(ENTRIES - 10);
+      expect(removedTick.entries).toBe(ENTRIES - gone.length);
     } finally {
       remoteWatcher.stop();
       localWatcher.stop();
