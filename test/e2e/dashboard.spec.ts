@@ -43,6 +43,8 @@ test('overview, hosts and programs with live columns', async ({ page }) => {
   await open(page, '#/local/overview');
   await expect(page.getByRole('complementary', { name: 'Hosts' })).toContainText(/connected as root/, { timeout: 20_000 });
   await expect(page.locator('[data-count="programs"]')).not.toHaveText('0', { timeout: 20_000 });
+  await expect(page.locator('[data-stats-cost]')).toContainText(/ns/, { timeout: 20_000 });
+  await expect(page.locator('[data-stats-cost]')).not.toContainText('{');
   await shot(page, 'overview');
 
   await page.getByRole('link', { name: 'Programs', exact: true }).click();
@@ -66,6 +68,8 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect(listing).toContainText('call bpf_get_current_pid_tgid');
   await expect(listing).toContainText('; __u32 tgid = bpf_get_current_pid_tgid() >> 32;');
   await expect(page.locator('[data-attach]')).toContainText(/getpid/, { timeout: 20_000 });
+  await expect(page.locator('[data-map-id]').first()).not.toHaveText(/^map /, { timeout: 20_000 });
+  await expect(page.locator('[data-map-id]').filter({ hasText: 'getpid_counts' })).toHaveCount(1);
   const chart = page.locator('[data-chart="Events/s"]');
   const before = Number(await chart.getAttribute('data-points'));
   await fixtures.trigger('getpid', 100);
@@ -96,6 +100,10 @@ test('maps table and map detail with live watch', async ({ page }) => {
   await rows.first().click();
   await expect(page.getByRole('tree')).toContainText('calls');
   await shot(page, 'map-detail');
+  await page.locator('[data-value-type]').click();
+  await expect(page).toHaveURL(/#\/local\/btf\/\d+\?btf=\d+$/);
+  await expect(page.getByLabel('BTF type name')).toHaveValue('');
+  await expect(page.locator('[data-btf-c]')).toContainText('calls', { timeout: 20_000 });
 });
 
 test('links, BTF and diagnostics', async ({ page }) => {

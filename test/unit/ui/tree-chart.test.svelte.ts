@@ -1,6 +1,7 @@
 // The value tree as mounted, the map pager's bounded page cache and live overlay, and
 // the chart option builders fed by the program series stream.
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BpfscopeApi } from '../../../main/api/contract.js';
@@ -100,6 +101,7 @@ describe('program series into chart options', () => {
     const options = lineOptions(series, '/s', 60_000, 3_999_000) as { series: Array<{ name: string; data: unknown[]; type: string }>; animation: boolean };
     expect(options.animation).toBe(false);
     expect(options.series).toHaveLength(50);
-    expect(options.series[49]!.data).toHaveLength(61);
+    expect(options.series[49]!.data).toBeInstanceOf(Float64Array);
+    expect(options.series[49]!.data).toHaveLength(2 * 61);
   });
 });

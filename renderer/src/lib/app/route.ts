@@ -10,6 +10,8 @@ export interface Route {
   id?: number;
   /** Free text: the BTF query, a map filter. */
   query?: string;
+  /** The BTF object a BTF view is scoped to (a program's or map's); else vmlinux. */
+  btf?: number;
 }
 
 const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'btf', 'diagnostics'];
@@ -20,14 +22,20 @@ export function parseRoute(hash: string, defaultHost: string): Route {
   const route: Route = { host: host || defaultHost, view: VIEWS.includes(view as ViewName) ? (view as ViewName) : 'overview' };
   const n = Number(id);
   if (id && Number.isInteger(n) && n > 0) route.id = n;
-  const query = new URLSearchParams(search).get('q');
+  const params = new URLSearchParams(search);
+  const query = params.get('q');
   if (query) route.query = query;
+  const btf = Number(params.get('btf'));
+  if (Number.isInteger(btf) && btf > 0) route.btf = btf;
   return route;
 }
 
 export function formatRoute(route: Route): string {
   let hash = `#/${encodeURIComponent(route.host)}/${route.view}`;
   if (route.id !== undefined) hash += `/${route.id}`;
-  if (route.query) hash += `?${new URLSearchParams({ q: route.query })}`;
+  const params = new URLSearchParams();
+  if (route.query) params.set('q', route.query);
+  if (route.btf !== undefined) params.set('btf', String(route.btf));
+  if (params.size > 0) hash += `?${params}`;
   return hash;
 }

@@ -13,6 +13,7 @@ export class Router {
     const next: Route = { ...this.route, ...change };
     if (!keepId && !('id' in change)) delete next.id;
     if (!('query' in change)) delete next.query;
+    if (!('btf' in change)) delete next.btf;
     location.hash = formatRoute(next);
   }
 
