@@ -42,6 +42,30 @@ const SeriesParams = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ringbufs'), host: HostIdSchema, intervalMs: Interval }),
 ]);
 
+/** What changed between two hosts (main/kernel/snapshot/diff.ts StateDiff), keys and values BTF-rendered. */
+const ComparedProgram = z.object({ id: Id, name: z.string(), type: z.string(), tag: z.string() });
+const ComparedMap = z.object({ id: Id, name: z.string(), type: z.string(), keySize: z.number(), valueSize: z.number(), maxEntries: z.number() });
+const HostDiffSchema = z.object({
+  before: z.string(),
+  after: z.string(),
+  programs: z.object({
+    added: z.array(ComparedProgram),
+    removed: z.array(ComparedProgram),
+    changed: z.array(z.object({
+      name: z.string(), type: z.string(),
+      before: z.object({ id: Id, tag: z.string() }), after: z.object({ id: Id, tag: z.string() }),
+      change: z.enum(['changed', 'reloaded']),
+    })),
+  }),
+  maps: z.object({ added: z.array(ComparedMap), removed: z.array(ComparedMap) }),
+  contents: z.array(z.object({
+    name: z.string(), before: z.number(), after: z.number(), added: z.number(), removed: z.number(), changed: z.number(),
+    entries: z.array(z.object({ key: z.string(), before: z.string().optional(), after: z.string().optional() })),
+    truncated: z.boolean(),
+  })),
+});
+export type HostDiff = z.infer<typeof HostDiffSchema>;
+
 export const methods = {
   versions: { params: NoParams, result: VersionsSchema },
   listHosts: { params: NoParams, result: z.array(HostSummarySchema) },
@@ -73,6 +97,11 @@ export const methods = {
   getBtfType: { params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema },
   getDiagnostics: { params: HostParams, result: z.array(JsonRecordSchema) },
   getStatsStatus: { params: HostParams, result: JsonRecordSchema },
+  /** Programs, maps and map entries changed from `before` to `after` (two snapshots, or a snapshot and a live host). */
+  compareHosts: {
+    params: z.strictObject({ before: HostIdSchema, after: HostIdSchema, maxEntries: z.number().int().min(0).max(1_000_000).optional() }),
+    result: HostDiffSchema,
+  },
 } as const;
 
 export const events = {

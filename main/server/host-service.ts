@@ -16,6 +16,7 @@ import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-regist
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { MapViews } from './map-views.js';
+import { compareHosts } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
@@ -85,6 +86,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     async answerHostKey({ host, accept }) {
       hosts.answerHostKey(host, accept);
       return {};
+    },
+    compareHosts(params) {
+      return compareHosts(session, params);
     },
     async listPrograms({ host }) {
       const s = await session(host);

@@ -1,6 +1,8 @@
 // `bpfscope serve --snapshot FILE` in Chromium: the snapshot is a host in the sidebar with a
 // 'snapshot' badge, its programs listed from the file (taken while the fixtures were loaded,
-// shown after they are gone), and a note that live views need a live host.
+// shown after they are gone), and a note that live views need a live host. The compare view
+// shows the map entries a trigger changed between two snapshots, and the fixture programs
+// a live host no longer has.
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +16,12 @@ let server: ServeProcess;
 let report: FixtureReport;
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-snap-'));
 const file = join(dir, 'fixtures.bpfsnap');
+const later = join(dir, 'later.bpfsnap');
+
+function snapshot(path: string): void {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/bpfscope.js'), 'snapshot', '-o', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bpfscope snapshot failed: ${r.stderr}`);
+}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,8 +31,9 @@ test.beforeAll(async () => {
   const fixtures = await startFixtures({ only: ['maps', 'tracing'] });
   try {
     report = fixtures.report;
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/bpfscope.js'), 'snapshot', '-o', file], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`bpfscope snapshot failed: ${r.stderr}`);
+    snapshot(file);
+    await fixtures.trigger('getpid', 3);
+    snapshot(later);
   } finally {
     // Unloaded before the browser looks: what it shows can only come from the file.
     await fixtures.stop();
@@ -55,4 +64,37 @@ test('a snapshot opens as a read-only host: badge, its programs, live views expl
   await page.keyboard.type(program.kernel_name);
   await expect(grid.locator(`[data-id="${program.id}"]`)).toContainText(program.kernel_name, { timeout: 10_000 });
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'snapshot-host.png') });
+});
+
+test('compare: entries a trigger changed between two snapshots; programs a live host no longer has', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(server.url);
+  const sidebar = page.getByRole('complementary', { name: 'Hosts' });
+  // The second snapshot is added like any host, by spec.
+  await sidebar.getByRole('textbox', { name: 'Host to add' }).fill(`snapshot:${later}`);
+  await sidebar.getByRole('button', { name: 'Add host' }).click();
+  await expect(sidebar.getByRole('listitem').filter({ hasText: 'snapshot:later.bpfsnap' })).toContainText('snapshot of local', { timeout: 20_000 });
+
+  await sidebar.getByRole('button', { name: 'Compare hosts…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Compare hosts' });
+  const [a, b] = await Promise.all([
+    sidebar.getByRole('listitem').filter({ hasText: 'snapshot:fixtures.bpfsnap' }).getByRole('link').getAttribute('href'),
+    sidebar.getByRole('listitem').filter({ hasText: 'snapshot:later.bpfsnap' }).getByRole('link').getAttribute('href'),
+  ]);
+  const hostOf = (href: string | null): string => decodeURIComponent(href!.split('/')[1]!);
+  await dialog.getByRole('combobox', { name: 'Before' }).selectOption(hostOf(a));
+  await dialog.getByRole('combobox', { name: 'After' }).selectOption(hostOf(b));
+  await dialog.getByRole('button', { name: 'Compare', exact: true }).click();
+  // The first getpid of the loader adds its key, later ones change its value.
+  await expect(dialog.locator('[data-compare-map="getpid_counts"]')).toContainText(/entries \((\+[1-9]|\+0 −0 ~[1-9])/, { timeout: 60_000 });
+  await expect(dialog.locator('[data-compare-map="getpid_counts"] + ul')).toContainText(/^[+~] \d+: \{/);
+
+  await dialog.getByRole('combobox', { name: 'After' }).selectOption('local');
+  await dialog.getByRole('button', { name: 'Compare', exact: true }).click();
+  const program = report.programs.find((p) => p.object === 'tracing')!;
+  // Gone from the live host: removed, or, where another loader on this machine holds a program
+  // of the same type and name, paired with it as reloaded under a new id.
+  const gone = new RegExp(`− ${program.type} ${program.kernel_name} \\(id ${program.id},|${program.kernel_name}: (reloaded|changed) \\(id ${program.id} →`);
+  await expect(dialog.locator('[data-compare="programs"]')).toContainText(gone, { timeout: 60_000 });
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'compare.png') });
 });

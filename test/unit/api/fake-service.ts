@@ -75,6 +75,7 @@ export function createFakeService(): FakeService {
     getBtfType: notImplemented,
     getDiagnostics: notImplemented,
     getStatsStatus: notImplemented,
+    compareHosts: notImplemented,
     watchSeries: () => () => {},
     watchMapWatch: () => () => {},
     watchHosts(_params, emit): Unsubscribe {
