@@ -1,6 +1,7 @@
 // The programs/maps table as mounted in the page: filter and sort state, the rows
 // a 1,000-row table puts in the DOM, and the virtual rows under it.
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProgramSummary } from '../../../main/api/records.js';
@@ -46,6 +47,25 @@ describe('TableState', () => {
     expect(table.selected).toBe(29);
     table.move(-100);
     expect(table.selected).toBe(0);
+  });
+});
+
+describe('facets and sparklines', () => {
+  it('filters by type and owner selects, offers each distinct value, and draws a sparkline per row', () => {
+    const table = new TableState<ProgramRow>(PROGRAM_COLUMNS);
+    table.rows = programs(30).map((p): ProgramRow => ({ ...p, history: [0, p.id, 2 * p.id] }) as ProgramRow);
+    expect(table.facetValues.get('Type')).toEqual(['kprobe', 'socket_filter', 'tracepoint']);
+    expect(table.facetValues.get('Owners')).toEqual(['agent']);
+    table.facets.Type = 'tracepoint';
+    table.facets.Owners = 'agent';
+    expect(table.view.map((p) => p.id)).toEqual([2, 8, 14, 20, 26]);
+    table.facets.Owners = '';
+    expect(table.view).toHaveLength(10);
+    mounted = mount(DataTable, { target: document.body, props: { table, label: 'Programs', href: () => '#', onopen: () => {} } });
+    flushSync();
+    const spark = document.querySelector('[data-id="2"] svg[data-spark]')!;
+    expect(spark.getAttribute('data-spark')).toBe('3');
+    expect(spark.querySelector('polyline')!.getAttribute('points')).toBe('0.0,17.5 40.0,9.0 80.0,0.5');
   });
 });
 

@@ -7,8 +7,13 @@ interface ProgramsUpdate {
   sample: { programs: Array<LiveStats & { id: number }>; totals: { eventsPerSec: number; cpuPercent: number; statsCost?: unknown } };
 }
 
+/** Samples of events/s kept per program for the table's sparklines. */
+export const SPARK_POINTS = 60;
+
 export class LivePrograms {
   byId = $state.raw(new Map<number, LiveStats>());
+  /** Recent events/s per program, oldest first; programs gone from a sample are dropped. */
+  history = $state.raw(new Map<number, number[]>());
   totals = $state.raw<ProgramsUpdate['sample']['totals'] | null>(null);
   error = $state<string | null>(null);
   private readonly unsubscribe: () => void;
@@ -20,6 +25,7 @@ export class LivePrograms {
         if (update.kind !== 'programs') continue;
         const { sample } = update as unknown as ProgramsUpdate;
         this.byId = new Map(sample.programs.map((p) => [p.id, { eventsPerSec: p.eventsPerSec, avgRunNs: p.avgRunNs, cpuPercent: p.cpuPercent }]));
+        this.history = appendHistory(this.history, sample.programs);
         this.totals = sample.totals;
       }
     });
@@ -28,4 +34,14 @@ export class LivePrograms {
   close(): void {
     this.unsubscribe();
   }
+}
+
+/** Pure: one more sample on each program's history, bounded to SPARK_POINTS. */
+export function appendHistory(history: Map<number, number[]>, programs: Array<{ id: number; eventsPerSec: number }>): Map<number, number[]> {
+  const next = new Map<number, number[]>();
+  for (const p of programs) {
+    const values = history.get(p.id) ?? [];
+    next.set(p.id, values.length >= SPARK_POINTS ? [...values.slice(1 - SPARK_POINTS), p.eventsPerSec] : [...values, p.eventsPerSec]);
+  }
+  return next;
 }

@@ -1,5 +1,5 @@
 // ECharts options as pure functions of the data, so they can be tested without a DOM.
-import type { EChartsOption } from 'echarts';
+import type { EChartsOption, LineSeriesOption } from 'echarts';
 
 export interface TimeSeries {
   name: string;
@@ -35,7 +35,14 @@ export function lineOptions(series: TimeSeries[], unit: string, windowMs: number
     xAxis: { type: 'time', min: nowMs - windowMs, max: nowMs },
     yAxis: { type: 'value', name: unit, scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
-    series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, dimensions: ['time', 'value'], data: interleaved(windowed(s.points, nowMs, windowMs)) })),
+    series: series.map((s): LineSeriesOption => ({
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      dimensions: ['time', 'value'],
+      // ECharts reads a typed array as a flat source at run time; its types only list arrays.
+      data: interleaved(windowed(s.points, nowMs, windowMs)) as unknown as LineSeriesOption['data'],
+    })),
   };
 }
 

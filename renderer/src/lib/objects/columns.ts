@@ -10,6 +10,10 @@ export interface Column<Row> {
   sortKey?: (row: Row) => number | string;
   /** Width in the grid: CSS length; default 1fr. */
   width?: string;
+  /** Drawn as a sparkline of these values instead of text. */
+  spark?: (row: Row) => number[];
+  /** The values a row offers this column's facet filter (a select above the table). */
+  facet?: (row: Row) => string[];
 }
 
 /** Live stats of a program, from the `series` programs stream. */
@@ -36,18 +40,19 @@ export function ownersText(pids: Owner[] | undefined): string {
 
 export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
   { title: 'ID', cell: (p) => text(p.id), numeric: true, width: '70px' },
-  { title: 'Type', cell: (p) => text(p.type), width: '140px' },
+  { title: 'Type', cell: (p) => text(p.type), width: '140px', facet: (p) => [text(p.type)] },
   { title: 'Name', cell: (p) => text(p.name), mono: true, width: '1.4fr' },
   { title: 'Tag', cell: (p) => text(p.tag), mono: true, width: '150px' },
   { title: 'Events/s', cell: (p) => fixed(p.live?.eventsPerSec, 1), numeric: true, sortKey: (p) => p.live?.eventsPerSec ?? -1, width: '90px' },
+  { title: 'Trend', cell: () => '', spark: (p) => p.history ?? [], sortKey: (p) => p.live?.eventsPerSec ?? -1, width: '84px' },
   { title: 'Avg ns', cell: (p) => fixed(p.live?.avgRunNs, 0), numeric: true, sortKey: (p) => p.live?.avgRunNs ?? -1, width: '80px' },
   { title: 'CPU %', cell: (p) => fixed(p.live?.cpuPercent, 3), numeric: true, sortKey: (p) => p.live?.cpuPercent ?? -1, width: '80px' },
-  { title: 'Owners', cell: (p) => ownersText(p.pids) },
+  { title: 'Owners', cell: (p) => ownersText(p.pids), facet: (p) => (p.pids ?? []).map((o) => o.comm) },
 ];
 
 export const MAP_COLUMNS: Column<MapSummary>[] = [
   { title: 'ID', cell: (m) => text(m.id), numeric: true, width: '70px' },
-  { title: 'Type', cell: (m) => text(m.type), width: '130px' },
+  { title: 'Type', cell: (m) => text(m.type), width: '130px', facet: (m) => [text(m.type)] },
   { title: 'Name', cell: (m) => text(m.name), mono: true, width: '1.2fr' },
   { title: 'Key', cell: (m) => text(m.bytes_key), numeric: true, width: '60px' },
   { title: 'Value', cell: (m) => text(m.bytes_value), numeric: true, width: '60px' },
