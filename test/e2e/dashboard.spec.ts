@@ -55,7 +55,13 @@ test('overview, hosts and programs with live columns', async ({ page }) => {
   await expect(grid.locator('[data-id]').first()).toContainText('trace_getpid');
   await fixtures.trigger('getpid', 200);
   await expect(grid.locator('[data-id]').first().locator('[role=gridcell]').nth(4)).not.toHaveText('', { timeout: 10_000 });
+  await expect.poll(async () => Number(await grid.locator('[data-id] svg[data-spark]').first().getAttribute('data-spark')), { timeout: 15_000 }).toBeGreaterThan(1);
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Filter programs').fill('');
+  await page.getByLabel('Type of programs').selectOption('tracepoint');
+  await expect(grid.locator('[data-id]').first().locator('[role=gridcell]').nth(1)).toHaveText('tracepoint');
   await shot(page, 'programs');
+  await page.getByLabel('Type of programs').selectOption('');
 });
 
 test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gains points', async ({ page }) => {
@@ -99,11 +105,27 @@ test('maps table and map detail with live watch', async ({ page }) => {
   expect(await page.locator('[data-map-rows] .changed').first().innerText()).not.toBe(first);
   await rows.first().click();
   await expect(page.getByRole('tree')).toContainText('calls');
+  await page.locator('[data-pin-key]').click();
+  await expect(page.locator('[data-pinned-key]')).toHaveCount(1);
+  const fields = page.locator('[data-chart="Map fields"]');
+  const pinnedAt = Number(await fields.getAttribute('data-points'));
+  await fixtures.trigger('getpid', 50);
+  await expect.poll(async () => Number(await fields.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(pinnedAt + 1);
   await shot(page, 'map-detail');
   await page.locator('[data-value-type]').click();
   await expect(page).toHaveURL(/#\/local\/btf\/\d+\?btf=\d+$/);
   await expect(page.getByLabel('BTF type name')).toHaveValue('');
   await expect(page.locator('[data-btf-c]')).toContainText('calls', { timeout: 20_000 });
+
+  const ring = fixtures.map('ring');
+  await open(page, `#/local/maps/${ring.id}`);
+  await expect(page.locator('[data-ringbuf-fill]')).toBeVisible({ timeout: 20_000 });
+  await fixtures.trigger('ringbuf', 200);
+  await expect(page.locator('[data-ringbuf-fill]')).not.toContainText('(0.0 KiB pending', { timeout: 10_000 });
+  const throughput = page.locator('[data-chart="Ring buffer throughput"]');
+  await expect.poll(async () => Number(await throughput.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(4);
+  await shot(page, 'ringbuf');
+  await fixtures.drain();
 });
 
 test('links, BTF and diagnostics', async ({ page }) => {

@@ -9,6 +9,7 @@ import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { lineOptions } from '../../../renderer/src/lib/charts/chart-options.js';
 import { MapPager, PAGE_ROWS } from '../../../renderer/src/lib/maps/map-pager.svelte.js';
 import ValueTree from '../../../renderer/src/lib/maps/ValueTree.svelte';
+import { fieldPoints, MapWatchState } from '../../../renderer/src/lib/maps/map-watch.svelte.js';
 import { appendColumns } from '../../../renderer/src/lib/program/program-series.svelte.js';
 
 const leaf = (name: string, value: number): TreeNode => ({ name, type: '__u64', display: String(value), value });
@@ -103,5 +104,24 @@ describe('program series into chart options', () => {
     expect(options.series).toHaveLength(50);
     expect(options.series[49]!.data).toBeInstanceOf(Float64Array);
     expect(options.series[49]!.data).toHaveLength(2 * 61);
+  });
+});
+
+describe('map watch pins', () => {
+  it('keeps sums and pinned keys per tick and charts a field of one key or of all', () => {
+    const watch = new MapWatchState();
+    watch.pin('01000000', '1');
+    watch.pin('01000000', '1');
+    expect(watch.keys).toEqual(['01000000']);
+    const tick = (timeMs: number, sum: number, one: number) =>
+      ({ kind: 'tick', timeMs, entries: 2, changed: [], added: [], removed: [], sums: [{ path: 'calls', value: sum, rate: sum / 10 }], selected: [{ keyHex: '01000000', fields: [{ path: 'calls', value: one }] }] }) as never;
+    watch.apply(tick(1000, 10, 3));
+    watch.apply(tick(2000, 20, 4));
+    expect(watch.entries).toBe(2);
+    expect(fieldPoints(watch.ticks, null, 'calls', false)).toEqual([[1000, 10], [2000, 20]]);
+    expect(fieldPoints(watch.ticks, null, 'calls', true)).toEqual([[1000, 1], [2000, 2]]);
+    expect(fieldPoints(watch.ticks, '01000000', 'calls', false)).toEqual([[1000, 3], [2000, 4]]);
+    watch.unpin('01000000');
+    expect(watch.keys).toEqual([]);
   });
 });
