@@ -62,6 +62,7 @@ const HostDiffSchema = z.object({
     name: z.string(), before: z.number(), after: z.number(), added: z.number(), removed: z.number(), changed: z.number(),
     entries: z.array(z.object({ key: z.string(), before: z.string().optional(), after: z.string().optional() })),
     truncated: z.boolean(),
+    partial: z.boolean().optional(),
   })),
 });
 export type HostDiff = z.infer<typeof HostDiffSchema>;

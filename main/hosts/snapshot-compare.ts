@@ -8,6 +8,7 @@ import { mapTypeName, progTypeName } from '../kernel/names/index.js';
 import type { EntryRenderer, HostState, MapState, Side } from '../kernel/snapshot/diff.js';
 import type { HostSession } from './host-session.js';
 import { MapStream } from './map-stream.js';
+import { SnapshotHost } from './snapshot-host.js';
 
 interface TypedMap {
   formatter: ValueFormatter;
@@ -18,7 +19,7 @@ interface TypedMap {
 /** Reads programs, maps and (up to maxEntries per map) contents of the session's host. */
 export async function readHostState(session: HostSession, maxEntries: number): Promise<HostState> {
   const { host } = session;
-  const state: HostState = { label: session.label, programs: [], maps: [], contents: new Map() };
+  const state: HostState = { label: session.label, programs: [], maps: [], contents: new Map(), partial: new Set() };
   for (const id of await host.listIds('prog')) {
     const raw = await host.progInfo(id, false);
     if (!raw) continue;
@@ -35,21 +36,25 @@ export async function readHostState(session: HostSession, maxEntries: number): P
     };
     state.maps.push(map);
     const contents = await readContents(session, id, maxEntries);
-    if (contents) state.contents.set(id, contents);
+    if (!contents) continue;
+    state.contents.set(id, contents.snapshot);
+    // A snapshot recorded under --max-entries holds part of the map even when read whole.
+    const recorded = host instanceof SnapshotHost ? host.manifest.mapContents[String(id)] : undefined;
+    if (!contents.complete || recorded?.complete === false) state.partial!.add(id);
   }
   return state;
 }
 
-async function readContents(session: HostSession, id: number, maxEntries: number): Promise<MapSnapshot | undefined> {
+async function readContents(session: HostSession, id: number, maxEntries: number): Promise<{ snapshot: MapSnapshot; complete: boolean } | undefined> {
   try {
     const stream = await MapStream.open(session.host, id);
     if (!stream) return undefined;
     const snapshot = new MapSnapshot(stream.layout.keySize, stream.layout.stride);
     for await (const page of stream.pages()) {
       snapshot.add(page);
-      if (snapshot.size >= maxEntries) break;
+      if (snapshot.size >= maxEntries) return { snapshot, complete: false };
     }
-    return snapshot;
+    return { snapshot, complete: true };
   } catch {
     // Contents not recorded in a snapshot, or a map type without readable entries: compare the rest.
     return undefined;

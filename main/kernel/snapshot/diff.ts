@@ -27,6 +27,8 @@ export interface HostState {
   maps: MapState[];
   /** Contents by map id, where they were read. */
   contents: Map<number, MapSnapshot>;
+  /** Maps whose contents hold only part of the map (an entry limit when read or recorded). */
+  partial?: Set<number>;
 }
 
 export type Side = 'before' | 'after';
@@ -62,6 +64,9 @@ export interface MapContentDiff {
   /** The first entries of each kind, up to the limit. */
   entries: EntryChange[];
   truncated: boolean;
+  /** One side holds only part of the map: keys missing from it say nothing, so only values
+   * changed under keys read on both sides are listed (added and removed stay 0). */
+  partial?: boolean;
 }
 
 export interface StateDiff {
@@ -101,8 +106,14 @@ function pair<T extends { id: number }>(before: T[], after: T[], identity: (t: T
   return { pairs, removed, added: after.filter((a) => !used.has(a.id)) };
 }
 
-function contentDiff(map: MapState, older: MapSnapshot, newer: MapSnapshot, render: EntryRenderer, beforeId: number): MapContentDiff | undefined {
+function contentDiff(
+  map: MapState, older: MapSnapshot, newer: MapSnapshot, render: EntryRenderer, beforeId: number, partial: boolean,
+): MapContentDiff | undefined {
   const d = diffSnapshots(older, newer);
+  if (partial) {
+    d.added = [];
+    d.removed = [];
+  }
   if (d.added.length + d.removed.length + d.changed.length === 0) return undefined;
   const entries: EntryChange[] = [];
   const room = () => entries.length < MAX_LISTED_ENTRIES;
@@ -111,11 +122,13 @@ function contentDiff(map: MapState, older: MapSnapshot, newer: MapSnapshot, rend
   for (const ref of d.added) if (room()) entries.push({ key: render.key('after', map.id, newer.key(ref)), after: after(ref) });
   for (const [ref, old] of d.changed) if (room()) entries.push({ key: render.key('after', map.id, newer.key(ref)), before: before(old), after: after(ref) });
   for (const ref of d.removed) if (room()) entries.push({ key: render.key('before', beforeId, older.key(ref)), before: before(ref) });
-  return {
+  const diff: MapContentDiff = {
     name: map.name, before: older.size, after: newer.size,
     added: d.added.length, removed: d.removed.length, changed: d.changed.length,
     entries, truncated: d.added.length + d.removed.length + d.changed.length > entries.length,
   };
+  if (partial) diff.partial = true;
+  return diff;
 }
 
 export function diffStates(before: HostState, after: HostState, render: EntryRenderer): StateDiff {
@@ -131,7 +144,8 @@ export function diffStates(before: HostState, after: HostState, render: EntryRen
     const older = before.contents.get(b.id);
     const newer = after.contents.get(a.id);
     if (!older || !newer) continue;
-    const d = contentDiff(a, older, newer, render, b.id);
+    const partial = before.partial?.has(b.id) === true || after.partial?.has(a.id) === true;
+    const d = contentDiff(a, older, newer, render, b.id, partial);
     if (d) contents.push(d);
   }
   return {
@@ -153,7 +167,7 @@ export function renderDiffText(diff: StateDiff): string {
   for (const m of diff.maps.removed) lines.push(`- map ${m.id} ${m.type} ${m.name}`);
   for (const m of diff.maps.added) lines.push(`+ map ${m.id} ${m.type} ${m.name}`);
   for (const c of diff.contents) {
-    lines.push(`~ map ${c.name}: ${c.before} → ${c.after} entries (+${c.added} -${c.removed} ~${c.changed})`);
+    lines.push(`~ map ${c.name}: ${c.before} → ${c.after} entries (+${c.added} -${c.removed} ~${c.changed})${c.partial ? ' (partial read: changed values only)' : ''}`);
     for (const e of c.entries) {
       if (e.before === undefined) lines.push(`    + ${e.key}: ${e.after}`);
       else if (e.after === undefined) lines.push(`    - ${e.key}: ${e.before}`);

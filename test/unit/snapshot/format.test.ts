@@ -148,4 +148,16 @@ describe('diff pairing', () => {
     expect(renderDiffText(d)).toContain('~ map m: 3 → 3 entries (+1 -1 ~1)\n    + 04: 28\n    ~ 02: 14 → 15\n    - 03: 1e');
     expect(renderDiffText(diffStates(a, a, hex))).toBe('--- A\n+++ A\nno differences\n');
   });
+
+  it('a side read only in part lists changed values, not keys it never read as added or removed', () => {
+    const a = { ...state('A', [], [[1, 10], [2, 20], [3, 30]]), partial: new Set([3]) };
+    const b = state('B', [], [[1, 10], [2, 21], [4, 40]]);
+    const d = diffStates(a, b, hex);
+    expect(d.contents).toEqual([{
+      name: 'm', before: 3, after: 3, added: 0, removed: 0, changed: 1, truncated: false, partial: true,
+      entries: [{ key: '02', before: '14', after: '15' }],
+    }]);
+    expect(renderDiffText(d)).toContain('(+0 -0 ~1) (partial read: changed values only)');
+    expect(diffStates({ ...a, contents: new Map([[3, contents([[1, 10]])]]) }, b, hex).contents).toEqual([]);
+  });
 });

@@ -27,5 +27,6 @@ export function isEmptyDiff(diff: HostDiff): boolean {
 
 /** `+2 -1 ~3`: a map's entry changes in one token. */
 export function entryChangeText(c: HostDiff['contents'][number]): string {
-  return `${c.before} → ${c.after} entries (+${c.added} −${c.removed} ~${c.changed})`;
+  const text = `${c.before} → ${c.after} entries (+${c.added} −${c.removed} ~${c.changed})`;
+  return c.partial ? `${text}, partial read: changed values only` : text;
 }
