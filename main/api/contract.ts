@@ -98,6 +98,18 @@ export const methods = {
   getBtfType: { params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema },
   getDiagnostics: { params: HostParams, result: z.array(JsonRecordSchema) },
   getStatsStatus: { params: HostParams, result: JsonRecordSchema },
+  /** A snapshot file sent from the UI (File → Open, drag and drop) in chunks: the server opens it as a host. */
+  beginSnapshotUpload: {
+    params: z.strictObject({ name: z.string().min(1).max(200), size: z.number().int().min(1).max(1024 ** 3) }),
+    result: z.strictObject({ upload: z.string() }),
+  },
+  /** `data`: base64 of the bytes at `offset` (chunks in order; 36 KiB each keeps a request under the 64 KiB cap). */
+  uploadSnapshotChunk: {
+    params: z.strictObject({ upload: z.string().min(1).max(64), offset: z.number().int().min(0), data: z.string().max(48 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/) }),
+    result: z.strictObject({ received: z.number() }),
+  },
+  /** Decodes the uploaded file (clear ESNAPSHOT errors for damaged or future files) and adds it as a read-only host. */
+  openUploadedSnapshot: { params: z.strictObject({ upload: z.string().min(1).max(64) }), result: HostSummarySchema },
   /** Programs, maps and map entries changed from `before` to `after` (two snapshots, or a snapshot and a live host). */
   compareHosts: {
     params: z.strictObject({ before: HostIdSchema, after: HostIdSchema, maxEntries: z.number().int().min(0).max(1_000_000).optional() }),

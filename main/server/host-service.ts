@@ -16,7 +16,7 @@ import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-regist
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { MapViews } from './map-views.js';
-import { compareHosts } from './snapshot-service.js';
+import { compareHosts, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
@@ -64,6 +64,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const session = (hostId: string): Promise<HostSession> => hosts.session(hostId);
   const mapViews = new MapViews();
   const live = new LiveService(session);
+  const uploads = new SnapshotUploads();
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
 
   const service: ClosableService = {
@@ -89,6 +90,17 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     compareHosts(params) {
       return compareHosts(session, params);
+    },
+    async beginSnapshotUpload(params) {
+      return uploads.begin(params);
+    },
+    async uploadSnapshotChunk(params) {
+      return uploads.chunk(params);
+    },
+    async openUploadedSnapshot(params) {
+      const host = uploads.finish(params);
+      const id = uploadedHostId(host.label.slice('snapshot:'.length), new Set(hosts.list().map((h) => h.id)));
+      return hosts.add(id, async () => new HostSession(host));
     },
     async listPrograms({ host }) {
       const s = await session(host);
@@ -161,6 +173,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return live.watchMap(params, emit);
     },
     async close() {
+      uploads.close();
       mapViews.closeAll();
       await live.close();
       await hosts.close();

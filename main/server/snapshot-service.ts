@@ -1,8 +1,12 @@
-// The compare method of the service: any two hosts it knows (snapshots, live hosts), read through
-// the same Host operations as `bpfscope diff` and diffed with the maps' BTF.
+// Snapshots in the service: files uploaded from the UI opened as read-only hosts, and the
+// compare method (any two hosts it knows, snapshots or live, read through the same Host
+// operations as `bpfscope diff` and diffed with the maps' BTF).
+import { randomUUID } from 'node:crypto';
 import type { Params, Result } from '../api/contract.js';
+import { ApiError } from '../api/errors.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { BtfEntryRenderer, readHostState } from '../hosts/snapshot-compare.js';
+import { decodeSnapshot, SnapshotHost } from '../hosts/snapshot-host.js';
 import { diffStates } from '../kernel/snapshot/diff.js';
 
 /** Entries read per map and side when the caller names no limit: a UI answer, not an export. */
@@ -16,4 +20,71 @@ export async function compareHosts(
   const [beforeState, afterState] = await Promise.all([readHostState(before, maxEntries), readHostState(after, maxEntries)]);
   const renderer = await BtfEntryRenderer.load({ before: [before, beforeState], after: [after, afterState] });
   return diffStates(beforeState, afterState, renderer);
+}
+
+/** Uploads in progress at once; each holds its whole file in memory until opened. */
+const MAX_UPLOADS = 4;
+const UPLOAD_IDLE_MS = 5 * 60_000;
+
+interface Upload {
+  name: string;
+  bytes: Uint8Array;
+  received: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Files sent in order, chunk by chunk, then decoded into a SnapshotHost (never written to disk). */
+export class SnapshotUploads {
+  private readonly uploads = new Map<string, Upload>();
+
+  begin({ name, size }: Params<'beginSnapshotUpload'>): Result<'beginSnapshotUpload'> {
+    if (this.uploads.size >= MAX_UPLOADS) throw new ApiError({ code: 'EBUSY', message: `at most ${MAX_UPLOADS} snapshot uploads at once` });
+    const upload = randomUUID();
+    const forget = setTimeout(() => this.uploads.delete(upload), UPLOAD_IDLE_MS);
+    forget.unref();
+    this.uploads.set(upload, { name: name.replace(/[/\\]/g, '_'), bytes: new Uint8Array(size), received: 0, timer: forget });
+    return { upload };
+  }
+
+  chunk({ upload, offset, data }: Params<'uploadSnapshotChunk'>): Result<'uploadSnapshotChunk'> {
+    const entry = this.entry(upload);
+    const bytes = Buffer.from(data, 'base64');
+    if (offset !== entry.received) throw new ApiError({ code: 'EINVAL', message: `upload ${entry.name}: chunk at ${offset}, expected ${entry.received}` });
+    if (offset + bytes.length > entry.bytes.length) throw new ApiError({ code: 'EINVAL', message: `upload ${entry.name}: more bytes than announced (${entry.bytes.length})` });
+    entry.bytes.set(bytes, offset);
+    entry.received += bytes.length;
+    entry.timer.refresh();
+    return { received: entry.received };
+  }
+
+  /** The uploaded file as a host; the upload is forgotten whatever the outcome. */
+  finish({ upload }: Params<'openUploadedSnapshot'>): SnapshotHost {
+    const entry = this.entry(upload);
+    this.uploads.delete(upload);
+    clearTimeout(entry.timer);
+    if (entry.received !== entry.bytes.length) {
+      throw new ApiError({ code: 'EINVAL', message: `upload ${entry.name}: ${entry.received} of ${entry.bytes.length} bytes received` });
+    }
+    const { manifest, files } = decodeSnapshot(entry.bytes, entry.name);
+    return new SnapshotHost(manifest, files, entry.name);
+  }
+
+  close(): void {
+    for (const entry of this.uploads.values()) clearTimeout(entry.timer);
+    this.uploads.clear();
+  }
+
+  private entry(upload: string): Upload {
+    const entry = this.uploads.get(upload);
+    if (!entry) throw new ApiError({ code: 'ENOENT', message: `no snapshot upload '${upload}' (finished, or idle for too long)` });
+    return entry;
+  }
+}
+
+/** `snapshot:NAME`, or `snapshot:NAME (2)` … when that host id is taken. */
+export function uploadedHostId(name: string, taken: ReadonlySet<string>): string {
+  const base = `snapshot:${name}`;
+  if (!taken.has(base)) return base;
+  for (let n = 2; n < 1000; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
+  throw new ApiError({ code: 'EEXIST', message: `${base}: opened too many times` });
 }

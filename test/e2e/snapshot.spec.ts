@@ -2,10 +2,11 @@
 // 'snapshot' badge, its programs listed from the file (taken while the fixtures were loaded,
 // shown after they are gone), and a note that live views need a live host. The compare view
 // shows the map entries a trigger changed between two snapshots, and the fixture programs
-// a live host no longer has.
+// a live host no longer has. A file chosen in the browser is uploaded to the server and opens
+// as a host; a damaged one gives the decoder's clear error.
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixtures, type FixtureReport } from '../helpers/fixtures.js';
@@ -97,4 +98,28 @@ test('compare: entries a trigger changed between two snapshots; programs a live 
   const gone = new RegExp(`− ${program.type} ${program.kernel_name} \\(id ${program.id},|${program.kernel_name}: (reloaded|changed) \\(id ${program.id} →`);
   await expect(dialog.locator('[data-compare="programs"]')).toContainText(gone, { timeout: 60_000 });
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'compare.png') });
+});
+
+test('File → Open uploads a snapshot to the server, which opens it as a host; a damaged file is refused clearly', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(server.url);
+  const sidebar = page.getByRole('complementary', { name: 'Hosts' });
+  const uploaded = join(dir, 'uploaded.bpfsnap');
+  copyFileSync(later, uploaded);
+  await sidebar.getByLabel('Open snapshot file').setInputFiles(uploaded);
+  const entry = sidebar.getByRole('listitem').filter({ hasText: 'snapshot:uploaded.bpfsnap' });
+  await expect(entry).toContainText('snapshot of local', { timeout: 30_000 });
+  await expect(entry.locator('.badge')).toHaveText('snapshot');
+  // The upload's overview is open: its programs come from the file.
+  await page.getByRole('link', { name: 'Programs', exact: true }).click();
+  const program = report.programs.find((p) => p.object === 'maps' || p.object === 'tracing')!;
+  await page.keyboard.press('/');
+  await page.keyboard.type(program.kernel_name);
+  await expect(page.getByRole('grid', { name: 'Programs' }).locator(`[data-id="${program.id}"]`)).toBeVisible({ timeout: 10_000 });
+
+  const damaged = join(dir, 'damaged.bpfsnap');
+  const bytes = readFileSync(later);
+  writeFileSync(damaged, bytes.subarray(0, bytes.length >> 1));
+  await sidebar.getByLabel('Open snapshot file').setInputFiles(damaged);
+  await expect(sidebar.getByRole('alert')).toContainText(/ESNAPSHOT.*damaged\.bpfsnap: truncated or corrupted/, { timeout: 20_000 });
 });

@@ -76,6 +76,9 @@ export function createFakeService(): FakeService {
     getDiagnostics: notImplemented,
     getStatsStatus: notImplemented,
     compareHosts: notImplemented,
+    beginSnapshotUpload: notImplemented,
+    uploadSnapshotChunk: notImplemented,
+    openUploadedSnapshot: notImplemented,
     watchSeries: () => () => {},
     watchMapWatch: () => () => {},
     watchHosts(_params, emit): Unsubscribe {
