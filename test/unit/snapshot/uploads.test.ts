@@ -1,0 +1,33 @@
+// Snapshot uploads from the UI: chunks in order and within the announced size, the file opened
+// only when whole, damaged files refused with the decoder's error, unique host ids.
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { SnapshotUploads, uploadedHostId } from '../../../main/server/snapshot-service.js';
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+describe('snapshot uploads', () => {
+  it('refuses chunks out of order, beyond the size, and files not whole', () => {
+    const uploads = new SnapshotUploads();
+    const { upload } = uploads.begin({ name: 'a/b.bpfsnap', size: 4 });
+    expect(() => uploads.chunk({ upload, offset: 2, data: b64(Uint8Array.of(1)) })).toThrow(/chunk at 2, expected 0/);
+    expect(uploads.chunk({ upload, offset: 0, data: b64(Uint8Array.of(1, 2)) })).toEqual({ received: 2 });
+    expect(() => uploads.chunk({ upload, offset: 2, data: b64(Uint8Array.of(1, 2, 3)) })).toThrow(/more bytes than announced/);
+    expect(() => uploads.finish({ upload })).toThrow(/a_b\.bpfsnap: 2 of 4 bytes received/);
+    expect(() => uploads.finish({ upload })).toThrow(/no snapshot upload/);
+    uploads.close();
+  });
+
+  it('a whole but damaged file gives the decoder’s clear error', () => {
+    const uploads = new SnapshotUploads();
+    const bytes = gzipSync(Buffer.from('not a tar'));
+    const { upload } = uploads.begin({ name: 'x.bpfsnap', size: bytes.length });
+    uploads.chunk({ upload, offset: 0, data: b64(bytes) });
+    expect(() => uploads.finish({ upload })).toThrow(expect.objectContaining({ code: 'ESNAPSHOT' }));
+  });
+
+  it('names hosts uniquely', () => {
+    expect(uploadedHostId('x', new Set())).toBe('snapshot:x');
+    expect(uploadedHostId('x', new Set(['snapshot:x', 'snapshot:x (2)']))).toBe('snapshot:x (3)');
+  });
+});
