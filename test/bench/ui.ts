@@ -6,7 +6,7 @@
 //   LiveChart and chart options, bundled by vite into a one-page harness).
 // Run as root after `npm run build:node && npm run build:app`:  node out/node/test/bench/ui.js
 // BENCH_UI_ENTRIES (default 1000000) and BENCH_PROGRAMS (default 1000) change the sizes;
-// arguments pick parts: map, programs, chart (default all).
+// BENCH_UI_UPDATES (default 20) the chart updates; arguments pick parts: map, programs, chart (default all).
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ const PROGRAMS = Number(process.env.BENCH_PROGRAMS ?? 1000);
 const SERIES = 50;
 const PARTS = process.argv.slice(2);
 const part = (name: string): boolean => PARTS.length === 0 || PARTS.includes(name);
-const UPDATES = 20;
+const UPDATES = Number(process.env.BENCH_UI_UPDATES ?? 20);
 const PIN_DIR = `/sys/fs/bpf/bpfscope-bench-ui-${process.pid}`;
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -129,6 +129,7 @@ function loadPrograms(work: string, count: number): number {
 async function programList(browser: Browser, serve: Serve, loaded: number): Promise<void> {
   const cold: number[] = [];
   const views: number[] = [];
+  const scripts: number[] = [];
   let total = 0;
   for (let i = 0; i < 3; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -136,6 +137,7 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
     await page.waitForFunction((n) => Number(document.querySelector('[role=grid][aria-label=Programs]')?.getAttribute('aria-rowcount')) >= n
       && document.querySelector('[role=grid][aria-label=Programs] [data-id]') !== null, loaded, { timeout: 30_000 });
     cold.push(await page.evaluate(() => performance.now()));
+    scripts.push(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd));
     total = Number(await page.locator('[role=grid][aria-label=Programs]').getAttribute('aria-rowcount'));
     await page.evaluate(() => (location.hash = '#/local/links'));
     await page.locator('[role=grid][aria-label=Links]').waitFor();
@@ -144,7 +146,8 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
   }
   console.log(`program list with ${total} programs (${loaded} loaded for the bench):`);
   console.log(`  cold page load to rendered grid ${median(cold).toFixed(0)} ms (median of 3: ${cold.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
-  console.log(`  switching to the Programs tab ${median(views).toFixed(0)} ms (fresh list request and render)`);
+  console.log(`    of which page and script load ${median(scripts).toFixed(0)} ms; the rest is the host's answer to listPrograms and the render`);
+  console.log(`  switching to the Programs tab ${median(views).toFixed(0)} ms (the list is held per host: render only) — target < 1000 ms`);
 }
 
 const HARNESS = `import { mount } from 'svelte';
