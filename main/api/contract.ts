@@ -115,6 +115,14 @@ export const methods = {
     params: z.strictObject({ before: HostIdSchema, after: HostIdSchema, maxEntries: z.number().int().min(0).max(1_000_000).optional() }),
     result: HostDiffSchema,
   },
+  /** Programs whose tags differ between hosts of the same name; hosts that fail are listed, not fatal. */
+  programDrift: {
+    params: z.strictObject({ hosts: z.array(HostIdSchema).min(2).max(50) }),
+    result: z.strictObject({
+      drift: z.array(z.strictObject({ name: z.string(), tags: z.record(z.string(), z.array(z.string())) })),
+      failed: z.array(z.strictObject({ host: HostIdSchema, code: z.string(), message: z.string() })),
+    }),
+  },
 } as const;
 
 export const events = {

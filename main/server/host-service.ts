@@ -18,8 +18,9 @@ import { LiveService } from './live-service.js';
 import { MapViews } from './map-views.js';
 import { compareHosts, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
-import { renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
+import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
+import { programDrift } from '../hosts/drift.js';
 
 export interface HostServiceOptions {
   /** Host id → how to open it; default: `local` through the in-process addon. */
@@ -90,6 +91,22 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     compareHosts(params) {
       return compareHosts(session, params);
+    },
+    async programDrift({ hosts: ids }) {
+      const failed: { host: string; code: string; message: string }[] = [];
+      const listings = new Map<string, { name?: string; tag?: string }[]>();
+      await Promise.all(
+        [...new Set(ids)].map(async (id) => {
+          try {
+            const shows = await listPrograms(await session(id));
+            listings.set(id, shows.map((s) => ({ name: progFullName(s.info, s.firstFuncName), tag: s.info.tag })));
+          } catch (error) {
+            const e = toHostError(error);
+            failed.push({ host: id, code: e.code, message: e.message });
+          }
+        }),
+      );
+      return { drift: programDrift(listings), failed };
     },
     async beginSnapshotUpload(params) {
       return uploads.begin(params);

@@ -76,6 +76,7 @@ export function createFakeService(): FakeService {
     getDiagnostics: notImplemented,
     getStatsStatus: notImplemented,
     compareHosts: notImplemented,
+    programDrift: notImplemented,
     beginSnapshotUpload: notImplemented,
     uploadSnapshotChunk: notImplemented,
     openUploadedSnapshot: notImplemented,
