@@ -97,13 +97,18 @@ function connectHop(target: SshTarget, options: SshConnectOptions, sock?: Duplex
       },
     };
     if (sock) config.sock = sock;
-    const onError = (e: Error) => {
+    let settled = false;
+    // Stays attached for the client's whole life: an error after 'ready' (a reset while the
+    // agent is being set up, or after a failed connect) must never be an uncaught exception;
+    // owners learn of drops from their own listeners and from 'close'.
+    client.on('error', (e: Error) => {
+      if (settled) return;
+      settled = true;
       client.end();
       reject(keyError ?? connectError(e, target));
-    };
-    client.once('error', onError);
+    });
     client.once('ready', () => {
-      client.off('error', onError);
+      settled = true;
       resolve(client);
     });
     client.connect(config);
