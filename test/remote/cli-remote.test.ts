@@ -12,7 +12,7 @@ const problem = agentTestProblem(true);
 
 type Obj = Record<string, unknown> & { id: number };
 
-describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipped: ${problem})` : ''}`, () => {
+describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipped: ${problem})` : ''}`, { timeout: 180_000 }, () => {
   let sshd: TestSshd;
   let fixtures: LoadedFixtures;
   let env: string[];
