@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentHost } from '../../main/hosts/agent-host.js';
 import { AGENT_MAGIC, PROTOCOL_VERSION, encodeFrame } from '../../main/hosts/frame.js';
-import { prng } from '../unit/agent/prng.js';
+import { prng } from '../helpers/prng.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-fake-agent-'));

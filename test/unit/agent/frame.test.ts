@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_MAGIC, FrameDecoder, FrameError, decodeFrameBody, encodeFrame, type Frame } from '../../../main/hosts/frame.js';
-import { prng } from './prng.js';
+import { prng } from '../../helpers/prng.js';
 
 const magic = new TextEncoder().encode(AGENT_MAGIC);
 

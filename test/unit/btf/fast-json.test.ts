@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bpftoolJson, parseBtf, ValueFormatter, type Btf } from '../../../main/kernel/btf/index.js';
 import { compileBpftoolWriter } from '../../../main/kernel/btf/bpftool-fast-json.js';
+import { prng } from '../../helpers/prng.js';
 
 const fixtureDir = join(import.meta.dirname, '../../fixtures/btf');
 
-/** A seeded generator, so a failure names its case. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
-
 function compareAll(btf: Btf, firstId: number, lastId: number, samples: number): number {
   const formatter = new ValueFormatter(btf);
-  const next = random(firstId * 7919 + lastId);
+  const next = prng(firstId * 7919 + lastId);
   let compiled = 0;
   for (let id = firstId; id <= lastId; id++) {
     let size: number;

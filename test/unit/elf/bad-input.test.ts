@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBtfExt, parseElf } from '../../../main/kernel/elf/index.js';
 import { parseBpfObject, programListing } from '../../../main/kernel/objfile/index.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../../helpers/fixtures.js';
+import { prng as rng } from '../../helpers/prng.js';
 
 function expectOwnError(fn: () => unknown): 'ok' | 'error' {
   try {
@@ -25,18 +26,6 @@ function expectOwnError(fn: () => unknown): 'ok' | 'error' {
 function openFully(bytes: Uint8Array): void {
   const obj = parseBpfObject(bytes);
   for (const p of [...obj.programs, ...obj.subprograms]) programListing(obj, p);
-}
-
-/** Small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let maps: Uint8Array;

@@ -1,4 +1,4 @@
-// Seeded PRNG (mulberry32) so fuzz failures reproduce from the seed.
+// Seeded PRNG (mulberry32) so fuzz and property-test failures reproduce from the seed.
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
