@@ -9,13 +9,10 @@ import { formatC } from '../../main/kernel/btf/c.js';
 import { formatRaw } from '../../main/kernel/btf/raw.js';
 import { ValueFormatter } from '../../main/kernel/btf/value.js';
 import { KIND } from '../../main/kernel/btf/wire.js';
+import { median } from '../helpers/median.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function time(runs: number, fn: () => void): number {
   const ms: number[] = [];

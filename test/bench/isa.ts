@@ -9,14 +9,11 @@ import {
   buildCfg, buildListing, listingToJson, renderCfgDot, renderListingText,
   type FuncInfoRecord, type LineInfoRecord,
 } from '../../main/kernel/isa/index.js';
+import { median } from '../helpers/median.js';
 
 const TARGET_INSNS = 1_000_000;
 const LIMIT_MS = 1000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function time<T>(runs: number, fn: () => T): { ms: number; result: T } {
   const ms: number[] = [];

@@ -10,6 +10,7 @@ import { LocalHost } from '../../main/hosts/local-host.js';
 import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 import { PROGRAM_FIELDS, ProgramSampler } from '../../main/live/program-sampler.js';
 import { SeriesRing } from '../../main/live/series-ring.js';
+import { median } from '../helpers/median.js';
 
 const PROGRAMS = Number(process.env.BENCH_PROGRAMS ?? 1000);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,10 +45,6 @@ int main(void) {
 }
 `;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function timeMs(runs: number, fn: () => void): number {
   const ms: number[] = [];

@@ -16,6 +16,7 @@ import { LocalHost } from '../../main/hosts/local-host.js';
 import { MapStream, type MapStreamOptions } from '../../main/hosts/map-stream.js';
 import { loadNativeAddon, type NativeHandle } from '../../main/hosts/native-addon.js';
 import type { FixtureReport } from '../helpers/fixtures.js';
+import { median } from '../helpers/median.js';
 
 const ENTRIES = Number(process.argv[2] ?? 200_000);
 // Compiled to out/node/test/bench: the source tree is four levels up.
@@ -24,10 +25,6 @@ const BIN = join(ROOT, 'bin/bpfscope.js');
 const LOADER = join(ROOT, 'test/fixtures/build/bpfscope-fixtures');
 const RUNS = 3;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function timed(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
   const ms: number[] = [];

@@ -16,6 +16,7 @@ import { MapWatcher, type MapWatchTick } from '../../main/live/map-watcher.js';
 import { changeValues, loadBigHash } from '../helpers/big-hash.js';
 import { startSshd } from '../helpers/sshd.js';
 import { createTestUser } from '../remote/test-user.js';
+import { median } from '../helpers/median.js';
 
 const ENTRIES = Number(process.argv[2] ?? 1_000_000);
 const WATCHED = 100_000;
@@ -23,10 +24,6 @@ const CHANGED = WATCHED / 100;
 const POLLS = 5;
 const RUNS = 3;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function timed(runs: number, fn: () => Promise<unknown>): Promise<number> {
   const ms: number[] = [];

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SnapshotHost } from '../../main/hosts/snapshot-host.js';
 import type { FixtureReport } from '../helpers/fixtures.js';
+import { median } from '../helpers/median.js';
 
 const ENTRIES = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 3;
@@ -22,10 +23,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(ROOT, 'bin/bpfscope.js');
 const LOADER = join(ROOT, 'test/fixtures/build/bpfscope-fixtures');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function timedSync(runs: number, fn: () => void): number[] {
   const ms: number[] = [];

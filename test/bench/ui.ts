@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { FixtureReport } from '../helpers/fixtures.js';
+import { median } from '../helpers/median.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const ENTRIES = Number(process.env.BENCH_UI_ENTRIES ?? 1_000_000);
@@ -59,10 +60,6 @@ function startServe(): Promise<Serve> {
   });
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Sets the hash in a loaded page and returns the in-page ms until `selector` matches `ready`. */
 async function timeToSelector(page: Page, hash: string, selector: string, minCount = 1): Promise<number> {

@@ -8,15 +8,12 @@ import type { Host } from '../../main/hosts/host.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { MapWatcher, type MapWatchEvent } from '../../main/live/map-watcher.js';
 import { changeValues, loadBigHash } from '../helpers/big-hash.js';
+import { median } from '../helpers/median.js';
 
 const BIG = Number(process.argv[2] ?? 1_000_000);
 const SMALL = Number(process.argv[3] ?? 100_000);
 const POLLS = 5;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
