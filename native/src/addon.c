@@ -14,7 +14,7 @@
 #include "attach_addon.h"
 #include "bpf_read.h"
 #include "map_mmap.h"
-#include "napi_error.h"
+#include "napi_util.h"
 #include "proc_scan.h"
 
 #define NODE_API_CALL(env, call)                                                   \
@@ -46,34 +46,6 @@ static napi_value null_value(napi_env env)
 	return v;
 }
 
-static int set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len)
-{
-	napi_value buf;
-	void *copy;
-
-	if (napi_create_buffer_copy(env, len, data ? data : "", &copy, &buf) != napi_ok)
-		return -1;
-	return napi_set_named_property(env, obj, key, buf) == napi_ok ? 0 : -1;
-}
-
-static int set_string(napi_env env, napi_value obj, const char *key, const char *s)
-{
-	napi_value v;
-
-	if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok)
-		return -1;
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
-static int set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
-{
-	napi_value v;
-
-	if (napi_create_uint32(env, n, &v) != napi_ok)
-		return -1;
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
 static int get_u32_arg(napi_env env, napi_value v, uint32_t *out)
 {
 	return napi_get_value_uint32(env, v, out) == napi_ok ? 0 : -1;
@@ -101,7 +73,7 @@ static napi_value fdinfo_object(napi_env env, int fd, const uint8_t *info, uint3
 	if (bs_self_fdinfo(fd, fdinfo, sizeof(fdinfo)) != 0)
 		fdinfo[0] = '\0';
 	NODE_API_CALL(env, napi_create_object(env, &obj));
-	if (set_buffer(env, obj, "info", info, info_len) || set_string(env, obj, "fdinfo", fdinfo))
+	if (bs_set_buffer(env, obj, "info", info, info_len) || bs_set_string(env, obj, "fdinfo", fdinfo))
 		return NULL;
 	return obj;
 }
@@ -164,7 +136,7 @@ static napi_value prog_info(napi_env env, napi_callback_info cb)
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
 	for (int i = 0; obj && i < BS_PROG_AUX_COUNT; i++)
-		if (set_buffer(env, obj, prog_aux_names[i], d.aux[i].data, d.aux[i].len))
+		if (bs_set_buffer(env, obj, prog_aux_names[i], d.aux[i].data, d.aux[i].len))
 			obj = NULL;
 	bs_prog_detail_free(&d);
 	return obj;
@@ -229,7 +201,7 @@ static napi_value link_info(napi_env env, napi_callback_info cb)
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
 	for (int i = 0; obj && i < BS_LINK_AUX_COUNT; i++)
-		if (set_buffer(env, obj, link_aux_names[i], d.aux[i].data, d.aux[i].len))
+		if (bs_set_buffer(env, obj, link_aux_names[i], d.aux[i].data, d.aux[i].len))
 			obj = NULL;
 	bs_link_detail_free(&d);
 	return obj;
@@ -258,8 +230,8 @@ static napi_value btf_info(napi_env env, napi_callback_info cb)
 	}
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
-	if (obj && (set_buffer(env, obj, "data", d.data.data, d.data.len) ||
-		    set_buffer(env, obj, "name", d.name.data, d.name.len)))
+	if (obj && (bs_set_buffer(env, obj, "data", d.data.data, d.data.len) ||
+		    bs_set_buffer(env, obj, "name", d.name.data, d.name.len)))
 		obj = NULL;
 	bs_btf_detail_free(&d);
 	return obj;
@@ -277,9 +249,9 @@ static int visit_owner(const struct bs_owner_fd *rec, void *opaque)
 	struct owners_ctx *ctx = opaque;
 	napi_value obj;
 
-	if (napi_create_object(ctx->env, &obj) != napi_ok || set_u32(ctx->env, obj, "pid", (uint32_t)rec->pid) ||
-	    set_u32(ctx->env, obj, "fd", (uint32_t)rec->fd) || set_string(ctx->env, obj, "comm", rec->comm) ||
-	    set_string(ctx->env, obj, "target", rec->target) || set_string(ctx->env, obj, "fdinfo", rec->fdinfo) ||
+	if (napi_create_object(ctx->env, &obj) != napi_ok || bs_set_u32(ctx->env, obj, "pid", (uint32_t)rec->pid) ||
+	    bs_set_u32(ctx->env, obj, "fd", (uint32_t)rec->fd) || bs_set_string(ctx->env, obj, "comm", rec->comm) ||
+	    bs_set_string(ctx->env, obj, "target", rec->target) || bs_set_string(ctx->env, obj, "fdinfo", rec->fdinfo) ||
 	    napi_set_element(ctx->env, ctx->array, ctx->count++, obj) != napi_ok) {
 		ctx->failed = 1;
 		return 1;

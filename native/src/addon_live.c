@@ -1,7 +1,7 @@
 /* Conversion only: the mechanism lives in prog_info_all.c and ringbuf_mmap.c. */
 #define _GNU_SOURCE
 #include "addon_live.h"
-#include "napi_error.h"
+#include "napi_util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,24 +47,6 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 	return result;
 }
 
-static int set_u64(napi_env env, napi_value obj, const char *key, uint64_t n)
-{
-	napi_value v;
-
-	if (napi_create_bigint_uint64(env, n, &v) != napi_ok)
-		return -1;
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
-static int set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
-{
-	napi_value v;
-
-	if (napi_create_uint32(env, n, &v) != napi_ok)
-		return -1;
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)
 {
 	struct bs_ringbuf_positions pos;
@@ -84,8 +66,8 @@ napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)
 	if (err)
 		return bs_throw_errno(env, -err, "ringbuf positions", id);
 	if (napi_create_object(env, &obj) != napi_ok ||
-	    set_u64(env, obj, "consumerPos", pos.consumer_pos) || set_u64(env, obj, "producerPos", pos.producer_pos) ||
-	    set_u32(env, obj, "dataSize", pos.data_size) || set_u32(env, obj, "mapType", pos.map_type)) {
+	    bs_set_u64(env, obj, "consumerPos", pos.consumer_pos) || bs_set_u64(env, obj, "producerPos", pos.producer_pos) ||
+	    bs_set_u32(env, obj, "dataSize", pos.data_size) || bs_set_u32(env, obj, "mapType", pos.map_type)) {
 		napi_throw_error(env, NULL, "ringbufPositions: cannot build result");
 		return NULL;
 	}

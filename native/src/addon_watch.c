@@ -8,7 +8,7 @@
 
 #include "bpf_read.h"
 #include "map_digest.h"
-#include "napi_error.h"
+#include "napi_util.h"
 
 struct watch {
 	uint32_t obj;
@@ -77,44 +77,15 @@ static struct watch *unwrap_watch(napi_env env, napi_value obj)
 	return w;
 }
 
-static int set(napi_env env, napi_value obj, const char *key, napi_value v)
-{
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
-static int set_buffer(napi_env env, napi_value obj, const char *key, const struct bs_buf *b)
-{
-	napi_value v;
-	void *copy;
-
-	return napi_create_buffer_copy(env, b->len, b->data ? (const void *)b->data : "", &copy, &v) == napi_ok
-		       ? set(env, obj, key, v)
-		       : -1;
-}
-
-static int set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
-{
-	napi_value v;
-
-	return napi_create_uint32(env, n, &v) == napi_ok ? set(env, obj, key, v) : -1;
-}
-
-static int set_bool(napi_env env, napi_value obj, const char *key, int b)
-{
-	napi_value v;
-
-	return napi_get_boolean(env, b != 0, &v) == napi_ok ? set(env, obj, key, v) : -1;
-}
-
 static napi_value changes_object(napi_env env, const struct bs_map_changes *c)
 {
 	napi_value obj;
 
-	if (napi_create_object(env, &obj) != napi_ok || set_buffer(env, obj, "keys", &c->keys) ||
-	    set_buffer(env, obj, "values", &c->values) || set_u32(env, obj, "count", c->count) ||
-	    set_buffer(env, obj, "removed", &c->removed) || set_u32(env, obj, "removedCount", c->removed_count) ||
-	    set_u32(env, obj, "entries", c->entries) || set_bool(env, obj, "more", c->more) ||
-	    set_bool(env, obj, "fresh", c->fresh)) {
+	if (napi_create_object(env, &obj) != napi_ok || bs_set_buffer(env, obj, "keys", c->keys.data, c->keys.len) ||
+	    bs_set_buffer(env, obj, "values", c->values.data, c->values.len) || bs_set_u32(env, obj, "count", c->count) ||
+	    bs_set_buffer(env, obj, "removed", c->removed.data, c->removed.len) || bs_set_u32(env, obj, "removedCount", c->removed_count) ||
+	    bs_set_u32(env, obj, "entries", c->entries) || bs_set_bool(env, obj, "more", c->more) ||
+	    bs_set_bool(env, obj, "fresh", c->fresh)) {
 		napi_throw_error(env, NULL, "mapWatchDiff: cannot build result");
 		return NULL;
 	}

@@ -2,7 +2,7 @@
  * nothing more. TypeScript validates arguments and decodes every byte. */
 #define _GNU_SOURCE
 #include "attach_addon.h"
-#include "napi_error.h"
+#include "napi_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,30 +20,6 @@ static napi_value bad_args(napi_env env, const char *usage)
 {
 	napi_throw_type_error(env, NULL, usage);
 	return NULL;
-}
-
-static int set_value(napi_env env, napi_value obj, const char *key, napi_value v)
-{
-	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
-}
-
-static int set_string(napi_env env, napi_value obj, const char *key, const char *s)
-{
-	napi_value v;
-	return napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) == napi_ok ? set_value(env, obj, key, v) : -1;
-}
-
-static int set_number(napi_env env, napi_value obj, const char *key, double n)
-{
-	napi_value v;
-	return napi_create_double(env, n, &v) == napi_ok ? set_value(env, obj, key, v) : -1;
-}
-
-static int set_bytes(napi_env env, napi_value obj, const char *key, const void *data, size_t len)
-{
-	napi_value v;
-	void *copy;
-	return napi_create_buffer_copy(env, len, data ? data : "", &copy, &v) == napi_ok ? set_value(env, obj, key, v) : -1;
 }
 
 static napi_value take_buffer(napi_env env, struct bs_buf *buf)
@@ -101,8 +77,8 @@ static int visit_netns(const struct bs_netns *ns, void *opaque)
 	struct netns_list *l = opaque;
 	napi_value obj;
 
-	if (napi_create_object(l->env, &obj) != napi_ok || set_string(l->env, obj, "path", ns->path) ||
-	    set_number(l->env, obj, "inode", (double)ns->inode) || set_number(l->env, obj, "pid", ns->pid) ||
+	if (napi_create_object(l->env, &obj) != napi_ok || bs_set_string(l->env, obj, "path", ns->path) ||
+	    bs_set_double(l->env, obj, "inode", (double)ns->inode) || bs_set_double(l->env, obj, "pid", ns->pid) ||
 	    napi_set_element(l->env, l->array, l->count++, obj) != napi_ok)
 		l->failed = 1;
 	return l->failed;
@@ -229,10 +205,10 @@ static int visit_cgroup(const char *path, uint64_t id, int fd, void *opaque)
 	w->err = bs_prog_query((uint32_t)fd, w->types, w->ntypes, 0, &attached);
 	if (!w->err)
 		w->err = bs_prog_query((uint32_t)fd, w->types, w->ntypes, 1 /* BPF_F_QUERY_EFFECTIVE */, &effective);
-	if (!w->err && (napi_create_object(w->env, &obj) != napi_ok || set_string(w->env, obj, "path", path) ||
-			set_number(w->env, obj, "id", (double)id) ||
-			set_bytes(w->env, obj, "attached", attached.data, attached.len) ||
-			set_bytes(w->env, obj, "effective", effective.data, effective.len) ||
+	if (!w->err && (napi_create_object(w->env, &obj) != napi_ok || bs_set_string(w->env, obj, "path", path) ||
+			bs_set_double(w->env, obj, "id", (double)id) ||
+			bs_set_buffer(w->env, obj, "attached", attached.data, attached.len) ||
+			bs_set_buffer(w->env, obj, "effective", effective.data, effective.len) ||
 			napi_set_element(w->env, w->array, w->count++, obj) != napi_ok))
 		w->err = -ENOMEM;
 	bs_buf_free(&attached);
@@ -277,10 +253,10 @@ static int visit_task_fd(const struct bs_task_fd *rec, void *opaque)
 	struct task_list *l = opaque;
 	napi_value obj;
 
-	if (napi_create_object(l->env, &obj) != napi_ok || set_number(l->env, obj, "pid", rec->pid) ||
-	    set_number(l->env, obj, "fd", rec->fd) || set_string(l->env, obj, "comm", rec->comm) ||
-	    set_bytes(l->env, obj, "attr", rec->attr, sizeof(rec->attr)) ||
-	    set_bytes(l->env, obj, "name", rec->name, strlen(rec->name)) ||
+	if (napi_create_object(l->env, &obj) != napi_ok || bs_set_double(l->env, obj, "pid", rec->pid) ||
+	    bs_set_double(l->env, obj, "fd", rec->fd) || bs_set_string(l->env, obj, "comm", rec->comm) ||
+	    bs_set_buffer(l->env, obj, "attr", rec->attr, sizeof(rec->attr)) ||
+	    bs_set_buffer(l->env, obj, "name", rec->name, strlen(rec->name)) ||
 	    napi_set_element(l->env, l->array, l->count++, obj) != napi_ok)
 		l->failed = 1;
 	return l->failed;

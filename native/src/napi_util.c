@@ -1,0 +1,79 @@
+#define _GNU_SOURCE
+#include "napi_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bpf_read.h"
+
+napi_value bs_throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id)
+{
+	napi_value error, msg, code, val;
+	char text[256];
+
+	if (id)
+		snprintf(text, sizeof(text), "%s (id %u): %s", syscall_name, id, strerror(err));
+	else
+		snprintf(text, sizeof(text), "%s: %s", syscall_name, strerror(err));
+	if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+	    napi_create_string_utf8(env, bs_errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+	    napi_create_error(env, code, msg, &error) != napi_ok)
+		return NULL;
+	if (napi_set_named_property(env, error, "code", code) == napi_ok &&
+	    napi_create_int32(env, err, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "errno", val) == napi_ok &&
+	    napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &val) == napi_ok &&
+	    napi_set_named_property(env, error, "syscall", val) == napi_ok && id &&
+	    napi_create_uint32(env, id, &val) == napi_ok)
+		napi_set_named_property(env, error, "id", val);
+	napi_throw(env, error);
+	return NULL;
+}
+
+static int set(napi_env env, napi_value obj, const char *key, napi_value v)
+{
+	return napi_set_named_property(env, obj, key, v) == napi_ok ? 0 : -1;
+}
+
+int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len)
+{
+	napi_value v;
+	void *copy;
+
+	return napi_create_buffer_copy(env, len, data ? data : "", &copy, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s)
+{
+	napi_value v;
+
+	return napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+int bs_set_u32(napi_env env, napi_value obj, const char *key, uint32_t n)
+{
+	napi_value v;
+
+	return napi_create_uint32(env, n, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+int bs_set_u64(napi_env env, napi_value obj, const char *key, uint64_t n)
+{
+	napi_value v;
+
+	return napi_create_bigint_uint64(env, n, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+int bs_set_double(napi_env env, napi_value obj, const char *key, double n)
+{
+	napi_value v;
+
+	return napi_create_double(env, n, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+int bs_set_bool(napi_env env, napi_value obj, const char *key, int b)
+{
+	napi_value v;
+
+	return napi_get_boolean(env, b != 0, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}

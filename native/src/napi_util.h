@@ -1,0 +1,21 @@
+/* Shared N-API glue of the binding files: errno as a Node-style error (code
+ * 'ENOENT', errno, syscall, object id), and setters for result properties. */
+#ifndef BPFSCOPE_NAPI_UTIL_H
+#define BPFSCOPE_NAPI_UTIL_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Throws and returns NULL, for `return bs_throw_errno(...)`. id 0: no object. */
+napi_value bs_throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id);
+
+/* Each sets obj[key]; 0 on success, -1 with the N-API failure left pending. */
+int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len);
+int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s);
+int bs_set_u32(napi_env env, napi_value obj, const char *key, uint32_t n);
+int bs_set_u64(napi_env env, napi_value obj, const char *key, uint64_t n);
+int bs_set_double(napi_env env, napi_value obj, const char *key, double n);
+int bs_set_bool(napi_env env, napi_value obj, const char *key, int b);
+
+#endif
