@@ -1,4 +1,4 @@
-// Many hosts at once over a real sshd (the same server under 12 aliases, as a
+// Many hosts at once over a real sshd (the same server under 48 aliases, as a
 // test user with /bin/sh and sudo -n), plus a refusing and a hung "host":
 // failures stay on their member, per-host timeouts hold, and after an agent
 // is killed its host reconnects with map readers reopened and stats retaken.
@@ -21,7 +21,8 @@ function findProblem(): string | undefined {
   return problem;
 }
 const problem = findProblem();
-const ALIASES = Array.from({ length: 12 }, (_, i) => `box${i + 1}`);
+// 48 reachable hosts plus a refused and a hung one: the 50 the issue asks for.
+const ALIASES = Array.from({ length: 48 }, (_, i) => `box${i + 1}`);
 
 function until(check: () => boolean, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -70,7 +71,7 @@ describe.skipIf(problem)(`Fleet of SSH hosts${problem ? ` (skipped: ${problem})`
 
   const options = () => ({ configText, knownHostsFiles: [sshd.knownHostsFile], agentSocket: null, home: sshd.dir, connectTimeoutMs: 8000, readyTimeoutMs: 60_000 });
 
-  it('connects 12 hosts at once; a refused and a hung host fail alone, within their timeouts', async () => {
+  it('connects 50 hosts at once; a refused and a hung host fail alone, within their timeouts', async () => {
     await (await SshHost.connect('box1', options())).close(); // the upload, once
     const t0 = performance.now();
     const fleet = await Fleet.connect([...ALIASES, 'refused', 'hung'], options());
@@ -78,10 +79,10 @@ describe.skipIf(problem)(`Fleet of SSH hosts${problem ? ` (skipped: ${problem})`
     try {
       const states = Object.fromEntries(fleet.members.map((m) => [m.spec, m.state === 'connected' ? 'connected' : m.error.code]));
       console.log(`fleet of ${fleet.members.length}: ${elapsed.toFixed(0)} ms; connect ms ${fleet.members.map((m) => m.connectMs.toFixed(0)).join(' ')}`);
-      expect(fleet.hosts).toHaveLength(12);
+      expect(fleet.hosts).toHaveLength(48);
       expect(states.refused).toBe('ECONNREFUSED');
       expect(states.hung).toBe('ETIMEDOUT');
-      expect(elapsed).toBeLessThan(20_000);
+      expect(elapsed).toBeLessThan(40_000);
       const local = await new LocalHost().listIds('map');
       const answers = await fleet.each((h) => h.listIds('map'), 10_000);
       for (const a of answers.filter((x) => ALIASES.includes(x.spec))) {
@@ -93,7 +94,7 @@ describe.skipIf(problem)(`Fleet of SSH hosts${problem ? ` (skipped: ${problem})`
       process.kill(victim.hello!.pid, 'SIGKILL');
       await until(() => victim.state !== 'connected', 5000);
       const after = await fleet.each((h) => h.clocks(), 10_000);
-      expect(after.filter((a) => a.ok)).toHaveLength(11);
+      expect(after.filter((a) => a.ok)).toHaveLength(47);
       expect(after.find((a) => a.spec === victim.label)).toMatchObject({ ok: false, error: { code: 'EDISCONNECTED' } });
     } finally {
       await fleet.close();
