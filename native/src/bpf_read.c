@@ -198,19 +198,26 @@ void bs_prog_detail_free(struct bs_prog_detail *self)
 		bs_buf_free(&self->aux[i]);
 }
 
+/* First pass of a two-pass query: the info as the kernel writes it with every
+ * pointer and count zero, which tells how large the second pass's buffers are. */
+static int first_pass(int fd, uint8_t info[BS_INFO_MAX], uint32_t *info_len)
+{
+	memset(info, 0, BS_INFO_MAX);
+	*info_len = BS_INFO_MAX;
+	return bs_obj_info(fd, info, info_len);
+}
+
 int bs_prog_detail(int fd, int detail, struct bs_prog_detail *out)
 {
 	uint8_t query[BS_INFO_MAX];
-	uint32_t len = BS_INFO_MAX;
+	uint32_t len;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	memset(query, 0, sizeof(query));
-	err = bs_obj_info(fd, query, &len);
+	err = first_pass(fd, out->info, &out->info_len);
 	if (err)
 		return err;
-	memcpy(out->info, query, BS_INFO_MAX);
-	out->info_len = len;
+	len = out->info_len;
 
 	/* Second pass: hand the kernel buffers sized by the first pass's
 	 * counts; every other count stays zero so it fills nothing else. */
@@ -320,17 +327,15 @@ static int link_array(struct bs_link_detail *out, uint8_t *query, struct link_pt
 int bs_link_detail(int fd, struct bs_link_detail *out)
 {
 	uint8_t query[BS_INFO_MAX];
-	uint32_t len = BS_INFO_MAX;
+	uint32_t len;
 	struct link_ptrs ptrs = { .n = 0 };
 	int err, wanted = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(query, 0, sizeof(query));
-	err = bs_obj_info(fd, query, &len);
+	err = first_pass(fd, out->info, &out->info_len);
 	if (err)
 		return err;
-	memcpy(out->info, query, BS_INFO_MAX);
-	out->info_len = len;
+	len = out->info_len;
 	memset(query, 0, sizeof(query));
 
 	uint32_t type = get_u32(out->info, 0);
