@@ -3,7 +3,7 @@
 // at 1 Hz; the history memory of 1000 programs × 10 minutes. Run as root after
 // `npx tsc -p tsconfig.json` and `npm run build:native`:  node --expose-gc out/node/test/bench/live.js
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../main/hosts/local-host.js';
@@ -11,6 +11,7 @@ import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 import { PROGRAM_FIELDS, ProgramSampler } from '../../main/live/program-sampler.js';
 import { SeriesRing } from '../../main/live/series-ring.js';
 import { median } from '../helpers/median.js';
+import { loadManyPrograms } from '../helpers/many-programs.js';
 
 const PROGRAMS = Number(process.env.BENCH_PROGRAMS ?? 1000);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -83,22 +84,6 @@ function historyMemory(): void {
   );
 }
 
-/** Loads `count` tiny socket filters from one object, pinned under PIN_DIR (one bpftool run). */
-function loadPrograms(work: string, count: number): number {
-  let source = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\n';
-  for (let i = 0; i < count; i++) source += `SEC("socket") int bench_${i}(struct __sk_buff *skb) { return ${i}; }\n`;
-  writeFileSync(join(work, 'many.bpf.c'), source);
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'many.bpf.c'), '-o', join(work, 'many.bpf.o')]);
-  try {
-    execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' });
-  } catch {
-    // Already mounted.
-  }
-  mkdirSync(PIN_DIR);
-  execFileSync('bpftool', ['prog', 'loadall', join(work, 'many.bpf.o'), PIN_DIR]);
-  return readdirSync(PIN_DIR).length;
-}
-
 function cLoopMs(work: string): { progs: number; ms: number } {
   writeFileSync(join(work, 'loop.c'), C_LOOP);
   execFileSync('gcc', ['-O2', '-o', join(work, 'loop'), join(work, 'loop.c')]);
@@ -111,7 +96,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bpfscope-bench-live-'));
   const host = new LocalHost();
   try {
-    const pinned = loadPrograms(work, PROGRAMS);
+    const pinned = loadManyPrograms(work, PROGRAMS, PIN_DIR, 'bench_');
     const total = (await host.listIds('prog')).length;
     console.log(`loaded ${pinned} programs (bpftool prog loadall of one object); ${total} on the host`);
 

@@ -8,8 +8,8 @@
 // BENCH_UI_ENTRIES (default 1000000) and BENCH_PROGRAMS (default 1000) change the sizes;
 // BENCH_UI_UPDATES (default 20) the chart updates; arguments pick parts: map, programs, chart (default all).
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { FixtureReport } from '../helpers/fixtures.js';
 import { median } from '../helpers/median.js';
+import { loadManyPrograms } from '../helpers/many-programs.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const ENTRIES = Number(process.env.BENCH_UI_ENTRIES ?? 1_000_000);
@@ -105,22 +106,6 @@ async function bigMap(browser: Browser, serve: Serve, mapId: number): Promise<vo
   console.log(`  first rows visible after ${median(runs).toFixed(0)} ms (median of 3 opens: ${runs.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
   console.log(`  DOM nodes while scrolling to rows ${shown.join(', ')}: ${counts.join(', ')} (spread ${Math.max(...counts) - Math.min(...counts)})`);
   await page.close();
-}
-
-/** Loads `count` tiny socket filters from one object, pinned under PIN_DIR (one bpftool run). */
-function loadPrograms(work: string, count: number): number {
-  let source = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\n';
-  for (let i = 0; i < count; i++) source += `SEC("socket") int bench_ui_${i}(struct __sk_buff *skb) { return ${i}; }\n`;
-  writeFileSync(join(work, 'many.bpf.c'), source);
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'many.bpf.c'), '-o', join(work, 'many.bpf.o')]);
-  try {
-    execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' });
-  } catch {
-    // Already mounted.
-  }
-  mkdirSync(PIN_DIR);
-  execFileSync('bpftool', ['prog', 'loadall', join(work, 'many.bpf.o'), PIN_DIR]);
-  return readdirSync(PIN_DIR).length;
 }
 
 async function programList(browser: Browser, serve: Serve, loaded: number): Promise<void> {
@@ -259,7 +244,7 @@ async function main(): Promise<void> {
       }
     }
     if (serve && part('programs')) {
-      const loaded = loadPrograms(work, PROGRAMS);
+      const loaded = loadManyPrograms(work, PROGRAMS, PIN_DIR, 'bench_ui_');
       await programList(browser, serve, loaded);
       rmSync(PIN_DIR, { recursive: true, force: true });
     }
