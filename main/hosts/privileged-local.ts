@@ -79,7 +79,13 @@ function explainFailure(method: ElevationMethod, stderr: string, exitCode: numbe
     return new HostError({ code: 'EPRIV', message: 'the administrator authentication was dismissed', hint: 'bpfscope shows no objects without it' });
   }
   if (method === 'pkexec' && (exitCode === 127 || /not authorized|no authentication agent/i.test(stderr))) {
-    return new HostError({ code: 'EPRIV', message: `pkexec refused: ${stderr.trim().split('\n').at(-1) ?? 'not authorized'}`, hint: 'a polkit authentication agent must run in the desktop session' });
+    // pkexec: "Error executing command as another user: Not authorized\n\nThis incident has been reported."
+    const reason = /as another user: (.+)/.exec(stderr)?.[1]?.trim() ?? 'Not authorized';
+    return new HostError({
+      code: 'EPRIV',
+      message: `pkexec refused: ${reason}`,
+      hint: 'polkit did not allow io.github.bpfscope.agent: without a polkit authentication agent in the desktop session nobody can be asked for the password, or a local polkit rule denies it; otherwise use sudo or run bpfscope as root',
+    });
   }
   return cause;
 }
