@@ -79,6 +79,8 @@ export const methods = {
   /** `spec`: `user@host[:port]`, an ~/.ssh/config alias, or `snapshot:FILE`. Connects in the background. */
   addHost: { params: z.strictObject({ spec: z.string().min(1).max(256) }), result: HostSummarySchema },
   removeHost: { params: HostParams, result: Done },
+  /** Host aliases of the user's ~/.ssh/config (no wildcards), for the sidebar to offer. */
+  listSshConfigHosts: { params: NoParams, result: z.array(z.strictObject({ alias: z.string(), target: z.string().optional() })) },
   /** Tries a failed or disconnected host again now. */
   reconnectHost: { params: HostParams, result: HostSummarySchema },
   /** The user's decision on the unknown SSH host key shown in the host's summary. */

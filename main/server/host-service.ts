@@ -11,6 +11,7 @@ import { requireEnumeration, openLocalHost } from '../hosts/host-access.js';
 import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import { openHost } from '../hosts/open-host.js';
+import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
 import { programCodeView } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
@@ -74,6 +75,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async listHosts() {
       return hosts.list();
+    },
+    async listSshConfigHosts() {
+      return readSshConfigHosts();
     },
     async addHost({ spec }) {
       return hosts.add(spec, (hooks) => openSpec(spec, hooks));

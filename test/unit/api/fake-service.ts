@@ -63,6 +63,7 @@ export function createFakeService(): FakeService {
     },
     // The methods these protocol tests do not exercise answer ENOSYS.
     addHost: notImplemented,
+    listSshConfigHosts: notImplemented,
     removeHost: notImplemented,
     reconnectHost: notImplemented,
     answerHostKey: notImplemented,
