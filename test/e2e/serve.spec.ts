@@ -1,5 +1,8 @@
 // The dashboard through `bpfscope serve` in Chromium: the token flow, the strict
 // CSP, and real BPF objects of this machine in the tables.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServe, type ServeProcess } from './server-process.js';
 
@@ -39,4 +42,30 @@ test('the tokenized URL shows the loaded programs, maps and links', async ({ pag
 
   await page.screenshot({ path: 'test-results/serve-dashboard.png', fullPage: true });
   expect(problems).toEqual([]);
+});
+
+test('hosts of ~/.ssh/config are listed before they are connected, and connect on click', async ({ page }) => {
+  const home = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-home-'));
+  mkdirSync(join(home, '.ssh'));
+  // Port 1 on loopback refuses: the click must reach the host and bring back the reason.
+  writeFileSync(join(home, '.ssh', 'config'), 'Host refusing\n  HostName 127.0.0.1\n  Port 1\n  User root\n\nHost *.lab\n  User nobody\n');
+  const own = await startServe(['test/e2e/serve-server.mjs'], { ...process.env, HOME: home });
+  try {
+    await page.goto(own.url);
+    const sidebar = page.getByRole('complementary', { name: 'Hosts' });
+    const alias = sidebar.locator('[data-ssh-alias]');
+    await expect(alias).toHaveCount(1);
+    await expect(alias).toContainText('refusing');
+    await expect(alias).toContainText('root@127.0.0.1:1');
+    await expect(alias).toContainText('not connected');
+    await alias.getByRole('button', { name: 'refusing' }).click();
+    await expect(page).toHaveURL(/#\/refusing\/overview/);
+    const host = sidebar.locator('li[data-status]', { hasText: 'refusing' });
+    await expect(host).toHaveAttribute('data-status', /failed|disconnected/, { timeout: 20_000 });
+    await expect(host.locator('.status')).toContainText(/refused/i);
+    await expect(alias).toHaveCount(0);
+  } finally {
+    await own.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
 });

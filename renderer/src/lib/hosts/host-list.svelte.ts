@@ -1,14 +1,23 @@
 // The hosts the service knows, kept current by the `hosts` event stream.
-import type { BpfscopeApi } from '../../../../main/api/contract.js';
+import type { BpfscopeApi, Result } from '../../../../main/api/contract.js';
 import type { HostSummary } from '../../../../main/api/records.js';
+
+export type SshConfigHost = Result<'listSshConfigHosts'>[number];
 
 export class HostList {
   hosts = $state.raw<HostSummary[]>([]);
   /** The stream to the service ended: the UI shows it is disconnected. */
   disconnected = $state<string | null>(null);
 
+  /** ~/.ssh/config aliases of the machine bpfscope runs on, offered until connected. */
+  sshAliases = $state.raw<SshConfigHost[]>([]);
+  /** The aliases not yet added as hosts (a host added by alias has the alias as its id). */
+  readonly unconnected = $derived(this.sshAliases.filter((a) => !this.hosts.some((h) => h.id === a.alias)));
+
   constructor(api: BpfscopeApi) {
     api.subscribe('hosts', {}, (hosts) => (this.hosts = hosts), (error) => (this.disconnected = error.message));
+    // Without the list the sidebar still offers typing a host: nothing to report.
+    api.listSshConfigHosts({}).then((aliases) => (this.sshAliases = aliases), () => {});
   }
 }
 
