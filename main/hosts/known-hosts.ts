@@ -107,8 +107,12 @@ export function entryMatches(entry: KnownHostEntry, host: string, port: number):
 
 export type HostKeyVerdict =
   | { status: 'known'; entry: KnownHostEntry }
-  /** otherTypes: key types known for this host that the server did not offer. */
-  | { status: 'unknown'; otherTypes: string[] }
+  /**
+   * otherTypes: key types known for this host that the server did not offer.
+   * certAuthorities: @cert-authority lines for this host; they vouch only for
+   * host certificates, which our SSH library cannot negotiate (see ssh-host-keys.ts).
+   */
+  | { status: 'unknown'; otherTypes: string[]; certAuthorities: KnownHostEntry[] }
   | { status: 'changed'; entry: KnownHostEntry }
   | { status: 'revoked'; entry: KnownHostEntry };
 
@@ -123,7 +127,8 @@ export function checkHostKey(entries: readonly KnownHostEntry[], host: string, p
   const type = keyTypeOf(key);
   const changed = forHost.find((e) => e.keyType === type);
   if (changed) return { status: 'changed', entry: changed };
-  return { status: 'unknown', otherTypes: [...new Set(forHost.map((e) => e.keyType))] };
+  const certAuthorities = entries.filter((e) => e.marker === 'cert-authority' && entryMatches(e, host, port));
+  return { status: 'unknown', otherTypes: [...new Set(forHost.map((e) => e.keyType))], certAuthorities };
 }
 
 /** The first string of an SSH public key blob: its type (`ssh-ed25519`, …). */

@@ -84,7 +84,7 @@ function explainFailure(method: ElevationMethod, stderr: string, exitCode: numbe
     return new HostError({
       code: 'EPRIV',
       message: `pkexec refused: ${reason}`,
-      hint: 'polkit did not allow io.github.bpfscope.agent: without a polkit authentication agent in the desktop session nobody can be asked for the password, or a local polkit rule denies it; otherwise use sudo or run bpfscope as root',
+      hint: 'polkit did not allow running the agent as root: without a polkit authentication agent in the desktop session nobody can be asked for the password, or a local polkit rule denies it; otherwise use sudo or run bpfscope as root',
     });
   }
   return cause;

@@ -37,6 +37,13 @@ function keygen(file: string): void {
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
 }
 
+/** Signs a host key as ssh-keygen -h does; returns the certificate's path. */
+function signHostKey(hostKey: string, ca: string): string {
+  const r = spawnSync('ssh-keygen', ['-q', '-s', ca, '-I', 'bpfscope-test-host', '-h', '-n', '127.0.0.1', `${hostKey}.pub`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ssh-keygen -s failed: ${r.stderr}`);
+  return `${hostKey}-cert.pub`;
+}
+
 /** pid and its descendants: sshd's connection children setsid(), so a
  * process group does not reach them. */
 function descendants(root: number): number[] {
@@ -71,7 +78,12 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   throw new Error(`sshd did not listen on ${port}: ${stderr()}`);
 }
 
-export async function startSshd(extraConfig = ''): Promise<TestSshd> {
+export interface SshdOptions {
+  /** A CA private key: the host key is signed with it (principal 127.0.0.1) and served as a host certificate. */
+  hostCertificateAuthority?: string;
+}
+
+export async function startSshd(extraConfig = '', options: SshdOptions = {}): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-sshd-'));
   const port = await freePort();
@@ -83,6 +95,7 @@ export async function startSshd(extraConfig = ''): Promise<TestSshd> {
   const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim();
   const knownHostsFile = join(dir, 'known_hosts');
   writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`);
+  const certificate = options.hostCertificateAuthority ? signHostKey(hostKey, options.hostCertificateAuthority) : undefined;
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,
@@ -99,6 +112,7 @@ export async function startSshd(extraConfig = ''): Promise<TestSshd> {
       `PidFile ${join(dir, 'sshd.pid')}`,
       'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
+      certificate ? `HostCertificate ${certificate}` : '',
       extraConfig,
     ].join('\n'),
   );
