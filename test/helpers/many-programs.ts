@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureKernelEnv } from './kernel-env.js';
 
 /** Returns how many programs were pinned; the caller removes pinDir afterwards. */
 export function loadManyPrograms(work: string, count: number, pinDir: string, namePrefix: string): number {
@@ -10,11 +11,10 @@ export function loadManyPrograms(work: string, count: number, pinDir: string, na
   for (let i = 0; i < count; i++) source += `SEC("socket") int ${namePrefix}${i}(struct __sk_buff *skb) { return ${i}; }\n`;
   writeFileSync(join(work, 'many.bpf.c'), source);
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'many.bpf.c'), '-o', join(work, 'many.bpf.o')]);
-  try {
-    execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' });
-  } catch {
-    // Already mounted.
-  }
+  // Mounts bpffs only where none is: a second mount on top would hide these pins from the
+  // caller's cleanup, and the programs would stay loaded.
+  const problem = ensureKernelEnv();
+  if (problem) throw new Error(`many programs: ${problem}`);
   mkdirSync(pinDir);
   execFileSync('bpftool', ['prog', 'loadall', join(work, 'many.bpf.o'), pinDir]);
   return readdirSync(pinDir).length;
