@@ -138,7 +138,7 @@ describe.skipIf(pkexecProblem)(`local agent through pkexec${pkexecProblem ? ` (s
     const policy = readFileSync('build/polkit/io.github.bpfscope.policy', 'utf8');
     expect(policy).toContain(`${PACKAGED_AGENT_DIR}agent-x86_64`);
     polkit.installPolicy('io.github.bpfscope.policy', policy.replaceAll(PACKAGED_AGENT_DIR, `${dirname(resolve(AGENT_BINARY))}/`));
-  }, 120_000);
+  });
   afterAll(async () => {
     await polkit?.stop();
     user?.remove();
@@ -159,7 +159,7 @@ describe.skipIf(pkexecProblem)(`local agent through pkexec${pkexecProblem ? ` (s
     const fixtureIds = fixtures.report.programs.map((p) => p.id);
     expect(fixtureIds.length).toBeGreaterThan(0);
     expect(outcome.programIds).toEqual(expect.arrayContaining(fixtureIds));
-  }, 60_000);
+  });
 
   it('a user polkit denies gets a clear EPRIV error, not an empty list', async () => {
     polkit.setRule(allow('NO'));
@@ -168,7 +168,7 @@ describe.skipIf(pkexecProblem)(`local agent through pkexec${pkexecProblem ? ` (s
     expect(outcome.programIds).toBeUndefined();
     expect(outcome.error).toMatchObject({ code: 'EPRIV', message: 'pkexec refused: Not authorized' });
     expect(outcome.error!.hint).toMatch(/authentication agent/);
-  }, 60_000);
+  });
 
   it('where no system bus runs, the error names polkit', () => {
     // A mount namespace whose /run/dbus is empty: pkexec finds no bus socket.
