@@ -27,10 +27,12 @@ const USAGE = `usage: bpfscope <command> [options]
   snapshot [--maps all|none|ID,…] [--max-entries N] [--with-vmlinux] -o FILE
                                        the host's whole BPF state in one file
   diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files or local)
-  serve [--port N] [--bind ADDR] [--snapshot FILE]   the dashboard in a browser (with a snapshot open)
+  serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o]
+                                       the dashboard in a browser (with a snapshot or object file open)
 
   --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
-                  alias, or snapshot:FILE (read-only); several hosts answer side by side, and
+                  alias, snapshot:FILE or objfile:FILE.o (a compiled BPF object as if loaded;
+                  read-only); several hosts answer side by side, and
                   ls progs flags programs whose tags differ between them (drift)
   --accept-new-host-key   record an unknown SSH host key instead of asking
   --no-cache      remove the uploaded agent from the remote host on disconnect
@@ -81,6 +83,7 @@ const OPTIONS = {
   'max-entries': { type: 'string' },
   'with-vmlinux': { type: 'boolean' },
   snapshot: { type: 'string' },
+  object: { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
 } as const;

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { registerIpc } from './ipc.js';
 import { appUrlMatcher, trustedSender } from './sender-check.js';
 import { installMenu } from './menu.js';
+import { openOfflineFiles } from './open-file.js';
 import { hardenSessions, hardenWebContents } from './security.js';
 import { ServiceConnection } from './service-connection.js';
 import { createMainWindow, rendererFile } from './window.js';
@@ -35,7 +36,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSessions();
-    installMenu({});
+    installMenu({}, { openFile: () => void openOfflineFiles(service, window) });
     registerIpc(service, trustedSender(isAppUrl, (contents) => contents === window?.webContents));
     window = createMainWindow({
       preload: join(__dirname, '..', 'preload', 'index.cjs'),

@@ -24,9 +24,17 @@ export function showAbout(facts: AboutFacts): void {
   void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
 }
 
-export function installMenu(facts: AboutFacts): void {
+export interface MenuActions {
+  /** File → Open: snapshots and BPF object files. */
+  openFile(): void;
+}
+
+export function installMenu(facts: AboutFacts, actions: MenuActions): void {
   const template: MenuItemConstructorOptions[] = [
-    { label: 'File', submenu: [{ role: 'quit' }] },
+    {
+      label: 'File',
+      submenu: [{ label: 'Open Snapshot or Object File…', accelerator: 'CmdOrCtrl+O', click: () => actions.openFile() }, { type: 'separator' }, { role: 'quit' }],
+    },
     { label: 'Edit', submenu: [{ role: 'copy' }, { role: 'selectAll' }] },
     {
       label: 'View',

@@ -1,9 +1,9 @@
-// Turns a host spec into a Host: `local`, `snapshot:FILE`, or an SSH target
-// (`user@host[:port]` or a ~/.ssh/config alias). `objfile:FILE` is refused with the reason
-// (docs/snapshot-format.md, "Object files are not hosts").
+// Turns a host spec into a Host: `local`, `snapshot:FILE`, `objfile:FILE` (a compiled .bpf.o,
+// read-only, as if loaded: docs/snapshot-format.md, "Object files as hosts"), or an SSH target
+// (`user@host[:port]` or a ~/.ssh/config alias).
 import type { Host } from './host.js';
-import { HostError } from './host-error.js';
 import { requireEnumeration, openLocalHost } from './host-access.js';
+import { ObjectFileHost } from './objfile-host.js';
 import { SnapshotHost } from './snapshot-host.js';
 import { SshHost, type SshHostOptions } from './ssh-host.js';
 
@@ -24,14 +24,7 @@ export async function openHost(spec: string, sshOptions: SshHostOptions = {}): P
     return host;
   }
   if (spec.startsWith(SNAPSHOT_PREFIX)) return SnapshotHost.open(spec.slice(SNAPSHOT_PREFIX.length));
-  if (spec.startsWith(OBJFILE_PREFIX)) {
-    const file = spec.slice(OBJFILE_PREFIX.length);
-    throw new HostError({
-      code: 'EOBJFILE',
-      message: `${spec}: an object file is not a host: nothing in it is loaded, so it has no ids, no xlated or JIT code, no links or map contents`,
-      hint: `bpfscope obj ${file} lists its programs, maps and globals; bpfscope obj ${file} prog NAME shows a listing with map names and source lines`,
-    });
-  }
+  if (spec.startsWith(OBJFILE_PREFIX)) return ObjectFileHost.open(spec.slice(OBJFILE_PREFIX.length));
   // Over SSH the agent checks its own privilege and says what is missing.
   return SshHost.connect(spec, sshOptions);
 }

@@ -45,7 +45,7 @@ export function decodeSnapshot(bytes: Uint8Array, name: string): { manifest: Sna
 }
 
 /** A reader over one map's recorded entries: the cursor is the next entry's index (u32). */
-class RecordedMapReader implements MapReader {
+export class RecordedMapReader implements MapReader {
   constructor(private readonly keys: Uint8Array, private readonly values: Uint8Array, private readonly content: SnapshotMapContent) {}
 
   private indexAfter(mode: MapReadMode, cursor: Uint8Array | null): number {

@@ -9,6 +9,7 @@ import { parseCapabilities } from '../kernel/proc/capabilities.js';
 import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import type { Host } from '../hosts/host.js';
+import { ObjectFileHost } from '../hosts/objfile-host.js';
 import { SnapshotHost } from '../hosts/snapshot-host.js';
 import type { SshHostStateEvent } from '../hosts/ssh-host.js';
 
@@ -29,7 +30,13 @@ interface HostEntry {
 
 const MAX_HOSTS = 64;
 
-async function describeHost(host: Host): Promise<Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot'>>> {
+type HostDescription = Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot' | 'objectFile'>>;
+
+async function describeHost(host: Host): Promise<HostDescription> {
+  if (host instanceof ObjectFileHost) {
+    const { license } = host.object;
+    return { label: host.label, objectFile: { file: host.fileName, ...(license !== undefined ? { license } : {}) } };
+  }
   if (host instanceof SnapshotHost) {
     const { manifest } = host;
     return {
@@ -42,7 +49,7 @@ async function describeHost(host: Host): Promise<Partial<Pick<HostSummary, 'labe
     Promise.resolve().then(() => host.readFile('/proc/self/status', 1 << 16)).then((b) => new TextDecoder().decode(b)).catch(() => ''),
     Promise.resolve().then(() => host.readFile('/proc/sys/kernel/osrelease', 4096)).then((b) => new TextDecoder().decode(b).trim()).catch(() => undefined),
   ]);
-  const out: Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot'>> = {};
+  const out: HostDescription = {};
   if (release) out.kernel = release;
   const uid = /^Uid:\s*\d+\s+(\d+)/m.exec(status)?.[1];
   if (uid === '0') out.privilege = 'root';

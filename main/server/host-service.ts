@@ -120,7 +120,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async openUploadedSnapshot(params) {
       const host = uploads.finish(params);
-      const id = uploadedHostId(host.label.slice('snapshot:'.length), new Set(hosts.list().map((h) => h.id)));
+      const id = uploadedHostId(host.label, new Set(hosts.list().map((h) => h.id)));
       return hosts.add(id, async () => new HostSession(host));
     },
     async listPrograms({ host }) {

@@ -1,8 +1,10 @@
-// `bpfscope serve [--port N] [--bind ADDR] [--snapshot FILE]`: runs until SIGINT/SIGTERM, then
-// closes every connection and host. The CLI maps its verb here.
+// `bpfscope serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o]`: runs until
+// SIGINT/SIGTERM, then closes every connection and host. The CLI maps its verb here.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { toHostError } from '../hosts/host-error.js';
+import type { Host } from '../hosts/host.js';
+import { ObjectFileHost } from '../hosts/objfile-host.js';
 import { SnapshotHost } from '../hosts/snapshot-host.js';
 import { createHostService } from './host-service.js';
 import { DEFAULT_PORT, runServe } from './serve.js';
@@ -12,6 +14,8 @@ export interface ServeFlags {
   bind?: string | boolean;
   /** A snapshot file opened as a read-only host beside the local one. */
   snapshot?: string | boolean;
+  /** A compiled BPF object file opened as a read-only host (as if loaded) beside the local one. */
+  object?: string | boolean;
 }
 
 export interface ServeIo {
@@ -39,22 +43,29 @@ export async function serveCommand(flags: ServeFlags, io: ServeIo): Promise<numb
     io.err('bpfscope: --bind needs an address\n');
     return 2;
   }
-  if (flags.snapshot !== undefined && (typeof flags.snapshot !== 'string' || flags.snapshot === '')) {
-    io.err('bpfscope: --snapshot needs a file\n');
-    return 2;
-  }
-  const snapshot = typeof flags.snapshot === 'string' ? resolve(flags.snapshot) : undefined;
-  if (snapshot) {
-    // A damaged or missing file is refused before serving, with the reason.
+  // Each offline file is opened once before serving, so a damaged or missing one is refused with the reason.
+  const files = [
+    { flag: '--snapshot', value: flags.snapshot, prefix: 'snapshot:', open: (path: string): Promise<Host> => SnapshotHost.open(path) },
+    { flag: '--object', value: flags.object, prefix: 'objfile:', open: (path: string): Promise<Host> => ObjectFileHost.open(path) },
+  ];
+  const specs: string[] = [];
+  for (const file of files) {
+    if (file.value === undefined) continue;
+    if (typeof file.value !== 'string' || file.value === '') {
+      io.err(`bpfscope: ${file.flag} needs a file\n`);
+      return 2;
+    }
+    const path = resolve(file.value);
     try {
-      await (await SnapshotHost.open(snapshot)).close();
+      await (await file.open(path)).close();
     } catch (error) {
       io.err(`bpfscope: ${toHostError(error).message}\n`);
       return 1;
     }
+    specs.push(`${file.prefix}${path}`);
   }
   const services = createHostService({ versions: { app: appVersion() } });
-  if (snapshot) await services.addHost({ spec: `snapshot:${snapshot}` }, new AbortController().signal);
+  for (const spec of specs) await services.addHost({ spec }, new AbortController().signal);
   const server = await runServe({
     port,
     ...(typeof flags.bind === 'string' ? { host: flags.bind } : {}),

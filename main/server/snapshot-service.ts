@@ -1,4 +1,5 @@
-// Snapshots in the service: files uploaded from the UI opened as read-only hosts, and the
+// Snapshots in the service: files uploaded from the UI (snapshots, or BPF object files told
+// apart by their ELF magic) opened as read-only hosts, and the
 // compare method (any two hosts it knows, snapshots or live, read through the same Host
 // operations as `bpfscope diff` and diffed with the maps' BTF).
 import { randomUUID } from 'node:crypto';
@@ -6,6 +7,8 @@ import type { Params, Result } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { BtfEntryRenderer, readHostState } from '../hosts/snapshot-compare.js';
+import { ObjectFileHost } from '../hosts/objfile-host.js';
+import { isElf } from '../kernel/objfile/magic.js';
 import { decodeSnapshot, SnapshotHost } from '../hosts/snapshot-host.js';
 import { diffStates } from '../kernel/snapshot/diff.js';
 
@@ -33,7 +36,7 @@ interface Upload {
   timer: NodeJS.Timeout;
 }
 
-/** Files sent in order, chunk by chunk, then decoded into a SnapshotHost (never written to disk). */
+/** Files sent in order, chunk by chunk, then decoded into a host (never written to disk). */
 export class SnapshotUploads {
   private readonly uploads = new Map<string, Upload>();
 
@@ -57,13 +60,20 @@ export class SnapshotUploads {
     return { received: entry.received };
   }
 
-  /** The uploaded file as a host; the upload is forgotten whatever the outcome. */
-  finish({ upload }: Params<'openUploadedSnapshot'>): SnapshotHost {
+  /**
+   * The uploaded file as a host: an ELF file is an object file, anything else must be a snapshot
+   * (whose decoder says what is wrong with it). The upload is forgotten whatever the outcome.
+   */
+  finish({ upload }: Params<'openUploadedSnapshot'>): SnapshotHost | ObjectFileHost {
     const entry = this.entry(upload);
     this.uploads.delete(upload);
     clearTimeout(entry.timer);
     if (entry.received !== entry.bytes.length) {
       throw new ApiError({ code: 'EINVAL', message: `upload ${entry.name}: ${entry.received} of ${entry.bytes.length} bytes received` });
+    }
+    if (isElf(entry.bytes)) return ObjectFileHost.fromBytes(entry.bytes, entry.name, Date.now());
+    if (entry.bytes[0] !== 0x1f || entry.bytes[1] !== 0x8b) {
+      throw new ApiError({ code: 'ESNAPSHOT', message: `${entry.name}: neither a bpfscope snapshot (gzip) nor a BPF object file (ELF)` });
     }
     const { manifest, files } = decodeSnapshot(entry.bytes, entry.name);
     return new SnapshotHost(manifest, files, entry.name);
@@ -81,9 +91,9 @@ export class SnapshotUploads {
   }
 }
 
-/** `snapshot:NAME`, or `snapshot:NAME (2)` … when that host id is taken. */
-export function uploadedHostId(name: string, taken: ReadonlySet<string>): string {
-  const base = `snapshot:${name}`;
+/** The host's label (`snapshot:NAME`, `objfile:NAME`), or `LABEL (2)` … when that host id is taken. */
+export function uploadedHostId(label: string, taken: ReadonlySet<string>): string {
+  const base = label;
   if (!taken.has(base)) return base;
   for (let n = 2; n < 1000; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
   throw new ApiError({ code: 'EEXIST', message: `${base}: opened too many times` });

@@ -1,8 +1,13 @@
 // Snapshot uploads from the UI: chunks in order and within the announced size, the file opened
-// only when whole, damaged files refused with the decoder's error, unique host ids.
+// only when whole, damaged files refused with the decoder's error, unique host ids; ELF files
+// open as object file hosts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { ObjectFileHost } from '../../../main/hosts/objfile-host.js';
 import { SnapshotUploads, uploadedHostId } from '../../../main/server/snapshot-service.js';
+import { buildFixtures, FIXTURE_BUILD_DIR } from '../../helpers/fixtures.js';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
@@ -27,7 +32,24 @@ describe('snapshot uploads', () => {
   });
 
   it('names hosts uniquely', () => {
-    expect(uploadedHostId('x', new Set())).toBe('snapshot:x');
-    expect(uploadedHostId('x', new Set(['snapshot:x', 'snapshot:x (2)']))).toBe('snapshot:x (3)');
+    expect(uploadedHostId('snapshot:x', new Set())).toBe('snapshot:x');
+    expect(uploadedHostId('snapshot:x', new Set(['snapshot:x', 'snapshot:x (2)']))).toBe('snapshot:x (3)');
+    expect(uploadedHostId('objfile:x.bpf.o', new Set(['snapshot:x.bpf.o']))).toBe('objfile:x.bpf.o');
+  });
+
+  it('an ELF file opens as an object file host; a damaged one and other files give clear errors', () => {
+    buildFixtures();
+    const object = new Uint8Array(readFileSync(join(FIXTURE_BUILD_DIR, 'maps.bpf.o')));
+    const send = (name: string, bytes: Uint8Array) => {
+      const uploads = new SnapshotUploads();
+      const { upload } = uploads.begin({ name, size: bytes.length });
+      uploads.chunk({ upload, offset: 0, data: b64(bytes) });
+      return uploads.finish({ upload });
+    };
+    const host = send('maps.bpf.o', object);
+    expect(host).toBeInstanceOf(ObjectFileHost);
+    expect(host.label).toBe('objfile:maps.bpf.o');
+    expect(() => send('cut.bpf.o', object.subarray(0, 200))).toThrow(expect.objectContaining({ code: 'EOBJFILE', message: expect.stringMatching(/^cut\.bpf\.o: elf: /) }));
+    expect(() => send('notes.txt', new TextEncoder().encode('hello'))).toThrow(/notes\.txt: neither a bpfscope snapshot \(gzip\) nor a BPF object file \(ELF\)/);
   });
 });

@@ -24,6 +24,7 @@ export class HostList {
 /** What the sidebar says about a host's state. */
 export function statusText(host: HostSummary): string {
   if (host.hostKey) return 'waiting for your host key decision';
+  if (host.objectFile && host.status === 'connected') return `object file ${host.objectFile.file}, not loaded${host.objectFile.license ? `, license ${host.objectFile.license}` : ''}`;
   if (host.snapshot && host.status === 'connected') return `snapshot of ${host.snapshot.source}, taken ${snapshotTime(host.snapshot.createdAt)}`;
   switch (host.status) {
     case 'connected':
@@ -45,3 +46,6 @@ export function snapshotTime(iso: string): string {
 
 /** Why the live views show nothing on a snapshot. */
 export const SNAPSHOT_LIVE_NOTE = 'Read-only snapshot: live views (run statistics, charts, map watch) need a live host.';
+
+/** Why an object file shows no live data, and what its ids are. */
+export const OBJECT_FILE_NOTE = 'BPF object file, shown as if loaded (ids are positions in the file): no links, statistics or map contents beyond global data.';

@@ -1,5 +1,6 @@
-// Sends a snapshot file chosen in the UI (File → Open, drag and drop) to the service in
-// chunks; the service decodes it and adds it as a host. The renderer only moves bytes.
+// Sends a snapshot or BPF object file chosen in the UI (File → Open, drag and drop) to the
+// service in chunks; the service tells which it is, decodes it and adds it as a host. The
+// renderer only moves bytes.
 import type { BpfscopeApi } from '../../../../main/api/contract.js';
 import type { HostSummary } from '../../../../main/api/records.js';
 
