@@ -6,17 +6,19 @@ import { decodeProgInfo } from '../kernel/info/index.js';
 import {
   countCpuList,
   decodeProgStatsSample,
-  diffIds,
+  encodeProgStatsSample,
   estimateStatsCost,
   programRates,
+  PROG_STATS_FIELD,
   type ProgStatsRecord,
-  type ProgStatsSample,
+  type ProgStatsTable,
   type RunCounters,
   type StatsCostEstimate,
 } from '../kernel/live/index.js';
 import { progTypeName } from '../kernel/names/index.js';
 import type { Host } from '../hosts/host.js';
 import { indexOwners, ownerKey, type OwnerIndex } from '../hosts/owners.js';
+import { SeriesBlock } from './series-block.js';
 import { SeriesRing, type SeriesColumns } from './series-ring.js';
 import { runStatsSwitchFor, type RunStatsLease, type RunStatsSwitch } from './stats-holds.js';
 import { PollLoop } from './poll-loop.js';
@@ -35,6 +37,8 @@ const OWNERS_MIN_GAP_MS = 5_000;
 
 export const PROGRAM_FIELDS = ['eventsPerSec', 'avgRunNs', 'cpuPercent', 'recursionMisses'] as const;
 export type ProgramField = (typeof PROGRAM_FIELDS)[number];
+/** Column of each field in the history block. */
+const FIELD = Object.fromEntries(PROGRAM_FIELDS.map((f, i) => [f, i])) as Record<ProgramField, number>;
 export const TOTAL_FIELDS = ['eventsPerSec', 'cpuPercent', 'programs'] as const;
 export type TotalField = (typeof TOTAL_FIELDS)[number];
 
@@ -94,15 +98,6 @@ export interface ProgramSamplerOptions {
   now?: () => number;
 }
 
-/** Last reading of a program, and what does not change per sample (computed once). */
-interface Previous {
-  counters: RunCounters;
-  monotonicNs: number;
-  type: string;
-  owners: Owner[];
-  ownersVersion: number;
-}
-
 export function checkInterval(intervalMs: number): number {
   if (!Number.isFinite(intervalMs) || intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
     throw new RangeError(`sampling interval ${intervalMs} ms: must be between ${MIN_INTERVAL_MS} ms and ${MAX_INTERVAL_MS / 1000} s`);
@@ -110,13 +105,9 @@ export function checkInterval(intervalMs: number): number {
   return intervalMs;
 }
 
-function counters(record: ProgStatsRecord): RunCounters {
-  return { runTimeNs: record.runTimeNs ?? 0, runCnt: record.runCnt ?? 0, recursionMisses: record.recursionMisses ?? 0 };
-}
-
-/** Without the one-call native op (an older agent), the same sample one program at a time. */
-async function sampleOneByOne(host: Host, maxPrograms: number): Promise<ProgStatsSample> {
-  const start = Number(process.hrtime.bigint());
+/** Without the one-call native op (a snapshot, an older host), the same sample one program at a time. */
+async function sampleOneByOne(host: Host, maxPrograms: number): Promise<Uint8Array> {
+  const startNs = Number(process.hrtime.bigint());
   const ids = await host.listIds('prog');
   const records: ProgStatsRecord[] = [];
   for (const id of ids.slice(0, maxPrograms)) {
@@ -124,14 +115,80 @@ async function sampleOneByOne(host: Host, maxPrograms: number): Promise<ProgStat
     if (!raw) continue;
     const info = decodeProgInfo(raw.info);
     const record: ProgStatsRecord = { id, type: info.type, name: info.name ?? '', tag: info.tag ?? '' };
-    if (info.runTimeNs !== undefined) record.runTimeNs = Number(info.runTimeNs);
-    if (info.runCnt !== undefined) record.runCnt = Number(info.runCnt);
+    if (info.runTimeNs !== undefined && info.runCnt !== undefined) {
+      record.runTimeNs = Number(info.runTimeNs);
+      record.runCnt = Number(info.runCnt);
+    }
     if (info.recursionMisses !== undefined) record.recursionMisses = Number(info.recursionMisses);
     if (info.verifiedInsns !== undefined) record.verifiedInsns = info.verifiedInsns;
     records.push(record);
   }
-  const end = Number(process.hrtime.bigint());
-  return { monotonicNs: start + (end - start) / 2, walkNs: end - start, truncated: ids.length > maxPrograms, records };
+  const endNs = Number(process.hrtime.bigint());
+  return encodeProgStatsSample({ startNs, endNs, truncated: ids.length > maxPrograms, records });
+}
+
+/**
+ * What the sampler keeps per program, in slots: typed arrays indexed by slot (counters of the
+ * last reading, tag) and plain arrays for what is computed once per program (strings, owners).
+ * A vanished program's slot is reused by the next new one.
+ */
+class ProgramSlots {
+  readonly slotOf = new Map<number, number>();
+  ids = new Uint32Array(0);
+  runCnt = new Float64Array(0);
+  runTimeNs = new Float64Array(0);
+  recursionMisses = new Float64Array(0);
+  tagHigh = new Uint32Array(0);
+  tagLow = new Uint32Array(0);
+  /** The sample that last saw the slot's program. */
+  seen = new Uint32Array(0);
+  readonly names: string[] = [];
+  readonly tags: string[] = [];
+  readonly types: string[] = [];
+  readonly owners: Owner[][] = [];
+  private readonly free: number[] = [];
+  private used = 0;
+
+  get capacity(): number {
+    return this.ids.length;
+  }
+
+  /** A slot for a new program; grows the arrays (and history) when none is free. */
+  allocate(id: number, history: SeriesBlock<ProgramField>, minCapacity: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.used++;
+      if (slot >= this.capacity) this.grow(Math.max(Math.ceil(this.capacity * 1.5), minCapacity, slot + 1), history);
+    }
+    this.slotOf.set(id, slot);
+    this.ids[slot] = id;
+    history.start(slot);
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.slotOf.delete(this.ids[slot]!);
+    this.owners[slot] = [];
+    this.free.push(slot);
+  }
+
+  private grow(capacity: number, history: SeriesBlock<ProgramField>): void {
+    const grown = <T extends Float64Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    const f64 = (n: number) => new Float64Array(n);
+    const u32 = (n: number) => new Uint32Array(n);
+    this.ids = grown(this.ids, u32);
+    this.runCnt = grown(this.runCnt, f64);
+    this.runTimeNs = grown(this.runTimeNs, f64);
+    this.recursionMisses = grown(this.recursionMisses, f64);
+    this.tagHigh = grown(this.tagHigh, u32);
+    this.tagLow = grown(this.tagLow, u32);
+    this.seen = grown(this.seen, u32);
+    history.reserve(capacity);
+  }
 }
 
 export class ProgramSampler {
@@ -146,14 +203,21 @@ export class ProgramSampler {
   private readonly loop: PollLoop;
   private onlineCpus = 0;
   private baselined = false;
-  private previous = new Map<number, Previous>();
+  private readonly slots = new ProgramSlots();
+  /** Samples taken; slots remember the last that saw them. */
+  private generation = 0;
+  private previousMonotonicNs = 0;
+  /** Per record of the current sample: its slot (reused across samples). */
+  private recordSlots = new Int32Array(0);
   private owners: OwnerIndex = new Map();
   private ownersAtMs = -Infinity;
-  private ownersVersion = 0;
-  private readonly histories = new Map<number, SeriesRing<ProgramField>>();
+  private readonly programHistory: SeriesBlock<ProgramField>;
   private readonly totalsHistory: SeriesRing<TotalField>;
   private latestSample: ProgramSample | undefined;
   private readonly sampleListeners = new Set<(sample: ProgramSample) => void>();
+  /** Reused for every rate computation: no allocation per program. */
+  private readonly before: RunCounters = { runCnt: 0, runTimeNs: 0, recursionMisses: 0 };
+  private readonly after: RunCounters = { runCnt: 0, runTimeNs: 0, recursionMisses: 0 };
 
   constructor(host: Host, options: ProgramSamplerOptions = {}) {
     this.host = host;
@@ -163,6 +227,7 @@ export class ProgramSampler {
     this.ownersRefreshMs = options.ownersRefreshMs ?? DEFAULT_OWNERS_REFRESH_MS;
     this.now = options.now ?? Date.now;
     this.stats = runStatsSwitchFor(host);
+    this.programHistory = new SeriesBlock(PROGRAM_FIELDS, this.historyLength);
     this.totalsHistory = new SeriesRing(TOTAL_FIELDS, this.historyLength);
     this.loop = new PollLoop(this.intervalMs, () => this.sample());
   }
@@ -209,52 +274,23 @@ export class ProgramSampler {
       const text = new TextDecoder().decode(await this.host.readFile('/sys/devices/system/cpu/online', 4096));
       this.onlineCpus = countCpuList(text);
     }
-    const raw = this.host.progInfoAll
-      ? decodeProgStatsSample(await this.host.progInfoAll(this.maxPrograms))
-      : await sampleOneByOne(this.host, this.maxPrograms);
+    const table = decodeProgStatsSample(
+      this.host.progInfoAll ? await this.host.progInfoAll(this.maxPrograms) : await sampleOneByOne(this.host, this.maxPrograms),
+    );
     const timeMs = this.now();
-    const ids = raw.records.map((r) => r.id);
-    const { appeared, vanished } = diffIds(this.previous.keys(), ids);
+    const generation = ++this.generation;
+    const { appeared, vanished } = this.matchSlots(table, generation);
     const sinceOwners = timeMs - this.ownersAtMs;
     if ((appeared.length > 0 && sinceOwners >= OWNERS_MIN_GAP_MS) || sinceOwners >= this.ownersRefreshMs) {
       this.owners = indexOwners(await this.host.owners());
       this.ownersAtMs = timeMs;
-      this.ownersVersion++;
+      for (const [id, slot] of this.slots.slotOf) this.slots.owners[slot] = this.ownersOf(id);
     }
-    for (const id of vanished) this.histories.delete(id);
-    const next = new Map<number, Previous>();
-    const programs: ProgramStats[] = [];
-    let intervalNs = 0;
-    for (const record of raw.records) {
-      const now = counters(record);
-      const before = this.previous.get(record.id);
-      const type = before?.type ?? progTypeName(record.type) ?? String(record.type);
-      const owners =
-        before && before.ownersVersion === this.ownersVersion ? before.owners : (this.owners.get(ownerKey('prog', record.id)) ?? []);
-      next.set(record.id, { counters: now, monotonicNs: raw.monotonicNs, type, owners, ownersVersion: this.ownersVersion });
-      if (!before) continue;
-      const wallNs = raw.monotonicNs - before.monotonicNs;
-      intervalNs = wallNs;
-      const rates = programRates(before.counters, now, wallNs, this.onlineCpus);
-      const stats: ProgramStats = {
-        id: record.id,
-        type,
-        name: record.name,
-        tag: record.tag,
-        eventsPerSec: rates.eventsPerSec,
-        avgRunNs: rates.avgRunNs,
-        cpuPercent: rates.cpuPercent,
-        recursionMisses: rates.recursionMisses,
-        runCnt: now.runCnt,
-        runTimeNs: now.runTimeNs,
-        recursionMissesTotal: now.recursionMisses,
-        owners,
-      };
-      if (record.verifiedInsns !== undefined) stats.verifiedInsns = record.verifiedInsns;
-      programs.push(stats);
-      this.historyOf(record.id).push(timeMs, stats);
-    }
-    this.previous = next;
+    if (this.baselined) this.programHistory.beginRow(timeMs);
+    for (let i = 0; i < table.count; i++) if (this.recordSlots[i]! < 0) this.recordSlots[i] = this.addProgram(table, i);
+    const wallNs = table.monotonicNs - this.previousMonotonicNs;
+    this.previousMonotonicNs = table.monotonicNs;
+    const programs = this.readPrograms(table, wallNs);
     if (!this.baselined) {
       this.baselined = true;
       return null;
@@ -263,14 +299,14 @@ export class ProgramSampler {
     this.totalsHistory.push(timeMs, { eventsPerSec: totals.eventsPerSec, cpuPercent: totals.cpuPercent, programs: totals.programs });
     const sample: ProgramSample = {
       timeMs,
-      intervalMs: intervalNs / 1e6,
+      intervalMs: wallNs / 1e6,
       onlineCpus: this.onlineCpus,
       programs,
       totals,
-      appeared,
+      appeared: appeared.map((i) => table.id(i)),
       vanished,
-      truncated: raw.truncated,
-      walkMs: raw.walkNs / 1e6,
+      truncated: table.truncated,
+      walkMs: table.walkNs / 1e6,
     };
     this.latestSample = sample;
     for (const listener of this.sampleListeners) listener(sample);
@@ -278,27 +314,117 @@ export class ProgramSampler {
   }
 
   history(id: number, sinceMs?: number): SeriesColumns<ProgramField> | undefined {
-    return this.histories.get(id)?.toColumns(sinceMs);
+    const slot = this.slots.slotOf.get(id);
+    return slot === undefined ? undefined : this.programHistory.series(slot, sinceMs);
   }
 
   totalsSeries(sinceMs?: number): SeriesColumns<TotalField> {
     return this.totalsHistory.toColumns(sinceMs);
   }
 
-  /** Bytes held by all history rings. */
+  /** Bytes held by the history of every program and of the totals. */
   historyBytes(): number {
-    let bytes = this.totalsHistory.byteLength;
-    for (const ring of this.histories.values()) bytes += ring.byteLength;
-    return bytes;
+    return this.totalsHistory.byteLength + this.programHistory.byteLength;
   }
 
-  private historyOf(id: number): SeriesRing<ProgramField> {
-    let ring = this.histories.get(id);
-    if (!ring) {
-      ring = new SeriesRing(PROGRAM_FIELDS, this.historyLength);
-      this.histories.set(id, ring);
+  /**
+   * Finds each record's slot (-1: a program not seen before, or an id now held by another
+   * program, told apart by its tag) and frees the slots of programs that vanished.
+   * Returns the indexes of new records and the ids that vanished.
+   */
+  private matchSlots(table: ProgStatsTable, generation: number): { appeared: number[]; vanished: number[] } {
+    const slots = this.slots;
+    if (this.recordSlots.length < table.count) this.recordSlots = new Int32Array(Math.ceil(table.count * 1.25));
+    const appeared: number[] = [];
+    let kept = 0;
+    for (let i = 0; i < table.count; i++) {
+      const slot = slots.slotOf.get(table.id(i));
+      if (slot !== undefined && slots.tagHigh[slot] === table.tagWord(i, 0) && slots.tagLow[slot] === table.tagWord(i, 1)) {
+        slots.seen[slot] = generation;
+        this.recordSlots[i] = slot;
+        kept++;
+      } else {
+        this.recordSlots[i] = -1;
+        appeared.push(i);
+      }
     }
-    return ring;
+    const vanished: number[] = [];
+    if (kept < slots.slotOf.size) {
+      for (const [id, slot] of slots.slotOf) {
+        if (slots.seen[slot] === generation) continue;
+        vanished.push(id);
+        slots.release(slot);
+      }
+    }
+    return { appeared, vanished };
+  }
+
+  /** What is read once per program: strings, type name, owners. */
+  private addProgram(table: ProgStatsTable, i: number): number {
+    const slots = this.slots;
+    const id = table.id(i);
+    const slot = slots.allocate(id, this.programHistory, table.count);
+    slots.tagHigh[slot] = table.tagWord(i, 0);
+    slots.tagLow[slot] = table.tagWord(i, 1);
+    slots.seen[slot] = this.generation;
+    slots.names[slot] = table.name(i);
+    slots.tags[slot] = table.tag(i);
+    const type = table.type(i);
+    slots.types[slot] = progTypeName(type) ?? String(type);
+    slots.owners[slot] = this.ownersOf(id);
+    // No earlier reading: the first rates come with the next sample.
+    slots.runCnt[slot] = NaN;
+    return slot;
+  }
+
+  private ownersOf(id: number): Owner[] {
+    return this.owners.get(ownerKey('prog', id)) ?? [];
+  }
+
+  /** Rates of every program with an earlier reading, written to its history; stores this reading. */
+  private readPrograms(table: ProgStatsTable, wallNs: number): ProgramStats[] {
+    const slots = this.slots;
+    const history = this.programHistory;
+    const before = this.before;
+    const after = this.after;
+    const programs: ProgramStats[] = [];
+    for (let i = 0; i < table.count; i++) {
+      const slot = this.recordSlots[i]!;
+      const fields = table.fields(i);
+      const hasRunTime = (fields & PROG_STATS_FIELD.runTime) !== 0;
+      after.runCnt = hasRunTime ? table.runCnt(i) : 0;
+      after.runTimeNs = hasRunTime ? table.runTimeNs(i) : 0;
+      after.recursionMisses = fields & PROG_STATS_FIELD.recursionMisses ? table.recursionMisses(i) : 0;
+      before.runCnt = slots.runCnt[slot]!;
+      before.runTimeNs = slots.runTimeNs[slot]!;
+      before.recursionMisses = slots.recursionMisses[slot]!;
+      slots.runCnt[slot] = after.runCnt;
+      slots.runTimeNs[slot] = after.runTimeNs;
+      slots.recursionMisses[slot] = after.recursionMisses;
+      if (!this.baselined || Number.isNaN(before.runCnt)) continue;
+      const rates = programRates(before, after, wallNs, this.onlineCpus);
+      const stats: ProgramStats = {
+        id: slots.ids[slot]!,
+        type: slots.types[slot]!,
+        name: slots.names[slot]!,
+        tag: slots.tags[slot]!,
+        eventsPerSec: rates.eventsPerSec,
+        avgRunNs: rates.avgRunNs,
+        cpuPercent: rates.cpuPercent,
+        recursionMisses: rates.recursionMisses,
+        runCnt: after.runCnt,
+        runTimeNs: after.runTimeNs,
+        recursionMissesTotal: after.recursionMisses,
+        owners: slots.owners[slot]!,
+      };
+      if (fields & PROG_STATS_FIELD.verifiedInsns) stats.verifiedInsns = table.verifiedInsns(i);
+      programs.push(stats);
+      history.set(slot, FIELD.eventsPerSec, rates.eventsPerSec);
+      history.set(slot, FIELD.avgRunNs, rates.avgRunNs);
+      history.set(slot, FIELD.cpuPercent, rates.cpuPercent);
+      history.set(slot, FIELD.recursionMisses, rates.recursionMisses);
+    }
+    return programs;
   }
 
   private totals(programs: readonly ProgramStats[]): HostTotals {

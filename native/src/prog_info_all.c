@@ -2,15 +2,21 @@
 #include "prog_info_all.h"
 
 #include <errno.h>
+#include <linux/bpf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define RECORD_HEAD 8
-#define RECORD_MAX (RECORD_HEAD + BS_INFO_MAX)
-/* A first guess that fits a few hundred programs without regrowing. */
-#define INITIAL_CAPACITY (64u << 10)
+#define END_OF(f) (offsetof(struct bpf_prog_info, f) + sizeof(((struct bpf_prog_info *)0)->f))
+/* Ask for no more than the last field we read: the kernel copies less, and
+ * checks no tail of ours for zeros. */
+#define INFO_WANTED END_OF(verified_insns)
+/* A first guess that fits a thousand programs without regrowing. */
+#define INITIAL_RECORDS 1024u
+
+_Static_assert(INFO_WANTED <= BS_INFO_MAX, "info buffer");
 
 static uint64_t monotonic_ns(void)
 {
@@ -31,41 +37,64 @@ static void put_u64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* Makes room for one more maximal record; the bound on programs bounds it. */
-static int reserve(struct bs_buf *buf, size_t *cap, size_t used)
+/* Makes room for one more record; max_progs bounds the size. */
+static int reserve(struct bs_buf *buf, uint32_t *records, uint32_t count)
 {
-	size_t want = *cap;
+	uint32_t want = *records * 2;
 	uint8_t *grown;
 
-	if (used + RECORD_MAX <= *cap)
+	if (count < *records)
 		return 0;
-	while (used + RECORD_MAX > want)
-		want *= 2;
-	grown = realloc(buf->data, want);
+	grown = realloc(buf->data, BS_PROG_STATS_HEADER + (size_t)want * BS_PROG_STATS_RECORD);
 	if (!grown)
 		return -ENOMEM;
 	buf->data = grown;
-	*cap = want;
+	*records = want;
 	return 0;
+}
+
+static void put_record(uint8_t *rec, uint32_t id, const struct bpf_prog_info *info, uint32_t info_len)
+{
+	uint32_t fields = 0;
+
+	memset(rec, 0, BS_PROG_STATS_RECORD);
+	put_u32(rec, id);
+	put_u32(rec + 4, info->type);
+	/* The struct was zeroed before the call, so a field the kernel did not
+	 * write reads as zero; the bits say which ones it did write. */
+	if (info_len >= END_OF(run_cnt))
+		fields |= BS_PROG_STATS_RUN_TIME;
+	if (info_len >= END_OF(recursion_misses))
+		fields |= BS_PROG_STATS_RECURSION_MISSES;
+	if (info_len >= END_OF(verified_insns))
+		fields |= BS_PROG_STATS_VERIFIED_INSNS;
+	put_u64(rec + 8, info->run_time_ns);
+	put_u64(rec + 16, info->run_cnt);
+	put_u64(rec + 24, info->recursion_misses);
+	put_u32(rec + 32, info->verified_insns);
+	put_u32(rec + 36, fields);
+	memcpy(rec + 40, info->tag, sizeof(info->tag));
+	memcpy(rec + 48, info->name, sizeof(info->name));
 }
 
 int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 {
-	size_t cap = INITIAL_CAPACITY, used = BS_PROG_INFO_ALL_HEADER;
-	uint32_t id = 0, count = 0, truncated = 0;
+	uint32_t id = 0, count = 0, truncated = 0, records;
 	uint64_t start;
 	int err;
 
 	if (max_progs > BS_PROG_INFO_ALL_MAX)
 		max_progs = BS_PROG_INFO_ALL_MAX;
-	out->data = malloc(cap);
+	records = max_progs < INITIAL_RECORDS ? (max_progs ? max_progs : 1) : INITIAL_RECORDS;
+	out->data = malloc(BS_PROG_STATS_HEADER + (size_t)records * BS_PROG_STATS_RECORD);
 	out->len = 0;
 	if (!out->data)
 		return -ENOMEM;
 	start = monotonic_ns();
 	for (;;) {
-		uint32_t info_len = BS_INFO_MAX;
-		uint8_t *rec;
+		/* Zeroed: the kernel would follow non-zero array pointers. */
+		struct bpf_prog_info info = { 0 };
+		uint32_t info_len = INFO_WANTED;
 		int fd;
 
 		err = bs_next_id(BS_PROG, id, &id);
@@ -84,31 +113,25 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 			err = fd;
 			goto fail;
 		}
-		err = reserve(out, &cap, used);
-		if (err) {
-			close(fd);
-			goto fail;
-		}
-		rec = out->data + used;
-		/* Zeroed: the kernel rejects a non-zero tail and would follow
-		 * non-zero array pointers. */
-		memset(rec, 0, RECORD_MAX);
-		err = bs_obj_info(fd, rec + RECORD_HEAD, &info_len);
+		err = bs_obj_info(fd, (uint8_t *)&info, &info_len);
 		close(fd);
 		if (err == -ENOENT)
 			continue;
 		if (err)
 			goto fail;
-		put_u32(rec, id);
-		put_u32(rec + 4, info_len);
-		used += RECORD_HEAD + ((info_len + 7u) & ~7u);
+		err = reserve(out, &records, count);
+		if (err)
+			goto fail;
+		put_record(out->data + BS_PROG_STATS_HEADER + (size_t)count * BS_PROG_STATS_RECORD, id, &info, info_len);
 		count++;
 	}
 	put_u64(out->data, start);
 	put_u64(out->data + 8, monotonic_ns());
 	put_u32(out->data + 16, count);
 	put_u32(out->data + 20, truncated);
-	out->len = (uint32_t)used;
+	put_u32(out->data + 24, BS_PROG_STATS_RECORD);
+	put_u32(out->data + 28, 0);
+	out->len = (uint32_t)(BS_PROG_STATS_HEADER + (size_t)count * BS_PROG_STATS_RECORD);
 	return 0;
 fail:
 	bs_buf_free(out);

@@ -1,13 +1,23 @@
-/* The info struct of every loaded program, read in one pass: what a run
- * statistics sample needs, without auxiliary arrays or fdinfo.
+/* The run statistics of every loaded program, read in one pass: one fixed-size
+ * record per program with only the fields a live sample needs, so the caller
+ * (1000 programs every second) reads numbers at fixed offsets instead of
+ * decoding whole bpf_prog_info structs.
  *
  * Packed little-endian layout, decoded in TypeScript (main/kernel/live):
  *
- *   header (24 bytes)  u64 monotonic ns before the walk
+ *   header (32 bytes)  u64 monotonic ns before the walk
  *                      u64 monotonic ns after the walk
  *                      u32 record count, u32 1 when the walk stopped at max_progs
- *   records            u32 id, u32 info_len, info_len bytes of bpf_prog_info,
- *                      zero padding to the next multiple of 8
+ *                      u32 record size (64), u32 zero
+ *   record (64 bytes)  +0  u32 id              +4  u32 type
+ *                      +8  u64 run_time_ns     +16 u64 run_cnt
+ *                      +24 u64 recursion_misses
+ *                      +32 u32 verified_insns  +36 u32 fields the kernel wrote
+ *                      +40 u8 tag[8]           +48 char name[16]
+ *
+ * "Fields the kernel wrote" (older kernels write a shorter bpf_prog_info):
+ * bit 0 run_time_ns and run_cnt (Linux 5.1), bit 1 recursion_misses (5.12),
+ * bit 2 verified_insns (5.16); absent fields are zero.
  */
 #ifndef BPFSCOPE_PROG_INFO_ALL_H
 #define BPFSCOPE_PROG_INFO_ALL_H
@@ -16,7 +26,11 @@
 
 #include "bpf_read.h"
 
-#define BS_PROG_INFO_ALL_HEADER 24
+#define BS_PROG_STATS_HEADER 32
+#define BS_PROG_STATS_RECORD 64
+#define BS_PROG_STATS_RUN_TIME (1u << 0)
+#define BS_PROG_STATS_RECURSION_MISSES (1u << 1)
+#define BS_PROG_STATS_VERIFIED_INSNS (1u << 2)
 /* Ceiling on programs in one walk; the buffer never grows past it. */
 #define BS_PROG_INFO_ALL_MAX 1000000u
 

@@ -13,7 +13,8 @@ import { LiveSubscriptions } from '../../main/live/subscriptions.js';
 import { RingbufSampler } from '../../main/live/ringbuf-sampler.js';
 import { runStatsSwitchFor } from '../../main/live/stats-holds.js';
 import { LifecycleTimeline } from '../../main/live/timeline.js';
-import type { LifecycleEvent } from '../../main/kernel/live/index.js';
+import { decodeProgStatsSample, type LifecycleEvent } from '../../main/kernel/live/index.js';
+import { decodeProgInfo } from '../../main/kernel/info/index.js';
 
 const skip = ensureKernelEnv();
 /** struct ring_record is 32 bytes; the kernel adds an 8-byte header, rounded to 8. */
@@ -71,6 +72,27 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
     } finally {
       await lease.release();
     }
+  });
+
+  it('the one-pass stats records carry what bpf_prog_info says for every fixture program', async () => {
+    const table = decodeProgStatsSample(await host.progInfoAll(100_000));
+    const ids = new Set(await host.listIds('prog'));
+    expect(table.count).toBeGreaterThan(0);
+    let compared = 0;
+    for (let i = 0; i < table.count; i++) {
+      expect(ids.has(table.id(i))).toBe(true);
+      if (i > 0) expect(table.id(i)).toBeGreaterThan(table.id(i - 1));
+    }
+    for (const fixture of fixtures.report.programs) {
+      const record = table.records.find((r) => r.id === fixture.id)!;
+      const info = decodeProgInfo((await host.progInfo(fixture.id, false))!.info);
+      expect(record).toMatchObject({ type: info.type, name: info.name, tag: info.tag, verifiedInsns: info.verifiedInsns });
+      expect(record.runCnt).toBeLessThanOrEqual(Number(info.runCnt));
+      expect(record.runTimeNs).toBeLessThanOrEqual(Number(info.runTimeNs));
+      expect(record.recursionMisses).toBeLessThanOrEqual(Number(info.recursionMisses));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(2);
   });
 
   it('holds one stats fd across leases and releases it with the last one, sysctl untouched', async () => {

@@ -1,4 +1,13 @@
-export { decodeProgStatsSample, type ProgStatsRecord, type ProgStatsSample } from './prog-stats-records.js';
+export {
+  decodeProgStatsSample,
+  encodeProgStatsSample,
+  PROG_STATS_FIELD,
+  PROG_STATS_HEADER_SIZE,
+  PROG_STATS_RECORD_SIZE,
+  ProgStatsTable,
+  type ProgStatsRecord,
+  type ProgStatsWalk,
+} from './prog-stats-records.js';
 export { countCpuList, programRates, type ProgramRates, type RunCounters } from './rates.js';
 export { estimateStatsCost, STATS_COST_BARE_METAL_NS, STATS_COST_MEASURED_VM_NS, type StatsCostEstimate } from './stats-cost.js';
 export { diffIds, type IdDiff } from './id-diff.js';

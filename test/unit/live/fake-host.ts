@@ -2,6 +2,7 @@
 // ring buffers with positions, and a count of stats fds held.
 import type { Host, ObjectKind, RawOwnerFd, RawRingbufPositions, StatsHold } from '../../../main/hosts/host.js';
 import { PROG_INFO } from '../../../main/kernel/info/index.js';
+import { encodeProgStatsSample, type ProgStatsRecord } from '../../../main/kernel/live/index.js';
 
 export interface FakeProgram {
   id: number;
@@ -28,23 +29,12 @@ export function progInfoBytes(p: FakeProgram): Uint8Array {
   return bytes;
 }
 
-/** The native progInfoAll layout (native/src/prog_info_all.h). */
-export function packProgInfoAll(infos: Uint8Array[], startNs: bigint, endNs: bigint, truncated = false): Uint8Array {
-  const size = 24 + infos.reduce((sum, info) => sum + 8 + ((info.byteLength + 7) & ~7), 0);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, startNs, true);
-  view.setBigUint64(8, endNs, true);
-  view.setUint32(16, infos.length, true);
-  view.setUint32(20, truncated ? 1 : 0, true);
-  let at = 24;
-  for (const info of infos) {
-    view.setUint32(at, new DataView(info.buffer, info.byteOffset).getUint32(PROG_INFO.id, true), true);
-    view.setUint32(at + 4, info.byteLength, true);
-    out.set(info, at + 8);
-    at += 8 + ((info.byteLength + 7) & ~7);
-  }
-  return out;
+/** What the native progInfoAll reports for a program (native/src/prog_info_all.h). */
+export function statsRecord(p: FakeProgram): ProgStatsRecord {
+  return {
+    id: p.id, type: p.type, name: p.name.slice(0, 15), tag: `01020304050607${(p.id & 0xff).toString(16).padStart(2, '0')}`,
+    runTimeNs: Number(p.runTimeNs), runCnt: Number(p.runCnt), recursionMisses: Number(p.recursionMisses), verifiedInsns: p.verifiedInsns,
+  };
 }
 
 export class FakeHost implements Host {
@@ -130,8 +120,9 @@ export class FakeHost implements Host {
   }
 
   async progInfoAll(maxProgs: number): Promise<Uint8Array> {
-    const infos = [...this.programs.values()].slice(0, maxProgs).map(progInfoBytes);
-    return packProgInfoAll(infos, this.monotonicNs, this.monotonicNs, this.programs.size > maxProgs);
+    const records = [...this.programs.values()].slice(0, maxProgs).map(statsRecord);
+    const ns = Number(this.monotonicNs);
+    return encodeProgStatsSample({ startNs: ns, endNs: ns, truncated: this.programs.size > maxProgs, records });
   }
 
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {

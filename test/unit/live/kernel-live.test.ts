@@ -4,49 +4,63 @@ import { describe, expect, it } from 'vitest';
 import {
   countCpuList,
   decodeProgStatsSample,
+  encodeProgStatsSample,
   describeLifecycle,
   diffIds,
   estimateStatsCost,
   programRates,
   ringbufLevel,
   ringbufRates,
+  PROG_STATS_FIELD,
+  PROG_STATS_HEADER_SIZE,
+  PROG_STATS_RECORD_SIZE,
 } from '../../../main/kernel/live/index.js';
-import { packProgInfoAll, progInfoBytes } from './fake-host.js';
+import { statsRecord } from './fake-host.js';
 
 const prog = { id: 7, type: 5, name: 'count_getpid', runCnt: 1000n, runTimeNs: 85_000n, recursionMisses: 2n, verifiedInsns: 31 };
 
 describe('decodeProgStatsSample', () => {
   it('reads every record, with the midpoint of the walk as its time', () => {
-    const bytes = packProgInfoAll([progInfoBytes(prog), progInfoBytes({ ...prog, id: 9, name: '' })], 1000n, 3000n);
+    const bytes = encodeProgStatsSample({ startNs: 1000, endNs: 3000, truncated: false, records: [statsRecord(prog), statsRecord({ ...prog, id: 9, name: '' })] });
+    expect(bytes.byteLength).toBe(PROG_STATS_HEADER_SIZE + 2 * PROG_STATS_RECORD_SIZE);
     const sample = decodeProgStatsSample(bytes);
-    expect(sample).toMatchObject({ monotonicNs: 2000, walkNs: 2000, truncated: false });
+    expect(sample).toMatchObject({ count: 2, monotonicNs: 2000, walkNs: 2000, truncated: false });
     expect(sample.records).toEqual([
       { id: 7, type: 5, name: 'count_getpid', tag: '0102030405060707', runTimeNs: 85_000, runCnt: 1000, recursionMisses: 2, verifiedInsns: 31 },
       { id: 9, type: 5, name: '', tag: '0102030405060709', runTimeNs: 85_000, runCnt: 1000, recursionMisses: 2, verifiedInsns: 31 },
     ]);
+    expect([sample.id(1), sample.runCnt(1), sample.fields(1)]).toEqual([9, 1000, 7]);
+    expect([sample.tagWord(0, 0), sample.tagWord(0, 1)]).toEqual([0x01020304, 0x05060707]);
   });
 
   it('reads counters past 2^32 exactly and past 2^53 to within a microsecond', () => {
-    const big = { ...prog, runCnt: 2n ** 40n + 7n, runTimeNs: 2n ** 60n + 12345n };
-    const [record] = decodeProgStatsSample(packProgInfoAll([progInfoBytes(big)], 0n, 0n)).records;
-    expect(record!.runCnt).toBe(2 ** 40 + 7);
-    expect(Math.abs(record!.runTimeNs! - 2 ** 60 - 12345)).toBeLessThan(1000);
+    const bytes = encodeProgStatsSample({ startNs: 0, endNs: 0, truncated: false, records: [{ ...statsRecord(prog), runCnt: 2 ** 40 + 7 }] });
+    new DataView(bytes.buffer).setBigUint64(PROG_STATS_HEADER_SIZE + 8, 2n ** 60n + 12345n, true);
+    const [decoded] = decodeProgStatsSample(bytes).records;
+    expect(decoded!.runCnt).toBe(2 ** 40 + 7);
+    expect(Math.abs(decoded!.runTimeNs! - 2 ** 60 - 12345)).toBeLessThan(1000);
   });
 
-  it('leaves out counters an older kernel does not write (short info_len)', () => {
-    const short = progInfoBytes(prog).slice(0, 192);
-    const [record] = decodeProgStatsSample(packProgInfoAll([short], 0n, 0n)).records;
-    expect(record).toEqual({ id: 7, type: 5, name: 'count_getpid', tag: '0102030405060707' });
+  it('leaves out counters an older kernel does not write', () => {
+    const { runTimeNs: _t, runCnt: _c, recursionMisses: _m, verifiedInsns: _v, ...old } = statsRecord(prog);
+    const bytes = encodeProgStatsSample({ startNs: 0, endNs: 0, truncated: false, records: [old, { ...old, runTimeNs: 5, runCnt: 1 }] });
+    const [oldest, five] = decodeProgStatsSample(bytes).records;
+    expect(oldest).toEqual({ id: 7, type: 5, name: 'count_getpid', tag: '0102030405060707' });
+    expect(five).toEqual({ ...oldest, runTimeNs: 5, runCnt: 1 });
+    expect(decodeProgStatsSample(bytes).fields(1)).toBe(PROG_STATS_FIELD.runTime);
   });
 
-  it('reports truncation and refuses records that overrun the buffer', () => {
-    const bytes = packProgInfoAll([progInfoBytes(prog)], 0n, 0n, true);
+  it('reports truncation and refuses counts that overrun the buffer or a foreign record size', () => {
+    const bytes = encodeProgStatsSample({ startNs: 0, endNs: 0, truncated: true, records: [statsRecord(prog)] });
     expect(decodeProgStatsSample(bytes).truncated).toBe(true);
-    expect(() => decodeProgStatsSample(bytes.slice(0, bytes.byteLength - 16))).toThrow(/record 0 \(id 7\): bad info_len/);
+    expect(() => decodeProgStatsSample(bytes.slice(0, bytes.byteLength - 16))).toThrow(/1 records do not fit in 80 bytes/);
     const lying = bytes.slice();
     new DataView(lying.buffer).setUint32(16, 2, true);
-    expect(() => decodeProgStatsSample(lying)).toThrow(/record 1 of 2 truncated/);
-    expect(() => decodeProgStatsSample(new Uint8Array(10))).toThrow(/need 24/);
+    expect(() => decodeProgStatsSample(lying)).toThrow(/2 records do not fit/);
+    const wider = bytes.slice();
+    new DataView(wider.buffer).setUint32(24, 72, true);
+    expect(() => decodeProgStatsSample(wider)).toThrow(/record size 72, expected 64/);
+    expect(() => decodeProgStatsSample(new Uint8Array(10))).toThrow(/need 32/);
   });
 });
 

@@ -43,6 +43,70 @@ describe('ProgramSampler', () => {
     expect(sampler.history(2)).toBeUndefined();
   });
 
+  it('reuses the slot of a vanished program for a new one, with none of its history', async () => {
+    const host = new FakeHost();
+    for (let id = 1; id <= 3; id++) host.addProgram(id);
+    let now = 0;
+    const sampler = new ProgramSampler(host, { intervalMs: 1000, historyMs: 10_000, now: () => now });
+    const step = async () => {
+      host.monotonicNs += 1_000_000_000n;
+      now += 1000;
+      for (const p of host.programs.values()) p.runCnt += BigInt(p.id * 100);
+      return (await sampler.sample())!;
+    };
+    await sampler.sample();
+    await step();
+    host.programs.delete(2);
+    host.addProgram(9, 'newcomer');
+    const changed = await step();
+    expect(changed).toMatchObject({ appeared: [9], vanished: [2] });
+    expect(sampler.history(9)).toBeUndefined();
+    const next = await step();
+    expect(next.programs.map((p) => [p.id, p.name, p.eventsPerSec])).toEqual([[1, 'prog_1', 100], [3, 'prog_3', 300], [9, 'newcomer', 900]]);
+    expect(sampler.history(9)).toMatchObject({ timeMs: [3000], eventsPerSec: [900] });
+    expect(sampler.history(1)?.eventsPerSec).toEqual([100, 100, 100]);
+  });
+
+  it('grows past the programs of its first sample and keeps every history', async () => {
+    const host = new FakeHost();
+    host.addProgram(1);
+    let now = 0;
+    const sampler = new ProgramSampler(host, { intervalMs: 1000, now: () => now });
+    await sampler.sample();
+    for (let round = 1; round <= 4; round++) {
+      for (let id = round * 10; id < round * 10 + round * 3; id++) host.addProgram(id);
+      host.programs.get(1)!.runCnt += 1000n;
+      host.monotonicNs += 1_000_000_000n;
+      now += 1000;
+      await sampler.sample();
+    }
+    expect(sampler.history(1)?.eventsPerSec).toEqual([1000, 1000, 1000, 1000]);
+    expect(sampler.history(10)?.timeMs).toEqual([2000, 3000, 4000]);
+    expect(sampler.history(40)).toBeUndefined();
+    expect(sampler.latest?.totals.programs).toBe(1 + 3 + 6 + 9);
+  });
+
+  it('treats an id whose tag changed as another program', async () => {
+    const host = new FakeHost();
+    const p = host.addProgram(4, 'first');
+    const sampler = new ProgramSampler(host, { intervalMs: 1000 });
+    await sampler.sample();
+    p.runCnt = 5000n;
+    host.monotonicNs += 1_000_000_000n;
+    expect((await sampler.sample())!.programs[0]).toMatchObject({ name: 'first', eventsPerSec: 5000 });
+    const original = host.progInfoAll.bind(host);
+    host.progInfoAll = async (max: number) => {
+      const bytes = await original(max);
+      bytes[32 + 40] ^= 0xff;
+      return bytes;
+    };
+    p.name = 'second';
+    host.monotonicNs += 1_000_000_000n;
+    expect(await sampler.sample()).toMatchObject({ appeared: [4], vanished: [4], programs: [] });
+    host.monotonicNs += 1_000_000_000n;
+    expect((await sampler.sample())!.programs[0]).toMatchObject({ name: 'second', tag: 'fe02030405060704' });
+  });
+
   it('holds a stats lease from start to stop, shared by samplers of the same host', async () => {
     const host = new FakeHost();
     const one = new ProgramSampler(host, { intervalMs: 60_000 });
