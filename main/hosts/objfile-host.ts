@@ -92,7 +92,7 @@ export class ObjectFileHost implements Host {
 
   async mapInfo(id: number): Promise<RawInfo | null> {
     const m = this.maps.get(id);
-    return m ? { id, info: m.info, fdinfo: '' } : null;
+    return m ? { id, info: m.info, fdinfo: m.fdinfo } : null;
   }
 
   async linkInfo(): Promise<RawLinkInfo | null> {

@@ -41,6 +41,8 @@ export interface LoadedProgram {
 export interface LoadedMap {
   readonly id: number;
   readonly info: Uint8Array;
+  /** fdinfo lines bpftool reads: libbpf freezes read-only data maps after setting their values. */
+  readonly fdinfo: string;
   readonly keySize: number;
   readonly valueSize: number;
   /** Global data: the section, whose bytes are the one value (key 0). Absent for `.maps` and struct_ops maps. */
@@ -93,6 +95,21 @@ export function tagInput(insns: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * The linked code as the listing shows it: a subprogram call's pc-relative offset is copied into
+ * `off`, where the kernel's xlated dump carries it and bpftool prints it (`call pc+N`).
+ */
+function xlatedForm(insns: Uint8Array): Uint8Array {
+  const copy = insns.slice();
+  const view = new DataView(copy.buffer);
+  for (let at = 0; at + 8 <= copy.length; at += 8) {
+    if (copy[at] !== 0x85 || copy[at + 1]! >> 4 !== 1) continue;
+    const relative = view.getInt32(at + 4, true);
+    if (relative >= -0x8000 && relative <= 0x7fff) view.setInt16(at + 2, relative, true);
+  }
+  return copy;
+}
+
 function writeName(bytes: Uint8Array, offset: number, name: string): void {
   const encoded = new TextEncoder().encode(name).subarray(0, OBJ_NAME_LEN - 1);
   bytes.set(encoded, offset);
@@ -126,14 +143,22 @@ function progInfo(obj: BpfObject, id: number, prog: ObjectProgram, linked: Linke
   return info;
 }
 
-function loadProgram(obj: BpfObject, id: number, prog: ObjectProgram, maps: MapIdLookup, tagger: ProgramTagger): LoadedProgram {
-  const linked = linkProgram(obj, prog, maps);
+/**
+ * libbpf binds every read-only data map to each program (BPF_PROG_BIND_MAP), so the kernel lists
+ * them after the maps the code loads.
+ */
+function withBoundMaps(linked: LinkedProgram, readOnlyData: readonly number[]): LinkedProgram {
+  return { ...linked, mapIds: [...linked.mapIds, ...readOnlyData.filter((id) => !linked.mapIds.includes(id))] };
+}
+
+function loadProgram(obj: BpfObject, id: number, prog: ObjectProgram, maps: MapIdLookup, readOnlyData: readonly number[], tagger: ProgramTagger): LoadedProgram {
+  const linked = withBoundMaps(linkProgram(obj, prog, maps), readOnlyData);
   const btf = obj.btf !== undefined;
   return {
     id,
     program: prog,
     info: progInfo(obj, id, prog, linked, tagger(tagInput(linked.insns)), btf),
-    xlated: linked.insns,
+    xlated: xlatedForm(linked.insns),
     mapIds: records(linked.mapIds.length, 4, (v, at, i) => v.setUint32(at, linked.mapIds[i]!, true)),
     funcInfo: btf
       ? records(linked.funcInfo.length, FUNC_INFO_REC_SIZE, (v, at, i) => {
@@ -191,7 +216,7 @@ function definedMap(id: number, m: ObjectMap): LoadedMap {
     type: m.type, keySize: m.keySize ?? 0, valueSize, maxEntries: m.maxEntries ?? 0, flags: m.flags ?? 0,
     name: m.name, keyTypeId: m.keyTypeId ?? 0, valueTypeId: m.valueTypeId ?? 0, mapExtra: m.mapExtra ?? 0,
   };
-  return { id, info: mapInfo(id, fields), keySize: fields.keySize, valueSize: fields.valueSize, definition: m };
+  return { id, info: mapInfo(id, fields), fdinfo: '', keySize: fields.keySize, valueSize: fields.valueSize, definition: m };
 }
 
 function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectName: string): LoadedMap {
@@ -201,7 +226,7 @@ function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectN
     flags: BPF_F_MMAPABLE | (section.readonly ? BPF_F_RDONLY_PROG : 0),
     name: internalMapName(objectName, section.name), keyTypeId: 0, valueTypeId: datasec?.id ?? 0, mapExtra: 0,
   };
-  return { id, info: mapInfo(id, fields), keySize: 4, valueSize: section.size, data: section };
+  return { id, info: mapInfo(id, fields), fdinfo: `frozen:\t${section.readonly ? 1 : 0}\n`, keySize: 4, valueSize: section.size, data: section };
 }
 
 /**
@@ -220,7 +245,8 @@ export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagg
   const byName = new Map(maps.flatMap((m) => (m.definition ? [[m.definition.name, m.id] as const] : [])));
   const bySection = new Map(maps.flatMap((m) => (m.data ? [[m.data.name, m.id] as const] : [])));
   const ids: MapIdLookup = { map: (name) => byName.get(name), dataSection: (section) => bySection.get(section) };
-  const programs = obj.programs.map((p, i) => loadProgram(obj, i + 1, p, ids, tagger));
+  const readOnlyData = maps.flatMap((m) => (m.data?.readonly ? [m.id] : []));
+  const programs = obj.programs.map((p, i) => loadProgram(obj, i + 1, p, ids, readOnlyData, tagger));
   if (!obj.btf) return { programs, maps };
   const btfData = fixedUpBtf(obj.elf, obj.btf);
   const btfInfo = new Uint8Array(BTF_INFO.size);
