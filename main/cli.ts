@@ -91,7 +91,8 @@ const OPTIONS = {
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  outBytes: (bytes) => process.stdout.write(bytes),
+  // Write errors (EPIPE) reach the stream's error listener, as for `out`.
+  outBytes: (bytes) => new Promise((resolve) => process.stdout.write(bytes, () => resolve())),
 };
 
 /** Opens the host once, on first use; `close()` releases it (SSH connections keep the process alive). */

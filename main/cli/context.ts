@@ -4,14 +4,18 @@ import type { HostSession } from '../hosts/host-session.js';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
-  /** Bulk output as bytes (large dumps); without it the bytes go through `out` as text. */
-  outBytes?(bytes: Uint8Array): void;
+  /**
+   * Bulk output as bytes (large dumps), resolving once the bytes are written out and may be
+   * reused; without it the bytes go through `out` as text.
+   */
+  outBytes?(bytes: Uint8Array): Promise<void>;
 }
 
 const decoder = new TextDecoder();
 
-export function writeBytes(io: CliIo, bytes: Uint8Array): void {
-  if (io.outBytes) io.outBytes(bytes);
+/** Resolves when `bytes` may be overwritten (and a slow reader has caught up). */
+export async function writeBytes(io: CliIo, bytes: Uint8Array): Promise<void> {
+  if (io.outBytes) await io.outBytes(bytes);
   else io.out(decoder.decode(bytes));
 }
 

@@ -8,7 +8,6 @@ import { bpftoolJsonBytes, bpftoolJsonPages, openMapDump, type MapDumpSource } f
 import { writeBytes } from './context.js';
 import { readMapSpecial, type MapSpecial } from '../hosts/map-special.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
-import { watchMapCommand } from './map-watch.js';
 
 const FORMATTED = ',"formatted":';
 
@@ -39,7 +38,7 @@ async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDu
       if (step.value === 'gone') throw gone(session, source.stream.id);
       break;
     }
-    writeBytes(ctx.io, step.value);
+    await writeBytes(ctx.io, step.value);
   }
   ctx.io.out(']\n');
   return 0;
@@ -129,5 +128,5 @@ function printSpecial(ctx: CommandContext, id: number, special: Exclude<MapSpeci
 export async function watchCommand(ctx: CommandContext): Promise<number> {
   const [what] = ctx.args;
   if (what !== 'map') throw new UsageError(`watch ${what ?? ''}: not available; usage: bpfscope watch map ID [--interval MS] [--key K] [--json]`);
-  return watchMapCommand(ctx);
+  return (await import('./map-watch.js')).watchMapCommand(ctx);
 }

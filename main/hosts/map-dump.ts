@@ -2,13 +2,20 @@
 // a dump of any size holds one page of entries at a time.
 import { BpftoolMapDumper, ByteSink, bpftoolHexArray, type Btf } from '../kernel/btf/index.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
+import type { MapInfo } from '../kernel/info/index.js';
 import type { HostSession } from './host-session.js';
 import { MapStream, type MapStreamOptions } from './map-stream.js';
 
-/** Entries per page while dumping: small enough that each page's JSON strings die young (cheap GC). */
-export const DUMP_PAGE_ENTRIES = 1024;
+/**
+ * Entries per page while dumping: enough that the per-page costs (a map fd, a syscall, a
+ * write) vanish, few enough that a page's output (about 350 bytes an entry for a 32-byte
+ * value) stays a few megabytes.
+ */
+export const DUMP_PAGE_ENTRIES = 16384;
 /** bpftool's text for the kernel's ENOTSUPP (strerror of 524). */
 const ENOTSUPP_TEXT = 'Unknown error 524';
+/** Bound on the per-slot error entries of maps whose slots refuse lookups. */
+const MAX_ERROR_ENTRIES = 16384;
 
 export interface MapDumpSource {
   stream: MapStream;
@@ -35,81 +42,74 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   return { stream, btf, dumper };
 }
 
-type EntryVisitor = (key: Uint8Array, values: readonly Uint8Array[]) => void;
-
 /**
- * Visits each entry (key, one value per possible CPU), yielding after every page, and
- * returns how the read ended. Maps whose slots refuse lookups (perf_event_array,
- * cgroup_array) give bpftool's per-slot error objects as text; other unreadable kinds give
- * no entries, as bpftool does.
+ * What bpftool prints for maps it cannot read entry by entry: per-slot error objects for
+ * maps whose slots refuse lookups (perf_event_array, cgroup_array), nothing for other
+ * unreadable kinds; undefined for maps with readable entries.
  */
-async function* eachEntryPage(source: MapDumpSource, entry: EntryVisitor, errorEntry: (text: string) => void): AsyncGenerator<void, 'done' | 'gone'> {
-  const { stream } = source;
-  const { info, keySize, valueSize, stride, cpus, perCpu } = stream.layout;
+function unreadableEntries(info: MapInfo): string[] | undefined {
   const access = mapAccess(info.type);
-  if (access.kind === 'unreadable' || access.kind === 'ring-positions') {
-    if (info.type !== MapType.perfEventArray && info.type !== MapType.cgroupArray) return 'done';
-    const key = new Uint8Array(4);
-    const view = new DataView(key.buffer);
-    for (let i = 0; i < (info.maxEntries ?? 0) && i < DUMP_PAGE_ENTRIES * 16; i++) {
-      view.setUint32(0, i, true);
-      errorEntry(`{"key":${bpftoolHexArray(key, 0, 4)},"value":{"error":"${ENOTSUPP_TEXT}"}}`);
-    }
-    yield;
+  if (access.kind !== 'unreadable' && access.kind !== 'ring-positions') return undefined;
+  if (info.type !== MapType.perfEventArray && info.type !== MapType.cgroupArray) return [];
+  const key = new Uint8Array(4);
+  const view = new DataView(key.buffer);
+  const texts: string[] = [];
+  for (let i = 0; i < (info.maxEntries ?? 0) && i < MAX_ERROR_ENTRIES; i++) {
+    view.setUint32(0, i, true);
+    texts.push(`{"key":${bpftoolHexArray(key, 0, 4)},"value":{"error":"${ENOTSUPP_TEXT}"}}`);
+  }
+  return texts;
+}
+
+/** JSON text of each entry, one array per page, ending with how the read ended. */
+export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<string[], 'done' | 'gone'> {
+  const { stream, dumper } = source;
+  const unreadable = unreadableEntries(stream.layout.info);
+  if (unreadable) {
+    if (unreadable.length) yield unreadable;
     return 'done';
   }
+  const { keySize, valueSize, stride, cpus, perCpu } = stream.layout;
   const slot = perCpu ? stride / cpus : valueSize;
   const values: Uint8Array[] = new Array(cpus);
   for (;;) {
     const step = await stream.next();
     if (step.state !== 'page') return step.state;
     const { keys, values: buf, count } = step.page;
+    const texts: string[] = [];
     for (let i = 0; i < count; i++) {
       const base = i * stride;
       for (let cpu = 0; cpu < cpus; cpu++) values[cpu] = buf.subarray(base + cpu * slot, base + cpu * slot + valueSize);
-      entry(keys.subarray(i * keySize, (i + 1) * keySize), values);
+      texts.push(dumper.entry(keys.subarray(i * keySize, (i + 1) * keySize), values));
     }
-    yield;
-  }
-}
-
-/** JSON text of each entry, one array per page, ending with how the read ended. */
-export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<string[], 'done' | 'gone'> {
-  let page: string[] = [];
-  const pages = eachEntryPage(source, (key, values) => page.push(source.dumper.entry(key, values)), (text) => page.push(text));
-  for (;;) {
-    const step = await pages.next();
-    if (step.done) return step.value;
-    yield page;
-    page = [];
+    yield texts;
   }
 }
 
 /**
  * The same entries as bytes, comma-separated across pages (the caller adds `[` and `]`):
- * what `dump map --json` writes, without a string per entry.
+ * what `dump map --json` writes, written from each page's buffers without a string or a
+ * view per entry. Each chunk is a view of one reused buffer: the caller must be done with
+ * it (written out) before asking for the next.
  */
 export async function* bpftoolJsonBytes(source: MapDumpSource): AsyncGenerator<Uint8Array, 'done' | 'gone'> {
-  const sink = new ByteSink();
+  const { stream, dumper } = source;
+  const sink = new ByteSink(1 << 20);
+  const unreadable = unreadableEntries(stream.layout.info);
+  if (unreadable) {
+    if (unreadable.length) {
+      sink.text(unreadable.join(','));
+      yield sink.drain();
+    }
+    return 'done';
+  }
   let first = true;
-  const separate = () => {
-    if (!first) sink.text(',');
-    first = false;
-  };
-  const pages = eachEntryPage(
-    source,
-    (key, values) => {
-      separate();
-      source.dumper.entryInto(sink, key, values);
-    },
-    (text) => {
-      separate();
-      sink.text(text);
-    },
-  );
   for (;;) {
-    const step = await pages.next();
-    if (step.done) return step.value;
-    if (sink.size > 0) yield sink.take();
+    const step = await stream.next();
+    if (step.state !== 'page') return step.state;
+    if (step.page.count === 0) continue;
+    dumper.pageInto(sink, step.page, stream.layout, !first);
+    first = false;
+    yield sink.drain();
   }
 }

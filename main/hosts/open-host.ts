@@ -1,11 +1,11 @@
 // Turns a host spec into a Host: `local`, `snapshot:FILE`, `objfile:FILE` (a compiled .bpf.o,
 // read-only, as if loaded: docs/snapshot-format.md, "Object files as hosts"), or an SSH target
 // (`user@host[:port]` or a ~/.ssh/config alias).
+// The other kinds load only when named: the SSH client alone costs a local one-shot command
+// (`dump map` into a file) a large share of its run time.
 import type { Host } from './host.js';
 import { requireEnumeration, openLocalHost } from './host-access.js';
-import { ObjectFileHost } from './objfile-host.js';
-import { SnapshotHost } from './snapshot-host.js';
-import { SshHost, type SshHostOptions } from './ssh-host.js';
+import type { SshHostOptions } from './ssh-host.js';
 
 export const LOCAL_HOST = 'local';
 const SNAPSHOT_PREFIX = 'snapshot:';
@@ -23,8 +23,8 @@ export async function openHost(spec: string, sshOptions: SshHostOptions = {}): P
     await requireEnumeration(host);
     return host;
   }
-  if (spec.startsWith(SNAPSHOT_PREFIX)) return SnapshotHost.open(spec.slice(SNAPSHOT_PREFIX.length));
-  if (spec.startsWith(OBJFILE_PREFIX)) return ObjectFileHost.open(spec.slice(OBJFILE_PREFIX.length));
+  if (spec.startsWith(SNAPSHOT_PREFIX)) return (await import('./snapshot-host.js')).SnapshotHost.open(spec.slice(SNAPSHOT_PREFIX.length));
+  if (spec.startsWith(OBJFILE_PREFIX)) return (await import('./objfile-host.js')).ObjectFileHost.open(spec.slice(OBJFILE_PREFIX.length));
   // Over SSH the agent checks its own privilege and says what is missing.
-  return SshHost.connect(spec, sshOptions);
+  return (await import('./ssh-host.js')).SshHost.connect(spec, sshOptions);
 }

@@ -1,14 +1,8 @@
 // A growable byte buffer for writing large JSON documents without building strings: the
-// hex arrays of a map dump are most of its bytes, and copying them from a table is cheaper
-// than concatenating and then encoding text.
+// writers of a map dump write straight into its buffer after asking for room.
 
 const encoder = new TextEncoder();
-
-/** `"0x00"` … `"0xff"` as bytes. */
-const HEX_ITEMS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => encoder.encode(`"0x${i.toString(16).padStart(2, '0')}"`));
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
+const decoder = new TextDecoder();
 
 export class ByteSink {
   private buffer: Uint8Array;
@@ -22,44 +16,42 @@ export class ByteSink {
     return this.length;
   }
 
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    let capacity = this.buffer.length * 2;
-    while (capacity < this.length + extra) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.buffer.subarray(0, this.length));
-    this.buffer = grown;
+  /** Room for `extra` more bytes: the buffer to write them into from `size` on (then commit). */
+  room(extra: number): Uint8Array {
+    if (this.length + extra > this.buffer.length) {
+      let capacity = this.buffer.length * 2;
+      while (capacity < this.length + extra) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+
+  /** Marks the bytes written into room()'s buffer up to `end` as part of the output. */
+  commit(end: number): void {
+    this.length = end;
   }
 
   /** Appends text (UTF-8). */
   text(s: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    this.reserve(s.length * 3);
-    this.length += encoder.encodeInto(s, this.buffer.subarray(this.length)).written;
+    const buffer = this.room(s.length * 3);
+    this.length += encoder.encodeInto(s, buffer.subarray(this.length)).written;
   }
 
-  /** Appends bpftool's `["0x01","0x02",…]` for bytes[offset, offset+length). */
-  hexArray(bytes: Uint8Array, offset: number, length: number): void {
-    const end = Math.min(bytes.length, offset + length);
-    this.reserve(2 + Math.max(0, end - offset) * 7);
-    const buf = this.buffer;
-    let at = this.length;
-    buf[at++] = OPEN;
-    for (let i = offset; i < end; i++) {
-      if (i > offset) buf[at++] = COMMA;
-      const item = HEX_ITEMS[bytes[i]!]!;
-      for (let j = 0; j < 6; j++) buf[at + j] = item[j]!;
-      at += 6;
-    }
-    buf[at++] = CLOSE;
-    this.length = at;
-  }
-
-  /** The bytes written so far, and a fresh start (the view stays valid). */
-  take(): Uint8Array {
+  /**
+   * The bytes written so far, and a start over in the same buffer: the view is valid until
+   * the next write (reusing one buffer spares a fresh, page-faulting allocation per chunk).
+   */
+  drain(): Uint8Array {
     const out = this.buffer.subarray(0, this.length);
-    this.buffer = new Uint8Array(this.buffer.length);
     this.length = 0;
     return out;
+  }
+
+  /** The text written so far, and a start over. */
+  drainText(): string {
+    return decoder.decode(this.drain());
   }
 }
