@@ -3,7 +3,8 @@
 // - a 1 M-entry hash map: time to the first rows on screen; DOM node count while scrolling;
 // - the program list with ≥ 1,000 programs loaded: time until its grid is rendered;
 // - main-thread time per 1 Hz update of a chart with 50 series (the dashboard's own
-//   LiveChart and chart options, bundled by vite into a one-page harness).
+//   LiveChart and chart options, bundled by vite into a one-page harness), from a Chromium
+//   trace, against the same lines drawn straight on a canvas.
 // Run as root after `npm run build:node && npm run build:app`:  node out/node/test/bench/ui.js
 // BENCH_UI_ENTRIES (default 1000000) and BENCH_PROGRAMS (default 1000) change the sizes;
 // BENCH_UI_UPDATES (default 20) the chart updates; arguments pick parts: map, programs, chart (default all).
@@ -134,10 +135,18 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
 
 const HARNESS = `import { mount } from 'svelte';
 import LiveChart from ${JSON.stringify(join(ROOT, 'renderer/src/lib/charts/LiveChart.svelte'))};
-import { ChartFeed } from './feed.svelte.js';
+import { ChartFeed, drawPeer } from './feed.svelte.js';
 const feed = new ChartFeed(${SERIES});
-mount(LiveChart, { target: document.getElementById('app'), props: { title: 'bench', unit: '/s', get series() { return feed.series; } } });
-globalThis.benchTick = () => feed.tick();
+const app = document.getElementById('app');
+if (location.hash === '#peer') {
+  const canvas = Object.assign(document.createElement('canvas'), { width: 1200, height: 220 });
+  app.append(canvas);
+  drawPeer(canvas, feed.series);
+  globalThis.benchTick = () => (feed.tick(), requestAnimationFrame(() => drawPeer(canvas, feed.series)));
+} else {
+  mount(LiveChart, { target: app, props: { title: 'bench', unit: '/s', get series() { return feed.series; } } });
+  globalThis.benchTick = () => feed.tick();
+}
 `;
 const FEED = `export class ChartFeed {
   series = $state.raw([]);
@@ -150,6 +159,29 @@ const FEED = `export class ChartFeed {
     this.t += 1000;
     this.series = this.series.map((s, i) => ({ name: s.name, points: s.points.concat([[this.t, Math.abs(Math.sin(this.t / 9000 + i)) * 1000]]).slice(-3600) }));
   }
+}
+/** The peer: the same lines (5 min window, 1 px) drawn straight on a canvas, no chart library. */
+export function drawPeer(canvas, series) {
+  const ctx = canvas.getContext('2d');
+  const now = Math.max(...series.map((s) => s.points.at(-1)[0]));
+  const from = now - 300_000;
+  let max = 0;
+  for (const s of series) for (const [t, v] of s.points) if (t >= from && v > max) max = v;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  series.forEach((s, i) => {
+    ctx.beginPath();
+    ctx.strokeStyle = 'hsl(' + (i * 37) % 360 + ' 60% 45%)';
+    let first = true;
+    for (const [t, v] of s.points) {
+      if (t < from) continue;
+      const x = 56 + ((t - from) / 300_000) * (canvas.width - 72);
+      const y = canvas.height - 20 - (v / (max || 1)) * (canvas.height - 40);
+      if (first) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+      first = false;
+    }
+    ctx.stroke();
+  });
 }
 `;
 
@@ -167,49 +199,78 @@ async function buildHarness(): Promise<string> {
   return join(dir, 'dist');
 }
 
-async function chartUpdates(browser: Browser): Promise<void> {
-  const dist = await buildHarness();
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** Main-thread time of the page over `during`, from a Chromium trace: CPU (thread time, which
+ * other load on the machine barely changes) and wall time of its tasks, in ms. */
+async function mainThreadTime(browser: Browser, page: Page, during: () => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await during();
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
+  const main = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) throw new Error('no renderer main thread in the trace');
+  let cpu = 0;
+  let wall = 0;
+  for (const e of traceEvents) {
+    if (e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || e.name !== 'RunTask') continue;
+    cpu += (e.tdur ?? 0) / 1000;
+    wall += (e.dur ?? 0) / 1000;
+  }
+  return { cpu, wall };
+}
+
+/** Per update, idle baseline over the same wall time subtracted. */
+async function chartCost(browser: Browser, dist: string, mode: '' | 'peer'): Promise<{ cpu: number; wall: number; frame: number[]; points: string | null }> {
   const page = await browser.newPage({ viewport: { width: 1300, height: 400 } });
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
   await page.route('http://bench.invalid/**', (route) => {
     const path = join(dist, new URL(route.request().url()).pathname);
     route.fulfill({ body: readFileSync(path), contentType: types[extname(path)] ?? 'application/octet-stream' }).catch(() => {});
   });
-  await page.goto('http://bench.invalid/index.html');
+  await page.goto(`http://bench.invalid/index.html#${mode}`);
   await page.waitForFunction(() => typeof (globalThis as { benchTick?: unknown }).benchTick === 'function');
   await page.waitForTimeout(1500);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const taskSeconds = async (): Promise<number> => {
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
-  };
-  // Idle baseline over the same wall time, then the same with one update per second.
-  const idle0 = await taskSeconds();
-  await page.waitForTimeout(UPDATES * 1000);
-  const idle = (await taskSeconds()) - idle0;
-  const perUpdate = await page.evaluate((n) => new Promise<number[]>((resolve) => {
-    const ms: number[] = [];
-    let left = n;
-    const step = (): void => {
-      const t0 = performance.now();
-      (globalThis as unknown as { benchTick: () => void }).benchTick();
-      // The chart renders on the next frame (lazyUpdate): count until two frames later.
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        ms.push(performance.now() - t0);
-        if (--left === 0) resolve(ms);
-        else setTimeout(step, 1000);
-      }));
-    };
-    step();
-  }), UPDATES);
-  const busy = (await taskSeconds()) - idle0 - idle;
-  const points = await page.locator('[data-chart]').getAttribute('data-points');
-  const mainThreadMs = ((busy - idle) * 1000) / UPDATES;
-  console.log(`chart of ${SERIES} series (${points} points, 5 min window), ${UPDATES} updates at 1 Hz:`);
-  console.log(`  main-thread task time per update ${mainThreadMs.toFixed(1)} ms (CDP TaskDuration, idle baseline subtracted) — target < 16 ms`);
-  console.log(`  update to painted frame, wall: median ${median(perUpdate).toFixed(1)} ms, max ${Math.max(...perUpdate).toFixed(1)} ms`);
+  const idle = await mainThreadTime(browser, page, () => page.waitForTimeout(UPDATES * 1000));
+  let frame: number[] = [];
+  const busy = await mainThreadTime(browser, page, async () => {
+    frame = await page.evaluate((n) => new Promise<number[]>((resolve) => {
+      const ms: number[] = [];
+      let left = n;
+      const step = (): void => {
+        const t0 = performance.now();
+        (globalThis as unknown as { benchTick: () => void }).benchTick();
+        // The chart renders on the next frame (lazyUpdate): count until two frames later.
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          ms.push(performance.now() - t0);
+          if (--left === 0) resolve(ms);
+          else setTimeout(step, 1000);
+        }));
+      };
+      step();
+    }), UPDATES);
+  });
+  const points = mode === 'peer' ? null : await page.locator('[data-chart]').getAttribute('data-points');
   await page.close();
+  return { cpu: (busy.cpu - idle.cpu) / UPDATES, wall: (busy.wall - idle.wall) / UPDATES, frame, points };
+}
+
+async function chartUpdates(browser: Browser): Promise<void> {
+  const dist = await buildHarness();
+  const chart = await chartCost(browser, dist, '');
+  const peer = await chartCost(browser, dist, 'peer');
+  console.log(`chart of ${SERIES} series (${chart.points} points, 5 min window), ${UPDATES} updates at 1 Hz:`);
+  console.log(`  main-thread CPU time per update ${chart.cpu.toFixed(1)} ms (trace thread time, idle baseline subtracted) — target < 16 ms`);
+  console.log(`    peer (the same lines drawn straight on a canvas, no chart library) ${peer.cpu.toFixed(1)} ms: ${(chart.cpu / peer.cpu).toFixed(1)}× the peer`);
+  console.log(`  main-thread task wall time per update ${chart.wall.toFixed(1)} ms (peer ${peer.wall.toFixed(1)} ms; wall time grows with the machine's load)`);
+  console.log(`  update to painted frame, wall: median ${median(chart.frame).toFixed(1)} ms, max ${Math.max(...chart.frame).toFixed(1)} ms (peer median ${median(peer.frame).toFixed(1)} ms)`);
 }
 
 /** The fixture loader (build/fixtures.sh, as the kernel tests) holding big_hash until its stdin closes. */

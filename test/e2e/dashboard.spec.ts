@@ -111,6 +111,13 @@ test('maps table and map detail with live watch', async ({ page }) => {
   const pinnedAt = Number(await fields.getAttribute('data-points'));
   await fixtures.trigger('getpid', 50);
   await expect.poll(async () => Number(await fields.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(pinnedAt + 1);
+  // The sum over keys and the pinned key: two lines, each hidden and shown again from its legend entry.
+  const legend = fields.getByRole('list', { name: 'Series of Map fields' }).getByRole('button');
+  await expect(legend).toHaveCount(2);
+  await legend.first().click();
+  await expect(legend.first()).toHaveAttribute('aria-pressed', 'false');
+  await legend.first().click();
+  await expect(legend.first()).toHaveAttribute('aria-pressed', 'true');
   await shot(page, 'map-detail');
   await page.locator('[data-value-type]').click();
   await expect(page).toHaveURL(/#\/local\/btf\/\d+\?btf=\d+$/);

@@ -99,11 +99,13 @@ describe('program series into chart options', () => {
     expect(points.eventsPerSec).toHaveLength(3600);
 
     const series = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, points: points.eventsPerSec }));
-    const options = lineOptions(series, '/s', 60_000, 3_999_000) as { series: Array<{ name: string; data: unknown[]; type: string }>; animation: boolean };
+    const options = lineOptions(series, '/s', 60_000, 3_999_000) as { dataset: { source: Float64Array }; series: Array<{ name: string; type: string }>; animation: boolean };
     expect(options.animation).toBe(false);
     expect(options.series).toHaveLength(50);
-    expect(options.series[49]!.data).toBeInstanceOf(Float64Array);
-    expect(options.series[49]!.data).toHaveLength(2 * 61);
+    expect(options.series[49]!.name).toBe('p49');
+    // 61 points in the minute, one row each: the time and the 50 values.
+    expect(options.dataset.source).toBeInstanceOf(Float64Array);
+    expect(options.dataset.source).toHaveLength(61 * 51);
   });
 });
 

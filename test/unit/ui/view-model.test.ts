@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { formatRoute, parseRoute } from '../../../renderer/src/lib/app/route.js';
-import { barOptions, lineOptions, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
+import { barOptions, lineOptions, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
 import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
 import { listingLines } from '../../../renderer/src/lib/program/listing-lines.js';
 import { visibleRange } from '../../../renderer/src/lib/ui/virtual-range.js';
@@ -55,9 +55,18 @@ describe('chart options', () => {
   it('keeps the time window and one line per series', () => {
     const points: Array<[number, number]> = [[1000, 1], [5000, 2], [9000, 3]];
     expect(windowed(points, 10_000, 6000)).toEqual([[5000, 2], [9000, 3]]);
-    const options = lineOptions([{ name: 'a', points }], '/s', 6000, 10_000) as { series: Array<{ data: unknown[] }>; xAxis: { min: number } };
-    expect([...(options.series[0]!.data as unknown as Float64Array)]).toEqual([5000, 2, 9000, 3]);
+    const options = lineOptions([{ name: 'a', points }], '/s', 6000, 10_000) as { dataset: { source: Float64Array }; series: Array<{ encode: object }>; xAxis: { min: number } };
+    expect([...options.dataset.source]).toEqual([5000, 2, 9000, 3]);
+    expect(options.series[0]!.encode).toEqual({ x: 0, y: 1 });
     expect(options.xAxis.min).toBe(4000);
+  });
+
+  it('shares one row per time between series, NaN where a series has no point, and leaves hidden lines out', () => {
+    const a: Array<[number, number]> = [[1000, 1], [3000, 3]];
+    const b: Array<[number, number]> = [[2000, 20], [3000, 30]];
+    expect([...timeRows([{ name: 'a', points: a }, { name: 'b', points: b }], 3000, 10_000)]).toEqual([1000, 1, NaN, 2000, NaN, 20, 3000, 3, 30]);
+    const options = lineOptions([{ name: 'a', points: a }, { name: 'b', points: b }], '', 10_000, 3000, new Set(['a'])) as { series: Array<{ id: string; name: string; color: string; encode: { y: number } }> };
+    expect(options.series).toEqual([expect.objectContaining({ id: 'line1', name: 'b', color: seriesColor(1), encode: { x: 0, y: 2 } })]);
   });
 
   it('puts the largest bar on top, at most `top` bars', () => {
