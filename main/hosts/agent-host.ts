@@ -191,8 +191,8 @@ export class AgentHost implements Host {
     return { realtimeNs: BigInt(realtimeNs), boottimeNs: BigInt(boottimeNs) };
   }
 
-  async progInfoAll(maxProgs: number): Promise<Uint8Array> {
-    const reply = await this.call('progInfoAll', { max: maxProgs });
+  async progInfoAll(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array> {
+    const reply = await this.call('progInfoAll', { max: maxProgs }, knownIds ? [u32Blob(Array.from(knownIds))] : []);
     expectBlobs(reply, 1, 'progInfoAll');
     return buf(reply.blobs[0]);
   }

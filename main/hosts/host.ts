@@ -165,11 +165,12 @@ export interface Host {
   openMap(id: number): Promise<MapReader | null>;
   enableStats(): Promise<StatsHold>;
   /**
-   * bpf_prog_info of every program in one call, without arrays or fdinfo: one run-stats
-   * sample. Packed (native/src/prog_info_all.h), decoded by main/kernel/live. Optional:
-   * without it samplers fall back to listIds + progInfo per program.
+   * The run statistics of every program in one call: one run-stats sample. Packed
+   * (native/src/prog_info_all.h), decoded by main/kernel/live. knownIds (ascending, from an
+   * earlier sample) are read without walking to them. Optional: without it samplers fall
+   * back to listIds + progInfo per program.
    */
-  progInfoAll?(maxProgs: number): Promise<Uint8Array>;
+  progInfoAll?(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array>;
   /**
    * A watch whose diffs carry only what changed (keySize > 0). Optional: snapshots lack it,
    * and the map watcher then compares full reads itself. EMFILE when the host keeps too many.

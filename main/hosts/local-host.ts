@@ -96,8 +96,8 @@ export class LocalHost implements Host {
     return { release: async () => this.addon.close(handle) };
   }
 
-  async progInfoAll(maxProgs: number): Promise<Uint8Array> {
-    return this.addon.progInfoAll(maxProgs);
+  async progInfoAll(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array> {
+    return this.addon.progInfoAll(maxProgs, knownIds);
   }
 
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {

@@ -99,7 +99,7 @@ export interface NativeAddon {
   cgroupQuery(root: string, attachTypes: number[]): NativeCgroupQuery[];
   taskFds(): NativeTaskFd[];
   /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
-  progInfoAll(maxProgs: number): Buffer;
+  progInfoAll(maxProgs: number, knownIds?: Uint32Array): Buffer;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
 }
 

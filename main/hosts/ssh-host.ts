@@ -219,8 +219,8 @@ export class SshHost implements Host {
   clocks(): Promise<HostClocks> {
     return this.run((h) => h.clocks());
   }
-  progInfoAll(maxProgs: number): Promise<Uint8Array> {
-    return this.run((h) => h.progInfoAll(maxProgs));
+  progInfoAll(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array> {
+    return this.run((h) => h.progInfoAll(maxProgs, knownIds));
   }
   ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.run((h) => h.ringbufPositions(mapId));

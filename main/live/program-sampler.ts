@@ -35,6 +35,13 @@ const DEFAULT_OWNERS_REFRESH_MS = 30_000;
  */
 const OWNERS_MIN_GAP_MS = 5_000;
 
+/**
+ * A walk given the last sample's ids skips one syscall per program but would miss a program
+ * whose id is below them, which only happens once the kernel's ids wrap around (after 2^31
+ * loads): so walk without them this often.
+ */
+const FULL_WALK_MS = 10_000;
+
 export const PROGRAM_FIELDS = ['eventsPerSec', 'avgRunNs', 'cpuPercent', 'recursionMisses'] as const;
 export type ProgramField = (typeof PROGRAM_FIELDS)[number];
 /** Column of each field in the history block. */
@@ -209,6 +216,9 @@ export class ProgramSampler {
   private previousMonotonicNs = 0;
   /** Per record of the current sample: its slot (reused across samples). */
   private recordSlots = new Int32Array(0);
+  /** Ids of the last sample, in walk order (ascending), for the next walk. */
+  private knownIds: Uint32Array | undefined;
+  private fullWalkAtMs = -Infinity;
   private owners: OwnerIndex = new Map();
   private ownersAtMs = -Infinity;
   private readonly programHistory: SeriesBlock<ProgramField>;
@@ -274,9 +284,7 @@ export class ProgramSampler {
       const text = new TextDecoder().decode(await this.host.readFile('/sys/devices/system/cpu/online', 4096));
       this.onlineCpus = countCpuList(text);
     }
-    const table = decodeProgStatsSample(
-      this.host.progInfoAll ? await this.host.progInfoAll(this.maxPrograms) : await sampleOneByOne(this.host, this.maxPrograms),
-    );
+    const table = await this.walk();
     const timeMs = this.now();
     const generation = ++this.generation;
     const { appeared, vanished } = this.matchSlots(table, generation);
@@ -327,6 +335,17 @@ export class ProgramSampler {
     return this.totalsHistory.byteLength + this.programHistory.byteLength;
   }
 
+  private async walk(): Promise<ProgStatsTable> {
+    if (!this.host.progInfoAll) return decodeProgStatsSample(await sampleOneByOne(this.host, this.maxPrograms));
+    const now = this.now();
+    let known = this.knownIds;
+    if (now - this.fullWalkAtMs >= FULL_WALK_MS) {
+      this.fullWalkAtMs = now;
+      known = undefined;
+    }
+    return decodeProgStatsSample(await this.host.progInfoAll(this.maxPrograms, known));
+  }
+
   /**
    * Finds each record's slot (-1: a program not seen before, or an id now held by another
    * program, told apart by its tag) and frees the slots of programs that vanished.
@@ -336,9 +355,11 @@ export class ProgramSampler {
     const slots = this.slots;
     if (this.recordSlots.length < table.count) this.recordSlots = new Int32Array(Math.ceil(table.count * 1.25));
     const appeared: number[] = [];
+    const ids = new Uint32Array(table.count);
     let kept = 0;
     for (let i = 0; i < table.count; i++) {
-      const slot = slots.slotOf.get(table.id(i));
+      ids[i] = table.id(i);
+      const slot = slots.slotOf.get(ids[i]!);
       if (slot !== undefined && slots.tagHigh[slot] === table.tagWord(i, 0) && slots.tagLow[slot] === table.tagWord(i, 1)) {
         slots.seen[slot] = generation;
         this.recordSlots[i] = slot;
@@ -348,6 +369,7 @@ export class ProgramSampler {
         appeared.push(i);
       }
     }
+    this.knownIds = ids;
     const vanished: number[] = [];
     if (kept < slots.slotOf.size) {
       for (const [id, slot] of slots.slotOf) {

@@ -27,15 +27,24 @@ static napi_value one_u32_arg(napi_env env, napi_callback_info cb, const char *u
 
 napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 {
+	size_t argc = 2, known_len = 0;
+	napi_value argv[2], result;
+	const uint8_t *known = NULL;
+	napi_valuetype hint_type = napi_undefined;
 	struct bs_buf buf;
-	napi_value result;
 	uint32_t max_progs;
 	void *copy;
 	int err;
 
-	if (!one_u32_arg(env, cb, "progInfoAll(maxProgs): bad arguments", &max_progs))
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+	    napi_get_value_uint32(env, argv[0], &max_progs) != napi_ok ||
+	    (argc > 1 && napi_typeof(env, argv[1], &hint_type) != napi_ok) ||
+	    (hint_type != napi_undefined &&
+	     (napi_get_buffer_info(env, argv[1], (void **)&known, &known_len) != napi_ok || known_len % 4 != 0))) {
+		napi_throw_type_error(env, NULL, "progInfoAll(maxProgs, knownIds?): bad arguments");
 		return NULL;
-	err = bs_prog_info_all(max_progs, &buf);
+	}
+	err = bs_prog_info_all(max_progs, known, (uint32_t)(known_len / 4), &buf);
 	if (err)
 		return bs_throw_errno(env, -err, err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd()), 0);
 	napi_status status = napi_create_buffer_copy(env, buf.len, buf.data, &copy, &result);

@@ -5,7 +5,7 @@
 
 #include <node_api.h>
 
-/* progInfoAll(maxProgs) -> Buffer (layout in prog_info_all.h) */
+/* progInfoAll(maxProgs, knownIds?: Uint32Array) -> Buffer (layout and hints in prog_info_all.h) */
 napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb);
 /* ringbufPositions(mapId) -> { consumerPos, producerPos, dataSize, mapType } | null */
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb);

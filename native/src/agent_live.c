@@ -20,9 +20,10 @@ int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct
 	uint32_t max;
 	int err;
 
-	if (bs_request_u32(req, "max", &max) || max > BS_PROG_INFO_ALL_MAX)
-		return bs_reply_bad_args(r, "progInfoAll(maxProgs): bad arguments");
-	err = bs_prog_info_all(max, out);
+	if (bs_request_u32(req, "max", &max) || max > BS_PROG_INFO_ALL_MAX || req->nblobs > 1 ||
+	    (req->nblobs == 1 && req->blob_len[0] % 4 != 0))
+		return bs_reply_bad_args(r, "progInfoAll(maxProgs, knownIds?): bad arguments");
+	err = bs_prog_info_all(max, req->nblobs ? req->blob[0] : NULL, req->nblobs ? req->blob_len[0] / 4 : 0, out);
 	if (err)
 		return err == -ENOMEM ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
 	bs_json_raw(&r->meta, "null");

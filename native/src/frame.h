@@ -44,7 +44,8 @@
  *   enableStats                       → {handle}
  *   close {handle}                    → null
  *   clocks                            → {realtimeNs, boottimeNs} (decimal strings)
- *   progInfoAll {max}                 → [packed records] (prog_info_all.h)
+ *   progInfoAll {max} blobs [u32 LE known ids] (optional)
+ *                                     → [packed records] (prog_info_all.h)
  *   ringbufPositions {obj}            → {consumerPos, producerPos (decimal
  *                                        strings), dataSize, mapType} | null
  *   mapMmap {handle, page, length}    → [bytes]

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,10 @@
 #define INFO_WANTED END_OF(verified_insns)
 /* A first guess that fits a thousand programs without regrowing. */
 #define INITIAL_RECORDS 1024u
+/* Program fds held at once before closing them together: a syscall costs
+ * about as much as the bpf() work per program, and close_range() closes a
+ * run of consecutive fds in one. */
+#define FD_BATCH 128
 
 _Static_assert(INFO_WANTED <= BS_INFO_MAX, "info buffer");
 
@@ -35,6 +40,52 @@ static void put_u32(uint8_t *p, uint32_t v)
 static void put_u64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, sizeof(v));
+}
+
+struct fd_batch {
+	int fds[FD_BATCH];
+	int count;
+};
+
+static void sort_fds(int *fds, int count)
+{
+	for (int i = 1; i < count; i++) {
+		int fd = fds[i], j = i;
+
+		for (; j > 0 && fds[j - 1] > fd; j--)
+			fds[j] = fds[j - 1];
+		fds[j] = fd;
+	}
+}
+
+/* Closes every fd of the batch. Each run of consecutive numbers is closed
+ * with one close_range(): every number in such a run is an fd of ours (we
+ * hold them all open), so no other thread's fd can be inside it. */
+static void close_batch(struct fd_batch *self)
+{
+	int i = 0;
+
+	sort_fds(self->fds, self->count);
+	while (i < self->count) {
+		int first = self->fds[i], j = i + 1;
+
+		while (j < self->count && self->fds[j] == self->fds[j - 1] + 1)
+			j++;
+		/* Before Linux 5.9 (ENOSYS), or a run of one: plain close(). */
+		if (j - i == 1 || syscall(__NR_close_range, (unsigned int)first, (unsigned int)self->fds[j - 1], 0u) != 0) {
+			for (int k = i; k < j; k++)
+				close(self->fds[k]);
+		}
+		i = j;
+	}
+	self->count = 0;
+}
+
+static void hold_fd(struct fd_batch *self, int fd)
+{
+	self->fds[self->count++] = fd;
+	if (self->count == FD_BATCH)
+		close_batch(self);
 }
 
 /* Makes room for one more record; max_progs bounds the size. */
@@ -77,14 +128,34 @@ static void put_record(uint8_t *rec, uint32_t id, const struct bpf_prog_info *in
 	memcpy(rec + 48, info->name, sizeof(info->name));
 }
 
-int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
+/* The next id to read: the next hint above the last id, else the kernel's
+ * next id. 0 with -ENOENT at the end. */
+static int next_prog_id(const uint8_t *known, uint32_t nknown, uint32_t *hint, uint32_t *id)
 {
-	uint32_t id = 0, count = 0, truncated = 0, records;
+	while (*hint < nknown) {
+		uint32_t k;
+
+		memcpy(&k, known + (size_t)*hint * 4, sizeof(k));
+		(*hint)++;
+		if (k > *id) {
+			*id = k;
+			return 0;
+		}
+	}
+	return bs_next_id(BS_PROG, *id, id);
+}
+
+int bs_prog_info_all(uint32_t max_progs, const uint8_t *known, uint32_t nknown, struct bs_buf *out)
+{
+	uint32_t id = 0, count = 0, truncated = 0, records, hint = 0;
+	struct fd_batch held = { .count = 0 };
 	uint64_t start;
 	int err;
 
 	if (max_progs > BS_PROG_INFO_ALL_MAX)
 		max_progs = BS_PROG_INFO_ALL_MAX;
+	if (nknown > BS_PROG_INFO_ALL_MAX)
+		nknown = BS_PROG_INFO_ALL_MAX;
 	records = max_progs < INITIAL_RECORDS ? (max_progs ? max_progs : 1) : INITIAL_RECORDS;
 	out->data = malloc(BS_PROG_STATS_HEADER + (size_t)records * BS_PROG_STATS_RECORD);
 	out->len = 0;
@@ -97,7 +168,7 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 		uint32_t info_len = INFO_WANTED;
 		int fd;
 
-		err = bs_next_id(BS_PROG, id, &id);
+		err = next_prog_id(known, nknown, &hint, &id);
 		if (err == -ENOENT)
 			break;
 		if (err)
@@ -107,6 +178,10 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 			break;
 		}
 		fd = bs_fd_by_id(BS_PROG, id);
+		if (fd == -EMFILE && held.count > 0) {
+			close_batch(&held);
+			fd = bs_fd_by_id(BS_PROG, id);
+		}
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0) {
@@ -114,7 +189,7 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 			goto fail;
 		}
 		err = bs_obj_info(fd, (uint8_t *)&info, &info_len);
-		close(fd);
+		hold_fd(&held, fd);
 		if (err == -ENOENT)
 			continue;
 		if (err)
@@ -125,6 +200,7 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 		put_record(out->data + BS_PROG_STATS_HEADER + (size_t)count * BS_PROG_STATS_RECORD, id, &info, info_len);
 		count++;
 	}
+	close_batch(&held);
 	put_u64(out->data, start);
 	put_u64(out->data + 8, monotonic_ns());
 	put_u32(out->data + 16, count);
@@ -134,6 +210,7 @@ int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out)
 	out->len = (uint32_t)(BS_PROG_STATS_HEADER + (size_t)count * BS_PROG_STATS_RECORD);
 	return 0;
 fail:
+	close_batch(&held);
 	bs_buf_free(out);
 	return err;
 }

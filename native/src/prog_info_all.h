@@ -35,7 +35,15 @@
 #define BS_PROG_INFO_ALL_MAX 1000000u
 
 /* Fills *out (malloc'd, free with bs_buf_free) with at most max_progs
- * records. Programs that vanish during the walk are skipped. */
-int bs_prog_info_all(uint32_t max_progs, struct bs_buf *out);
+ * records. Programs that vanish during the walk are skipped.
+ *
+ * known (nknown u32 LE ids, ascending, may be NULL) are the ids of an earlier
+ * walk: those are opened directly and the id walk starts after the last of
+ * them, one syscall less per program. The kernel hands out program ids in
+ * increasing order, so every program loaded since has a larger id; only when
+ * its ids wrap around (after 2^31 loads) can a new one be smaller, which is
+ * why callers walk without hints now and then. Ids not above the one before
+ * are ignored. */
+int bs_prog_info_all(uint32_t max_progs, const uint8_t *known, uint32_t nknown, struct bs_buf *out);
 
 #endif

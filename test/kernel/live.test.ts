@@ -95,6 +95,21 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
     expect(compared).toBeGreaterThan(2);
   });
 
+  it('a walk given earlier ids reads them directly and finds the programs above them', async () => {
+    const all = decodeProgStatsSample(await host.progInfoAll(100_000));
+    const ids = all.records.map((r) => r.id);
+    const idsOf = async (known: number[]) => decodeProgStatsSample(await host.progInfoAll(100_000, Uint32Array.from(known))).records.map((r) => r.id);
+    expect(await idsOf(ids)).toEqual(ids);
+    // The first half as hints: the walk goes on from the last of them.
+    const half = ids.slice(0, Math.ceil(ids.length / 2));
+    expect(await idsOf(half)).toEqual(ids);
+    // An id that is gone is skipped; ids not above the one before are ignored.
+    expect(await idsOf([ids[0]!, 0x7ffffff0])).toEqual([ids[0]]);
+    expect(await idsOf([ids[1]!, ids[0]!])).toEqual(ids.slice(1));
+    const table = decodeProgStatsSample(await host.progInfoAll(1, Uint32Array.from(ids)));
+    expect([table.count, table.truncated]).toEqual([1, ids.length > 1]);
+  });
+
   it('holds one stats fd across leases and releases it with the last one, sysctl untouched', async () => {
     const before = sysctl();
     const stats = runStatsSwitchFor(host);

@@ -6,6 +6,7 @@ import { LocalHost } from '../../main/hosts/local-host.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 import { PROTOCOL_VERSION } from '../../main/hosts/frame.js';
+import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 import { expectSameAttachments, expectSameLiveReads, expectSameMapDumps, expectSameObjects } from './same-host.js';
 
 const problem = agentTestProblem();
@@ -64,6 +65,16 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
 
   it('reads one-pass stats samples, ring buffer positions and mmap copies like LocalHost', async () => {
     expect(await expectSameLiveReads(local, agent, stableMaps())).toBeGreaterThan(1);
+  });
+
+  it('walks from known program ids like LocalHost', async () => {
+    // Stable answers on a shared machine: a gone id above the first, and the first two only.
+    const idsOf = async (host: AgentHost | LocalHost, known: number[], max = 100_000) =>
+      decodeProgStatsSample(await host.progInfoAll(max, Uint32Array.from(known))).records.map((r) => r.id);
+    const ids = await idsOf(local, []);
+    expect(await idsOf(agent, [ids[0]!, 0x7ffffff0])).toEqual([ids[0]]);
+    expect(await idsOf(agent, ids.slice(0, 2), 2)).toEqual(ids.slice(0, 2));
+    await expect(agent.progInfoAll(10, Uint32Array.from([5]))).resolves.toBeInstanceOf(Uint8Array);
   });
 
   it('answers every attachment query (netns, rtnetlink, tcx, cgroups, perf fds) like LocalHost', async () => {

@@ -119,7 +119,11 @@ export class FakeHost implements Host {
     };
   }
 
-  async progInfoAll(maxProgs: number): Promise<Uint8Array> {
+  /** The knownIds of each progInfoAll call (the fake always walks everything). */
+  readonly knownIdsSeen: Array<number[] | undefined> = [];
+
+  async progInfoAll(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array> {
+    this.knownIdsSeen.push(knownIds && [...knownIds]);
     const records = [...this.programs.values()].slice(0, maxProgs).map(statsRecord);
     const ns = Number(this.monotonicNs);
     return encodeProgStatsSample({ startNs: ns, endNs: ns, truncated: this.programs.size > maxProgs, records });
