@@ -1,7 +1,6 @@
 // `dump prog ID`: the xlated listing as bpftool prints it, `--json` the structured
 // listing, `--cfg` the control-flow graph as DOT, `--jited` the native code.
-import { buildCfg, listingToJson, renderCfgDot, renderListingText, type Listing } from '../kernel/isa/index.js';
-import { stringifyJson, type JsonValue } from '../kernel/info/index.js';
+import { buildCfg, listingJsonText, renderCfgDot, renderListingText, type Listing } from '../kernel/isa/index.js';
 import { HostError } from '../hosts/host-error.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
@@ -18,7 +17,11 @@ async function jitedText(code: ProgramCode, headers: Listing): Promise<string> {
   const { disassembleX86, splitJitImage } = await import('../kernel/isa/jit-x86.js');
   if (process.arch !== 'x64') throw new HostError({ code: 'ENOTSUP', message: `JIT disassembly is only available for x86-64 (this is ${process.arch})` });
   const names = code.jitedKsyms.map((a) => code.kallsyms?.symbolAt(a) ?? '');
-  const funcHeaders = headers.entries.filter((e) => e.funcHeader).map((e) => e.funcHeader as string);
+  const funcHeaders: string[] = [];
+  for (let p = 0; p < headers.length; p++) {
+    const header = headers.funcHeader(p);
+    if (header) funcHeaders.push(header);
+  }
   const out: string[] = [];
   splitJitImage(code.jited, code.jitedKsyms, code.jitedFuncLens, names).forEach((fn, i) => {
     if (funcHeaders[i]) out.push(`${funcHeaders[i]}:`);
@@ -38,10 +41,10 @@ export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
   const session = await ctx.session();
   const code = await programCode(session, id);
   if (!code) throw new HostError({ code: 'EGONE', message: `prog ${id}: not loaded on ${session.label}`, id });
-  if (code.listing.entries.length === 0) {
+  if (code.listing.length === 0) {
     throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
   }
-  if (ctx.flags.json) ctx.io.out(`${stringifyJson(listingToJson(code.listing) as unknown as JsonValue)}\n`);
+  if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing)}\n`);
   else if (ctx.flags.cfg) ctx.io.out(renderCfgDot(code.listing, buildCfg(code.listing)));
   else if (ctx.flags.jited) ctx.io.out(await jitedText(code, code.listing));
   else ctx.io.out(renderListingText(code.listing, { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true }));

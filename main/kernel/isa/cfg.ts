@@ -3,8 +3,7 @@
 // a conditional jump) and also end blocks after goto and exit, so dead code after them never
 // joins a block.
 
-import { isBranch } from './instruction.js';
-import type { Listing } from './listing.js';
+import { Flow, type Listing } from './listing.js';
 
 export type EdgeKind = 'fallthrough' | 'taken' | 'call' | 'exit';
 
@@ -42,54 +41,69 @@ export interface ControlFlowGraph {
 }
 
 /** Listing positions where functions start: entry, bpf-to-bpf call and callback targets, func_info. */
-function functionStarts(listing: Listing, positionOf: Map<number, number>): number[] {
-  const starts = new Set<number>(listing.entries.length > 0 ? [0] : []);
-  for (const entry of listing.entries) {
-    const target = entry.call?.callee === 'subprog' ? entry.call.target
-      : entry.instruction.kind === 'ld_imm64' && entry.instruction.pseudo === 'func' ? entry.instruction.target : undefined;
-    const position = target === undefined || entry.problem !== undefined ? undefined : positionOf.get(target);
-    if (position !== undefined) starts.add(position);
-    if (entry.funcHeader !== undefined) starts.add(positionOf.get(entry.index) ?? 0);
-  }
-  return [...starts].sort((a, b) => a - b);
-}
-
-function blockLeaders(listing: Listing, from: number, to: number, positionOf: Map<number, number>): number[] {
-  const leaders = new Set<number>([from]);
-  for (let p = from; p < to; p++) {
-    const entry = listing.entries[p];
-    const insn = entry.instruction;
-    if (isBranch(insn)) {
-      const target = entry.problem === undefined ? positionOf.get(insn.target) : undefined;
-      if (target !== undefined && target >= from && target < to) leaders.add(target);
+function functionStarts(listing: Listing): number[] {
+  const n = listing.length;
+  const isStart = new Uint8Array(n);
+  if (n > 0) isStart[0] = 1;
+  for (let p = 0; p < n; p++) {
+    const flow = listing.flow(p);
+    if ((flow === Flow.Call || flow === Flow.FuncRef) && !listing.hasProblem(p)) {
+      const start = listing.positionOf(listing.target(p));
+      if (start >= 0) isStart[start] = 1;
     }
-    if ((isBranch(insn) || insn.kind === 'exit') && p + 1 < to) leaders.add(p + 1);
+    if (listing.funcHeader(p) !== undefined) isStart[p] = 1;
   }
-  return [...leaders].sort((a, b) => a - b);
+  const starts: number[] = [];
+  for (let p = 0; p < n; p++) if (isStart[p] === 1) starts.push(p);
+  return starts;
 }
 
-/** Builds the CFG of a listing. Work is linear in the number of entries (plus sorting). */
+function isJump(flow: Flow): boolean {
+  return flow === Flow.Branch || flow === Flow.Goto;
+}
+
+/** Marks in `leaders` the first entry of each block of the function at `from`..`to` (exclusive). */
+function markLeaders(listing: Listing, from: number, to: number, leaders: Uint8Array): void {
+  leaders[from] = 1;
+  for (let p = from; p < to; p++) {
+    const flow = listing.flow(p);
+    if (isJump(flow) && !listing.hasProblem(p)) {
+      const target = listing.positionOf(listing.target(p));
+      if (target >= from && target < to) leaders[target] = 1;
+    }
+    if ((isJump(flow) || flow === Flow.Exit) && p + 1 < to) leaders[p + 1] = 1;
+  }
+}
+
+/** Builds the CFG of a listing. Work is linear in the number of entries, from its typed arrays. */
 export function buildCfg(listing: Listing): ControlFlowGraph {
-  const positionOf = new Map<number, number>();
-  listing.entries.forEach((entry, position) => positionOf.set(entry.index, position));
-  const starts = functionStarts(listing, positionOf);
+  const n = listing.length;
+  const starts = functionStarts(listing);
   const functions: CfgFunction[] = [];
   const blocks: BasicBlock[] = [];
-  const blockAt = new Map<number, number>();
+  const leaders = new Uint8Array(n);
+  /** Per position: the block it starts, or -1. */
+  const blockAt = new Int32Array(n).fill(-1);
+  const blockAtTarget = (p: number): number => {
+    const position = listing.positionOf(listing.target(p));
+    return position < 0 ? -1 : blockAt[position];
+  };
 
   starts.forEach((from, func) => {
-    const to = func + 1 < starts.length ? starts[func + 1] : listing.entries.length;
-    const leaders = blockLeaders(listing, from, to, positionOf);
+    const to = func + 1 < starts.length ? starts[func + 1] : n;
+    markLeaders(listing, from, to, leaders);
     const ids: number[] = [];
-    leaders.forEach((first, i) => {
+    let first = from;
+    for (let p = from + 1; p <= to; p++) {
+      if (p < to && leaders[p] === 0) continue;
       const id = blocks.length;
-      const last = (i + 1 < leaders.length ? leaders[i + 1] : to) - 1;
-      blocks.push({ id, func, firstEntry: first, lastEntry: last, start: listing.entries[first].index });
-      blockAt.set(first, id);
+      blocks.push({ id, func, firstEntry: first, lastEntry: p - 1, start: listing.index(first) });
+      blockAt[first] = id;
       ids.push(id);
-    });
-    const header = listing.entries[from].funcHeader;
-    functions.push({ index: func, start: listing.entries[from].index, blocks: ids, ...(header === undefined ? {} : { header }) });
+      first = p;
+    }
+    const header = listing.funcHeader(from);
+    functions.push({ index: func, start: listing.index(from), blocks: ids, ...(header === undefined ? {} : { header }) });
   });
 
   const edges: CfgEdge[] = [];
@@ -98,21 +112,19 @@ export function buildCfg(listing: Listing): ControlFlowGraph {
       const block = blocks[id];
       const next = i + 1 < fn.blocks.length ? fn.blocks[i + 1] : 'exit';
       for (let p = block.firstEntry; p <= block.lastEntry; p++) {
-        const call = listing.entries[p].call;
-        const callee = call?.callee === 'subprog' && call.target !== undefined && listing.entries[p].problem === undefined
-          ? blockAt.get(positionOf.get(call.target) ?? -1) : undefined;
-        if (callee !== undefined) edges.push({ from: id, to: callee, kind: 'call' });
+        const callee = listing.flow(p) === Flow.Call && !listing.hasProblem(p) ? blockAtTarget(p) : -1;
+        if (callee >= 0) edges.push({ from: id, to: callee, kind: 'call' });
       }
-      const last = listing.entries[block.lastEntry];
-      const insn = last.instruction;
-      if (insn.kind === 'exit') {
+      const last = block.lastEntry;
+      const flow = listing.flow(last);
+      if (flow === Flow.Exit) {
         edges.push({ from: id, to: 'exit', kind: 'exit' });
         return;
       }
-      if (!isBranch(insn) || insn.kind !== 'goto') edges.push({ from: id, to: next, kind: 'fallthrough' });
-      if (isBranch(insn) && last.problem === undefined) {
-        const target = blockAt.get(positionOf.get(insn.target) ?? -1);
-        if (target !== undefined) edges.push({ from: id, to: target, kind: 'taken' });
+      if (flow !== Flow.Goto) edges.push({ from: id, to: next, kind: 'fallthrough' });
+      if (isJump(flow) && !listing.hasProblem(last)) {
+        const target = blockAtTarget(last);
+        if (target >= 0) edges.push({ from: id, to: target, kind: 'taken' });
       }
     });
   }

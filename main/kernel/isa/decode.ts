@@ -238,16 +238,51 @@ function decodeSlot(index: number, raw: RawSlot, next: RawSlot | undefined, opti
   }
 }
 
-/** Flags branches and calls whose target is outside the program or inside an ld_imm64. */
-function checkTargets(insns: Instruction[], slotCount: number): void {
-  const startsInstruction = new Uint8Array(slotCount);
-  for (const insn of insns) if (insn.kind !== 'invalid' || insn.truncatedBytes === undefined) startsInstruction[insn.index] = 1;
-  for (const insn of insns) {
-    const target = isBranch(insn) || (insn.kind === 'call' && insn.callee === 'subprog') ? insn.target
-      : insn.kind === 'ld_imm64' ? insn.target : undefined;
-    if (target === undefined || insn.problem !== undefined) continue;
-    if (target < 0 || target >= slotCount) insn.problem = `target ${target} is outside the program (0..${slotCount - 1})`;
-    else if (startsInstruction[target] === 0) insn.problem = `target ${target} is the second half of ld_imm64`;
+/** The instruction index a branch, bpf-to-bpf call or func reference points at, if any. */
+export function targetOf(insn: Instruction): number | undefined {
+  if (isBranch(insn) || (insn.kind === 'call' && insn.callee === 'subprog') || insn.kind === 'ld_imm64') return insn.target;
+  return undefined;
+}
+
+/** Why `target` is not an instruction the kernel would let code go to (`starts` marks first slots). */
+export function targetProblem(target: number, slotCount: number, starts: Uint8Array): string | undefined {
+  if (target < 0 || target >= slotCount) return `target ${target} is outside the program (0..${slotCount - 1})`;
+  return starts[target] === 0 ? `target ${target} is the second half of ld_imm64` : undefined;
+}
+
+/**
+ * Decodes one instruction at a time, at any slot: what the listing re-decodes on demand, so a
+ * million-instruction program never holds a million instruction objects. Target checks need the
+ * whole program and are not done here (see `targetProblem`).
+ */
+export class SlotDecoder {
+  /** Whole instruction slots; a shorter tail is the truncated slot `slotCount`. */
+  readonly slotCount: number;
+  private readonly raw: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
+  private readonly second: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
+
+  constructor(private readonly bytes: Uint8Array, private readonly options: DecodeOptions = {}) {
+    this.slotCount = Math.floor(bytes.length / op.INSN_SIZE);
+  }
+
+  /** True when the bytes end inside slot `slotCount`. */
+  get truncated(): boolean {
+    return this.bytes.length > this.slotCount * op.INSN_SIZE;
+  }
+
+  /** The instruction starting at slot `index` (0..slotCount, the last only when truncated). */
+  at(index: number): Instruction {
+    const { bytes, slotCount } = this;
+    if (index >= slotCount) {
+      const rest = bytes.length - slotCount * op.INSN_SIZE;
+      return {
+        kind: 'invalid', index: slotCount, code: bytes[slotCount * op.INSN_SIZE], slots: 1,
+        dstReg: 0, srcReg: 0, off: 0, imm: 0, truncatedBytes: rest, problem: `truncated instruction (${rest} of 8 bytes)`,
+      };
+    }
+    const raw = readSlot(bytes, index * op.INSN_SIZE, this.raw);
+    const next = raw.code === LD_IMM64 && index + 1 < slotCount ? readSlot(bytes, (index + 1) * op.INSN_SIZE, this.second) : undefined;
+    return decodeSlot(index, raw, next, this.options);
   }
 }
 
@@ -256,24 +291,21 @@ function checkTargets(insns: Instruction[], slotCount: number): void {
  * that do not fill a slot become a final `invalid` entry with `truncatedBytes`.
  */
 export function decodeInstructions(bytes: Uint8Array, options: DecodeOptions = {}): Instruction[] {
-  const slotCount = Math.floor(bytes.length / op.INSN_SIZE);
+  const decoder = new SlotDecoder(bytes, options);
+  const { slotCount } = decoder;
   const insns: Instruction[] = [];
-  const raw: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
-  const second: RawSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
-  for (let index = 0; index < slotCount; index++) {
-    readSlot(bytes, index * op.INSN_SIZE, raw);
-    const next = raw.code === LD_IMM64 && index + 1 < slotCount ? readSlot(bytes, (index + 1) * op.INSN_SIZE, second) : undefined;
-    const insn = decodeSlot(index, raw, next, options);
-    insns.push(insn);
-    if (insn.slots === 2) index++;
+  const starts = new Uint8Array(slotCount);
+  for (let index = 0; index < slotCount; index += insns[insns.length - 1].slots) {
+    insns.push(decoder.at(index));
+    starts[index] = 1;
   }
-  const rest = bytes.length - slotCount * op.INSN_SIZE;
-  if (rest > 0) {
-    insns.push({
-      kind: 'invalid', index: slotCount, code: bytes[slotCount * op.INSN_SIZE], slots: 1,
-      dstReg: 0, srcReg: 0, off: 0, imm: 0, truncatedBytes: rest, problem: `truncated instruction (${rest} of 8 bytes)`,
-    });
+  if (decoder.truncated) insns.push(decoder.at(slotCount));
+  for (const insn of insns) {
+    const target = targetOf(insn);
+    if (target !== undefined && insn.problem === undefined) {
+      const problem = targetProblem(target, slotCount, starts);
+      if (problem !== undefined) insn.problem = problem;
+    }
   }
-  checkTargets(insns, slotCount);
   return insns;
 }

@@ -6,12 +6,12 @@ export { isBranch } from './instruction.js';
 export { formatInstruction, type DisasmCallbacks } from './format.js';
 export { helperName, MAX_HELPER_ID } from './helpers.js';
 export {
-  buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type ListingEntry, type ListingInput,
+  buildListing, Listing, type FuncInfoRecord, type LineInfoRecord, type ListingEntry, type ListingInput, type ListingRows,
   type MapReference, type SourceLine,
 } from './listing.js';
 export type { CallTarget, CodeOrigin, ListingResolvers, MapKey, MapSummary } from './resolve.js';
 export {
-  entryTextLines, hexBytes, listingToJson, renderListingText, type JsonListingEntry, type TextOptions,
+  hexBytes, listingJsonText, listingToJson, renderListingText, type JsonListingEntry, type TextOptions,
 } from './render.js';
 export { type InsnClassName } from './opcode.js';
 export { buildCfg, type BasicBlock, type CfgEdge, type CfgFunction, type ControlFlowGraph, type EdgeKind } from './cfg.js';

@@ -1,6 +1,7 @@
 // Renderings of a listing: bpftool's plain text and the JSON the UI consumes.
 
-import type { Listing, ListingEntry, MapReference } from './listing.js';
+import type { ListingEntry, ListingRows, MapReference } from './listing.js';
+import { PagedJoin } from './paged-join.js';
 import type { CallTarget } from './resolve.js';
 
 export interface TextOptions {
@@ -25,29 +26,29 @@ function indexColumn(index: number): string {
   return ` ${index}`.padStart(4);
 }
 
-/** The lines bpftool prints for one entry (header, source line, instruction, opcodes). */
-export function entryTextLines(entry: ListingEntry, options: TextOptions = {}): string[] {
-  const lines: string[] = [];
-  if (entry.funcHeader !== undefined) lines.push(`${entry.funcHeader}:`);
-  if (entry.source !== undefined) {
-    const { source } = entry;
-    lines.push(options.linum
+/** Appends the lines bpftool prints for the row at `position` (header, source line, instruction, opcodes). */
+function pushRowLines(rows: ListingRows, position: number, options: TextOptions, out: PagedJoin): void {
+  const header = rows.funcHeader(position);
+  if (header !== undefined) out.push(`${header}:`);
+  const source = rows.source(position);
+  if (source !== undefined) {
+    out.push(options.linum
       ? `; ${source.text} [file:${source.fileName} line_num:${source.line} line_col:${source.col}]`
       : `; ${source.text}`);
   }
-  lines.push(`${indexColumn(entry.index)}: ${entry.text}`);
+  out.push(`${indexColumn(rows.index(position))}: ${rows.text(position)}`);
   if (options.opcodes) {
-    const first = hexBytes(entry.bytes.subarray(0, 8));
-    lines.push(entry.bytes.length > 8 ? `       ${first} ${hexBytes(entry.bytes.subarray(8))}` : `       ${first}`);
+    const { bytes } = rows.entry(position);
+    const first = hexBytes(bytes.subarray(0, 8));
+    out.push(bytes.length > 8 ? `       ${first} ${hexBytes(bytes.subarray(8))}` : `       ${first}`);
   }
-  return lines;
 }
 
 /** The listing as `bpftool prog dump xlated` prints it (with a final newline). */
-export function renderListingText(listing: Listing, options: TextOptions = {}): string {
-  const out: string[] = [];
-  for (const entry of listing.entries) for (const line of entryTextLines(entry, options)) out.push(line);
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+export function renderListingText(rows: ListingRows, options: TextOptions = {}): string {
+  const out = new PagedJoin('\n');
+  for (let p = 0; p < rows.length; p++) pushRowLines(rows, p, options, out);
+  return out.empty ? '' : `${out.join()}\n`;
 }
 
 export interface JsonCallTarget {
@@ -101,7 +102,24 @@ function entryJson(entry: ListingEntry): JsonListingEntry {
   return json;
 }
 
-/** The structured listing as plain JSON-safe objects. */
-export function listingToJson(listing: Listing): JsonListingEntry[] {
-  return listing.entries.map(entryJson);
+/** Rows `from`..`to` (exclusive) of the structured listing as plain JSON-safe objects; all by default. */
+export function listingToJson(rows: ListingRows, from = 0, to = rows.length): JsonListingEntry[] {
+  const out: JsonListingEntry[] = [];
+  for (let p = Math.max(0, from); p < Math.min(to, rows.length); p++) out.push(entryJson(rows.entry(p)));
+  return out;
+}
+
+const JSON_PAGE_ROWS = 1024;
+
+/**
+ * The structured listing as JSON text, as `JSON.stringify(listingToJson(rows))` writes it but
+ * without holding every row's object at once.
+ */
+export function listingJsonText(rows: ListingRows): string {
+  const pages: string[] = [];
+  for (let from = 0; from < rows.length; from += JSON_PAGE_ROWS) {
+    // One stringify per page: its brackets dropped, pages joined like the rows within them.
+    pages.push(JSON.stringify(listingToJson(rows, from, from + JSON_PAGE_ROWS)).slice(1, -1));
+  }
+  return `[${pages.join(',')}]`;
 }

@@ -5,7 +5,7 @@
 import { type Btf, declarationC, parseBtf } from '../btf/index.js';
 import { type BtfExt, EM_BPF, type ElfFile, type ElfSection, parseBtfExt, parseElf, SHF, SHT, STT } from '../elf/index.js';
 import {
-  buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type ListingEntry,
+  buildListing, type FuncInfoRecord, type LineInfoRecord, type ListingEntry, type ListingRows,
 } from '../isa/index.js';
 import { globalDataSections, objectMaps, type GlobalDataSection, type ObjectMap } from './maps.js';
 import { type CodeReference, functionAt, sectionReferences } from './references.js';
@@ -58,8 +58,10 @@ export interface ObjectListingEntry extends ListingEntry {
   readonly reference?: CodeReference;
 }
 
-export interface ObjectListing extends Listing {
+/** An object program's listing; its entries are all made (object programs are small). */
+export interface ObjectListing extends ListingRows {
   readonly entries: readonly ObjectListingEntry[];
+  entry(position: number): ObjectListingEntry;
 }
 
 function sectionRole(s: ElfSection): SectionRole {
@@ -207,7 +209,7 @@ export function programListing(obj: BpfObject, prog: ObjectProgram): ObjectListi
   const insns = section.data.subarray(start, start + prog.insnCount * INSN_SIZE);
   const listing = buildListing({ insns, origin: 'object', funcInfo: funcInfoOf(obj, prog), lineInfo: lineInfoOf(obj, prog) });
   const refs = sectionReferences(obj.elf, section);
-  const entries = listing.entries.map((entry): ObjectListingEntry => {
+  const entries = listing.rows().map((entry): ObjectListingEntry => {
     const ref = refs.get(prog.insnOffset + entry.index);
     if (ref) return derivedEntry(entry, { text: referenceText(entry, ref), reference: ref });
     if (entry.call?.callee !== 'subprog' || entry.call.target === undefined) return entry;
@@ -215,7 +217,17 @@ export function programListing(obj: BpfObject, prog: ObjectProgram): ObjectListi
     const fn = functionAt(obj.elf, prog.sectionIndex, (prog.insnOffset + entry.call.target) * INSN_SIZE);
     return fn ? derivedEntry(entry, { call: { ...entry.call, name: fn.name }, text: `${entry.text} <${fn.name}>` }) : entry;
   });
-  return { origin: listing.origin, slotCount: listing.slotCount, entries };
+  return {
+    origin: listing.origin,
+    slotCount: listing.slotCount,
+    length: entries.length,
+    entries,
+    entry: (position) => entries[position],
+    text: (position) => entries[position].text,
+    index: (position) => entries[position].index,
+    funcHeader: (position) => entries[position].funcHeader,
+    source: (position) => entries[position].source,
+  };
 }
 
 /** A program or subprogram by name. */

@@ -73,7 +73,7 @@ describe('bad input', () => {
     const listing = buildListing({ insns: bytes(`e4 01 00 00 00 00 00 00 ${EXIT} 18`) });
     expect(renderListingText(listing)).toBe(
       '   0: (e4) invalid: unknown alu op 0xe0\n   1: (95) exit\n   2: (18) invalid: truncated instruction (1 of 8 bytes)\n');
-    expect(listing.entries.map((e) => e.problem)).toEqual(['unknown alu op 0xe0', undefined, 'truncated instruction (1 of 8 bytes)']);
+    expect(listing.rows().map((e) => e.problem)).toEqual(['unknown alu op 0xe0', undefined, 'truncated instruction (1 of 8 bytes)']);
   });
 
   it('random bytes never throw and cover every slot', () => {
@@ -84,7 +84,7 @@ describe('bad input', () => {
       const length = (random() * 4) + (round % 9);
       const input = Uint8Array.from({ length }, random);
       const listing = buildListing({ insns: input }, { jitedKsyms: [1n], callBase: 0n, kernelSymbol: () => undefined });
-      const covered = listing.entries.reduce((n, e) => n + e.bytes.length, 0);
+      const covered = listing.rows().reduce((n, e) => n + e.bytes.length, 0);
       expect(covered).toBe(input.length);
       expect(() => renderListingText(listing)).not.toThrow();
     }

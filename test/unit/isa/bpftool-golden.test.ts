@@ -63,8 +63,8 @@ describe.skipIf(blocker !== undefined)(`bpftool golden (${blocker ?? 'root'})`, 
       expect(renderListingText(listing)).toBe(oracle.text);
       expect(renderListingText(listing, { linum: true })).toBe(oracle.linum);
       expect(renderListingText(listing, { opcodes: true })).toBe(oracle.opcodes);
-      expect(listing.entries.map((e) => e.text)).toEqual(oracle.json.map((j) => j.disasm));
-      expect(listing.entries.filter((e) => e.problem !== undefined)).toEqual([]);
+      expect(listing.rows().map((e) => e.text)).toEqual(oracle.json.map((j) => j.disasm));
+      expect(listing.rows().filter((e) => e.problem !== undefined)).toEqual([]);
 
       const cfg = buildCfg(listing);
       const ours = describeOurCfg(listing, cfg);

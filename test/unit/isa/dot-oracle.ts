@@ -51,7 +51,7 @@ export function describeOurCfg(listing: Listing, cfg: ControlFlowGraph): DotGrap
   const key = (id: number) => String(cfg.blocks[id].start);
   const blocks = new Map<string, DotBlock>();
   for (const block of cfg.blocks) {
-    const rows = listing.entries.slice(block.firstEntry, block.lastEntry + 1)
+    const rows = listing.rows(block.firstEntry, block.lastEntry + 1)
       .map((e) => `${e.index}: ${e.text.replace(/^(\(85\) call pc[+-]\d+)#.*$/, '$1')}`);
     blocks.set(key(block.id), { func: block.func, rows });
   }

@@ -126,8 +126,8 @@ describe('golden: llvm-objdump -d on clang-compiled fixtures', () => {
       }
       // The kernel-style listing of object code: no invalid entries, helper names from the table.
       const listing = buildListing({ insns: bytes, origin: 'object' });
-      expect(listing.entries.filter((e) => e.problem !== undefined)).toEqual([]);
-      for (const entry of listing.entries) {
+      expect(listing.rows().filter((e) => e.problem !== undefined)).toEqual([]);
+      for (const entry of listing.rows()) {
         if (entry.call?.callee === 'helper') expect(entry.text).toMatch(/^\(85\) call bpf_\w+#\d+$/);
       }
     }

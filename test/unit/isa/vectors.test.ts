@@ -160,8 +160,8 @@ const PSEUDO_VECTORS: readonly (readonly [string, string, string])[] = [
 describe('ld_imm64 pseudo sources in a listing (bpftool print_imm)', () => {
   it.each(PSEUDO_VECTORS)('%s → %s (%s)', (hex, text) => {
     const listing = buildListing({ insns: bytes(`${hex} 95 00 00 00 00 00 00 00`) });
-    expect(listing.entries[0].text).toBe(text);
-    expect(listing.entries[0].problem).toBeUndefined();
+    expect(listing.entry(0).text).toBe(text);
+    expect(listing.entry(0).problem).toBeUndefined();
   });
 
   it('records the referenced map with the resolver’s answer', () => {
@@ -169,6 +169,6 @@ describe('ld_imm64 pseudo sources in a listing (bpftool print_imm)', () => {
       { insns: bytes('18 21 00 00 0c 00 00 00 00 00 00 00 10 00 00 00 95 00 00 00 00 00 00 00') },
       { map: (key) => (key.by === 'id' && key.value === 12 ? { id: 12, name: 'counts', type: 'hash' } : undefined) },
     );
-    expect(listing.entries[0].map).toEqual({ by: 'id', value: 12, valueOffset: 16, map: { id: 12, name: 'counts', type: 'hash' } });
+    expect(listing.entry(0).map).toEqual({ by: 'id', value: 12, valueOffset: 16, map: { id: 12, name: 'counts', type: 'hash' } });
   });
 });
