@@ -3,8 +3,9 @@
 // calls appended in first-call order, depth first; calls re-pointed at the appended copies; map
 // loads turned into BPF_PSEUDO_MAP_FD and global data loads into BPF_PSEUDO_MAP_VALUE carrying
 // the map's id where libbpf would put its fd (which is how the kernel dumps them: by id);
-// func_info and line_info of each copied function moved with it. Kfunc and ksym references are
-// left as the object has them (libbpf resolves them against the running kernel).
+// func_info and line_info of each copied function moved with it. Kfunc calls are marked as such
+// with no BTF id, ksym loads left as the object has them (libbpf resolves both against the
+// running kernel).
 
 import { SHF } from '../elf/index.js';
 import type { BpfObject, ObjectProgram } from './object.js';
@@ -14,6 +15,7 @@ const INSN_SIZE = 8;
 const OP_CALL = 0x85;
 const OP_LD_IMM64 = 0x18;
 const PSEUDO_CALL = 1;
+const PSEUDO_KFUNC_CALL = 2;
 const PSEUDO_FUNC = 4;
 const PSEUDO_MAP_FD = 1;
 const PSEUDO_MAP_VALUE = 2;
@@ -102,7 +104,15 @@ class ProgramLinker {
   }
 
   private relocateCall(fn: ObjectProgram, i: number, at: number, ref: CodeReference | undefined, depth: number): void {
-    if (ref?.kind === 'extern') return;
+    if (ref?.kind === 'extern') {
+      // A kfunc: libbpf marks the call BPF_PSEUDO_KFUNC_CALL and puts the kernel's BTF id in imm,
+      // which only the running kernel knows; 0 stands for "not resolved".
+      if (this.out[at * INSN_SIZE] === OP_CALL) {
+        this.out[at * INSN_SIZE + 1] = (this.out[at * INSN_SIZE + 1]! & 0x0f) | (PSEUDO_KFUNC_CALL << 4);
+        this.view.setInt32(at * INSN_SIZE + 4, 0, true);
+      }
+      return;
+    }
     const text = this.obj.elf.sections[fn.sectionIndex]!;
     // Without a relocation the call is to a static function of the same section (libbpf: .text only).
     let target: number | undefined;

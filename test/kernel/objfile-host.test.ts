@@ -1,0 +1,229 @@
+// Compiled object files as hosts (`--host objfile:FILE.o`). Every fixture object opens with every
+// CLI command; its listings agree with `llvm-objdump -d` instruction by instruction and its BTF
+// with `bpftool btf dump file`. Objects that libbpf can load here (`bpftool prog loadall`) are
+// then checked against what the kernel reports after loading them: program tags (so the linked
+// code — subprograms appended, calls and map loads relocated — is byte for byte what libbpf
+// submitted), map_ids, map records, the BTF as loaded, and global data as `bpftool map dump -j`
+// shows it before any program ran. Damaged and foreign files give clear errors.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHN_UNDEF } from '../../main/kernel/elf/index.js';
+import { parseBpfObject, type BpfObject } from '../../main/kernel/objfile/index.js';
+import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
+import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+
+const skip = ensureKernelEnv();
+const dir = mkdtempSync(join(tmpdir(), 'bpfscope-objfile-'));
+/** Fixture objects bpftool 7.1 (libbpf 1.1) loads here without attaching; the others need attach targets. */
+const LOADABLE = new Set(['maps', 'cgroup', 'kprobes', 'struct_ops', 'programs']);
+
+interface ProgJson { id: number; name: string; type: string; tag: string; map_ids?: number[]; btf_id?: number }
+interface MapJson { id: number; name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number; frozen?: number; btf_id?: number }
+interface InsnJson { index: number; bytes: string; text: string; funcHeader?: string }
+
+async function ok(args: string[]): Promise<string> {
+  const result = await bpfscope(args);
+  expect(result.stderr, args.join(' ')).toBe('');
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** `llvm-objdump -d`: each function's instructions as hex byte strings, by function name. */
+function objdumpFunctions(path: string): Map<string, string[]> {
+  const text = execFileSync('llvm-objdump', ['-d', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const functions = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const label = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
+    if (label) functions.set(label[1]!, (current = []));
+    const insn = /^\s+\d+:\t((?:[0-9a-f]{2} ){7,15}[0-9a-f]{2})\t/.exec(line);
+    if (insn && current) current.push(insn[1]!);
+  }
+  return functions;
+}
+
+/**
+ * Our instruction agrees with the object's: the same bytes, except what loading relocates — a
+ * map or data load's source register and immediates, a call's source register (subprogram or
+ * kfunc), offset and immediate.
+ */
+function expectSameInstruction(ours: InsnJson, object: string, where: string): void {
+  const a = ours.bytes.split(' ');
+  const b = object.split(' ');
+  expect(a.length, where).toBe(b.length);
+  expect(a[0], `${where}: opcode`).toBe(b[0]);
+  const relocated = /map\[id:\d+\]/.test(ours.text) || (b[0] === '85' && b[1]!.startsWith('1'));
+  if (relocated) expect(Number.parseInt(a[1]!, 16) & 0x0f, `${where}: dst`).toBe(Number.parseInt(b[1]!, 16) & 0x0f);
+  else expect(ours.bytes, where).toBe(object);
+}
+
+function compile(source: string): string {
+  const out = join(dir, `${basename(source, '.c')}.o`);
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-I/usr/include/x86_64-linux-gnu', '-c', source, '-o', out]);
+  return out;
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const objects: Array<{ name: string; path: string }> = [];
+
+beforeAll(() => {
+  buildFixtures();
+  for (const name of ['maps', 'tracing', 'trampoline', 'kprobes', 'net', 'cgroup', 'struct_ops', 'big']) {
+    objects.push({ name, path: join(FIXTURE_BUILD_DIR, `${name}.bpf.o`) });
+  }
+  // The fixtures call no .text subprograms: this one does (static __noinline functions).
+  objects.push({ name: 'programs', path: compile(join(FIXTURE_BUILD_DIR, '..', 'isa', 'programs.c')) });
+}, 120_000);
+
+describe('every fixture object opens as a host', () => {
+  it('programs, listings (llvm-objdump), maps, globals and BTF (bpftool btf dump file)', { timeout: 300_000 }, async () => {
+    for (const { name, path } of objects) {
+      const host = ['--host', `objfile:${path}`];
+      const summary = JSON.parse(await ok(['obj', path, '--json'])) as { programs: { name: string; type: string }[]; maps: unknown[]; globals: { name: string; size: number }[] };
+      const progs = parseJsonExact<ProgJson[]>(await ok(['ls', 'progs', '--json', ...host]));
+      expect(progs.map((p) => p.name), name).toEqual(summary.programs.map((p) => p.name));
+      expect(progs.map((p) => p.type), name).toEqual(summary.programs.map((p) => p.type || 'unspec'));
+      expect(progs.map((p) => p.id), name).toEqual(progs.map((_, i) => i + 1));
+
+      const functions = objdumpFunctions(path);
+      for (const prog of progs) {
+        const listing = JSON.parse(await ok(['dump', 'prog', String(prog.id), '--json', ...host])) as InsnJson[];
+        // The entry function first, then each appended subprogram where its header starts.
+        const starts = listing.filter((e) => e.funcHeader !== undefined);
+        expect(starts[0]?.index, `${name}/${prog.name}`).toBe(0);
+        for (const start of starts) {
+          const fn = /^[^(]*?\b(\w+)\(/.exec(start.funcHeader!)?.[1];
+          const object = functions.get(fn!);
+          expect(object, `${name}/${prog.name}: function ${fn} in llvm-objdump`).toBeDefined();
+          const from = listing.indexOf(start);
+          for (let i = 0; i < object!.length; i++) expectSameInstruction(listing[from + i]!, object![i]!, `${name}/${prog.name}/${fn} insn ${i}`);
+        }
+        const text = await ok(['dump', 'prog', String(prog.id), ...host]);
+        expect(text, `${name}/${prog.name}: source lines`).toMatch(/^; .+$/m);
+      }
+
+      const maps = parseJsonExact<MapJson[]>(await ok(['ls', 'maps', '--json', ...host]));
+      const data = summary.globals.filter((g) => g.size > 0);
+      expect(maps.length, name).toBe(summary.maps.length + data.length);
+      for (const g of data) {
+        const map = maps.find((m) => m.name.endsWith(g.name) && m.bytes_value === g.size);
+        expect(map, `${name}: map for ${g.name}`).toBeDefined();
+        const dump = JSON.parse(await ok(['dump', 'map', String(map!.id), '--json', ...host])) as { formatted?: { value: Record<string, unknown> } }[];
+        expect(dump.length).toBe(1);
+        if (map!.btf_id) expect(Object.keys(dump[0]!.formatted!.value), `${name}: ${g.name}`).toEqual([g.name]);
+      }
+
+      const btf = await bpfscope(['btf', '1', '--raw', ...host]);
+      expect(btf.code, btf.stderr).toBe(0);
+      // bpftool prints the file's DATASECs unfixed (size 0, offsets 0); every other line is the same.
+      const fileDump = execFileSync('bpftool', ['btf', 'dump', 'file', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const withoutDatasecs = (s: string) => s.replace(/^\[\d+\] DATASEC [^\n]*\n(\ttype_id=[^\n]*\n)*/gm, '');
+      expect(withoutDatasecs(btf.stdout), name).toBe(withoutDatasecs(fileDump));
+    }
+  });
+
+  it('global data maps hold the initial values, decoded through BTF', async () => {
+    const path = join(FIXTURE_BUILD_DIR, 'maps.bpf.o');
+    const maps = parseJsonExact<MapJson[]>(await ok(['ls', 'maps', '--json', '--host', `objfile:${path}`]));
+    const data = maps.find((m) => m.name === 'maps.data')!;
+    const dump = await ok(['dump', 'map', String(data.id), '--json', '--host', `objfile:${path}`]);
+    expect(dump).toContain('"data_label":"bpfscope-data"');
+    expect(dump).toContain('"data_table":[1,-2,3,-4]');
+    expect(dump).toContain('"data_point":{"x":5,"y":-5}');
+  });
+
+  it('what only a live kernel has is refused with the reason', async () => {
+    const path = join(FIXTURE_BUILD_DIR, 'maps.bpf.o');
+    const host = ['--host', `objfile:${path}`];
+    const maps = parseJsonExact<MapJson[]>(await ok(['ls', 'maps', '--json', ...host]));
+    const hash = maps.find((m) => m.name === 'hash_map')!;
+    const dump = await bpfscope(['dump', 'map', String(hash.id), ...host]);
+    expect(dump.code).not.toBe(0);
+    expect(dump.stderr).toMatch(/objfile:maps\.bpf\.o: map \d+ \(hash_map\) has no contents: they exist only once the object is loaded/);
+    expect(await ok(['ls', 'links', '--json', ...host])).toBe('[]\n');
+  });
+});
+
+describe('damaged and foreign files', () => {
+  it.each([
+    ['truncated', (o: Buffer) => o.subarray(0, 100), /cut\.o: elf: /],
+    ['section table cut off', (o: Buffer) => o.subarray(0, o.length - 64), /cut\.o: elf: section headers \(\d+\): bytes .* past end of file/],
+    ['not ELF', () => Buffer.from('just text\n'), /cut\.o: not a BPF object file \(no ELF header\)/],
+    ['ELF for another machine', (o: Buffer) => Buffer.concat([o.subarray(0, 18), Buffer.from([62, 0]), o.subarray(20)]), /cut\.o: object: machine 62: not a BPF object/],
+  ])('%s', async (_what, damage, message) => {
+    const file = join(dir, 'cut.o');
+    writeFileSync(file, damage(readFileSync(join(FIXTURE_BUILD_DIR, 'maps.bpf.o'))));
+    const result = await bpfscope(['ls', 'progs', '--host', `objfile:${file}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/RangeError|TypeError|at .*\.js:\d+/);
+  });
+
+  it('a missing file says so', async () => {
+    const result = await bpfscope(['ls', 'maps', '--host', `objfile:${join(dir, 'absent.o')}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/absent\.o: no such file/);
+  });
+});
+
+describe.skipIf(skip)('the same objects loaded by libbpf (bpftool prog loadall)', () => {
+  it('tags, map_ids, map records, BTF and global data match what the kernel reports', { timeout: 300_000 }, async () => {
+    mkdirSync('/sys/fs/bpf', { recursive: true });
+    for (const { name, path } of objects.filter((o) => LOADABLE.has(o.name))) {
+      const pinDir = `/sys/fs/bpf/bpfscope-objfile-${name}-${process.pid}`;
+      rmSync(pinDir, { recursive: true, force: true });
+      // A copy named like the fixture: libbpf prefixes global data map names with the object's name.
+      const copy = join(dir, `${name}.o`);
+      if (copy !== path) copyFileSync(path, copy);
+      execFileSync('bpftool', ['prog', 'loadall', copy, pinDir]);
+      try {
+        const host = ['--host', `objfile:${copy}`];
+        const ours = parseJsonExact<ProgJson[]>(await ok(['ls', 'progs', '--json', ...host]));
+        const ourMaps = new Map(parseJsonExact<MapJson[]>(await ok(['ls', 'maps', '--json', ...host])).map((m) => [m.id, m]));
+        const object = parseBpfObject(new Uint8Array(readFileSync(copy)));
+        const pinned = readdirSync(pinDir);
+        expect(pinned.length, name).toBeGreaterThan(0);
+        let btfId: number | undefined;
+        for (const pin of pinned) {
+          const live = await bpftoolJson<ProgJson>(['prog', 'show', 'pinned', join(pinDir, pin)]);
+          const mine = ours.find((p) => p.name === live.name);
+          expect(mine, `${name}/${live.name}`).toBeDefined();
+          // CO-RE relocations and kfunc ids are resolved against the running kernel: only libbpf knows the result.
+          if (!kernelResolved(object, live.name)) expect(mine!.tag, `${name}/${live.name}: tag`).toBe(live.tag);
+          else expect(mine!.tag, `${name}/${live.name}: tag`).toMatch(/^[0-9a-f]{16}$/);
+          expect(mine!.type, `${name}/${live.name}: type`).toBe(live.type);
+          const liveMaps = await Promise.all((live.map_ids ?? []).map((id) => bpftoolJson<MapJson>(['map', 'show', 'id', String(id)])));
+          expect((mine!.map_ids ?? []).map((id) => ourMaps.get(id)?.name), `${name}/${live.name}: map_ids`).toEqual(liveMaps.map((m) => m.name));
+          for (const [i, liveMap] of liveMaps.entries()) {
+            const mineMap = ourMaps.get(mine!.map_ids![i]!)!;
+            const fields = (m: MapJson) => ({
+              name: m.name, type: m.type, flags: m.flags, bytes_key: m.bytes_key, bytes_value: m.bytes_value, frozen: m.frozen, btf: m.btf_id !== undefined,
+              // libbpf sizes perf event arrays to the possible CPUs when it loads them.
+              ...(m.type === 'perf_event_array' ? {} : { max_entries: m.max_entries }),
+            });
+            expect(fields(mineMap), `${name}/${live.name}: map ${liveMap.name}`).toEqual(fields(liveMap));
+            if (liveMap.type === 'array' && liveMap.max_entries === 1 && liveMap.name.includes('.')) {
+              const liveDump = await bpftoolJson<unknown>(['map', 'dump', 'id', String(liveMap.id)]);
+              const ourDump = JSON.parse(await ok(['dump', 'map', String(mineMap.id), '--json', ...host])) as unknown;
+              expect(ourDump, `${name}: ${liveMap.name} contents`).toEqual(liveDump);
+            }
+          }
+          btfId ??= live.btf_id;
+        }
+        // libbpf also rewrites the BTF of extern (__ksym, __kconfig) declarations, which this host does not.
+        const externs = object.btf?.findByName('.ksyms', 'datasec').length || object.btf?.findByName('.kconfig', 'datasec').length;
+        if (btfId !== undefined && !externs) {
+          const liveBtf = execFileSync('bpftool', ['btf', 'dump', 'id', String(btfId)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+          expect(await ok(['btf', '1', '--raw', ...host]), `${name}: BTF as loaded`).toBe(liveBtf);
+        }
+      } finally {
+        rmSync(pinDir, { recursive: true, force: true });
+      }
+    }
+  });
+});
