@@ -155,19 +155,21 @@ export class BpftoolMapDumper {
   }
 
   /**
-   * Writes the page's entries into `sink`, comma-separated, with a comma before the first
-   * when `leadingComma` (the entries continue an array).
+   * Writes the page's entries from index `from` into `sink`, comma-separated, with a comma
+   * before the first when `leadingComma` (the entries continue an array), stopping once the
+   * sink holds `budget` bytes; returns the index of the first entry not written.
    */
-  pageInto(sink: ByteSink, page: MapEntryPage, layout: PageLayout, leadingComma: boolean): void {
+  pageInto(sink: ByteSink, page: MapEntryPage, layout: PageLayout, leadingComma: boolean, from = 0, budget = Infinity): number {
     const { cpus, stride } = layout;
     this.layoutFor(cpus);
     const keySize = this.map.keySize;
     const slot = this.perCpu ? stride / cpus : 0;
     const { keys, values, count } = page;
-    for (let i = 0; i < count; i++) {
+    let i = from;
+    for (; i < count && sink.size < budget; i++) {
       const out = sink.room(this.maxEntryBytes);
       let at = sink.size;
-      if (leadingComma || i > 0) out[at++] = COMMA;
+      if (leadingComma || i > from) out[at++] = COMMA;
       at = this.writeRaw(out, at, keys, i * keySize, values, i * stride, slot);
       if (this.formatter && !this.fast) {
         sink.commit(at);
@@ -176,6 +178,7 @@ export class BpftoolMapDumper {
       }
       sink.commit(this.writeFormatted(out, at, keys, i * keySize, values, i * stride, slot));
     }
+    return i;
   }
 
   /** The raw part: the template with each byte's two hex digits filled in. */
