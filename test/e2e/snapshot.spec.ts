@@ -3,13 +3,15 @@
 // shown after they are gone), and a note that live views need a live host. The compare view
 // shows the map entries a trigger changed between two snapshots, and the fixture programs
 // a live host no longer has. A file chosen in the browser is uploaded to the server and opens
-// as a host; a damaged one gives the decoder's clear error.
+// as a host; a damaged one gives the decoder's clear error. A compiled .bpf.o uploaded the same
+// way opens as an object file host: its programs, a listing with source lines, and its global
+// data decoded as map contents.
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFixtures, type FixtureReport } from '../helpers/fixtures.js';
+import { FIXTURE_BUILD_DIR, startFixtures, type FixtureReport } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
 
@@ -122,4 +124,44 @@ test('File → Open uploads a snapshot to the server, which opens it as a host; 
   writeFileSync(damaged, bytes.subarray(0, bytes.length >> 1));
   await sidebar.getByLabel('Open snapshot or object file').setInputFiles(damaged);
   await expect(sidebar.getByRole('alert')).toContainText(/ESNAPSHOT.*damaged\.bpfsnap: truncated or corrupted/, { timeout: 20_000 });
+});
+
+test('a compiled BPF object file opens like a host: its programs, a listing with source lines, global data decoded', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(server.url);
+  const sidebar = page.getByRole('complementary', { name: 'Hosts' });
+  await sidebar.getByLabel('Open snapshot or object file').setInputFiles(join(FIXTURE_BUILD_DIR, 'maps.bpf.o'));
+  const entry = sidebar.getByRole('listitem').filter({ hasText: 'objfile:maps.bpf.o' });
+  await expect(entry).toContainText('object file maps.bpf.o, not loaded, license GPL', { timeout: 30_000 });
+  await expect(entry.locator('.badge')).toHaveText('object file');
+  await expect(entry.locator('[data-snapshot-note]')).toContainText('shown as if loaded');
+
+  // Ids are positions in the file: the programs in section order, then the maps libbpf would create.
+  await page.getByRole('link', { name: 'Programs', exact: true }).click();
+  const grid = page.getByRole('grid', { name: 'Programs' });
+  await expect(grid.locator('[data-id="1"]')).toContainText('count_getpid', { timeout: 20_000 });
+  await expect(grid.locator('[data-id="4"]')).toContainText('emit_getppid');
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'objfile-host.png') });
+
+  const base = (await entry.getByRole('link').getAttribute('href'))!.replace(/\/overview$/, '');
+  await page.evaluate((h) => (location.hash = h), `${base}/programs/1`);
+  await expect(page.locator('main h2')).toContainText('count_getpid', { timeout: 20_000 });
+  const listing = page.locator('[data-listing]');
+  await expect(listing).toContainText('0: (bf) r6 = r1', { timeout: 20_000 });
+  await expect(listing).toContainText('call bpf_get_current_pid_tgid');
+  await expect(listing).toContainText('; __u32 tgid = bpf_get_current_pid_tgid() >> 32;');
+  await expect(page.locator('[data-map-id]').filter({ hasText: 'getpid_counts' })).toHaveCount(1, { timeout: 20_000 });
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'objfile-listing.png') });
+
+  await page.evaluate((h) => (location.hash = h), `${base}/maps`);
+  const maps = page.getByRole('grid', { name: 'Maps' });
+  await expect(maps).toContainText('maps.data', { timeout: 20_000 });
+  const data = maps.locator('[data-id]').filter({ hasText: 'maps.data' });
+  await page.evaluate((h) => (location.hash = h), `${base}/maps/${await data.getAttribute('data-id')}`);
+  const rows = page.locator('[data-map-rows] [data-key]');
+  await expect(rows).toHaveCount(1, { timeout: 20_000 });
+  await rows.first().click();
+  await expect(page.getByRole('tree')).toContainText('bpfscope-data');
+  await expect(page.getByRole('tree')).toContainText('FIXTURE_BLUE');
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'objfile-globals.png') });
 });
