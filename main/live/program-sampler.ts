@@ -155,7 +155,9 @@ export class ProgramSampler {
   private recordSlots = new Int32Array(0);
   /** Ids of the last sample, in walk order (ascending), for the next walk. */
   private knownIds: Uint32Array | undefined;
-  private fullWalkAtMs = -Infinity;
+  /** Every how many walks one goes without known ids (FULL_WALK_MS); counted, so clock jumps do not matter. */
+  private readonly fullWalkEvery: number;
+  private walks = 0;
   private owners: OwnerIndex = new Map();
   private ownersAtMs = -Infinity;
   private readonly programHistory: SeriesBlock<ProgramField>;
@@ -172,6 +174,7 @@ export class ProgramSampler {
     this.historyLength = Math.max(1, Math.ceil((options.historyMs ?? DEFAULT_HISTORY_MS) / this.intervalMs));
     this.maxPrograms = options.maxPrograms ?? DEFAULT_MAX_PROGRAMS;
     this.ownersRefreshMs = options.ownersRefreshMs ?? DEFAULT_OWNERS_REFRESH_MS;
+    this.fullWalkEvery = Math.max(1, Math.round(FULL_WALK_MS / this.intervalMs));
     this.now = options.now ?? Date.now;
     this.stats = runStatsSwitchFor(host);
     this.programHistory = new SeriesBlock(PROGRAM_FIELDS, this.historyLength);
@@ -274,12 +277,7 @@ export class ProgramSampler {
 
   private async walk(): Promise<ProgStatsTable> {
     if (!this.host.progInfoAll) return decodeProgStatsSample(await sampleOneByOne(this.host, this.maxPrograms));
-    const now = this.now();
-    let known = this.knownIds;
-    if (now - this.fullWalkAtMs >= FULL_WALK_MS) {
-      this.fullWalkAtMs = now;
-      known = undefined;
-    }
+    const known = this.walks++ % this.fullWalkEvery === 0 ? undefined : this.knownIds;
     return decodeProgStatsSample(await this.host.progInfoAll(this.maxPrograms, known));
   }
 

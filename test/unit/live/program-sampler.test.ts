@@ -107,18 +107,22 @@ describe('ProgramSampler', () => {
     expect((await sampler.sample())!.programs[0]).toMatchObject({ name: 'second', tag: 'fe02030405060704' });
   });
 
-  it("passes the last sample's ids to the next walk, and walks without them every 10 s", async () => {
+  it("passes the last sample's ids to the next walk, and walks without them about every 10 s", async () => {
     const host = new FakeHost();
     host.addProgram(3);
     host.addProgram(8);
-    let now = 0;
-    const sampler = new ProgramSampler(host, { intervalMs: 5000, now: () => now });
+    const sampler = new ProgramSampler(host, { intervalMs: 5000 });
     for (let i = 0; i < 4; i++) {
       await sampler.sample();
       if (i === 1) host.addProgram(12);
-      now += 5000;
     }
     expect(host.knownIdsSeen).toEqual([undefined, [3, 8], undefined, [3, 8, 12]]);
+    const hourly = new FakeHost();
+    hourly.addProgram(1);
+    const slow = new ProgramSampler(hourly, { intervalMs: 60_000 });
+    await slow.sample();
+    await slow.sample();
+    expect(hourly.knownIdsSeen).toEqual([undefined, undefined]);
   });
 
   it('holds a stats lease from start to stop, shared by samplers of the same host', async () => {
