@@ -109,18 +109,41 @@ async function bigMap(browser: Browser, serve: Serve, mapId: number): Promise<vo
   await page.close();
 }
 
+/** In the page before its scripts: notes when the answer to listPrograms arrives on the WebSocket. */
+function recordListProgramsAnswer(): void {
+  const Native = WebSocket;
+  const asked = new Set<number>();
+  globalThis.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      // Registered before the app's own listener, so it runs first.
+      this.addEventListener('message', (event: MessageEvent) => {
+        const id = typeof event.data === 'string' ? /^\{"type":"response","id":(\d+)/.exec(event.data)?.[1] : undefined;
+        if (id && asked.has(Number(id))) (globalThis as { listProgramsAnswerAt?: number }).listProgramsAnswerAt = performance.now();
+      });
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      if (typeof data === 'string' && data.includes('"method":"listPrograms"')) asked.add((JSON.parse(data) as { id: number }).id);
+      super.send(data);
+    }
+  };
+}
+
 async function programList(browser: Browser, serve: Serve, loaded: number): Promise<void> {
   const cold: number[] = [];
   const views: number[] = [];
   const scripts: number[] = [];
+  const answers: number[] = [];
   let total = 0;
   for (let i = 0; i < 3; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.addInitScript(recordListProgramsAnswer);
     await page.goto(`${serve.url}#/local/programs`);
     await page.waitForFunction((n) => Number(document.querySelector('[role=grid][aria-label=Programs]')?.getAttribute('aria-rowcount')) >= n
-      && document.querySelector('[role=grid][aria-label=Programs] [data-id]') !== null, loaded, { timeout: 30_000 });
+      && document.querySelector('[role=grid][aria-label=Programs] [data-id]') !== null, loaded, { timeout: 60_000 });
     cold.push(await page.evaluate(() => performance.now()));
     scripts.push(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd));
+    answers.push(await page.evaluate(() => (globalThis as { listProgramsAnswerAt?: number }).listProgramsAnswerAt ?? NaN));
     total = Number(await page.locator('[role=grid][aria-label=Programs]').getAttribute('aria-rowcount'));
     await page.evaluate(() => (location.hash = '#/local/links'));
     await page.locator('[role=grid][aria-label=Links]').waitFor();
@@ -129,7 +152,8 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
   }
   console.log(`program list with ${total} programs (${loaded} loaded for the bench):`);
   console.log(`  cold page load to rendered grid ${median(cold).toFixed(0)} ms (median of 3: ${cold.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
-  console.log(`    of which page and script load ${median(scripts).toFixed(0)} ms; the rest is the host's answer to listPrograms and the render`);
+  console.log(`    of which page and script load ${median(scripts).toFixed(0)} ms; the host's answer to listPrograms arrived at ${median(answers).toFixed(0)} ms,`);
+  console.log(`    the grid was on screen ${median(cold.map((c, i) => c - answers[i]!)).toFixed(0)} ms after it (the renderer's part: checking the answer and the render)`);
   console.log(`  switching to the Programs tab ${median(views).toFixed(0)} ms (the list is held per host: render only) — target < 1000 ms`);
 }
 

@@ -16,10 +16,19 @@ export class LivePrograms {
   history = $state.raw(new Map<number, number[]>());
   totals = $state.raw<ProgramsUpdate['sample']['totals'] | null>(null);
   error = $state<string | null>(null);
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void = () => {};
+  private closed = false;
 
-  constructor(api: BpfscopeApi, host: string) {
-    this.unsubscribe = api.subscribe('series', { kind: 'programs', host }, (batch) => {
+  constructor(
+    private readonly api: BpfscopeApi,
+    private readonly host: string,
+  ) {}
+
+  /** Starts the stream (once; not after close). */
+  start(): void {
+    if (this.closed) return;
+    this.unsubscribe();
+    this.unsubscribe = this.api.subscribe('series', { kind: 'programs', host: this.host }, (batch) => {
       for (const update of batch) {
         if (update.kind === 'error') this.error = String(update.message ?? 'live stats failed');
         if (update.kind !== 'programs') continue;
@@ -32,6 +41,7 @@ export class LivePrograms {
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
   }
 }
