@@ -1,6 +1,6 @@
 // The Host aliases of the user's ~/.ssh/config, for the sidebar to offer before
 // they are connected. Wildcard and negated patterns name no single host: left out.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
@@ -40,11 +40,14 @@ export function sshConfigHosts(configText: string, home = homedir()): SshConfigH
   });
 }
 
-/** Reads ~/.ssh/config (none: no aliases). */
-export async function readSshConfigHosts(home = homedir()): Promise<SshConfigHost[]> {
-  const text = await readFile(join(home, '.ssh', 'config'), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
+/** Reads ~/.ssh/config (none: no aliases). Read synchronously, as small as it is: an
+ * asynchronous read waits behind a program list being built on the same event loop. */
+export function readSshConfigHosts(home = homedir()): SshConfigHost[] {
+  let text = '';
+  try {
+    text = readFileSync(join(home, '.ssh', 'config'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
   return sshConfigHosts(text, home);
 }

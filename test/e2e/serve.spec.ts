@@ -54,7 +54,7 @@ test('hosts of ~/.ssh/config are listed before they are connected, and connect o
     await page.goto(own.url);
     const sidebar = page.getByRole('complementary', { name: 'Hosts' });
     const alias = sidebar.locator('[data-ssh-alias]');
-    await expect(alias).toHaveCount(1);
+    await expect(alias).toHaveCount(1, { timeout: 15_000 });
     await expect(alias).toContainText('refusing');
     await expect(alias).toContainText('root@127.0.0.1:1');
     await expect(alias).toContainText('not connected');

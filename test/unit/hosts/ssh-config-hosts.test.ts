@@ -53,11 +53,11 @@ describe('ssh config hosts', () => {
     ]);
   });
 
-  it('reads ~/.ssh/config of the home given, and answers none when there is no file', async () => {
-    expect(await readSshConfigHosts(home)).toEqual([]);
+  it('reads ~/.ssh/config of the home given, and answers none when there is no file', () => {
+    expect(readSshConfigHosts(home)).toEqual([]);
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'config'), 'Host lab\n  HostName 192.0.2.4\n  User root\n');
-    expect(await readSshConfigHosts(home)).toEqual([{ alias: 'lab', target: 'root@192.0.2.4:22' }]);
+    expect(readSshConfigHosts(home)).toEqual([{ alias: 'lab', target: 'root@192.0.2.4:22' }]);
   });
 
   it('is answered by the service from $HOME', async () => {
