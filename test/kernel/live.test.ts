@@ -2,7 +2,7 @@
 // fixture program runs, the ENABLE_STATS fd's lifetime, lifecycle events for a loader
 // started and stopped while sampling, and ring buffer throughput from known records.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
@@ -108,6 +108,10 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
     expect(await idsOf([ids[1]!, ids[0]!])).toEqual(ids.slice(1));
     const table = decodeProgStatsSample(await host.progInfoAll(1, Uint32Array.from(ids)));
     expect([table.count, table.truncated]).toEqual([1, ids.length > 1]);
+    // Program fds are closed in batches (close_range): none stays open.
+    const fds = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 3; i++) await host.progInfoAll(100_000, i === 1 ? Uint32Array.from(ids) : undefined);
+    expect(readdirSync('/proc/self/fd').length).toBe(fds);
   });
 
   it('holds one stats fd across leases and releases it with the last one, sysctl untouched', async () => {
