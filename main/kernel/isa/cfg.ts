@@ -11,7 +11,7 @@ export interface BasicBlock {
   /** Position in `ControlFlowGraph.blocks`. */
   readonly id: number;
   readonly func: number;
-  /** First and last listing entry (positions in `listing.entries`, inclusive). */
+  /** First and last listing entry (listing positions, inclusive). */
   readonly firstEntry: number;
   readonly lastEntry: number;
   /** Instruction index of the first entry. */
