@@ -61,6 +61,15 @@ function expectSameInstruction(ours: InsnJson, object: string, where: string): v
   else expect(ours.bytes, where).toBe(object);
 }
 
+/** The program has CO-RE relocation records (BTF.ext) or extern (kfunc, ksym) references within its instructions. */
+function kernelResolved(obj: BpfObject, name: string): boolean {
+  const prog = obj.programs.find((p) => p.name === name)!;
+  const inside = (offset: number) => offset / 8 >= prog.insnOffset && offset / 8 < prog.insnOffset + prog.insnCount;
+  const section = obj.elf.sections[prog.sectionIndex]!;
+  const externs = (obj.elf.relocations.get(section.index) ?? []).filter((r) => obj.elf.symbols[r.symbol]?.sectionIndex === SHN_UNDEF);
+  return (obj.btfExt?.coreRelos.get(prog.section) ?? []).some((r) => inside(r.insnOff)) || externs.some((r) => inside(r.offset));
+}
+
 function compile(source: string): string {
   const out = join(dir, `${basename(source, '.c')}.o`);
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-I/usr/include/x86_64-linux-gnu', '-c', source, '-o', out]);
