@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { formatRoute, parseRoute } from '../../../renderer/src/lib/app/route.js';
-import { barOptions, lineOptions, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
+import { barOptions, chartNumber, lineOptions, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
 import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
 import { listingLines } from '../../../renderer/src/lib/program/listing-lines.js';
 import { visibleRange } from '../../../renderer/src/lib/ui/virtual-range.js';
@@ -67,6 +67,13 @@ describe('chart options', () => {
     expect([...timeRows([{ name: 'a', points: a }, { name: 'b', points: b }], 3000, 10_000)]).toEqual([1000, 1, NaN, 2000, NaN, 20, 3000, 3, 30]);
     const options = lineOptions([{ name: 'a', points: a }, { name: 'b', points: b }], '', 10_000, 3000, new Set(['a'])) as { series: Array<{ id: string; name: string; color: string; encode: { y: number } }> };
     expect(options.series).toEqual([expect.objectContaining({ id: 'line1', name: 'b', color: seriesColor(1), encode: { x: 0, y: 2 } })]);
+  });
+
+  it('shows tooltip values with at most 2 decimals and a dash for a missing one', () => {
+    expect(chartNumber(999.8890158798741)).toBe('999.89');
+    expect(chartNumber(1234567)).toBe('1,234,567');
+    expect(chartNumber(NaN)).toBe('–');
+    expect(chartNumber(undefined)).toBe('–');
   });
 
   it('puts the largest bar on top, at most `top` bars', () => {

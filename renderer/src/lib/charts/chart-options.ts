@@ -37,13 +37,22 @@ export function timeRows(series: TimeSeries[], nowMs: number, windowMs: number):
   const distinct = new Set<number>();
   for (const points of shown) for (const [t] of points) distinct.add(t);
   const times = [...distinct].sort((a, b) => a - b);
-  const rowAt = new Map(times.map((t, row) => [t, row]));
   const out = new Float64Array(times.length * width).fill(NaN);
   times.forEach((t, row) => (out[row * width] = t));
   shown.forEach((points, i) => {
-    for (const [t, v] of points) out[rowAt.get(t)! * width + i + 1] = v;
+    // Both in time order: one walk down the rows per series, no lookups.
+    let row = 0;
+    for (const [t, v] of points) {
+      while (times[row]! < t) row++;
+      out[row * width + i + 1] = v;
+    }
   });
   return out;
+}
+
+/** A value as the tooltip shows it: at most 2 decimals, thousands grouped. */
+export function chartNumber(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '–';
 }
 
 /** Lines over a sliding time window. The legend is HTML beside the chart (LiveChart): the
@@ -53,7 +62,8 @@ export function lineOptions(series: TimeSeries[], unit: string, windowMs: number
   return {
     animation: false,
     grid: { left: 56, right: 16, top: 24, bottom: 48 },
-    tooltip: { trigger: 'axis' },
+    // Largest first and kept inside the chart: with dozens of lines the list is long.
+    tooltip: { trigger: 'axis', order: 'valueDesc', confine: true, valueFormatter: (v) => `${chartNumber(v)}${unit ? ` ${unit}` : ''}` },
     xAxis: { type: 'time', min: nowMs - windowMs, max: nowMs },
     yAxis: { type: 'value', name: unit, scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
