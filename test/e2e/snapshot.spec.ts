@@ -1,4 +1,4 @@
-// `bpfscope serve --snapshot FILE` in Chromium: the snapshot is a host in the sidebar with a
+// `bpfscope serve --snapshot FILE --object FILE.o` in Chromium: the snapshot is a host in the sidebar with a
 // 'snapshot' badge, its programs listed from the file (taken while the fixtures were loaded,
 // shown after they are gone), and a note that live views need a live host. The compare view
 // shows the map entries a trigger changed between two snapshots, and the fixture programs
@@ -41,7 +41,7 @@ test.beforeAll(async () => {
     // Unloaded before the browser looks: what it shows can only come from the file.
     await fixtures.stop();
   }
-  server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', file]);
+  server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', file, '--object', join(FIXTURE_BUILD_DIR, 'cgroup.bpf.o')]);
 });
 
 test.afterAll(async () => {
@@ -57,6 +57,9 @@ test('a snapshot opens as a read-only host: badge, its programs, live views expl
   await expect(entry).toContainText(/snapshot of local, taken \d{4}-\d\d-\d\d/, { timeout: 20_000 });
   await expect(entry.locator('.badge')).toHaveText('snapshot');
   await expect(entry.locator('[data-snapshot-note]')).toContainText('live views (run statistics, charts, map watch) need a live host');
+
+  // `serve --object` opened an object file beside it.
+  await expect(sidebar.getByRole('listitem').filter({ hasText: 'objfile:cgroup.bpf.o' })).toContainText('object file cgroup.bpf.o, not loaded');
 
   await entry.getByRole('link', { name: 'snapshot:fixtures.bpfsnap' }).click();
   await page.getByRole('link', { name: 'Programs', exact: true }).click();

@@ -173,6 +173,15 @@ describe('damaged and foreign files', () => {
     expect(result.stderr).not.toMatch(/RangeError|TypeError|at .*\.js:\d+/);
   });
 
+  it('serve --object refuses a damaged object before serving', async () => {
+    const file = join(dir, 'half.o');
+    const bytes = readFileSync(join(FIXTURE_BUILD_DIR, 'maps.bpf.o'));
+    writeFileSync(file, bytes.subarray(0, bytes.length >> 1));
+    const result = await bpfscope(['serve', '--port', '0', '--object', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^bpfscope: half\.o: elf: /);
+  });
+
   it('a missing file says so', async () => {
     const result = await bpfscope(['ls', 'maps', '--host', `objfile:${join(dir, 'absent.o')}`]);
     expect(result.code).not.toBe(0);
