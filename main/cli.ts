@@ -26,7 +26,8 @@ const USAGE = `usage: bpfscope <command> [options]
   doctor [--json]                      privilege and kernel settings, what each blocks, what to change
   snapshot [--maps all|none|ID,…] [--max-entries N] [--with-vmlinux] -o FILE
                                        the host's whole BPF state in one file
-  diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files or local)
+  diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files,
+                                       objfile:FILE.o or local)
   serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o]
                                        the dashboard in a browser (with a snapshot or object file open)
 

@@ -1,13 +1,15 @@
 // `diff A B [--json] [--max-entries N]`: what changed between two snapshots, or a snapshot and
-// the live host (`local`): programs, maps and map contents per key.
+// the live host (`local`), or an object file (`objfile:FILE.o`) and either: programs, maps and
+// map contents per key.
 import { requireEnumeration, openLocalHost } from '../hosts/host-access.js';
 import { HostSession } from '../hosts/host-session.js';
+import { ObjectFileHost } from '../hosts/objfile-host.js';
 import { BtfEntryRenderer, readHostState } from '../hosts/snapshot-compare.js';
 import { SnapshotHost } from '../hosts/snapshot-host.js';
 import { diffStates, renderDiffText } from '../kernel/snapshot/diff.js';
 import { UsageError, type CommandContext } from './context.js';
 
-const USAGE = 'usage: bpfscope diff A B [--json] [--max-entries N]   (A, B: snapshot files or `local`)';
+const USAGE = 'usage: bpfscope diff A B [--json] [--max-entries N]   (A, B: snapshot files, objfile:FILE.o or `local`)';
 const DEFAULT_MAX_ENTRIES = 100_000;
 
 async function openSide(spec: string): Promise<HostSession> {
@@ -16,6 +18,7 @@ async function openSide(spec: string): Promise<HostSession> {
     await requireEnumeration(host);
     return new HostSession(host);
   }
+  if (spec.startsWith('objfile:')) return new HostSession(await ObjectFileHost.open(spec.slice('objfile:'.length)));
   return new HostSession(await SnapshotHost.open(spec.replace(/^snapshot:/, '')));
 }
 

@@ -146,6 +146,17 @@ describe('every fixture object opens as a host', () => {
     expect(dump).toContain('"data_point":{"x":5,"y":-5}');
   });
 
+  it('diff compares object files', async () => {
+    const maps = join(FIXTURE_BUILD_DIR, 'maps.bpf.o');
+    const programs = objects.find((o) => o.name === 'programs')!.path;
+    const same = JSON.parse(await ok(['diff', `objfile:${maps}`, `objfile:${maps}`, '--json'])) as { programs: Record<string, unknown[]>; contents: unknown[] };
+    expect(same.programs).toEqual({ added: [], removed: [], changed: [] });
+    expect(same.contents).toEqual([]);
+    const other = JSON.parse(await ok(['diff', `objfile:${maps}`, `objfile:${programs}`, '--json'])) as { programs: Record<string, { name: string }[]> };
+    expect(other.programs.removed!.map((p) => p.name)).toEqual(['count_getpid', 'tail_a', 'tail_b', 'emit_getppid']);
+    expect(other.programs.added!.map((p) => p.name)).toEqual(['count_packets', 'legacy_loads', 'xdp_arith', 'trace_getpid']);
+  });
+
   it('what only a live kernel has is refused with the reason', async () => {
     const path = join(FIXTURE_BUILD_DIR, 'maps.bpf.o');
     const host = ['--host', `objfile:${path}`];
