@@ -34,6 +34,19 @@ struct slot {
 	uint8_t key[];
 };
 
+/* One page of reads: keys, values and two batch tokens (a bucket index or a key). */
+struct page {
+	uint32_t n, token;
+	uint8_t *keys, *values, *in, *out;
+	uint64_t *khash;
+};
+
+/* Records (key, then value) back to back, in read order. */
+struct records {
+	uint8_t *data;
+	uint32_t count, cap;
+};
+
 struct bs_map_digest {
 	uint32_t key_size, value_stride, slot_size;
 	uint32_t cap, live, tombs;
@@ -41,6 +54,18 @@ struct bs_map_digest {
 	/* A pass has completed: later passes report changes only. */
 	int filled;
 	uint8_t *slots;
+	/* The entries of the last pass as read. A batch read returns an unchanged map in
+	 * the same order every time, so an entry equal to the one read at its position
+	 * last time is unchanged and still present, without a hash or a table probe. */
+	struct records last;
+	/* last holds a whole pass, each key once, whose changes were all reported: the
+	 * next pass may compare by position. */
+	int last_trusted;
+	/* Keys the current pass found something else at the position of: each is gone
+	 * unless the pass met it elsewhere. */
+	struct records displaced;
+	/* Kept between passes: fresh pages each poll cost page faults. */
+	struct page pg;
 };
 
 static inline struct slot *slot_at(const struct bs_map_digest *d, uint32_t i)
@@ -98,11 +123,25 @@ static void free_table(struct bs_map_digest *d)
 	d->cap = d->live = d->tombs = 0;
 }
 
+static void page_free(struct page *pg);
+
+/* Forgets the last pass (the next one compares by key only). */
+static void forget_last(struct bs_map_digest *d)
+{
+	free(d->last.data);
+	free(d->displaced.data);
+	memset(&d->last, 0, sizeof(d->last));
+	memset(&d->displaced, 0, sizeof(d->displaced));
+	d->last_trusted = 0;
+}
+
 void bs_map_digest_free(struct bs_map_digest **self)
 {
 	if (!*self)
 		return;
 	free_table(*self);
+	forget_last(*self);
+	page_free(&(*self)->pg);
 	free(*self);
 	*self = NULL;
 }
@@ -174,7 +213,30 @@ struct pass {
 	struct bs_map_digest *d;
 	struct bs_map_changes *out;
 	uint32_t max, out_cap, removed_cap;
+	/* Entries read so far (the position of the next). */
+	uint32_t position;
+	/* Compare with d->last by position (it is trusted). */
+	int by_position;
+	/* This pass may leave d->last trusted: every entry read once, by batch. */
+	int trustworthy;
 };
+
+/* Room for one more record of size bytes (records hold at most MAX_READS). */
+static uint8_t *record_at(struct records *r, uint32_t i, uint32_t size)
+{
+	if (i >= r->cap) {
+		uint32_t cap = r->cap ? r->cap : 1024;
+		uint8_t *data;
+		while (cap <= i)
+			cap *= 2;
+		data = realloc(r->data, (size_t)cap * size);
+		if (!data)
+			return NULL;
+		r->data = data;
+		r->cap = cap;
+	}
+	return r->data + (size_t)i * size;
+}
 
 static int room(struct pass *p)
 {
@@ -228,8 +290,11 @@ static int visit(struct pass *p, const uint8_t *key, uint64_t khash, const uint8
 	int found = d->cap ? find(d, key, khash, &i) : 0, err;
 	struct slot *s = found ? slot_at(d, i) : NULL;
 
-	if (s && s->gen == d->pass)
-		return 0; /* read twice in one pass (a hash map rehashing under us) */
+	if (s && s->gen == d->pass) {
+		/* Read twice in one pass (next-key restarting after a deletion). */
+		p->trustworthy = 0;
+		return 0;
+	}
 	p->out->entries++;
 	vhash = hash_bytes(value, d->value_stride, VALUE_SEED);
 	if (s) {
@@ -257,34 +322,67 @@ static int visit(struct pass *p, const uint8_t *key, uint64_t khash, const uint8
 	return emit_entry(p, key, value);
 }
 
-static int emit_removed(struct pass *p)
+/* Reports the key of slot s as removed and frees the slot. */
+static int remove_slot(struct pass *p, struct slot *s)
 {
 	struct bs_map_digest *d = p->d;
 	struct bs_map_changes *out = p->out;
+	int err = reserve(&out->removed, &p->removed_cap, out->removed_count, d->key_size, p->max);
+
+	if (err)
+		return err;
+	memcpy(out->removed.data + (size_t)out->removed_count * d->key_size, s->key, d->key_size);
+	out->removed_count++;
+	out->removed.len = out->removed_count * d->key_size;
+	s->gen = GEN_TOMB;
+	d->live--;
+	d->tombs++;
+	return 0;
+}
+
+/* Every key the pass did not see is gone. */
+static int emit_removed(struct pass *p)
+{
+	struct bs_map_digest *d = p->d;
 
 	for (uint32_t i = 0; i < d->cap; i++) {
 		struct slot *s = slot_at(d, i);
 		if (s->gen < GEN_FIRST || s->gen == d->pass || !room(p))
 			continue;
-		int err = reserve(&out->removed, &p->removed_cap, out->removed_count, d->key_size, p->max);
+		int err = remove_slot(p, s);
 		if (err)
 			return err;
-		memcpy(out->removed.data + (size_t)out->removed_count * d->key_size, s->key, d->key_size);
-		out->removed_count++;
-		out->removed.len = out->removed_count * d->key_size;
-		s->gen = GEN_TOMB;
-		d->live--;
-		d->tombs++;
 	}
 	return 0;
 }
 
-/* One page of reads: keys, values and two batch tokens (a bucket index or a key). */
-struct page {
-	uint32_t n, token;
-	uint8_t *keys, *values, *in, *out;
-	uint64_t *khash;
-};
+/* After a pass by position: the keys it did not meet where the last pass had them (and
+ * those past its end) are gone unless it met them elsewhere, which marked them. The
+ * entries met at their old positions are the last pass's other keys, all present. */
+static int emit_displaced(struct pass *p)
+{
+	struct bs_map_digest *d = p->d;
+	uint32_t ks = d->key_size, size = ks + d->value_stride, slot;
+
+	for (uint32_t i = p->position; i < d->last.count; i++) {
+		uint8_t *gone = record_at(&d->displaced, d->displaced.count, ks);
+		if (!gone)
+			return -ENOMEM;
+		memcpy(gone, d->last.data + (size_t)i * size, ks);
+		d->displaced.count++;
+	}
+	for (uint32_t i = 0; i < d->displaced.count; i++) {
+		const uint8_t *key = d->displaced.data + (size_t)i * ks;
+		if (!find(d, key, hash_bytes(key, ks, KEY_SEED), &slot) || slot_at(d, slot)->gen == d->pass)
+			continue;
+		if (!room(p))
+			return 0;
+		int err = remove_slot(p, slot_at(d, slot));
+		if (err)
+			return err;
+	}
+	return 0;
+}
 
 static int page_alloc(struct page *pg, const struct bs_map_digest *d, uint32_t n)
 {
@@ -305,6 +403,7 @@ static void page_free(struct page *pg)
 	free(pg->values);
 	free(pg->in);
 	free(pg->out);
+	memset(pg, 0, sizeof(*pg));
 }
 
 /* Keys deleted between next-key and lookup are skipped. */
@@ -313,6 +412,11 @@ static int read_next(struct pass *p, int fd, struct page *pg, const uint8_t *sta
 	const struct bs_map_digest *d = p->d;
 	const uint8_t *prev = start;
 	int err;
+
+	/* It may meet a key twice, and its entries are not recorded by position: the next
+	 * pass compares by key. (This one still ends by position if it began so: the keys
+	 * met here are marked, the positions not reached are checked as displaced.) */
+	p->trustworthy = 0;
 
 	for (uint32_t n = 0; n < MAX_READS; n++) {
 		err = bs_map_next_key(fd, prev, pg->keys);
@@ -335,23 +439,71 @@ static int read_next(struct pass *p, int fd, struct page *pg, const uint8_t *sta
 }
 
 /* Visits a page read by batch, its slots prefetched a few entries ahead: the table is
- * far larger than the caches, so each lookup would otherwise wait on memory. */
-static int visit_page(struct pass *p, struct page *pg, uint32_t count)
+ * far larger than the caches, so each lookup would otherwise wait on memory. Records
+ * every entry at its position for the next pass. */
+static int visit_page_by_key(struct pass *p, struct page *pg, uint32_t count)
 {
-	const struct bs_map_digest *d = p->d;
-	uint32_t ks = d->key_size, vs = d->value_stride;
+	struct bs_map_digest *d = p->d;
+	uint32_t ks = d->key_size, vs = d->value_stride, size = ks + vs;
 
 	for (uint32_t i = 0; i < count; i++)
 		pg->khash[i] = hash_bytes(pg->keys + (size_t)i * ks, ks, KEY_SEED);
 	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *key = pg->keys + (size_t)i * ks, *value = pg->values + (size_t)i * vs;
+		uint8_t *rec = record_at(&d->last, p->position, size);
 		int err;
+		if (!rec)
+			return -ENOMEM;
 		if (i + PREFETCH_AHEAD < count && d->cap)
 			__builtin_prefetch(slot_at(d, (uint32_t)pg->khash[i + PREFETCH_AHEAD] & (d->cap - 1)));
-		err = visit(p, pg->keys + (size_t)i * ks, pg->khash[i], pg->values + (size_t)i * vs);
+		err = visit(p, key, pg->khash[i], value);
 		if (err)
 			return err;
+		memcpy(rec, key, ks);
+		memcpy(rec + ks, value, vs);
+		p->position++;
 	}
 	return 0;
+}
+
+/* Visits a page against the last pass: an entry equal to the one at its position is
+ * unchanged (nothing to hash, probe or write); another goes through the table, and the
+ * key it displaces is checked for removal at the end of the pass. */
+static int visit_page_by_position(struct pass *p, struct page *pg, uint32_t count)
+{
+	struct bs_map_digest *d = p->d;
+	uint32_t ks = d->key_size, vs = d->value_stride, size = ks + vs;
+
+	for (uint32_t i = 0; i < count; i++, p->position++) {
+		const uint8_t *key = pg->keys + (size_t)i * ks, *value = pg->values + (size_t)i * vs;
+		uint8_t *rec;
+		int err;
+		if (p->position < d->last.count) {
+			rec = d->last.data + (size_t)p->position * size;
+			if (!memcmp(rec, key, ks) && !memcmp(rec + ks, value, vs)) {
+				p->out->entries++;
+				continue;
+			}
+			uint8_t *gone = record_at(&d->displaced, d->displaced.count, ks);
+			if (!gone)
+				return -ENOMEM;
+			memcpy(gone, rec, ks);
+			d->displaced.count++;
+		} else if (!(rec = record_at(&d->last, p->position, size))) {
+			return -ENOMEM;
+		}
+		err = visit(p, key, hash_bytes(key, ks, KEY_SEED), value);
+		if (err)
+			return err;
+		memcpy(rec, key, ks);
+		memcpy(rec + ks, value, vs);
+	}
+	return 0;
+}
+
+static int visit_page(struct pass *p, struct page *pg, uint32_t count)
+{
+	return p->by_position ? visit_page_by_position(p, pg, count) : visit_page_by_key(p, pg, count);
 }
 
 static int batch_unsupported(int err)
@@ -397,10 +549,10 @@ static int read_all(struct pass *p, int fd, struct page *pg)
 
 int bs_map_digest_diff(struct bs_map_digest *self, int fd, uint32_t max, struct bs_map_changes *out)
 {
-	struct pass p = { .d = self, .out = out, .max = max };
-	struct page pg = { 0 };
+	struct pass p = { .d = self, .out = out, .max = max, .trustworthy = 1 };
+	struct page *pg = &self->pg;
 	uint32_t entry = self->key_size + self->value_stride;
-	int err;
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!max || (uint64_t)max * entry > BS_AUX_MAX)
@@ -413,22 +565,32 @@ int bs_map_digest_diff(struct bs_map_digest *self, int fd, uint32_t max, struct 
 	}
 	self->pass++;
 	out->fresh = !self->filled;
-	/* pg.out holds the batch token and, after it, the last key read. */
-	pg.token = self->key_size > 8 ? self->key_size : 8;
-	pg.in = malloc(pg.token);
-	pg.out = calloc(2, pg.token);
-	err = pg.in && pg.out ? page_alloc(&pg, self, PAGE_BYTES / entry ? PAGE_BYTES / entry : 1) : -ENOMEM;
+	p.by_position = self->filled && self->last_trusted;
+	self->last_trusted = 0;
+	self->displaced.count = 0;
+	if (!pg->in) {
+		/* pg->out holds the batch token and, after it, the last key read. */
+		pg->token = self->key_size > 8 ? self->key_size : 8;
+		pg->in = malloc(pg->token);
+		pg->out = malloc(2 * (size_t)pg->token);
+		err = pg->in && pg->out ? page_alloc(pg, self, PAGE_BYTES / entry ? PAGE_BYTES / entry : 1) : -ENOMEM;
+	}
+	if (!err) {
+		memset(pg->out, 0, 2 * (size_t)pg->token);
+		err = read_all(&p, fd, pg);
+	}
 	if (!err)
-		err = read_all(&p, fd, &pg);
-	if (!err)
-		err = emit_removed(&p);
-	page_free(&pg);
+		err = p.by_position ? emit_displaced(&p) : emit_removed(&p);
 	if (err) {
 		/* What was taken into the digest was never delivered: start over. */
 		free_table(self);
+		forget_last(self);
+		page_free(pg);
 		self->filled = 0;
 		return err;
 	}
+	self->last.count = p.position;
+	self->last_trusted = p.trustworthy && !out->more;
 	self->filled = 1;
 	return 0;
 }

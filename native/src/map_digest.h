@@ -4,8 +4,11 @@
  *
  * A digest remembers, per key, a 64-bit hash of the value last reported: an
  * open-addressing table (linear probing, load <= 1/2) of key bytes, value
- * hash and the pass that last saw the key. Its memory follows the map's
- * current entries (the table grows with them and shrinks when rebuilt after
+ * hash and the pass that last saw the key. It also keeps the last pass's
+ * entries as read: an entry read again at the same position with the same
+ * bytes is unchanged, so a quiet map costs a comparison per entry rather
+ * than a hash and a table probe. Its memory follows the map's current
+ * entries (the table grows with them and shrinks when rebuilt after
  * removals), never its max_entries. A change that leaves the 64-bit hash
  * equal goes unseen; the hash is a chain of bijections per 8-byte word, so
  * any change confined to one word is always seen.

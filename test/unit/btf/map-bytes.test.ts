@@ -87,6 +87,15 @@ function compare(map: MapShape, typed: Btf | undefined, count: number, seed: num
   dumper.pageInto(sink, { keys, values, count: 1 }, { stride, cpus }, false);
   dumper.pageInto(sink, { keys: keys.subarray(map.keySize), values: values.subarray(stride), count: count - 1 }, { stride, cpus }, true);
   expect(sink.drainText()).toBe(expected.join(','));
+  // In chunks of a few hundred bytes, each continuing where the last stopped.
+  const page = { keys, values, count };
+  const chunks: string[] = [];
+  for (let from = 0; from < count; ) {
+    from = dumper.pageInto(sink, page, { stride, cpus }, chunks.length > 0, from, 300);
+    chunks.push(sink.drainText());
+  }
+  expect(chunks.length).toBeGreaterThan(count > 10 ? 1 : 0);
+  expect(chunks.join('')).toBe(expected.join(','));
   // The one-entry string form agrees.
   const first = Array.from({ length: cpus }, (_, cpu) => values.subarray(cpu * slot, cpu * slot + map.valueSize));
   expect(dumper.entry(keys.subarray(0, map.keySize), first)).toBe(expected[0]);
