@@ -81,6 +81,13 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await fixtures.trigger('getpid', 100);
   await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before);
   await shot(page, 'program-detail');
+  // The OS switching to dark: the chart is drawn again on the dark theme's background.
+  const corner = () => chart.locator('canvas').first().evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(2, 2, 1, 1).data.slice(0, 3)]);
+  const light = await corner();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(corner, { timeout: 10_000 }).not.toEqual(light);
+  expect((await corner()).reduce((a, b) => a + b)).toBeLessThan(3 * 80);
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: 'Control flow' }).click();
   await expect(page.getByRole('img', { name: 'Control-flow graph' })).toBeVisible();
   await shot(page, 'program-cfg');
