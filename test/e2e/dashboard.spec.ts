@@ -69,6 +69,7 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   const prog = fixtures.program('count_getpid');
   await open(page, `#/local/programs/${prog.id}`);
   await expect(page.locator('main h2')).toContainText('count_getpid', { timeout: 20_000 });
+  await expect(page.locator('[data-field="loaded_at"]')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(\d+ (s|min|h) ago\)$/);
   const listing = page.locator('[data-listing]');
   await expect(listing).toContainText('0: (bf) r6 = r1', { timeout: 20_000 });
   await expect(listing).toContainText('call bpf_get_current_pid_tgid');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { formatRoute, parseRoute } from '../../../renderer/src/lib/app/route.js';
+import { fieldText } from '../../../renderer/src/lib/program/detail-fields.js';
 import { barOptions, chartNumber, lineOptions, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
 import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
 import { listingLines } from '../../../renderer/src/lib/program/listing-lines.js';
@@ -48,6 +49,18 @@ describe('value trees', () => {
     const row: MapRow = { keyHex: '01000000', key: leaf('key', 1), values: [struct('value', leaf('calls', 3), { name: 'comm', type: 'char[16]', display: 'a,b', value: 'a,b' })] };
     expect(rowsToCsv([row])).toBe('key,value.calls,value.comm\n1,3,"a,b"\n');
     expect(numericPaths(row.values![0]!)).toEqual(['calls']);
+  });
+});
+
+describe('program detail fields', () => {
+  it('shows the load time as a local date with how long ago, sizes grouped, the rest as is', () => {
+    const loaded = Date.UTC(2026, 10, 26, 4, 58, 18) / 1000;
+    const text = fieldText('loaded_at', loaded, loaded * 1000 + 5 * 60_000);
+    expect(text).toBe(`${new Date(loaded * 1000).toLocaleString('sv-SE')} (5 min ago)`);
+    expect(text).toMatch(/^2026-11-2\d \d\d:\d\d:18 \(5 min ago\)$/);
+    expect(fieldText('loaded_at', loaded, loaded * 1000 + 3 * 86_400_000)).toMatch(/\(3 days ago\)$/);
+    expect(fieldText('bytes_memlock', 4096)).toBe('4,096 B');
+    expect(fieldText('tag', 'a3bf9665c7dff785')).toBe('a3bf9665c7dff785');
   });
 });
 
