@@ -19,7 +19,7 @@ export class ByteSink {
   /** Room for `extra` more bytes: the buffer to write them into from `size` on (then commit). */
   room(extra: number): Uint8Array {
     if (this.length + extra > this.buffer.length) {
-      let capacity = this.buffer.length * 2;
+      let capacity = Math.max(64, this.buffer.length * 2);
       while (capacity < this.length + extra) capacity *= 2;
       const grown = new Uint8Array(capacity);
       grown.set(this.buffer.subarray(0, this.length));
