@@ -109,7 +109,7 @@ export class ObjectFileHost implements Host {
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    const hint = path === '/sys/kernel/btf/vmlinux' ? 'kernel types come from a live host; this file has only its own BTF (btf 1)' : undefined;
+    const hint = path === '/sys/kernel/btf/vmlinux' ? 'kernel types come from a live host; this object\'s own types are BTF object 1 (a map\'s or program\'s type links open it)' : undefined;
     throw objfileError(`${this.label} is an object file, not a host: it has no ${path}`, hint);
   }
 

@@ -167,4 +167,15 @@ test('a compiled BPF object file opens like a host: its programs, a listing with
   await expect(page.getByRole('tree')).toContainText('bpfscope-data');
   await expect(page.getByRole('tree')).toContainText('FIXTURE_BLUE');
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'objfile-globals.png') });
+
+  // A `.maps` map: its BTF types (no entries until loaded). Its value type opens the object's
+  // own BTF (id 1) in the BTF browser.
+  await page.evaluate((h) => (location.hash = h), `${base}/maps`);
+  const hash = maps.locator('[data-id]').filter({ hasText: 'hash_map' });
+  await page.evaluate((h) => (location.hash = h), `${base}/maps/${await hash.getAttribute('data-id')}`);
+  await expect(page.locator('main')).toContainText('__u32 → struct fixture_value', { timeout: 20_000 });
+  await page.locator('[data-value-type]').click();
+  await expect(page).toHaveURL(/\/btf\/\d+\?btf=1$/);
+  await expect(page.locator('[data-btf-c]')).toContainText('struct fixture_value {', { timeout: 20_000 });
+  await expect(page.locator('[data-btf-c]')).toContainText('char label[');
 });
