@@ -101,7 +101,7 @@ class Program {
   }
 }
 
-/** The program as the runner reads it: typed arrays, no holes. */
+/** The program as the runner reads it: ops and offsets as typed arrays. */
 interface Compiled {
   ops: Uint8Array;
   offsets: Int32Array;
@@ -121,9 +121,7 @@ function u32(s: Uint8Array, o: number, le: boolean): number {
 /** The enum's name for the signed value v, or v in decimal. */
 function writeEnum(out: Uint8Array, at: number, v: number, names: EnumNames): number {
   const name = names.get(v);
-  if (!name) return writeInt(out, at, v);
-  for (let j = 0; j < name.length; j++) out[at + j] = name[j]!;
-  return at + name.length;
+  return name ? putBytes(out, at, name) : writeInt(out, at, v);
 }
 
 /** Copies a short constant (a loop beats set() below a few dozen bytes). */
