@@ -110,7 +110,7 @@ export class ObjectFileHost implements Host {
 
   async readFile(path: string): Promise<Uint8Array> {
     const hint = path === '/sys/kernel/btf/vmlinux' ? 'kernel types come from a live host; this object\'s own types are BTF object 1 (a map\'s or program\'s type links open it)' : undefined;
-    throw objfileError(`${this.label} is an object file, not a host: it has no ${path}`, hint);
+    throw objfileError(`${this.label} is an object file, not a running system: it has no ${path} (attachments, kernel types and settings exist only on a live host)`, hint);
   }
 
   async openMap(id: number): Promise<MapReader | null> {
@@ -128,9 +128,17 @@ export class ObjectFileHost implements Host {
       'live views (statistics, charts, map watch) need a live host');
   }
 
-  // Nothing is attached anywhere: the attachment views find no namespaces, cgroups or task fds.
+  // Nothing is attached anywhere: the attachment views find no namespaces, netlink objects, cgroups or task fds.
   async netnsList(): Promise<RawNetns[]> {
     return [];
+  }
+
+  async rtnlDump(): Promise<Uint8Array> {
+    return EMPTY;
+  }
+
+  async netProgQuery(): Promise<Uint8Array> {
+    return EMPTY;
   }
 
   async cgroupQuery(): Promise<RawCgroupQuery[]> {
