@@ -6,7 +6,7 @@ export { formatRaw, rawTypeLines } from './raw.js';
 export { formatC, declarationC, type FormatCOptions } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
 export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from './bpftool-json.js';
-export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape } from './bpftool-map-json.js';
+export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape, type MapEntryPage, type PageLayout } from './bpftool-map-json.js';
 export { TypeNamer } from './type-name.js';
 export { bpftoolFuncSignature } from './func-signature.js';
 export { ByteSink } from './byte-sink.js';
