@@ -26,7 +26,7 @@ import {
   type TcObject,
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
-import type { Host } from './host.js';
+import type { Host, MapReader } from './host.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 
@@ -207,6 +207,16 @@ async function allLinks(host: Host): Promise<LinkInfo[]> {
   return links;
 }
 
+/** A map's reader; null when it vanished or is an object file's map, which holds nothing until loaded. */
+async function openUnlessUnloaded(host: Host, id: number): Promise<MapReader | null> {
+  try {
+    return await host.openMap(id);
+  } catch (error) {
+    if (error instanceof HostError && error.code === 'EOBJFILE') return null;
+    throw error;
+  }
+}
+
 /** struct_ops maps and the programs in their function-pointer slots (needs vmlinux BTF). */
 export async function listStructOps(session: HostSession): Promise<AttachmentViews['structOps']> {
   const out: AttachmentViews['structOps'] = [];
@@ -216,7 +226,7 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
     const info = decodeMapInfo(raw.info);
     if (info.type !== MAP_TYPE_STRUCT_OPS || !info.btfVmlinuxValueTypeId || !info.valueSize) continue;
     const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
-    const reader = await session.host.openMap(id);
+    const reader = await openUnlessUnloaded(session.host, id);
     if (!reader) continue;
     try {
       const page = await reader.read('next', null, 4, info.valueSize, 1);
@@ -236,7 +246,7 @@ export async function listProgArrays(host: Host): Promise<AttachmentViews['progA
     if (!raw) continue;
     const info = decodeMapInfo(raw.info);
     if (info.type !== MAP_TYPE_PROG_ARRAY || info.keySize !== 4 || info.valueSize !== 4) continue;
-    const reader = await host.openMap(id);
+    const reader = await openUnlessUnloaded(host, id);
     if (!reader) continue;
     const slots: AttachmentViews['progArrays'][number]['slots'] = [];
     try {
@@ -262,7 +272,8 @@ export async function collectAttachments(session: HostSession): Promise<Attachme
   return {
     links: await allLinks(host),
     net: await listNetViews(host),
-    cgroups: await listCgroupViews(host),
+    // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
+    cgroups: (await cgroup2Mount(host)) ? await listCgroupViews(host) : [],
     perf: await listPerfAttachments(host),
     structOps: await listStructOps(session),
     progArrays: await listProgArrays(host),

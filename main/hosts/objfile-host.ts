@@ -17,6 +17,7 @@ import { RecordedMapReader } from './snapshot-host.js';
 /** Object files are small; a larger file is a mistake, not an object. */
 export const MAX_OBJECT_BYTES = 512 << 20;
 const EMPTY = new Uint8Array(0);
+const EMPTY_KERNEL_MOUNTS = new TextEncoder().encode('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n');
 const LIVE_HINT = 'load the object (bpftool prog loadall, or its loader) and open the host it runs on';
 
 function objfileError(message: string, hint?: string): HostError {
@@ -109,6 +110,9 @@ export class ObjectFileHost implements Host {
   }
 
   async readFile(path: string): Promise<Uint8Array> {
+    // An empty kernel's mounts: cgroup v2 where systemd puts it, so the attachment views walk
+    // an empty cgroup tree (nothing is attached anywhere) instead of failing.
+    if (path === '/proc/mounts') return EMPTY_KERNEL_MOUNTS;
     const hint = path === '/sys/kernel/btf/vmlinux' ? 'kernel types come from a live host; this object\'s own types are BTF object 1 (a map\'s or program\'s type links open it)' : undefined;
     throw objfileError(`${this.label} is an object file, not a running system: it has no ${path} (attachments, kernel types and settings exist only on a live host)`, hint);
   }

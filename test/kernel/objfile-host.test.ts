@@ -114,7 +114,12 @@ describe('every fixture object opens as a host', () => {
         }
         const text = await ok(['dump', 'prog', String(prog.id), ...host]);
         expect(text, `${name}/${prog.name}: source lines`).toMatch(/^; .+$/m);
+        // Nothing in a file is attached: the detail shows the program with no attach points.
+        const shown = JSON.parse(await ok(['show', 'prog', String(prog.id), '--json', ...host])) as ProgJson & { attach_points: unknown[] };
+        expect(shown.tag, `${name}/${prog.name}`).toBe(prog.tag);
+        expect(shown.attach_points, `${name}/${prog.name}`).toEqual([]);
       }
+      expect(JSON.parse(await ok(['ls', 'cgroup', '--json', ...host])), `${name}: cgroup tree`).toEqual([]);
 
       const maps = parseJsonExact<MapJson[]>(await ok(['ls', 'maps', '--json', ...host]));
       const data = summary.globals.filter((g) => g.size > 0);
