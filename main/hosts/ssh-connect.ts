@@ -78,6 +78,7 @@ function connectHop(target: SshTarget, options: SshConnectOptions, sock?: Duplex
   return new Promise<Client>((resolve, reject) => {
     const client = new Client();
     let keyError: HostError | undefined;
+    let settled = false;
     const config: ConnectConfig = {
       host: target.host,
       port: target.port,
@@ -87,17 +88,27 @@ function connectHop(target: SshTarget, options: SshConnectOptions, sock?: Duplex
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
       authHandler: authHandler(target, options),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        // The answer may come long after the handshake gave up (a user deciding whether to
+        // accept an unknown key past readyTimeout): ssh2 then throws from verify on its torn-down
+        // transport, which must not become an uncaught exception.
+        const answer = (ok: boolean) => {
+          if (settled) return;
+          try {
+            verify(ok);
+          } catch (e) {
+            client.emit('error', e instanceof Error ? e : new Error(String(e)));
+          }
+        };
         verifyHostKey(options, target.host, target.port, key).then(
-          () => verify(true),
+          () => answer(true),
           (e: unknown) => {
             keyError = toHostError(e);
-            verify(false);
+            answer(false);
           },
         );
       },
     };
     if (sock) config.sock = sock;
-    let settled = false;
     // Stays attached for the client's whole life: an error after 'ready' (a reset while the
     // agent is being set up, or after a failed connect) must never be an uncaught exception;
     // owners learn of drops from their own listeners and from 'close'.

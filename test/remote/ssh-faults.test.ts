@@ -78,6 +78,18 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
     await again.close();
   });
 
+  it('an answer about an unknown key that comes after the handshake timed out is ignored, not a crash', async () => {
+    const file = join(sshd.dir, 'late_known_hosts');
+    for (const late of [false, true]) {
+      let answered = false;
+      const onUnknownHostKey = () => new Promise<boolean>((resolve) => setTimeout(() => ((answered = true), resolve(late)), 1500));
+      await expect(SshHost.connect('box', opts({ knownHostsFiles: [file], readyTimeoutMs: 500, onUnknownHostKey }))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      await until(() => answered, 5000);
+      // ssh2 threw from its torn-down transport here; vitest fails the run on an uncaught error.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+
   it('a killed agent marks the host disconnected, then it reconnects', async () => {
     const events: SshHostStateEvent[] = [];
     const host = await SshHost.connect('box', opts({ reconnect: { initialMs: 100 }, onState: (e) => events.push(e) }));
