@@ -16,6 +16,7 @@ import {
   BtfTypeRefSchema,
   BtfTypeTextSchema,
   JsonRecordSchema,
+  ListingPageSchema,
   MapPageSchema,
   MapViewSchema,
   MapWatchUpdateSchema,
@@ -87,8 +88,13 @@ export const methods = {
   answerHostKey: { params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done },
   /** Attach points of a program (links, perf events, netlink, cgroup attachments). */
   getProgramAttachPoints: { params: ObjectParams, result: z.array(JsonRecordSchema) },
-  /** Bytecode listing with source lines, CFG and JIT disassembly. */
+  /** Listing size, CFG (when small enough to draw) and JIT disassembly of a program. */
   getProgramCode: { params: ObjectParams, result: ProgramCodeViewSchema },
+  /** A page of the bytecode listing by display line, or starting at the instruction `insn`. */
+  readProgramListing: {
+    params: z.strictObject({ host: HostIdSchema, id: Id, line: z.number().int().min(0), count: z.number().int().min(0).max(2000), insn: z.number().int().min(0).optional() }),
+    result: ListingPageSchema,
+  },
   /** Opens a server-side paged read of a map (optionally filtered by text in key or value). */
   openMapView: { params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema },
   readMapView: { params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema },

@@ -98,18 +98,33 @@ const ListingEntrySchema = z.object({
   funcHeader: z.string().optional(),
   source: z.object({ file: z.string(), line: z.number(), col: z.number(), text: z.string() }).optional(),
   jumpTarget: z.number().int().optional(),
+  call: z.object({ callee: z.string(), target: z.number().int().optional() }).catchall(z.json()).optional(),
   map: z.object({ id: z.number().int().optional() }).catchall(z.json()).optional(),
   problem: z.string().optional(),
 }).catchall(z.json());
 
+/** Instructions whose display lines meet a range of lines (see main/server/listing-pages.ts). */
+export const ListingPageSchema = z.object({
+  length: z.number().int(),
+  lineCount: z.number().int(),
+  firstLine: z.number().int(),
+  rows: z.array(ListingEntrySchema),
+  insnLine: z.number().int().optional(),
+});
+
+/** The listing itself comes in pages (ListingPageSchema); the CFG only when small enough to draw. */
 export const ProgramCodeViewSchema = z.object({
-  listing: z.array(ListingEntrySchema),
+  length: z.number().int(),
+  lineCount: z.number().int(),
+  cfgBlocks: z.number().int(),
   cfg: z.object({
     functions: z.array(z.object({ index: z.number().int(), start: z.number().int(), blocks: z.array(z.number().int()), header: z.string().optional() })),
     blocks: z.array(z.object({ id: z.number().int(), func: z.number().int(), firstEntry: z.number().int(), lastEntry: z.number().int(), start: z.number().int() })),
     edges: z.array(z.object({ from: z.number().int(), to: z.union([z.number().int(), z.literal('exit')]), kind: z.string() })),
-  }),
+  }).optional(),
   jit: z.array(z.object({ name: z.string(), lines: z.array(z.object({ offset: z.number().int(), text: z.string() })) })),
+  /** Functions after the first JIT_MAX_LINES lines are left out. */
+  jitTruncated: z.boolean().optional(),
   jitError: ApiErrorDataSchema.optional(),
 });
 
@@ -123,4 +138,5 @@ export type BtfTypeRef = z.infer<typeof BtfTypeRefSchema>;
 export type BtfTypeText = z.infer<typeof BtfTypeTextSchema>;
 export type JsonRecord = z.infer<typeof JsonRecordSchema>;
 export type ProgramCodeView = z.infer<typeof ProgramCodeViewSchema>;
-export type ListingEntryView = ProgramCodeView['listing'][number];
+export type ListingPage = z.infer<typeof ListingPageSchema>;
+export type ListingEntryView = ListingPage['rows'][number];

@@ -12,7 +12,7 @@ import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import { openHost } from '../hosts/open-host.js';
 import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
-import { programCodeView } from './code-service.js';
+import { ProgramListings, programCodeView, programListingPage } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
@@ -65,6 +65,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const openSpec = options.openSpec ?? openSpecSession;
   const session = (hostId: string): Promise<HostSession> => hosts.session(hostId);
   const mapViews = new MapViews();
+  const listings = new ProgramListings();
   const live = new LiveService(session);
   const uploads = new SnapshotUploads();
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
@@ -84,6 +85,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async removeHost({ host }) {
       await hosts.remove(host);
+      listings.dropHost(host);
       return {};
     },
     reconnectHost({ host }) {
@@ -160,7 +162,10 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return attachPointsOf(await session(host), id);
     },
     async getProgramCode({ host, id }) {
-      return programCodeView(await session(host), id);
+      return programCodeView(listings, host, await session(host), id);
+    },
+    async readProgramListing({ host, id, line, count, insn }) {
+      return programListingPage(listings, host, await session(host), { id, line, count, insn });
     },
     async openMapView({ host, id, filter }) {
       return mapViews.open(await session(host), id, filter);
@@ -196,6 +201,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     async close() {
       uploads.close();
       mapViews.closeAll();
+      listings.clear();
       await live.close();
       await hosts.close();
     },

@@ -69,6 +69,7 @@ export function createFakeService(): FakeService {
     answerHostKey: notImplemented,
     getProgramAttachPoints: notImplemented,
     getProgramCode: notImplemented,
+    readProgramListing: notImplemented,
     openMapView: notImplemented,
     readMapView: notImplemented,
     closeMapView: notImplemented,

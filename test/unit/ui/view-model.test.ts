@@ -97,11 +97,11 @@ describe('chart options', () => {
 
 describe('listing lines', () => {
   it('interleaves function headers and source lines before instructions', () => {
-    const { lines, lineOfInsn } = listingLines([
+    const lines = listingLines([
       { index: 0, bytes: '', text: '(b7) r0 = 0', funcHeader: 'int f(void * ctx)', source: { file: 'f.c', line: 3, col: 1, text: 'return 0;' } },
       { index: 1, bytes: '', text: '(95) exit' },
     ]);
     expect(lines.map((l) => l.kind)).toEqual(['func', 'source', 'insn', 'insn']);
-    expect(lineOfInsn.get(1)).toBe(3);
+    expect(lines[3]).toMatchObject({ kind: 'insn', entry: { index: 1 } });
   });
 });

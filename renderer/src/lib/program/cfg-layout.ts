@@ -5,24 +5,26 @@ import type { ProgramCodeView } from '../../../../main/api/view-records.js';
 export interface CfgBox { id: number; start: number; x: number; y: number; width: number; height: number; label: string }
 export interface CfgLine { points: Array<{ x: number; y: number }>; kind: string }
 
-export function layoutCfg(code: ProgramCodeView, funcIndex: number): { boxes: CfgBox[]; lines: CfgLine[]; width: number; height: number } {
-  const fn = code.cfg.functions[funcIndex];
+export type Cfg = NonNullable<ProgramCodeView['cfg']>;
+
+export function layoutCfg(cfg: Cfg, funcIndex: number): { boxes: CfgBox[]; lines: CfgLine[]; width: number; height: number } {
+  const fn = cfg.functions[funcIndex];
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 20, ranksep: 30 });
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set(fn?.blocks ?? []);
   for (const id of ids) {
-    const block = code.cfg.blocks[id]!;
+    const block = cfg.blocks[id]!;
     const count = block.lastEntry - block.firstEntry + 1;
     g.setNode(String(id), { width: 150, height: 34, label: `${block.start}: ${count} insn${count === 1 ? '' : 's'}` });
   }
-  for (const edge of code.cfg.edges) {
+  for (const edge of cfg.edges) {
     if (ids.has(edge.from) && typeof edge.to === 'number' && ids.has(edge.to)) g.setEdge(String(edge.from), String(edge.to), { kind: edge.kind });
   }
   dagre.layout(g);
   const boxes = [...ids].map((id) => {
     const n = g.node(String(id));
-    return { id, start: code.cfg.blocks[id]!.start, x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height, label: String(n.label) };
+    return { id, start: cfg.blocks[id]!.start, x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height, label: String(n.label) };
   });
   const lines = g.edges().map((e) => {
     const edge = g.edge(e) as { points: Array<{ x: number; y: number }>; kind: string };

@@ -1,5 +1,5 @@
 // The listing as display lines: function headers and source lines interleaved
-// with instructions, as bpftool prints them, plus where each instruction is.
+// with instructions, as bpftool prints them.
 import type { ListingEntryView } from '../../../../main/api/view-records.js';
 
 export type ListingLine =
@@ -7,14 +7,12 @@ export type ListingLine =
   | { kind: 'source'; text: string; where: string }
   | { kind: 'insn'; entry: ListingEntryView };
 
-export function listingLines(entries: readonly ListingEntryView[]): { lines: ListingLine[]; lineOfInsn: Map<number, number> } {
+export function listingLines(entries: readonly ListingEntryView[]): ListingLine[] {
   const lines: ListingLine[] = [];
-  const lineOfInsn = new Map<number, number>();
   for (const entry of entries) {
     if (entry.funcHeader) lines.push({ kind: 'func', text: `${entry.funcHeader}:` });
     if (entry.source) lines.push({ kind: 'source', text: `; ${entry.source.text}`, where: `${entry.source.file}:${entry.source.line}:${entry.source.col}` });
-    lineOfInsn.set(entry.index, lines.length);
     lines.push({ kind: 'insn', entry });
   }
-  return { lines, lineOfInsn };
+  return lines;
 }

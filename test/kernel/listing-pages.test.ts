@@ -1,0 +1,83 @@
+// The paged bytecode listing through the API, on a real clang-built program loaded here:
+// pages walked by display line, put together, are the listing `bpfscope dump prog --json`
+// gives; their lines count as the host says; an instruction is found on its line; the
+// program unloaded, its pages are gone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ListingEntryView } from '../../main/api/view-records.js';
+import { createHostService, type ClosableService } from '../../main/server/host-service.js';
+import { listingLines } from '../../renderer/src/lib/program/listing-lines.js';
+import { loadBigProgram, type BigProgram } from '../helpers/big-program.js';
+import { bpfscope } from '../helpers/cli.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+
+const skip = ensureKernelEnv();
+const signal = new AbortController().signal;
+
+describe.skipIf(skip)('paged program listing', () => {
+  let work: string;
+  let program: BigProgram;
+  let service: ClosableService;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'bpfscope-listing-'));
+    program = loadBigProgram(work, `/sys/fs/bpf/bpfscope_listing_pages_${process.pid}`, 5, 40);
+    service = createHostService();
+  }, 120_000);
+  afterAll(async () => {
+    program?.unload();
+    await service?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('pages put together are the whole listing, line for line', async () => {
+    const whole = JSON.parse((await bpfscope(['dump', 'prog', String(program.id), '--json'])).stdout) as ListingEntryView[];
+    expect(whole.length).toBeGreaterThan(800);
+    const code = await service.getProgramCode({ host: 'local', id: program.id }, signal);
+    expect(code.length).toBe(whole.length);
+    const expectedLines = listingLines(whole);
+    expect(code.lineCount).toBe(expectedLines.length);
+    expect(expectedLines.filter((l) => l.kind === 'func')).toHaveLength(6);
+    expect(expectedLines.filter((l) => l.kind === 'source').length).toBeGreaterThan(200);
+    expect(code.cfg?.functions).toHaveLength(6);
+    expect(code.cfgBlocks).toBe(code.cfg?.blocks.length);
+
+    for (const count of [1, 7, 200]) {
+      const rows = new Map<number, ListingEntryView>();
+      const lines: ReturnType<typeof listingLines> = [];
+      for (let line = 0; line < code.lineCount; line += count) {
+        const page = await service.readProgramListing({ host: 'local', id: program.id, line, count }, signal);
+        expect(page.lineCount).toBe(code.lineCount);
+        expect(page.firstLine).toBeLessThanOrEqual(line);
+        for (const row of page.rows) rows.set(row.index, row);
+        const pageLines = listingLines(page.rows);
+        lines.push(...pageLines.slice(line - page.firstLine, line - page.firstLine + count));
+        expect(page.firstLine + pageLines.length, `page at ${line} by ${count}`).toBeGreaterThanOrEqual(Math.min(line + count, code.lineCount));
+      }
+      expect([...rows.values()], `pages of ${count}`).toEqual(whole);
+      expect(lines).toEqual(expectedLines);
+    }
+    const past = await service.readProgramListing({ host: 'local', id: program.id, line: code.lineCount + 5, count: 10 }, signal);
+    expect(past.rows).toEqual([]);
+  });
+
+  it('finds a call target on its line, and refuses an index where no instruction starts', async () => {
+    const first = await service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 200 }, signal);
+    const calls = first.rows.filter((r) => typeof r.call === 'object' && r.call !== null && 'target' in r.call);
+    expect(calls).toHaveLength(5);
+    const target = (calls.at(-1)!.call as { target: number }).target;
+    const located = await service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 3, insn: target }, signal);
+    expect(located.insnLine).toBeDefined();
+    const page = await service.readProgramListing({ host: 'local', id: program.id, line: located.insnLine!, count: 1 }, signal);
+    expect(page.rows.map((r) => r.index)).toEqual([target]);
+    expect(page.rows[0]!.funcHeader).toMatch(/step4\(/);
+    await expect(service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 1, insn: program.insns + 10 }, signal)).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+
+  it('says the program is gone once it is unloaded', async () => {
+    program.unload();
+    await expect.poll(() => service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 10 }, signal).then(() => 'there', (e: { code?: string }) => e.code), { timeout: 10_000 }).toBe('EGONE');
+  });
+});
