@@ -30,10 +30,12 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
-  ctx.io.out('[');
   const pages = bpftoolJsonBytes(source);
-  for (;;) {
-    const step = await pages.next();
+  // The first page is read before anything is printed: a map that cannot be read at all
+  // (an object file's map, no permission) then prints only its error.
+  let step = await pages.next();
+  ctx.io.out('[');
+  for (; ; step = await pages.next()) {
     if (step.done) {
       if (step.value === 'gone') throw gone(session, source.stream.id);
       break;
@@ -46,11 +48,11 @@ async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDu
 
 /** bpftool prints BTF maps as the pretty-printed "formatted" members. */
 async function dumpBtfText(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
+  const pages = bpftoolJsonPages(source);
+  let step = await pages.next();
   ctx.io.out('[');
   let first = true;
-  const pages = bpftoolJsonPages(source);
-  for (;;) {
-    const step = await pages.next();
+  for (; ; step = await pages.next()) {
     if (step.done) {
       if (step.value === 'gone') throw gone(session, source.stream.id);
       break;
