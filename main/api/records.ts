@@ -55,8 +55,8 @@ export const HostSummarySchema = z.object({
   removable: z.boolean().optional(),
   /** Set when the host is a snapshot file: read-only, no live data. */
   snapshot: z.object({ source: z.string(), createdAt: z.string() }).optional(),
-  /** Set when the host is a compiled BPF object file (.bpf.o): read-only, shown as if loaded, nothing live. */
-  objectFile: z.object({ file: z.string(), license: z.string().optional() }).optional(),
+  /** Set when the host is a compiled BPF object file (.bpf.o): read-only, shown as if loaded, nothing live; btfId: its own BTF, what the BTF browser shows (it has no vmlinux). */
+  objectFile: z.object({ file: z.string(), license: z.string().optional(), btfId: z.number().int().optional() }).optional(),
 });
 
 export const VersionsSchema = z.object({

@@ -55,6 +55,8 @@ export const MapViewSchema = z.object({
   perCpu: z.boolean(),
   /** Why this kind has no entries to list (ring buffers, perf arrays). */
   note: z.string().optional(),
+  /** Why reading stopped before the end (the host's message and hint): the rows read stay. */
+  readError: z.string().optional(),
 });
 
 export const MapPageSchema = MapViewSchema.extend({ offset: z.number().int(), rows: z.array(MapRowSchema) });

@@ -35,7 +35,8 @@ type HostDescription = Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel
 async function describeHost(host: Host): Promise<HostDescription> {
   if (host instanceof ObjectFileHost) {
     const { license } = host.object;
-    return { label: host.label, objectFile: { file: host.fileName, ...(license !== undefined ? { license } : {}) } };
+    const btfId = host.loaded.btf?.id;
+    return { label: host.label, objectFile: { file: host.fileName, ...(license !== undefined ? { license } : {}), ...(btfId !== undefined ? { btfId } : {}) } };
   }
   if (host instanceof SnapshotHost) {
     const { manifest } = host;

@@ -8,6 +8,7 @@ import type { MapPage, MapView } from '../api/view-records.js';
 import { ApiError } from '../api/errors.js';
 import { mapAccess } from '../kernel/maps/map-kind.js';
 import type { MapPage as RawPage } from '../kernel/maps/snapshot.js';
+import { toHostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { MapStream } from '../hosts/map-stream.js';
 import { MapRowBuilder } from './map-rows.js';
@@ -31,6 +32,7 @@ class MapViewRead {
   private bytes = 0;
   complete = false;
   gone = false;
+  private readError: string | undefined;
   private stopped = false;
   private wake: Array<() => void> = [];
 
@@ -53,6 +55,7 @@ class MapViewRead {
     return {
       view: this.id, mapId: this.stream.id, count: this.count, complete: this.complete, gone: this.gone,
       keyType: this.rows.keyType, valueType: this.rows.valueType, cpus: layout.cpus, perCpu: layout.perCpu, ...this.meta,
+      ...(this.readError !== undefined ? { readError: this.readError } : {}),
     };
   }
 
@@ -108,8 +111,10 @@ class MapViewRead {
         this.notify();
         if (this.total >= MAX_VIEW_ENTRIES || this.bytes >= MAX_VIEW_BYTES) break;
       }
-    } catch {
-      // A read error ends the view with what was read; the next open tries again.
+    } catch (error) {
+      // A read error ends the view with what was read and says why; the next open tries again.
+      const e = toHostError(error);
+      this.readError = e.hint ? `${e.message} (${e.hint})` : e.message;
     }
     this.complete = true;
     this.notify();

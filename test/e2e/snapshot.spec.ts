@@ -174,8 +174,18 @@ test('a compiled BPF object file opens like a host: its programs, a listing with
   const hash = maps.locator('[data-id]').filter({ hasText: 'hash_map' });
   await page.evaluate((h) => (location.hash = h), `${base}/maps/${await hash.getAttribute('data-id')}`);
   await expect(page.locator('main')).toContainText('__u32 → struct fixture_value', { timeout: 20_000 });
+  // It says why it has no entries, and offers no live watch.
+  await expect(page.locator('[data-read-error]')).toContainText('they exist only once the object is loaded');
+  await expect(page.getByRole('button', { name: 'Watch live' })).toBeDisabled();
+  await expect(page.locator('[data-entries]')).not.toContainText('live');
   await page.locator('[data-value-type]').click();
   await expect(page).toHaveURL(/\/btf\/\d+\?btf=1$/);
   await expect(page.locator('[data-btf-c]')).toContainText('struct fixture_value {', { timeout: 20_000 });
   await expect(page.locator('[data-btf-c]')).toContainText('char label[');
+  // The BTF tab itself shows the object's own BTF (an object file has no vmlinux).
+  await page.evaluate((h) => (location.hash = h), `${base}/btf`);
+  await expect(page.getByRole('heading', { name: 'BTF object 1' })).toBeVisible();
+  await page.getByLabel('BTF type name').fill('fixture_value');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.locator('section.btf')).toContainText('struct fixture_value', { timeout: 20_000 });
 });
