@@ -3,6 +3,7 @@
 // and events, and every side validates against these schemas.
 import { z } from 'zod';
 import {
+  HostStatusSchema,
   HostSummarySchema,
   LinkDetailSchema,
   LinkSummarySchema,
@@ -129,6 +130,17 @@ export const methods = {
     result: z.strictObject({
       drift: z.array(z.strictObject({ name: z.string(), tags: z.record(z.string(), z.array(z.string())) })),
       failed: z.array(z.strictObject({ host: HostIdSchema, code: z.string(), message: z.string() })),
+    }),
+  },
+  /** Programs of every connected host in one list, each flagged when its name has other tags on another host (drift);
+   * hosts not connected are skipped, hosts that fail or time out are listed with their error. */
+  listFleetPrograms: {
+    params: NoParams,
+    result: z.strictObject({
+      hosts: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), programs: z.number().int().min(0) })),
+      programs: z.array(z.strictObject({ host: HostIdSchema, drift: z.boolean(), program: ProgramSummarySchema })),
+      failed: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), code: z.string(), message: z.string() })),
+      skipped: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), status: HostStatusSchema })),
     }),
   },
 } as const;

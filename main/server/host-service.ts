@@ -22,6 +22,7 @@ import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '
 import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
+import { listFleetPrograms } from './fleet-service.js';
 
 export interface HostServiceOptions {
   /** Host id → how to open it; default: `local` through the in-process addon. */
@@ -113,6 +114,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
         }),
       );
       return { drift: programDrift(listings), failed };
+    },
+    listFleetPrograms(_params, signal) {
+      return listFleetPrograms(hosts.list(), (host) => service.listPrograms({ host }, signal), { signal });
     },
     async beginSnapshotUpload(params) {
       return uploads.begin(params);

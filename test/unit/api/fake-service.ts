@@ -79,6 +79,7 @@ export function createFakeService(): FakeService {
     getStatsStatus: notImplemented,
     compareHosts: notImplemented,
     programDrift: notImplemented,
+    listFleetPrograms: notImplemented,
     beginSnapshotUpload: notImplemented,
     uploadSnapshotChunk: notImplemented,
     openUploadedSnapshot: notImplemented,
