@@ -9,6 +9,7 @@ import {
   u32Array,
   type LinkShow,
   type MapShow,
+  type ProgInfo,
   type ProgShow,
 } from '../kernel/info/index.js';
 import type { RawProgInfo } from './host.js';
@@ -18,13 +19,49 @@ import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
 /** The kernel keeps 15 characters of a name; bpftool then takes the BTF name of the first function. */
 const KERNEL_NAME_MAX = 15;
 
-async function ownerIndex(session: HostSession): Promise<OwnerIndex> {
-  return indexOwners(await session.host.owners());
+/**
+ * Info requests kept in flight while listing: an agent answers them in turn, so a remote
+ * list costs a round trip per window rather than one per object.
+ */
+const LIST_WINDOW = 32;
+
+/** Full names found so far, by program id and tag: a loaded program's BTF never changes. */
+type FuncNames = Map<number, { tag: string | undefined; name: string | undefined }>;
+const funcNamesBySession = new WeakMap<HostSession, FuncNames>();
+
+/** Owner scans under way, by session: lists asked for together (maps and links) share one walk of /proc. */
+const ownerScans = new WeakMap<HostSession, Promise<OwnerIndex>>();
+
+function ownerIndex(session: HostSession): Promise<OwnerIndex> {
+  const running = ownerScans.get(session);
+  if (running) return running;
+  const scan = session.host.owners().then(indexOwners);
+  ownerScans.set(session, scan);
+  const forget = (): void => {
+    if (ownerScans.get(session) === scan) ownerScans.delete(session);
+  };
+  scan.then(forget, forget);
+  return scan;
 }
 
-async function firstFuncName(session: HostSession, raw: RawProgInfo): Promise<string | undefined> {
-  const info = decodeProgInfo(raw.info);
+/** `fetch` of every id, LIST_WINDOW at a time; results in id order, vanished objects left out. */
+async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
+  const results: (T | null)[] = new Array<T | null>(ids.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const at = next++;
+      results[at] = await fetch(ids[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIST_WINDOW, ids.length) }, worker));
+  return results.filter((result): result is T => result !== null);
+}
+
+async function firstFuncName(session: HostSession, raw: RawProgInfo, info: ProgInfo): Promise<string | undefined> {
   if ((info.name ?? '').length < KERNEL_NAME_MAX || !info.btfId || !info.nrFuncInfo) return undefined;
+  const known = funcNamesBySession.get(session)?.get(info.id);
+  if (known && known.tag === info.tag) return known.name;
   const detail = raw.funcInfo.byteLength > 0 ? raw : await session.host.progInfo(raw.id, true);
   if (!detail || detail.funcInfo.byteLength === 0 || !info.funcInfoRecSize) return undefined;
   const [first] = decodeFuncInfo(detail.funcInfo, info.funcInfoRecSize, 1);
@@ -41,20 +78,29 @@ async function firstFuncName(session: HostSession, raw: RawProgInfo): Promise<st
 async function programShow(session: HostSession, raw: RawProgInfo, owners: OwnerIndex): Promise<ProgShow> {
   const info = decodeProgInfo(raw.info);
   const show: ProgShow = { info, mapIds: u32Array(raw.mapIds), fdinfo: parseFdinfo(raw.fdinfo) };
-  const name = await firstFuncName(session, raw);
+  const name = await firstFuncName(session, raw, info);
   if (name) show.firstFuncName = name;
   const pids = owners.get(ownerKey('prog', info.id));
   if (pids) show.owners = pids;
   return show;
 }
 
+/** Keeps the full names of the programs just listed, and only those (programs come and go). */
+function rememberFuncNames(session: HostSession, shows: readonly ProgShow[]): void {
+  const names: FuncNames = new Map();
+  for (const { info, firstFuncName: name } of shows) {
+    if ((info.name ?? '').length >= KERNEL_NAME_MAX) names.set(info.id, { tag: info.tag, name });
+  }
+  funcNamesBySession.set(session, names);
+}
+
 export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
   const [ids, owners] = await Promise.all([session.host.listIds('prog'), ownerIndex(session)]);
-  const shows: ProgShow[] = [];
-  for (const id of ids) {
+  const shows = await fetchEach(ids, async (id) => {
     const raw = await session.host.progInfo(id, false);
-    if (raw) shows.push(await programShow(session, raw, owners));
-  }
+    return raw && programShow(session, raw, owners);
+  });
+  rememberFuncNames(session, shows);
   return shows;
 }
 
@@ -74,12 +120,7 @@ async function mapShow(session: HostSession, id: number, owners: OwnerIndex): Pr
 
 export async function listMaps(session: HostSession): Promise<MapShow[]> {
   const [ids, owners] = await Promise.all([session.host.listIds('map'), ownerIndex(session)]);
-  const shows: MapShow[] = [];
-  for (const id of ids) {
-    const show = await mapShow(session, id, owners);
-    if (show) shows.push(show);
-  }
-  return shows;
+  return fetchEach(ids, (id) => mapShow(session, id, owners));
 }
 
 export async function getMap(session: HostSession, id: number): Promise<MapShow | null> {
@@ -102,12 +143,7 @@ async function linkShow(session: HostSession, id: number, owners: OwnerIndex): P
 
 export async function listLinks(session: HostSession): Promise<LinkShow[]> {
   const [ids, owners] = await Promise.all([session.host.listIds('link'), ownerIndex(session)]);
-  const shows: LinkShow[] = [];
-  for (const id of ids) {
-    const show = await linkShow(session, id, owners);
-    if (show) shows.push(show);
-  }
-  return shows;
+  return fetchEach(ids, (id) => linkShow(session, id, owners));
 }
 
 export async function getLink(session: HostSession, id: number): Promise<LinkShow | null> {

@@ -57,6 +57,11 @@ async function showOptions(session: HostSession): Promise<ShowOptions> {
   return options;
 }
 
+/** For program and map lists: their JSON names no kernel symbol, so kallsyms (~10 MB to read and index) is not loaded. */
+async function listShowOptions(session: HostSession): Promise<ShowOptions> {
+  return { bootToWallNs: await session.bootToWallNs() };
+}
+
 function gone(kind: string, id: number, label: string): ApiError {
   return new ApiError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${label}`, id });
 }
@@ -131,12 +136,12 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async listPrograms({ host }) {
       const s = await session(host);
-      const [shows, opts] = await Promise.all([listPrograms(s), showOptions(s)]);
+      const [shows, opts] = await Promise.all([listPrograms(s), listShowOptions(s)]);
       return shows.map((show) => toWireJson(renderProgJson(show, opts)) as never);
     },
     async listMaps({ host }) {
       const s = await session(host);
-      const [shows, opts] = await Promise.all([listMaps(s), showOptions(s)]);
+      const [shows, opts] = await Promise.all([listMaps(s), listShowOptions(s)]);
       return shows.map((show) => toWireJson(renderMapJson(show, opts)) as never);
     },
     async listLinks({ host }) {
