@@ -17,7 +17,7 @@ const CACHED_PROGRAMS = 3;
 /** Above this many blocks the graph is not sent: no layout draws it legibly. */
 export const CFG_MAX_BLOCKS = 2000;
 /** Disassembled JIT lines sent at most; the rest is cut (a 1 M-instruction image has millions). */
-export const JIT_MAX_LINES = 50_000;
+export const JIT_MAX_LINES = 10_000;
 
 interface CachedCode {
   readonly session: HostSession;

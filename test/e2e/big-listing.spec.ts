@@ -70,4 +70,9 @@ test('a 100 000-instruction program: first rows, the last one, a far call target
   await expect(listing.locator('.insn.target')).toBeInViewport();
   await expect(listing.locator('.func', { hasText: 'step8(' })).toBeVisible();
   expect(await rows.count()).toBeLessThanOrEqual(domRows);
+
+  // The JIT image of 100 000 instructions is cut, and says so.
+  await page.getByRole('button', { name: 'JIT' }).click();
+  await expect(page.locator('[data-jit]')).toContainText('bpf_prog_', { timeout: 30_000 });
+  await expect(page.getByText('The JIT image is cut')).toBeVisible();
 });

@@ -1,12 +1,13 @@
 // The paged bytecode listing through the API, on a real clang-built program loaded here:
 // pages walked by display line, put together, are the listing `bpfscope dump prog --json`
 // gives; their lines count as the host says; an instruction is found on its line; the
-// program unloaded, its pages are gone.
+// program unloaded, its pages are gone. A graph of thousands of blocks is not sent.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListingEntryView } from '../../main/api/view-records.js';
+import { CFG_MAX_BLOCKS } from '../../main/server/code-service.js';
 import { createHostService, type ClosableService } from '../../main/server/host-service.js';
 import { listingLines } from '../../renderer/src/lib/program/listing-lines.js';
 import { loadBigProgram, type BigProgram } from '../helpers/big-program.js';
@@ -75,6 +76,18 @@ describe.skipIf(skip)('paged program listing', () => {
     expect(page.rows[0]!.funcHeader).toMatch(/step4\(/);
     await expect(service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 1, insn: program.insns + 10 }, signal)).rejects.toMatchObject({ code: 'EINVAL' });
   });
+
+  it('leaves out a graph too large to draw, and says how large', async () => {
+    const branchy = loadBigProgram(work, `/sys/fs/bpf/bpfscope_listing_branches_${process.pid}`, 2, 1200, true);
+    try {
+      const code = await service.getProgramCode({ host: 'local', id: branchy.id }, signal);
+      expect(code.cfg).toBeUndefined();
+      expect(code.cfgBlocks).toBeGreaterThan(CFG_MAX_BLOCKS);
+      expect(code.length).toBeGreaterThan(2400 * 4);
+    } finally {
+      branchy.unload();
+    }
+  }, 120_000);
 
   it('says the program is gone once it is unloaded', async () => {
     program.unload();
