@@ -1,7 +1,8 @@
 // Deep links: every view and object has a URL hash, e.g. `#/local/programs/42`.
+// `fleet` (the programs of all hosts) is not of one host: its link keeps the host it was opened from.
 // Pure parse/format so links, the back key and tests agree.
 
-export type ViewName = 'overview' | 'programs' | 'maps' | 'links' | 'btf' | 'diagnostics';
+export type ViewName = 'overview' | 'programs' | 'maps' | 'links' | 'btf' | 'diagnostics' | 'fleet';
 
 export interface Route {
   host: string;
@@ -14,7 +15,7 @@ export interface Route {
   btf?: number;
 }
 
-const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'btf', 'diagnostics'];
+const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'btf', 'diagnostics', 'fleet'];
 
 export function parseRoute(hash: string, defaultHost: string): Route {
   const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?', 2);

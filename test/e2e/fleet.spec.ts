@@ -1,0 +1,86 @@
+// The "All hosts" programs table in Chromium against `bpfscope serve`: the live local host
+// and two object-file hosts built here with clang, whose `fleet_rollout` differs (different
+// tags: drift) and whose `fleet_steady` is the same. One table shows the programs of every
+// host, filters by host and by drift, names a host that failed instead of listing it, and
+// each row opens the program on its own host.
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDriftObjects, DRIFTING_PROGRAM, STEADY_PROGRAM } from '../helpers/drift-objects.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
+
+let server: ServeProcess;
+const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-fleet-'));
+const objects = buildDriftObjects(dir);
+
+test.beforeAll(async () => {
+  ensureKernelEnv();
+  server = await startServe(['bin/bpfscope.js', 'serve', '--object', objects.rolled]);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('programs of every host in one table, filtered by host and drift; a failed host is named; rows open on their host', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(server.url);
+  const sidebar = page.getByRole('complementary', { name: 'Hosts' });
+  await expect(sidebar.getByRole('listitem').filter({ hasText: 'objfile:rolled.bpf.o' })).toContainText('not loaded', { timeout: 20_000 });
+  for (const spec of [`objfile:${objects.behind}`, 'nobody@127.0.0.1:1']) {
+    await sidebar.getByRole('textbox', { name: 'Host to add' }).fill(spec);
+    await sidebar.getByRole('button', { name: 'Add host' }).click();
+  }
+  await expect(sidebar.getByRole('listitem').filter({ hasText: 'objfile:behind.bpf.o' })).toContainText('not loaded', { timeout: 20_000 });
+  await expect(sidebar.getByRole('listitem').filter({ hasText: 'nobody@127.0.0.1:1' })).toContainText(/failed|disconnected/, { timeout: 20_000 });
+
+  await sidebar.getByRole('link', { name: 'All hosts' }).click();
+  const grid = page.getByRole('grid', { name: 'Programs on all hosts' });
+  await expect(grid).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('list', { name: 'Hosts not shown' })).toContainText(/nobody@127\.0\.0\.1:1: not shown, (failed|disconnected)/);
+
+  // Both object files' programs, one row per host, drift marked where the tags differ.
+  await page.keyboard.press('/');
+  await page.keyboard.type(DRIFTING_PROGRAM);
+  const rows = grid.getByRole('row');
+  await expect(rows).toHaveCount(2);
+  const rolled = rows.filter({ hasText: 'objfile:rolled.bpf.o' });
+  const behind = rows.filter({ hasText: 'objfile:behind.bpf.o' });
+  await expect(rolled).toContainText('drift');
+  await expect(behind).toContainText('drift');
+  const tags = await Promise.all([rolled, behind].map((row) => row.getByRole('gridcell').nth(4).textContent()));
+  expect(tags[0]).toMatch(/^[0-9a-f]{16}$/);
+  expect(tags[1]).toMatch(/^[0-9a-f]{16}$/);
+  expect(tags[0]).not.toBe(tags[1]);
+
+  await page.getByRole('searchbox', { name: 'Filter programs' }).fill(STEADY_PROGRAM);
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0).getByRole('gridcell').last()).toHaveText('');
+  await expect(rows.nth(1).getByRole('gridcell').last()).toHaveText('');
+
+  // The live host's programs are in the same table; the host filter keeps one host's.
+  await page.getByRole('searchbox', { name: 'Filter programs' }).fill('');
+  const hostFilter = page.getByRole('combobox', { name: 'Host of programs' });
+  await expect(hostFilter.locator('option')).toContainText(['All host', 'local', 'objfile:behind.bpf.o', 'objfile:rolled.bpf.o']);
+  await hostFilter.selectOption('objfile:behind.bpf.o');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: 'objfile:behind.bpf.o' })).toHaveCount(2);
+  await hostFilter.selectOption('local');
+  await expect(rows.first()).toContainText('local');
+  await expect(rows.filter({ hasText: 'objfile:' })).toHaveCount(0);
+
+  await hostFilter.selectOption('');
+  await page.getByRole('combobox', { name: 'Drift of programs' }).selectOption('drift');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: DRIFTING_PROGRAM })).toHaveCount(2);
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'fleet-programs.png') });
+
+  // A row opens the program on its own host.
+  await behind.getByRole('link').click();
+  await expect(page).toHaveURL(/#\/objfile%3A[^/]*behind\.bpf\.o\/programs\/\d+$/);
+  await expect(page.locator('main')).toContainText(DRIFTING_PROGRAM, { timeout: 20_000 });
+  await expect(page.locator('main')).toContainText(tags[1]!);
+});
