@@ -1,9 +1,10 @@
-// The "All hosts" programs table in Chromium against `bpfscope serve`: the live local host
-// and two object-file hosts built here with clang, whose `fleet_rollout` differs (different
-// tags: drift) and whose `fleet_steady` is the same. One table shows the programs of every
-// host, filters by host and by drift, names a host that failed instead of listing it, and
-// each row opens the program on its own host.
+// The "All hosts" programs table in Chromium against `bpfscope serve`: two object-file hosts
+// built here with clang, whose `fleet_rollout` differs (different tags: drift) and whose
+// `fleet_steady` is the same, and the live local host with the first object loaded into its
+// kernel. One table shows the programs of every host, filters by host and by drift, names a
+// host that failed instead of listing it, and each row opens the program on its own host.
 import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +15,20 @@ import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
 let server: ServeProcess;
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-fleet-'));
 const objects = buildDriftObjects(dir);
+const pins = `/sys/fs/bpf/bpfscope-e2e-fleet-${process.pid}`;
 
 test.beforeAll(async () => {
-  ensureKernelEnv();
+  const problem = ensureKernelEnv();
+  if (problem) throw new Error(problem);
+  // Loaded live: the local host runs what `rolled` holds, so it drifts from `behind` too.
+  execFileSync('bpftool', ['prog', 'loadall', objects.rolled, pins]);
   server = await startServe(['bin/bpfscope.js', 'serve', '--object', objects.rolled]);
 });
 
 test.afterAll(async () => {
   await server?.stop();
+  // The pins hold the programs: removing them unloads them.
+  rmSync(pins, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,24 +49,23 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   await expect(grid).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('list', { name: 'Hosts not shown' })).toContainText(/nobody@127\.0\.0\.1:1: not shown, (failed|disconnected)/);
 
-  // Both object files' programs, one row per host, drift marked where the tags differ.
+  // One row per host, drift marked on each: the live host and `rolled` share a tag, `behind` has another.
   await page.keyboard.press('/');
   await page.keyboard.type(DRIFTING_PROGRAM);
   const rows = grid.getByRole('row');
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
   const rolled = rows.filter({ hasText: 'objfile:rolled.bpf.o' });
   const behind = rows.filter({ hasText: 'objfile:behind.bpf.o' });
-  await expect(rolled).toContainText('drift');
-  await expect(behind).toContainText('drift');
-  const tags = await Promise.all([rolled, behind].map((row) => row.getByRole('gridcell').nth(4).textContent()));
-  expect(tags[0]).toMatch(/^[0-9a-f]{16}$/);
-  expect(tags[1]).toMatch(/^[0-9a-f]{16}$/);
+  const live = rows.filter({ hasText: /^local/ });
+  for (const row of [rolled, behind, live]) await expect(row.getByRole('gridcell').last()).toHaveText('drift');
+  const tags = await Promise.all([rolled, behind, live].map((row) => row.getByRole('gridcell').nth(4).textContent()));
+  for (const tag of tags) expect(tag).toMatch(/^[0-9a-f]{16}$/);
   expect(tags[0]).not.toBe(tags[1]);
+  expect(tags[2]).toBe(tags[0]);
 
   await page.getByRole('searchbox', { name: 'Filter programs' }).fill(STEADY_PROGRAM);
-  await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0).getByRole('gridcell').last()).toHaveText('');
-  await expect(rows.nth(1).getByRole('gridcell').last()).toHaveText('');
+  await expect(rows).toHaveCount(3);
+  for (let i = 0; i < 3; i++) await expect(rows.nth(i).getByRole('gridcell').last()).toHaveText('');
 
   // The live host's programs are in the same table; the host filter keeps one host's.
   await page.getByRole('searchbox', { name: 'Filter programs' }).fill('');
@@ -69,13 +75,15 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   await expect(rows).toHaveCount(2);
   await expect(rows.filter({ hasText: 'objfile:behind.bpf.o' })).toHaveCount(2);
   await hostFilter.selectOption('local');
-  await expect(rows.first()).toContainText('local');
-  await expect(rows.filter({ hasText: 'objfile:' })).toHaveCount(0);
+  await page.getByRole('searchbox', { name: 'Filter programs' }).fill('fleet_');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: /^local/ })).toHaveCount(2);
+  await page.getByRole('searchbox', { name: 'Filter programs' }).fill('');
 
   await hostFilter.selectOption('');
   await page.getByRole('combobox', { name: 'Drift of programs' }).selectOption('drift');
-  await expect(rows).toHaveCount(2);
-  await expect(rows.filter({ hasText: DRIFTING_PROGRAM })).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
+  await expect(rows.filter({ hasText: DRIFTING_PROGRAM })).toHaveCount(3);
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'fleet-programs.png') });
 
   // A row opens the program on its own host.
