@@ -82,12 +82,37 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await fixtures.trigger('getpid', 100);
   await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before);
   await shot(page, 'program-detail');
-  // The OS switching to dark: the chart is drawn again on the dark theme's background.
-  const corner = () => chart.locator('canvas').first().evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(2, 2, 1, 1).data.slice(0, 3)]);
+  // The OS switching to dark: the chart is drawn again on the dark theme's background, not
+  // the page's. It draws in a worker, so its pixels are read from a screenshot.
+  const canvas = chart.locator('canvas').first();
+  const corner = async () => page.evaluate(async (png) => {
+    const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+    const context = new OffscreenCanvas(1, 1).getContext('2d')!;
+    context.drawImage(await createImageBitmap(new Blob([bytes])), -2, -2);
+    return [...context.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  }, (await canvas.screenshot()).toString('base64'));
   const light = await corner();
   await page.emulateMedia({ colorScheme: 'dark' });
+  const panel = await chart.evaluate((figure) => getComputedStyle(figure).backgroundColor.match(/\d+/g)!.slice(0, 3).map(Number));
   await expect.poll(corner, { timeout: 10_000 }).not.toEqual(light);
+  await expect.poll(corner, { timeout: 10_000 }).not.toEqual(panel);
   expect((await corner()).reduce((a, b) => a + b)).toBeLessThan(3 * 80);
+  // Paused, the chart stays as it is; pointing at it shows the values of its lines at that
+  // time, and the wheel zooms in (the pointer events reach the worker).
+  await chart.getByRole('button', { name: 'Pause' }).click();
+  const box = (await canvas.boundingBox())!;
+  const pixels = async () => (await canvas.screenshot()).toString('base64');
+  await page.mouse.move(box.x + box.width * 0.6, box.y - 20);
+  await page.waitForTimeout(1500);
+  const still = await pixels();
+  await page.waitForTimeout(1500);
+  expect(await pixels()).toEqual(still);
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+  await expect.poll(pixels, { timeout: 5_000 }).not.toEqual(still);
+  const tooltip = await pixels();
+  await page.mouse.wheel(0, -300);
+  await expect.poll(pixels, { timeout: 5_000 }).not.toEqual(tooltip);
+  await chart.getByRole('button', { name: 'Resume' }).click();
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: 'Control flow' }).click();
   await expect(page.getByRole('img', { name: 'Control-flow graph' })).toBeVisible();

@@ -7,9 +7,8 @@ export interface TimeSeries {
   points: Array<[number, number]>;
 }
 
-/** Keeps the points inside the time window ending at `nowMs`. */
-export function windowed(points: Array<[number, number]>, nowMs: number, windowMs: number): Array<[number, number]> {
-  const from = nowMs - windowMs;
+/** The index of the first point at or after `from` (points in time order). */
+function firstFrom(points: Array<[number, number]>, from: number): number {
   let lo = 0;
   let hi = points.length;
   while (lo < hi) {
@@ -17,6 +16,12 @@ export function windowed(points: Array<[number, number]>, nowMs: number, windowM
     if (points[mid]![0] < from) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** Keeps the points inside the time window ending at `nowMs`. */
+export function windowed(points: Array<[number, number]>, nowMs: number, windowMs: number): Array<[number, number]> {
+  const lo = firstFrom(points, nowMs - windowMs);
   return lo === 0 ? points : points.slice(lo);
 }
 
@@ -33,16 +38,15 @@ export function seriesColor(index: number): string {
  * plain arrays (with 50 series, most of an update's time either way). */
 export function timeRows(series: TimeSeries[], nowMs: number, windowMs: number): Float64Array {
   const width = series.length + 1;
-  const shown = series.map((s) => windowed(s.points, nowMs, windowMs));
-  const distinct = new Set<number>();
-  for (const points of shown) for (const [t] of points) distinct.add(t);
-  const times = [...distinct].sort((a, b) => a - b);
+  const starts = series.map((s) => firstFrom(s.points, nowMs - windowMs));
+  const times = series.reduce<Float64Array>((union, s, i) => mergeTimes(union, s.points, starts[i]!), new Float64Array(0));
   const out = new Float64Array(times.length * width).fill(NaN);
   times.forEach((t, row) => (out[row * width] = t));
-  shown.forEach((points, i) => {
+  series.forEach(({ points }, i) => {
     // Both in time order: one walk down the rows per series, no lookups.
     let row = 0;
-    for (const [t, v] of points) {
+    for (let p = starts[i]!; p < points.length; p++) {
+      const [t, v] = points[p]!;
       while (times[row]! < t) row++;
       out[row * width + i + 1] = v;
     }
@@ -50,36 +54,77 @@ export function timeRows(series: TimeSeries[], nowMs: number, windowMs: number):
   return out;
 }
 
+/** The sorted distinct times of `union` and of `points` from `start`, by one merge walk: the
+ * lines of a chart are mostly sampled at the same instants, so this costs a pass per series
+ * where collecting every time in a set and sorting it took most of an update. */
+function mergeTimes(union: Float64Array, points: Array<[number, number]>, start: number): Float64Array {
+  if (points.length - start === union.length && union.every((t, i) => t === points[start + i]![0])) return union;
+  const out = new Float64Array(union.length + points.length - start);
+  let n = 0;
+  let u = 0;
+  let p = start;
+  while (u < union.length || p < points.length) {
+    const a = u < union.length ? union[u]! : Infinity;
+    const b = p < points.length ? points[p]![0] : Infinity;
+    const t = a <= b ? a : b;
+    if (a === t) u++;
+    if (b === t) p++;
+    if (n === 0 || out[n - 1] !== t) out[n++] = t;
+  }
+  return n === union.length ? union : out.subarray(0, n);
+}
+
 /** A value as the tooltip shows it: at most 2 decimals, thousands grouped. */
 export function chartNumber(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '–';
 }
 
-/** Lines over a sliding time window. The legend is HTML beside the chart (LiveChart): the
- * ECharts legend is laid out again on every update. Lines are 1 px: wider strokes cost
- * several times as much to rasterize without a GPU. */
-export function lineOptions(series: TimeSeries[], unit: string, windowMs: number, nowMs: number, hidden: ReadonlySet<string> = new Set()): EChartsOption {
+/** Lines over a sliding time window, their data aside (lineRows). The legend is HTML beside
+ * the chart (LiveChart): the ECharts legend is laid out again on every update. Lines are
+ * 1 px: wider strokes cost several times as much to rasterize without a GPU. */
+export function lineChart(names: readonly string[], unit: string, hidden: ReadonlySet<string> = new Set()): EChartsOption {
   return {
     animation: false,
     grid: { left: 56, right: 16, top: 24, bottom: 48 },
     // Largest first and kept inside the chart: with dozens of lines the list is long.
     tooltip: { trigger: 'axis', order: 'valueDesc', confine: true, valueFormatter: (v) => `${chartNumber(v)}${unit ? ` ${unit}` : ''}` },
-    xAxis: { type: 'time', min: nowMs - windowMs, max: nowMs },
+    xAxis: { type: 'time' },
     yAxis: { type: 'value', name: unit, scale: true },
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
-    // ECharts reads a typed array as a flat source at run time; its types only list arrays.
-    dataset: { source: timeRows(series, nowMs, windowMs) as unknown as number[][], dimensions: ['time', ...series.map((s, i) => `${i}:${s.name}`)] },
-    series: series.flatMap((s, i): LineSeriesOption[] => hidden.has(s.name) ? [] : [{
+    // No filtering of each line's data to the zoomed range on every update (the grid clips),
+    // and no shadow of the first line in the slider, drawn again on every update. Its
+    // handles are plain rectangles: the default icons are SVG paths parsed on every update.
+    dataZoom: [{ type: 'inside', filterMode: 'none' }, { type: 'slider', height: 16, bottom: 4, filterMode: 'none', showDataShadow: false, handleIcon: 'rect', handleSize: '60%', moveHandleIcon: 'rect' }],
+    series: names.flatMap((name, i): LineSeriesOption[] => hidden.has(name) ? [] : [{
       id: `line${i}`,
-      name: s.name,
+      name,
       type: 'line',
       showSymbol: false,
       connectNulls: true,
+      // The axis tooltip does not need pointer events on the lines, nor a hover state.
+      silent: true,
+      emphasis: { disabled: true },
+      // Wider than the chart in pixels, a line keeps the points that shape it.
+      sampling: 'lttb',
       color: seriesColor(i),
       lineStyle: { width: 1 },
       encode: { x: 0, y: i + 1 },
     }]),
   };
+}
+
+/** The data of a lineChart: its rows (timeRows) over the window from `fromMs` to `toMs`. */
+export function lineRows(names: readonly string[], rows: Float64Array, fromMs: number, toMs: number): EChartsOption {
+  return {
+    xAxis: { type: 'time', min: fromMs, max: toMs },
+    // ECharts reads a typed array as a flat source at run time; its types only list arrays.
+    dataset: { source: rows as unknown as number[][], dimensions: ['time', ...names.map((name, i) => `${i}:${name}`)] },
+  };
+}
+
+/** A whole line chart with its data. */
+export function lineOptions(series: TimeSeries[], unit: string, windowMs: number, nowMs: number, hidden: ReadonlySet<string> = new Set()): EChartsOption {
+  const names = series.map((s) => s.name);
+  return { ...lineChart(names, unit, hidden), ...lineRows(names, timeRows(series, nowMs, windowMs), nowMs - windowMs, nowMs) };
 }
 
 /** Horizontal bars, largest first, at most `top` of them. */

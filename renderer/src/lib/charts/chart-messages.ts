@@ -1,0 +1,27 @@
+// What the page sends the chart worker (chart-worker.ts), which draws a line chart on the
+// page's canvas off the main thread.
+
+/** The pointer events the chart reacts to (tooltip, zoom by wheel and drag, slider), as
+ * zrender's handler names them, at canvas coordinates. */
+export interface PointerMessage {
+  kind: 'pointer';
+  type: 'mousemove' | 'mousedown' | 'mouseup' | 'mousewheel' | 'mouseout';
+  x: number;
+  y: number;
+  /** Wheel steps, positive away from the user (zoom in). */
+  delta: number;
+  ctrlKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+  metaKey: boolean;
+}
+
+export type ChartMessage =
+  | { kind: 'init'; canvas: OffscreenCanvas; width: number; height: number; pixelRatio: number; dark: boolean }
+  | { kind: 'size'; width: number; height: number }
+  | { kind: 'theme'; dark: boolean }
+  /** The lines: their names, unit and which are hidden. */
+  | { kind: 'lines'; names: string[]; unit: string; hidden: string[] }
+  /** Their data: timeRows of the lines, the buffer transferred. */
+  | { kind: 'rows'; rows: Float64Array; fromMs: number; toMs: number }
+  | PointerMessage;

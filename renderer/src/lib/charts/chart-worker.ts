@@ -1,0 +1,71 @@
+// Draws one line chart (chart-options.ts) on an OffscreenCanvas in a worker: with dozens of
+// lines, ECharts' work on each update (merging the data, laying out the axes, building and
+// stroking the paths) took several times a frame's budget on the page's main thread.
+/// <reference lib="webworker" />
+import type { ECharts } from 'echarts/core';
+import { echarts } from './echarts-parts.js';
+import { lineChart, lineRows } from './chart-options.js';
+import type { ChartMessage, PointerMessage } from './chart-messages.js';
+
+// ECharts measures text on a canvas it creates; a worker has no document to create it in.
+echarts.setPlatformAPI({ createCanvas: () => new OffscreenCanvas(1, 1) as unknown as HTMLCanvasElement });
+
+let canvas: OffscreenCanvas | undefined;
+let size = { width: 0, height: 0, pixelRatio: 1 };
+let chart: ECharts | undefined;
+let lines: Extract<ChartMessage, { kind: 'lines' }> | undefined;
+let rows: Extract<ChartMessage, { kind: 'rows' }> | undefined;
+
+function showLines(): void {
+  // Series replaced, not merged by index: a hidden line leaves the chart.
+  if (lines) chart?.setOption(lineChart(lines.names, lines.unit, new Set(lines.hidden)), { replaceMerge: ['series'], lazyUpdate: true, silent: true });
+}
+
+function showRows(): void {
+  if (lines && rows) chart?.setOption(lineRows(lines.names, rows.rows, rows.fromMs, rows.toMs), { lazyUpdate: true, silent: true });
+}
+
+/** A chart on the canvas in the theme, showing the lines and rows so far. */
+function create(dark: boolean): void {
+  chart?.dispose();
+  chart = echarts.init(canvas as unknown as HTMLCanvasElement, dark ? 'dark' : undefined, { renderer: 'canvas', width: size.width, height: size.height, devicePixelRatio: size.pixelRatio });
+  showLines();
+  showRows();
+}
+
+function pointer(m: PointerMessage): void {
+  // zrender's handler reads these fields of the DOM events it normally normalizes itself.
+  chart?.getZr().handler.dispatch(m.type, {
+    zrX: m.x, zrY: m.y, zrDelta: m.delta, offsetX: m.x, offsetY: m.y,
+    ctrlKey: m.ctrlKey, shiftKey: m.shiftKey, altKey: m.altKey, metaKey: m.metaKey,
+    preventDefault: () => {}, stopPropagation: () => {},
+  });
+}
+
+self.onmessage = ({ data: m }: MessageEvent<ChartMessage>) => {
+  switch (m.kind) {
+    case 'init':
+      canvas = m.canvas;
+      size = { width: m.width, height: m.height, pixelRatio: m.pixelRatio };
+      create(m.dark);
+      break;
+    case 'size':
+      size = { ...size, width: m.width, height: m.height };
+      chart?.resize({ width: m.width, height: m.height });
+      break;
+    case 'theme':
+      create(m.dark);
+      break;
+    case 'lines':
+      lines = m;
+      showLines();
+      break;
+    case 'rows':
+      rows = m;
+      showRows();
+      break;
+    case 'pointer':
+      pointer(m);
+      break;
+  }
+};
