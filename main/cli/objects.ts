@@ -31,25 +31,23 @@ async function showOptions(session: HostSession, kind: Kind): Promise<ShowOption
   return options;
 }
 
-interface Rendered {
-  json: JsonObject;
-  text: string;
-}
+/** One object rendered the way the command prints it: bpftool's JSON object or its text. */
+type Rendered = { json: JsonObject; text?: undefined } | { json?: undefined; text: string };
 
-async function renderAll(session: HostSession, kind: Kind, id?: number): Promise<Rendered[]> {
+async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: number): Promise<Rendered[]> {
   const options = await showOptions(session, kind);
   switch (kind) {
     case 'prog': {
       const shows = id === undefined ? await listPrograms(session) : [await getProgram(session, id)];
-      return shows.flatMap((s) => (s ? [{ json: renderProgJson(s, options), text: renderProgText(s, options) }] : []));
+      return shows.flatMap((s) => (s ? [json ? { json: renderProgJson(s, options) } : { text: renderProgText(s, options) }] : []));
     }
     case 'map': {
       const shows = id === undefined ? await listMaps(session) : [await getMap(session, id)];
-      return shows.flatMap((s) => (s ? [{ json: renderMapJson(s, options), text: renderMapText(s, options) }] : []));
+      return shows.flatMap((s) => (s ? [json ? { json: renderMapJson(s, options) } : { text: renderMapText(s, options) }] : []));
     }
     case 'link': {
       const shows = id === undefined ? await listLinks(session) : [await getLink(session, id)];
-      return shows.flatMap((s) => (s ? [{ json: renderLinkJson(s, options), text: renderLinkText(s, options) }] : []));
+      return shows.flatMap((s) => (s ? [json ? { json: renderLinkJson(s, options) } : { text: renderLinkText(s, options) }] : []));
     }
   }
 }
@@ -59,8 +57,8 @@ export async function lsCommand(ctx: CommandContext): Promise<number> {
   const kind = LIST_WORDS[ctx.args[0] ?? ''];
   if (!kind) throw new UsageError('usage: bpfscope ls progs|maps|links [--json]');
   const session = await ctx.session();
-  const rendered = await renderAll(session, kind);
-  if (ctx.flags.json) ctx.io.out(`${stringifyJson(rendered.map((r) => r.json))}\n`);
+  const rendered = await renderAll(session, kind, ctx.flags.json === true);
+  if (ctx.flags.json) ctx.io.out(`${stringifyJson(rendered.map((r) => r.json!))}\n`);
   else if (rendered.length === 0) ctx.io.out(`no ${kind}s loaded on ${session.label}\n`);
   else ctx.io.out(rendered.map((r) => r.text).join(''));
   return 0;
@@ -71,13 +69,14 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   if (!kind) throw new UsageError('usage: bpfscope show prog|map|link ID [--json]');
   const id = parseObjectId(ctx.args[1], kind);
   const session = await ctx.session();
-  const [rendered] = await renderAll(session, kind, id);
+  const [rendered] = await renderAll(session, kind, ctx.flags.json === true, id);
   if (!rendered) throw new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
-  if (kind === 'prog') {
-    const attachments = await programAttachments(session, id);
-    rendered.json.attach_points = attachments.json;
-    rendered.text += attachments.text;
+  const attachments = kind === 'prog' ? await programAttachments(session, id) : undefined;
+  if (rendered.json) {
+    if (attachments) rendered.json.attach_points = attachments.json;
+    ctx.io.out(`${stringifyJson(rendered.json)}\n`);
+  } else {
+    ctx.io.out(rendered.text + (attachments?.text ?? ''));
   }
-  ctx.io.out(ctx.flags.json ? `${stringifyJson(rendered.json)}\n` : rendered.text);
   return 0;
 }
