@@ -103,15 +103,18 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   const box = (await canvas.boundingBox())!;
   const pixels = async () => (await canvas.screenshot()).toString('base64');
   await page.mouse.move(box.x + box.width * 0.6, box.y - 20);
-  await page.waitForTimeout(1500);
+  // An update already on its way to the worker may still be drawn: wait until it stays put.
+  await expect.poll(async () => {
+    const before = await pixels();
+    await page.waitForTimeout(1000);
+    return (await pixels()) === before;
+  }, { timeout: 15_000 }).toBe(true);
   const still = await pixels();
-  await page.waitForTimeout(1500);
-  expect(await pixels()).toEqual(still);
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
-  await expect.poll(pixels, { timeout: 5_000 }).not.toEqual(still);
+  await expect.poll(pixels, { timeout: 10_000 }).not.toEqual(still);
   const tooltip = await pixels();
   await page.mouse.wheel(0, -300);
-  await expect.poll(pixels, { timeout: 5_000 }).not.toEqual(tooltip);
+  await expect.poll(pixels, { timeout: 10_000 }).not.toEqual(tooltip);
   await chart.getByRole('button', { name: 'Resume' }).click();
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: 'Control flow' }).click();
