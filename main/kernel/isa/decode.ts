@@ -14,6 +14,11 @@ export interface DecodeOptions {
    * program has jited ksyms. Otherwise (object files, interpreted programs) it is in `imm`.
    */
   readonly jitedCalls?: boolean;
+  /**
+   * With jitedCalls: where each subprogram starts (func_info order), so a call's target comes
+   * from its subprog number — `off` keeps only 16 bits of a call further than 32 767 slots.
+   */
+  readonly subprogStarts?: readonly number[];
 }
 
 interface RawSlot {
@@ -182,7 +187,7 @@ function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instru
     if (raw.src === op.CALL_HELPER) return { index, code: raw.code, slots: 1, kind: 'call', callee: 'helper', imm: raw.imm, off: raw.off };
     if (raw.src === op.PSEUDO_KFUNC_CALL) return { index, code: raw.code, slots: 1, kind: 'call', callee: 'kfunc', imm: raw.imm, off: raw.off };
     if (raw.src === op.PSEUDO_CALL) {
-      const target = index + 1 + (options.jitedCalls ? raw.off : raw.imm);
+      const target = options.jitedCalls ? options.subprogStarts?.[raw.imm] ?? index + 1 + raw.off : index + 1 + raw.imm;
       return { index, code: raw.code, slots: 1, kind: 'call', callee: 'subprog', imm: raw.imm, off: raw.off, target };
     }
     return invalid(index, raw, `unknown call kind ${raw.src}`);

@@ -220,10 +220,11 @@ export class Listing implements ListingRows {
   constructor(private readonly input: ListingInput, private readonly resolvers: ListingResolvers = {}) {
     this.origin = input.origin ?? 'xlated';
     const jitedCalls = this.origin === 'xlated' && (resolvers.jitedKsyms ?? []).length > 0;
-    this.decoder = new SlotDecoder(input.insns, { jitedCalls });
-    this.callbacks = listingCallbacks(this.origin, resolvers);
     this.lineInfo = input.lineInfo ?? [];
     this.funcInfo = input.funcInfo ?? [];
+    const subprogStarts = jitedCalls && this.funcInfo.length > 0 ? this.funcInfo.map((f) => f.insnOff) : undefined;
+    this.decoder = new SlotDecoder(input.insns, { jitedCalls, ...(subprogStarts ? { subprogStarts } : {}) });
+    this.callbacks = listingCallbacks(this.origin, resolvers);
     const slotCount = this.decoder.slotCount;
     this.slotCount = slotCount;
     const capacity = slotCount + 1;

@@ -72,6 +72,25 @@ describe('listing rows on demand', () => {
     });
   }
 
+  it('a JIT-ed call further than 32 767 slots finds its callee by subprog number (off keeps 16 bits)', () => {
+    const far = 40_001;
+    const slot = (code: number, regs: number, off: number, imm: number) => [code, regs, off & 0xff, (off >> 8) & 0xff, imm & 0xff, (imm >> 8) & 0xff, (imm >> 16) & 0xff, imm >>> 24];
+    const insns = new Uint8Array((far + 2) * 8);
+    // call pc+40000 as the kernel dumps it: off wrapped to s16, imm the subprog number.
+    insns.set(slot(0x85, 0x10, (far - 1) << 16 >> 16, 1), 0);
+    for (let i = 1; i < far - 1; i++) insns.set(slot(0xb7, 0x00, 0, 0), i * 8);
+    insns.set(slot(0x95, 0, 0, 0), (far - 1) * 8);
+    insns.set(slot(0xb7, 0x00, 0, 1), far * 8);
+    insns.set(slot(0x95, 0, 0, 0), (far + 1) * 8);
+    const funcInfo = [{ insnOff: 0, text: 'int main(void)' }, { insnOff: far, text: 'int far(void)' }];
+    const listing = buildListing({ insns, funcInfo }, { jitedKsyms: [0xffffffffa0000000n, 0xffffffffa0001000n], callBase: 0n, kernelSymbol: () => undefined });
+    expect(listing.text(0)).toBe('(85) call pc-25536#0xffffffffa0001000');
+    expect(listing.target(0)).toBe(far);
+    expect(listing.hasProblem(0)).toBe(false);
+    const cfg = buildCfg(listing);
+    expect(cfg.edges.some((e) => e.kind === 'call' && typeof e.to === 'number' && cfg.blocks[e.to]!.start === far)).toBe(true);
+  });
+
   it('an empty program has no rows', () => {
     const listing = buildListing({ insns: new Uint8Array(0) });
     expect(listing.length).toBe(0);
