@@ -1,7 +1,8 @@
 // The line chart's rows: one per distinct time inside the window, merged from lines that
 // start at different times, sampled at the same or at different instants.
 import { describe, expect, it } from 'vitest';
-import { lineOptions, timeRows } from '../../../renderer/src/lib/charts/chart-options.js';
+import { timeRows } from '../../../renderer/src/lib/charts/chart-options.js';
+import { lineOptions } from './line-options.js';
 
 describe('line chart rows', () => {
   it('merges the times of lines cut at the window start, a row per distinct time', () => {

@@ -6,7 +6,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BpfscopeApi } from '../../../main/api/contract.js';
 import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
-import { lineOptions } from '../../../renderer/src/lib/charts/chart-options.js';
+import { lineOptions } from './line-options.js';
 import { MapPager, PAGE_ROWS } from '../../../renderer/src/lib/maps/map-pager.svelte.js';
 import ValueTree from '../../../renderer/src/lib/maps/ValueTree.svelte';
 import { fieldPoints, MapWatchState } from '../../../renderer/src/lib/maps/map-watch.svelte.js';

@@ -121,12 +121,6 @@ export function lineRows(names: readonly string[], rows: Float64Array, fromMs: n
   };
 }
 
-/** A whole line chart with its data. */
-export function lineOptions(series: TimeSeries[], unit: string, windowMs: number, nowMs: number, hidden: ReadonlySet<string> = new Set()): EChartsOption {
-  const names = series.map((s) => s.name);
-  return { ...lineChart(names, unit, hidden), ...lineRows(names, timeRows(series, nowMs, windowMs), nowMs - windowMs, nowMs) };
-}
-
 /** Horizontal bars, largest first, at most `top` of them. */
 export function barOptions(items: Array<{ name: string; value: number }>, unit: string, top = 10): EChartsOption {
   const sorted = [...items].sort((a, b) => b.value - a.value).slice(0, top).reverse();
