@@ -16,6 +16,7 @@ export class KallsymsIndex {
   private readonly names: string[];
   private readonly modules: (string | undefined)[];
   private byName?: Map<string, number>;
+  private callBaseIndex?: number;
 
   private constructor(addresses: BigUint64Array, names: string[], modules: (string | undefined)[]) {
     this.addresses = addresses;
@@ -72,7 +73,9 @@ export class KallsymsIndex {
 
   /** Address of `__bpf_call_base`: helper and kfunc calls in xlated code are offsets from it. */
   get callBase(): bigint | undefined {
-    return this.addressOf('__bpf_call_base');
+    // One name: a scan, once, not the name map addressOf builds for many lookups.
+    if (this.callBaseIndex === undefined) this.callBaseIndex = this.names.indexOf('__bpf_call_base');
+    return this.callBaseIndex < 0 ? undefined : this.addresses[this.callBaseIndex];
   }
 
   /** The symbol containing address (the nearest one at or below it). */
