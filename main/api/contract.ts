@@ -10,6 +10,7 @@ import {
   MapDetailSchema,
   MapSummarySchema,
   ProgramDetailSchema,
+  ProgramListSchema,
   ProgramSummarySchema,
   VersionsSchema,
 } from './records.js';
@@ -72,7 +73,7 @@ export type HostDiff = z.infer<typeof HostDiffSchema>;
 export const methods = {
   versions: { params: NoParams, result: VersionsSchema },
   listHosts: { params: NoParams, result: z.array(HostSummarySchema) },
-  listPrograms: { params: HostParams, result: z.array(ProgramSummarySchema) },
+  listPrograms: { params: HostParams, result: ProgramListSchema },
   listMaps: { params: HostParams, result: z.array(MapSummarySchema) },
   listLinks: { params: HostParams, result: z.array(LinkSummarySchema) },
   getProgram: { params: ObjectParams, result: ProgramDetailSchema },
