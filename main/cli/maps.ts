@@ -21,7 +21,8 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   if (what !== 'map') throw new UsageError(`dump ${what ?? ''}: not available; usage: bpfscope dump map ID [--json]`);
   const id = parseObjectId(idWord, 'map');
   const session = await ctx.session();
-  const source = await openMapDump(session, id);
+  // A dump reads to the end: the host reads the next page while this one is formatted.
+  const source = await openMapDump(session, id, { prefetch: true });
   if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
   if (ctx.flags.json) return dumpJson(ctx, session, source);
   const special = await readMapSpecial(session, id);

@@ -2,11 +2,19 @@
 import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
-import { loadNativeAddon, type NativeAddon, type NativeHandle } from './native-addon.js';
+import { loadNativeAddon, type NativeAddon, type NativeHandle, type NativeMapPage } from './native-addon.js';
 
 /** Exported by the addon since native/src/map_mmap.c (declared here, next to its only caller). */
 interface NativeMapMmap {
   mapMmap(h: NativeHandle, pageIndex: number, length: number): Buffer;
+}
+
+/**
+ * mapLookupBatch run on the libuv thread pool (native/src/addon.c), so a caller formats one
+ * page while the kernel copies the next. Declared here, next to its only caller.
+ */
+interface NativeMapBatchAsync {
+  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): Promise<NativeMapPage>;
 }
 
 /** A digest of one watched map, held by the addon (native/src/addon_watch.h). */
@@ -65,14 +73,14 @@ export class LocalHost implements Host {
   }
 
   async openMap(id: number): Promise<MapReader | null> {
-    const addon = this.addon as NativeAddon & Partial<NativeMapMmap>;
+    const addon = this.addon as NativeAddon & NativeMapBatchAsync & Partial<NativeMapMmap>;
     const handle = addon.mapOpen(id);
     if (!handle) return null;
     return {
       async read(mode, cursor, keySize, valueStride, max) {
         const c = cursor ? Buffer.from(cursor.buffer, cursor.byteOffset, cursor.byteLength) : null;
         return mode === 'batch'
-          ? addon.mapLookupBatch(handle, c, keySize, valueStride, max)
+          ? addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max)
           : addon.mapNextPage(handle, c, keySize, valueStride, max);
       },
       ...(addon.mapMmap && { mmap: async (pageIndex: number, length: number) => addon.mapMmap!(handle, pageIndex, length) }),

@@ -55,6 +55,12 @@ export interface MapStreamOptions {
   mode?: 'auto' | MapReadMode | 'mmap';
   /** Entries per page; default: what fits in DEFAULT_PAGE_BYTES. */
   pageEntries?: number;
+  /**
+   * Start reading the next page when one is handed out, so the host reads while the caller
+   * works on the page (at most one page ahead). For callers that read to the end: one that
+   * stops early has had one page read for nothing.
+   */
+  prefetch?: boolean;
 }
 
 export type MapStreamStep = { state: 'page'; page: MapPage } | { state: 'done' } | { state: 'gone' };
@@ -89,6 +95,9 @@ export class MapStream {
   private finished: 'done' | 'gone' | undefined;
   private readonly pageEntries: number;
   private readonly forced: boolean;
+  private readonly prefetch: boolean;
+  /** The read of the page after the one last handed out, when prefetching. */
+  private ahead: Promise<MapStreamStep> | null = null;
 
   private constructor(
     private readonly host: Host,
@@ -96,6 +105,7 @@ export class MapStream {
     options: MapStreamOptions,
   ) {
     this.forced = options.mode !== undefined && options.mode !== 'auto';
+    this.prefetch = options.prefetch ?? false;
     const entryBytes = Math.max(1, layout.keySize + layout.stride);
     this.pageEntries = Math.max(1, options.pageEntries ?? Math.floor(DEFAULT_PAGE_BYTES / entryBytes));
     const { type, mapFlags = 0, maxEntries = 0 } = layout.info;
@@ -116,6 +126,18 @@ export class MapStream {
 
   /** The next page, or how the stream ended. */
   async next(): Promise<MapStreamStep> {
+    const reading = this.ahead ?? this.read();
+    this.ahead = null;
+    const step = await reading;
+    if (this.prefetch && step.state === 'page' && !this.finished) {
+      this.ahead = this.read();
+      // Rejections reach the caller at the next next(); one that never comes has stopped reading.
+      this.ahead.catch(() => undefined);
+    }
+    return step;
+  }
+
+  private async read(): Promise<MapStreamStep> {
     if (this.finished) return { state: this.finished };
     // Ring buffers and other keyless maps have no entries to list.
     if (this.layout.keySize === 0) return this.finish('done');

@@ -2,6 +2,7 @@
  * decodes every byte returned; this file converts and nothing more. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +457,133 @@ static napi_value map_lookup_batch(napi_env env, napi_callback_info cb)
 	return page_result(env, keys, values, count, cursor, err == -ENOENT);
 }
 
+/* mapLookupBatchAsync(handle, cursor|null, keySize, valueStride, maxCount):
+ * mapLookupBatch on the libuv thread pool, resolving to the same page, so the
+ * caller formats one page while the kernel copies the next. The read uses a
+ * dup of the handle's fd: closing the handle meanwhile cannot hand the read an
+ * fd that has been reused for something else. */
+struct batch_work {
+	napi_async_work work;
+	napi_deferred deferred;
+	napi_ref keys, values, cursor;
+	uint8_t *kbuf, *vbuf, *out_batch;
+	const uint8_t *in_batch;
+	int fd;
+	uint32_t id, count;
+	int err;
+	const char *syscall_name;
+	uint8_t in_copy[];
+};
+
+static void batch_work_free(napi_env env, struct batch_work *w)
+{
+	if (w->keys)
+		napi_delete_reference(env, w->keys);
+	if (w->values)
+		napi_delete_reference(env, w->values);
+	if (w->cursor)
+		napi_delete_reference(env, w->cursor);
+	if (w->work)
+		napi_delete_async_work(env, w->work);
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+}
+
+static void batch_work_execute(napi_env env, void *data)
+{
+	struct batch_work *w = data;
+
+	(void)env;
+	w->err = bs_map_lookup_batch(w->fd, w->in_batch, w->out_batch, w->kbuf, w->vbuf, &w->count);
+	if (w->err && w->err != -ENOENT)
+		w->syscall_name = bs_cmd_name(bs_last_cmd());
+}
+
+static napi_value batch_work_result(napi_env env, napi_status status, struct batch_work *w)
+{
+	napi_value keys, values, cursor;
+
+	if (status != napi_ok) {
+		napi_throw_error(env, NULL, "map page: the read was not run");
+		return NULL;
+	}
+	if (w->err && w->err != -ENOENT)
+		return bs_throw_errno(env, -w->err, w->syscall_name, w->id);
+	NODE_API_CALL(env, napi_get_reference_value(env, w->keys, &keys));
+	NODE_API_CALL(env, napi_get_reference_value(env, w->values, &values));
+	NODE_API_CALL(env, napi_get_reference_value(env, w->cursor, &cursor));
+	return page_result(env, keys, values, w->count, cursor, w->err == -ENOENT);
+}
+
+static void batch_work_complete(napi_env env, napi_status status, void *data)
+{
+	struct batch_work *w = data;
+	napi_value result = batch_work_result(env, status, w);
+	napi_value error;
+
+	if (result)
+		napi_resolve_deferred(env, w->deferred, result);
+	else if (napi_get_and_clear_last_exception(env, &error) == napi_ok)
+		napi_reject_deferred(env, w->deferred, error);
+	batch_work_free(env, w);
+}
+
+static napi_value map_lookup_batch_async(napi_env env, napi_callback_info cb)
+{
+	struct page_args a;
+	struct batch_work *w;
+	napi_value keys, values, cursor, name, promise;
+	size_t token;
+
+	if (get_page_args(env, cb, &a))
+		return NULL;
+	token = a.key_size > 8 ? a.key_size : 8;
+	if (a.cursor && a.cursor_len != token) {
+		napi_throw_type_error(env, NULL, "map page: cursor is not a batch token");
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w) + token);
+	if (!w) {
+		napi_throw_error(env, "ENOMEM", "out of memory");
+		return NULL;
+	}
+	w->fd = fcntl(a.h->fd, F_DUPFD_CLOEXEC, 0);
+	if (w->fd < 0) {
+		free(w);
+		return bs_throw_errno(env, errno, "fcntl", a.h->id);
+	}
+	w->id = a.h->id;
+	w->count = a.max_count;
+	if (a.cursor) {
+		memcpy(w->in_copy, a.cursor, token);
+		w->in_batch = w->in_copy;
+	}
+	if (napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&w->kbuf, &keys) != napi_ok ||
+	    napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&w->vbuf, &values) != napi_ok ||
+	    napi_create_buffer(env, token, (void **)&w->out_batch, &cursor) != napi_ok ||
+	    napi_create_reference(env, keys, 1, &w->keys) != napi_ok ||
+	    napi_create_reference(env, values, 1, &w->values) != napi_ok ||
+	    napi_create_reference(env, cursor, 1, &w->cursor) != napi_ok ||
+	    napi_create_string_utf8(env, "mapLookupBatchAsync", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+	    napi_create_async_work(env, NULL, name, batch_work_execute, batch_work_complete, w, &w->work) != napi_ok ||
+	    napi_create_promise(env, &w->deferred, &promise) != napi_ok)
+		goto fail;
+	memset(w->out_batch, 0, token);
+	if (napi_queue_async_work(env, w->work) == napi_ok)
+		return promise;
+	/* complete() never runs for unqueued work: settle the promise here. */
+	batch_work_complete(env, napi_generic_failure, w);
+	return promise;
+fail:
+	batch_work_free(env, w);
+	bool pending = false;
+	napi_is_exception_pending(env, &pending);
+	if (!pending)
+		napi_throw_error(env, NULL, "map page: napi call failed");
+	return NULL;
+}
+
 /* mapNextPage(handle, lastKey|null, keySize, valueStride, maxCount): the
  * fallback for maps without batch support. Keys deleted between next_key
  * and lookup are skipped. */
@@ -568,6 +696,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "linkInfo", link_info },     { "btfInfo", btf_info },	      { "owners", owners },
 		{ "readFile", read_file },     { "mapOpen", map_open },	      { "close", handle_close },
 		{ "mapLookupBatch", map_lookup_batch }, { "mapNextPage", map_next_page },
+		{ "mapLookupBatchAsync", map_lookup_batch_async },
 		{ "mapMmap", map_mmap },
 		{ "enableStats", enable_stats }, { "clocks", clocks },
 		{ "progInfoAll", bs_napi_prog_info_all }, { "ringbufPositions", bs_napi_ringbuf_positions },

@@ -1,0 +1,151 @@
+// The addon's batch read on the libuv thread pool against the real kernel: page for page the
+// same bytes as the synchronous read, the same error when the kernel refuses a batch, and a
+// prefetching dump of a map unloaded mid-read ends in the 'gone' state, not an error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { HostSession } from '../../main/hosts/host-session.js';
+import { LocalHost } from '../../main/hosts/local-host.js';
+import { bpftoolJsonBytes, openMapDump } from '../../main/hosts/map-dump.js';
+import { MapStream } from '../../main/hosts/map-stream.js';
+import { loadNativeAddon, type NativeHandle, type NativeMapPage } from '../../main/hosts/native-addon.js';
+
+const skipReason = ensureKernelEnv();
+
+const BIG_ENTRIES = 200_000;
+
+interface AsyncBatch {
+  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): Promise<NativeMapPage>;
+}
+
+function pageBytes(page: NativeMapPage): { keys: string; values: string; count: number; cursor: string; done: boolean } {
+  return {
+    keys: page.keys.subarray(0, page.count * 4).toString('hex'),
+    values: page.values.subarray(0, page.count * 32).toString('hex'),
+    count: page.count,
+    cursor: page.cursor.toString('hex'),
+    done: page.done,
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('resolved, expected a rejection');
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('returned, expected a throw');
+}
+
+describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  let fixtures: LoadedFixtures;
+  const addon = loadNativeAddon() as ReturnType<typeof loadNativeAddon> & AsyncBatch;
+  const host = new LocalHost();
+
+  beforeAll(async () => {
+    fixtures = await startFixtures({ only: ['maps', 'big'], bigHash: BIG_ENTRIES });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fixtures?.stop().catch(() => undefined);
+  });
+
+  it('gives exactly the synchronous read\'s pages, cursor and end', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const handle = addon.mapOpen(id);
+    expect(handle).not.toBeNull();
+    const sync: ReturnType<typeof pageBytes>[] = [];
+    const async: ReturnType<typeof pageBytes>[] = [];
+    try {
+      let cursor: Buffer | null = null;
+      for (let done = false; !done; ) {
+        const page = addon.mapLookupBatch(handle!, cursor, 4, 32, 4096);
+        sync.push(pageBytes(page));
+        ({ cursor, done } = page);
+      }
+      cursor = null;
+      for (let done = false; !done; ) {
+        const page = await addon.mapLookupBatchAsync(handle!, cursor, 4, 32, 4096);
+        async.push(pageBytes(page));
+        ({ cursor, done } = page);
+      }
+    } finally {
+      addon.close(handle!);
+    }
+    expect(sync.reduce((n, p) => n + p.count, 0)).toBe(BIG_ENTRIES);
+    expect(async.length).toBe(sync.length);
+    for (let i = 0; i < sync.length; i++) expect(async[i], `page ${i}`).toEqual(sync[i]);
+  });
+
+  it('a prefetching stream reads the same entries as one that does not', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const read = async (prefetch: boolean): Promise<string[]> => {
+      const stream = await MapStream.open(host, id, { pageEntries: 3000, prefetch });
+      const pages: string[] = [];
+      // Past count a page's buffers hold whatever the allocator left there: compare what was read.
+      for await (const { keys, values, count } of stream!.pages()) {
+        pages.push(Buffer.from(keys.subarray(0, count * 4)).toString('hex') + Buffer.from(values.subarray(0, count * 32)).toString('hex'));
+      }
+      return pages;
+    };
+    const plain = await read(false);
+    expect(plain.length).toBeGreaterThan(10);
+    const prefetched = await read(true);
+    // Element by element: a failure names the page instead of printing megabytes of hex.
+    expect(prefetched.length).toBe(plain.length);
+    for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
+  });
+
+  it('rejects with the error the synchronous read throws when the kernel refuses a batch', async () => {
+    // prog_array has no batch lookup: ENOTSUPP (524).
+    const handle = addon.mapOpen(fixtures.map('jump_table', 'maps').id);
+    try {
+      const expected = thrown(() => addon.mapLookupBatch(handle!, null, 4, 4, 16)) as NodeJS.ErrnoException;
+      const actual = (await rejection(addon.mapLookupBatchAsync(handle!, null, 4, 4, 16))) as NodeJS.ErrnoException;
+      expect(expected.errno).toBeDefined();
+      expect({ errno: actual.errno, code: actual.code, syscall: actual.syscall, message: actual.message }).toEqual({
+        errno: expected.errno,
+        code: expected.code,
+        syscall: expected.syscall,
+        message: expected.message,
+      });
+    } finally {
+      addon.close(handle!);
+    }
+  });
+
+  it('reads on after its handle is closed mid-read (it holds its own fd)', async () => {
+    const handle = addon.mapOpen(fixtures.map('big_hash', 'big').id);
+    const reading = addon.mapLookupBatchAsync(handle!, null, 4, 32, BIG_ENTRIES + 1024);
+    addon.close(handle!);
+    const page = await reading;
+    expect(page.count).toBe(BIG_ENTRIES);
+    expect(page.done).toBe(true);
+  });
+
+  it('a prefetching dump of a map unloaded mid-dump ends as gone', async () => {
+    const second = await startFixtures({ only: ['big'], bigHash: BIG_ENTRIES });
+    const id = second.map('big_hash', 'big').id;
+    const source = await openMapDump(new HostSession(host), id, { pageEntries: 1024, prefetch: true });
+    expect(source).not.toBeNull();
+    const chunks = bpftoolJsonBytes(source!);
+    const first = await chunks.next();
+    expect(first.done).toBe(false);
+    await second.stop();
+    let step = await chunks.next();
+    let more = 0;
+    for (; !step.done; step = await chunks.next()) more++;
+    expect(step.value).toBe('gone');
+    // What was read after the unload is at most the page already being read (a few chunks).
+    expect(more).toBeLessThan(20);
+  }, 120_000);
+});
