@@ -1,34 +1,28 @@
-// One listing (programs, maps or links of a host) and how far loading got.
+// One listing (programs, maps or links of a host; programs of all hosts) and how far loading got.
 import type { ApiErrorData } from '../../../../main/api/errors.js';
 import { toErrorData } from '../../../../main/api/errors.js';
 
 export type ListStatus = 'loading' | 'ready' | 'error';
 
-/** Settles after every refresh: feeds rows to whoever shows them. */
-export type RowsListener<Row> = (rows: Row[]) => void;
-
-export class ObjectList<Row> {
+export class ObjectList<Answer> {
   status = $state<ListStatus>('loading');
-  rows = $state.raw<Row[]>([]);
   error = $state.raw<ApiErrorData | null>(null);
-  private readonly load: () => Promise<Row[]>;
   private generation = 0;
-  private readonly onRows: RowsListener<Row> | undefined;
 
-  constructor(load: () => Promise<Row[]>, onRows?: RowsListener<Row>) {
-    this.load = load;
-    this.onRows = onRows;
-  }
+  /** `show` takes each refresh's answer, unless a newer refresh has started meanwhile. */
+  constructor(
+    private readonly load: () => Promise<Answer>,
+    private readonly show: (answer: Answer) => void,
+  ) {}
 
   async refresh(): Promise<void> {
     const generation = ++this.generation;
     this.status = 'loading';
     try {
-      const rows = await this.load();
+      const answer = await this.load();
       // A newer refresh won the race: its answer is the one to show.
       if (generation !== this.generation) return;
-      this.rows = rows;
-      this.onRows?.(rows);
+      this.show(answer);
       this.error = null;
       this.status = 'ready';
     } catch (error) {
