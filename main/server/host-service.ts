@@ -5,7 +5,7 @@
 import { release } from 'node:os';
 import { METHOD_NAMES, type BpfscopeService, type Unsubscribe } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import type { Versions } from '../api/records.js';
+import type { ProgramSummary, Versions } from '../api/records.js';
 import type { JsonRecord } from '../api/view-records.js';
 import { requireEnumeration, openLocalHost } from '../hosts/host-access.js';
 import { toHostError } from '../hosts/host-error.js';
@@ -23,6 +23,7 @@ import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowO
 import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
 import { listFleetPrograms } from './fleet-service.js';
+import { HeldAnswers } from './held-answers.js';
 
 export interface HostServiceOptions {
   /** Host id → how to open it; default: `local` through the in-process addon. */
@@ -32,7 +33,11 @@ export interface HostServiceOptions {
   versions?: Partial<Versions>;
 }
 
-export type ClosableService = BpfscopeService & { close(): Promise<void> };
+export type ClosableService = BpfscopeService & {
+  close(): Promise<void>;
+  /** Starts `host`'s program list now, for a page that is loading and will ask for it first. */
+  warmProgramList(host: string): void;
+};
 
 async function openSpecSession(spec: string, hooks: HostOpenHooks): Promise<HostSession> {
   const host = await openHost(spec, { onState: hooks.onState, onUnknownHostKey: hooks.onUnknownHostKey, reconnect: {} });
@@ -57,7 +62,7 @@ async function showOptions(session: HostSession): Promise<ShowOptions> {
   return options;
 }
 
-/** For program and map lists: their JSON names no kernel symbol, so kallsyms (~10 MB to read and index) is not loaded. */
+/** For lists whose JSON names no kernel symbol: kallsyms (~10 MB to read and index) is not loaded. */
 async function listShowOptions(session: HostSession): Promise<ShowOptions> {
   return { bootToWallNs: await session.bootToWallNs() };
 }
@@ -74,6 +79,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const listings = new ProgramListings();
   const live = new LiveService(session);
   const uploads = new SnapshotUploads();
+  const warmProgramLists = new HeldAnswers<ProgramSummary[]>();
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
 
   const service: ClosableService = {
@@ -135,6 +141,8 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return hosts.add(id, async () => new HostSession(host));
     },
     async listPrograms({ host }) {
+      const warm = warmProgramLists.take(host);
+      if (warm) return warm;
       const s = await session(host);
       const [shows, opts] = await Promise.all([listPrograms(s), listShowOptions(s)]);
       return shows.map((show) => toWireJson(renderProgJson(show, opts)) as never);
@@ -146,7 +154,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async listLinks({ host }) {
       const s = await session(host);
-      const [shows, opts] = await Promise.all([listLinks(s), showOptions(s)]);
+      const shows = await listLinks(s);
+      // Only kprobe_multi links name kernel functions: kallsyms (~10 MB) is read for them alone.
+      const opts = shows.some((show) => show.info.details?.kind === 'kprobe_multi') ? await showOptions(s) : await listShowOptions(s);
       return shows.map((show) => toWireJson(renderLinkJson(show, opts)) as never);
     },
     async getProgram({ host, id }) {
@@ -207,7 +217,11 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     watchMapWatch(params, emit): Unsubscribe {
       return live.watchMap(params, emit);
     },
+    warmProgramList(host) {
+      if (hosts.list().some((h) => h.id === host)) warmProgramLists.hold(host, () => service.listPrograms({ host }, new AbortController().signal));
+    },
     async close() {
+      warmProgramLists.clear();
       uploads.close();
       mapViews.closeAll();
       listings.clear();

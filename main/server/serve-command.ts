@@ -70,6 +70,8 @@ export async function serveCommand(flags: ServeFlags, io: ServeIo): Promise<numb
     port,
     ...(typeof flags.bind === 'string' ? { host: flags.bind } : {}),
     services,
+    // The dashboard opens on the local host, and its first views need the program list.
+    onPage: () => services.warmProgramList('local'),
     handleSignals: true,
     log: (line) => io.out(`${line}\n`),
   });

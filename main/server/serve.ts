@@ -27,6 +27,8 @@ export interface ServeOptions {
   staticDir?: string;
   services: BpfscopeService & { close?(): Promise<void> };
   log?: (line: string) => void;
+  /** Called as the dashboard page is sent, so the service can start what the page asks for first. */
+  onPage?: () => void;
   /** Close on SIGINT/SIGTERM (the CLI wants it, tests do not). */
   handleSignals?: boolean;
 }
@@ -79,6 +81,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
       return void response.end();
     }
     if (url.pathname === API_PATH) return sendText(response, 426, 'WebSocket upgrade required');
+    if ((url.pathname === '/' || url.pathname === '/index.html') && request.method === 'GET') options.onPage?.();
     sendStatic(response, staticDir, url.pathname, request.method === 'HEAD').catch(() => response.destroy());
   };
 

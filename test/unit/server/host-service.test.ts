@@ -46,6 +46,25 @@ describe('host service', () => {
     expect(closed).toBe(1);
   });
 
+  it('answers a warmed program list from the listing started early, once; a failed warm-up is that answer', async () => {
+    let opens = 0;
+    const service = createHostService({
+      hosts: {
+        local: async () => {
+          opens++;
+          throw new HostError({ code: 'EPRIV', message: 'local: missing CAP_SYS_ADMIN' });
+        },
+      },
+    });
+    service.warmProgramList('nowhere');
+    service.warmProgramList('local');
+    await expect(service.listPrograms({ host: 'local' }, signal)).rejects.toMatchObject({ code: 'EPRIV' });
+    expect(opens).toBe(1);
+    await expect(service.listPrograms({ host: 'local' }, signal)).rejects.toMatchObject({ code: 'EPRIV' });
+    expect(opens).toBe(2);
+    await service.close();
+  });
+
   it('turns bigints into numbers when exact, else into decimal strings', () => {
     expect(toWireJson({ a: 5n, b: 2n ** 64n - 1n, c: [1n, 'x', null] })).toEqual({ a: 5, b: '18446744073709551615', c: [1, 'x', null] });
   });

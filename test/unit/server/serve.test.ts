@@ -169,3 +169,27 @@ describe('bpfscope serve --bind', () => {
     expect(closedHosts).toBe(1);
   });
 });
+
+describe('bpfscope serve: the page request', { timeout: 10_000 }, () => {
+  it('tells the service when the dashboard page is sent, and not for its assets, HEAD or refused requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-serve-page-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>bpfscope</title>');
+    writeFileSync(join(dir, 'app.js'), 'export {};');
+    let pages = 0;
+    const server = await runServe({ port: 0, staticDir: dir, services: createFakeService(), log: () => {}, onPage: () => void pages++ });
+    try {
+      const cookie = { cookie: `bpfscope_token_${server.port}=${server.token}` };
+      expect((await get(server.port, '/', cookie)).status).toBe(200);
+      expect(pages).toBe(1);
+      expect((await get(server.port, '/index.html', cookie)).status).toBe(200);
+      expect(pages).toBe(2);
+      expect((await get(server.port, '/app.js', cookie)).status).toBe(200);
+      expect((await get(server.port, '/', cookie, 'HEAD')).status).toBe(200);
+      expect((await get(server.port, '/')).status).toBe(401);
+      expect(pages).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
