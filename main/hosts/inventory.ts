@@ -25,6 +25,13 @@ const KERNEL_NAME_MAX = 15;
  */
 const LIST_WINDOW = 32;
 
+/**
+ * A local host answers info requests synchronously, so a list of thousands would hold the
+ * event loop for its whole length (100+ ms): other clients, page loads and live ticks wait.
+ * The list lets them in after each slice of this many ms.
+ */
+const LIST_SLICE_MS = 4;
+
 /** Full names found so far, by program id and tag: a loaded program's BTF never changes. */
 type FuncNames = Map<number, { tag: string | undefined; name: string | undefined }>;
 const funcNamesBySession = new WeakMap<HostSession, FuncNames>();
@@ -48,10 +55,23 @@ function ownerIndex(session: HostSession): Promise<OwnerIndex> {
 async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
   const results: (T | null)[] = new Array<T | null>(ids.length).fill(null);
   let next = 0;
+  let sliceStart = performance.now();
+  // One pause for every worker: a worker pausing alone would leave the others running on.
+  let pause: Promise<void> | undefined;
+  const breathe = (): Promise<void> | undefined => {
+    if (!pause && performance.now() - sliceStart > LIST_SLICE_MS) {
+      pause = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pause = undefined;
+        sliceStart = performance.now();
+      });
+    }
+    return pause;
+  };
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const at = next++;
       results[at] = await fetch(ids[at]!);
+      await breathe();
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_WINDOW, ids.length) }, worker));
