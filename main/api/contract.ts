@@ -19,6 +19,7 @@ import {
   BtfTypeTextSchema,
   JsonRecordSchema,
   ListingPageSchema,
+  ListingSearchSchema,
   MapPageSchema,
   MapViewSchema,
   MapWatchUpdateSchema,
@@ -96,6 +97,15 @@ export const methods = {
   readProgramListing: {
     params: z.strictObject({ host: HostIdSchema, id: Id, line: z.number().int().min(0), count: z.number().int().min(0).max(2000), insn: z.number().int().min(0).optional() }),
     result: ListingPageSchema,
+  },
+  /** The next display line of the bytecode listing holding `query` after line `from` (before it, `backwards`), coming round
+   * at the end; with the count of matching lines, up to a limit. Function headers, source lines and instruction texts are searched. */
+  searchProgramListing: {
+    params: z.strictObject({
+      host: HostIdSchema, id: Id, query: z.string().min(1).max(256),
+      from: z.number().int().min(-1).optional(), backwards: z.boolean().optional(), caseSensitive: z.boolean().optional(),
+    }),
+    result: ListingSearchSchema,
   },
   /** Opens a server-side paged read of a map (optionally filtered by text in key or value). */
   openMapView: { params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema },

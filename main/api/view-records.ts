@@ -114,6 +114,20 @@ export const ListingPageSchema = z.object({
   insnLine: z.number().int().optional(),
 });
 
+/** A search in the bytecode listing's display lines (see main/server/listing-search.ts). */
+export const ListingSearchSchema = z.object({
+  /** Display line of the match found; absent when no line matches. */
+  line: z.number().int().optional(),
+  /** 1-based place of that match among all matches; absent when past the counted ones. */
+  ordinal: z.number().int().optional(),
+  /** Lines matching, counted up to a limit (10 000). */
+  matches: z.number().int(),
+  /** Counting stopped at the limit: more lines match. */
+  more: z.boolean(),
+  /** The search came round past the end (the start, backwards). */
+  wrapped: z.boolean(),
+});
+
 /** The listing itself comes in pages (ListingPageSchema); the CFG only when small enough to draw. */
 export const ProgramCodeViewSchema = z.object({
   length: z.number().int(),
@@ -142,3 +156,4 @@ export type JsonRecord = z.infer<typeof JsonRecordSchema>;
 export type ProgramCodeView = z.infer<typeof ProgramCodeViewSchema>;
 export type ListingPage = z.infer<typeof ListingPageSchema>;
 export type ListingEntryView = ListingPage['rows'][number];
+export type ListingSearchView = z.infer<typeof ListingSearchSchema>;

@@ -11,6 +11,7 @@ import type { HostSession } from '../hosts/host-session.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
 import { wire } from './inspect-service.js';
 import { ListingPages } from './listing-pages.js';
+import { ListingSearch, type ListingSearchRequest, type ListingSearchResult } from './listing-search.js';
 
 /** Listings kept built: a few programs (a 1 M-instruction one holds ~60 MB). */
 const CACHED_PROGRAMS = 3;
@@ -23,6 +24,7 @@ interface CachedCode {
   readonly session: HostSession;
   readonly code: ProgramCode;
   readonly pages: ListingPages;
+  readonly search: ListingSearch;
 }
 
 function gone(session: HostSession, id: number): ApiError {
@@ -69,7 +71,8 @@ export class ProgramListings {
   private async build(session: HostSession, id: number): Promise<CachedCode> {
     const code = await programCode(session, id);
     if (!code) throw gone(session, id);
-    return { session, code, pages: new ListingPages(code.listing) };
+    const pages = new ListingPages(code.listing);
+    return { session, code, pages, search: new ListingSearch(code.listing, pages) };
   }
 }
 
@@ -122,4 +125,11 @@ export async function programListingPage(listings: ProgramListings, hostId: stri
   const page = pages.pageAtInstruction(request.insn, request.count);
   if (!page) throw new ApiError({ code: 'EINVAL', message: `prog ${request.id}: no instruction starts at ${request.insn}` });
   return wire(page) as ListingPage;
+}
+
+export async function searchProgramListing(
+  listings: ProgramListings, hostId: string, session: HostSession, id: number, request: ListingSearchRequest, signal?: AbortSignal,
+): Promise<ListingSearchResult> {
+  const { search } = await listings.get(hostId, session, id);
+  return search.search(request, signal);
 }

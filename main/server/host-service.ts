@@ -12,7 +12,7 @@ import { toHostError } from '../hosts/host-error.js';
 import { HostSession } from '../hosts/host-session.js';
 import { openHost } from '../hosts/open-host.js';
 import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
-import { ProgramListings, programCodeView, programListingPage } from './code-service.js';
+import { ProgramListings, programCodeView, programListingPage, searchProgramListing } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
@@ -185,6 +185,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async readProgramListing({ host, id, line, count, insn }) {
       return programListingPage(listings, host, await session(host), { id, line, count, insn });
+    },
+    async searchProgramListing({ host, id, ...request }, signal) {
+      return searchProgramListing(listings, host, await session(host), id, request, signal);
     },
     async openMapView({ host, id, filter }) {
       return mapViews.open(await session(host), id, filter);

@@ -35,8 +35,13 @@ export class ListingPages {
     return this.lineStarts[this.listing.length];
   }
 
+  /** The first display line of the instruction at `position` (its header, source or itself); the line count past the end. */
+  firstLine(position: number): number {
+    return this.lineStarts[position];
+  }
+
   /** The position whose lines include `line` (the last position for lines past the end). */
-  private positionAtLine(line: number): number {
+  positionAtLine(line: number): number {
     let low = 0;
     let high = this.listing.length - 1;
     while (low < high) {

@@ -70,6 +70,7 @@ export function createFakeService(): FakeService {
     getProgramAttachPoints: notImplemented,
     getProgramCode: notImplemented,
     readProgramListing: notImplemented,
+    searchProgramListing: notImplemented,
     openMapView: notImplemented,
     readMapView: notImplemented,
     closeMapView: notImplemented,
