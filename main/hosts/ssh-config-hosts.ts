@@ -1,9 +1,8 @@
 // The Host aliases of the user's ~/.ssh/config, for the sidebar to offer before
 // they are connected. Wildcard and negated patterns name no single host: left out.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { readSshConfigText } from './ssh-config-file.js';
 import { resolveTarget } from './ssh-target.js';
 
 export interface SshConfigHost {
@@ -40,14 +39,9 @@ export function sshConfigHosts(configText: string, home = homedir()): SshConfigH
   });
 }
 
-/** Reads ~/.ssh/config (none: no aliases). Read synchronously, as small as it is: an
- * asynchronous read waits behind a program list being built on the same event loop. */
+/** Reads ~/.ssh/config and the files it includes (none: no aliases). Read synchronously,
+ * as small as it is: an asynchronous read waits behind a program list being built on the
+ * same event loop. */
 export function readSshConfigHosts(home = homedir()): SshConfigHost[] {
-  let text = '';
-  try {
-    text = readFileSync(join(home, '.ssh', 'config'), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  return sshConfigHosts(text, home);
+  return sshConfigHosts(readSshConfigText(home), home);
 }

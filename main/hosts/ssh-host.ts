@@ -5,9 +5,7 @@
 // new agent at its next read (batch and next-key cursors are kernel positions,
 // valid on any fd; ENOENT if the map vanished meanwhile), and every stats hold
 // not yet released is taken again on the new agent as soon as it connects.
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
 import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
@@ -15,6 +13,7 @@ import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
 import { connectSsh, type SshConnectOptions } from './ssh-connect.js';
+import { readSshConfigText } from './ssh-config-file.js';
 import { resolveTarget, type SshTarget } from './ssh-target.js';
 
 export type SshHostState = 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -59,7 +58,12 @@ export class SshHost implements Host {
   /** Connects once; the first failure is thrown (a wrong key, no auth, …). */
   static async connect(spec: string, options: SshHostOptions = {}): Promise<SshHost> {
     const home = options.home ?? homedir();
-    const configText = options.configText ?? (await readFile(join(home, '.ssh', 'config'), 'utf8').catch(() => ''));
+    let configText = options.configText;
+    try {
+      configText ??= readSshConfigText(home);
+    } catch {
+      configText = '';
+    }
     const host = new SshHost(resolveTarget(spec, { configText, home }), options);
     await host.establish();
     return host;

@@ -2,7 +2,7 @@
 // as a test user with /bin/sh as its shell (root's .bashrc here costs seconds
 // per exec) and runs the agent through `sudo -n`, allowed by a NOPASSWD rule
 // for exactly the cached agent path.
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshHost } from '../../main/hosts/ssh-host.js';
@@ -77,6 +77,20 @@ describe.skipIf(problem)(`SshHost over loopback sshd${problem ? ` (skipped: ${pr
     console.log(`bare ssh connect + exec: ${bare.toFixed(0)} ms; cached agent connect + sudo + handshake: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     // The best of three: what the code costs; a loaded machine only adds to it.
     expect(Math.min(...times)).toBeLessThan(1000);
+  });
+
+  it('connects through an alias that an Include of ~/.ssh/config defines', async () => {
+    const home = join(sshd.dir, 'home');
+    mkdirSync(join(home, '.ssh', 'hosts.d'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config'), 'Include hosts.d/*.conf\n');
+    writeFileSync(join(home, '.ssh', 'hosts.d', 'lab.conf'), sshd.sshConfig('lab-box', user.name));
+    const included = await SshHost.connect('lab-box', { knownHostsFiles: [sshd.knownHostsFile], agentSocket: null, home, reconnect: false });
+    try {
+      expect(included.target).toMatchObject({ host: '127.0.0.1', port: sshd.port, user: user.name });
+      expect(included.hello?.sudoUser).toBe(user.name);
+    } finally {
+      await included.close();
+    }
   });
 
   it('returns the same objects as LocalHost', async () => {
