@@ -44,6 +44,25 @@ test('the tokenized URL shows the loaded programs, maps and links', async ({ pag
   expect(problems).toEqual([]);
 });
 
+test('the page asks for its first list once, before the app has loaded, and the app shows that answer', async ({ page }) => {
+  await page.addInitScript(() => {
+    const sent: string[] = [];
+    (globalThis as { apiSent?: string[] }).apiSent = sent;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+      if (typeof data === 'string') sent.push(data);
+      send.call(this, data);
+    };
+  });
+  await page.goto(`${server.url}#/local/maps`);
+  await expect(page.getByRole('grid', { name: 'Maps' }).locator('[data-id]').first()).toBeVisible({ timeout: 20_000 });
+  const sent = (await page.evaluate(() => (globalThis as { apiSent?: string[] }).apiSent ?? [])).map((text) => JSON.parse(text) as { id: number; method?: string; params?: unknown });
+  expect(sent[0]).toEqual({ type: 'request', id: 1, method: 'listMaps', params: { host: 'local' } });
+  expect(sent.filter((m) => m.method === 'listMaps')).toHaveLength(1);
+  // The other lists follow once the first is on screen, as new requests.
+  await expect.poll(async () => (await page.evaluate(() => (globalThis as { apiSent?: string[] }).apiSent ?? [])).some((t) => t.includes('"listPrograms"'))).toBe(true);
+});
+
 test('hosts of ~/.ssh/config are listed before they are connected, and connect on click', async ({ page }) => {
   const home = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-home-'));
   mkdirSync(join(home, '.ssh'));

@@ -7,7 +7,7 @@ import type { ApiTransport } from '../../../../main/api/client.js';
 import type { EventName, MethodName, Unsubscribe } from '../../../../main/api/contract.js';
 import type { ApiErrorData } from '../../../../main/api/errors.js';
 import type { Envelope } from '../../../../main/api/protocol.js';
-import { RpcClient } from '../../../../main/api/rpc-client.js';
+import { RpcClient, type SentRequest } from '../../../../main/api/rpc-client.js';
 
 export type ConnectionState = 'connected' | 'reconnecting';
 
@@ -18,6 +18,8 @@ export interface ReconnectOptions {
   onReject?(error: ApiErrorData): void;
   /** Delay before attempt n (1-based); default 0.5 s doubling to 8 s. */
   delayMs?(attempt: number): number;
+  /** A channel already open, with requests already sent on it: used first, instead of `open`. */
+  first?: { channel: MessageChannel; sent: readonly SentRequest[] };
 }
 
 interface LiveSubscription {
@@ -36,8 +38,10 @@ export class ReconnectingTransport implements ApiTransport {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  private first: ReconnectOptions['first'];
 
   constructor(private readonly options: ReconnectOptions) {
+    this.first = options.first;
     this.connect();
   }
 
@@ -61,12 +65,14 @@ export class ReconnectingTransport implements ApiTransport {
   }
 
   private connect(): void {
-    const channel = this.options.open(() => {
+    const first = this.first;
+    this.first = undefined;
+    const channel = first?.channel ?? this.options.open(() => {
       if (this.attempt > 0) this.options.onState?.('connected', this.attempt);
       this.attempt = 0;
     });
     channel.onClose(() => this.dropped());
-    this.client = new RpcClient(channel, this.options.onReject);
+    this.client = new RpcClient(channel, this.options.onReject, first?.sent);
     for (const subscription of this.live) this.attach(subscription);
   }
 

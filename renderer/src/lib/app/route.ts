@@ -9,11 +9,18 @@ export interface Route {
   view: ViewName;
   /** Object id for program and map detail. */
   id?: number;
-  /** Free text: the BTF query, a map filter. */
+  /** Free text: the BTF query, a map filter, a table's text filter. */
   query?: string;
   /** The BTF object a BTF view is scoped to (a program's or map's); else vmlinux. */
   btf?: number;
+  /** A table's selected facet values by column title (`f.Type=kprobe`). */
+  facets?: Record<string, string>;
+  /** A table's sort column title, and its direction (`sort=Name&desc=1`). */
+  sort?: string;
+  descending?: boolean;
 }
+
+const FACET_PARAM = 'f.';
 
 const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'btf', 'diagnostics', 'fleet'];
 
@@ -28,6 +35,14 @@ export function parseRoute(hash: string, defaultHost: string): Route {
   if (query) route.query = query;
   const btf = Number(params.get('btf'));
   if (Number.isInteger(btf) && btf > 0) route.btf = btf;
+  const facets: Record<string, string> = {};
+  for (const [key, value] of params) if (key.startsWith(FACET_PARAM) && key.length > FACET_PARAM.length && value) facets[key.slice(FACET_PARAM.length)] = value;
+  if (Object.keys(facets).length > 0) route.facets = facets;
+  const sort = params.get('sort');
+  if (sort) {
+    route.sort = sort;
+    if (params.get('desc') === '1') route.descending = true;
+  }
   return route;
 }
 
@@ -37,6 +52,22 @@ export function formatRoute(route: Route): string {
   const params = new URLSearchParams();
   if (route.query) params.set('q', route.query);
   if (route.btf !== undefined) params.set('btf', String(route.btf));
+  for (const [title, value] of Object.entries(route.facets ?? {})) if (value) params.set(FACET_PARAM + title, value);
+  if (route.sort) {
+    params.set('sort', route.sort);
+    if (route.descending) params.set('desc', '1');
+  }
   if (params.size > 0) hash += `?${params}`;
   return hash;
+}
+
+/** The host a route without one names. */
+export const DEFAULT_HOST = 'local';
+
+export type ListMethod = 'listPrograms' | 'listMaps' | 'listLinks';
+
+/** The list a host's view loads first (alone, before the others); the fleet view loads none of one host. */
+export function firstListOf(view: ViewName): ListMethod | undefined {
+  if (view === 'fleet') return undefined;
+  return view === 'maps' ? 'listMaps' : view === 'links' ? 'listLinks' : 'listPrograms';
 }

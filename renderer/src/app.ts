@@ -1,0 +1,7 @@
+// The dashboard itself, loaded by main.ts once the first request is on its way.
+import { mount } from 'svelte';
+import App from './App.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('bpfscope: #app element missing from index.html');
+mount(App, { target });

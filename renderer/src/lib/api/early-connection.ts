@@ -1,0 +1,87 @@
+// The page's first request, sent before the app's script has loaded: main.ts opens the API
+// socket and asks for the list the route's view shows first, then loads the app. The
+// host's answer then travels while the app's script is compiled and evaluated (~300 ms
+// here), and the app's transport takes the socket over, answering its first matching call
+// from that request. This module imports nothing heavy: it runs before the app exists.
+import type { MessageChannel } from '../../../../main/api/channel.js';
+import type { SentRequest } from '../../../../main/api/rpc-client.js';
+import { DEFAULT_HOST, firstListOf, parseRoute } from '../app/route.js';
+import { webSocketChannel } from './websocket-channel.js';
+
+export const API_PATH = '/api';
+/** window[BRIDGE_GLOBAL] of main/api/bridge.ts: importing it here would pull in the whole contract. */
+export const ELECTRON_BRIDGE = 'bpfscope';
+
+export interface EarlyConnection {
+  channel: MessageChannel;
+  sent: readonly SentRequest[];
+}
+
+let early: EarlyConnection | undefined;
+
+export function apiUrl(): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${API_PATH}`;
+}
+
+/** Opens the socket and sends the route's first list request; under Electron (no socket) does nothing. */
+export function startEarlyConnection(): void {
+  if (ELECTRON_BRIDGE in globalThis) return;
+  const channel = heldUntilHeard(webSocketChannel(apiUrl()));
+  const sent: SentRequest[] = [];
+  const route = parseRoute(location.hash, DEFAULT_HOST);
+  const method = firstListOf(route.view);
+  if (method) {
+    const request: SentRequest = { id: 1, method, params: { host: route.host }, sentAt: performance.now() };
+    channel.send(JSON.stringify({ type: 'request', id: request.id, method: request.method, params: request.params }));
+    sent.push(request);
+  }
+  early = { channel, sent };
+}
+
+/** The early connection, once: the first transport takes it, any later one opens its own. */
+export function takeEarlyConnection(): EarlyConnection | undefined {
+  const taken = early;
+  early = undefined;
+  return taken;
+}
+
+/**
+ * Keeps what arrives before anyone listens (the answer may come before the app is loaded)
+ * and hands it to the first listener; a close before then is told to the first close listener.
+ */
+export function heldUntilHeard(channel: MessageChannel): MessageChannel {
+  let held: string[] | undefined = [];
+  let closedUnheard = false;
+  let closeHeard = false;
+  const stopHolding = channel.onMessage((text) => held?.push(text));
+  channel.onClose(() => {
+    if (!closeHeard) closedUnheard = true;
+  });
+  return {
+    send: (text) => channel.send(text),
+    close: () => channel.close(),
+    onMessage(listener) {
+      const remove = channel.onMessage(listener);
+      const replay = held;
+      if (replay) {
+        held = undefined;
+        stopHolding();
+        // After the caller's constructor has finished registering what it expects.
+        queueMicrotask(() => {
+          for (const text of replay) listener(text);
+        });
+      }
+      return remove;
+    },
+    onClose(listener) {
+      closeHeard = true;
+      if (closedUnheard) {
+        closedUnheard = false;
+        queueMicrotask(listener);
+        return () => {};
+      }
+      return channel.onClose(listener);
+    },
+  };
+}
