@@ -2,7 +2,8 @@
 // built here with clang, whose `fleet_rollout` differs (different tags: drift) and whose
 // `fleet_steady` is the same, and the live local host with the first object loaded into its
 // kernel. One table shows the programs of every host, filters by host and by drift, names a
-// host that failed instead of listing it, and each row opens the program on its own host.
+// host that failed instead of listing it, keeps its filters and sort in the link across a reload,
+// and each row opens the program on its own host.
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,6 +86,28 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   await expect(rows).toHaveCount(3);
   await expect(rows.filter({ hasText: DRIFTING_PROGRAM })).toHaveCount(3);
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'fleet-programs.png') });
+
+  // Filters and sort are in the link, rewritten in place (no history entry per key): a reload shows the same table.
+  const entries = await page.evaluate(() => history.length);
+  await page.getByRole('searchbox', { name: 'Filter programs' }).fill('fleet_');
+  const sortByHost = page.getByRole('button', { name: /^Host( [▴▾])?$/ });
+  await sortByHost.click();
+  await sortByHost.click();
+  const hostOrder = ['objfile:rolled.bpf.o', 'objfile:behind.bpf.o', 'local'];
+  const expectSameTable = async () => {
+    await expect(rows).toHaveCount(3, { timeout: 30_000 });
+    for (const [i, label] of hostOrder.entries()) await expect(rows.nth(i).getByRole('gridcell').first()).toHaveText(label);
+    await expect(rows.filter({ hasText: DRIFTING_PROGRAM })).toHaveCount(3);
+  };
+  await expectSameTable();
+  await expect(page).toHaveURL(/\/fleet\?q=fleet_&f\.Drift=drift&sort=Host&desc=1$/);
+  expect(await page.evaluate(() => history.length)).toBe(entries);
+  await page.reload();
+  await expectSameTable();
+  await expect(page.getByRole('searchbox', { name: 'Filter programs' })).toHaveValue('fleet_');
+  await expect(page.getByRole('combobox', { name: 'Drift of programs' })).toHaveValue('drift');
+  await expect(page.getByRole('combobox', { name: 'Host of programs' })).toHaveValue('');
+  await expect(sortByHost).toHaveText('Host ▾');
 
   // A row opens the program on its own host.
   await behind.getByRole('link').click();

@@ -14,7 +14,17 @@ export class Router {
     if (!keepId && !('id' in change)) delete next.id;
     if (!('query' in change)) delete next.query;
     if (!('btf' in change)) delete next.btf;
+    for (const key of ['facets', 'sort', 'descending'] as const) if (!(key in change)) delete next[key];
     location.hash = formatRoute(next);
+  }
+
+  /** Rewrites the current link in place (a filter as it is typed): no history entry, no hashchange. */
+  replace(change: Partial<Route>): void {
+    const next: Route = { ...this.route, ...change };
+    const hash = formatRoute(next);
+    if (hash === location.hash) return;
+    history.replaceState(history.state, '', hash);
+    this.route = parseRoute(hash, this.defaultHost);
   }
 
   href(route: Partial<Route>): string {
