@@ -49,6 +49,10 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   const grid = page.getByRole('grid', { name: 'Programs on all hosts' });
   await expect(grid).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('list', { name: 'Hosts not shown' })).toContainText(/nobody@127\.0\.0\.1:1: not shown, (failed|disconnected)/);
+  // The top bar names the view, not the host it was opened from (the last one added).
+  const bar = page.getByRole('banner');
+  await expect(bar).toContainText('All hosts · 4 hosts');
+  await expect(bar).not.toContainText('host: ');
 
   // One row per host, drift marked on each: the live host and `rolled` share a tag, `behind` has another.
   await page.keyboard.press('/');
@@ -114,4 +118,6 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   await expect(page).toHaveURL(/#\/objfile%3A[^/]*behind\.bpf\.o\/programs\/\d+$/);
   await expect(page.locator('main')).toContainText(DRIFTING_PROGRAM, { timeout: 20_000 });
   await expect(page.locator('main')).toContainText(tags[1]!);
+  await expect(bar).toContainText(/host: objfile:[^ ]*behind\.bpf\.o/);
+  await expect(bar).not.toContainText('All hosts');
 });
