@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { expandHome } from './ssh-target.js';
 
 /** ssh's READCONF_MAX_DEPTH: a deeper Include is not followed. */
 const MAX_DEPTH = 16;
@@ -25,10 +26,6 @@ const DIRECTIVE = /^\s*([A-Za-z]+)(?:\s*=\s*|\s+)(.*?)\s*$/;
 /** The words of a directive's value: whitespace separated, double quotes group. */
 function words(value: string): string[] {
   return [...value.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-}
-
-function expandTilde(path: string, home: string): string {
-  return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
 /** glob(3) of one name: `*`, `?` and `[…]`; a leading dot is matched only by a dot. */
@@ -105,7 +102,7 @@ function expand(text: string, home: string, block: string, stack: string[], budg
     }
     if (stack.length > MAX_DEPTH) continue;
     for (const word of words(directive![2]!)) {
-      const tilde = expandTilde(word, home);
+      const tilde = expandHome(word, home);
       const absolute = isAbsolute(tilde) ? tilde : join(home, '.ssh', tilde);
       for (const path of expandGlob(absolute)) {
         if (stack.includes(path)) continue;

@@ -49,7 +49,8 @@ export function parseHostSpec(spec: string): HostSpec {
   return user === undefined ? (port === undefined ? { host } : { host, port }) : port === undefined ? { user, host } : { user, host, port };
 }
 
-function expandHome(path: string, home: string): string {
+/** `~` and `~/…` as ssh reads them in the config. */
+export function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
