@@ -3,6 +3,7 @@
 // triggers syscalls, charts that gain points. Screenshots go to test-results/
 // and docs/screenshots/ (the README shows those).
 import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
@@ -74,6 +75,40 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect(listing).toContainText('0: (bf) r6 = r1', { timeout: 20_000 });
   await expect(listing).toContainText('call bpf_get_current_pid_tgid');
   await expect(listing).toContainText('; __u32 tgid = bpf_get_current_pid_tgid() >> 32;');
+  // Find in the bytecode: `/` focuses the findBox, Enter / Shift+Enter (n / N outside it) step
+  // through the matching lines the host finds, counted as bpftool's text has them; Esc clears.
+  const query = 'call bpf_ktime_get_ns';
+  const bpftoolLines = execFileSync('bpftool', ['prog', 'dump', 'xlated', 'id', String(prog.id)], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(query));
+  const calls = bpftoolLines.map((l) => l.trim().split(':')[0]);
+  expect(calls.length).toBeGreaterThan(1);
+  const found = listing.locator('[data-found]');
+  const status = page.locator('[data-find-status]');
+  const findBox = listing.locator('input[data-search]');
+  await page.keyboard.press('/');
+  await page.keyboard.type(query);
+  await page.keyboard.press('Enter');
+  await expect(status).toHaveText(`1 of ${calls.length}`);
+  await expect(found).toHaveCount(1);
+  await expect(found).toContainText(`${calls[0]}: (85) ${query}`);
+  await expect(found).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(status).toHaveText(`2 of ${calls.length}`);
+  await expect(found).toContainText(`${calls[1]}: (85) ${query}`);
+  await page.keyboard.press('Shift+Enter');
+  await expect(status).toHaveText(`1 of ${calls.length}`);
+  await page.locator('main h2 small').click();
+  await page.keyboard.press('N');
+  await expect(status).toHaveText(`${calls.length} of ${calls.length}`);
+  await expect(found).toContainText(`${calls.at(-1)}: (85) ${query}`);
+  await page.keyboard.press('n');
+  await expect(status).toHaveText(`1 of ${calls.length}`);
+  await findBox.fill('no_such_text_in_this_program');
+  await findBox.press('Enter');
+  await expect(status).toHaveText('no match');
+  await expect(found).toHaveCount(0);
+  await findBox.press('Escape');
+  await expect(findBox).toHaveValue('');
+  await expect(status).toHaveText('');
   await expect(page.locator('[data-attach]')).toContainText(/getpid/, { timeout: 20_000 });
   await expect(page.locator('[data-map-id]').first()).not.toHaveText(/^map /, { timeout: 20_000 });
   await expect(page.locator('[data-map-id]').filter({ hasText: 'getpid_counts' })).toHaveCount(1);

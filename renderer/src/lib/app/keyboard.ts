@@ -12,7 +12,8 @@ export function setKeyTarget(target: KeyTarget | undefined): void {
   current = target;
 }
 
-function typing(element: EventTarget | null): boolean {
+/** The key goes to a text field, not to the view. */
+export function typing(element: EventTarget | null): boolean {
   return element instanceof HTMLElement && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
 }
 

@@ -15,6 +15,8 @@ export class ListingPager {
   /** Line to scroll to (a located instruction). */
   focus = $state<number | undefined>();
   error = $state.raw<ApiErrorData | null>(null);
+  /** The first line on screen. */
+  firstVisible = 0;
   private loading = new Set<number>();
 
   constructor(private readonly api: BpfscopeApi, private readonly host: string, private readonly id: number) {
@@ -27,7 +29,14 @@ export class ListingPager {
 
   /** Loads the pages covering lines [first, last). */
   want(first: number, last: number): void {
+    this.firstVisible = first;
     for (let page = Math.floor(first / PAGE_LINES); page * PAGE_LINES < last; page++) this.load(page);
+  }
+
+  /** Scrolls to display line `line`, again if it was the last one shown (the view may have moved since). */
+  show(line: number): void {
+    this.focus = undefined;
+    this.focus = line;
   }
 
   /** Scrolls to the instruction starting at slot `index`. */
