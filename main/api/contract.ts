@@ -2,6 +2,7 @@
 // transport (in-memory, WebSocket, Electron IPC) carries exactly these methods
 // and events, and every side validates against these schemas.
 import { z } from 'zod';
+import { lazyTable } from './lazy-table.js';
 import {
   HostStatusSchema,
   HostSummarySchema,
@@ -38,114 +39,118 @@ const Interval = z.number().int().min(100).max(60_000).optional();
 const KeyHex = z.string().regex(/^[0-9a-f]*$/).max(2 * 4096);
 
 /** Live series (main/live/subscriptions.ts SeriesRequest). */
-const SeriesParams = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('programs'), host: HostIdSchema, intervalMs: Interval }),
-  z.strictObject({ kind: z.literal('program'), host: HostIdSchema, id: Id, intervalMs: Interval }),
-  z.strictObject({ kind: z.literal('totals'), host: HostIdSchema, intervalMs: Interval }),
-  z.strictObject({ kind: z.literal('timeline'), host: HostIdSchema, afterSeq: z.number().int().min(0).optional(), intervalMs: Interval }),
-  z.strictObject({ kind: z.literal('ringbufs'), host: HostIdSchema, intervalMs: Interval }),
-]);
+const SeriesParams = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('programs'), host: HostIdSchema, intervalMs: Interval }),
+    z.strictObject({ kind: z.literal('program'), host: HostIdSchema, id: Id, intervalMs: Interval }),
+    z.strictObject({ kind: z.literal('totals'), host: HostIdSchema, intervalMs: Interval }),
+    z.strictObject({ kind: z.literal('timeline'), host: HostIdSchema, afterSeq: z.number().int().min(0).optional(), intervalMs: Interval }),
+    z.strictObject({ kind: z.literal('ringbufs'), host: HostIdSchema, intervalMs: Interval }),
+  ]),
+);
 
 /** What changed between two hosts (main/kernel/snapshot/diff.ts StateDiff), keys and values BTF-rendered. */
 const ComparedProgram = z.object({ id: Id, name: z.string(), type: z.string(), tag: z.string() });
 const ComparedMap = z.object({ id: Id, name: z.string(), type: z.string(), keySize: z.number(), valueSize: z.number(), maxEntries: z.number() });
-const HostDiffSchema = z.object({
-  before: z.string(),
-  after: z.string(),
-  programs: z.object({
-    added: z.array(ComparedProgram),
-    removed: z.array(ComparedProgram),
-    changed: z.array(z.object({
-      name: z.string(), type: z.string(),
-      before: z.object({ id: Id, tag: z.string() }), after: z.object({ id: Id, tag: z.string() }),
-      change: z.enum(['changed', 'reloaded']),
+const HostDiffSchema = z.lazy(() =>
+  z.object({
+    before: z.string(),
+    after: z.string(),
+    programs: z.object({
+      added: z.array(ComparedProgram),
+      removed: z.array(ComparedProgram),
+      changed: z.array(z.object({
+        name: z.string(), type: z.string(),
+        before: z.object({ id: Id, tag: z.string() }), after: z.object({ id: Id, tag: z.string() }),
+        change: z.enum(['changed', 'reloaded']),
+      })),
+    }),
+    maps: z.object({ added: z.array(ComparedMap), removed: z.array(ComparedMap) }),
+    contents: z.array(z.object({
+      name: z.string(), before: z.number(), after: z.number(), added: z.number(), removed: z.number(), changed: z.number(),
+      entries: z.array(z.object({ key: z.string(), before: z.string().optional(), after: z.string().optional() })),
+      truncated: z.boolean(),
+      partial: z.boolean().optional(),
     })),
   }),
-  maps: z.object({ added: z.array(ComparedMap), removed: z.array(ComparedMap) }),
-  contents: z.array(z.object({
-    name: z.string(), before: z.number(), after: z.number(), added: z.number(), removed: z.number(), changed: z.number(),
-    entries: z.array(z.object({ key: z.string(), before: z.string().optional(), after: z.string().optional() })),
-    truncated: z.boolean(),
-    partial: z.boolean().optional(),
-  })),
-});
+);
 export type HostDiff = z.infer<typeof HostDiffSchema>;
 
-export const methods = {
-  versions: { params: NoParams, result: VersionsSchema },
-  listHosts: { params: NoParams, result: z.array(HostSummarySchema) },
-  listPrograms: { params: HostParams, result: ProgramListSchema },
-  listMaps: { params: HostParams, result: z.array(MapSummarySchema) },
-  listLinks: { params: HostParams, result: z.array(LinkSummarySchema) },
-  getProgram: { params: ObjectParams, result: ProgramDetailSchema },
-  getMap: { params: ObjectParams, result: MapDetailSchema },
-  getLink: { params: ObjectParams, result: LinkDetailSchema },
+export const methods = lazyTable({
+  versions: () => ({ params: NoParams, result: VersionsSchema }),
+  listHosts: () => ({ params: NoParams, result: z.array(HostSummarySchema) }),
+  listPrograms: () => ({ params: HostParams, result: ProgramListSchema }),
+  listMaps: () => ({ params: HostParams, result: z.array(MapSummarySchema) }),
+  listLinks: () => ({ params: HostParams, result: z.array(LinkSummarySchema) }),
+  getProgram: () => ({ params: ObjectParams, result: ProgramDetailSchema }),
+  getMap: () => ({ params: ObjectParams, result: MapDetailSchema }),
+  getLink: () => ({ params: ObjectParams, result: LinkDetailSchema }),
   /** `spec`: `user@host[:port]`, an ~/.ssh/config alias, or `snapshot:FILE`. Connects in the background. */
-  addHost: { params: z.strictObject({ spec: z.string().min(1).max(256) }), result: HostSummarySchema },
-  removeHost: { params: HostParams, result: Done },
+  addHost: () => ({ params: z.strictObject({ spec: z.string().min(1).max(256) }), result: HostSummarySchema }),
+  removeHost: () => ({ params: HostParams, result: Done }),
   /** Host aliases of the user's ~/.ssh/config (no wildcards), for the sidebar to offer. */
-  listSshConfigHosts: { params: NoParams, result: z.array(z.strictObject({ alias: z.string(), target: z.string().optional() })) },
+  listSshConfigHosts: () => ({ params: NoParams, result: z.array(z.strictObject({ alias: z.string(), target: z.string().optional() })) }),
   /** Tries a failed or disconnected host again now. */
-  reconnectHost: { params: HostParams, result: HostSummarySchema },
+  reconnectHost: () => ({ params: HostParams, result: HostSummarySchema }),
   /** The user's decision on the unknown SSH host key shown in the host's summary. */
-  answerHostKey: { params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done },
+  answerHostKey: () => ({ params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done }),
   /** Attach points of a program (links, perf events, netlink, cgroup attachments). */
-  getProgramAttachPoints: { params: ObjectParams, result: z.array(JsonRecordSchema) },
+  getProgramAttachPoints: () => ({ params: ObjectParams, result: z.array(JsonRecordSchema) }),
   /** Listing size, CFG (when small enough to draw) and JIT disassembly of a program. */
-  getProgramCode: { params: ObjectParams, result: ProgramCodeViewSchema },
+  getProgramCode: () => ({ params: ObjectParams, result: ProgramCodeViewSchema }),
   /** A page of the bytecode listing by display line, or starting at the instruction `insn`. */
-  readProgramListing: {
+  readProgramListing: () => ({
     params: z.strictObject({ host: HostIdSchema, id: Id, line: z.number().int().min(0), count: z.number().int().min(0).max(2000), insn: z.number().int().min(0).optional() }),
     result: ListingPageSchema,
-  },
+  }),
   /** The next display line of the bytecode listing holding `query` after line `from` (before it, `backwards`), coming round
    * at the end; with the count of matching lines, up to a limit. Function headers, source lines and instruction texts are searched. */
-  searchProgramListing: {
+  searchProgramListing: () => ({
     params: z.strictObject({
       host: HostIdSchema, id: Id, query: z.string().min(1).max(256),
       from: z.number().int().min(-1).optional(), backwards: z.boolean().optional(), caseSensitive: z.boolean().optional(),
     }),
     result: ListingSearchSchema,
-  },
+  }),
   /** Opens a server-side paged read of a map (optionally filtered by text in key or value). */
-  openMapView: { params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema },
-  readMapView: { params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema },
-  closeMapView: { params: ViewParams, result: Done },
-  searchBtfTypes: {
+  openMapView: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema }),
+  readMapView: () => ({ params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema }),
+  closeMapView: () => ({ params: ViewParams, result: Done }),
+  searchBtfTypes: () => ({
     params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), query: z.string().max(128), limit: z.number().int().min(1).max(1000).optional() }),
     result: z.array(BtfTypeRefSchema),
-  },
-  getBtfType: { params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema },
-  getDiagnostics: { params: HostParams, result: z.array(JsonRecordSchema) },
-  getStatsStatus: { params: HostParams, result: JsonRecordSchema },
+  }),
+  getBtfType: () => ({ params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema }),
+  getDiagnostics: () => ({ params: HostParams, result: z.array(JsonRecordSchema) }),
+  getStatsStatus: () => ({ params: HostParams, result: JsonRecordSchema }),
   /** A snapshot file sent from the UI (File → Open, drag and drop) in chunks: the server opens it as a host. */
-  beginSnapshotUpload: {
+  beginSnapshotUpload: () => ({
     params: z.strictObject({ name: z.string().min(1).max(200), size: z.number().int().min(1).max(1024 ** 3) }),
     result: z.strictObject({ upload: z.string() }),
-  },
+  }),
   /** `data`: base64 of the bytes at `offset` (chunks in order; 36 KiB each keeps a request under the 64 KiB cap). */
-  uploadSnapshotChunk: {
+  uploadSnapshotChunk: () => ({
     params: z.strictObject({ upload: z.string().min(1).max(64), offset: z.number().int().min(0), data: z.string().max(48 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/) }),
     result: z.strictObject({ received: z.number() }),
-  },
+  }),
   /** Decodes the uploaded file (clear ESNAPSHOT errors for damaged or future files) and adds it as a read-only host. */
-  openUploadedSnapshot: { params: z.strictObject({ upload: z.string().min(1).max(64) }), result: HostSummarySchema },
+  openUploadedSnapshot: () => ({ params: z.strictObject({ upload: z.string().min(1).max(64) }), result: HostSummarySchema }),
   /** Programs, maps and map entries changed from `before` to `after` (two snapshots, or a snapshot and a live host). */
-  compareHosts: {
+  compareHosts: () => ({
     params: z.strictObject({ before: HostIdSchema, after: HostIdSchema, maxEntries: z.number().int().min(0).max(1_000_000).optional() }),
     result: HostDiffSchema,
-  },
+  }),
   /** Programs whose tags differ between hosts of the same name; hosts that fail are listed, not fatal. */
-  programDrift: {
+  programDrift: () => ({
     params: z.strictObject({ hosts: z.array(HostIdSchema).min(2).max(50) }),
     result: z.strictObject({
       drift: z.array(z.strictObject({ name: z.string(), tags: z.record(z.string(), z.array(z.string())) })),
       failed: z.array(z.strictObject({ host: HostIdSchema, code: z.string(), message: z.string() })),
     }),
-  },
+  }),
   /** Programs of every connected host in one list, each flagged when its name has other tags on another host (drift);
    * hosts not connected are skipped, hosts that fail or time out are listed with their error. */
-  listFleetPrograms: {
+  listFleetPrograms: () => ({
     params: NoParams,
     result: z.strictObject({
       hosts: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), programs: z.number().int().min(0) })),
@@ -153,17 +158,17 @@ export const methods = {
       failed: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), code: z.string(), message: z.string() })),
       skipped: z.array(z.strictObject({ host: HostIdSchema, label: z.string(), status: HostStatusSchema })),
     }),
-  },
-} as const;
+  }),
+});
 
-export const events = {
+export const events = lazyTable({
   /** The full host list, sent once on subscribe and again whenever a host changes state. */
-  hosts: { params: NoParams, data: z.array(HostSummarySchema) },
+  hosts: () => ({ params: NoParams, data: z.array(HostSummarySchema) }),
   /** Batched live series pushes (at most 10 a second). */
-  series: { params: SeriesParams, data: SeriesBatchSchema },
+  series: () => ({ params: SeriesParams, data: SeriesBatchSchema }),
   /** Polls a map and sends what changed; `keys` (hex) get per-field values and rates. */
-  mapWatch: { params: z.strictObject({ host: HostIdSchema, id: Id, intervalMs: Interval, keys: z.array(KeyHex).max(16).optional() }), data: MapWatchUpdateSchema },
-} as const;
+  mapWatch: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, intervalMs: Interval, keys: z.array(KeyHex).max(16).optional() }), data: MapWatchUpdateSchema }),
+});
 
 export type MethodName = keyof typeof methods;
 export type EventName = keyof typeof events;

@@ -20,12 +20,15 @@ const Name = z.string().min(1).max(64);
  */
 const ParsedJson = z.custom<z.core.util.JSONType>((value) => value !== undefined);
 
-export const ClientMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('request'), id: RequestId, method: Name, params: z.json() }),
-  z.strictObject({ type: z.literal('subscribe'), id: RequestId, event: Name, params: z.json() }),
-  /** Cancels a pending request or ends a subscription. */
-  z.strictObject({ type: z.literal('cancel'), id: RequestId }),
-]);
+/** Built on first use: only the server decodes client messages, and the page need not build it (see lazy-table.ts). */
+export const ClientMessageSchema = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('request'), id: RequestId, method: Name, params: z.json() }),
+    z.strictObject({ type: z.literal('subscribe'), id: RequestId, event: Name, params: z.json() }),
+    /** Cancels a pending request or ends a subscription. */
+    z.strictObject({ type: z.literal('cancel'), id: RequestId }),
+  ]),
+);
 
 export const ServerMessageSchema = z.union([
   z.strictObject({ type: z.literal('response'), id: RequestId, ok: z.literal(true), result: ParsedJson }),
