@@ -9,6 +9,8 @@ import {
   buildCfg, buildListing, listingJsonText, listingToJson, renderCfgDot, renderListingText,
   type FuncInfoRecord, type LineInfoRecord,
 } from '../../main/kernel/isa/index.js';
+import { ListingPages } from '../../main/server/listing-pages.js';
+import { ListingSearch } from '../../main/server/listing-search.js';
 import { median } from '../helpers/median.js';
 
 const TARGET_INSNS = 1_000_000;
@@ -102,6 +104,32 @@ const cfg = time(3, () => buildCfg(listing.result));
 console.log(`buildCfg: ${cfg.ms.toFixed(0)} ms (${cfg.result.blocks.length} blocks, ${cfg.result.edges.length} edges)`);
 const dot = time(3, () => renderCfgDot(listing.result, cfg.result));
 console.log(`renderCfgDot: ${dot.ms.toFixed(0)} ms`);
+
+// Search in the bytecode view: the server scans rows for a text and counts matches (up to
+// 10 000). Peer: the whole listing rendered as text and its lines searched, as a client
+// holding the text (or `bpftool prog dump xlated | grep -c`) would.
+const pages = new ListingPages(listing.result);
+async function searchMs(query: string): Promise<{ ms: number; matches: string; nextMs: number }> {
+  const ms: number[] = [];
+  const nextMs: number[] = [];
+  let matches = '';
+  for (let run = 0; run < 3; run++) {
+    const search = new ListingSearch(listing.result, pages);
+    let t0 = performance.now();
+    const first = await search.search({ query });
+    ms.push(performance.now() - t0);
+    matches = `${first.matches}${first.more ? '+' : ''}`;
+    t0 = performance.now();
+    await search.search({ query, from: first.line });
+    nextMs.push(performance.now() - t0);
+  }
+  return { ms: median(ms), matches, nextMs: median(nextMs) };
+}
+for (const query of ['/* 31250 */', 'bpf_trace_printk', 'lock *(u64 *)']) {
+  const ours = await searchMs(query);
+  const peer = time(2, () => renderListingText(listing.result).split('\n').filter((line) => line.includes(query)).length);
+  console.log(`search '${query}' (${ours.matches} lines): first match and count ${ours.ms.toFixed(0)} ms, next ${ours.nextMs.toFixed(2)} ms; peer (whole text, then its lines) ${peer.ms.toFixed(0)} ms (${peer.result} lines): ${(peer.ms / ours.ms).toFixed(1)}x`);
+}
 
 if (existsSync('/proc/kallsyms')) {
   const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
