@@ -71,6 +71,25 @@ test('a 100 000-instruction program: first rows, the last one, a far call target
   await expect(listing.locator('.func', { hasText: 'step8(' })).toBeVisible();
   expect(await rows.count()).toBeLessThanOrEqual(domRows);
 
+  // Find: the host searches all 100 000 instructions and counts the matches, from the line at
+  // the top of the screen; coming round backwards from the first lands far down, in step20
+  // itself, whose page loads.
+  await listing.locator('[role=grid]').evaluate((grid) => (grid.scrollTop = 0));
+  const status = page.locator('[data-find-status]');
+  const found = listing.locator('[data-found]');
+  await page.keyboard.press('/');
+  await page.keyboard.type('step20(');
+  await page.keyboard.press('Enter');
+  await expect(status).toHaveText(/^1 of \d+$/, { timeout: 20_000 });
+  await expect(found).toContainText('v = step20(v);');
+  const total = Number((await status.textContent())!.split(' of ')[1]);
+  expect(total).toBeGreaterThanOrEqual(2);
+  await page.keyboard.press('Shift+Enter');
+  await expect(status).toHaveText(`${total} of ${total}`, { timeout: 20_000 });
+  await expect(found).toBeInViewport({ timeout: 10_000 });
+  await expect(listing.locator('.func', { hasText: 'step20(' })).toBeVisible();
+  expect(await rows.count()).toBeLessThanOrEqual(domRows);
+
   // The JIT image of 100 000 instructions is cut, and says so.
   await page.getByRole('button', { name: 'JIT' }).click();
   await expect(page.locator('[data-jit]')).toContainText('bpf_prog_', { timeout: 30_000 });
