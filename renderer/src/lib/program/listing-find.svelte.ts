@@ -11,7 +11,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 export function findStatus(result: ListingSearchView): string {
   if (result.line === undefined) return 'no match';
   const total = `${count(result.matches)}${result.more ? '+' : ''}`;
-  return result.ordinal === undefined ? `past the first ${count(result.matches)} of ${total}` : `${count(result.ordinal)} of ${total}`;
+  return result.ordinal === undefined ? `past ${count(result.matches)} of ${total}` : `${count(result.ordinal)} of ${total}`;
 }
 
 export class ListingFind {
