@@ -1,10 +1,12 @@
 // The page's first script, kept small: it asks for the first view's data, then loads the
-// app (renderer/src/app.ts), so the host's answer travels while the app's script loads.
+// app (renderer/src/app.ts, fetched and compiled meanwhile: index.html preloads it), so the
+// host's answer travels while the app's script is evaluated.
 import { startEarlyConnection } from './lib/api/early-connection.js';
 import './app.css';
 
-startEarlyConnection();
-import('./app.js').catch((error: unknown) => {
-  const target = document.getElementById('app');
-  if (target) target.textContent = `bpfscope: the dashboard's script did not load (${String(error)}). Reload the page.`;
-});
+startEarlyConnection()
+  .then(() => import('./app.js'))
+  .catch((error: unknown) => {
+    const target = document.getElementById('app');
+    if (target) target.textContent = `bpfscope: the dashboard's script did not load (${String(error)}). Reload the page.`;
+  });

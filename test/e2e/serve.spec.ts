@@ -59,6 +59,13 @@ test('the page asks for its first list once, before the app has loaded, and the 
   const sent = (await page.evaluate(() => (globalThis as { apiSent?: string[] }).apiSent ?? [])).map((text) => JSON.parse(text) as { id: number; method?: string; params?: unknown });
   expect(sent[0]).toEqual({ type: 'request', id: 1, method: 'listMaps', params: { host: 'local' } });
   expect(sent.filter((m) => m.method === 'listMaps')).toHaveLength(1);
+  // The app's chunk was fetched by index.html's preload link, not only once main.ts asked for it.
+  const [appStart, mainEnd] = await page.evaluate(() => {
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const find = (pattern: RegExp): PerformanceResourceTiming | undefined => resources.find((r) => pattern.test(new URL(r.name).pathname));
+    return [find(/\/assets\/app-[^/]*\.js$/)?.startTime ?? NaN, find(/\/assets\/index-[^/]*\.js$/)?.responseEnd ?? NaN];
+  });
+  expect(appStart).toBeLessThan(mainEnd);
   // The other lists follow once the first is on screen, as new requests.
   await expect.poll(async () => (await page.evaluate(() => (globalThis as { apiSent?: string[] }).apiSent ?? [])).some((t) => t.includes('"listPrograms"'))).toBe(true);
 });

@@ -24,10 +24,23 @@ export function apiUrl(): string {
   return `${scheme}//${location.host}${API_PATH}`;
 }
 
-/** Opens the socket and sends the route's first list request; under Electron (no socket) does nothing. */
-export function startEarlyConnection(): void {
-  if (ELECTRON_BRIDGE in globalThis) return;
-  const channel = heldUntilHeard(webSocketChannel(apiUrl()));
+/** How long the page waits for the socket to open before loading the app anyway. */
+export const OPEN_WAIT_MS = 200;
+
+/**
+ * Opens the socket and sends the route's first list request; under Electron (no socket)
+ * does nothing. Resolves once the request has left (the socket opened), or after
+ * OPEN_WAIT_MS: a queued request leaves only from the page's main thread, which the
+ * app's evaluation then holds for ~100-300 ms.
+ */
+export function startEarlyConnection(): Promise<void> {
+  if (ELECTRON_BRIDGE in globalThis) return Promise.resolve();
+  let sentOff!: () => void;
+  const left = new Promise<void>((resolve) => (sentOff = resolve));
+  setTimeout(sentOff, OPEN_WAIT_MS);
+  const socket = webSocketChannel(apiUrl(), () => sentOff());
+  socket.onClose(() => sentOff());
+  const channel = heldUntilHeard(socket);
   const sent: SentRequest[] = [];
   const route = parseRoute(location.hash, DEFAULT_HOST);
   const method = firstListOf(route.view);
@@ -37,6 +50,7 @@ export function startEarlyConnection(): void {
     sent.push(request);
   }
   early = { channel, sent };
+  return left;
 }
 
 /** The early connection, once: the first transport takes it, any later one opens its own. */
