@@ -55,6 +55,16 @@ describe('find in the bytecode', () => {
     expect(shown).toHaveLength(4);
     expect(shown[0]).toBe(first.line);
 
+    // Steps asked at once go one after the other, each from where the last landed.
+    find.query = 'r1';
+    find.edited();
+    find.step();
+    find.step();
+    find.step();
+    expect(find.searching).toBe(true);
+    await expect.poll(() => find.searching).toBe(false);
+    expect(find.status).toMatch(/^3 of ([4-9]|\d\d+)$/);
+
     // A new query starts from the screen's top line: past the first match, the second is found.
     find.query = 'LOOKUP';
     find.edited();
@@ -69,7 +79,7 @@ describe('find in the bytecode', () => {
     find.step();
     await expect.poll(() => find.status).toBe('no match');
     expect(find.line).toBeUndefined();
-    expect(shown).toHaveLength(5);
+    expect(shown).toHaveLength(8);
     find.clear();
     expect([find.query, find.status]).toEqual(['', '']);
   });

@@ -24,8 +24,11 @@ export class ListingFind {
   /** Display line of the current match, marked in the view. */
   readonly line = $derived(this.result?.line);
   readonly status = $derived(this.result ? findStatus(this.result) : '');
-  /** Answers to older asks are dropped. */
-  private asked = 0;
+  /** Answers to asks made before the query last changed are dropped. */
+  private edits = 0;
+  private queue: Promise<void> = Promise.resolve();
+  /** Steps asked and not yet answered. */
+  private waiting = 0;
   /** A found line not yet brought into the page's view (the listing may be below the fold). */
   private unrevealed: number | undefined;
 
@@ -41,7 +44,7 @@ export class ListingFind {
 
   /** The query or case changed: the last answer no longer holds. */
   edited(): void {
-    this.asked++;
+    this.edits++;
     this.result = null;
     this.error = null;
     this.searching = false;
@@ -49,28 +52,31 @@ export class ListingFind {
 
   /** Goes to the next match (the previous one, `backwards`) from the current match, else from the screen's top line. */
   step(backwards = false): void {
-    const query = this.query;
-    if (query === '') return;
+    if (this.query === '') return;
+    // Steps asked in quick succession go one after the other, each from where the last one landed.
+    const edits = this.edits;
+    this.waiting++;
+    this.searching = true;
+    this.queue = this.queue.then(async () => {
+      if (edits === this.edits) await this.ask(backwards, edits);
+      if (--this.waiting === 0) this.searching = false;
+    });
+  }
+
+  private async ask(backwards: boolean, edits: number): Promise<void> {
     const current = this.result?.line;
     const from = current ?? (backwards ? this.firstVisible() : this.firstVisible() - 1);
-    const asked = ++this.asked;
-    this.searching = true;
-    this.api.searchProgramListing({ host: this.host, id: this.id, query, from, backwards, caseSensitive: this.caseSensitive }).then(
-      (result) => {
-        if (asked !== this.asked) return;
-        this.searching = false;
-        this.error = null;
-        this.result = result;
-        if (result.line === undefined) return;
-        this.unrevealed = result.line;
-        this.show(result.line);
-      },
-      (e: unknown) => {
-        if (asked !== this.asked) return;
-        this.searching = false;
-        this.error = toErrorData(e);
-      },
-    );
+    try {
+      const result = await this.api.searchProgramListing({ host: this.host, id: this.id, query: this.query, from, backwards, caseSensitive: this.caseSensitive });
+      if (edits !== this.edits) return;
+      this.error = null;
+      this.result = result;
+      if (result.line === undefined) return;
+      this.unrevealed = result.line;
+      this.show(result.line);
+    } catch (e) {
+      if (edits === this.edits) this.error = toErrorData(e);
+    }
   }
 
   /** Whether line `line`, just drawn, is a found line to bring into view (once: later redraws leave the page where the user put it). */
