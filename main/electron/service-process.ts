@@ -12,7 +12,10 @@ const service = createHostService({
 
 process.parentPort.on('message', (event) => {
   const [port] = event.ports;
-  if (port) serveChannel(portChannel(port), service);
+  if (!port) return;
+  // A window is loading: it opens on the local host and asks for its program list first.
+  service.warmProgramList('local');
+  serveChannel(portChannel(port), service);
 });
 
 process.on('SIGTERM', () => {
