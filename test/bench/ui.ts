@@ -158,6 +158,7 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
   const views: number[] = [];
   const scripts: number[] = [];
   const answers: number[] = [];
+  const mounted: number[] = [];
   let total = 0;
   for (let i = 0; i < 3; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -169,6 +170,7 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
     cold.push(await page.evaluate(() => (globalThis as { programGridAt?: number }).programGridAt ?? NaN));
     scripts.push(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd));
     answers.push(await page.evaluate(() => (globalThis as { listProgramsAnswerAt?: number }).listProgramsAnswerAt ?? NaN));
+    mounted.push(await page.evaluate(() => performance.getEntriesByName('bpfscope:app-mounted')[0]?.startTime ?? NaN));
     total = Number(await page.locator('[role=grid][aria-label=Programs]').getAttribute('aria-rowcount'));
     await page.evaluate(() => (location.hash = '#/local/links'));
     await page.locator('[role=grid][aria-label=Links]').waitFor();
@@ -177,8 +179,9 @@ async function programList(browser: Browser, serve: Serve, loaded: number): Prom
   }
   console.log(`program list with ${total} programs (${loaded} loaded for the bench):`);
   console.log(`  cold page load to rendered grid ${median(cold).toFixed(0)} ms (median of 3: ${cold.map((r) => r.toFixed(0)).join(', ')}) — target < 1000 ms`);
-  console.log(`    of which page and script load ${median(scripts).toFixed(0)} ms; the host's answer to listPrograms arrived at ${median(answers).toFixed(0)} ms,`);
-  console.log(`    the grid was on screen ${median(cold.map((c, i) => c - answers[i]!)).toFixed(0)} ms after it (the renderer's part: checking the answer and the render)`);
+  console.log(`    of which the page and its first script ${median(scripts).toFixed(0)} ms (that script asks for the list);`);
+  console.log(`    the app's script run and its shell built at ${median(mounted).toFixed(0)} ms; the host's answer to listPrograms arrived at ${median(answers).toFixed(0)} ms;`);
+  console.log(`    the grid drawn ${median(cold.map((c, i) => c - Math.max(mounted[i]!, answers[i]!))).toFixed(0)} ms after both (checking the answer, the render)`);
   console.log(`  switching to the Programs tab ${median(views).toFixed(0)} ms (the list is held per host: render only) — target < 1000 ms`);
 }
 
