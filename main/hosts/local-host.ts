@@ -29,6 +29,9 @@ interface NativeMapWatchFns {
   mapWatchClose(watch: NativeMapWatch): void;
 }
 
+/** What the addon leaves out of a program's info when the kernel returned an array empty. */
+const NO_BYTES = new Uint8Array(0);
+
 export class LocalHost implements Host {
   readonly label = 'local';
   private readonly addon: NativeAddon;
@@ -46,7 +49,21 @@ export class LocalHost implements Host {
 
   async progInfo(id: number, detail: boolean): Promise<RawProgInfo | null> {
     const raw = this.addon.progInfo(id, detail);
-    return raw && { id, ...raw };
+    if (!raw) return null;
+    return {
+      id,
+      info: raw.info,
+      fdinfo: raw.fdinfo,
+      mapIds: raw.mapIds ?? NO_BYTES,
+      xlated: raw.xlated ?? NO_BYTES,
+      jited: raw.jited ?? NO_BYTES,
+      jitedKsyms: raw.jitedKsyms ?? NO_BYTES,
+      jitedFuncLens: raw.jitedFuncLens ?? NO_BYTES,
+      funcInfo: raw.funcInfo ?? NO_BYTES,
+      lineInfo: raw.lineInfo ?? NO_BYTES,
+      jitedLineInfo: raw.jitedLineInfo ?? NO_BYTES,
+      progTags: raw.progTags ?? NO_BYTES,
+    };
   }
 
   async mapInfo(id: number): Promise<RawInfo | null> {

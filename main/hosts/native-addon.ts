@@ -9,18 +9,19 @@ export interface NativeHandle {
   readonly __nativeHandle: unique symbol;
 }
 
+/** The arrays the kernel returned empty are absent. */
 export interface NativeProgInfo {
   info: Buffer;
   fdinfo: string;
-  mapIds: Buffer;
-  xlated: Buffer;
-  jited: Buffer;
-  jitedKsyms: Buffer;
-  jitedFuncLens: Buffer;
-  funcInfo: Buffer;
-  lineInfo: Buffer;
-  jitedLineInfo: Buffer;
-  progTags: Buffer;
+  mapIds?: Buffer;
+  xlated?: Buffer;
+  jited?: Buffer;
+  jitedKsyms?: Buffer;
+  jitedFuncLens?: Buffer;
+  funcInfo?: Buffer;
+  lineInfo?: Buffer;
+  jitedLineInfo?: Buffer;
+  progTags?: Buffer;
 }
 
 export interface NativeLinkInfo {

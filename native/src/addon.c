@@ -136,8 +136,10 @@ static napi_value prog_info(napi_env env, napi_callback_info cb)
 	}
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
+	/* Empty arrays are left out (JS fills them in): a list of 1,000 programs made
+	 * 8,000 empty Buffers, most of its garbage. */
 	for (int i = 0; obj && i < BS_PROG_AUX_COUNT; i++)
-		if (bs_set_buffer(env, obj, prog_aux_names[i], d.aux[i].data, d.aux[i].len))
+		if (d.aux[i].len && bs_set_buffer(env, obj, prog_aux_names[i], d.aux[i].data, d.aux[i].len))
 			obj = NULL;
 	bs_prog_detail_free(&d);
 	return obj;
