@@ -76,4 +76,17 @@ describe('VirtualRows over 2,000,000 rows', () => {
     expect(indexes()[0]).toBe(before);
     expect(grid().scrollTop).toBeLessThan(MAX_SPACER / 2);
   });
+
+  it('keeps where the reader scrolled to when the count grows in the same moment', () => {
+    const props = $state({ count: 1_500_000, label: 'Entries', row });
+    mounted = mount(VirtualRows, { target: document.body, props });
+    flushSync();
+    scrollTo(MAX_SPACER / 2);
+    grid().scrollTop = MAX_SPACER * 0.9;
+    grid().dispatchEvent(new Event('scroll'));
+    props.count = ROWS;
+    flushSync();
+    expect(grid().scrollTop).toBe(MAX_SPACER * 0.9);
+    expect(indexes()[0]).toBeGreaterThan(ROWS * 0.85);
+  });
 });
