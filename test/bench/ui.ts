@@ -97,13 +97,20 @@ async function bigMap(browser: Browser, serve: Serve, mapId: number): Promise<vo
   }
   const grid = page.locator('[data-map-rows] [role=grid]');
   await grid.waitFor();
+  // Scroll positions stand for rows of the whole map once the host has read all of it.
+  await page.waitForFunction(() => /^\d+ entries$/.test(document.querySelector('[data-entries]')?.textContent?.trim() ?? ''), undefined, { timeout: 120_000 });
   const counts: number[] = [];
   const shown: string[] = [];
   for (const fraction of [0, 0.001, 0.1, 0.5, 0.9, 0.999]) {
     await grid.evaluate((el, f) => (el.scrollTop = f * (el.scrollHeight - el.clientHeight)), fraction);
-    // Wait for the page of rows there to arrive from the host (no '…' placeholders left).
-    await page.waitForFunction(() => document.querySelectorAll('[data-map-rows] [data-key]').length > 10
-      && document.querySelectorAll('[data-map-rows] .note').length === 0, undefined, { timeout: 30_000 });
+    // Wait for the rows there (a row within 0.1% of the list from where the fraction points) to
+    // arrive from the host (no '…' placeholders left).
+    await page.waitForFunction(([f, total]) => {
+      const first = Number(document.querySelector('[data-map-rows] [role=row]')?.getAttribute('aria-rowindex'));
+      return Math.abs(first - f * total) <= Math.max(50, total / 1000)
+        && document.querySelectorAll('[data-map-rows] [data-key]').length > 10
+        && document.querySelectorAll('[data-map-rows] .note').length === 0;
+    }, [fraction, ENTRIES] as const, { timeout: 30_000 });
     counts.push(await page.evaluate(() => document.getElementsByTagName('*').length));
     shown.push(await page.locator('[data-map-rows] [role=row]').first().getAttribute('aria-rowindex') ?? '?');
   }
