@@ -1,7 +1,8 @@
 // The paged bytecode listing through the API, on a real clang-built program loaded here:
 // pages walked by display line, put together, are the listing `bpfscope dump prog --json`
 // gives; their lines count as the host says; an instruction is found on its line; the
-// program unloaded, its pages are gone. A graph of thousands of blocks is not sent.
+// program unloaded, its pages are gone. A graph of thousands of blocks is not sent. Search
+// steps through the lines of the dump that hold a text, in order, with their count.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,8 +90,32 @@ describe.skipIf(skip)('paged program listing', () => {
     }
   }, 120_000);
 
-  it('says the program is gone once it is unloaded', async () => {
+  it('steps through the lines holding a text, as the dumped listing has them', async () => {
+    const whole = JSON.parse((await bpfscope(['dump', 'prog', String(program.id), '--json'])).stdout) as ListingEntryView[];
+    const shown = listingLines(whole).map((line) => (line.kind === 'insn' ? line.entry.text : line.text));
+    // A function's header, the call of it, and source lines of its body.
+    for (const query of ['step3', 'v += 17;', 'call pc+']) {
+      const lines = shown.flatMap((text, line) => (text.includes(query) ? [line] : []));
+      expect(lines.length, query).toBeGreaterThan(1);
+      let from: number | undefined;
+      const visited: number[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const answer = await service.searchProgramListing({ host: 'local', id: program.id, query, from }, signal);
+        expect(answer).toMatchObject({ ordinal: i + 1, matches: lines.length, more: false, wrapped: false });
+        visited.push(answer.line!);
+        from = answer.line;
+      }
+      expect(visited, query).toEqual(lines);
+      // The page holding a found line shows the text on that line.
+      const page = await service.readProgramListing({ host: 'local', id: program.id, line: lines[0], count: 1 }, signal);
+      const pageLines = listingLines(page.rows).map((line) => (line.kind === 'insn' ? line.entry.text : line.text));
+      expect(pageLines[lines[0] - page.firstLine]).toContain(query);
+    }
+  });
+
+  it('says the program is gone once it is unloaded, to pages and searches', async () => {
     program.unload();
     await expect.poll(() => service.readProgramListing({ host: 'local', id: program.id, line: 0, count: 10 }, signal).then(() => 'there', (e: { code?: string }) => e.code), { timeout: 10_000 }).toBe('EGONE');
+    await expect(service.searchProgramListing({ host: 'local', id: program.id, query: 'exit' }, signal)).rejects.toMatchObject({ code: 'EGONE' });
   });
 });
