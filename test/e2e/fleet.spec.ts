@@ -112,6 +112,13 @@ test('programs of every host in one table, filtered by host and drift; a failed 
   await expect(page.getByRole('combobox', { name: 'Drift of programs' })).toHaveValue('drift');
   await expect(page.getByRole('combobox', { name: 'Host of programs' })).toHaveValue('');
   await expect(sortByHost).toHaveText('Host ▾');
+  // Another link of the view, followed and then gone back from, shows its own filters each time.
+  await page.evaluate(() => (location.hash = location.hash.replace(/\?.*$/, '?q=nomatch_at_all')));
+  await expect(page.getByRole('searchbox', { name: 'Filter programs' })).toHaveValue('nomatch_at_all');
+  await expect(rows).toHaveCount(0);
+  await page.goBack();
+  await expectSameTable();
+  await expect(page.getByRole('searchbox', { name: 'Filter programs' })).toHaveValue('fleet_');
 
   // A row opens the program on its own host.
   await behind.getByRole('link').click();

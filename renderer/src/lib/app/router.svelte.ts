@@ -3,6 +3,8 @@ import { formatRoute, parseRoute, type Route } from './route.js';
 
 export class Router {
   route = $state.raw<Route>({ host: 'local', view: 'overview' });
+  /** Counts hash changes (back, forward, a link followed or pasted), not the in-place rewrites of replace(). */
+  navigations = $state(0);
 
   constructor(private readonly defaultHost: string) {
     this.sync();
@@ -33,5 +35,6 @@ export class Router {
 
   private sync(): void {
     this.route = parseRoute(location.hash, this.defaultHost);
+    this.navigations++;
   }
 }
