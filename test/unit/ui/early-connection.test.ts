@@ -26,15 +26,31 @@ describe('early connection', () => {
     expect(heard).toEqual(['one', 'two', 'three']);
   });
 
-  it('tells the first close listener of a close that came before it', async () => {
+  it('tells every close listener of a close that came before it', async () => {
     const [client, server] = createInMemoryChannelPair();
     const held = heldUntilHeard(client);
     server.close();
     await tick();
     let closed = 0;
     held.onClose(() => closed++);
+    held.onClose(() => closed++);
     await tick();
-    expect(closed).toBe(1);
+    expect(closed).toBe(2);
+  });
+
+  it('fails the app\'s first call, not hangs it, when the early socket closed before the app took it', async () => {
+    const [early, earlyServer] = createInMemoryChannelPair();
+    const held = heldUntilHeard(early);
+    held.send(JSON.stringify({ type: 'request', id: 1, method: 'listPrograms', params: { host: 'local' } }));
+    earlyServer.close();
+    await tick();
+    const transport = new ReconnectingTransport({
+      first: { channel: held, sent: [{ id: 1, method: 'listPrograms', params: { host: 'local' }, sentAt: performance.now() }] },
+      open: () => createInMemoryChannelPair()[0],
+      delayMs: () => 60_000,
+    });
+    expect(await transport.request('listPrograms', { host: 'local' })).toMatchObject({ ok: false, error: { code: 'ECONNRESET' } });
+    transport.close();
   });
 
   it('uses the early channel first, with its request answered, and opens its own after a drop', async () => {

@@ -62,16 +62,13 @@ export function takeEarlyConnection(): EarlyConnection | undefined {
 
 /**
  * Keeps what arrives before anyone listens (the answer may come before the app is loaded)
- * and hands it to the first listener; a close before then is told to the first close listener.
+ * and hands it to the first listener; a close, before or after, is told to every close listener.
  */
 export function heldUntilHeard(channel: MessageChannel): MessageChannel {
   let held: string[] | undefined = [];
-  let closedUnheard = false;
-  let closeHeard = false;
+  let closed = false;
   const stopHolding = channel.onMessage((text) => held?.push(text));
-  channel.onClose(() => {
-    if (!closeHeard) closedUnheard = true;
-  });
+  channel.onClose(() => (closed = true));
   return {
     send: (text) => channel.send(text),
     close: () => channel.close(),
@@ -89,9 +86,8 @@ export function heldUntilHeard(channel: MessageChannel): MessageChannel {
       return remove;
     },
     onClose(listener) {
-      closeHeard = true;
-      if (closedUnheard) {
-        closedUnheard = false;
+      // The socket closes once: a listener that comes later hears it all the same.
+      if (closed) {
         queueMicrotask(listener);
         return () => {};
       }
