@@ -90,6 +90,7 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect(status).toHaveText(`1 of ${calls.length}`);
   await expect(found).toHaveCount(1);
   await expect(found).toContainText(`${calls[0]}: (85) ${query}`);
+  await expect(found.locator('mark')).toHaveText(query);
   await expect(found).toBeInViewport();
   await page.keyboard.press('Enter');
   await expect(status).toHaveText(`2 of ${calls.length}`);

@@ -6,7 +6,7 @@ import { fieldText } from '../../../renderer/src/lib/program/detail-fields.js';
 import { barOptions, chartNumber, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
 import { lineOptions } from './line-options.js';
 import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
-import { listingLines } from '../../../renderer/src/lib/program/listing-lines.js';
+import { listingLines, matchParts } from '../../../renderer/src/lib/program/listing-lines.js';
 import { visibleRange } from '../../../renderer/src/lib/ui/virtual-range.js';
 
 const leaf = (name: string, value: number): TreeNode => ({ name, type: '__u64', display: String(value), value });
@@ -106,3 +106,16 @@ describe('listing lines', () => {
     expect(lines[3]).toMatchObject({ kind: 'insn', entry: { index: 1 } });
   });
 });
+
+describe('find marks', () => {
+  it('cuts a line around every occurrence of the query, keeping the line\'s own case', () => {
+    expect(matchParts('r0 = r1; R1 += 2', 'r1', false)).toEqual([
+      { text: 'r0 = ', match: false }, { text: 'r1', match: true }, { text: '; ', match: false }, { text: 'R1', match: true }, { text: ' += 2', match: false },
+    ]);
+    expect(matchParts('r0 = r1; R1 += 2', 'R1', true)).toEqual([{ text: 'r0 = r1; ', match: false }, { text: 'R1', match: true }, { text: ' += 2', match: false }]);
+    expect(matchParts('call bpf_ktime_get_ns', 'call bpf_ktime_get_ns', false)).toEqual([{ text: 'call bpf_ktime_get_ns', match: true }]);
+    expect(matchParts('exit', 'goto', false)).toEqual([{ text: 'exit', match: false }]);
+    expect(matchParts('aaa', 'aa', false)).toEqual([{ text: 'aa', match: true }, { text: 'a', match: false }]);
+  });
+});
+

@@ -16,3 +16,19 @@ export function listingLines(entries: readonly ListingEntryView[]): ListingLine[
   }
   return lines;
 }
+
+/** A line's text cut around each occurrence of `query`, for marking what a find matched. */
+export function matchParts(text: string, query: string, caseSensitive: boolean): { text: string; match: boolean }[] {
+  if (query === '') return [{ text, match: false }];
+  const haystack = caseSensitive ? text : text.toLowerCase();
+  const needle = caseSensitive ? query : query.toLowerCase();
+  const parts: { text: string; match: boolean }[] = [];
+  let at = 0;
+  for (let hit = haystack.indexOf(needle); hit !== -1; hit = haystack.indexOf(needle, at)) {
+    if (hit > at) parts.push({ text: text.slice(at, hit), match: false });
+    parts.push({ text: text.slice(hit, hit + needle.length), match: true });
+    at = hit + needle.length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), match: false });
+  return parts;
+}
