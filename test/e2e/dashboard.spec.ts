@@ -61,6 +61,7 @@ test('overview, hosts and programs with live columns', async ({ page }) => {
   await page.getByLabel('Filter programs').fill('');
   await page.getByLabel('Type of programs').selectOption('tracepoint');
   await expect(grid.locator('[data-id]').first().locator('[role=gridcell]').nth(1)).toHaveText('tracepoint');
+  await expect(page.locator('main .count')).toHaveText(/^\d+ of \d+$/);
   await shot(page, 'programs');
   await page.getByLabel('Type of programs').selectOption('');
 });
