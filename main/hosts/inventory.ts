@@ -15,6 +15,7 @@ import {
 import type { RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
+import { TimeSlices } from './time-slices.js';
 
 /** The kernel keeps 15 characters of a name; bpftool then takes the BTF name of the first function. */
 const KERNEL_NAME_MAX = 15;
@@ -55,23 +56,12 @@ function ownerIndex(session: HostSession): Promise<OwnerIndex> {
 async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
   const results: (T | null)[] = new Array<T | null>(ids.length).fill(null);
   let next = 0;
-  let sliceStart = performance.now();
-  // One pause for every worker: a worker pausing alone would leave the others running on.
-  let pause: Promise<void> | undefined;
-  const breathe = (): Promise<void> | undefined => {
-    if (!pause && performance.now() - sliceStart > LIST_SLICE_MS) {
-      pause = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        pause = undefined;
-        sliceStart = performance.now();
-      });
-    }
-    return pause;
-  };
+  const slices = new TimeSlices(LIST_SLICE_MS);
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const at = next++;
       results[at] = await fetch(ids[at]!);
-      await breathe();
+      await slices.due();
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_WINDOW, ids.length) }, worker));

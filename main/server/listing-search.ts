@@ -5,6 +5,7 @@
 // listing takes a second or so to walk. The first MATCH_COUNT_LIMIT matches of the last
 // few queries are kept, so stepping through them is a binary search.
 import type { ListingRows } from '../kernel/isa/index.js';
+import { TimeSlices } from '../hosts/time-slices.js';
 import type { ListingPages } from './listing-pages.js';
 
 /** Matches counted at most; past it the count says "more". */
@@ -64,8 +65,6 @@ function firstAfter(lines: Int32Array, line: number): number {
   }
   return low;
 }
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class ListingSearch {
   /** Kept match prefixes by query key, least recently used first. */
@@ -166,14 +165,14 @@ export class ListingSearch {
     const stop = backwards ? first - 1 : last + 1;
     /** True when the scan is to stop: `line` is in range, matches, and `onMatch` has had enough. */
     const stopsAt = (line: number, text: string): boolean => line >= start && line < end && matches(text) && !onMatch(line);
-    let sliceStart = performance.now();
+    const slices = new TimeSlices(SLICE_MS);
     for (let p = backwards ? last : first, rows = 0; p !== stop; p += step, rows++) {
       if (rows === ROWS_PER_CHECK) {
         rows = 0;
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await turn();
+        const turn = slices.due();
+        if (turn) {
+          await turn;
           signal?.throwIfAborted();
-          sliceStart = performance.now();
         }
       }
       const top = pages.firstLine(p);
