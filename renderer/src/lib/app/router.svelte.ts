@@ -1,8 +1,8 @@
 // The current route, following the URL hash (back/forward, pasted deep links).
-import { formatRoute, parseRoute, type Route } from './route.js';
+import { DEFAULT_HOST, formatRoute, parseRoute, type Route } from './route.js';
 
 export class Router {
-  route = $state.raw<Route>({ host: 'local', view: 'overview' });
+  route = $state.raw<Route>({ host: DEFAULT_HOST, view: 'overview' });
   /** Counts hash changes (back, forward, a link followed or pasted), not the in-place rewrites of replace(). */
   navigations = $state(0);
 
