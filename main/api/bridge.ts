@@ -6,7 +6,7 @@ import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName, type Unsubs
 import type { ApiErrorData } from './errors.js';
 import type { Envelope } from './protocol.js';
 
-export const BRIDGE_GLOBAL = 'bpfscope';
+export { BRIDGE_GLOBAL } from './bridge-global.js';
 
 export type WatchName<E extends EventName = EventName> = `watch${Capitalize<E>}`;
 

@@ -1,18 +1,13 @@
 // The page's early socket: what arrives before the app listens is kept for it, and the
 // app's transport uses that socket first and its own `open` after a drop.
 import { describe, expect, it } from 'vitest';
-import { BRIDGE_GLOBAL } from '../../../main/api/bridge.js';
 import { createInMemoryChannelPair, type MessageChannel } from '../../../main/api/channel.js';
-import { ELECTRON_BRIDGE, heldUntilHeard } from '../../../renderer/src/lib/api/early-connection.js';
+import { heldUntilHeard } from '../../../renderer/src/lib/api/early-connection.js';
 import { ReconnectingTransport } from '../../../renderer/src/lib/api/reconnecting-transport.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('early connection', () => {
-  it('names the same Electron bridge global as main/api/bridge.ts', () => {
-    expect(ELECTRON_BRIDGE).toBe(BRIDGE_GLOBAL);
-  });
-
   it('keeps messages that arrive before anyone listens and hands them, in order, to the first listener', async () => {
     const [client, server] = createInMemoryChannelPair();
     const held = heldUntilHeard(client);

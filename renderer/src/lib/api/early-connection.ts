@@ -3,14 +3,13 @@
 // host's answer then travels while the app's script is compiled and evaluated (~300 ms
 // here), and the app's transport takes the socket over, answering its first matching call
 // from that request. This module imports nothing heavy: it runs before the app exists.
+import { BRIDGE_GLOBAL } from '../../../../main/api/bridge-global.js';
 import type { MessageChannel } from '../../../../main/api/channel.js';
 import type { SentRequest } from '../../../../main/api/rpc-client.js';
 import { DEFAULT_HOST, firstListOf, parseRoute } from '../app/route.js';
 import { webSocketChannel } from './websocket-channel.js';
 
 export const API_PATH = '/api';
-/** window[BRIDGE_GLOBAL] of main/api/bridge.ts: importing it here would pull in the whole contract. */
-export const ELECTRON_BRIDGE = 'bpfscope';
 
 export interface EarlyConnection {
   channel: MessageChannel;
@@ -34,7 +33,7 @@ export const OPEN_WAIT_MS = 200;
  * app's evaluation then holds for ~100-300 ms.
  */
 export function startEarlyConnection(): Promise<void> {
-  if (ELECTRON_BRIDGE in globalThis) return Promise.resolve();
+  if (BRIDGE_GLOBAL in globalThis) return Promise.resolve();
   let sentOff!: () => void;
   const left = new Promise<void>((resolve) => (sentOff = resolve));
   setTimeout(sentOff, OPEN_WAIT_MS);
