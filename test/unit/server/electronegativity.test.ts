@@ -48,13 +48,25 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const CSV_FIELDS = 8;
+const SCAN_ATTEMPTS = 3;
+
+/**
+ * The tool writes its CSV header and its rows with two unawaited fs.writeFile calls (dist/util/file.js),
+ * so on a busy machine the header can land over the start of the rows ('rse CSP, it may…' as a check
+ * name). Such a report, a row without its 8 fields, is read again from a new scan.
+ */
 function scan(input: string): Finding[] {
-  const report = join(mkdtempSync(join(tmpdir(), 'electronegativity-')), 'report.csv');
-  execFileSync(process.execPath, [CLI, '-i', input, '-e', '45.5.0', '-r', '-v', 'false', '-o', report], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
-  return parseCsv(readFileSync(report, 'utf8'))
-    .slice(1)
-    .filter((cells) => cells.some((cell) => cell.trim() !== ''))
-    .map(([check = '', severity = '', , file = '', location = '']) => ({ check, severity, file, location }));
+  for (let attempt = 1; ; attempt++) {
+    const report = join(mkdtempSync(join(tmpdir(), 'electronegativity-')), 'report.csv');
+    execFileSync(process.execPath, [CLI, '-i', input, '-e', '45.5.0', '-r', '-v', 'false', '-o', report], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+    const rows = parseCsv(readFileSync(report, 'utf8'))
+      .slice(1)
+      .filter((cells) => cells.some((cell) => cell.trim() !== ''));
+    if (rows.every((cells) => cells.length === CSV_FIELDS) || attempt === SCAN_ATTEMPTS) {
+      return rows.map(([check = '', severity = '', , file = '', location = '']) => ({ check, severity, file, location }));
+    }
+  }
 }
 
 describe('electronegativity', () => {
