@@ -1,4 +1,4 @@
-// Preconditions of kernel tests: privilege, tools, BTF, and the bpffs/tracefs mounts the
+// Preconditions of kernel tests: privilege, tools, BTF, and the bpffs/tracefs/securityfs mounts the
 // fixtures need. Mounts what is missing; reports (or, in CI, throws) what cannot be fixed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ const REQUIRED_TOOLS: ReadonlyArray<readonly [string, string[]]> = [
 const MOUNTS: ReadonlyArray<{ type: string; source: string; target: string }> = [
   { type: 'bpf', source: 'bpf', target: '/sys/fs/bpf' },
   { type: 'tracefs', source: 'nodev', target: '/sys/kernel/tracing' },
+  // doctor reads the lockdown mode and the active LSMs from here.
+  { type: 'securityfs', source: 'securityfs', target: '/sys/kernel/security' },
 ];
 
 let cached: { reason: string | undefined } | undefined;
