@@ -115,11 +115,14 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
   let problem: string | undefined;
   if ((aluName === 'div' || aluName === 'mod') && raw.off === 1) aluName = aluName === 'div' ? 'sdiv' : 'smod';
   else if (raw.off !== 0) problem = `alu uses reserved offset ${raw.off}`;
-  if (fromReg && raw.imm !== 0) problem ??= 'alu uses reserved imm';
+  const zext = aluName === 'mov' && fromReg && cls === op.CLASS_ALU && raw.imm === op.IMM_ZEXT;
+  if (fromReg && raw.imm !== 0 && !zext) problem ??= 'alu uses reserved imm';
   if (!fromReg && raw.src !== 0) problem ??= 'alu uses reserved src register';
   problem ??= badRegister(raw, fromReg);
   const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
-  return withProblem({ index, code: raw.code, slots: 1, kind: 'alu', op: aluName, width, dst: raw.dst, operand }, problem);
+  return withProblem({
+    index, code: raw.code, slots: 1, kind: 'alu', op: aluName, width, dst: raw.dst, operand, ...(zext ? { internal: 'zext' } : {}),
+  }, problem);
 }
 
 function decodeMemory(index: number, raw: RawSlot): Instruction {
@@ -128,11 +131,14 @@ function decodeMemory(index: number, raw: RawSlot): Instruction {
   const size = SIZES[(raw.code & op.SIZE_MASK) >> 3];
 
   if (cls === op.CLASS_LDX) {
-    if (mode !== op.MODE_MEM && mode !== op.MODE_MEMSX) return invalid(index, raw, `unknown ldx mode 0x${mode.toString(16)}`);
-    const signed = mode === op.MODE_MEMSX;
+    const probe = mode === op.MODE_PROBE_MEMSX;
+    if (mode !== op.MODE_MEM && mode !== op.MODE_MEMSX && !probe) return invalid(index, raw, `unknown ldx mode 0x${mode.toString(16)}`);
+    const signed = mode !== op.MODE_MEM;
     if (signed && size === 8) return invalid(index, raw, 'sign-extending load of 8 bytes');
     const problem = raw.imm !== 0 ? 'ldx uses reserved imm' : badRegister(raw, true);
-    return withProblem({ index, code: raw.code, slots: 1, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed }, problem);
+    return withProblem({
+      index, code: raw.code, slots: 1, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed, ...(probe ? { internal: 'probe_memsx' } : {}),
+    }, problem);
   }
   if (cls === op.CLASS_ST) {
     if (mode === op.MODE_NOSPEC) return { index, code: raw.code, slots: 1, kind: 'nospec' };

@@ -24,6 +24,16 @@ export type PseudoSource =
 
 export type CallKind = 'helper' | 'subprog' | 'kfunc';
 
+/**
+ * Encodings only the kernel writes, seen in xlated code:
+ * - `zext`: BPF_ZEXT_REG, a mov32 with imm 1 the verifier inserts to zero-extend a register
+ *   explicitly (after a 32-bit cmpxchg, or for JITs that need it); it moves like any mov32.
+ * - `probe_memsx`: BPF_PROBE_MEMSX, a sign-extending load from a BTF pointer that the JIT
+ *   guards against faults (BPF_PROBE_MEM loads are turned back into plain loads by the kernel
+ *   before it dumps them; these are not).
+ */
+export type InternalForm = 'zext' | 'probe_memsx';
+
 interface InstructionBase {
   /** Slot index in the program (ld_imm64 occupies this slot and the next). */
   readonly index: number;
@@ -33,6 +43,8 @@ interface InstructionBase {
   readonly slots: 1 | 2;
   /** Why the kernel would refuse this instruction here (bad register, jump out of range …). */
   problem?: string;
+  /** Set when the bytes are a kernel-internal encoding of this instruction. */
+  readonly internal?: InternalForm;
 }
 
 export interface AluInstruction extends InstructionBase {

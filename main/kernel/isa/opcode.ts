@@ -105,6 +105,8 @@ export const MODE_MEM = 0x60;
 export const MODE_MEMSX = 0x80;
 /** Atomic operation (STX class); the imm says which. */
 export const MODE_ATOMIC = 0xc0;
+/** Fault-guarded sign-extending load, internal to the kernel (LDX class, BPF_PROBE_MEMSX), seen in xlated code. */
+export const MODE_PROBE_MEMSX = 0x40;
 /** Speculation barrier, internal to the kernel (ST class, mode 0xc0), seen in xlated code. */
 export const MODE_NOSPEC = 0xc0;
 
@@ -140,6 +142,8 @@ export const PSEUDO_KFUNC_CALL = 2;
 export const OFF_ADDR_SPACE_CAST = 1;
 /** Per-CPU address resolution, internal to the kernel (Linux 6.10), seen in xlated code. */
 export const OFF_PERCPU_ADDR = -1;
+/** The imm of ALU|MOV|X that marks the verifier's explicit zero-extension (BPF_ZEXT_REG), seen in xlated code. */
+export const IMM_ZEXT = 1;
 
 /** Highest register number: r10 is the read-only frame pointer. */
 export const MAX_REGISTER = 10;

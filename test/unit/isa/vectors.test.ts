@@ -55,6 +55,7 @@ const VECTORS: readonly (readonly [string, string, string])[] = [
   ['bf 21 01 00 01 00 00 00', '(bf) r1 = addr_space_cast(r2, 0, 1)', 'arena: as(1) → as(0)'],
   ['bf 21 01 00 00 00 01 00', '(bf) r1 = addr_space_cast(r2, 1, 0)', 'arena: as(0) → as(1)'],
   ['bf 11 ff ff 00 00 00 00', '(bf) r1 = &(void __percpu *)(r1)', 'internal per-CPU address (xlated only)'],
+  ['bc 00 00 00 01 00 00 00', '(bc) w0 = w0', 'internal zero-extension BPF_ZEXT_REG: mov32 with imm 1 (xlated only)'],
   // LDX, including v4 sign-extending loads
   ['79 12 f8 ff 00 00 00 00', '(79) r2 = *(u64 *)(r1 -8)', 'ldx dw'],
   ['61 12 04 00 00 00 00 00', '(61) r2 = *(u32 *)(r1 +4)', 'ldx w'],
@@ -63,6 +64,8 @@ const VECTORS: readonly (readonly [string, string, string])[] = [
   ['91 12 00 00 00 00 00 00', '(91) r2 = *(s8 *)(r1 +0)', 'v4 ldsx b'],
   ['89 12 02 00 00 00 00 00', '(89) r2 = *(s16 *)(r1 +2)', 'v4 ldsx h'],
   ['81 12 04 00 00 00 00 00', '(81) r2 = *(s32 *)(r1 +4)', 'v4 ldsx w'],
+  ['51 12 00 00 00 00 00 00', '(51) r2 = *(s8 *)(r1 +0)', 'internal fault-guarded ldsx b, BPF_PROBE_MEMSX (xlated only)'],
+  ['41 12 08 00 00 00 00 00', '(41) r2 = *(s32 *)(r1 +8)', 'internal fault-guarded ldsx w'],
   // ST, STX
   ['7a 0a f8 ff 2a 00 00 00', '(7a) *(u64 *)(r10 -8) = 42', 'st dw'],
   ['62 0a fc ff ff ff ff ff', '(62) *(u32 *)(r10 -4) = -1', 'st w'],
@@ -144,6 +147,23 @@ describe('instruction vectors (kernel disasm.c text)', () => {
     expect(gotol).toMatchObject({ kind: 'goto', long: true, offset: -1, target: 1 });
     expect(bswap).toMatchObject({ kind: 'endian', order: 'swap', bits: 32 });
     expect(movsx).toMatchObject({ kind: 'movsx', fromBits: 16, src: 2, dst: 1 });
+  });
+
+  it('decodes the kernel-internal forms as the instruction they run, marked internal', () => {
+    const [zext, probe, mov32, ldsx] = decodeInstructions(bytes(
+      'bc 33 00 00 01 00 00 00  49 12 02 00 00 00 00 00  bc 21 00 00 00 00 00 00  89 12 02 00 00 00 00 00'));
+    expect(zext).toMatchObject({ kind: 'alu', op: 'mov', width: 32, dst: 3, operand: { kind: 'reg', reg: 3 }, internal: 'zext' });
+    expect(probe).toMatchObject({ kind: 'load', signed: true, size: 2, dst: 2, base: 1, off: 2, internal: 'probe_memsx' });
+    expect(mov32.internal).toBeUndefined();
+    expect(ldsx.internal).toBeUndefined();
+  });
+
+  it('still refuses an imm on other register moves: only mov32 with imm 1 is the zero-extension marker', () => {
+    const [mov64, mov32, add32] = decodeInstructions(bytes(
+      'bf 10 00 00 01 00 00 00  bc 10 00 00 02 00 00 00  0c 10 00 00 01 00 00 00'));
+    expect(mov64.problem).toBe('alu uses reserved imm');
+    expect(mov32.problem).toBe('alu uses reserved imm');
+    expect(add32.problem).toBe('alu uses reserved imm');
   });
 });
 
