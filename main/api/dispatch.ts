@@ -24,7 +24,12 @@ export async function dispatchCall(service: BpfscopeService, method: unknown, pa
     return { ok: false, error: toErrorData(error) };
   }
   if (signal.aborted) return { ok: false, error: { code: 'ECANCELED', message: `${method} was cancelled` } };
-  const checked = spec.result.safeParse(result);
+  let checked: ReturnType<typeof spec.result.safeParse>;
+  try {
+    checked = spec.result.safeParse(result);
+  } catch (error) {
+    return { ok: false, error: { code: 'EBADRESULT', message: `result from ${method} could not be checked: ${(error as Error).message}` } };
+  }
   // A result that breaks the contract is our bug; say so rather than send it on.
   if (!checked.success) return { ok: false, error: { ...invalid(`result from ${method}`, checked.error.issues), code: 'EBADRESULT' } };
   return { ok: true, result: checked.data };
@@ -55,10 +60,16 @@ export function dispatchSubscribe(
   try {
     unsubscribe = watch.call(service, parsed.data, (data) => {
       if (ended) return;
-      const checked = spec.data.safeParse(data);
-      if (checked.success) return emit(checked.data);
+      let failure: ApiErrorData;
+      try {
+        const checked = spec.data.safeParse(data);
+        if (checked.success) return emit(checked.data);
+        failure = { ...invalid(`${event} event`, checked.error.issues), code: 'EBADRESULT' };
+      } catch (error) {
+        failure = { code: 'EBADRESULT', message: `${event} event could not be checked: ${(error as Error).message}` };
+      }
       stop();
-      end({ ...invalid(`${event} event`, checked.error.issues), code: 'EBADRESULT' });
+      end(failure);
     });
   } catch (error) {
     return { ok: false, error: toErrorData(error) };

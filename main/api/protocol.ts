@@ -1,6 +1,6 @@
 // The generic RPC protocol carried as JSON text by the in-memory and WebSocket
-// transports: request/response, subscribe/event/end, cancel. Every message is
-// size-capped and schema-checked before anything acts on it.
+// transports: request/response, subscribe/event/end, cancel. Every client message is
+// size- and depth-capped before it is parsed, and schema-checked before anything acts on it.
 import { z } from 'zod';
 import { ApiErrorDataSchema, type ApiErrorData } from './errors.js';
 
@@ -10,6 +10,14 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Requests and subscriptions one connection may have open at once. */
 export const MAX_PENDING_PER_CONNECTION = 256;
+/**
+ * Nesting of arrays and objects a client message may have. The deepest the contract asks for is
+ * 3 (message → params → a list of keys); the schema checks walk values recursively, so a message
+ * nested thousands deep must be refused before JSON.parse and zod see it.
+ */
+export const MAX_REQUEST_DEPTH = 16;
+/** Values an IPC message may hold (arrays' items and objects' members, counted through all levels). */
+export const MAX_REQUEST_VALUES = 16_384;
 
 const RequestId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const Name = z.string().min(1).max(64);
@@ -48,10 +56,50 @@ export type Envelope = { ok: true; result: unknown } | { ok: false; error: ApiEr
 
 export type Decoded<T> = { ok: true; message: T } | { ok: false; error: ApiErrorData };
 
-function decode<T>(text: unknown, limit: number, schema: z.ZodType<T>): Decoded<T> {
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`: one pass over the characters,
+ * strings skipped, no parse and no recursion. Text that is not JSON is left to JSON.parse.
+ */
+export function jsonTextNestsDeeper(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Why a value (an IPC message, structured-cloned rather than text) is too deep or too large to
+ * validate, or undefined when it is neither: an iterative walk that stops at the first excess.
+ */
+export function valueTooComplex(value: unknown, maxDepth = MAX_REQUEST_DEPTH, maxValues = MAX_REQUEST_VALUES): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  let seen = 0;
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= maxDepth) return `nested deeper than ${maxDepth}`;
+    const children = Array.isArray(item) ? item : Object.values(item);
+    seen += children.length;
+    if (seen > maxValues) return `more than ${maxValues} values`;
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+function decode<T>(text: unknown, limit: number, schema: z.ZodType<T>, maxDepth?: number): Decoded<T> {
   if (typeof text !== 'string') return { ok: false, error: { code: 'EPROTO', message: 'message is not text' } };
   // UTF-16 length is a lower bound of the UTF-8 size, enough to refuse before parsing.
   if (text.length > limit) return { ok: false, error: { code: 'E2BIG', message: `message of ${text.length} characters exceeds the ${limit}-byte limit` } };
+  if (maxDepth !== undefined && jsonTextNestsDeeper(text, maxDepth)) return { ok: false, error: { code: 'E2BIG', message: `message nests arrays and objects deeper than ${maxDepth}` } };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -64,9 +112,10 @@ function decode<T>(text: unknown, limit: number, schema: z.ZodType<T>): Decoded<
 }
 
 export function decodeClientMessage(text: unknown): Decoded<ClientMessage> {
-  return decode(text, MAX_REQUEST_BYTES, ClientMessageSchema);
+  return decode(text, MAX_REQUEST_BYTES, ClientMessageSchema, MAX_REQUEST_DEPTH);
 }
 
+/** Our own server's messages: size-capped; their depth is what the contract's records have. */
 export function decodeServerMessage(text: unknown): Decoded<ServerMessage> {
   return decode(text, MAX_RESPONSE_BYTES, ServerMessageSchema);
 }

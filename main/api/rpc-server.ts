@@ -4,8 +4,8 @@
 import type { MessageChannel } from './channel.js';
 import type { BpfscopeService, Unsubscribe } from './contract.js';
 import { dispatchCall, dispatchSubscribe } from './dispatch.js';
-import type { ApiErrorData } from './errors.js';
-import { decodeClientMessage, encodeMessage, MAX_PENDING_PER_CONNECTION, MAX_RESPONSE_BYTES, type ServerMessage } from './protocol.js';
+import { toErrorData, type ApiErrorData } from './errors.js';
+import { decodeClientMessage, encodeMessage, MAX_PENDING_PER_CONNECTION, MAX_RESPONSE_BYTES, type Envelope, type ServerMessage } from './protocol.js';
 
 export function serveChannel(channel: MessageChannel, service: BpfscopeService): () => void {
   const requests = new Map<number, AbortController>();
@@ -24,6 +24,15 @@ export function serveChannel(channel: MessageChannel, service: BpfscopeService):
   const busy = (id: number): boolean => requests.has(id) || subscriptions.has(id);
 
   const onMessage = (text: string): void => {
+    // Nothing a client sends may end the process: a failure here is this message's answer.
+    try {
+      handle(text);
+    } catch (error) {
+      reject({ code: 'EPROTO', message: `message not handled: ${(error as Error).message}`.slice(0, 500) });
+    }
+  };
+
+  const handle = (text: string): void => {
     const decoded = decodeClientMessage(text);
     if (!decoded.ok) return reject(decoded.error);
     const message = decoded.message;
@@ -40,10 +49,12 @@ export function serveChannel(channel: MessageChannel, service: BpfscopeService):
     if (message.type === 'request') {
       const controller = new AbortController();
       requests.set(message.id, controller);
-      void dispatchCall(service, message.method, message.params, controller.signal).then((envelope) => {
-        requests.delete(message.id);
-        send(envelope.ok ? { type: 'response', id: message.id, ok: true, result: envelope.result as never } : { type: 'response', id: message.id, ok: false, error: envelope.error });
-      });
+      void dispatchCall(service, message.method, message.params, controller.signal)
+        .catch((error: unknown): Envelope => ({ ok: false, error: toErrorData(error) }))
+        .then((envelope) => {
+          requests.delete(message.id);
+          send(envelope.ok ? { type: 'response', id: message.id, ok: true, result: envelope.result as never } : { type: 'response', id: message.id, ok: false, error: envelope.error });
+        });
       return;
     }
     const outcome = dispatchSubscribe(

@@ -8,7 +8,7 @@ import type { ApiTransport } from '../api/client.js';
 import { events, isEventName, METHOD_NAMES, methods, type Unsubscribe } from '../api/contract.js';
 import type { ApiErrorData } from '../api/errors.js';
 import type { Envelope } from '../api/protocol.js';
-import { MAX_PENDING_PER_CONNECTION } from '../api/protocol.js';
+import { MAX_PENDING_PER_CONNECTION, valueTooComplex } from '../api/protocol.js';
 import type { SenderCheck } from './sender-check.js';
 
 const SubscribeSchema = z.strictObject({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), event: z.string().max(64), params: z.json() });
@@ -20,6 +20,8 @@ export function registerIpc(service: ApiTransport, isTrusted: SenderCheck): () =
   for (const method of METHOD_NAMES) {
     ipcMain.handle(IPC.method(method), async (event, params: unknown): Promise<Envelope> => {
       if (!isTrusted(event)) return { ok: false, error: UNTRUSTED };
+      const excess = valueTooComplex(params);
+      if (excess) return { ok: false, error: { code: 'E2BIG', message: `parameters for ${method}: ${excess}` } };
       const checked = methods[method].params.safeParse(params ?? {});
       if (!checked.success) return { ok: false, error: { code: 'EINVAL', message: `invalid parameters for ${method}` } };
       return service.request(method, checked.data);
@@ -42,7 +44,7 @@ export function registerIpc(service: ApiTransport, isTrusted: SenderCheck): () =
   };
 
   const onSubscribe = (event: IpcMainEvent, message: unknown): void => {
-    if (!isTrusted(event)) return;
+    if (!isTrusted(event) || valueTooComplex(message) !== undefined) return;
     const parsed = SubscribeSchema.safeParse(message);
     if (!parsed.success) return;
     const { id, event: name, params } = parsed.data;

@@ -4,7 +4,7 @@ import { createInMemoryChannelPair, type MessageChannel } from '../../../main/ap
 import { createApiClient } from '../../../main/api/client.js';
 import type { BpfscopeApi } from '../../../main/api/contract.js';
 import { ApiError } from '../../../main/api/errors.js';
-import { MAX_PENDING_PER_CONNECTION, MAX_REQUEST_BYTES } from '../../../main/api/protocol.js';
+import { MAX_PENDING_PER_CONNECTION, MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH } from '../../../main/api/protocol.js';
 import { RpcClient } from '../../../main/api/rpc-client.js';
 import { serveChannel } from '../../../main/api/rpc-server.js';
 import { createFakeService, type FakeService } from './fake-service.js';
@@ -85,6 +85,20 @@ describe('RPC over an in-memory channel pair', { timeout: 5000 }, () => {
     expect(service.calls).toEqual([]);
     // The connection is still usable afterwards.
     expect(await api.listMaps({ host: 'local' })).toEqual([]);
+  });
+
+  it('refuses a message nested 2,000 deep before parsing it, and stays usable', async () => {
+    // zod's recursive json check overflowed the stack on this (~4 KB) and serve exited.
+    const deep = `{"type":"request","id":2,"method":"versions","params":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+    clientEnd.send(deep);
+    clientEnd.send(JSON.stringify({ type: 'subscribe', id: 3, event: 'hosts', params: { nested: JSON.parse(`${'['.repeat(MAX_REQUEST_DEPTH)}${']'.repeat(MAX_REQUEST_DEPTH)}`) } }));
+    await tick();
+    expect(rejects).toMatchObject([
+      { code: 'E2BIG', message: `message nests arrays and objects deeper than ${MAX_REQUEST_DEPTH}` },
+      { code: 'E2BIG' },
+    ]);
+    expect(service.calls).toEqual([]);
+    expect((await api.versions({})).kernel).toBe('6.18');
   });
 
   it('refuses a request id already in use', async () => {

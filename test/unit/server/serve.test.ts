@@ -146,6 +146,17 @@ describe('bpfscope serve', { timeout: 10_000 }, () => {
     expect(await closed).toBe(1009);
     expect(service.calls.length).toBe(before);
   });
+
+  it('answers a message nested 2,000 deep with a reject and keeps serving (serve exited on it)', async () => {
+    const opened = await openSocket(port, '/api', { origin, cookie: `bpfscope_token_${port}=${token}` });
+    if (!opened.ok) throw new Error(`upgrade refused: ${opened.status}`);
+    const { socket } = opened;
+    socket.send(`{"type":"request","id":2,"method":"versions","params":${'['.repeat(2000)}${']'.repeat(2000)}}`);
+    expect(await nextMessage(socket)).toMatchObject({ type: 'reject', error: { code: 'E2BIG' } });
+    socket.send(JSON.stringify({ type: 'request', id: 3, method: 'versions', params: {} }));
+    expect(await nextMessage(socket)).toMatchObject({ type: 'response', id: 3, ok: true });
+    socket.close();
+  });
 });
 
 describe('bpfscope serve --bind', () => {
