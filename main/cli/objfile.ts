@@ -1,25 +1,22 @@
 // `obj FILE [--json]` and `obj FILE prog NAME [--linum|--opcodes|--json]`: a compiled BPF
 // object before anything is loaded — programs, maps, global data, sections, and listings.
-import { readFile } from 'node:fs/promises';
 import { bpftoolJson } from '../kernel/btf/index.js';
 import { listingToJson, renderListingText } from '../kernel/isa/index.js';
 import {
   findProgram, parseBpfObject, programListing, type BpfObject, type GlobalDataSection, type ObjectMap, type ObjectProgram,
 } from '../kernel/objfile/index.js';
 import { stringifyJson, type JsonValue } from '../kernel/info/index.js';
+import { readObjectFile } from '../hosts/objfile-host.js';
 import { UsageError, type CommandContext } from './context.js';
 
 const USAGE = 'usage: bpfscope obj FILE [--json] | obj FILE prog NAME [--linum] [--opcodes] [--json]';
-/** Object files are small; a larger file is a mistake, not an object. */
-const MAX_OBJECT_BYTES = 512 << 20;
 
 async function openObject(path: string): Promise<BpfObject> {
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  const { bytes } = await readObjectFile(path).catch((error: Error) => {
+    throw new UsageError(error.message);
   });
-  if (bytes.length > MAX_OBJECT_BYTES) throw new UsageError(`${path}: ${bytes.length} bytes, too large for an object file`);
   try {
-    return parseBpfObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    return parseBpfObject(bytes);
   } catch (error) {
     throw new UsageError(`${path}: ${(error as Error).message}`);
   }

@@ -5,12 +5,12 @@
 // What only a live kernel has (host files, owners, links, statistics, `.maps` contents) throws
 // HostError code 'EOBJFILE' saying so.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isElf, loadedForm, parseBpfObject, type BpfObject, type LoadedMap, type LoadedObject, type LoadedProgram } from '../kernel/objfile/index.js';
 import type {
   Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawTaskFd, StatsHold,
 } from './host.js';
+import { readBoundedFile, type BoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
 import { RecordedMapReader } from './snapshot-host.js';
 
@@ -19,6 +19,14 @@ export const MAX_OBJECT_BYTES = 512 << 20;
 const EMPTY = new Uint8Array(0);
 const EMPTY_KERNEL_MOUNTS = new TextEncoder().encode('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n');
 const LIVE_HINT = 'load the object (bpftool prog loadall, or its loader) and open the host it runs on';
+
+/** A .bpf.o file's bytes, read only when it is a regular file that starts as ELF and is not too large. */
+export function readObjectFile(path: string): Promise<BoundedFile> {
+  return readBoundedFile(path, {
+    limit: MAX_OBJECT_BYTES, what: 'a BPF object file', code: 'EOBJFILE',
+    checkHead: (head) => (isElf(head) ? undefined : 'not a BPF object file (no ELF header)'),
+  });
+}
 
 function objfileError(message: string, hint?: string): HostError {
   return new HostError({ code: 'EOBJFILE', message, ...(hint ? { hint } : {}) });
@@ -58,13 +66,8 @@ export class ObjectFileHost implements Host {
   }
 
   static async open(path: string): Promise<ObjectFileHost> {
-    const ioError = (error: NodeJS.ErrnoException) => {
-      throw new HostError({ code: error.code ?? 'EIO', message: `${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}` });
-    };
-    const info = await stat(path).catch(ioError);
-    if (info.size > MAX_OBJECT_BYTES) throw objfileError(`${path}: ${info.size} bytes, too large for a BPF object file`);
-    const bytes = await readFile(path).catch(ioError);
-    return ObjectFileHost.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), basename(path), info.mtimeMs);
+    const { bytes, mtimeMs } = await readObjectFile(path);
+    return ObjectFileHost.fromBytes(bytes, basename(path), mtimeMs);
   }
 
   async listIds(kind: ObjectKind): Promise<number[]> {

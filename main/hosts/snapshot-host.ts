@@ -1,9 +1,9 @@
 // A snapshot file as a read-only Host: every operation answers with the bytes recorded when the
 // snapshot was taken, so listings, detail views and BTF work on it unchanged. Live operations
 // (stats, ring buffer positions, maps not recorded) throw HostError code 'ESNAPSHOT'.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import {
   fdinfoPath, hostFilePath, MANIFEST_PATH, mapContentPath, OWNERS_PATH, rawPath,
   parseManifest, type SnapshotKind, type SnapshotManifest, type SnapshotMapContent,
@@ -13,11 +13,15 @@ import type {
   Host, HostClocks, MapReader, MapReadMode, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawMapPage, RawOwnerFd,
   RawCgroupQuery, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
 } from './host.js';
+import { readBoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
 import { CALLS_PATH, decodeCallLog, replayCall, type CallLog } from './snapshot-calls.js';
 
 /** Largest snapshot we decompress into memory. */
 const MAX_SNAPSHOT_BYTES = 4 * 1024 ** 3;
+/** Largest snapshot file we read (compressed), as large as an upload from the UI may be. */
+export const MAX_SNAPSHOT_FILE_BYTES = 1024 ** 3;
+const gunzipAsync = promisify(gunzip);
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
 
@@ -25,12 +29,19 @@ function snapshotError(message: string, hint?: string): HostError {
   return new HostError({ code: 'ESNAPSHOT', message, ...(hint ? { hint } : {}) });
 }
 
+/** Why a file's first bytes are not a snapshot's, or undefined when they may be. */
+export function snapshotHeadProblem(head: Uint8Array): string | undefined {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? undefined : 'not a bpfscope snapshot (not gzip data)';
+}
+
 /** Decodes a snapshot file's bytes; throws `ESNAPSHOT` errors that say what is wrong with it. */
-export function decodeSnapshot(bytes: Uint8Array, name: string): { manifest: SnapshotManifest; files: Map<string, Uint8Array> } {
+export async function decodeSnapshot(bytes: Uint8Array, name: string): Promise<{ manifest: SnapshotManifest; files: Map<string, Uint8Array> }> {
   let tar: Uint8Array;
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw snapshotError(`${name}: not a bpfscope snapshot (not gzip data)`);
+  const wrongHead = snapshotHeadProblem(bytes);
+  if (wrongHead) throw snapshotError(`${name}: ${wrongHead}`);
   try {
-    tar = gunzipSync(bytes, { maxOutputLength: MAX_SNAPSHOT_BYTES });
+    // Off the event loop: a server keeps answering while a large snapshot is inflated.
+    tar = await gunzipAsync(bytes, { maxOutputLength: MAX_SNAPSHOT_BYTES });
   } catch (error) {
     throw snapshotError(`${name}: truncated or corrupted (gzip: ${(error as Error).message})`);
   }
@@ -96,10 +107,10 @@ export class SnapshotHost implements Host {
   }
 
   static async open(path: string): Promise<SnapshotHost> {
-    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-      throw new HostError({ code: error.code ?? 'EIO', message: `${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}` });
+    const { bytes } = await readBoundedFile(path, {
+      limit: MAX_SNAPSHOT_FILE_BYTES, what: 'a bpfscope snapshot', code: 'ESNAPSHOT', checkHead: snapshotHeadProblem,
     });
-    const { manifest, files } = decodeSnapshot(bytes, basename(path));
+    const { manifest, files } = await decodeSnapshot(bytes, basename(path));
     return new SnapshotHost(manifest, files, basename(path));
   }
 

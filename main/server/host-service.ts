@@ -136,7 +136,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return uploads.chunk(params);
     },
     async openUploadedSnapshot(params) {
-      const host = uploads.finish(params);
+      const host = await uploads.finish(params);
       const id = uploadedHostId(host.label, new Set(hosts.list().map((h) => h.id)));
       return hosts.add(id, async () => new HostSession(host));
     },

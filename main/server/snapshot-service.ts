@@ -64,7 +64,7 @@ export class SnapshotUploads {
    * The uploaded file as a host: an ELF file is an object file, anything else must be a snapshot
    * (whose decoder says what is wrong with it). The upload is forgotten whatever the outcome.
    */
-  finish({ upload }: Params<'openUploadedSnapshot'>): SnapshotHost | ObjectFileHost {
+  async finish({ upload }: Params<'openUploadedSnapshot'>): Promise<SnapshotHost | ObjectFileHost> {
     const entry = this.entry(upload);
     this.uploads.delete(upload);
     clearTimeout(entry.timer);
@@ -75,7 +75,7 @@ export class SnapshotUploads {
     if (entry.bytes[0] !== 0x1f || entry.bytes[1] !== 0x8b) {
       throw new ApiError({ code: 'ESNAPSHOT', message: `${entry.name}: neither a bpfscope snapshot (gzip) nor a BPF object file (ELF)` });
     }
-    const { manifest, files } = decodeSnapshot(entry.bytes, entry.name);
+    const { manifest, files } = await decodeSnapshot(entry.bytes, entry.name);
     return new SnapshotHost(manifest, files, entry.name);
   }
 

@@ -72,7 +72,7 @@ describe('tar', () => {
 
 describe('opening snapshot files', () => {
   it('reads a well-formed file and pages a recorded map', async () => {
-    const { manifest: m, files } = decodeSnapshot(archive(manifest()), 'ok.bpfsnap');
+    const { manifest: m, files } = await decodeSnapshot(archive(manifest()), 'ok.bpfsnap');
     const host = new SnapshotHost(m, files, 'ok.bpfsnap');
     expect(host.label).toBe('snapshot:ok.bpfsnap');
     expect(await host.listIds('map')).toEqual([7]);
@@ -98,13 +98,8 @@ describe('opening snapshot files', () => {
     ['future version', () => archive(manifest({ version: SNAPSHOT_VERSION + 1 })),
       `x: manifest: snapshot format version ${SNAPSHOT_VERSION + 1} is newer than this bpfscope reads (${SNAPSHOT_VERSION}): upgrade bpfscope`],
     ['bad ids', () => archive({ ...manifest(), ids: { prog: [-1], map: [], link: [], btf: [] } }), 'x: manifest: ids.prog missing or not a list of ids'],
-  ])('%s: a clear error', (_name, bytes, message) => {
-    let error: unknown;
-    try {
-      decodeSnapshot(bytes(), 'x');
-    } catch (e) {
-      error = e;
-    }
+  ])('%s: a clear error', async (_name, bytes, message) => {
+    const error = await decodeSnapshot(bytes(), 'x').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ESNAPSHOT' });
     expect(() => { throw error; }).toThrow(message);
   });

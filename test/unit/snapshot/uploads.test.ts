@@ -12,23 +12,23 @@ import { buildFixtures, FIXTURE_BUILD_DIR } from '../../helpers/fixtures.js';
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 describe('snapshot uploads', () => {
-  it('refuses chunks out of order, beyond the size, and files not whole', () => {
+  it('refuses chunks out of order, beyond the size, and files not whole', async () => {
     const uploads = new SnapshotUploads();
     const { upload } = uploads.begin({ name: 'a/b.bpfsnap', size: 4 });
     expect(() => uploads.chunk({ upload, offset: 2, data: b64(Uint8Array.of(1)) })).toThrow(/chunk at 2, expected 0/);
     expect(uploads.chunk({ upload, offset: 0, data: b64(Uint8Array.of(1, 2)) })).toEqual({ received: 2 });
     expect(() => uploads.chunk({ upload, offset: 2, data: b64(Uint8Array.of(1, 2, 3)) })).toThrow(/more bytes than announced/);
-    expect(() => uploads.finish({ upload })).toThrow(/a_b\.bpfsnap: 2 of 4 bytes received/);
-    expect(() => uploads.finish({ upload })).toThrow(/no snapshot upload/);
+    await expect(uploads.finish({ upload })).rejects.toThrow(/a_b\.bpfsnap: 2 of 4 bytes received/);
+    await expect(uploads.finish({ upload })).rejects.toThrow(/no snapshot upload/);
     uploads.close();
   });
 
-  it('a whole but damaged file gives the decoder’s clear error', () => {
+  it('a whole but damaged file gives the decoder’s clear error', async () => {
     const uploads = new SnapshotUploads();
     const bytes = gzipSync(Buffer.from('not a tar'));
     const { upload } = uploads.begin({ name: 'x.bpfsnap', size: bytes.length });
     uploads.chunk({ upload, offset: 0, data: b64(bytes) });
-    expect(() => uploads.finish({ upload })).toThrow(expect.objectContaining({ code: 'ESNAPSHOT' }));
+    await expect(uploads.finish({ upload })).rejects.toThrow(expect.objectContaining({ code: 'ESNAPSHOT' }));
   });
 
   it('names hosts uniquely', () => {
@@ -37,7 +37,7 @@ describe('snapshot uploads', () => {
     expect(uploadedHostId('objfile:x.bpf.o', new Set(['snapshot:x.bpf.o']))).toBe('objfile:x.bpf.o');
   });
 
-  it('an ELF file opens as an object file host; a damaged one and other files give clear errors', () => {
+  it('an ELF file opens as an object file host; a damaged one and other files give clear errors', async () => {
     buildFixtures();
     const object = new Uint8Array(readFileSync(join(FIXTURE_BUILD_DIR, 'maps.bpf.o')));
     const send = (name: string, bytes: Uint8Array) => {
@@ -46,10 +46,10 @@ describe('snapshot uploads', () => {
       uploads.chunk({ upload, offset: 0, data: b64(bytes) });
       return uploads.finish({ upload });
     };
-    const host = send('maps.bpf.o', object);
+    const host = await send('maps.bpf.o', object);
     expect(host).toBeInstanceOf(ObjectFileHost);
     expect(host.label).toBe('objfile:maps.bpf.o');
-    expect(() => send('cut.bpf.o', object.subarray(0, 200))).toThrow(expect.objectContaining({ code: 'EOBJFILE', message: expect.stringMatching(/^cut\.bpf\.o: elf: /) }));
-    expect(() => send('notes.txt', new TextEncoder().encode('hello'))).toThrow(/notes\.txt: neither a bpfscope snapshot \(gzip\) nor a BPF object file \(ELF\)/);
+    await expect(send('cut.bpf.o', object.subarray(0, 200))).rejects.toThrow(expect.objectContaining({ code: 'EOBJFILE', message: expect.stringMatching(/^cut\.bpf\.o: elf: /) }));
+    await expect(send('notes.txt', new TextEncoder().encode('hello'))).rejects.toThrow(/notes\.txt: neither a bpfscope snapshot \(gzip\) nor a BPF object file \(ELF\)/);
   });
 });
