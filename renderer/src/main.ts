@@ -2,7 +2,11 @@
 // app (renderer/src/app.ts, fetched and compiled meanwhile: index.html preloads it), so the
 // host's answer travels while the app's script is evaluated.
 import { startEarlyConnection } from './lib/api/early-connection.js';
+import { applyTheme, storedTheme } from './lib/theme/theme-choice.js';
 import './app.css';
+
+// The remembered theme before anything is drawn: the page never flashes the other one.
+applyTheme(storedTheme());
 
 startEarlyConnection()
   .then(() => import('./app.js'))

@@ -2,8 +2,9 @@
 // (lineChart once, lineRows per update): what the tests inspect.
 import type { EChartsOption } from 'echarts';
 import { lineChart, lineRows, timeRows, type TimeSeries } from '../../../renderer/src/lib/charts/chart-options.js';
+import { readPalette } from '../../../renderer/src/lib/theme/palette.js';
 
 export function lineOptions(series: TimeSeries[], unit: string, windowMs: number, nowMs: number, hidden: ReadonlySet<string> = new Set()): EChartsOption {
   const names = series.map((s) => s.name);
-  return { ...lineChart(names, unit, hidden), ...lineRows(names, timeRows(series, nowMs, windowMs), nowMs - windowMs, nowMs) };
+  return { ...lineChart(names, unit, readPalette(), hidden), ...lineRows(names, timeRows(series, nowMs, windowMs), nowMs - windowMs, nowMs) };
 }

@@ -4,6 +4,7 @@ import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { formatRoute, parseRoute } from '../../../renderer/src/lib/app/route.js';
 import { fieldText } from '../../../renderer/src/lib/program/detail-fields.js';
 import { barOptions, chartNumber, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
+import { readPalette } from '../../../renderer/src/lib/theme/palette.js';
 import { lineOptions } from './line-options.js';
 import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
 import { listingLines, matchParts } from '../../../renderer/src/lib/program/listing-lines.js';
@@ -80,7 +81,7 @@ describe('chart options', () => {
     const b: Array<[number, number]> = [[2000, 20], [3000, 30]];
     expect([...timeRows([{ name: 'a', points: a }, { name: 'b', points: b }], 3000, 10_000)]).toEqual([1000, 1, NaN, 2000, NaN, 20, 3000, 3, 30]);
     const options = lineOptions([{ name: 'a', points: a }, { name: 'b', points: b }], '', 10_000, 3000, new Set(['a'])) as { series: Array<{ id: string; name: string; color: string; encode: { y: number } }> };
-    expect(options.series).toEqual([expect.objectContaining({ id: 'line1', name: 'b', color: seriesColor(1), encode: { x: 0, y: 2 } })]);
+    expect(options.series).toEqual([expect.objectContaining({ id: 'line1', name: 'b', color: seriesColor(readPalette(), 1), encode: { x: 0, y: 2 } })]);
   });
 
   it('shows tooltip values with at most 2 decimals and a dash for a missing one', () => {

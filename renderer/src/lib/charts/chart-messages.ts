@@ -1,5 +1,6 @@
 // What the page sends the chart worker (chart-worker.ts), which draws a line chart on the
 // page's canvas off the main thread.
+import type { ChartPalette } from '../theme/palette.js';
 
 /** The pointer events the chart reacts to (tooltip, zoom by wheel and drag, slider), as
  * zrender's handler names them, at canvas coordinates. */
@@ -17,9 +18,10 @@ export interface PointerMessage {
 }
 
 export type ChartMessage =
-  | { kind: 'init'; canvas: OffscreenCanvas; width: number; height: number; pixelRatio: number; dark: boolean }
+  | { kind: 'init'; canvas: OffscreenCanvas; width: number; height: number; pixelRatio: number; palette: ChartPalette }
   | { kind: 'size'; width: number; height: number }
-  | { kind: 'theme'; dark: boolean }
+  /** The theme changed: the chart is drawn again in these colours. */
+  | { kind: 'theme'; palette: ChartPalette }
   /** The lines: their names, unit and which are hidden. */
   | { kind: 'lines'; names: string[]; unit: string; hidden: string[] }
   /** Their data: timeRows of the lines, the buffer transferred. */

@@ -1,5 +1,6 @@
 // ECharts options as pure functions of the data, so they can be tested without a DOM.
 import type { EChartsOption, LineSeriesOption } from 'echarts';
+import type { ChartPalette } from '../theme/palette.js';
 
 export interface TimeSeries {
   name: string;
@@ -25,11 +26,44 @@ export function windowed(points: Array<[number, number]>, nowMs: number, windowM
   return lo === 0 ? points : points.slice(lo);
 }
 
-/** The colour of the series at `index`, the same in the chart and in its HTML legend. */
-export const SERIES_COLORS = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
+/** The colour of the series at `index`: the theme's, the same as its HTML legend's swatch (seriesVar). */
+export function seriesColor(palette: ChartPalette, index: number): string {
+  return palette.series[index % palette.series.length]!;
+}
 
-export function seriesColor(index: number): string {
-  return SERIES_COLORS[index % SERIES_COLORS.length]!;
+/** `rgb(r, g, b)` as the same colour at `alpha` (0..1). */
+export function withAlpha(color: string, alpha: number): string {
+  const [r = 0, g = 0, b = 0] = color.match(/[\d.]+/g)?.map(Number) ?? [];
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** An ECharts theme of the palette: text, axes, grid lines, tooltip and zoom slider in the
+ * page's colours, on a transparent background (the panel behind shows through). */
+export function chartTheme(palette: ChartPalette): Record<string, unknown> {
+  const axis = {
+    axisLine: { lineStyle: { color: palette.axis } },
+    axisTick: { lineStyle: { color: palette.axis } },
+    axisLabel: { color: palette.muted },
+    splitLine: { lineStyle: { color: palette.grid } },
+    nameTextStyle: { color: palette.muted },
+  };
+  return {
+    color: palette.series,
+    backgroundColor: 'transparent',
+    textStyle: { color: palette.text },
+    categoryAxis: axis,
+    valueAxis: axis,
+    timeAxis: axis,
+    tooltip: { backgroundColor: palette.surface, borderColor: palette.border, textStyle: { color: palette.text } },
+    dataZoom: {
+      borderColor: palette.border,
+      backgroundColor: 'transparent',
+      fillerColor: withAlpha(palette.accent, 0.15),
+      handleStyle: { color: palette.surface, borderColor: palette.axis },
+      moveHandleStyle: { color: palette.axis },
+      textStyle: { color: palette.muted },
+    },
+  };
 }
 
 /** One row per time [t, v of series 0, v of series 1, …] (NaN where a series has no point
@@ -82,7 +116,7 @@ export function chartNumber(value: unknown): string {
 /** Lines over a sliding time window, their data aside (lineRows). The legend is HTML beside
  * the chart (LiveChart): the ECharts legend is laid out again on every update. Lines are
  * 1 px: wider strokes cost several times as much to rasterize without a GPU. */
-export function lineChart(names: readonly string[], unit: string, hidden: ReadonlySet<string> = new Set()): EChartsOption {
+export function lineChart(names: readonly string[], unit: string, palette: ChartPalette, hidden: ReadonlySet<string> = new Set()): EChartsOption {
   return {
     animation: false,
     grid: { left: 56, right: 16, top: 24, bottom: 48 },
@@ -105,7 +139,7 @@ export function lineChart(names: readonly string[], unit: string, hidden: Readon
       emphasis: { disabled: true },
       // Wider than the chart in pixels, a line keeps the points that shape it.
       sampling: 'lttb',
-      color: seriesColor(i),
+      color: seriesColor(palette, i),
       lineStyle: { width: 1 },
       encode: { x: 0, y: i + 1 },
     }]),

@@ -4,7 +4,8 @@
 /// <reference lib="webworker" />
 import type { ECharts } from 'echarts/core';
 import { echarts } from './echarts-parts.js';
-import { lineChart, lineRows } from './chart-options.js';
+import { chartTheme, lineChart, lineRows } from './chart-options.js';
+import type { ChartPalette } from '../theme/palette.js';
 import type { ChartMessage, PointerMessage } from './chart-messages.js';
 
 // ECharts measures text on a canvas it creates; a worker has no document to create it in.
@@ -13,22 +14,24 @@ echarts.setPlatformAPI({ createCanvas: () => new OffscreenCanvas(1, 1) as unknow
 let canvas: OffscreenCanvas | undefined;
 let size = { width: 0, height: 0, pixelRatio: 1 };
 let chart: ECharts | undefined;
+let palette: ChartPalette | undefined;
 let lines: Extract<ChartMessage, { kind: 'lines' }> | undefined;
 let rows: Extract<ChartMessage, { kind: 'rows' }> | undefined;
 
 function showLines(): void {
   // Series replaced, not merged by index: a hidden line leaves the chart.
-  if (lines) chart?.setOption(lineChart(lines.names, lines.unit, new Set(lines.hidden)), { replaceMerge: ['series'], lazyUpdate: true, silent: true });
+  if (lines && palette) chart?.setOption(lineChart(lines.names, lines.unit, palette, new Set(lines.hidden)), { replaceMerge: ['series'], lazyUpdate: true, silent: true });
 }
 
 function showRows(): void {
   if (lines && rows) chart?.setOption(lineRows(lines.names, rows.rows, rows.fromMs, rows.toMs), { lazyUpdate: true, silent: true });
 }
 
-/** A chart on the canvas in the theme, showing the lines and rows so far. */
-function create(dark: boolean): void {
+/** A chart on the canvas in the theme's colours, showing the lines and rows so far. */
+function create(colors: ChartPalette): void {
+  palette = colors;
   chart?.dispose();
-  chart = echarts.init(canvas as unknown as HTMLCanvasElement, dark ? 'dark' : undefined, { renderer: 'canvas', width: size.width, height: size.height, devicePixelRatio: size.pixelRatio });
+  chart = echarts.init(canvas as unknown as HTMLCanvasElement, chartTheme(colors), { renderer: 'canvas', width: size.width, height: size.height, devicePixelRatio: size.pixelRatio });
   showLines();
   showRows();
 }
@@ -47,14 +50,14 @@ self.onmessage = ({ data: m }: MessageEvent<ChartMessage>) => {
     case 'init':
       canvas = m.canvas;
       size = { width: m.width, height: m.height, pixelRatio: m.pixelRatio };
-      create(m.dark);
+      create(m.palette);
       break;
     case 'size':
       size = { ...size, width: m.width, height: m.height };
       chart?.resize({ width: m.width, height: m.height });
       break;
     case 'theme':
-      create(m.dark);
+      create(m.palette);
       break;
     case 'lines':
       lines = m;

@@ -1,28 +1,26 @@
-// The ECharts attachment: creates the chart once ECharts has loaded (again when the
-// OS switches between light and dark), applies each new option object, resizes with
-// its element, and disposes on unmount.
+// The ECharts attachment: creates the chart once ECharts has loaded (again in the new
+// colours when the theme changes), applies each new option object, resizes with its
+// element, and disposes on unmount.
 import type { EChartsOption } from 'echarts';
 import type { ECharts } from 'echarts/core';
 import type { Attachment } from 'svelte/attachments';
+import { theme } from '../theme/theme.svelte.js';
+import { chartTheme } from './chart-options.js';
 
 type Parts = typeof import('./echarts-parts.js');
 let parts: Promise<Parts> | undefined;
 
 export function echart(options: () => EChartsOption): Attachment<HTMLDivElement> {
   return (element) => {
-    const scheme = matchMedia('(prefers-color-scheme: dark)');
-    let dark = $state(scheme.matches);
     let lib = $state.raw<Parts['echarts'] | null>(null);
     let chart = $state.raw<ECharts | null>(null);
     let unmounted = false;
-    const onScheme = (): void => void (dark = scheme.matches);
-    scheme.addEventListener('change', onScheme);
     (parts ??= import('./echarts-parts.js')).then(({ echarts }) => {
       if (!unmounted) lib = echarts;
     });
     $effect(() => {
       if (!lib) return;
-      const created = lib.init(element, dark ? 'dark' : undefined, { renderer: 'canvas' });
+      const created = lib.init(element, chartTheme(theme.palette), { renderer: 'canvas' });
       const observer = new ResizeObserver(() => created.resize());
       observer.observe(element);
       chart = created;
@@ -37,7 +35,6 @@ export function echart(options: () => EChartsOption): Attachment<HTMLDivElement>
     });
     return () => {
       unmounted = true;
-      scheme.removeEventListener('change', onScheme);
     };
   };
 }

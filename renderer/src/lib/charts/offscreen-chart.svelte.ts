@@ -3,6 +3,7 @@
 // transferred, not copied), its size and theme, and the pointer events for the tooltip and
 // zoom; the main thread's part of an update is building the rows.
 import type { Attachment } from 'svelte/attachments';
+import { theme } from '../theme/theme.svelte.js';
 import type { ChartMessage, PointerMessage } from './chart-messages.js';
 
 export interface LinesShape {
@@ -28,10 +29,13 @@ export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpda
     const canvas = Object.assign(document.createElement('canvas'), { style: 'display:block;width:100%;height:100%' });
     element.append(canvas);
     const offscreen = canvas.transferControlToOffscreen();
-    const scheme = matchMedia('(prefers-color-scheme: dark)');
-    post({ kind: 'init', canvas: offscreen, width: element.clientWidth, height: element.clientHeight, pixelRatio: devicePixelRatio, dark: scheme.matches }, [offscreen]);
-    const onScheme = (): void => post({ kind: 'theme', dark: scheme.matches });
-    scheme.addEventListener('change', onScheme);
+    let palette = theme.palette;
+    post({ kind: 'init', canvas: offscreen, width: element.clientWidth, height: element.clientHeight, pixelRatio: devicePixelRatio, palette }, [offscreen]);
+    $effect(() => {
+      if (theme.palette === palette) return;
+      palette = theme.palette;
+      post({ kind: 'theme', palette });
+    });
     const observer = new ResizeObserver(() => post({ kind: 'size', width: element.clientWidth, height: element.clientHeight }));
     observer.observe(element);
 
@@ -56,7 +60,6 @@ export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpda
     });
     return () => {
       observer.disconnect();
-      scheme.removeEventListener('change', onScheme);
       worker.terminate();
       canvas.remove();
     };
