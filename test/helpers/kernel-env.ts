@@ -89,3 +89,16 @@ export function ensureKernelEnv(): string | undefined {
   }
   return cached.reason;
 }
+
+/**
+ * ensureKernelEnv, and also the tools a test runs beyond the common ones (bpftrace, objdump …):
+ * the reason to skip, or with CI=true a throw.
+ */
+export function ensureKernelEnvWith(tools: readonly string[]): string | undefined {
+  const reason = ensureKernelEnv() ?? tools.map((tool) => {
+    const result = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+    return result.status === 0 ? undefined : `this test needs '${tool}' on PATH`;
+  }).find((r) => r !== undefined);
+  if (reason && process.env.CI === 'true') throw new Error(`kernel test environment: ${reason}`);
+  return reason;
+}

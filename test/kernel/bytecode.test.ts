@@ -4,17 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, runCommand } from '../helpers/cli.js';
+import { asBpftool71 } from '../helpers/bpftool-compare.js';
 
 const skip = ensureKernelEnv();
 let fixtures: LoadedFixtures;
-
-/**
- * Deliberate difference: bpftool 7.1 carries Linux 6.1's disassembler, which prints the 6.8+
- * per-CPU address move (BPF_ADDR_PERCPU) as a plain `rX = rX`; we print it as today's kernel.
- */
-function normalisePercpu(text: string): string {
-  return text.replace(/= &\(void __percpu \*\)\((r\d+)\)/g, '= $1');
-}
 
 describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
   beforeAll(async () => {
@@ -34,7 +27,7 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
         const ours = await bpfscope(['dump', 'prog', String(p.id), ...mode.map((m) => `--${m}`)]);
         expect(ours.code, `${p.name}: ${ours.stderr}`).toBe(0);
         const theirs = await runCommand('bpftool', ['prog', 'dump', 'xlated', 'id', String(p.id), ...mode]);
-        expect(normalisePercpu(ours.stdout), `${p.name} ${mode.join(' ')}`).toBe(theirs.stdout);
+        expect(asBpftool71(ours.stdout), `${p.name} ${mode.join(' ')}`).toBe(theirs.stdout);
         sourceLines += (ours.stdout.match(/^; /gm) ?? []).length;
       }
     }
@@ -50,7 +43,7 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
       if (theirs.code !== 0) continue; // gone meanwhile
       const mine = await bpfscope(['dump', 'prog', String(id)]);
       if (mine.code !== 0 && /not loaded/.test(mine.stderr)) continue;
-      expect(normalisePercpu(mine.stdout), `prog ${id}`).toBe(theirs.stdout);
+      expect(asBpftool71(mine.stdout), `prog ${id}`).toBe(theirs.stdout);
     }
   }, 300_000);
 
@@ -58,7 +51,7 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
     const prog = fixtures.program('count_getpid');
     const json = JSON.parse((await bpfscope(['dump', 'prog', String(prog.id), '--json'])).stdout) as Array<Record<string, unknown>>;
     const bpftool = await bpftoolJson<Array<{ disasm: string }>>(['prog', 'dump', 'xlated', 'id', String(prog.id)]);
-    expect(json.map((e) => normalisePercpu(String(e.text)))).toEqual(bpftool.map((e) => e.disasm));
+    expect(json.map((e) => asBpftool71(String(e.text)))).toEqual(bpftool.map((e) => e.disasm));
     expect(json.some((e) => (e.source as { line?: number } | undefined)?.line)).toBe(true);
     const dot = await bpfscope(['dump', 'prog', String(prog.id), '--cfg']);
     expect(dot.stdout).toMatch(/^digraph /);

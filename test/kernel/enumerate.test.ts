@@ -4,41 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
-import { typeJsonValue, type TypeKind } from '../../main/kernel/names/index.js';
+import { expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 
-type Obj = Record<string, unknown> & { id: number };
+type Obj = JsonObj;
 
 const skip = ensureKernelEnv();
 let fixtures: LoadedFixtures;
-
-/** Fields that legitimately move between two reads taken a moment apart. */
-const VOLATILE = new Set(['run_time_ns', 'run_cnt', 'recursion_misses', 'loaded_at']);
-
-function normalise(value: unknown): unknown {
-  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
-}
-
-/** Type-valued keys: bpftool 7.1 prints types newer than Linux 6.1 as bare numbers, we name them. */
-const TYPE_KEYS: Record<string, TypeKind> = { type: 'prog', owner_prog_type: 'prog', attach_type: 'attach' };
-
-function sameType(kind: TypeKind, ours: unknown, theirs: unknown): boolean {
-  return typeof theirs === 'number' && ours === typeJsonValue(kind, theirs, 'linux-6.18');
-}
-
-/** Every key bpftool prints must be ours too, with the same value (numbers compared exactly as text). */
-function expectSuperset(ours: Obj, theirs: Obj, what: string, kind: 'prog' | 'map' | 'link'): void {
-  for (const [key, value] of Object.entries(theirs)) {
-    expect(Object.keys(ours), `${what}: key ${key}`).toContain(key);
-    const typeKind = key === 'type' ? kind : TYPE_KEYS[key];
-    if (typeKind && sameType(typeKind, ours[key], value)) continue;
-    if (key === 'loaded_at') {
-      // bpftool and we each read the clocks once; the second can tick between.
-      expect(Math.abs(Number(ours[key]) - Number(value)), `${what}: loaded_at`).toBeLessThanOrEqual(1);
-    } else if (!VOLATILE.has(key)) {
-      expect(JSON.stringify(ours[key], (_k, v) => normalise(v)), `${what}: ${key}`).toBe(JSON.stringify(value, (_k, v) => normalise(v)));
-    }
-  }
-}
 
 async function both(kind: 'prog' | 'map' | 'link'): Promise<{ ours: Obj[]; theirs: Obj[] }> {
   // Objects can come and go between the two commands: retry until both see the same ids.
@@ -67,20 +38,7 @@ describe.skipIf(skip)('enumeration matches bpftool', () => {
       const { ours, theirs } = await both(kind);
       expect(ours.map((o) => o.id)).toEqual(theirs.map((o) => o.id));
       const byId = new Map(ours.map((o) => [o.id, o]));
-      for (const listed of theirs) {
-        // bpftool 7.1's list mode keeps btf_id from the previous map when a map has none;
-        // its single-object show is right, so a disagreement is settled by that.
-        const mine = byId.get(listed.id)!;
-        const agrees = (() => {
-          try {
-            expectSuperset(mine, listed, `${kind} ${listed.id}`, kind);
-            return true;
-          } catch {
-            return false;
-          }
-        })();
-        if (!agrees) expectSuperset(mine, await bpftoolJson<Obj>([kind, 'show', 'id', String(listed.id)]), `${kind} ${listed.id}`, kind);
-      }
+      for (const listed of theirs) await expectListedLikeBpftool(byId.get(listed.id)!, listed, kind);
     });
   }
 

@@ -1,0 +1,132 @@
+// The corpus test: programs and maps that real tools (bpftrace) load with their own loaders,
+// compared object by object with bpftool. Which objects to compare comes from the tools'
+// /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asBpftool71, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
+import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
+import { startCorpus, type Corpus } from '../helpers/corpus.js';
+import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
+
+const skip = ensureKernelEnvWith(['bpftrace']);
+let corpus: Corpus;
+/** Comparisons made, by what was compared: the report's figures. */
+const counted = new Map<string, number>();
+
+function count(what: string, n = 1): void {
+  counted.set(what, (counted.get(what) ?? 0) + n);
+}
+
+/** Runs `fn` over `items`, `limit` at a time (the machine has two cores). */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function ok(args: string[]): Promise<string> {
+  const result: CommandResult = await bpfscope(args);
+  expect(result.stderr, `bpfscope ${args.join(' ')}`).toBe('');
+  expect(result.code, `bpfscope ${args.join(' ')}`).toBe(0);
+  return result.stdout;
+}
+
+async function bpftool(args: string[]): Promise<string> {
+  const result = await runCommand('bpftool', args);
+  expect(result.code, `bpftool ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** Run statistics move between two reads when something has stats enabled: masked in both texts. */
+function maskStats(text: string): string {
+  return text.replace(/run_time_ns \d+ run_cnt \d+/g, 'run_time_ns N run_cnt N').replace(/recursion_misses \d+/g, 'recursion_misses N');
+}
+
+describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftool', () => {
+  beforeAll(async () => {
+    corpus = await startCorpus();
+  }, 120_000);
+  afterAll(async () => {
+    await corpus?.stop();
+    if (counted.size > 0) console.log(`corpus comparisons: ${[...counted].map(([what, n]) => `${what} ${n}`).join(', ')}`);
+  });
+
+  it('the tools loaded what their scripts ask for', async () => {
+    const byName = new Map(corpus.tools.map((t) => [t.name, t]));
+    // 4 tracepoint programs; profile: 1 program behind a perf event per CPU; interval, software, uprobe.
+    expect(byName.get('counts')!.progIds).toHaveLength(4);
+    expect(byName.get('stacks')!.progIds).toHaveLength(1);
+    expect(byName.get('events')!.progIds).toHaveLength(3);
+    expect(corpus.linkIds()).toEqual([]);
+    // Each @name is a map AT_name; stacks go to a stack_trace map, printf to a perf_event_array.
+    const maps = await bpftoolJson<Array<JsonObj & { name: string; type: string }>>(['map', 'show']);
+    for (const tool of corpus.tools) {
+      const held = maps.filter((m) => tool.mapIds.includes(m.id));
+      const wanted = [...new Set([...tool.script.matchAll(/@(\w+)/g)].map((m) => `AT_${m[1]}`))];
+      expect(held.map((m) => m.name), tool.name).toEqual(expect.arrayContaining(wanted));
+    }
+    expect(maps.filter((m) => byName.get('stacks')!.mapIds.includes(m.id)).map((m) => m.type)).toContain('stack_trace');
+    expect(maps.filter((m) => byName.get('events')!.mapIds.includes(m.id)).map((m) => m.type)).toContain('perf_event_array');
+  });
+
+  it('show prog: the keys and values of bpftool prog show, text and JSON, for every program', async () => {
+    await eachLimited(corpus.progIds(), 3, async (id) => {
+      const ours = parseJsonExact<JsonObj>(await ok(['show', 'prog', String(id), '--json']));
+      expectSuperset(ours, await bpftoolJson<JsonObj>(['prog', 'show', 'id', String(id)]), `prog ${id}`, 'prog');
+      const text = maskStats(await ok(['show', 'prog', String(id)]));
+      expect(text.startsWith(maskStats(await bpftool(['prog', 'show', 'id', String(id)]))), `prog ${id} text:\n${text}`).toBe(true);
+      count('show prog', 2);
+    });
+  });
+
+  it('show map: the keys and values of bpftool map show, text and JSON, for every map', async () => {
+    await eachLimited(corpus.mapIds(), 3, async (id) => {
+      const ours = parseJsonExact<JsonObj>(await ok(['show', 'map', String(id), '--json']));
+      expectSuperset(ours, await bpftoolJson<JsonObj>(['map', 'show', 'id', String(id)]), `map ${id}`, 'map');
+      const text = await ok(['show', 'map', String(id)]);
+      expect(text.startsWith(await bpftool(['map', 'show', 'id', String(id)])), `map ${id} text:\n${text}`).toBe(true);
+      count('show map', 2);
+    });
+  });
+
+  it('ls progs / ls maps: every corpus object listed as bpftool lists it', async () => {
+    for (const [kind, ids] of [['prog', corpus.progIds()], ['map', corpus.mapIds()]] as const) {
+      const ours = new Map(parseJsonExact<JsonObj[]>(await ok(['ls', `${kind}s`, '--json'])).map((o) => [o.id, o]));
+      const wanted = new Set(ids);
+      const theirs = (await bpftoolJson<JsonObj[]>([kind, 'show'])).filter((o) => wanted.has(o.id));
+      expect(theirs.map((o) => o.id)).toEqual(ids);
+      for (const listed of theirs) {
+        expect(ours.has(listed.id), `${kind} ${listed.id} listed`).toBe(true);
+        await expectListedLikeBpftool(ours.get(listed.id)!, listed, kind);
+        count(`ls ${kind}s`);
+      }
+    }
+  });
+
+  it('dump prog: bpftool prog dump xlated, plain, linum and opcodes, for every program', async () => {
+    await eachLimited(corpus.progIds(), 3, async (id) => {
+      for (const options of [[], ['linum'], ['opcodes']]) {
+        const ours = asBpftool71(await ok(['dump', 'prog', String(id), ...options.map((o) => `--${o}`)]));
+        expect(ours, `dump prog ${id} ${options.join(' ')}`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', String(id), ...options]));
+        count('dump prog (text)');
+      }
+    });
+  });
+
+  it('ls perf: the perf events each tool holds, as bpftool perf list', async () => {
+    type PerfEntry = Record<string, unknown> & { pid: number };
+    const pids = new Set(corpus.tools.map((t) => t.pid));
+    const ours = parseJsonExact<PerfEntry[]>(await ok(['ls', 'perf', '--json'])).filter((e) => pids.has(e.pid));
+    const theirs = (await bpftoolJson<PerfEntry[]>(['perf', 'list'])).filter((e) => pids.has(e.pid));
+    // tracepoints (counts), the uprobe (events): what BPF_TASK_FD_QUERY answers for.
+    expect(theirs.length).toBeGreaterThanOrEqual(5);
+    const key = (e: PerfEntry) => `${e.pid}:${String(e.fd)}`;
+    expect(new Set(ours.map(key))).toEqual(new Set(theirs.map(key)));
+    const byKey = new Map(ours.map((e) => [key(e), e]));
+    for (const entry of theirs) {
+      expectSuperset({ ...byKey.get(key(entry))!, id: 0 }, { ...entry, id: 0 }, `perf ${key(entry)}`, 'prog');
+      count('ls perf');
+    }
+  });
+});
