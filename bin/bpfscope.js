@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The `bpfscope` command: runs the compiled CLI (npm run build).
+// The `bpfscope` command: runs the CLI bundle (npm run build, build/cli.config.ts).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
-const cli = fileURLToPath(new URL('../out/node/main/cli.js', import.meta.url));
-if (!existsSync(cli)) {
+const require = createRequire(import.meta.url);
+const cli = '../out/cli/cli.cjs';
+if (!existsSync(new URL(cli, import.meta.url))) {
   console.error('bpfscope: not built yet; run `npm run build` first');
   process.exit(1);
 }
@@ -13,5 +14,5 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
-const { main } = await import(cli);
+const { main } = require(cli);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,8 @@
-// The `bpfscope` command.
+// The `bpfscope` command. Built into one bundle (build/cli.config.ts, out/cli/) whose start
+// loads only this file: each verb's module, and what it imports, loads when the verb runs.
 import { parseArgs } from 'node:util';
-import { UsageError, type CliIo, type CommandContext } from './cli/context.js';
-import { askPassphrase, confirmHostKey } from './cli/prompts.js';
-import { printFleet, printFleetListing, runOnHosts } from './cli/fleet.js';
-import { openHost, parseHostList } from './hosts/open-host.js';
-import { toHostError } from './hosts/host-error.js';
-import { HostSession } from './hosts/host-session.js';
+import type { CliIo, Command, CommandContext } from './cli/context.js';
+import { parseHostList } from './hosts/host-list.js';
 
 const USAGE = `usage: bpfscope <command> [options]
 
@@ -40,13 +37,11 @@ const USAGE = `usage: bpfscope <command> [options]
   --json          JSON output (keys and values as bpftool -j, plus ours)
 `;
 
-type Command = (ctx: CommandContext) => Promise<number>;
-
-/** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
-const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
-
-// Each command's module loads only when it runs: a one-shot command should not pay for
-// the SSH client, the web server or the x86 disassembler.
+/**
+ * The verbs, one line each: the module under main/cli/ that runs it, imported only when it
+ * runs (a one-shot command should not pay for the SSH client, the web server or the x86
+ * disassembler). A new verb is a module exporting a `Command` and a line here (and in USAGE).
+ */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ls: async () => (await import('./cli/objects.js')).lsCommand,
   show: async () => (await import('./cli/objects.js')).showCommand,
@@ -57,12 +52,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./cli/doctor.js')).doctorCommand,
   top: async () => (await import('./cli/top.js')).topCommand,
   snapshot: async () => (await import('./cli/snapshot.js')).snapshotCommand,
-  serve: async () => {
-    const { serveCommand } = await import('./server/serve-command.js');
-    return (ctx) => serveCommand(ctx.flags, ctx.io);
-  },
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
   diff: async () => (await import('./cli/diff.js')).diffCommand,
 };
+
+/** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
+const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -96,42 +91,6 @@ const processIo: CliIo = {
   outBytes: (bytes) => new Promise((resolve) => process.stdout.write(bytes, () => resolve())),
 };
 
-/** Opens the host once, on first use; `close()` releases it (SSH connections keep the process alive). */
-function sessionOpener(spec: string, flags: CommandContext['flags']): { open: () => Promise<HostSession>; close: () => Promise<void> } {
-  let opened: Promise<HostSession> | undefined;
-  const acceptNew = flags['accept-new-host-key'] === true;
-  return {
-    open: () => {
-      opened ??= openHost(spec, {
-        onUnknownHostKey: (key) => confirmHostKey(key, acceptNew),
-        askPassphrase,
-        noCache: flags['no-cache'] === true,
-      }).then((host) => new HostSession(host));
-      return opened;
-    },
-    close: async () => {
-      if (opened) await (await opened.catch(() => undefined))?.close();
-    },
-  };
-}
-
-async function runOnHost(command: Command, spec: string, args: string[], flags: CommandContext['flags'], io: CliIo): Promise<number> {
-  const session = sessionOpener(spec, flags);
-  try {
-    return await command({ args, flags, io, session: session.open });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`bpfscope: ${error.message}\n`);
-      return 2;
-    }
-    const e = toHostError(error);
-    io.err(`bpfscope: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
-    return 1;
-  } finally {
-    await session.close();
-  }
-}
-
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   let parsed;
   try {
@@ -150,17 +109,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`bpfscope: unknown command '${verb}'\n${USAGE}`);
     return 2;
   }
-  const command = await load();
   const specs = parseHostList(parsed.values.host);
-  if (specs.length === 1) return runOnHost(command, specs[0], args, parsed.values, io);
+  const flags: CommandContext['flags'] = parsed.values;
+  const [command, { runOnHost }] = await Promise.all([load(), import('./cli/run.js')]);
+  if (specs.length === 1) return runOnHost(command, specs[0], args, flags, io);
   if (!FLEET_COMMANDS.has(verb)) {
     io.err(`bpfscope: ${verb} takes one host; --host named ${specs.length}\n`);
     return 2;
   }
+  const { printFleet, printFleetListing, runOnHosts } = await import('./cli/fleet.js');
   // ls progs compares tags across hosts, which needs each host's JSON listing.
   const drift = verb === 'ls' && (args[0] === 'progs' || args[0] === 'prog');
-  const flags = drift ? { ...parsed.values, json: true } : parsed.values;
-  const runs = await runOnHosts(specs, (spec, hostIo) => runOnHost(command, spec, args, flags, hostIo));
+  const hostFlags = drift ? { ...flags, json: true } : flags;
+  const runs = await runOnHosts(specs, (spec, hostIo) => runOnHost(command, spec, args, hostFlags, hostIo));
   if (drift && !parsed.values.json) return printFleetListing(runs, io);
   return printFleet(runs, parsed.values.json === true, drift, io);
 }

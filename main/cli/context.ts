@@ -28,6 +28,9 @@ export interface CommandContext {
   session(): Promise<HostSession>;
 }
 
+/** A verb: what `bpfscope VERB …` runs, given its words and flags; returns the exit code. */
+export type Command = (ctx: CommandContext) => Promise<number>;
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -1,8 +1,9 @@
 // One host plus what is worth keeping per host: kallsyms (bpftool rereads it
-// for every program; we index it once) and parsed BTF by id.
-import { Btf, parseBtf } from '../kernel/btf/index.js';
+// for every program; we index it once) and parsed BTF by id. The BTF parser and the
+// kallsyms index load on first use: most one-shot commands need neither.
+import type { Btf } from '../kernel/btf/index.js';
 import { decodeBtfInfo } from '../kernel/info/index.js';
-import { KallsymsIndex } from '../kernel/proc/kallsyms.js';
+import type { KallsymsIndex } from '../kernel/proc/kallsyms.js';
 import type { Host } from './host.js';
 import { HostError } from './host-error.js';
 
@@ -27,15 +28,17 @@ export class HostSession {
   }
 
   kallsyms(): Promise<KallsymsIndex> {
-    this.kallsymsIndex ??= this.host
-      .readFile('/proc/kallsyms', KALLSYMS_LIMIT)
-      .then((bytes) => KallsymsIndex.parse(new TextDecoder().decode(bytes)));
+    this.kallsymsIndex ??= Promise.all([this.host.readFile('/proc/kallsyms', KALLSYMS_LIMIT), import('../kernel/proc/kallsyms.js')]).then(([bytes, { KallsymsIndex }]) =>
+      KallsymsIndex.parse(new TextDecoder().decode(bytes)),
+    );
     this.kallsymsIndex.catch(() => (this.kallsymsIndex = undefined));
     return this.kallsymsIndex;
   }
 
   vmlinuxBtf(): Promise<Btf> {
-    this.vmlinux ??= this.host.readFile('/sys/kernel/btf/vmlinux', VMLINUX_BTF_LIMIT).then((bytes) => parseBtf(bytes));
+    this.vmlinux ??= Promise.all([this.host.readFile('/sys/kernel/btf/vmlinux', VMLINUX_BTF_LIMIT), import('../kernel/btf/index.js')]).then(([bytes, { parseBtf }]) =>
+      parseBtf(bytes),
+    );
     this.vmlinux.catch(() => (this.vmlinux = undefined));
     return this.vmlinux;
   }
@@ -56,6 +59,7 @@ export class HostSession {
     const raw = await this.host.btfInfo(id);
     if (!raw) throw new HostError({ code: 'EGONE', message: `btf ${id}: not loaded on ${this.label}`, id });
     const info = decodeBtfInfo(raw.info, raw.name);
+    const { parseBtf } = await import('../kernel/btf/index.js');
     if (info.kernelBtf && info.name !== 'vmlinux') return parseBtf(raw.data, await this.vmlinuxBtf());
     return parseBtf(raw.data);
   }

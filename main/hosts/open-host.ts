@@ -5,17 +5,11 @@
 // (`dump map` into a file) a large share of its run time.
 import type { Host } from './host.js';
 import { requireEnumeration, openLocalHost } from './host-access.js';
+import { LOCAL_HOST } from './host-list.js';
 import type { SshHostOptions } from './ssh-host.js';
 
-export const LOCAL_HOST = 'local';
 const SNAPSHOT_PREFIX = 'snapshot:';
 const OBJFILE_PREFIX = 'objfile:';
-
-/** Splits `--host a,b,c`; empty or absent means the local host. */
-export function parseHostList(value: string | undefined): string[] {
-  const specs = (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  return specs.length > 0 ? [...new Set(specs)] : [LOCAL_HOST];
-}
 
 export async function openHost(spec: string, sshOptions: SshHostOptions = {}): Promise<Host> {
   if (spec === LOCAL_HOST) {

@@ -23,13 +23,19 @@ export interface ServeIo {
   err(text: string): void;
 }
 
+/** From out/node/main/server/ (tsc) or out/cli/ (the CLI bundle). */
+const PACKAGE_JSON = ['../../../../package.json', '../../package.json'];
+
 function appVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (const path of PACKAGE_JSON) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'bpfscope' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not this layout: try the next.
+    }
   }
+  return '0.0.0';
 }
 
 /** Resolves with the exit code once the server has shut down. Throws on bad flags (as a message). */

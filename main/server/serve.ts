@@ -1,7 +1,9 @@
 // `bpfscope serve`: the built renderer over HTTP and the API over a WebSocket,
 // on loopback by default, behind a random token (like Jupyter).
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
@@ -42,9 +44,10 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-/** out/node/main/server/serve.js → out/renderer */
+/** out/renderer, from out/node/main/server/serve.js (tsc) or from out/cli/ (the CLI bundle). */
 export function defaultStaticDir(): string {
-  return fileURLToPath(new URL('../../../renderer/', import.meta.url));
+  const dirs = ['../../../renderer/', '../renderer/'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  return dirs.find((dir) => existsSync(join(dir, 'index.html'))) ?? dirs[0];
 }
 
 function isLoopback(address: string): boolean {

@@ -1,0 +1,71 @@
+// What `bpfscope VERB` loads: the CLI bundle's entry alone for help, and for each read verb
+// only its own chunks — never the API schemas (zod), the SSH client, the web server or the x86
+// disassembler — with the native addon opened once. Observed through a preload that records
+// Node's module cache as the real command exits.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { bpfscope } from '../helpers/cli.js';
+import { loadManyPrograms } from '../helpers/many-programs.js';
+
+const skip = ensureKernelEnv();
+let work: string;
+let pinDir: string;
+let progId: number;
+let btfId: number;
+
+const PRELOAD = `const { writeFileSync } = require('node:fs');
+process.on('exit', () => writeFileSync(process.env.BPFSCOPE_TEST_MODULES, JSON.stringify(Object.keys(require.cache))));
+`;
+
+/** The files in Node's module cache when `bpfscope …args` exits. */
+async function loadedBy(args: string[]): Promise<string[]> {
+  const list = join(work, 'modules.json');
+  process.env.BPFSCOPE_TEST_MODULES = list;
+  process.env.NODE_OPTIONS = `--require=${join(work, 'preload.cjs')}`;
+  try {
+    const result = await bpfscope(args);
+    expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  } finally {
+    delete process.env.NODE_OPTIONS;
+  }
+  return JSON.parse(readFileSync(list, 'utf8')) as string[];
+}
+
+const UNWANTED = /node_modules\/(zod|ssh2|ssh-config|ws|iced-x86)\//;
+
+describe.skipIf(skip)('CLI start', () => {
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'bpfscope-cli-start-'));
+    writeFileSync(join(work, 'preload.cjs'), PRELOAD);
+    pinDir = `/sys/fs/bpf/bpfscope-cli-start-${process.pid}`;
+    loadManyPrograms(work, 2, pinDir, 'cli_start_');
+    const show = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pinDir, 'cli_start_0')], { encoding: 'utf8' })) as { id: number; btf_id: number };
+    progId = show.id;
+    btfId = show.btf_id;
+  });
+
+  afterAll(() => {
+    if (pinDir) rmSync(pinDir, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('help loads the bundle entry and nothing else', async () => {
+    const files = await loadedBy(['help']);
+    expect(files.filter((f) => !f.endsWith('/preload.cjs'))).toEqual([expect.stringMatching(/\/out\/cli\/cli\.cjs$/)]);
+  });
+
+  it.each(['ls progs --json', 'ls maps', 'ls links', 'show prog ID', 'dump prog ID', 'dump prog ID --json', 'dump prog ID --cfg', 'btf BTF --raw', 'doctor'])(
+    '%s loads its own chunks, no dependency it does not use, and the addon once',
+    async (command) => {
+      const args = command.split(' ').map((w) => (w === 'ID' ? String(progId) : w === 'BTF' ? String(btfId) : w));
+      const files = await loadedBy(args);
+      expect(files.filter((f) => UNWANTED.test(f))).toEqual([]);
+      expect(files.filter((f) => f.endsWith('.node'))).toEqual([expect.stringMatching(/\/native\/build\/Release\/bpfscope\.node$/)]);
+      expect(files.filter((f) => !f.endsWith('.node') && !f.endsWith('/preload.cjs') && !/\/out\/cli\/[^/]+\.cjs$/.test(f))).toEqual([]);
+    },
+  );
+});
