@@ -25,7 +25,8 @@ export interface BoundedFile {
 /** Enough for any magic number we check. */
 export const HEAD_BYTES = 64;
 
-function kindOf(info: Stats): string {
+/** What a file that is not a regular one is, for messages. */
+export function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a directory';
   if (info.isCharacterDevice()) return 'a character device';
   if (info.isBlockDevice()) return 'a block device';

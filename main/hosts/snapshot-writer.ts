@@ -2,8 +2,6 @@
 // the kallsyms entries listings need, host facts and map contents up to a limit, written as
 // one gzip'd tar (docs/snapshot-format.md). Uses only the Host's read operations.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -14,6 +12,7 @@ import {
   type SnapshotHostFacts, type SnapshotKind, type SnapshotManifest, type SnapshotMapContent,
 } from '../kernel/snapshot/format.js';
 import { encodeTar, type TarEntry } from '../kernel/snapshot/tar.js';
+import { outputTarget, writeFileAtomically } from './atomic-file.js';
 import type { Host, ObjectKind, RawInfo } from './host.js';
 import { collectAttachments } from './attachments.js';
 import { HostSession } from './host-session.js';
@@ -183,6 +182,7 @@ async function recordAttachments(host: Host, rec: Recorder, say: (line: string) 
 /** Reads everything from `host` and writes the snapshot to `path`. */
 export async function writeSnapshot(host: Host, path: string, options: SnapshotOptions): Promise<SnapshotSummary> {
   const say = options.progress ?? (() => undefined);
+  await outputTarget(path);
   const rec = new Recorder();
   const clocks = await host.clocks();
   const facts = await hostFacts(host, rec);
@@ -271,14 +271,7 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
   const entries = [{ path: MANIFEST_PATH, data: encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`) }, ...rec.entries];
   const chunks = encodeTar(entries, Date.now() / 1000);
   // Written beside the target and renamed: a failed or interrupted snapshot leaves no half file.
-  const partial = `${path}.partial`;
-  try {
-    await pipeline(Readable.from(chunks), createGzip({ level: 3 }), createWriteStream(partial));
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, (out) => pipeline(Readable.from(chunks), createGzip({ level: 3 }), out));
   say(`snapshot: wrote ${path} (${rec.bytes} bytes of records)`);
   return { manifest, bytes: rec.bytes };
 }

@@ -1,7 +1,8 @@
 // Snapshots of the real fixtures: every CLI command gives the same output on the snapshot as
 // on the live host at that moment; diff sees the map changes a trigger makes; damaged files
 // fail clearly; a 1 M-entry map is snapshotted faster than bpftool dumps it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +131,30 @@ describe.skipIf(skip)('snapshots of the fixtures', () => {
     expect([r.code, r.stderr]).toEqual([1, 'bpfscope: truncated.bpfsnap: truncated or corrupted (gzip: unexpected end of file)\n']);
     const notSnapshot = await bpfscope(['--host', `snapshot:${join(dir, '..')}`, 'ls', 'maps']);
     expect(notSnapshot.code).toBe(1);
+  });
+
+  it('output: a device is refused and stays a device; a full filesystem fails the command and keeps the old file', async () => {
+    // snapshot -o /dev/full exited 0 and renamed a regular file over the device node.
+    const full = await bpfscope(['snapshot', '--maps', 'none', '-o', '/dev/full']);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toMatch(/^bpfscope: \/dev\/full: a character device: bpfscope writes its output to a regular file/m);
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    expect(readdirSync('/dev').filter((name) => name.includes('partial'))).toEqual([]);
+
+    const tiny = join(dir, 'tiny');
+    mkdirSync(tiny);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', tiny]);
+    try {
+      const target = join(tiny, 'host.bpfsnap');
+      writeFileSync(target, 'the previous snapshot');
+      const r = await bpfscope(['snapshot', '--maps', 'none', '-o', target]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/ENOSPC|no space left/i);
+      expect(readFileSync(target, 'utf8')).toBe('the previous snapshot');
+      expect(lstatSync(target).isFile()).toBe(true);
+      expect(readdirSync(tiny)).toEqual(['host.bpfsnap']);
+    } finally {
+      execFileSync('umount', [tiny]);
+    }
   });
 });
