@@ -92,7 +92,8 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect(status).toHaveText(`1 of ${calls.length}`);
   await expect(found).toHaveCount(1);
   await expect(found).toContainText(`${calls[0]}: (85) ${query}`);
-  await expect(found.locator('mark')).toHaveText(query);
+  // The match spans highlighted tokens (keyword, helper): its marks spell the query.
+  await expect.poll(async () => (await found.locator('mark').allTextContents()).join('')).toBe(query);
   await expect(found).toBeInViewport();
   await page.keyboard.press('Enter');
   await expect(status).toHaveText(`2 of ${calls.length}`);
@@ -156,10 +157,10 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect.poll(pixels, { timeout: 10_000 }).not.toEqual(tooltip);
   await chart.getByRole('button', { name: 'Resume' }).click();
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.getByRole('button', { name: 'Control flow' }).click();
+  await page.getByRole('tab', { name: 'Control flow' }).click();
   await expect(page.getByRole('img', { name: 'Control-flow graph' })).toBeVisible();
   await shot(page, 'program-cfg');
-  await page.getByRole('button', { name: 'JIT' }).click();
+  await page.getByRole('tab', { name: 'JIT' }).click();
   await expect(page.locator('[data-jit]')).toContainText(/push|mov/);
 });
 

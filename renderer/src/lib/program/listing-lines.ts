@@ -17,18 +17,25 @@ export function listingLines(entries: readonly ListingEntryView[]): ListingLine[
   return lines;
 }
 
-/** A line's text cut around each occurrence of `query`, for marking what a find matched. */
-export function matchParts(text: string, query: string, caseSensitive: boolean): { text: string; match: boolean }[] {
-  if (query === '') return [{ text, match: false }];
+/** Where `query` occurs in `text`: [start, end) of each occurrence, in order. */
+export function matchRanges(text: string, query: string, caseSensitive: boolean): Array<[number, number]> {
+  if (query === '') return [];
   const haystack = caseSensitive ? text : text.toLowerCase();
   const needle = caseSensitive ? query : query.toLowerCase();
+  const ranges: Array<[number, number]> = [];
+  for (let hit = haystack.indexOf(needle); hit !== -1; hit = haystack.indexOf(needle, hit + needle.length)) ranges.push([hit, hit + needle.length]);
+  return ranges;
+}
+
+/** A line's text cut around each occurrence of `query`, for marking what a find matched. */
+export function matchParts(text: string, query: string, caseSensitive: boolean): { text: string; match: boolean }[] {
   const parts: { text: string; match: boolean }[] = [];
   let at = 0;
-  for (let hit = haystack.indexOf(needle); hit !== -1; hit = haystack.indexOf(needle, at)) {
-    if (hit > at) parts.push({ text: text.slice(at, hit), match: false });
-    parts.push({ text: text.slice(hit, hit + needle.length), match: true });
-    at = hit + needle.length;
+  for (const [from, to] of matchRanges(text, query, caseSensitive)) {
+    if (from > at) parts.push({ text: text.slice(at, from), match: false });
+    parts.push({ text: text.slice(from, to), match: true });
+    at = to;
   }
-  if (at < text.length) parts.push({ text: text.slice(at), match: false });
+  if (at < text.length || parts.length === 0) parts.push({ text: text.slice(at), match: false });
   return parts;
 }
