@@ -94,7 +94,9 @@ class ProgramLinker {
       const code = this.out[at * INSN_SIZE]!;
       const src = this.out[at * INSN_SIZE + 1]! >> 4;
       const ref = refs.get(fn.insnOffset + i);
-      if ((code === OP_CALL && src === PSEUDO_CALL) || (code === OP_LD_IMM64 && src === PSEUDO_FUNC)) {
+      if ((code === OP_CALL && src === PSEUDO_CALL) || (code === OP_LD_IMM64 && (src === PSEUDO_FUNC || ref?.kind === 'subprog'))) {
+        // A function's address (a callback) becomes BPF_PSEUDO_FUNC, as libbpf marks it.
+        if (code === OP_LD_IMM64) this.out[at * INSN_SIZE + 1] = (this.out[at * INSN_SIZE + 1]! & 0x0f) | (PSEUDO_FUNC << 4);
         this.relocateCall(fn, i, at, ref, depth);
       } else if (code === OP_LD_IMM64 && ref) {
         this.relocateLoad(at, ref);
