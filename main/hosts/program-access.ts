@@ -1,0 +1,145 @@
+// Which maps each program touches and how: the host reads the xlated code, names its calls
+// through kallsyms (read once per host), and main/kernel/access interprets it. Loaded code
+// never changes, so a program's report is kept by id and tag for the session.
+import { analyzeMapAccess, type AccessEnvironment, type MapAccessReport } from '../kernel/access/index.js';
+import type { Btf } from '../kernel/btf/index.js';
+import { decodeFuncInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
+import { decodeIds } from '../kernel/maps/special.js';
+import { callTargetOf } from '../kernel/isa/resolve.js';
+import type { KallsymsIndex } from '../kernel/proc/kallsyms.js';
+import type { Host, RawProgInfo } from './host.js';
+import { HostError } from './host-error.js';
+import type { HostSession } from './host-session.js';
+
+const MAP_TYPE_ARRAY_OF_MAPS = 12;
+const MAP_TYPE_HASH_OF_MAPS = 13;
+const OP_KFUNC_CALL = 0x85;
+const PSEUDO_KFUNC_CALL = 2;
+
+export interface ProgramAccess {
+  progId: number;
+  report: MapAccessReport;
+  /** Some calls could not be named (no kallsyms, or kernel.kptr_restrict hides addresses): what they do is not known. */
+  unnamedCalls?: true;
+}
+
+/** What every program's analysis on one host shares: kallsyms, map types, vmlinux BTF for kfuncs. */
+export interface AccessContext {
+  kallsyms?: KallsymsIndex;
+  mapType(id: number): Promise<number | undefined>;
+  innerMapType(outerId: number): Promise<number | undefined>;
+  vmlinux(): Promise<Btf | undefined>;
+}
+
+const reports = new WeakMap<HostSession, Map<number, { tag: string | undefined; access: ProgramAccess }>>();
+
+async function firstInnerMapId(host: Host, outerId: number): Promise<number | undefined> {
+  const raw = await host.mapInfo(outerId);
+  if (!raw) return undefined;
+  const info = decodeMapInfo(raw.info);
+  const reader = await host.openMap(outerId).catch(() => null);
+  if (!reader) return undefined;
+  try {
+    const page = await reader.read('next', null, info.keySize ?? 4, 4, 1);
+    return decodeIds(page.values, page.count, 4)[0];
+  } catch {
+    return undefined;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** One context per question; map types are read on demand and remembered. */
+export async function accessContext(session: HostSession): Promise<AccessContext> {
+  const kallsyms = await session.kallsyms().catch(() => undefined);
+  const types = new Map<number, Promise<number | undefined>>();
+  const mapType = (id: number): Promise<number | undefined> => {
+    let known = types.get(id);
+    if (!known) {
+      known = session.host.mapInfo(id).then((raw) => (raw ? decodeMapInfo(raw.info).type : undefined), () => undefined);
+      types.set(id, known);
+    }
+    return known;
+  };
+  const inner = new Map<number, Promise<number | undefined>>();
+  let vmlinux: Promise<Btf | undefined> | undefined;
+  return {
+    ...(kallsyms && !kallsyms.restricted ? { kallsyms } : {}),
+    mapType,
+    innerMapType: (outerId) => {
+      let known = inner.get(outerId);
+      if (!known) {
+        known = firstInnerMapId(session.host, outerId).then((id) => (id === undefined ? undefined : mapType(id)));
+        inner.set(outerId, known);
+      }
+      return known;
+    },
+    vmlinux: () => (vmlinux ??= session.vmlinuxBtf().catch(() => undefined)),
+  };
+}
+
+function hasKfuncCalls(xlated: Uint8Array): boolean {
+  for (let at = 0; at + 8 <= xlated.length; at += 8) if (xlated[at] === OP_KFUNC_CALL && xlated[at + 1] >> 4 === PSEUDO_KFUNC_CALL) return true;
+  return false;
+}
+
+function kfuncArity(btf: Btf | undefined): ((name: string) => number | undefined) | undefined {
+  if (!btf) return undefined;
+  return (name) => {
+    const [fn] = btf.findByName(name, 'func');
+    if (!fn || fn.kind !== 'func') return undefined;
+    const proto = btf.type(fn.type);
+    return proto.kind === 'func_proto' ? proto.params.length : undefined;
+  };
+}
+
+/** The access report of one program, from its detailed info. */
+export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: AccessContext): Promise<ProgramAccess> {
+  const mapIds = u32Array(raw.mapIds);
+  const types = new Map<number, number | undefined>();
+  const innerTypes = new Map<number, number | undefined>();
+  for (const id of mapIds) {
+    const type = await context.mapType(id);
+    types.set(id, type);
+    if (type === MAP_TYPE_ARRAY_OF_MAPS || type === MAP_TYPE_HASH_OF_MAPS) innerTypes.set(id, await context.innerMapType(id));
+  }
+  const jitedKsyms = u64Array(raw.jitedKsyms);
+  const subprogStarts = info.funcInfoRecSize && raw.funcInfo.byteLength > 0 ? decodeFuncInfo(raw.funcInfo, info.funcInfoRecSize).map((f) => f.insnOff) : undefined;
+  const { kallsyms } = context;
+  const resolvers = kallsyms
+    ? { ...(kallsyms.callBase !== undefined ? { callBase: kallsyms.callBase } : {}), kernelSymbol: (a: bigint) => kallsyms.symbolAt(a), jitedKsyms }
+    : { jitedKsyms };
+  let unnamed = false;
+  const env: AccessEnvironment = {
+    callName: (insn) => {
+      const name = callTargetOf(insn, 'xlated', resolvers).name;
+      if (name === undefined) unnamed = true;
+      return name;
+    },
+    mapType: (id) => types.get(id),
+    innerMapType: (id) => innerTypes.get(id),
+  };
+  const arity = hasKfuncCalls(raw.xlated) ? kfuncArity(await context.vmlinux()) : undefined;
+  if (arity) env.kfuncArity = arity;
+  const report = analyzeMapAccess({ insns: raw.xlated, decode: { jitedCalls: jitedKsyms.length > 0, ...(subprogStarts ? { subprogStarts } : {}) } }, env);
+  const access: ProgramAccess = { progId: info.id, report };
+  if (unnamed) access.unnamedCalls = true;
+  return access;
+}
+
+/** A program's map accesses; null when it is not loaded. */
+export async function programAccess(session: HostSession, id: number, context?: AccessContext): Promise<ProgramAccess | null> {
+  const raw = await session.host.progInfo(id, true);
+  if (!raw) return null;
+  const info = decodeProgInfo(raw.info);
+  let cache = reports.get(session);
+  if (!cache) reports.set(session, (cache = new Map()));
+  const known = cache.get(id);
+  if (known && known.tag === info.tag) return known.access;
+  if (raw.xlated.byteLength === 0) {
+    throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
+  }
+  const access = await analyzeProgram(raw, info, context ?? (await accessContext(session)));
+  cache.set(id, { tag: info.tag, access });
+  return access;
+}
