@@ -1,5 +1,5 @@
-// `dump prog ID`: the xlated listing as bpftool prints it, `--json` the structured
-// listing, `--cfg` the control-flow graph as DOT, `--jited` the native code.
+// `dump prog ID`: the xlated listing as bpftool prints it, `--json` as bpftool's JSON followed
+// by keys of ours, `--cfg` the control-flow graph as DOT, `--jited` the native code.
 import { buildCfg, listingJsonText, renderCfgDot, renderListingText, type Listing } from '../kernel/isa/index.js';
 import { HostError } from '../hosts/host-error.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
@@ -44,9 +44,10 @@ export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
   if (code.listing.length === 0) {
     throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
   }
-  if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing)}\n`);
+  const options = { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true };
+  if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing, options)}\n`);
   else if (ctx.flags.cfg) ctx.io.out(renderCfgDot(code.listing, buildCfg(code.listing)));
   else if (ctx.flags.jited) ctx.io.out(await jitedText(code, code.listing));
-  else ctx.io.out(renderListingText(code.listing, { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true }));
+  else ctx.io.out(renderListingText(code.listing, options));
   return 0;
 }

@@ -56,3 +56,18 @@ export async function expectListedLikeBpftool(ours: JsonObj, listed: JsonObj, ki
 export function asBpftool71(text: string): string {
   return text.replace(/= &\(void __percpu \*\)\((r\d+)\)/g, '= $1');
 }
+
+/**
+ * `dump prog --json` against `bpftool prog dump xlated -j …`: each instruction's object starts
+ * with bpftool's keys, in bpftool's order, with bpftool's values (our own keys follow).
+ */
+export function expectBpftoolListingJson(ours: readonly object[], theirs: readonly object[], what: string): void {
+  expect(ours.length, `${what}: instructions`).toBe(theirs.length);
+  theirs.forEach((insn, i) => {
+    const keys = Object.keys(insn);
+    const mine = ours[i] as Record<string, unknown>;
+    expect(Object.keys(mine).slice(0, keys.length), `${what} insn ${i}: bpftool's keys first`).toEqual(keys);
+    const prefix = Object.fromEntries(keys.map((k) => [k, k === 'disasm' ? asBpftool71(String(mine[k])) : mine[k]]));
+    expect(prefix, `${what} insn ${i}`).toEqual(insn);
+  });
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, runCommand } from '../helpers/cli.js';
-import { asBpftool71 } from '../helpers/bpftool-compare.js';
+import { asBpftool71, expectBpftoolListingJson } from '../helpers/bpftool-compare.js';
 
 const skip = ensureKernelEnv();
 let fixtures: LoadedFixtures;
@@ -47,12 +47,13 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
     }
   }, 300_000);
 
-  it('gives the structured listing as JSON, the CFG as DOT and the JIT as x86-64', async () => {
+  it('gives bpftool\'s JSON (plain, linum, opcodes) followed by ours, the CFG as DOT and the JIT as x86-64', async () => {
     const prog = fixtures.program('count_getpid');
-    const json = JSON.parse((await bpfscope(['dump', 'prog', String(prog.id), '--json'])).stdout) as Array<Record<string, unknown>>;
-    const bpftool = await bpftoolJson<Array<{ disasm: string }>>(['prog', 'dump', 'xlated', 'id', String(prog.id)]);
-    expect(json.map((e) => asBpftool71(String(e.text)))).toEqual(bpftool.map((e) => e.disasm));
-    expect(json.some((e) => (e.source as { line?: number } | undefined)?.line)).toBe(true);
+    for (const options of [[], ['linum'], ['opcodes']]) {
+      const json = JSON.parse((await bpfscope(['dump', 'prog', String(prog.id), '--json', ...options.map((o) => `--${o}`)])).stdout) as object[];
+      expectBpftoolListingJson(json, await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(prog.id), ...options]), `count_getpid ${options.join(' ')}`);
+      if (options[0] === 'linum') expect(json.some((e) => 'line_num' in e)).toBe(true);
+    }
     const dot = await bpfscope(['dump', 'prog', String(prog.id), '--cfg']);
     expect(dot.stdout).toMatch(/^digraph /);
     expect(dot.stdout).toMatch(/->/);

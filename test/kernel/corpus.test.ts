@@ -2,7 +2,7 @@
 // compared object by object with bpftool. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asBpftool71, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
+import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
 import { startCorpus, type Corpus } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
@@ -104,12 +104,16 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     }
   });
 
-  it('dump prog: bpftool prog dump xlated, plain, linum and opcodes, for every program', async () => {
+  it('dump prog: bpftool prog dump xlated, plain, linum and opcodes, text and JSON, for every program', async () => {
     await eachLimited(corpus.progIds(), 3, async (id) => {
       for (const options of [[], ['linum'], ['opcodes']]) {
-        const ours = asBpftool71(await ok(['dump', 'prog', String(id), ...options.map((o) => `--${o}`)]));
+        const flags = options.map((o) => `--${o}`);
+        const ours = asBpftool71(await ok(['dump', 'prog', String(id), ...flags]));
         expect(ours, `dump prog ${id} ${options.join(' ')}`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', String(id), ...options]));
+        const json = JSON.parse(await ok(['dump', 'prog', String(id), '--json', ...flags])) as object[];
+        expectBpftoolListingJson(json, await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(id), ...options]), `dump prog ${id} --json ${options.join(' ')}`);
         count('dump prog (text)');
+        count('dump prog (JSON)');
       }
     });
   });

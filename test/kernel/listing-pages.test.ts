@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListingEntryView } from '../../main/api/view-records.js';
+import type { BpftoolListingJson } from '../../main/kernel/isa/index.js';
 import { CFG_MAX_BLOCKS } from '../../main/server/code-service.js';
 import { createHostService, type ClosableService } from '../../main/server/host-service.js';
 import { listingLines } from '../../renderer/src/lib/program/listing-lines.js';
@@ -17,6 +18,30 @@ import { ensureKernelEnv } from '../helpers/kernel-env.js';
 
 const skip = ensureKernelEnv();
 const signal = new AbortController().signal;
+
+type ViewMap = NonNullable<ListingEntryView['map']>;
+/** One instruction of `dump prog --json`, its call and map in the API's JSON types. */
+type DumpedInsn = Omit<BpftoolListingJson, 'call' | 'map'> & Pick<ListingEntryView, 'call'> & {
+  map?: Pick<ViewMap, 'by' | 'value' | 'map'> & { value_offset?: number };
+};
+
+/** `bpfscope dump prog ID --json --linum` (bpftool's keys, then ours) as the API's rows. */
+async function dumpedRows(id: number): Promise<ListingEntryView[]> {
+  const dumped = JSON.parse((await bpfscope(['dump', 'prog', String(id), '--json', '--linum'])).stdout) as DumpedInsn[];
+  return dumped.map((e) => ({
+    index: e.index,
+    bytes: e.bytes,
+    class: e.class,
+    kind: e.kind,
+    text: e.disasm,
+    ...(e.proto !== undefined ? { funcHeader: e.proto } : {}),
+    ...(e.src !== undefined ? { source: { file: e.file ?? '', line: e.line_num ?? 0, col: e.line_col ?? 0, text: e.src } } : {}),
+    ...(e.jump_target !== undefined ? { jumpTarget: e.jump_target } : {}),
+    ...(e.call !== undefined ? { call: e.call } : {}),
+    ...(e.map !== undefined ? { map: { by: e.map.by, value: e.map.value, ...(e.map.value_offset !== undefined ? { valueOffset: e.map.value_offset } : {}), ...(e.map.map ? { map: e.map.map } : {}) } } : {}),
+    ...(e.problem !== undefined ? { problem: e.problem } : {}),
+  }));
+}
 
 describe.skipIf(skip)('paged program listing', () => {
   let work: string;
@@ -35,7 +60,7 @@ describe.skipIf(skip)('paged program listing', () => {
   });
 
   it('pages put together are the whole listing, line for line', async () => {
-    const whole = JSON.parse((await bpfscope(['dump', 'prog', String(program.id), '--json'])).stdout) as ListingEntryView[];
+    const whole = await dumpedRows(program.id);
     expect(whole.length).toBeGreaterThan(800);
     const code = await service.getProgramCode({ host: 'local', id: program.id }, signal);
     expect(code.length).toBe(whole.length);
@@ -91,7 +116,7 @@ describe.skipIf(skip)('paged program listing', () => {
   }, 120_000);
 
   it('steps through the lines holding a text, as the dumped listing has them', async () => {
-    const whole = JSON.parse((await bpfscope(['dump', 'prog', String(program.id), '--json'])).stdout) as ListingEntryView[];
+    const whole = await dumpedRows(program.id);
     const shown = listingLines(whole).map((line) => (line.kind === 'insn' ? line.entry.text : line.text));
     // A function's header, the call of it, and source lines of its body.
     for (const query of ['step3', 'v += 17;', 'call pc+']) {

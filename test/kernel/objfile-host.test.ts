@@ -23,7 +23,7 @@ const LOADABLE = new Set(['maps', 'cgroup', 'kprobes', 'struct_ops', 'programs']
 
 interface ProgJson { id: number; name: string; type: string; tag: string; map_ids?: number[]; btf_id?: number }
 interface MapJson { id: number; name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number; frozen?: number; btf_id?: number }
-interface InsnJson { index: number; bytes: string; text: string; funcHeader?: string }
+interface InsnJson { index: number; bytes: string; disasm: string; proto?: string }
 
 async function ok(args: string[]): Promise<string> {
   const result = await bpfscope(args);
@@ -56,7 +56,7 @@ function expectSameInstruction(ours: InsnJson, object: string, where: string): v
   const b = object.split(' ');
   expect(a.length, where).toBe(b.length);
   expect(a[0], `${where}: opcode`).toBe(b[0]);
-  const relocated = /map\[id:\d+\]/.test(ours.text) || (b[0] === '85' && b[1]!.startsWith('1'));
+  const relocated = /map\[id:\d+\]/.test(ours.disasm) || (b[0] === '85' && b[1]!.startsWith('1'));
   if (relocated) expect(Number.parseInt(a[1]!, 16) & 0x0f, `${where}: dst`).toBe(Number.parseInt(b[1]!, 16) & 0x0f);
   else expect(ours.bytes, where).toBe(object);
 }
@@ -103,10 +103,10 @@ describe('every fixture object opens as a host', () => {
       for (const prog of progs) {
         const listing = JSON.parse(await ok(['dump', 'prog', String(prog.id), '--json', ...host])) as InsnJson[];
         // The entry function first, then each appended subprogram where its header starts.
-        const starts = listing.filter((e) => e.funcHeader !== undefined);
+        const starts = listing.filter((e) => e.proto !== undefined);
         expect(starts[0]?.index, `${name}/${prog.name}`).toBe(0);
         for (const start of starts) {
-          const fn = /^[^(]*?\b(\w+)\(/.exec(start.funcHeader!)?.[1];
+          const fn = /^[^(]*?\b(\w+)\(/.exec(start.proto!)?.[1];
           const object = functions.get(fn!);
           expect(object, `${name}/${prog.name}: function ${fn} in llvm-objdump`).toBeDefined();
           const from = listing.indexOf(start);

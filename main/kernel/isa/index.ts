@@ -11,7 +11,8 @@ export {
 } from './listing.js';
 export type { CallTarget, CodeOrigin, ListingResolvers, MapKey, MapSummary } from './resolve.js';
 export {
-  hexBytes, listingJsonText, listingToJson, renderListingText, type JsonListingEntry, type TextOptions,
+  hexBytes, listingJsonText, listingToBpftoolJson, listingToJson, renderListingText, type BpftoolListingJson, type BpftoolOpcodesJson,
+  type JsonListingEntry, type TextOptions,
 } from './render.js';
 export { type InsnClassName } from './opcode.js';
 export { buildCfg, type BasicBlock, type CfgEdge, type CfgFunction, type ControlFlowGraph, type EdgeKind } from './cfg.js';

@@ -1,6 +1,6 @@
 // Renderings of a listing: bpftool's plain text and the JSON the UI consumes.
 
-import type { ListingEntry, ListingRows, MapReference } from './listing.js';
+import type { ListingEntry, ListingRows, MapReference, SourceLine } from './listing.js';
 import { PagedJoin } from './paged-join.js';
 import type { CallTarget } from './resolve.js';
 
@@ -109,17 +109,106 @@ export function listingToJson(rows: ListingRows, from = 0, to = rows.length): Js
   return out;
 }
 
+/** bpftool's `opcodes` object: the instruction's fields as hex strings, ld_imm64's imm with the second slot. */
+export interface BpftoolOpcodesJson {
+  readonly code: string;
+  readonly src_reg: string;
+  readonly dst_reg: string;
+  readonly off: readonly string[];
+  readonly imm: readonly string[];
+}
+
+/**
+ * One instruction of `dump prog --json`: the keys and values of `bpftool prog dump xlated -j`
+ * (with `linum`, `opcodes`) in bpftool's order, then ours.
+ */
+export interface BpftoolListingJson {
+  readonly proto?: string;
+  readonly src?: string;
+  readonly file?: string;
+  readonly line_num?: number;
+  readonly line_col?: number;
+  readonly disasm: string;
+  readonly opcodes?: BpftoolOpcodesJson;
+  readonly index: number;
+  readonly class: string;
+  readonly kind: string;
+  readonly bytes: string;
+  readonly jump_target?: number;
+  readonly call?: JsonCallTarget;
+  readonly map?: { readonly by: MapReference['by']; readonly value: number; readonly value_offset?: number; readonly map?: MapReference['map'] };
+  readonly problem?: string;
+  /** The kernel-internal encoding this instruction was dumped in (e.g. `zext`). */
+  readonly internal?: string;
+}
+
+/** print_hex_data_json: each byte as `0x%02hhx`. */
+function hexByteList(bytes: Uint8Array): string[] {
+  return Array.from(bytes, (b) => `0x${b < 16 ? '0' : ''}${b.toString(16)}`);
+}
+
+/** xlated_dumper.c's opcodes object; ld_imm64 prints its imm and the whole second slot (12 bytes). */
+function opcodesJson(bytes: Uint8Array): BpftoolOpcodesJson {
+  return {
+    code: `0x${bytes[0] < 16 ? '0' : ''}${bytes[0].toString(16)}`,
+    src_reg: `0x${(bytes[1] >> 4).toString(16)}`,
+    dst_reg: `0x${(bytes[1] & 0x0f).toString(16)}`,
+    off: hexByteList(bytes.subarray(2, 4)),
+    imm: hexByteList(bytes.subarray(4)),
+  };
+}
+
+/** btf_dump_linfo_json: `src`, and with linum `file`, `line_num`, `line_col` (a zero line or column left out). */
+function sourceJson(source: SourceLine | undefined, options: TextOptions): Pick<BpftoolListingJson, 'src' | 'file' | 'line_num' | 'line_col'> {
+  if (source === undefined) return {};
+  if (!options.linum) return { src: source.text };
+  return {
+    src: source.text,
+    file: source.fileName,
+    ...(source.line !== 0 ? { line_num: source.line } : {}),
+    ...(source.col !== 0 ? { line_col: source.col } : {}),
+  };
+}
+
+function bpftoolEntryJson(entry: ListingEntry, options: TextOptions): BpftoolListingJson {
+  const map = entry.map;
+  return {
+    ...(entry.funcHeader !== undefined ? { proto: entry.funcHeader } : {}),
+    ...sourceJson(entry.source, options),
+    disasm: entry.text,
+    ...(options.opcodes ? { opcodes: opcodesJson(entry.bytes) } : {}),
+    index: entry.index,
+    class: entry.opcodeClass,
+    kind: entry.instruction.kind,
+    bytes: hexBytes(entry.bytes),
+    ...(entry.jumpTarget !== undefined ? { jump_target: entry.jumpTarget } : {}),
+    ...(entry.call !== undefined ? { call: callJson(entry.call) } : {}),
+    ...(map !== undefined ? {
+      map: { by: map.by, value: map.value, ...(map.valueOffset !== undefined ? { value_offset: map.valueOffset } : {}), ...(map.map !== undefined ? { map: map.map } : {}) },
+    } : {}),
+    ...(entry.problem !== undefined ? { problem: entry.problem } : {}),
+    ...(entry.instruction.internal !== undefined ? { internal: entry.instruction.internal } : {}),
+  };
+}
+
+/** Rows `from`..`to` (exclusive) as `dump prog --json` prints them; all by default. */
+export function listingToBpftoolJson(rows: ListingRows, options: TextOptions = {}, from = 0, to = rows.length): BpftoolListingJson[] {
+  const out: BpftoolListingJson[] = [];
+  for (let p = Math.max(0, from); p < Math.min(to, rows.length); p++) out.push(bpftoolEntryJson(rows.entry(p), options));
+  return out;
+}
+
 const JSON_PAGE_ROWS = 1024;
 
 /**
- * The structured listing as JSON text, as `JSON.stringify(listingToJson(rows))` writes it but
- * without holding every row's object at once.
+ * `dump prog --json`: `JSON.stringify(listingToBpftoolJson(rows, options))` without holding
+ * every row's object at once.
  */
-export function listingJsonText(rows: ListingRows): string {
+export function listingJsonText(rows: ListingRows, options: TextOptions = {}): string {
   const pages: string[] = [];
   for (let from = 0; from < rows.length; from += JSON_PAGE_ROWS) {
     // One stringify per page: its brackets dropped, pages joined like the rows within them.
-    pages.push(JSON.stringify(listingToJson(rows, from, from + JSON_PAGE_ROWS)).slice(1, -1));
+    pages.push(JSON.stringify(listingToBpftoolJson(rows, options, from, from + JSON_PAGE_ROWS)).slice(1, -1));
   }
   return `[${pages.join(',')}]`;
 }

@@ -4,8 +4,9 @@
 import { KallsymsIndex } from '../../../main/kernel/proc/kallsyms.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildListing, renderListingText, type FuncInfoRecord, type LineInfoRecord, type ListingResolvers,
+  buildListing, listingToBpftoolJson, renderListingText, type FuncInfoRecord, type LineInfoRecord, type ListingResolvers,
 } from '../../../main/kernel/isa/index.js';
+import { expectBpftoolListingJson } from '../../helpers/bpftool-compare.js';
 import { buildCfg } from '../../../main/kernel/isa/cfg.js';
 import { renderCfgDot } from '../../../main/kernel/isa/dot.js';
 import { correctBpftoolExitEdges, describeOurCfg, parseBpftoolDot } from './dot-oracle.js';
@@ -64,6 +65,8 @@ describe.skipIf(blocker !== undefined)(`bpftool golden (${blocker ?? 'root'})`, 
       expect(renderListingText(listing, { linum: true })).toBe(oracle.linum);
       expect(renderListingText(listing, { opcodes: true })).toBe(oracle.opcodes);
       expect(listing.rows().map((e) => e.text)).toEqual(oracle.json.map((j) => j.disasm));
+      expectBpftoolListingJson(listingToBpftoolJson(listing, { linum: true }), oracle.json, `${name} -j linum`);
+      expectBpftoolListingJson(listingToBpftoolJson(listing, { opcodes: true }), oracle.jsonOpcodes, `${name} -j opcodes`);
       expect(listing.rows().filter((e) => e.problem !== undefined)).toEqual([]);
       // The verifier zero-extends r0 after the 32-bit cmpxchg with a mov32 whose imm is 1.
       if (name === 'trace_getpid') expect(listing.rows().filter((e) => e.instruction.internal === 'zext').map((e) => e.text)).toEqual(['(bc) w0 = w0']);

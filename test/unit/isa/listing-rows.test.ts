@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  buildCfg, buildListing, decodeInstructions, listingJsonText, listingToJson, type Listing,
+  buildCfg, buildListing, decodeInstructions, listingJsonText, listingToBpftoolJson, listingToJson, type Listing,
 } from '../../../main/kernel/isa/index.js';
 import { Flow } from '../../../main/kernel/isa/listing.js';
 
@@ -62,7 +62,12 @@ describe('listing rows on demand', () => {
         }
         const json = listingToJson(listing);
         expect([...listingToJson(listing, 0, 7), ...listingToJson(listing, 7, 20), ...listingToJson(listing, 20)]).toEqual(json);
-        expect(listingJsonText(listing)).toBe(JSON.stringify(json));
+        for (const options of [{}, { linum: true, opcodes: true }]) {
+          const bpftoolJson = listingToBpftoolJson(listing, options);
+          expect([...listingToBpftoolJson(listing, options, 0, 7), ...listingToBpftoolJson(listing, options, 7)]).toEqual(bpftoolJson);
+          expect(listingJsonText(listing, options)).toBe(JSON.stringify(bpftoolJson));
+          expect(bpftoolJson.map((e) => e.disasm)).toEqual(json.map((e) => e.text));
+        }
         expect(() => buildCfg(listing)).not.toThrow();
       }
       // The generator must exercise both: rows with targets and rows with problems.

@@ -95,6 +95,7 @@ export function programOracle(id: number) {
     linum: run('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), 'linum']),
     opcodes: run('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), 'opcodes']),
     json: JSON.parse(run('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), '-j', 'linum'])) as BpftoolJsonInsn[],
+    jsonOpcodes: JSON.parse(run('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), '-j', 'opcodes'])) as object[],
     visual: run('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), 'visual']),
     jit,
   };
