@@ -79,7 +79,7 @@ export const HostSummarySchema = z.object({
   /** Hosts added by the user (not the local one) can be removed. */
   removable: z.boolean().optional(),
   /** Set when the host is a snapshot file: read-only, no live data. */
-  snapshot: z.object({ source: z.string(), createdAt: z.string() }).optional(),
+  snapshot: z.object({ source: z.string(), createdAt: z.string(), caveat: z.string().optional() }).optional(),
   /** Set when the host is a compiled BPF object file (.bpf.o): read-only, shown as if loaded, nothing live; btfId: its own BTF, what the BTF browser shows (it has no vmlinux). */
   objectFile: z.object({ file: z.string(), license: z.string().optional(), btfId: z.number().int().optional() }).optional(),
 });

@@ -12,14 +12,16 @@ import { UsageError, type CommandContext } from './context.js';
 const USAGE = 'usage: bpfscope diff A B [--json] [--max-entries N]   (A, B: snapshot files, objfile:FILE.o or `local`)';
 const DEFAULT_MAX_ENTRIES = 100_000;
 
-async function openSide(spec: string): Promise<HostSession> {
+async function openSide(spec: string, ctx: CommandContext): Promise<HostSession> {
   if (spec === 'local') {
     const host = await openLocalHost();
     await requireEnumeration(host);
     return new HostSession(host);
   }
   if (spec.startsWith('objfile:')) return new HostSession(await ObjectFileHost.open(spec.slice('objfile:'.length)));
-  return new HostSession(await SnapshotHost.open(spec.replace(/^snapshot:/, '')));
+  const snapshot = await SnapshotHost.open(spec.replace(/^snapshot:/, ''));
+  if (snapshot.caveat) ctx.io.err(`bpfscope: note: ${snapshot.label} was ${snapshot.caveat}\n`);
+  return new HostSession(snapshot);
 }
 
 export async function diffCommand(ctx: CommandContext): Promise<number> {
@@ -28,8 +30,8 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
   const limit = ctx.flags['max-entries'];
   if (limit !== undefined && (typeof limit !== 'string' || !/^\d+$/.test(limit))) throw new UsageError(`--max-entries ${String(limit)}: expected a number`);
   const maxEntries = limit === undefined ? DEFAULT_MAX_ENTRIES : Number(limit);
-  const before = await openSide(a);
-  const after = await openSide(b);
+  const before = await openSide(a, ctx);
+  const after = await openSide(b, ctx);
   try {
     const beforeState = await readHostState(before, maxEntries);
     const afterState = await readHostState(after, maxEntries);

@@ -6,7 +6,7 @@ import { HostSession } from '../hosts/host-session.js';
 import { UsageError, type CliIo, type Command, type CommandContext } from './context.js';
 
 /** Opens the host once, on first use; `close()` releases it. */
-function sessionOpener(spec: string, flags: CommandContext['flags']): { open: () => Promise<HostSession>; close: () => Promise<void> } {
+function sessionOpener(spec: string, flags: CommandContext['flags'], io: CliIo): { open: () => Promise<HostSession>; close: () => Promise<void> } {
   let opened: Promise<HostSession> | undefined;
   const acceptNew = flags['accept-new-host-key'] === true;
   return {
@@ -16,7 +16,10 @@ function sessionOpener(spec: string, flags: CommandContext['flags']): { open: ()
         onUnknownHostKey: async (key) => (await import('./prompts.js')).confirmHostKey(key, acceptNew),
         askPassphrase: async (file) => (await import('./prompts.js')).askPassphrase(file),
         noCache: flags['no-cache'] === true,
-      }).then((host) => new HostSession(host));
+      }).then((host) => {
+        if (host.caveat) io.err(`bpfscope: note: ${host.label} was ${host.caveat}\n`);
+        return new HostSession(host);
+      });
       return opened;
     },
     close: async () => {
@@ -27,7 +30,7 @@ function sessionOpener(spec: string, flags: CommandContext['flags']): { open: ()
 
 /** The command's exit code; usage errors exit 2, host errors 1, each with one message. */
 export async function runOnHost(command: Command, spec: string, args: string[], flags: CommandContext['flags'], io: CliIo): Promise<number> {
-  const session = sessionOpener(spec, flags);
+  const session = sessionOpener(spec, flags, io);
   try {
     return await command({ args, flags, io, session: session.open });
   } catch (error) {

@@ -154,6 +154,8 @@ export interface RawTaskFd {
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
+  /** What this host's answers cannot vouch for (a snapshot written without checksums), for the user to be told. */
+  readonly caveat?: string;
   listIds(kind: ObjectKind): Promise<number[]>;
   /** null: the object vanished (normal, not an error). */
   progInfo(id: number, detail: boolean): Promise<RawProgInfo | null>;

@@ -40,6 +40,51 @@ export function decodeCallLog(text: string): CallLog {
   return JSON.parse(text, decodeBytes) as CallLog;
 }
 
+type Field = 'number' | 'string' | 'bytes';
+/** What each method returns: bytes, or a list of records with these fields (host.ts's Raw* types). */
+const RESULT_SHAPES: Record<AttachMethod, 'bytes' | Record<string, Field>> = {
+  netnsList: { path: 'string', inode: 'number', pid: 'number' },
+  rtnlDump: 'bytes',
+  netProgQuery: 'bytes',
+  cgroupQuery: { path: 'string', id: 'number', attached: 'bytes', effective: 'bytes' },
+  taskFds: { pid: 'number', fd: 'number', comm: 'string', attr: 'bytes', name: 'bytes' },
+};
+
+function fieldProblem(value: unknown, type: Field): boolean {
+  return type === 'bytes' ? !(value instanceof Uint8Array) : typeof value !== type;
+}
+
+function resultProblem(method: AttachMethod, result: unknown): string | undefined {
+  const shape = RESULT_SHAPES[method];
+  if (shape === 'bytes') return result instanceof Uint8Array ? undefined : 'result is not bytes';
+  if (!Array.isArray(result)) return 'result is not a list';
+  for (const [i, item] of result.entries()) {
+    if (typeof item !== 'object' || item === null) return `result[${i}] is not an object`;
+    for (const [field, type] of Object.entries(shape)) {
+      if (fieldProblem((item as Record<string, unknown>)[field], type)) return `result[${i}].${field} is not ${type === 'bytes' ? 'bytes' : `a ${type}`}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why a decoded call log does not have the shape replayCall relies on, or undefined. */
+export function callLogProblem(log: unknown): string | undefined {
+  if (typeof log !== 'object' || log === null || Array.isArray(log)) return 'not an object of recorded calls';
+  for (const [key, call] of Object.entries(log)) {
+    const method = ATTACH_METHODS.find((m) => key.startsWith(`${m}[`));
+    if (!method) return `${key.slice(0, 80)}: not a recorded attachment query`;
+    const c = call as RecordedCall | null;
+    if (typeof c !== 'object' || c === null) return `${key}: not a recorded call`;
+    if (c.error !== undefined) {
+      if (typeof c.error !== 'object' || c.error === null || typeof c.error.message !== 'string') return `${key}: error without a message`;
+      continue;
+    }
+    const why = resultProblem(method, c.result);
+    if (why) return `${key}: ${why}`;
+  }
+  return undefined;
+}
+
 /** A Host whose attachment queries go to `host` and are written to `log`. */
 export function recordingHost(host: Host, log: CallLog, readFile: Host['readFile']): Host {
   const recorded: Partial<Host> = { readFile };

@@ -55,7 +55,9 @@ async function readContents(session: HostSession, id: number, maxEntries: number
       if (snapshot.size >= maxEntries) return { snapshot, complete: false };
     }
     return { snapshot, complete: true };
-  } catch {
+  } catch (error) {
+    // A snapshot's recorded contents that cannot be read are damage, which a diff must not hide.
+    if (session.host instanceof SnapshotHost && session.host.manifest.mapContents[String(id)]) throw error;
     // Contents not recorded in a snapshot, or a map type without readable entries: compare the rest.
     return undefined;
   }

@@ -15,7 +15,8 @@ import type {
 } from './host.js';
 import { readBoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
-import { CALLS_PATH, decodeCallLog, replayCall, type CallLog } from './snapshot-calls.js';
+import { CALLS_PATH, replayCall } from './snapshot-calls.js';
+import { SnapshotEntries } from './snapshot-verify.js';
 
 /** Largest snapshot we decompress into memory. */
 const MAX_SNAPSHOT_BYTES = 4 * 1024 ** 3;
@@ -95,15 +96,19 @@ export class RecordedMapReader implements MapReader {
 export class SnapshotHost implements Host {
   readonly label: string;
   private readonly ids: Record<ObjectKind, Set<number>>;
-  private readonly calls: CallLog;
+  private readonly files: SnapshotEntries;
 
-  constructor(readonly manifest: SnapshotManifest, private readonly files: Map<string, Uint8Array>, name: string) {
+  constructor(readonly manifest: SnapshotManifest, files: Map<string, Uint8Array>, name: string) {
     this.label = `snapshot:${name}`;
     this.ids = {
       prog: new Set(manifest.ids.prog), map: new Set(manifest.ids.map), link: new Set(manifest.ids.link), btf: new Set(manifest.ids.btf),
     };
-    const calls = files.get(CALLS_PATH);
-    this.calls = calls ? decodeCallLog(decoder.decode(calls)) : {};
+    this.files = new SnapshotEntries(this.label, manifest, files);
+  }
+
+  /** What the snapshot could not be checked for (one written before checksums). */
+  get caveat(): string | undefined {
+    return this.files.caveat;
   }
 
   static async open(path: string): Promise<SnapshotHost> {
@@ -167,8 +172,8 @@ export class SnapshotHost implements Host {
   }
 
   async owners(): Promise<RawOwnerFd[]> {
-    const json = this.files.get(OWNERS_PATH);
-    return json ? (JSON.parse(decoder.decode(json)) as RawOwnerFd[]) : [];
+    this.files.get(OWNERS_PATH);
+    return this.files.owners;
   }
 
   async readFile(path: string, limit: number): Promise<Uint8Array> {
@@ -193,23 +198,32 @@ export class SnapshotHost implements Host {
   }
 
   netnsList(): Promise<RawNetns[]> {
-    return replayCall(this.calls, this.label, 'netnsList', []) as Promise<RawNetns[]>;
+    return this.replay('netnsList', []) as Promise<RawNetns[]>;
   }
 
   rtnlDump(netnsPath: string | null, kind: RtnlDumpKind, ifindex: number, parent: number): Promise<Uint8Array> {
-    return replayCall(this.calls, this.label, 'rtnlDump', [netnsPath, kind, ifindex, parent]) as Promise<Uint8Array>;
+    return this.replay('rtnlDump', [netnsPath, kind, ifindex, parent]) as Promise<Uint8Array>;
   }
 
   netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Promise<Uint8Array> {
-    return replayCall(this.calls, this.label, 'netProgQuery', [netnsPath, ifindex, attachTypes, queryFlags]) as Promise<Uint8Array>;
+    return this.replay('netProgQuery', [netnsPath, ifindex, attachTypes, queryFlags]) as Promise<Uint8Array>;
   }
 
   cgroupQuery(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]> {
-    return replayCall(this.calls, this.label, 'cgroupQuery', [root, attachTypes]) as Promise<RawCgroupQuery[]>;
+    return this.replay('cgroupQuery', [root, attachTypes]) as Promise<RawCgroupQuery[]>;
   }
 
   taskFds(): Promise<RawTaskFd[]> {
-    return replayCall(this.calls, this.label, 'taskFds', []) as Promise<RawTaskFd[]>;
+    return this.replay('taskFds', []) as Promise<RawTaskFd[]>;
+  }
+
+  private replay(method: Parameters<typeof replayCall>[2], args: unknown[]): Promise<unknown> {
+    try {
+      this.files.get(CALLS_PATH);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return replayCall(this.files.calls, this.label, method, args);
   }
 
   async clocks(): Promise<HostClocks> {

@@ -9,7 +9,7 @@ import { decodeBtfInfo, u64Array } from '../kernel/info/index.js';
 import { decodeInstructions } from '../kernel/isa/index.js';
 import {
   fdinfoPath, hostFilePath, mapContentPath, MANIFEST_PATH, OWNERS_PATH, RAW_PARTS, rawPath, SNAPSHOT_FORMAT, SNAPSHOT_VERSION,
-  type SnapshotHostFacts, type SnapshotKind, type SnapshotManifest, type SnapshotMapContent,
+  type SnapshotChecksum, type SnapshotHostFacts, type SnapshotKind, type SnapshotManifest, type SnapshotMapContent,
 } from '../kernel/snapshot/format.js';
 import { encodeTar, type TarEntry } from '../kernel/snapshot/tar.js';
 import { outputTarget, writeFileAtomically } from './atomic-file.js';
@@ -55,11 +55,13 @@ const decoder = new TextDecoder();
 class Recorder {
   readonly entries: TarEntry[] = [];
   readonly files: string[] = [];
+  readonly checksums: Record<string, SnapshotChecksum> = {};
   bytes = 0;
 
   add(path: string, data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     this.entries.push({ path, data: bytes });
+    this.checksums[path] = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
     this.bytes += bytes.length;
   }
 
@@ -267,6 +269,7 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
     ...(vmlinux ? { vmlinux } : {}),
     mapContents,
     files: rec.files,
+    checksums: rec.checksums,
   };
   const entries = [{ path: MANIFEST_PATH, data: encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`) }, ...rec.entries];
   const chunks = encodeTar(entries, Date.now() / 1000);

@@ -42,7 +42,7 @@ async function describeHost(host: Host): Promise<HostDescription> {
     const { manifest } = host;
     return {
       label: host.label,
-      snapshot: { source: manifest.host.label, createdAt: manifest.createdAt },
+      snapshot: { source: manifest.host.label, createdAt: manifest.createdAt, ...(host.caveat ? { caveat: host.caveat } : {}) },
       ...(manifest.host.kernelRelease ? { kernel: manifest.host.kernelRelease } : {}),
     };
   }

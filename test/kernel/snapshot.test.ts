@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MANIFEST_PATH } from '../../main/kernel/snapshot/format.js';
+import { decodeTar, encodeTar } from '../../main/kernel/snapshot/tar.js';
 import { bpfscope, parseJsonExact, runCommand } from '../helpers/cli.js';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
@@ -131,6 +134,54 @@ describe.skipIf(skip)('snapshots of the fixtures', () => {
     expect([r.code, r.stderr]).toEqual([1, 'bpfscope: truncated.bpfsnap: truncated or corrupted (gzip: unexpected end of file)\n']);
     const notSnapshot = await bpfscope(['--host', `snapshot:${join(dir, '..')}`, 'ls', 'maps']);
     expect(notSnapshot.code).toBe(1);
+  });
+
+  it('entries damaged inside a well-formed archive are refused naming the entry; without checksums the CLI says what it could not check', async () => {
+    /** The snapshot rewritten (valid gzip and tar) with its entries changed by `change`. */
+    const rewrite = (name: string, change: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void): string => {
+      const files = new Map(decodeTar(gunzipSync(readFileSync(file))));
+      const manifest = JSON.parse(new TextDecoder().decode(files.get(MANIFEST_PATH))) as Record<string, unknown>;
+      change(files, manifest);
+      files.set(MANIFEST_PATH, new TextEncoder().encode(JSON.stringify(manifest)));
+      const out = join(dir, name);
+      writeFileSync(out, gzipSync(Buffer.concat(encodeTar([...files].map(([path, data]) => ({ path, data })), 0))));
+      return out;
+    };
+    const hash = fixtures.map('hash_map').id;
+    const prog = [...progIds][0]!;
+    const values = `map/${hash}/values.bin`;
+    const cut = (path: string) => (files: Map<string, Uint8Array>) => files.set(path, files.get(path)!.subarray(0, files.get(path)!.length - 3));
+    const fails = async (args: string[], message: RegExp) => {
+      const r = await bpfscope(args);
+      expect(r.code, `${args.join(' ')}: ${r.stdout.slice(0, 200)}`).toBe(1);
+      expect(r.stderr).toMatch(message);
+    };
+
+    const shortValues = rewrite('values.bpfsnap', cut(values));
+    // It printed NUL-filled JSON here, and diff counted every entry as changed.
+    await fails(['--host', `snapshot:${shortValues}`, 'dump', 'map', String(hash), '--json'], new RegExp(`${values}: \\d+ bytes, the manifest records \\d+ \\(truncated or altered\\)`));
+    await fails(['diff', file, shortValues], new RegExp(values));
+    await fails(['--host', `snapshot:${rewrite('info.bpfsnap', cut(`prog/${prog}/info.bin`))}`, 'ls', 'progs'], new RegExp(`prog/${prog}/info\\.bin: `));
+    const owners = rewrite('owners.bpfsnap', (files, m) => {
+      files.set('owners.json', new TextEncoder().encode('{"fds": 1}'));
+      delete m.checksums;
+    });
+    await fails(['--host', `snapshot:${owners}`, 'ls', 'progs'], /owners\.json: not a list of owners \(damaged file\)/);
+    const calls = rewrite('calls.bpfsnap', (files, m) => {
+      files.set('attach/calls.json', new TextEncoder().encode('{"netnsList[]": {"result": {"fds": 1}}}'));
+      delete m.checksums;
+    });
+    await fails(['--host', `snapshot:${calls}`, 'ls', 'net'], /attach\/calls\.json: netnsList\[\]: result is not a list \(damaged file\)/);
+
+    const old = rewrite('old.bpfsnap', (_files, m) => delete m.checksums);
+    const listed = await bpfscope(['--host', `snapshot:${old}`, 'ls', 'maps', '--json']);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toBe('bpfscope: note: snapshot:old.bpfsnap was written without checksums (by a bpfscope older than them): the sizes of map contents, the info records and the JSON files were checked, the bytes themselves could not be\n');
+    const oldShort = rewrite('old-values.bpfsnap', (files, m) => {
+      cut(values)(files);
+      delete m.checksums;
+    });
+    await fails(['--host', `snapshot:${oldShort}`, 'dump', 'map', String(hash)], new RegExp(`${values}: \\d+ bytes, but \\d+ entries of \\d+ bytes need \\d+`));
   });
 
   it('output: a device is refused and stays a device; a full filesystem fails the command and keeps the old file', async () => {

@@ -49,6 +49,12 @@ export interface SnapshotVmlinux {
   included: boolean;
 }
 
+/** One archive entry's size and SHA-256 (hex), as written. */
+export interface SnapshotChecksum {
+  size: number;
+  sha256: string;
+}
+
 export interface SnapshotManifest {
   format: typeof SNAPSHOT_FORMAT;
   version: number;
@@ -65,6 +71,8 @@ export interface SnapshotManifest {
   mapContents: Record<string, SnapshotMapContent>;
   /** Host files recorded (`files/<path>`), e.g. `/proc/kallsyms` (only the entries listings need). */
   files: string[];
+  /** By archive path, every entry but the manifest (absent in snapshots written before checksums were added). */
+  checksums?: Record<string, SnapshotChecksum>;
 }
 
 export function rawPath(kind: SnapshotKind, id: number, part: string): string {
@@ -84,6 +92,29 @@ export function hostFilePath(path: string): string {
 }
 
 export const OWNERS_PATH = 'owners.json';
+
+const MAP_CONTENT_STATES: ReadonlySet<string> = new Set(['done', 'gone', 'limit', 'error']);
+
+function isCount(value: unknown, max = 0xffffffff): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
+}
+
+/** Why a mapContents entry is malformed, or undefined. */
+function mapContentProblem(value: unknown): string | undefined {
+  const c = value as Partial<SnapshotMapContent> | null;
+  if (typeof c !== 'object' || c === null) return 'not an object';
+  if (!isCount(c.count)) return `count ${String(c.count)}`;
+  if (!isCount(c.keySize, 1 << 16)) return `keySize ${String(c.keySize)}`;
+  if (!isCount(c.stride, 1 << 30)) return `stride ${String(c.stride)}`;
+  if (typeof c.complete !== 'boolean') return 'complete is not a boolean';
+  if (typeof c.state !== 'string' || !MAP_CONTENT_STATES.has(c.state)) return `state ${String(c.state)}`;
+  return undefined;
+}
+
+function isChecksum(value: unknown): value is SnapshotChecksum {
+  const c = value as Partial<SnapshotChecksum> | null;
+  return typeof c === 'object' && c !== null && isCount(c.size, Number.MAX_SAFE_INTEGER) && typeof c.sha256 === 'string' && /^[0-9a-f]{64}$/.test(c.sha256);
+}
 
 function isIdList(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff);
@@ -112,6 +143,17 @@ export function parseManifest(text: string): SnapshotManifest {
     throw new Error('manifest: clocks missing');
   }
   if (typeof m.mapContents !== 'object' || m.mapContents === null) throw new Error('manifest: mapContents missing');
+  for (const [id, content] of Object.entries(m.mapContents)) {
+    const problem = mapContentProblem(content);
+    if (problem) throw new Error(`manifest: mapContents.${id}: ${problem}`);
+    if (!m.ids!.map!.includes(Number(id))) throw new Error(`manifest: mapContents.${id}: no such map in ids.map`);
+  }
+  if (m.checksums !== undefined) {
+    if (typeof m.checksums !== 'object' || m.checksums === null) throw new Error('manifest: checksums is not an object');
+    for (const [path, checksum] of Object.entries(m.checksums)) {
+      if (!isChecksum(checksum)) throw new Error(`manifest: checksums of ${path}: want { size, sha256 }`);
+    }
+  }
   if (!Array.isArray(m.files) || !m.files.every((f) => typeof f === 'string')) throw new Error('manifest: files missing');
   return m as SnapshotManifest;
 }

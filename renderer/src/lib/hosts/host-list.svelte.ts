@@ -25,7 +25,9 @@ export class HostList {
 export function statusText(host: HostSummary): string {
   if (host.hostKey) return 'waiting for your host key decision';
   if (host.objectFile && host.status === 'connected') return `object file ${host.objectFile.file}, not loaded${host.objectFile.license ? `, license ${host.objectFile.license}` : ''}`;
-  if (host.snapshot && host.status === 'connected') return `snapshot of ${host.snapshot.source}, taken ${snapshotTime(host.snapshot.createdAt)}`;
+  if (host.snapshot && host.status === 'connected') {
+    return `snapshot of ${host.snapshot.source}, taken ${snapshotTime(host.snapshot.createdAt)}${host.snapshot.caveat ? ' (no checksums: contents not verified)' : ''}`;
+  }
   switch (host.status) {
     case 'connected':
       return `connected${host.privilege ? ` as ${host.privilege}` : ''}`;
