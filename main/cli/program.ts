@@ -1,33 +1,37 @@
 // `dump prog ID`: the xlated listing as bpftool prints it, `--json` as bpftool's JSON followed
 // by keys of ours, `--cfg` the control-flow graph as DOT, `--jited` the native code.
-import { buildCfg, listingJsonText, renderCfgDot, renderListingText, type Listing } from '../kernel/isa/index.js';
+import { buildCfg, hexBytes, listingJsonText, renderCfgDot, renderListingText, type Listing } from '../kernel/isa/index.js';
 import { HostError } from '../hosts/host-error.js';
+import type { HostSession } from '../hosts/host-session.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
+import { programJit } from '../hosts/program-jit.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
-async function jitedText(code: ProgramCode, headers: Listing): Promise<string> {
-  if (code.jited.byteLength === 0) {
-    throw new HostError({
-      code: 'ENOJIT',
-      message: `prog ${code.info.id}: no JIT image to show`,
-      hint: 'the program is not JIT-ed, or kernel.kptr_restrict / bpf_jit_harden hides the image (see bpfscope doctor)',
-    });
+/** objdump's byte column: at most 7 bytes a line, padded to 21 characters, the rest on lines of their own. */
+function objdumpLines(offset: number, bytes: Uint8Array, text: string): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 7) {
+    const hex = hexBytes(bytes.subarray(at, at + 7));
+    lines.push(at === 0 ? `${(offset).toString(16).padStart(4)}:\t${`${hex} `.padEnd(21)}\t${text}` : `${(offset + at).toString(16).padStart(4)}:\t${hex} `);
   }
-  // iced-x86 loads its WebAssembly at import: only when asked for.
-  const { disassembleX86, splitJitImage } = await import('../kernel/isa/jit-x86.js');
-  if (process.arch !== 'x64') throw new HostError({ code: 'ENOTSUP', message: `JIT disassembly is only available for x86-64 (this is ${process.arch})` });
-  const names = code.jitedKsyms.map((a) => code.kallsyms?.symbolAt(a) ?? '');
+  return lines;
+}
+
+/** The JIT image as objdump reads its bytes: offsets in the image, in-image branches by offset. */
+async function jitedText(session: HostSession, code: ProgramCode, headers: Listing, opcodes: boolean): Promise<string> {
+  const jit = await programJit(session, code);
   const funcHeaders: string[] = [];
   for (let p = 0; p < headers.length; p++) {
     const header = headers.funcHeader(p);
     if (header) funcHeaders.push(header);
   }
   const out: string[] = [];
-  splitJitImage(code.jited, code.jitedKsyms, code.jitedFuncLens, names).forEach((fn, i) => {
+  jit.functions.forEach((fn, i) => {
     if (funcHeaders[i]) out.push(`${funcHeaders[i]}:`);
     if (fn.name) out.push(`${fn.name}:`);
-    for (const insn of disassembleX86(fn, { symbolAt: (a) => code.kallsyms?.symbolAt(a) })) {
-      out.push(`${insn.offset.toString(16).padStart(4)}:\t${insn.text}`);
+    for (const insn of fn.instructions) {
+      if (opcodes) out.push(...objdumpLines(insn.offset, insn.bytes, insn.text));
+      else out.push(`${insn.offset.toString(16).padStart(4)}:\t${insn.text}`);
     }
     out.push('');
   });
@@ -47,7 +51,7 @@ export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
   const options = { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true };
   if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing, options)}\n`);
   else if (ctx.flags.cfg) ctx.io.out(renderCfgDot(code.listing, buildCfg(code.listing)));
-  else if (ctx.flags.jited) ctx.io.out(await jitedText(code, code.listing));
+  else if (ctx.flags.jited) ctx.io.out(await jitedText(session, code, code.listing, options.opcodes));
   else ctx.io.out(renderListingText(code.listing, options));
   return 0;
 }

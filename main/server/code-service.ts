@@ -9,6 +9,7 @@ import { decodeProgInfo } from '../kernel/info/index.js';
 import { buildCfg } from '../kernel/isa/index.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
+import { programJit } from '../hosts/program-jit.js';
 import { wire } from './inspect-service.js';
 import { ListingPages } from './listing-pages.js';
 import { ListingSearch, type ListingSearchRequest, type ListingSearchResult } from './listing-search.js';
@@ -76,17 +77,14 @@ export class ProgramListings {
   }
 }
 
-async function jitFunctions(code: ProgramCode): Promise<Pick<ProgramCodeView, 'jit' | 'jitTruncated'>> {
+async function jitFunctions(session: HostSession, code: ProgramCode): Promise<Pick<ProgramCodeView, 'jit' | 'jitTruncated'>> {
   if (code.jited.byteLength === 0) return { jit: [] };
-  if (process.arch !== 'x64') throw new ApiError({ code: 'ENOTSUP', message: `JIT disassembly is only available for x86-64 (this is ${process.arch})` });
-  // iced-x86 loads its WebAssembly at import: only when asked for.
-  const { disassembleX86, splitJitImage } = await import('../kernel/isa/jit-x86.js');
-  const names = code.jitedKsyms.map((a) => code.kallsyms?.symbolAt(a) ?? '');
+  const listing = await programJit(session, code);
   const jit: ProgramCodeView['jit'] = [];
   let lines = 0;
-  for (const fn of splitJitImage(code.jited, code.jitedKsyms, code.jitedFuncLens, names)) {
+  for (const fn of listing.functions) {
     if (lines >= JIT_MAX_LINES) return { jit, jitTruncated: true };
-    const text = disassembleX86(fn, { symbolAt: (a) => code.kallsyms?.symbolAt(a) }).map((insn) => ({ offset: insn.offset, text: insn.text }));
+    const text = fn.instructions.map((insn) => ({ offset: insn.offset, text: insn.text }));
     lines += text.length;
     jit.push({ name: fn.name ?? '', lines: text });
   }
@@ -104,7 +102,7 @@ export async function programCodeView(listings: ProgramListings, hostId: string,
   };
   if (cfg.blocks.length <= CFG_MAX_BLOCKS) view.cfg = wire(cfg) as ProgramCodeView['cfg'];
   try {
-    Object.assign(view, await jitFunctions(code));
+    Object.assign(view, await jitFunctions(session, code));
   } catch (error) {
     view.jitError = toErrorData(error);
   }

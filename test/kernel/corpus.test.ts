@@ -1,13 +1,24 @@
 // The corpus test: programs and maps that real tools (bpftrace) load with their own loaders,
 // compared object by object with bpftool. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
 import { startCorpus, type Corpus } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
+import { expectJitTextLikeObjdump } from '../helpers/objdump.js';
 
-const skip = ensureKernelEnvWith(['bpftrace']);
+const skip = ensureKernelEnvWith(['bpftrace', 'objdump', 'python3']);
+const PROG_INFO = fileURLToPath(new URL('../fixtures/isa/prog_info.py', import.meta.url));
+
+/** A program's JIT image, jited_ksyms and func lens, read by a python ctypes bpf() call of the test's own. */
+async function jitImage(id: number): Promise<{ image: Uint8Array; ksyms: bigint[]; funcLens: number[] }> {
+  const result = await runCommand('python3', [PROG_INFO, String(id)]);
+  expect(result.code, result.stderr).toBe(0);
+  const jit = JSON.parse(result.stdout) as { jited: string; jitedKsyms: string[]; jitedFuncLens: number[] };
+  return { image: Uint8Array.from(Buffer.from(jit.jited, 'hex')), ksyms: jit.jitedKsyms.map((a) => BigInt(`0x${a}`)), funcLens: jit.jitedFuncLens };
+}
 let corpus: Corpus;
 /** Comparisons made, by what was compared: the report's figures. */
 const counted = new Map<string, number>();
@@ -115,6 +126,15 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
         count('dump prog (text)');
         count('dump prog (JSON)');
       }
+    });
+  });
+
+  it('dump prog --jited --opcodes: reads as objdump -D -b binary -m i386:x86-64 reads each image', async () => {
+    await eachLimited(corpus.progIds(), 3, async (id) => {
+      const { image, ksyms, funcLens } = await jitImage(id);
+      expect(image.length, `prog ${id} is JIT-ed`).toBeGreaterThan(0);
+      const lines = expectJitTextLikeObjdump(await ok(['dump', 'prog', String(id), '--jited', '--opcodes']), image, ksyms, funcLens, `prog ${id}`);
+      count('JIT lines vs objdump', lines);
     });
   });
 
