@@ -140,15 +140,15 @@ export const methods = lazyTable({
     params: z.strictObject({ before: HostIdSchema, after: HostIdSchema, maxEntries: z.number().int().min(0).max(1_000_000).optional() }),
     result: HostDiffSchema,
   }),
-  /** Programs whose tags differ between hosts of the same name; hosts that fail are listed, not fatal. */
+  /** Program names whose set of tags differs between the hosts holding them (what each lacks); hosts that fail are listed, not fatal. */
   programDrift: () => ({
     params: z.strictObject({ hosts: z.array(HostIdSchema).min(2).max(50) }),
     result: z.strictObject({
-      drift: z.array(z.strictObject({ name: z.string(), tags: z.record(z.string(), z.array(z.string())) })),
+      drift: z.array(z.strictObject({ name: z.string(), tags: z.record(z.string(), z.array(z.string())), missing: z.record(z.string(), z.array(z.string())) })),
       failed: z.array(z.strictObject({ host: HostIdSchema, code: z.string(), message: z.string() })),
     }),
   }),
-  /** Programs of every connected host in one list, each flagged when its name has other tags on another host (drift);
+  /** Programs of every connected host in one list, each flagged when another host holding its name lacks its tag (drift);
    * hosts not connected are skipped, hosts that fail or time out are listed with their error. */
   listFleetPrograms: () => ({
     params: NoParams,

@@ -52,7 +52,8 @@ export function printFleet(runs: readonly HostRun[], json: boolean, withDrift: b
     }
     for (const d of drift) {
       const where = Object.entries(d.tags).map(([h, t]) => `${h} ${t.join(',')}`).join('; ');
-      io.out(`drift: program '${d.name}' differs across hosts: ${where}\n`);
+      const lacking = Object.entries(d.missing).map(([h, t]) => `${h} lacks ${t.join(',')}`).join('; ');
+      io.out(`drift: program '${d.name}' differs across hosts: ${lacking} (tags: ${where})\n`);
     }
   }
   return runs.every((r) => r.code === 0) ? 0 : 1;

@@ -1,11 +1,11 @@
 // Programs of every connected host in one list (the "All hosts" table), each row
-// flagged when its name has other tags on another host (drift). Hosts that are down
+// flagged when another host holding its name lacks its tag (drift). Hosts that are down
 // (disconnected, failed) or wait for a host key decision are skipped and named; a host
 // still connecting is asked (asking opens it). A host that fails or does not answer in
 // time is listed with its error and never holds up the others.
 import type { Result } from '../api/contract.js';
 import type { HostSummary, ProgramSummary } from '../api/records.js';
-import { programDrift } from '../hosts/drift.js';
+import { driftsWith, programDrift } from '../hosts/drift.js';
 import { HostError, toHostError } from '../hosts/host-error.js';
 
 export type FleetPrograms = Result<'listFleetPrograms'>;
@@ -52,9 +52,9 @@ export async function listFleetPrograms(
       }
     }),
   );
-  const drifting = new Set(programDrift(listings).map((d) => d.name));
+  const drift = programDrift(listings);
   const listed = asked.filter((h) => listings.has(h.id));
-  const programs = listed.flatMap((h) => listings.get(h.id)!.map((program) => ({ host: h.id, drift: typeof program.name === 'string' && drifting.has(program.name), program })));
+  const programs = listed.flatMap((h) => listings.get(h.id)!.map((program) => ({ host: h.id, drift: driftsWith(drift, program.name, program.tag), program })));
   return {
     hosts: listed.map((h) => ({ host: h.id, label: h.label, programs: listings.get(h.id)!.length })),
     programs,

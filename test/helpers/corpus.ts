@@ -23,13 +23,18 @@ export const CORPUS_SCRIPTS = {
   stacks: [
     'profile:hz:49 { @kstacks[kstack] = count(); @ustacks[ustack] = count(); @last = kstack; }',
   ].join('\n'),
-  // printf (perf event output), interval, a software event, a uprobe on a binary.
+  // printf (perf event output), interval, a software event, a uprobe on a binary; and a second
+  // `sched_switch` program (other code than counts' one), as several real tools load one each.
   events: [
     'interval:ms:200 { printf("tick %d %s\\n", pid, comm); }',
     'software:cpu-clock:1000000 { @clock = count(); }',
     'uprobe:/bin/bash:readline { @lines = count(); }',
+    'tracepoint:sched:sched_switch { @switched = count(); }',
   ].join('\n'),
 } as const;
+
+/** A tool that is not part of the corpus: another `sched_switch` program, for drift on one host. */
+export const ROLLOUT_SCRIPT = 'tracepoint:sched:sched_switch { @rolled_out[cpu] = count(); }';
 
 export type CorpusToolName = keyof typeof CORPUS_SCRIPTS;
 

@@ -1,11 +1,14 @@
 // The corpus test: programs and maps that real tools (bpftrace) load with their own loaders,
 // compared object by object with bpftool. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
-import { startCorpus, type Corpus } from '../helpers/corpus.js';
+import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, type Corpus } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 import { expectJitTextLikeObjdump } from '../helpers/objdump.js';
 
@@ -65,10 +68,10 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
 
   it('the tools loaded what their scripts ask for', async () => {
     const byName = new Map(corpus.tools.map((t) => [t.name, t]));
-    // 4 tracepoint programs; profile: 1 program behind a perf event per CPU; interval, software, uprobe.
+    // 4 tracepoint programs; profile: 1 program behind a perf event per CPU; interval, software, uprobe, tracepoint.
     expect(byName.get('counts')!.progIds).toHaveLength(4);
     expect(byName.get('stacks')!.progIds).toHaveLength(1);
-    expect(byName.get('events')!.progIds).toHaveLength(3);
+    expect(byName.get('events')!.progIds).toHaveLength(4);
     expect(corpus.linkIds()).toEqual([]);
     // Each @name is a map AT_name; stacks go to a stack_trace map, printf to a perf_event_array.
     const maps = await bpftoolJson<Array<JsonObj & { name: string; type: string }>>(['map', 'show']);
@@ -153,4 +156,42 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
       count('ls perf');
     }
   });
+
+  it('drift: a host running the same tools agrees (one name, several tags on each); another tool on one host is named', async () => {
+    type Drift = { name: string; tags: Record<string, string[]>; missing: Record<string, string[]> };
+    const progs = await bpftoolJson<Array<JsonObj & { name: string; tag: string }>>(['prog', 'show']);
+    const ids = new Set(corpus.progIds());
+    const names = new Set(progs.filter((p) => ids.has(p.id)).map((p) => p.name));
+    const sched = progs.filter((p) => ids.has(p.id) && p.name === 'sched_switch');
+    // Two tools load a sched_switch each: the name carries two tags on both hosts.
+    expect(new Set(sched.map((p) => p.tag)).size).toBe(2);
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-corpus-'));
+    try {
+      const file = join(dir, 'before.bpfsnap');
+      const saved = await bpfscope(['snapshot', '--maps', 'none', '-o', file]);
+      expect(saved.code, saved.stderr).toBe(0);
+      const hosts = ['--host', `snapshot:${file},local`];
+      // Other programs may come and go meanwhile (other suites): only the corpus's names count.
+      const corpusDrift = async () => (JSON.parse(await ok(['ls', 'progs', '--json', ...hosts])) as { drift: Drift[] }).drift.filter((d) => names.has(d.name));
+      expect(await corpusDrift()).toEqual([]);
+      count('drift');
+      const rollout = await startBpftrace('rollout', ROLLOUT_SCRIPT);
+      try {
+        const rolled = (await bpftoolJson<Array<JsonObj & { name: string; tag: string }>>(['prog', 'show'])).find((p) => rollout.progIds.includes(p.id))!;
+        expect(rolled.name).toBe('sched_switch');
+        expect(await corpusDrift()).toEqual([{
+          name: 'sched_switch',
+          tags: { [`snapshot:${file}`]: [...new Set(sched.map((p) => p.tag))].sort(), local: [...new Set([...sched.map((p) => p.tag), rolled.tag])].sort() },
+          missing: { [`snapshot:${file}`]: [rolled.tag] },
+        }]);
+        const text = await bpfscope(['ls', 'progs', ...hosts]);
+        expect(text.stdout).toContain(`drift: program 'sched_switch' differs across hosts: snapshot:${file} lacks ${rolled.tag} (tags: `);
+        count('drift');
+      } finally {
+        rollout.child.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

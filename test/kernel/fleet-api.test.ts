@@ -1,6 +1,6 @@
 // The fleet view in the API: program drift across hosts, with failing hosts beside it.
 import { describe, expect, it } from 'vitest';
-import { programDrift } from '../../main/hosts/drift.js';
+import { driftsWith, programDrift } from '../../main/hosts/drift.js';
 import { HostError } from '../../main/hosts/host-error.js';
 import { createHostService } from '../../main/server/host-service.js';
 import { HostSession } from '../../main/hosts/host-session.js';
@@ -18,7 +18,18 @@ describe('program drift', () => {
         ['b', [{ name: 'xdp_lb', tag: '2222' }, { name: 'same', tag: 'aaaa' }, { name: 'only_b', tag: 'bbbb' }]],
       ]),
     );
-    expect(drift).toEqual([{ name: 'xdp_lb', tags: { a: ['1111'], b: ['2222'] } }]);
+    expect(drift).toEqual([{ name: 'xdp_lb', tags: { a: ['1111'], b: ['2222'] }, missing: { a: ['2222'], b: ['1111'] } }]);
+  });
+
+  it('compares the set of tags each host has for a name: the same tools on two hosts are no drift', () => {
+    // Three tools each load a `sched_switch`: both hosts hold the same three tags.
+    const tools = [{ name: 'sched_switch', tag: 't1' }, { name: 'sched_switch', tag: 't2' }, { name: 'sched_switch', tag: 't3' }];
+    expect(programDrift(new Map([['a', tools], ['b', [...tools].reverse()]]))).toEqual([]);
+    // A fourth tool on one host only: the other lacks its tag, and only that is named.
+    const drift = programDrift(new Map([['a', tools], ['b', [...tools, { name: 'sched_switch', tag: 't4' }]]]));
+    expect(drift).toEqual([{ name: 'sched_switch', tags: { a: ['t1', 't2', 't3'], b: ['t1', 't2', 't3', 't4'] }, missing: { a: ['t4'] } }]);
+    expect(driftsWith(drift, 'sched_switch', 't4')).toBe(true);
+    expect(driftsWith(drift, 'sched_switch', 't1')).toBe(false);
   });
 
   it.skipIf(skip)('answers through the API for live hosts, listing a host that fails', async () => {
