@@ -4,7 +4,8 @@
 // In the second case we upload over SFTP to the first usable cache dir and
 // run the bootstrap again. Every exec costs a login shell, so the cached path
 // is one exec. A noexec dir falls back to the next; sudo wanting a password
-// is an error, not a prompt.
+// is an error, not a prompt. Hosts that disable the SFTP subsystem (common on hardened boxes) get
+// the agent over an exec channel (`cat > file`), checked the same way.
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
@@ -33,6 +34,8 @@ export interface RemoteAgent {
 }
 
 const EXEC_TIMEOUT_MS = 15_000;
+/** An upload or read-back of the agent (under 1 MB) over a slow link. */
+const TRANSFER_TIMEOUT_MS = 120_000;
 
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -98,31 +101,94 @@ function bootstrapScript(binaries: AgentBinary[], sudo: SudoMode): string {
   ].join('\n');
 }
 
-function sftpOf(client: Client): Promise<SFTPWrapper> {
-  return new Promise((resolve, reject) => client.sftp((e, sftp) => (e ? reject(new HostError({ code: 'ESFTP', message: `SFTP unavailable: ${e.message}`, hint: 'enable the sftp subsystem in sshd_config' })) : resolve(sftp))));
+/** How files reach the remote host and are read back from it. */
+interface FileTransfer {
+  /** Writes a new file, mode 0700. */
+  write(path: string, bytes: Uint8Array): Promise<void>;
+  /** A file's bytes, at most `limit` of them. */
+  read(path: string, limit: number): Promise<Uint8Array>;
+  end(): void;
 }
 
-function sftpCall(run: (done: (e: Error | null | undefined) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => run((e) => (e ? reject(e) : resolve())));
+function sftpCall<T = void>(run: (done: (e: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => run((e, value) => (e ? reject(e) : resolve(value as T))));
+}
+
+function sftpTransfer(sftp: SFTPWrapper): FileTransfer {
+  return {
+    async write(path, bytes) {
+      await sftpCall((done) => sftp.writeFile(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { mode: 0o700 }, done));
+      await sftpCall((done) => sftp.chmod(path, 0o700, done));
+    },
+    async read(path, limit) {
+      const data = await sftpCall<Buffer>((done) => sftp.readFile(path, done));
+      return data.subarray(0, limit);
+    },
+    end: () => sftp.end(),
+  };
+}
+
+/** Runs `command` with `input` on its stdin; resolves with (at most `limit` bytes of) its stdout once it exits 0. */
+function execBytes(client: Client, command: string, input: Uint8Array | undefined, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, channel) => {
+      if (err) return reject(new HostError({ code: 'ECHANNEL', message: `ssh exec failed: ${err.message}` }));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let stderr = '';
+      let code: number | null = null;
+      const timer = setTimeout(() => {
+        channel.close();
+        reject(new HostError({ code: 'ETIMEDOUT', message: `remote command timed out: ${command.slice(0, 60)}` }));
+      }, TRANSFER_TIMEOUT_MS);
+      channel.on('data', (d: Buffer) => {
+        if (size < limit) chunks.push(d.subarray(0, limit - size));
+        size += d.length;
+      });
+      channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
+      channel.on('exit', (c: number | null) => (code = c));
+      channel.on('close', () => {
+        clearTimeout(timer);
+        if (code === 0) resolve(new Uint8Array(Buffer.concat(chunks)));
+        else reject(new HostError({ code: 'EIO', message: `remote command failed (${code ?? 'no status'}): ${command.slice(0, 60)}: ${stderr.trim().slice(0, 200)}` }));
+      });
+      channel.end(input ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : undefined);
+    });
+  });
+}
+
+/** Without SFTP: the bytes go through `cat` on an exec channel's stdin and come back on its stdout. */
+function execTransfer(client: Client): FileTransfer {
+  return {
+    async write(path, bytes) {
+      await execBytes(client, `umask 077 && cat > ${shellQuote(path)} && chmod 700 ${shellQuote(path)}`, bytes, 0);
+    },
+    read: (path, limit) => execBytes(client, `cat ${shellQuote(path)}`, undefined, limit),
+    end: () => undefined,
+  };
+}
+
+/** SFTP where the server offers it, an exec channel where it does not. */
+function transferFor(client: Client): Promise<FileTransfer> {
+  return new Promise((resolve) => client.sftp((e, sftp) => resolve(e ? execTransfer(client) : sftpTransfer(sftp))));
 }
 
 /** Makes dir (ours, not a symlink) and puts the agent there, verified by
  * sha256 and by running it; false when the dir is unusable or noexec. */
-async function install(client: Client, sftp: SFTPWrapper, binary: AgentBinary, dir: string): Promise<boolean> {
+async function install(client: Client, transfer: FileTransfer, binary: AgentBinary, dir: string): Promise<boolean> {
   const d = shellQuote(dir);
   const file = `${dir}/${agentFileName(binary)}`;
   const f = shellQuote(file);
   const made = await execText(client, `mkdir -p -m 700 ${d} && [ -O ${d} ] && [ ! -L ${d} ] && chmod 700 ${d}`);
   if (made.code !== 0) return false;
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await sftpCall((done) => sftp.writeFile(tmp, binary.bytes, { mode: 0o700 }, done));
-  await sftpCall((done) => sftp.chmod(tmp, 0o700, done));
+  await transfer.write(tmp, binary.bytes);
   const r = await execText(client, `mv -f ${shellQuote(tmp)} ${f} && { sha256sum ${f} 2>/dev/null || echo -; } && { ${f} --version >/dev/null 2>&1 || echo noexec; }`);
   const [hash, exec] = r.stdout.split('\n');
   let remoteHash = hash?.split(/\s/)[0];
   if (remoteHash === '-') {
-    // No sha256sum there: hash what SFTP reads back.
-    const back = await new Promise<Buffer>((resolve, reject) => sftp.readFile(file, (e, data) => (e ? reject(e) : resolve(data))));
+    // No sha256sum there: hash what reads back (one byte more than sent shows a longer file).
+    const back = await transfer.read(file, binary.bytes.length + 1);
     remoteHash = createHash('sha256').update(back).digest('hex');
   }
   if (r.code !== 0 || remoteHash !== binary.sha256) {
@@ -208,11 +274,11 @@ async function loadBinaries(dirs: string[] | undefined): Promise<AgentBinary[]> 
 /** Uploads the agent for the probed arch to the first cache dir that can run it. */
 async function installForProbe(client: Client, probe: Probe, dirs: string[] | undefined): Promise<void> {
   const binary = await agentBinaryFor(probe.machine, dirs);
-  const sftp = await sftpOf(client);
+  const transfer = await transferFor(client);
   try {
-    for (const dir of cacheDirs(probe)) if (await install(client, sftp, binary, dir)) return;
+    for (const dir of cacheDirs(probe)) if (await install(client, transfer, binary, dir)) return;
   } finally {
-    sftp.end();
+    transfer.end();
   }
   throw new HostError({ code: 'ENOEXEC', message: 'no cache dir on the remote host can hold and run the agent', hint: 'bpfscope tries ~/.cache/bpfscope, /tmp and /dev/shm; all are read-only or mounted noexec' });
 }

@@ -24,6 +24,8 @@ export interface HostOpenHooks {
 interface HostEntry {
   open: HostOpener;
   session?: Promise<HostSession>;
+  /** The session has opened: state changes from now on are drops and reconnects. */
+  opened?: boolean;
   summary: HostSummary;
   keyAnswer?: (accept: boolean) => void;
 }
@@ -134,6 +136,7 @@ export class HostRegistry {
     this.update(entry, { status: 'connecting', error: undefined });
     session.then(
       async (s) => {
+        entry.opened = true;
         const described = await describeHost(s.host);
         if (this.entries.get(entry.summary.id) === entry) this.update(entry, { status: 'connected', error: undefined, ...described });
       },
@@ -164,8 +167,9 @@ export class HostRegistry {
   }
 
   private onSshState(entry: HostEntry, event: SshHostStateEvent): void {
-    // The first connect's outcome is reported by session(); later drops and reconnects here.
-    if (entry.summary.status === 'connecting' && event.state !== 'disconnected') return;
+    // The first connect's outcome is reported by session(); later drops and reconnects here
+    // (a reconnect goes through 'connecting' too, so the first connect is told by the session).
+    if (!entry.opened && event.state !== 'disconnected') return;
     const status: HostStatus = event.state;
     this.update(entry, { status, error: event.error ? toErrorData(event.error) : undefined });
   }

@@ -18,6 +18,8 @@ export interface TestSshd {
   sshConfig(alias: string, user?: string): string;
   /** SIGKILLs the server and every process under it (sessions, agents). */
   kill(): void;
+  /** Starts the server again on the same port, keys and config (after kill()). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
 export interface SshdOptions {
   /** A CA private key: the host key is signed with it (principal 127.0.0.1) and served as a host certificate. */
   hostCertificateAuthority?: string;
+  /** false: no SFTP subsystem, as on hardened hosts. */
+  sftp?: boolean;
 }
 
 export async function startSshd(extraConfig = '', options: SshdOptions = {}): Promise<TestSshd> {
@@ -110,16 +114,20 @@ export async function startSshd(extraConfig = '', options: SshdOptions = {}): Pr
       'StrictModes no',
       'UsePAM no',
       `PidFile ${join(dir, 'sshd.pid')}`,
-      'Subsystem sftp internal-sftp',
+      options.sftp === false ? '' : 'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
       certificate ? `HostCertificate ${certificate}` : '',
       extraConfig,
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrText = '';
-  child.stderr!.on('data', (d: Buffer) => (stderrText = (stderrText + d.toString()).slice(-4096)));
-  await waitForPort(port, child, () => stderrText);
+  const serve = async (): Promise<ChildProcess> => {
+    const started = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr!.on('data', (d: Buffer) => (stderrText = (stderrText + d.toString()).slice(-4096)));
+    await waitForPort(port, started, () => stderrText);
+    return started;
+  };
+  let child = await serve();
   const kill = () => {
     for (const pid of descendants(child.pid!)) {
       try {
@@ -128,6 +136,12 @@ export async function startSshd(extraConfig = '', options: SshdOptions = {}): Pr
         // Already gone.
       }
     }
+  };
+  const stopped = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    kill();
+    await exited;
   };
   return {
     port,
@@ -138,12 +152,12 @@ export async function startSshd(extraConfig = '', options: SshdOptions = {}): Pr
     sshConfig: (alias, user = 'root') =>
       `Host ${alias}\n  HostName 127.0.0.1\n  Port ${port}\n  User ${user}\n  IdentityFile ${userKeyFile}\n  IdentitiesOnly yes\n`,
     kill,
+    restart: async () => {
+      await stopped();
+      child = await serve();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        kill();
-        await exited;
-      }
+      await stopped();
       rmSync(dir, { recursive: true, force: true });
     },
   };

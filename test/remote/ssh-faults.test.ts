@@ -3,12 +3,17 @@
 // documented state. Logs in as a test user with /bin/sh (root's .bashrc here
 // costs seconds per exec) whose sudo rule covers the cached agents.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBinaryFor } from '../../main/hosts/agent-binary.js';
 import type { HostError } from '../../main/hosts/host-error.js';
+import { HostSession } from '../../main/hosts/host-session.js';
 import { SshHost, type SshHostOptions, type SshHostStateEvent } from '../../main/hosts/ssh-host.js';
+import type { EventData } from '../../main/api/contract.js';
+import { createHostService } from '../../main/server/host-service.js';
+import { bpfscope } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
 import { agentTestProblem } from './requirements.js';
@@ -50,7 +55,7 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
     chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
     user = createTestUser('faults');
     user.allowSudo(cachedAgents());
-    fixtures = await startFixtures({ only: ['maps'] });
+    fixtures = await startFixtures({ only: ['maps', 'tracing'] });
   });
   afterAll(async () => {
     await fixtures?.stop();
@@ -153,10 +158,93 @@ describe.skipIf(problem)(`SshHost faults${problem ? ` (skipped: ${problem})` : '
     expect(existsSync(file)).toBe(false);
   });
 
+  /** A server of its own for a test that kills or reconfigures it, readable by the test user. */
+  const ownSshd = async (options: Parameters<typeof startSshd>[1] = {}) => {
+    const own = await startSshd('', options);
+    chmodSync(own.dir, 0o755);
+    chmodSync(join(own.dir, 'authorized_keys'), 0o644);
+    return own;
+  };
+
+  it('a host without the SFTP subsystem gets the agent over an exec channel, checked by its sha256', async () => {
+    const hardened = await ownSshd({ sftp: false });
+    try {
+      // No cached agent: it must be uploaded.
+      rmSync(join(user.home, '.cache/bpfscope'), { recursive: true, force: true });
+      const host = await SshHost.connect('h', { configText: hardened.sshConfig('h', user.name), knownHostsFiles: [hardened.knownHostsFile], agentSocket: null, home: hardened.dir, reconnect: false });
+      try {
+        const { sha256, bytes } = await agentBinaryFor('x86_64');
+        const cached = join(user.home, '.cache/bpfscope', `agent-x86_64-${sha256.slice(0, 16)}`);
+        expect(createHash('sha256').update(readFileSync(cached)).digest('hex')).toBe(sha256);
+        expect(readFileSync(cached).length).toBe(bytes.length);
+        expect(await host.listIds('prog')).toContain(fixtures.report.programs[0]!.id);
+      } finally {
+        await host.close();
+      }
+    } finally {
+      await hardened.stop();
+    }
+  });
+
+  it('sshd killed mid-watch: the watch reports the drop, reconnects with growing backoff, then resumes with changes', async () => {
+    const victim = await ownSshd();
+    const states: Array<{ state: string; at: number }> = [];
+    const service = createHostService({
+      hosts: {
+        v: async (hooks) => new HostSession(await SshHost.connect('v', {
+          configText: victim.sshConfig('v', user.name), knownHostsFiles: [victim.knownHostsFile], agentSocket: null, home: victim.dir,
+          reconnect: { initialMs: 200, maxMs: 3200 },
+          onState: (event) => {
+            states.push({ state: event.state, at: Date.now() });
+            hooks.onState(event);
+          },
+        })),
+      },
+    });
+    const counts = fixtures.map('getpid_counts').id;
+    const ticks: Array<EventData<'mapWatch'>> = [];
+    const stop = service.watchMapWatch({ host: 'v', id: counts, intervalMs: 200 }, (event) => ticks.push(event));
+    try {
+      await until(() => ticks.some((t) => t.kind === 'tick'), 20_000);
+      const killedAt = Date.now();
+      victim.kill();
+      await until(() => ticks.some((t) => t.kind === 'error' && t.error.code === 'EDISCONNECTED'), 10_000);
+      // Down for a while: the attempts spread out instead of spinning.
+      await new Promise((r) => setTimeout(r, 3500));
+      const attempts = states.filter((s) => s.state === 'connecting' && s.at >= killedAt).map((s) => s.at);
+      expect(attempts.length).toBeGreaterThanOrEqual(3);
+      expect(attempts.length).toBeLessThanOrEqual(6);
+      const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+      gaps.slice(0, 3).forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(400 * 2 ** i - 20));
+      expect((await service.listHosts({}, new AbortController().signal)).find((h) => h.id === 'v')).toMatchObject({ status: 'disconnected' });
+
+      await victim.restart();
+      await until(() => states.at(-1)?.state === 'connected', 20_000);
+      const before = ticks.length;
+      await fixtures.trigger('getpid', 3);
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(fixtures.report.pid);
+      await until(() => ticks.slice(before).some((t) => t.kind === 'tick' && [...t.changed, ...t.added].some((row) => row.keyHex === key.toString('hex'))), 20_000);
+      expect((await service.listHosts({}, new AbortController().signal)).find((h) => h.id === 'v')).toMatchObject({ status: 'connected' });
+    } finally {
+      stop();
+      await service.close();
+      await victim.stop();
+    }
+  });
+
   it('sudo wanting a password: a clear ESUDO error, no prompt, no retry loop', async () => {
     user.allowSudo([]);
     try {
       await expect(SshHost.connect('box', opts())).rejects.toMatchObject({ code: 'ESUDO', message: 'sudo needs a password on the remote host' });
+      // The command line says the same, with what to do, and does not wait for a password.
+      const home = join(sshd.dir, 'cli-home');
+      mkdirSync(join(home, '.ssh'), { recursive: true });
+      writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box', user.name));
+      copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+      const cli = await bpfscope(['ls', 'progs', '--host', 'box'], ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`]);
+      expect([cli.code, cli.stdout]).toEqual([1, '']);
+      expect(cli.stderr).toBe('bpfscope: sudo needs a password on the remote host\n  hint: allow the agent with NOPASSWD in sudoers, or connect as root\n');
     } finally {
       user.allowSudo(cachedAgents());
     }
