@@ -25,8 +25,10 @@ const USAGE = `usage: bpfscope <command> [options]
                                        the host's whole BPF state in one file
   diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files,
                                        objfile:FILE.o or local)
-  serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o]
+  serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o] [--metrics-listen ADDR:PORT]
                                        the dashboard in a browser (with a snapshot or object file open)
+  metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
+                                       a Prometheus/OpenMetrics endpoint at /metrics (127.0.0.1:9435)
 
   --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
                   alias, snapshot:FILE or objfile:FILE.o (a compiled BPF object as if loaded;
@@ -54,10 +56,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   snapshot: async () => (await import('./cli/snapshot.js')).snapshotCommand,
   serve: async () => (await import('./cli/serve.js')).serveCommand,
   diff: async () => (await import('./cli/diff.js')).diffCommand,
+  metrics: async () => (await import('./cli/metrics.js')).metricsCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
 const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
+/** Commands that serve every --host at once themselves (ctx.hosts). */
+const MULTI_HOST_COMMANDS = new Set(['metrics']);
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -82,6 +87,9 @@ const OPTIONS = {
   object: { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  listen: { type: 'string' },
+  'metrics-listen': { type: 'string' },
+  'map-field': { type: 'string', multiple: true },
 } as const;
 
 const processIo: CliIo = {
@@ -109,10 +117,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`bpfscope: unknown command '${verb}'\n${USAGE}`);
     return 2;
   }
-  const specs = parseHostList(parsed.values.host);
-  const flags: CommandContext['flags'] = parsed.values;
+  const { 'map-field': mapFields, ...values } = parsed.values;
+  const specs = parseHostList(values.host);
+  const flags: CommandContext['flags'] = values;
   const [command, { runOnHost }] = await Promise.all([load(), import('./cli/run.js')]);
-  if (specs.length === 1) return runOnHost(command, specs[0], args, flags, io);
+  const extra = { lists: { 'map-field': mapFields ?? [] }, hosts: specs };
+  if (specs.length === 1 || MULTI_HOST_COMMANDS.has(verb)) return runOnHost(command, specs[0]!, args, flags, io, extra);
   if (!FLEET_COMMANDS.has(verb)) {
     io.err(`bpfscope: ${verb} takes one host; --host named ${specs.length}\n`);
     return 2;

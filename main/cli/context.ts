@@ -23,6 +23,10 @@ export interface CommandContext {
   /** Positional words after the verb. */
   args: string[];
   flags: Record<string, string | boolean | undefined>;
+  /** Options that may be given more than once (`--map-field`), each value in order. */
+  lists?: Record<string, string[]>;
+  /** Every host --host named, for commands that take several at once (metrics, mcp). */
+  hosts?: readonly string[];
   io: CliIo;
   /** Opens (once) the host named by --host, checked for privilege. */
   session(): Promise<HostSession>;

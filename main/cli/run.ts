@@ -28,11 +28,21 @@ function sessionOpener(spec: string, flags: CommandContext['flags'], io: CliIo):
   };
 }
 
-/** The command's exit code; usage errors exit 2, host errors 1, each with one message. */
-export async function runOnHost(command: Command, spec: string, args: string[], flags: CommandContext['flags'], io: CliIo): Promise<number> {
+/**
+ * The command's exit code; usage errors exit 2, host errors 1, each with one message.
+ * `extra`: repeated options, and every --host for commands that take several at once.
+ */
+export async function runOnHost(
+  command: Command,
+  spec: string,
+  args: string[],
+  flags: CommandContext['flags'],
+  io: CliIo,
+  extra: Pick<CommandContext, 'lists' | 'hosts'> = {},
+): Promise<number> {
   const session = sessionOpener(spec, flags, io);
   try {
-    return await command({ args, flags, io, session: session.open });
+    return await command({ args, flags, io, session: session.open, ...extra });
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`bpfscope: ${error.message}\n`);

@@ -53,7 +53,7 @@ function ownerIndex(session: HostSession): Promise<OwnerIndex> {
 }
 
 /** `fetch` of every id, LIST_WINDOW at a time; results in id order, vanished objects left out. */
-async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
+export async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
   const results: (T | null)[] = new Array<T | null>(ids.length).fill(null);
   let next = 0;
   const slices = new TimeSlices(LIST_SLICE_MS);
@@ -117,6 +117,12 @@ export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
 export async function getProgram(session: HostSession, id: number): Promise<ProgShow | null> {
   const raw = await session.host.progInfo(id, false);
   return raw && programShow(session, raw, await ownerIndex(session));
+}
+
+/** One program as getProgram shows it, without its owners (no walk of /proc). */
+export async function getProgramUnowned(session: HostSession, id: number): Promise<ProgShow | null> {
+  const raw = await session.host.progInfo(id, false);
+  return raw && programShow(session, raw, new Map());
 }
 
 async function mapShow(session: HostSession, id: number, owners: OwnerIndex): Promise<MapShow | null> {

@@ -135,6 +135,11 @@ async function sampleOneByOne(host: Host, maxPrograms: number): Promise<Uint8Arr
   return encodeProgStatsSample({ startNs, endNs, truncated: ids.length > maxPrograms, records });
 }
 
+/** The run statistics of every program: one call where the host has the native op. */
+export async function readProgStats(host: Host, maxPrograms: number, knownIds?: Uint32Array): Promise<ProgStatsTable> {
+  return decodeProgStatsSample(host.progInfoAll ? await host.progInfoAll(maxPrograms, knownIds) : await sampleOneByOne(host, maxPrograms));
+}
+
 export class ProgramSampler {
   readonly host: Host;
   readonly intervalMs: number;
@@ -276,9 +281,8 @@ export class ProgramSampler {
   }
 
   private async walk(): Promise<ProgStatsTable> {
-    if (!this.host.progInfoAll) return decodeProgStatsSample(await sampleOneByOne(this.host, this.maxPrograms));
     const known = this.walks++ % this.fullWalkEvery === 0 ? undefined : this.knownIds;
-    return decodeProgStatsSample(await this.host.progInfoAll(this.maxPrograms, known));
+    return readProgStats(this.host, this.maxPrograms, known);
   }
 
   /**

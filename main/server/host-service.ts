@@ -37,6 +37,8 @@ export type ClosableService = BpfscopeService & {
   close(): Promise<void>;
   /** Starts `host`'s program list now, for a page that is loading and will ask for it first. */
   warmProgramList(host: string): void;
+  /** The open session of a host, opening it if needed (serve's metrics endpoint reads through it). */
+  session(host: string): Promise<HostSession>;
 };
 
 async function openSpecSession(spec: string, hooks: HostOpenHooks): Promise<HostSession> {
@@ -220,6 +222,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     watchMapWatch(params, emit): Unsubscribe {
       return live.watchMap(params, emit);
     },
+    session,
     warmProgramList(host) {
       if (hosts.list().some((h) => h.id === host)) warmProgramLists.hold(host, () => service.listPrograms({ host }, new AbortController().signal));
     },

@@ -50,7 +50,7 @@ export function defaultStaticDir(): string {
   return dirs.find((dir) => existsSync(join(dir, 'index.html'))) ?? dirs[0];
 }
 
-function isLoopback(address: string): boolean {
+export function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
 }
 
