@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpfscope, bpftoolJson } from '../helpers/cli.js';
 import { startBpfscope, type BpfscopeProcess } from '../helpers/bpfscope-process.js';
+import { dashboardQueries } from '../helpers/dashboard.js';
 import { parseExposition, sampleOf, type Sample } from '../helpers/exposition.js';
 import { FILLED_ENTRIES, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
@@ -156,6 +157,17 @@ describe.skipIf(skip !== undefined)(`bpfscope metrics${skip ? ` (skipped: ${skip
     expect(Number(scraped[1])).toBeLessThanOrEqual(kernelAfter);
     const [runTime] = await prometheus.query(`bpf_program_run_time_seconds_total{id="${prog.id}"}`);
     expect(Number(runTime?.value?.[1])).toBeGreaterThan(0);
+  });
+
+  it("answers every query of the Grafana dashboard in docs/ through Prometheus", async () => {
+    const answered = new Map<string, number>();
+    for (const { panel, expr } of dashboardQueries('5s')) {
+      const result = await prometheus.query(expr);
+      answered.set(panel, (answered.get(panel) ?? 0) + result.length);
+    }
+    for (const panel of ['Hosts up', 'Programs', 'Maps', 'BPF memory (memlock)', 'Run statistics on', 'CPU by program (top 10)', 'Runs per second (top 10)', 'Map fill (top 10)', 'Ring buffer fill', 'Loaded programs', 'Chosen map fields (--map-field)']) {
+      expect(answered.get(panel), panel).toBeGreaterThan(0);
+    }
   });
 
   it('refuses a --map-field naming no field of the map, listing the fields it has', async () => {
