@@ -87,27 +87,28 @@ export class EntryCounts {
   }
 
   /**
-   * Walks what is due, within the budget: paused walks first, then maps never counted,
-   * then the longest-due; at least one page, so a backlog always moves. `maps` are the
-   * hash-like maps loaded now; others are forgotten.
+   * Walks what is due, within the budget, at least one page so a backlog always moves:
+   * maps never counted first, smallest first (a host's first scrapes count its many small
+   * maps before its few large ones), then walks paused at an earlier refresh, then recounts,
+   * the longest-due first. `maps` are the hash-like maps loaded now; others are forgotten.
    */
   async refresh(maps: readonly CountedMap[]): Promise<void> {
     const present = new Set(maps.map((m) => m.id));
     for (const id of this.counts.keys()) if (!present.has(id)) this.counts.delete(id);
     const start = this.now();
-    const due: Array<{ map: CountedMap; dueAtMs: number }> = [];
+    const due: Array<{ map: CountedMap; tier: number; order: number }> = [];
     for (const map of maps) {
-      const { id } = map;
-      let count = this.counts.get(id);
+      let count = this.counts.get(map.id);
       if (!count) {
         count = { countedAtMs: -Infinity, walkMs: 0 };
-        this.counts.set(id, count);
+        this.counts.set(map.id, count);
       }
       if (count.failed) continue;
-      const dueAtMs = count.walk ? -Infinity : count.countedAtMs + count.walkMs / this.duty;
-      if (dueAtMs <= start) due.push({ map, dueAtMs });
+      if (count.walk) due.push({ map, tier: 1, order: 0 });
+      else if (count.entries === undefined) due.push({ map, tier: 0, order: map.maxEntries * map.entryBytes });
+      else if (count.countedAtMs + count.walkMs / this.duty <= start) due.push({ map, tier: 2, order: count.countedAtMs + count.walkMs / this.duty });
     }
-    due.sort((a, b) => a.dueAtMs - b.dueAtMs || a.map.id - b.map.id);
+    due.sort((a, b) => a.tier - b.tier || a.order - b.order || a.map.id - b.map.id);
     for (const [i, { map }] of due.entries()) {
       const left = this.budgetMs - (this.now() - start);
       if (left <= 0 && i > 0) break;
