@@ -8,6 +8,7 @@ import { portChannel } from './port-channel.js';
 const appVersion = process.env.BPFSCOPE_APP_VERSION ?? '0.0.0';
 const service = createHostService({
   versions: { app: appVersion, electron: process.versions.electron, chrome: process.versions.chrome },
+  keepHistory: true,
 });
 
 process.parentPort.on('message', (event) => {

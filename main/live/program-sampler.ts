@@ -21,7 +21,7 @@ import { indexOwners, ownerKey, type OwnerIndex } from '../hosts/owners.js';
 import { ProgramSlots } from './program-slots.js';
 import { SeriesBlock } from './series-block.js';
 import { SeriesRing, type SeriesColumns } from './series-ring.js';
-import { runStatsSwitchFor, type RunStatsLease, type RunStatsSwitch } from './stats-holds.js';
+import { runStatsSwitchFor, type RunStatsLease, type RunStatsStatus, type RunStatsSwitch } from './stats-holds.js';
 import { PollLoop } from './poll-loop.js';
 
 export const MIN_INTERVAL_MS = 250;
@@ -93,6 +93,8 @@ export interface ProgramSample {
   truncated: boolean;
   /** How long the kernel walk took on the host, ms. */
   walkMs: number;
+  /** Run statistics on the host: who holds them on, as of the last owner scan. */
+  stats: RunStatsStatus;
 }
 
 export interface ProgramSamplerOptions {
@@ -164,6 +166,8 @@ export class ProgramSampler {
   private readonly fullWalkEvery: number;
   private walks = 0;
   private owners: OwnerIndex = new Map();
+  /** Run statistics as of the last owner scan (sysctl, holders); leases are read per sample. */
+  private statsStatus: RunStatsStatus | undefined;
   private ownersAtMs = -Infinity;
   private readonly programHistory: SeriesBlock<ProgramField>;
   private readonly totalsHistory: SeriesRing<TotalField>;
@@ -235,7 +239,9 @@ export class ProgramSampler {
     const { appeared, vanished } = this.matchSlots(table, generation);
     const sinceOwners = timeMs - this.ownersAtMs;
     if ((appeared.length > 0 && sinceOwners >= OWNERS_MIN_GAP_MS) || sinceOwners >= this.ownersRefreshMs) {
-      this.owners = indexOwners(await this.host.owners());
+      const fds = await this.host.owners();
+      this.owners = indexOwners(fds);
+      this.statsStatus = await this.stats.statusFrom(fds);
       this.ownersAtMs = timeMs;
       for (const [id, slot] of this.slots.slotOf) this.slots.owners[slot] = this.ownersOf(id);
     }
@@ -260,6 +266,7 @@ export class ProgramSampler {
       vanished,
       truncated: table.truncated,
       walkMs: table.walkNs / 1e6,
+      stats: this.currentStats(),
     };
     this.latestSample = sample;
     for (const listener of this.sampleListeners) listener(sample);
@@ -336,6 +343,13 @@ export class ProgramSampler {
     // No earlier reading: the first rates come with the next sample.
     slots.runCnt[slot] = NaN;
     return slot;
+  }
+
+  /** The last scan's status with our own hold as it is now (it changes without a scan). */
+  private currentStats(): RunStatsStatus {
+    const scanned = this.statsStatus ?? { on: false, heldByUs: false, leases: 0, sysctl: undefined, holders: [] };
+    const heldByUs = this.stats.heldByUs;
+    return { ...scanned, heldByUs, leases: this.stats.leases, on: heldByUs || scanned.sysctl === true || scanned.holders.length > 0 };
   }
 
   private ownersOf(id: number): Owner[] {

@@ -98,7 +98,12 @@ export class RunStatsSwitch {
   }
 
   async status(): Promise<RunStatsStatus> {
-    const [owners, sysctl] = await Promise.all([this.host.owners(), this.readSysctl()]);
+    return this.statusFrom(await this.host.owners());
+  }
+
+  /** status() from an owner scan already made (a sampler's). */
+  async statusFrom(owners: readonly RawOwnerFd[]): Promise<RunStatsStatus> {
+    const sysctl = await this.readSysctl();
     const holders = findStatsHolders(owners, this.selfPid);
     return {
       on: this.heldByUs || sysctl === true || holders.length > 0,

@@ -86,6 +86,30 @@ export class LiveSubscriptions {
     return cost ? { ...status, cost } : status;
   }
 
+  /**
+   * Keeps a host's program stats and lifecycle timeline sampling at the default interval
+   * with no subscriber, so their histories reach back to this call: a view opened later
+   * starts with a full chart. Resolves (once sampling runs) to the release; a sampler that
+   * cannot start (no privilege) rejects, and holds nothing.
+   */
+  async hold(hostId: string): Promise<() => Promise<void>> {
+    const stats = sourceKey({ kind: 'programs', host: hostId });
+    const timeline = sourceKey({ kind: 'timeline', host: hostId });
+    await this.acquireSource(stats, (host) => this.createProgramSampler(host, DEFAULT_INTERVAL_MS));
+    try {
+      await this.acquireSource(timeline, (host) => new LifecycleTimeline(host, { intervalMs: DEFAULT_INTERVAL_MS }));
+    } catch (error) {
+      await this.releaseSource(stats);
+      throw error;
+    }
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      await Promise.all([this.releaseSource(stats), this.releaseSource(timeline)]);
+    };
+  }
+
   /** Closes every subscriber and stops every sampler. */
   async close(): Promise<void> {
     for (const subscriber of [...this.subscribers]) subscriber.close();

@@ -24,6 +24,7 @@ import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
 import { listFleetPrograms } from './fleet-service.js';
 import { HeldAnswers } from './held-answers.js';
+import { HistoryKeeper } from './history-keeper.js';
 
 export interface HostServiceOptions {
   /** Host id → how to open it; default: `local` through the in-process addon. */
@@ -31,6 +32,8 @@ export interface HostServiceOptions {
   /** How hosts added from the UI open; default: openHost (SSH targets, snapshot:FILE). */
   openSpec?: (spec: string, hooks: HostOpenHooks) => Promise<HostSession>;
   versions?: Partial<Versions>;
+  /** Sample every live host from when it connects, so charts open with history (serve, the app). */
+  keepHistory?: boolean;
 }
 
 export type ClosableService = BpfscopeService & {
@@ -83,6 +86,10 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const uploads = new SnapshotUploads();
   const warmProgramLists = new HeldAnswers<ProgramSummary[]>();
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
+  const history = new HistoryKeeper((host) => live.hold(host));
+  const stopKeeping = options.keepHistory ? hosts.watch((list) => history.update(list)) : () => {};
+  // The history starts now: the hosts known at start connect without waiting for a page.
+  if (options.keepHistory) for (const host of hosts.list()) void hosts.reconnect(host.id).catch(() => {});
 
   const service: ClosableService = {
     async versions() {
@@ -227,6 +234,8 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       if (hosts.list().some((h) => h.id === host)) warmProgramLists.hold(host, () => service.listPrograms({ host }, new AbortController().signal));
     },
     async close() {
+      stopKeeping();
+      await history.close();
       warmProgramLists.clear();
       uploads.close();
       mapViews.closeAll();

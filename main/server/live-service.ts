@@ -16,6 +16,8 @@ import { wire } from './inspect-service.js';
 /** Changed rows sent per tick; the rest are counted in `truncated`. */
 const MAX_ROWS_PER_TICK = 2000;
 const DEFAULT_WATCH_MS = 1000;
+/** Program and host-total history kept for the charts: 15 minutes at the default 1 s. */
+const HISTORY_MS = 15 * 60_000;
 
 type Emit<E extends 'series' | 'mapWatch'> = (data: EventData<E>) => void;
 
@@ -28,7 +30,12 @@ export class LiveService {
   private readonly watchers = new Set<MapWatcher>();
 
   constructor(private readonly session: (host: string) => Promise<HostSession>) {
-    this.subscriptions = new LiveSubscriptions(async (host) => (await session(host)).host);
+    this.subscriptions = new LiveSubscriptions(async (host) => (await session(host)).host, { historyMs: HISTORY_MS });
+  }
+
+  /** Keeps the host sampling with no view open (see LiveSubscriptions.hold). */
+  hold(host: string): Promise<() => Promise<void>> {
+    return this.subscriptions.hold(host);
   }
 
   statsStatus(host: string): Promise<unknown> {

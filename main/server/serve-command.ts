@@ -103,7 +103,7 @@ export async function serveCommand(flags: ServeFlags, io: ServeIo): Promise<numb
     }
     specs.push(`${file.prefix}${path}`);
   }
-  const services = createHostService({ versions: { app: appVersion() } });
+  const services = createHostService({ versions: { app: appVersion() }, keepHistory: true });
   for (const spec of specs) await services.addHost({ spec }, new AbortController().signal);
   const server = await runServe({
     port,

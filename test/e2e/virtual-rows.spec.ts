@@ -47,7 +47,7 @@ test.describe('a hash map through serve', () => {
     const grid = list.getByRole('grid');
     await expect(list.locator('[data-key]').first()).toBeVisible({ timeout: 10_000 });
     // The host reads the whole map before it knows the count: then the list is as long as the map.
-    await expect(page.locator('[data-entries]')).toHaveText(`${ENTRIES} entries`, { timeout: 15_000 });
+    await expect(page.locator('[data-entries]')).toHaveText(`${ENTRIES.toLocaleString('en')} entries`, { timeout: 15_000 });
     await expect(grid).toHaveAttribute('aria-rowcount', String(ENTRIES));
     const scrollHeight = await grid.evaluate((el) => el.scrollHeight);
     expect(ENTRIES * ROW).toBeGreaterThan(CHROMIUM_MAX_HEIGHT);

@@ -253,6 +253,15 @@ export function perCpuValueFor(i: number, cpu: number): bigint {
   return BigInt(i) * 1000n + BigInt(cpu);
 }
 
+/** Keys 0..FLOW_KEYS-1 of percpu_flows (struct fixture_flow per CPU). */
+export const FLOW_KEYS = 4;
+
+/** percpu_flows key k on cpu c: proto and port the same on every CPU, counters that differ. */
+export function flowFor(key: number, cpu: number): { proto: number; port: number; packets: number; bytes: number } {
+  const packets = (key + 1) * 10 + cpu;
+  return { proto: key % 2 === 0 ? 17 : 6, port: 1000 + key, packets, bytes: packets * 100 };
+}
+
 /** lpm_trie contents: prefix → value. */
 export const LPM_ENTRIES: ReadonlyArray<{ prefix: string; value: number }> = [
   { prefix: '10.0.0.0/8', value: 8 },

@@ -15,7 +15,7 @@ import { MapWatcher, type MapWatchEvent, type MapWatchTick } from '../../main/li
 
 const skipReason = ensureKernelEnv();
 
-const DUMPED = ['hash_map', 'array_map', 'percpu_hash', 'percpu_array', 'lru_hash', 'lpm_trie', 'getpid_counts',
+const DUMPED = ['hash_map', 'array_map', 'percpu_hash', 'percpu_array', 'percpu_flows', 'lru_hash', 'lpm_trie', 'getpid_counts',
   'jump_table', 'perf_events', 'stacks', 'stack_counts', 'ring', 'array_of_maps', 'hash_of_maps', 'inner_a'];
 
 /** bpftool exits non-zero when some lookups fail (perf_event_array) but still prints the entries. */

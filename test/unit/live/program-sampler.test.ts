@@ -140,6 +140,20 @@ describe('ProgramSampler', () => {
     expect(host.statsEnables).toBe(1);
   });
 
+  it('says in each sample whether run statistics are on and who holds them', async () => {
+    const host = new FakeHost();
+    host.addProgram(1);
+    const sampler = new ProgramSampler(host, { intervalMs: 60_000 });
+    await sampler.start();
+    const held = (await sampler.sample())!;
+    expect(held.stats).toMatchObject({ on: true, heldByUs: true, leases: 1, sysctl: false });
+    expect(held.stats.holders.map((h) => h.comm)).toEqual(['bpfscope']);
+    await sampler.stop();
+    // Not held by us and no scan since: the last scan's holders, our own hold as it is now.
+    const after = (await sampler.sample())!;
+    expect(after.stats).toMatchObject({ heldByUs: false, leases: 0 });
+  });
+
   it('refuses intervals outside 250 ms – 60 s', () => {
     expect(() => new ProgramSampler(new FakeHost(), { intervalMs: 100 })).toThrow(/between 250 ms and 60 s/);
     expect(() => new ProgramSampler(new FakeHost(), { intervalMs: 61_000 })).toThrow(RangeError);

@@ -114,4 +114,36 @@ describe('LiveSubscriptions', () => {
     await expect(other.openSubscriber(() => undefined).subscribe({ kind: 'totals', host: 'r' })).rejects.toThrow(/ENABLE_STATS/);
     expect(other.activeSources()).toEqual([]);
   });
+
+  it('holds a host sampling with nobody watching: a view opened later gets the history since the hold', async () => {
+    const host = new TickingHost();
+    host.addProgram(1);
+    live = new LiveSubscriptions(async () => host);
+    const release = await live.hold('h');
+    expect(live.activeSources().sort()).toEqual(['h|stats|1000', 'h|timeline|1000']);
+    expect(host.statsFds).toBe(1);
+    await sleep(2300);
+    const updates: SeriesUpdate[] = [];
+    const subscriber = live.openSubscriber((batch) => updates.push(...batch), 20);
+    await subscriber.subscribe({ kind: 'program', host: 'h', id: 1 });
+    await sleep(50);
+    const first = updates.find((u) => u.kind === 'program');
+    expect(first?.kind === 'program' && first.points.timeMs.length).toBeGreaterThanOrEqual(2);
+    // Released with a view still open: sampling goes on for the view, and stops with it.
+    await release();
+    await release();
+    expect(live.activeSources()).toEqual(['h|stats|1000']);
+    subscriber.close();
+    await sleep(0);
+    expect(live.activeSources()).toEqual([]);
+    expect(host.statsFds).toBe(0);
+
+    const refusing = new TickingHost();
+    refusing.enableStats = async () => {
+      throw Object.assign(new Error('BPF_ENABLE_STATS: Operation not permitted'), { code: 'EPERM' });
+    };
+    const other = new LiveSubscriptions(async () => refusing);
+    await expect(other.hold('r')).rejects.toThrow(/ENABLE_STATS/);
+    expect(other.activeSources()).toEqual([]);
+  });
 });

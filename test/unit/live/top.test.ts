@@ -22,11 +22,11 @@ describe('top', () => {
   });
 
   it('renders a bpftop-like table; unnamed programs are listed as -', () => {
+    const status = { on: true, heldByUs: true, leases: 1, sysctl: false, holders: [{ pid: 7, comm: 'bpftop', fd: 3, self: false }] };
     const sample: ProgramSample = {
       timeMs: 0, intervalMs: 1000, onlineCpus: 2, programs, appeared: [], vanished: [], truncated: false, walkMs: 1,
-      totals: { programs: 3, eventsPerSec: 6010, cpuPercent: 1.25, statsCost: estimateStatsCost(6010, 2) },
+      totals: { programs: 3, eventsPerSec: 6010, cpuPercent: 1.25, statsCost: estimateStatsCost(6010, 2) }, stats: status,
     };
-    const status = { on: true, heldByUs: true, leases: 1, sysctl: false, holders: [{ pid: 7, comm: 'bpftop', fd: 3, self: false }] };
     expect(renderTopTable('local', sample, 'events', status)).toBe(
       [
         'bpfscope top — local — 3 programs, 2 CPUs, every 1.00 s, sorted by events',

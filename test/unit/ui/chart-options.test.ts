@@ -1,7 +1,8 @@
 // The line chart's rows: one per distinct time inside the window, merged from lines that
 // start at different times, sampled at the same or at different instants.
 import { describe, expect, it } from 'vitest';
-import { timeRows } from '../../../renderer/src/lib/charts/chart-options.js';
+import { barOptions, nearestRow, pickedBar, pickLine, timeRows } from '../../../renderer/src/lib/charts/chart-options.js';
+import { busiest } from '../../../renderer/src/lib/overview/top-lines.svelte.js';
 import { lineOptions } from './line-options.js';
 
 describe('line chart rows', () => {
@@ -30,5 +31,36 @@ describe('line chart rows', () => {
     };
     expect(options.series[0]).toMatchObject({ silent: true, sampling: 'lttb', emphasis: { disabled: true } });
     expect(options.dataZoom.map((z) => z.filterMode)).toEqual(['none', 'none']);
+  });
+});
+
+describe('picking a line by a click', () => {
+  // Two lines over three times: a rises 10, 20, 30; b stays at 25 but has no point at 2000.
+  const rows = new Float64Array([1000, 10, 25, 2000, 20, NaN, 3000, 30, 25]);
+  const yOf = (value: number): number => 100 - value;
+
+  it('finds the row nearest the clicked time', () => {
+    expect([0, 1400, 1600, 2600, 9000].map((t) => nearestRow(rows, 3, t))).toEqual([0, 0, 1, 2, 2]);
+  });
+
+  it('takes the shown line drawn nearest the click, within reach', () => {
+    expect(pickLine(rows, 3, 3000, 100 - 29, yOf, new Set())).toBe(0);
+    expect(pickLine(rows, 3, 3000, 100 - 26, yOf, new Set())).toBe(1);
+    expect(pickLine(rows, 3, 3000, 100 - 26, yOf, new Set([1]))).toBe(0);
+    // b has no point at 2000: a is the only candidate there.
+    expect(pickLine(rows, 3, 2000, 100 - 25, yOf, new Set())).toBe(0);
+    expect(pickLine(rows, 3, 3000, 0, yOf, new Set())).toBeUndefined();
+    expect(pickLine(new Float64Array(0), 3, 0, 0, yOf, new Set())).toBeUndefined();
+  });
+
+  it('follows the busiest programs by CPU, busiest first', () => {
+    expect(busiest([{ id: 1, name: 'a', cpuPercent: 0.1 }, { id: 2, name: 'b', cpuPercent: 0.3 }, { id: 3, name: 'c', cpuPercent: 0.2 }], 2)).toEqual([2, 3]);
+  });
+
+  it('keeps each bar\'s program id on its data item, and reads it back from a click', () => {
+    const options = barOptions([{ name: 'a', value: 1, id: 7 }, { name: 'b', value: 2, id: 9 }], '%') as { series: Array<{ data: Array<{ id: number }> }> };
+    expect(options.series[0]!.data.map((d) => d.id)).toEqual([7, 9]);
+    expect(pickedBar({ data: options.series[0]!.data[1] })).toBe(9);
+    expect(pickedBar({ data: 3 })).toBeUndefined();
   });
 });

@@ -9,8 +9,10 @@ import type { MapRow, TreeNode } from '../../../main/api/view-records.js';
 import { lineOptions } from './line-options.js';
 import { MapPager, PAGE_ROWS } from '../../../renderer/src/lib/maps/map-pager.svelte.js';
 import ValueTree from '../../../renderer/src/lib/maps/ValueTree.svelte';
+import { perCpuTree } from '../../../renderer/src/lib/maps/per-cpu.js';
 import { fieldPoints, MapWatchState } from '../../../renderer/src/lib/maps/map-watch.svelte.js';
-import { appendColumns } from '../../../renderer/src/lib/program/program-series.svelte.js';
+import { appendColumns, emptyPoints } from '../../../renderer/src/lib/charts/series-columns.js';
+import { PROGRAM_FIELDS } from '../../../renderer/src/lib/program/program-series.svelte.js';
 
 const leaf = (name: string, value: number): TreeNode => ({ name, type: '__u64', display: String(value), value });
 const struct = (name: string, ...children: TreeNode[]): TreeNode => ({ name, type: 'struct s', display: '{…}', children });
@@ -33,12 +35,43 @@ describe('ValueTree', () => {
     const deep = document.querySelectorAll('[role=treeitem]')[3]!;
     expect(deep.getAttribute('aria-expanded')).toBe('false');
     expect(deep.textContent).toContain('{…}');
-    (deep.querySelector('button') as HTMLButtonElement).click();
+    (deep as HTMLElement).click();
     flushSync();
     expect(items()).toEqual(['value', 'calls', 'inner', 'deep', 'x']);
-    (document.querySelector('[role=treeitem] button') as HTMLButtonElement).click();
+    (document.querySelector('[role=treeitem]') as HTMLElement).click();
     flushSync();
     expect(items()).toEqual(['value']);
+    // The keyboard: right opens, left closes.
+    const root = document.querySelector('[role=treeitem]')!;
+    root.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    flushSync();
+    expect(items()).toEqual(['value', 'calls', 'inner', 'deep']);
+    root.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    flushSync();
+    expect(items()).toEqual(['value']);
+  });
+
+  it('flashes a value that changes while shown, not on its first draw', () => {
+    const props = $state({ node: struct('value', leaf('calls', 3), leaf('other', 1)) });
+    mounted = mount(ValueTree, { target: document.body, props });
+    flushSync();
+    const flashing = () => [...document.querySelectorAll('[data-value].flash')].map((e) => e.textContent);
+    expect(flashing()).toEqual([]);
+    props.node = struct('value', leaf('calls', 4), leaf('other', 1));
+    flushSync();
+    expect(flashing()).toEqual(['4']);
+  });
+
+  it('offers the per-CPU fields of numbers a choice of sum, per CPU and max', () => {
+    const chosen: Array<[string, string | undefined]> = [];
+    const node = perCpuTree([struct('value', leaf('pkts', 1)), struct('value', leaf('pkts', 2))]);
+    mounted = mount(ValueTree, { target: document.body, props: { node, onmode: (path: string, mode: string | undefined) => chosen.push([path, mode]) } });
+    flushSync();
+    expect(document.querySelector('[data-cpu-mode]')?.textContent).toBe('sum over 2 CPUs');
+    const select = document.querySelector<HTMLSelectElement>('select[aria-label="Combine the CPUs of pkts"]')!;
+    select.value = 'max';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(chosen).toEqual([['pkts', 'max']]);
   });
 });
 
@@ -84,18 +117,35 @@ describe('MapPager', () => {
     expect(pager.markOf(pager.row(1)!)).toBe('changed');
     expect(pager.markOf(pager.row(2)!)).toBe('removed');
     expect(pager.added.map((r) => r.keyHex)).toEqual(['000000ff']);
+    // An entry is followed by its key: the watch's version first, else its page's; removed, none.
+    expect(pager.rowByKey('00000001')?.values?.[0]?.children?.[0]?.value).toBe(99);
+    expect(pager.rowByKey('00000003')?.key.value).toBe(3);
+    expect(pager.rowByKey('00000002')).toBeUndefined();
+  });
+
+  it('reads the rows on screen again after missed updates, without the old marks', async () => {
+    const reads: number[] = [];
+    const pager = new MapPager(fakeApi(1000, reads), 'local', 7);
+    await settle();
+    pager.want(400, 440);
+    await settle();
+    pager.apply({ kind: 'tick', timeMs: 1, entries: 10, changed: [], added: [], removed: ['00000190'], sums: [] } as never);
+    pager.reload();
+    await settle();
+    expect(reads).toEqual([0, 400, 400]);
+    expect(pager.markOf(pager.row(400)!)).toBeUndefined();
   });
 });
 
 describe('program series into chart options', () => {
   it('appends columnar points per field, bounded, and draws one windowed line per series', () => {
-    let points = { eventsPerSec: [], avgRunNs: [], cpuPercent: [] } as Parameters<typeof appendColumns>[0];
-    points = appendColumns(points, { timeMs: [1000, 2000], eventsPerSec: [5, 6], avgRunNs: [80, 81], cpuPercent: [0.1, 0.2] });
-    points = appendColumns(points, { timeMs: [3000], eventsPerSec: [7] });
+    let points = emptyPoints(PROGRAM_FIELDS);
+    points = appendColumns(PROGRAM_FIELDS, points, { timeMs: [1000, 2000], eventsPerSec: [5, 6], avgRunNs: [80, 81], cpuPercent: [0.1, 0.2] });
+    points = appendColumns(PROGRAM_FIELDS, points, { timeMs: [3000], eventsPerSec: [7] });
     expect(points.eventsPerSec).toEqual([[1000, 5], [2000, 6], [3000, 7]]);
     expect(points.cpuPercent.at(-1)).toEqual([3000, 0]);
-    expect(appendColumns(points, undefined)).toBe(points);
-    for (let t = 4; t < 4000; t++) points = appendColumns(points, { timeMs: [t * 1000], eventsPerSec: [t] });
+    expect(appendColumns(PROGRAM_FIELDS, points, undefined)).toBe(points);
+    for (let t = 4; t < 4000; t++) points = appendColumns(PROGRAM_FIELDS, points, { timeMs: [t * 1000], eventsPerSec: [t] });
     expect(points.eventsPerSec).toHaveLength(3600);
 
     const series = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, points: points.eventsPerSec }));

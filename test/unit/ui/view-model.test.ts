@@ -6,7 +6,7 @@ import { fieldText } from '../../../renderer/src/lib/program/detail-fields.js';
 import { barOptions, chartNumber, seriesColor, timeRows, windowed } from '../../../renderer/src/lib/charts/chart-options.js';
 import { readPalette } from '../../../renderer/src/lib/theme/palette.js';
 import { lineOptions } from './line-options.js';
-import { aggregateCpus, numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
+import { numericPaths, rowsToCsv, summarize } from '../../../renderer/src/lib/maps/tree.js';
 import { listingLines, matchParts } from '../../../renderer/src/lib/program/listing-lines.js';
 import { visibleRange } from '../../../renderer/src/lib/ui/virtual-range.js';
 
@@ -42,15 +42,12 @@ describe('value trees', () => {
     expect(summarize(struct('value', leaf('calls', 3), struct('inner', leaf('x', 1))))).toBe('{calls=3, inner={x=1}}');
   });
 
-  it('aggregates per-CPU values as sum with min and max', () => {
-    const sum = aggregateCpus([struct('cpu0', leaf('n', 1)), struct('cpu1', leaf('n', 5))]);
-    expect(sum.children?.[0]).toMatchObject({ name: 'n', value: 6, display: '6 (min 1, max 5)' });
-  });
-
   it('exports rows as CSV with dotted columns and lists numeric paths', () => {
     const row: MapRow = { keyHex: '01000000', key: leaf('key', 1), values: [struct('value', leaf('calls', 3), { name: 'comm', type: 'char[16]', display: 'a,b', value: 'a,b' })] };
     expect(rowsToCsv([row])).toBe('key,value.calls,value.comm\n1,3,"a,b"\n');
     expect(numericPaths(row.values![0]!)).toEqual(['calls']);
+    const perCpu: MapRow = { ...row, values: [struct('value', leaf('calls', 3)), struct('value', leaf('calls', 4))] };
+    expect(rowsToCsv([perCpu])).toBe('key,cpu0.value.calls,cpu1.value.calls\n1,3,4\n');
   });
 });
 

@@ -1,5 +1,6 @@
 // Keyboard conventions: `/` focuses the view's search, `j`/`k` move the selection,
-// Enter opens it, Esc goes back. Views register what j/k/Enter do.
+// Enter opens it, `p` pauses live views, Esc goes back. Views register what j/k/Enter do.
+import { livePause } from './live-pause.svelte.js';
 
 export interface KeyTarget {
   move(delta: number): void;
@@ -31,7 +32,8 @@ export function handleKey(event: KeyboardEvent): void {
       event.preventDefault();
       search.focus();
     }
-  } else if (event.key === 'j') current?.move(1);
+  } else if (event.key === 'p') livePause.toggle();
+  else if (event.key === 'j') current?.move(1);
   else if (event.key === 'k') current?.move(-1);
   else if (event.key === 'Enter') current?.open();
 }

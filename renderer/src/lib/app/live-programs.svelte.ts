@@ -1,10 +1,28 @@
-// Live program stats of one host, keyed by id, from the `series` programs stream.
+// Live program stats of one host, keyed by id, from the `series` programs stream: the
+// table's columns and sparklines, the host totals and whether run statistics are on.
+// While live views are paused, samples are not shown; the next one after resume is.
 import type { BpfscopeApi } from '../../../../main/api/contract.js';
 import type { LiveStats } from '../objects/columns.js';
+import { livePause } from './live-pause.svelte.js';
+
+/** Run statistics on the host, as the sampler last saw them (main/live/stats-holds.ts RunStatsStatus). */
+export interface StatsState {
+  on: boolean;
+  heldByUs: boolean;
+  sysctl?: boolean;
+  holders: Array<{ pid: number; comm: string; self: boolean }>;
+}
+
+export interface HostTotals {
+  programs: number;
+  eventsPerSec: number;
+  cpuPercent: number;
+  statsCost?: { text?: string };
+}
 
 interface ProgramsUpdate {
   kind: 'programs';
-  sample: { programs: Array<LiveStats & { id: number }>; totals: { eventsPerSec: number; cpuPercent: number; statsCost?: unknown } };
+  sample: { programs: Array<LiveStats & { id: number }>; totals: HostTotals; stats?: StatsState };
 }
 
 /** Samples of events/s kept per program for the table's sparklines. */
@@ -14,7 +32,8 @@ export class LivePrograms {
   byId = $state.raw(new Map<number, LiveStats>());
   /** Recent events/s per program, oldest first; programs gone from a sample are dropped. */
   history = $state.raw(new Map<number, number[]>());
-  totals = $state.raw<ProgramsUpdate['sample']['totals'] | null>(null);
+  totals = $state.raw<HostTotals | null>(null);
+  stats = $state.raw<StatsState | null>(null);
   error = $state<string | null>(null);
   private unsubscribe: () => void = () => {};
   private closed = false;
@@ -31,11 +50,13 @@ export class LivePrograms {
     this.unsubscribe = this.api.subscribe('series', { kind: 'programs', host: this.host }, (batch) => {
       for (const update of batch) {
         if (update.kind === 'error') this.error = String(update.message ?? 'live stats failed');
-        if (update.kind !== 'programs') continue;
+        if (update.kind !== 'programs' || livePause.paused) continue;
         const { sample } = update as unknown as ProgramsUpdate;
+        this.error = null;
         this.byId = new Map(sample.programs.map((p) => [p.id, { eventsPerSec: p.eventsPerSec, avgRunNs: p.avgRunNs, cpuPercent: p.cpuPercent }]));
         this.history = appendHistory(this.history, sample.programs);
         this.totals = sample.totals;
+        if (sample.stats) this.stats = sample.stats;
       }
     });
   }

@@ -26,4 +26,12 @@ export type ChartMessage =
   | { kind: 'lines'; names: string[]; unit: string; hidden: string[] }
   /** Their data: timeRows of the lines, the buffer transferred. */
   | { kind: 'rows'; rows: Float64Array; fromMs: number; toMs: number }
-  | PointerMessage;
+  | PointerMessage
+  /** A click at canvas coordinates: the worker answers with the line there, if any. */
+  | { kind: 'pick'; x: number; y: number };
+
+/** What the worker sends back: the index (in the lines' names) of the line a click picked. */
+export interface PickedMessage {
+  kind: 'picked';
+  line: number;
+}

@@ -108,6 +108,39 @@ function mergeTimes(union: Float64Array, points: Array<[number, number]>, start:
   return n === union.length ? union : out.subarray(0, n);
 }
 
+/** The row of `rows` (stride values each, time first, in time order) whose time is nearest `time`. */
+export function nearestRow(rows: Float64Array, stride: number, time: number): number {
+  const count = Math.floor(rows.length / stride);
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid * stride]! < time) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(rows[(lo - 1) * stride]! - time) <= Math.abs(rows[lo * stride]! - time)) return lo - 1;
+  return lo;
+}
+
+/** The line a click at height `y` (px) over `time` lands on: the index of the shown line whose
+ * value there is drawn nearest `y`, within `maxDistance` px; `yOf` turns a value into px. */
+export function pickLine(rows: Float64Array, stride: number, time: number, y: number, yOf: (value: number) => number, hidden: ReadonlySet<number>, maxDistance = 16): number | undefined {
+  if (rows.length < stride) return undefined;
+  const row = nearestRow(rows, stride, time) * stride;
+  let best: number | undefined;
+  let bestDistance = maxDistance;
+  for (let line = 0; line < stride - 1; line++) {
+    const value = rows[row + line + 1]!;
+    if (hidden.has(line) || Number.isNaN(value)) continue;
+    const distance = Math.abs(yOf(value) - y);
+    if (distance <= bestDistance) {
+      best = line;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
 /** A value as the tooltip shows it: at most 2 decimals, thousands grouped. */
 export function chartNumber(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en', { maximumFractionDigits: 2 }) : '–';
@@ -155,14 +188,28 @@ export function lineRows(names: readonly string[], rows: Float64Array, fromMs: n
   };
 }
 
-/** Horizontal bars, largest first, at most `top` of them. */
-export function barOptions(items: Array<{ name: string; value: number }>, unit: string, top = 10): EChartsOption {
+export interface Bar {
+  name: string;
+  value: number;
+  /** What a click on the bar opens (a program id). */
+  id?: number;
+}
+
+/** Horizontal bars, largest first, at most `top` of them; each bar's data item keeps its id. */
+export function barOptions(items: Bar[], unit: string, top = 10): EChartsOption {
   const sorted = [...items].sort((a, b) => b.value - a.value).slice(0, top).reverse();
   return {
     animation: false,
-    grid: { left: 140, right: 24, top: 8, bottom: 24 },
+    grid: { left: 8, right: 32, top: 8, bottom: 24, containLabel: true },
+    tooltip: { trigger: 'item', confine: true, valueFormatter: (v) => `${chartNumber(v)}${unit ? ` ${unit}` : ''}` },
     xAxis: { type: 'value', name: unit },
-    yAxis: { type: 'category', data: sorted.map((i) => i.name) },
-    series: [{ type: 'bar', data: sorted.map((i) => i.value) }],
+    yAxis: { type: 'category', data: sorted.map((i) => i.name), axisLabel: { width: 180, overflow: 'truncate' } },
+    series: [{ type: 'bar', cursor: 'pointer', barMaxWidth: 18, itemStyle: { borderRadius: [0, 3, 3, 0] }, data: sorted.map((i) => (i.id === undefined ? { value: i.value } : { value: i.value, id: i.id })) }],
   };
+}
+
+/** The id of the bar a chart click names (ECharts hands the clicked item as `data`). */
+export function pickedBar(params: { data?: unknown }): number | undefined {
+  const data = params.data;
+  return data && typeof data === 'object' && 'id' in data && typeof data.id === 'number' ? data.id : undefined;
 }

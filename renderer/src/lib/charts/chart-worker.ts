@@ -4,9 +4,9 @@
 /// <reference lib="webworker" />
 import type { ECharts } from 'echarts/core';
 import { echarts } from './echarts-parts.js';
-import { chartTheme, lineChart, lineRows } from './chart-options.js';
+import { chartTheme, lineChart, lineRows, pickLine } from './chart-options.js';
 import type { ChartPalette } from '../theme/palette.js';
-import type { ChartMessage, PointerMessage } from './chart-messages.js';
+import type { ChartMessage, PickedMessage, PointerMessage } from './chart-messages.js';
 
 // ECharts measures text on a canvas it creates; a worker has no document to create it in.
 echarts.setPlatformAPI({ createCanvas: () => new OffscreenCanvas(1, 1) as unknown as HTMLCanvasElement });
@@ -45,6 +45,18 @@ function pointer(m: PointerMessage): void {
   });
 }
 
+/** Which line a click at (x, y) is on, told to the page. */
+function pick(x: number, y: number): void {
+  if (!chart || !lines || !rows) return;
+  const grid = { gridIndex: 0 };
+  if (!chart.containPixel(grid, [x, y])) return;
+  const time = Number(chart.convertFromPixel({ xAxisIndex: 0 }, x));
+  const hidden = new Set(lines.names.flatMap((name, i) => (lines!.hidden.includes(name) ? [i] : [])));
+  const yOf = (value: number): number => Number(chart!.convertToPixel({ yAxisIndex: 0 }, value));
+  const line = pickLine(rows.rows, lines.names.length + 1, time, y, yOf, hidden);
+  if (line !== undefined) self.postMessage({ kind: 'picked', line } satisfies PickedMessage);
+}
+
 self.onmessage = ({ data: m }: MessageEvent<ChartMessage>) => {
   switch (m.kind) {
     case 'init':
@@ -69,6 +81,9 @@ self.onmessage = ({ data: m }: MessageEvent<ChartMessage>) => {
       break;
     case 'pointer':
       pointer(m);
+      break;
+    case 'pick':
+      pick(m.x, m.y);
       break;
   }
 };

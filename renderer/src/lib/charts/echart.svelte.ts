@@ -10,7 +10,8 @@ import { chartTheme } from './chart-options.js';
 type Parts = typeof import('./echarts-parts.js');
 let parts: Promise<Parts> | undefined;
 
-export function echart(options: () => EChartsOption): Attachment<HTMLDivElement> {
+/** `onclick`: a click on an item (a bar), with ECharts' event parameters. */
+export function echart(options: () => EChartsOption, onclick?: (params: { data?: unknown }) => void): Attachment<HTMLDivElement> {
   return (element) => {
     let lib = $state.raw<Parts['echarts'] | null>(null);
     let chart = $state.raw<ECharts | null>(null);
@@ -21,6 +22,7 @@ export function echart(options: () => EChartsOption): Attachment<HTMLDivElement>
     $effect(() => {
       if (!lib) return;
       const created = lib.init(element, chartTheme(theme.palette), { renderer: 'canvas' });
+      if (onclick) created.on('click', (params) => onclick(params));
       const observer = new ResizeObserver(() => created.resize());
       observer.observe(element);
       chart = created;

@@ -4,7 +4,7 @@
 // zoom; the main thread's part of an update is building the rows.
 import type { Attachment } from 'svelte/attachments';
 import { theme } from '../theme/theme.svelte.js';
-import type { ChartMessage, PointerMessage } from './chart-messages.js';
+import type { ChartMessage, PickedMessage, PointerMessage } from './chart-messages.js';
 
 export interface LinesShape {
   names: string[];
@@ -22,7 +22,11 @@ const POINTER_TYPES: Record<string, PointerMessage['type']> = {
   pointermove: 'mousemove', pointerdown: 'mousedown', pointerup: 'mouseup', pointerleave: 'mouseout', wheel: 'mousewheel',
 };
 
-export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpdate): Attachment<HTMLDivElement> {
+/** A press and release this close (px) are a click, not a drag (zoom, slider). */
+const CLICK_SLOP = 4;
+
+/** `onpick`: a click on a line, with that line's name. */
+export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpdate, onpick?: (name: string) => void): Attachment<HTMLDivElement> {
   return (element) => {
     const worker = new Worker(new URL('./chart-worker.ts', import.meta.url), { type: 'module', name: 'chart' });
     const post = (m: ChartMessage, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
@@ -39,9 +43,21 @@ export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpda
     const observer = new ResizeObserver(() => post({ kind: 'size', width: element.clientWidth, height: element.clientHeight }));
     observer.observe(element);
 
+    let names: string[] = [];
+    let down = { x: NaN, y: NaN };
+    worker.onmessage = ({ data }: MessageEvent<PickedMessage>) => {
+      const name = names[data.line];
+      if (name !== undefined) onpick?.(name);
+    };
     const onPointer = (event: PointerEvent | WheelEvent): void => {
       if (event.type === 'wheel') event.preventDefault();
-      if (event.type === 'pointerdown') canvas.setPointerCapture((event as PointerEvent).pointerId);
+      if (event.type === 'pointerdown') {
+        canvas.setPointerCapture((event as PointerEvent).pointerId);
+        down = { x: event.offsetX, y: event.offsetY };
+      }
+      if (event.type === 'pointerup' && onpick && Math.hypot(event.offsetX - down.x, event.offsetY - down.y) <= CLICK_SLOP) {
+        post({ kind: 'pick', x: event.offsetX, y: event.offsetY });
+      }
       post({
         kind: 'pointer', type: POINTER_TYPES[event.type]!, x: event.offsetX, y: event.offsetY,
         delta: event instanceof WheelEvent ? -Math.sign(event.deltaY || event.deltaX) : 0,
@@ -51,8 +67,9 @@ export function offscreenLineChart(lines: () => LinesShape, rows: () => RowsUpda
     for (const type of Object.keys(POINTER_TYPES)) canvas.addEventListener(type, onPointer as EventListener, { passive: type !== 'wheel' });
 
     $effect(() => {
-      const { names, unit, hidden } = lines();
-      post({ kind: 'lines', names, unit, hidden: [...hidden] });
+      const shape = lines();
+      names = shape.names;
+      post({ kind: 'lines', names: shape.names, unit: shape.unit, hidden: [...shape.hidden] });
     });
     $effect(() => {
       const update = rows();

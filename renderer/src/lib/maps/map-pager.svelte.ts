@@ -18,6 +18,8 @@ export class MapPager {
   error = $state<string | null>(null);
   private loading = new Set<number>();
   private closed = false;
+  /** The rows last asked for (what is on screen). */
+  private wanted = { first: 0, last: 50 };
 
   constructor(private readonly api: BpfscopeApi, private readonly host: string, private readonly id: number, filter?: string) {
     api.openMapView({ host, id, ...(filter ? { filter } : {}) }).then(
@@ -36,12 +38,31 @@ export class MapPager {
     return overlay?.row ?? row;
   }
 
+  /** The row of a key as last seen (the watch's version, else a loaded page's), if held. */
+  rowByKey(keyHex: string): MapRow | undefined {
+    const mark = this.marks.get(keyHex);
+    if (mark) return mark.row;
+    for (const rows of this.pages.values()) {
+      const row = rows.find((r) => r.keyHex === keyHex);
+      if (row) return row;
+    }
+    return undefined;
+  }
+
+  /** Drops what is held and reads the rows on screen again (after updates were missed). */
+  reload(): void {
+    this.pages = new Map();
+    this.marks = new Map();
+    this.want(this.wanted.first, this.wanted.last);
+  }
+
   markOf(row: MapRow): RowMark | undefined {
     return this.marks.get(row.keyHex)?.mark;
   }
 
   /** Loads the pages covering rows [first, last). */
   want(first: number, last: number): void {
+    this.wanted = { first, last };
     const info = this.info;
     if (!info) return;
     for (let page = Math.floor(first / PAGE_ROWS); page * PAGE_ROWS < Math.max(last, 1); page++) {

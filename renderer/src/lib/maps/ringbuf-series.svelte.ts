@@ -1,6 +1,7 @@
 // One ring buffer's throughput and fill from the host's `ringbufs` series (position
 // pages read by the host; records are never read or consumed).
 import type { BpfscopeApi } from '../../../../main/api/contract.js';
+import { livePause } from '../app/live-pause.svelte.js';
 import type { TimeSeries } from '../charts/chart-options.js';
 
 const MAX_POINTS = 3600;
@@ -30,7 +31,8 @@ export class RingbufSeries {
     this.unsubscribe = api.subscribe('series', { kind: 'ringbufs', host, intervalMs: 1000 }, (batch) => {
       for (const update of batch) {
         if (update.kind === 'error') this.error = String(update.message ?? 'ring buffer stats failed');
-        if (update.kind !== 'ringbufs') continue;
+        // Paused: the fill shown and the charts stay as they are (no history is kept here).
+        if (update.kind !== 'ringbufs' || livePause.paused) continue;
         const sample = update.sample as { timeMs: number; ringbufs: RingbufStats[] };
         const stats = sample.ringbufs.find((r) => r.mapId === this.id);
         if (!stats) continue;

@@ -1,4 +1,4 @@
-// Pure helpers for value trees: one-line summaries, per-CPU aggregation, export.
+// Pure helpers for value trees: one-line summaries, export, numeric fields (per-CPU values: per-cpu.ts).
 import type { MapRow, TreeNode } from '../../../../main/api/view-records.js';
 
 const MAX_SUMMARY = 160;
@@ -9,20 +9,6 @@ export function summarize(node: TreeNode, depth = 0): string {
   const inner = node.children.map((c) => `${c.name}=${summarize(c, depth + 1)}`).join(', ');
   const text = `{${inner}}`;
   return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY - 1)}…` : text;
-}
-
-/** Per-CPU values as one tree: numeric leaves become `sum (min..max)`. */
-export function aggregateCpus(values: TreeNode[]): TreeNode {
-  const [first] = values;
-  if (!first) return { name: 'value', type: '', display: '' };
-  if (values.length === 1) return first;
-  const children = first.children?.map((_, i) => aggregateCpus(values.map((v) => v.children?.[i] ?? { name: '', type: '', display: '' })));
-  const numbers = values.map((v) => v.value).filter((v): v is number => typeof v === 'number');
-  if (!children && numbers.length === values.length) {
-    const sum = numbers.reduce((a, b) => a + b, 0);
-    return { name: first.name, type: first.type, value: sum, display: `${sum} (min ${Math.min(...numbers)}, max ${Math.max(...numbers)})` };
-  }
-  return children ? { name: 'sum', type: first.type, display: first.display, children } : first;
 }
 
 function leaves(node: TreeNode, prefix: string, out: Record<string, string>): void {
@@ -36,7 +22,9 @@ export function rowsToCsv(rows: MapRow[]): string {
   const records = rows.map((row) => {
     const out: Record<string, string> = {};
     leaves(row.key, '', out);
-    for (const value of row.values ?? []) leaves(value, '', out);
+    // Per-CPU values: one column set per CPU (cpu0.value.x, cpu1.value.x, …).
+    const values = row.values ?? [];
+    values.forEach((value, cpu) => leaves(value, values.length > 1 ? `cpu${cpu}` : '', out));
     return out;
   });
   const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];

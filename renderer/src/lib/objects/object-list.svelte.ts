@@ -8,6 +8,8 @@ export class ObjectList<Answer> {
   status = $state<ListStatus>('loading');
   error = $state.raw<ApiErrorData | null>(null);
   private generation = 0;
+  private lastRefreshMs = -Infinity;
+  private soon: ReturnType<typeof setTimeout> | undefined;
 
   /** `show` takes each refresh's answer, unless a newer refresh has started meanwhile. */
   constructor(
@@ -15,7 +17,24 @@ export class ObjectList<Answer> {
     private readonly show: (answer: Answer) => void,
   ) {}
 
+  /** Refreshes, but not sooner than `gapMs` after the last refresh (objects come and go in bursts). */
+  refreshSoon(gapMs = 2000): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.refresh();
+    }, Math.max(0, this.lastRefreshMs + gapMs - Date.now()));
+  }
+
+  /** No refresh pending any more (the view went away). */
+  close(): void {
+    clearTimeout(this.soon);
+    this.soon = undefined;
+    this.generation++;
+  }
+
   async refresh(): Promise<void> {
+    this.lastRefreshMs = Date.now();
     const generation = ++this.generation;
     this.status = 'loading';
     try {

@@ -2,13 +2,13 @@
 // the first push carries the history kept on the host side.
 import type { BpfscopeApi } from '../../../../main/api/contract.js';
 import type { TimeSeries } from '../charts/chart-options.js';
+import { appendColumns, emptyPoints } from '../charts/series-columns.js';
 
-const FIELDS = ['eventsPerSec', 'avgRunNs', 'cpuPercent'] as const;
-type Field = (typeof FIELDS)[number];
-const MAX_POINTS = 3600;
+export const PROGRAM_FIELDS = ['eventsPerSec', 'avgRunNs', 'cpuPercent'] as const;
+type Field = (typeof PROGRAM_FIELDS)[number];
 
 export class ProgramSeries {
-  points = $state.raw<Record<Field, Array<[number, number]>>>({ eventsPerSec: [], avgRunNs: [], cpuPercent: [] });
+  points = $state.raw(emptyPoints(PROGRAM_FIELDS));
   gone = $state(false);
   error = $state<string | null>(null);
   private readonly unsubscribe: () => void;
@@ -19,7 +19,7 @@ export class ProgramSeries {
         if (update.kind === 'error') this.error = String(update.message);
         if (update.kind !== 'program') continue;
         if (update.gone) this.gone = true;
-        this.points = appendColumns(this.points, update.points as Record<string, number[]> | undefined);
+        this.points = appendColumns(PROGRAM_FIELDS, this.points, update.points as Record<string, number[]> | undefined);
       }
     });
   }
@@ -31,20 +31,4 @@ export class ProgramSeries {
   close(): void {
     this.unsubscribe();
   }
-}
-
-/** Pure: appends columnar points ({timeMs: [...], field: [...]}) to per-field point lists. */
-export function appendColumns(
-  current: Record<Field, Array<[number, number]>>,
-  columns: Record<string, number[]> | undefined,
-): Record<Field, Array<[number, number]>> {
-  const times = columns?.timeMs;
-  if (!columns || !times || times.length === 0) return current;
-  const next = { ...current };
-  for (const field of FIELDS) {
-    const values = columns[field] ?? [];
-    const added = times.map((t, i) => [t, values[i] ?? 0] as [number, number]);
-    next[field] = current[field].concat(added).slice(-MAX_POINTS);
-  }
-  return next;
 }
