@@ -3,6 +3,7 @@
 // offsets, exactly as libbpf does.
 
 import { decodeType } from './decode.js';
+import { btfRecords, type BtfRecords } from './records.js';
 import { type BtfType, MAX_RESOLVE_DEPTH, isModifier } from './types.js';
 import { KIND, TYPE_RECORD_LEN, infoKind, infoVlen, readHeader, trailingLen } from './wire.js';
 
@@ -20,12 +21,17 @@ export class Btf {
   /** @internal */ readonly view: DataView;
   /** @internal */ readonly bytes: Uint8Array;
   private readonly offsets: Uint32Array;
-  private readonly strStart: number;
-  private readonly strEnd: number;
+  /** @internal Byte range of the type records in `bytes`. */
+  readonly typeStart: number;
+  /** @internal */ readonly typeEnd: number;
+  /** @internal Byte range of the string table in `bytes`. */
+  readonly strStart: number;
+  /** @internal */ readonly strEnd: number;
   /** String offsets below this belong to the base. */
   private readonly firstStrOff: number;
   private readonly decoded: (BtfType | undefined)[];
   private nameIndex: Map<string, number[]> | undefined;
+  private recordsCopy: BtfRecords | undefined;
 
   private constructor(bytes: Uint8Array, base: Btf | undefined) {
     const header = readHeader(bytes);
@@ -42,7 +48,9 @@ export class Btf {
       throw new Error('strings: table must start with an empty string');
     }
     this.firstId = base ? base.typeCount : 1;
-    this.offsets = this.index(header.hdrLen + header.typeOff, header.typeLen);
+    this.typeStart = header.hdrLen + header.typeOff;
+    this.typeEnd = this.typeStart + header.typeLen;
+    this.offsets = this.index(this.typeStart, header.typeLen);
     this.typeCount = this.firstId + this.offsets.length;
     this.decoded = new Array<BtfType | undefined>(this.offsets.length);
   }
@@ -129,6 +137,12 @@ export class Btf {
       this.decoded[i] = t;
     }
     return t;
+  }
+
+  /** @internal The type records as host-order words with the base's (made on first use). */
+  records(): BtfRecords {
+    this.recordsCopy ??= btfRecords(this);
+    return this.recordsCopy;
   }
 
   /** Raw kind number of a type without decoding it (0 for void). */

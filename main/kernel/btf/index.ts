@@ -2,8 +2,8 @@
 
 export { Btf, parseBtf } from './btf.js';
 export type * from './types.js';
-export { formatRaw, rawTypeLines } from './raw.js';
-export { formatC, declarationC, type FormatCOptions } from './c.js';
+export { formatRaw, formatRawChunks } from './raw.js';
+export { formatC, formatCChunks, declarationC, type FormatCOptions } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
 export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from './bpftool-json.js';
 export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape, type MapEntryPage, type PageLayout } from './bpftool-map-json.js';

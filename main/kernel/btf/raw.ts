@@ -1,95 +1,210 @@
-// The listing of `bpftool btf dump … format raw` (bpftool v7.1), line for line.
+// The listing of `bpftool btf dump … format raw` (bpftool 7.1), byte for byte, written from
+// the type records straight into a reused buffer.
 
 import type { Btf } from './btf.js';
-import type { BtfType } from './types.js';
+import { recordKind, type BtfRecords } from './records.js';
+import { joinChunks, TextOut } from './text-out.js';
+import { KIND, KIND_NAMES } from './wire.js';
 
-const KIND_LABEL: Record<BtfType['kind'], string> = {
-  void: 'UNKNOWN', int: 'INT', ptr: 'PTR', array: 'ARRAY', struct: 'STRUCT', union: 'UNION', enum: 'ENUM',
-  fwd: 'FWD', typedef: 'TYPEDEF', volatile: 'VOLATILE', const: 'CONST', restrict: 'RESTRICT', func: 'FUNC',
-  func_proto: 'FUNC_PROTO', var: 'VAR', datasec: 'DATASEC', float: 'FLOAT', decl_tag: 'DECL_TAG',
-  type_tag: 'TYPE_TAG', enum64: 'ENUM64',
-};
+/** Output is handed out once this much has gathered after a type. */
+const CHUNK_BYTES = 1 << 16;
 
-function label(name: string): string {
-  return name === '' ? '(anon)' : name;
+const INT_ENCODINGS: Record<number, string> = { 0: '(none)', 1: 'SIGNED', 2: 'CHAR', 4: 'BOOL' };
+const LINKAGES = ['static', 'global', 'extern'];
+
+function linkage(raw: number): string {
+  return LINKAGES[raw] ?? '(unknown)';
 }
 
-function intEncoding(encoding: number): string {
-  switch (encoding) {
-    case 0: return '(none)';
-    case 1: return 'SIGNED';
-    case 2: return 'CHAR';
-    case 4: return 'BOOL';
-    default: return 'UNKN';
+class RawPrinter {
+  private readonly w: Uint32Array;
+  private readonly start: Uint32Array;
+  private readonly strings: Uint8Array;
+
+  constructor(private readonly records: BtfRecords, private readonly out: TextOut) {
+    this.w = records.words;
+    this.start = records.start;
+    this.strings = records.strings;
   }
-}
 
-function linkageLabel(linkage: string): string {
-  return linkage === 'unknown' ? '(unknown)' : linkage;
-}
+  /** `'name'`, `'(anon)'` for offset 0, `'(invalid)'` past the string table. */
+  private quoted(off: number): void {
+    const out = this.out;
+    out.byte(0x27);
+    if (off === 0) out.ascii('(anon)');
+    else if (off >= this.strings.length) out.ascii('(invalid)');
+    else out.cstring(this.strings, off);
+    out.byte(0x27);
+  }
 
-/** One type as bpftool prints it: a header line, then tab-indented member lines. */
-export function rawTypeLines(btf: Btf, t: BtfType): string {
-  let s = `[${t.id}] ${KIND_LABEL[t.kind]} '${label(t.name)}'`;
-  switch (t.kind) {
-    case 'int':
-      return s + ` size=${t.size} bits_offset=${t.bitOffset} nr_bits=${t.bits} encoding=${intEncoding(t.encoding)}`;
-    case 'ptr': case 'const': case 'volatile': case 'restrict': case 'typedef': case 'type_tag':
-      return s + ` type_id=${t.type}`;
-    case 'array':
-      return s + ` type_id=${t.type} index_type_id=${t.indexType} nr_elems=${t.nelems}`;
-    case 'struct': case 'union':
-      s += ` size=${t.size} vlen=${t.members.length}`;
-      for (const m of t.members) {
-        s += `\n\t'${label(m.name)}' type_id=${m.type} bits_offset=${m.bitOffset}`;
-        if (m.bitfieldSize) s += ` bitfield_size=${m.bitfieldSize}`;
+  type(id: number): void {
+    const out = this.out;
+    const w = this.w;
+    const s = this.start[id]!;
+    const info = w[s + 1]!;
+    const kind = recordKind(info);
+    const vlen = info & 0xffff;
+    const kflag = info >>> 31 !== 0;
+    const sizeOrType = w[s + 2]!;
+    out.byte(0x5b);
+    out.u32(id);
+    out.ascii('] ');
+    out.ascii(KIND_NAMES[kind]!);
+    out.byte(0x20);
+    this.quoted(w[s]!);
+    switch (kind) {
+      case KIND.INT: {
+        const v = w[s + 3]!;
+        out.ascii(' size=');
+        out.u32(sizeOrType);
+        out.ascii(' bits_offset=');
+        out.u32((v >>> 16) & 0xff);
+        out.ascii(' nr_bits=');
+        out.u32(v & 0xff);
+        out.ascii(' encoding=');
+        out.ascii(INT_ENCODINGS[(v >>> 24) & 0x0f] ?? 'UNKN');
+        break;
       }
-      return s;
-    case 'enum': case 'enum64': {
-      s += ` encoding=${t.signed ? 'SIGNED' : 'UNSIGNED'} size=${t.size} vlen=${t.values.length}`;
-      const suffix = t.kind === 'enum64' ? (t.signed ? 'LL' : 'ULL') : '';
-      for (const v of t.values) s += `\n\t'${label(v.name)}' val=${v.value}${suffix}`;
-      return s;
-    }
-    case 'fwd':
-      return s + ` fwd_kind=${t.union ? 'union' : 'struct'}`;
-    case 'func':
-      return s + ` type_id=${t.type} linkage=${linkageLabel(t.linkage)}`;
-    case 'func_proto':
-      s += ` ret_type_id=${t.returnType} vlen=${t.params.length}`;
-      for (const p of t.params) s += `\n\t'${label(p.name)}' type_id=${p.type}`;
-      return s;
-    case 'var':
-      return s + ` type_id=${t.type}, linkage=${linkageLabel(t.linkage)}`;
-    case 'datasec':
-      s += ` size=${t.size} vlen=${t.vars.length}`;
-      for (const v of t.vars) {
-        s += `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size}`;
-        if (btf.has(v.type)) {
-          const vt = btf.type(v.type);
-          s += ` (${KIND_LABEL[vt.kind]} '${label(vt.name)}')`;
+      case KIND.PTR: case KIND.CONST: case KIND.VOLATILE: case KIND.RESTRICT: case KIND.TYPEDEF: case KIND.TYPE_TAG:
+        out.ascii(' type_id=');
+        out.u32(sizeOrType);
+        break;
+      case KIND.ARRAY:
+        out.ascii(' type_id=');
+        out.u32(w[s + 3]!);
+        out.ascii(' index_type_id=');
+        out.u32(w[s + 4]!);
+        out.ascii(' nr_elems=');
+        out.u32(w[s + 5]!);
+        break;
+      case KIND.STRUCT: case KIND.UNION:
+        out.ascii(' size=');
+        out.u32(sizeOrType);
+        out.ascii(' vlen=');
+        out.u32(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const m = s + 3 + i * 3;
+          const raw = w[m + 2]!;
+          out.ascii('\n\t');
+          this.quoted(w[m]!);
+          out.ascii(' type_id=');
+          out.u32(w[m + 1]!);
+          out.ascii(' bits_offset=');
+          out.u32(kflag ? raw & 0xffffff : raw);
+          if (kflag && raw >>> 24 !== 0) {
+            out.ascii(' bitfield_size=');
+            out.u32(raw >>> 24);
+          }
         }
+        break;
+      case KIND.ENUM: case KIND.ENUM64: {
+        out.ascii(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
+        out.u32(sizeOrType);
+        out.ascii(' vlen=');
+        out.u32(vlen);
+        const is64 = kind === KIND.ENUM64;
+        for (let i = 0; i < vlen; i++) {
+          const v = s + 3 + i * (is64 ? 3 : 2);
+          out.ascii('\n\t');
+          this.quoted(w[v]!);
+          out.ascii(' val=');
+          if (is64) {
+            out.u64(w[v + 1]!, w[v + 2]!, kflag);
+            out.ascii(kflag ? 'LL' : 'ULL');
+          } else {
+            out.int(kflag ? w[v + 1]! | 0 : w[v + 1]!);
+          }
+        }
+        break;
       }
-      return s;
-    case 'float':
-      return s + ` size=${t.size}`;
-    case 'decl_tag':
-      return s + ` type_id=${t.type} component_idx=${t.componentIdx}`;
-    case 'void':
-      return s;
+      case KIND.FWD:
+        out.ascii(kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
+        break;
+      case KIND.FUNC:
+        out.ascii(' type_id=');
+        out.u32(sizeOrType);
+        out.ascii(' linkage=');
+        out.ascii(linkage(vlen));
+        break;
+      case KIND.FUNC_PROTO:
+        out.ascii(' ret_type_id=');
+        out.u32(sizeOrType);
+        out.ascii(' vlen=');
+        out.u32(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const p = s + 3 + i * 2;
+          out.ascii('\n\t');
+          this.quoted(w[p]!);
+          out.ascii(' type_id=');
+          out.u32(w[p + 1]!);
+        }
+        break;
+      case KIND.VAR:
+        out.ascii(' type_id=');
+        out.u32(sizeOrType);
+        out.ascii(', linkage=');
+        out.ascii(linkage(w[s + 3]!));
+        break;
+      case KIND.DATASEC:
+        out.ascii(' size=');
+        out.u32(sizeOrType);
+        out.ascii(' vlen=');
+        out.u32(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const v = s + 3 + i * 3;
+          const type = w[v]!;
+          out.ascii('\n\ttype_id=');
+          out.u32(type);
+          out.ascii(' offset=');
+          out.u32(w[v + 1]!);
+          out.ascii(' size=');
+          out.u32(w[v + 2]!);
+          if (type < this.records.typeCount) {
+            const t = this.start[type]!;
+            out.ascii(' (');
+            out.ascii(KIND_NAMES[recordKind(w[t + 1]!)]!);
+            out.byte(0x20);
+            this.quoted(w[t]!);
+            out.byte(0x29);
+          }
+        }
+        break;
+      case KIND.FLOAT:
+        out.ascii(' size=');
+        out.u32(sizeOrType);
+        break;
+      case KIND.DECL_TAG:
+        out.ascii(' type_id=');
+        out.u32(sizeOrType);
+        out.ascii(' component_idx=');
+        out.int(w[s + 3]! | 0);
+        break;
+      default:
+        break;
+    }
+    out.byte(0x0a);
   }
 }
 
 /**
- * The whole listing, newline-terminated. For split BTF only the split's own types are listed,
- * as bpftool does with --base-btf.
+ * The raw listing in chunks of about 64 KiB, each valid until the next is asked for. For
+ * split BTF only the split's own types are listed, as bpftool does; `ids` lists those types.
  */
-export function formatRaw(btf: Btf, ids?: readonly number[]): string {
-  const parts: string[] = [];
-  if (ids) {
-    for (const id of ids) parts.push(rawTypeLines(btf, btf.type(id)));
-  } else {
-    for (let id = btf.firstId; id < btf.typeCount; id++) parts.push(rawTypeLines(btf, btf.type(id)));
+export function* formatRawChunks(btf: Btf, ids?: readonly number[]): Generator<Uint8Array, void, undefined> {
+  const out = new TextOut(CHUNK_BYTES * 2);
+  const printer = new RawPrinter(btf.records(), out);
+  const first = ids ? 0 : btf.firstId;
+  const end = ids ? ids.length : btf.typeCount;
+  for (let i = first; i < end; i++) {
+    const id = ids ? ids[i]! : i;
+    if (!btf.has(id)) throw new Error(`type id ${id} out of range (max ${btf.typeCount - 1})`);
+    printer.type(id);
+    if (out.pos >= CHUNK_BYTES) yield out.take();
   }
-  return parts.length ? parts.join('\n') + '\n' : '';
+  yield out.take();
+}
+
+/** The whole listing as one string. */
+export function formatRaw(btf: Btf, ids?: readonly number[]): string {
+  return joinChunks(formatRawChunks(btf, ids));
 }

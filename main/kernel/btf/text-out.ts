@@ -1,0 +1,103 @@
+// Text written as bytes into one reused buffer and handed out a chunk at a time: the C and
+// raw printers write all of vmlinux (MBs) through it, with no whole-document string and
+// memory bounded by the chunk size (or the largest single declaration).
+
+import { writeI64, writeInt, writeU32, writeU64 } from './decimal-bytes.js';
+
+const TAB = 0x09;
+const encoder = new TextEncoder();
+
+export class TextOut {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Room for `n` more bytes. */
+  need(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let capacity = this.buf.length * 2;
+    while (capacity < this.pos + n) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  /** An ASCII literal. */
+  ascii(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8. */
+  text(s: string): void {
+    this.need(s.length * 3);
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+
+  byte(c: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** The NUL-terminated string at `off` in `strings`, copied byte for byte; up to `max` bytes. */
+  cstring(strings: Uint8Array, off: number, max = Infinity): void {
+    let end = off;
+    while (strings[end] !== 0 && end < strings.length) end++;
+    if (end - off > max) end = off + max;
+    const n = end - off;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = off; i < end; i++) buf[p++] = strings[i]!;
+    this.pos = p;
+  }
+
+  tabs(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) buf[this.pos++] = TAB;
+  }
+
+  /** v in [0, 2^32). */
+  u32(v: number): void {
+    if (this.pos + 10 > this.buf.length) this.grow(10);
+    this.pos = writeU32(this.buf, this.pos, v);
+  }
+
+  /** v in [-2^31, 2^32). */
+  int(v: number): void {
+    if (this.pos + 11 > this.buf.length) this.grow(11);
+    this.pos = writeInt(this.buf, this.pos, v);
+  }
+
+  /** hi·2^32 + lo, unsigned or as two's complement. */
+  u64(lo: number, hi: number, signed: boolean): void {
+    if (this.pos + 21 > this.buf.length) this.grow(21);
+    this.pos = signed ? writeI64(this.buf, this.pos, lo, hi) : writeU64(this.buf, this.pos, lo, hi);
+  }
+
+  /** The bytes written since the last take (valid until the next write), and a start over. */
+  take(): Uint8Array {
+    const chunk = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return chunk;
+  }
+}
+
+/** Every chunk of a printer, joined into one string (for small outputs and tests). */
+export function joinChunks(chunks: Iterable<Uint8Array>): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
