@@ -12,6 +12,7 @@
 // struct/union/enum tags in one namespace, typedefs and enumerators in another.
 
 import { recordKind, type BtfRecords } from './records.js';
+import { NameCounts } from './name-counts.js';
 import type { TextOut } from './text-out.js';
 import { KIND } from './wire.js';
 
@@ -30,11 +31,6 @@ export const MAX_NESTING = 1024;
  */
 export type Fname = number;
 export const EXTERNAL_NAME = -0x80000000;
-
-interface Frame {
-  base: number;
-  cnt: number;
-}
 
 /** Padding types from the widest: what a gap is filled with. */
 const PAD_NAMES = ['long', 'int', 'short', 'char'];
@@ -61,12 +57,15 @@ export class CDeclarations {
   /** Per type: 0 unresolved, 1 its own name, n its name with ___n. */
   private readonly typeDup: Uint32Array;
   private readonly identDup: Uint32Array;
-  private readonly typeNames = new Map<string, number>();
-  private readonly identNames = new Map<string, number>();
+  private readonly typeNames: NameCounts;
+  private readonly identNames: NameCounts;
   /** btf__align_of + 1 per type, 0 while not computed. */
   private readonly alignCache: Int32Array;
   private stack = new Uint32Array(256);
   private stackLen = 0;
+  /** The declarator being written: its part of the stack, from frameBase, frameCnt entries left. */
+  private frameBase = 0;
+  private frameCnt = 0;
   private nesting = 0;
   /** The name EXTERNAL_NAME stands for. */
   externalName = '';
@@ -75,6 +74,8 @@ export class CDeclarations {
     this.w = records.words;
     this.start = records.start;
     this.strings = records.strings;
+    this.typeNames = new NameCounts(records.strings);
+    this.identNames = new NameCounts(records.strings);
     this.typeDup = new Uint32Array(records.typeCount);
     this.identDup = new Uint32Array(records.typeCount);
     this.alignCache = new Int32Array(records.typeCount);
@@ -112,7 +113,7 @@ export class CDeclarations {
     return off;
   }
 
-  /** The string at `off`, its bytes as Latin-1 characters: a key that tells every byte string apart. */
+  /** The string at `off`, its bytes as Latin-1 characters (to compare with names libbpf knows). */
   nameString(off: number): string {
     const strings = this.strings;
     let s = '';
@@ -130,7 +131,7 @@ export class CDeclarations {
     return off !== 0 && this.nameString(off) === '__builtin_va_list';
   }
 
-  private resolveName(id: number, dup: Uint32Array, names: Map<string, number>): number {
+  private resolveName(id: number, dup: Uint32Array, names: NameCounts): number {
     let n = dup[id]!;
     if (n !== 0) return n;
     const s = this.start[id]!;
@@ -139,9 +140,7 @@ export class CDeclarations {
     if (off === 0 || kind === KIND.FWD || (kind === KIND.ENUM && (this.w[s + 1]! & 0xffff) === 0)) {
       n = 1;
     } else {
-      const key = this.nameString(off);
-      n = (names.get(key) ?? 0) + 1;
-      names.set(key, n);
+      n = names.claim(this.checkedName(off));
     }
     dup[id] = n;
     return n;
@@ -290,7 +289,8 @@ export class CDeclarations {
     }
     let padType = PAD_NAMES[Math.min(i, 3)]!;
     if (newOff > cur && newOff <= next) {
-      if (inBitfield || (newOff === next && roundUp(cur, nextAlign * 8) !== newOff) ||
+      // An unknown alignment (a member of type void) counts as 1; libbpf divides by zero there.
+      if (inBitfield || (newOff === next && roundUp(cur, Math.max(nextAlign, 1) * 8) !== newOff) ||
         (newOff !== next && next - newOff <= newOff - cur)) {
         this.newlineIndent(lvl);
         out.ascii(padType);
@@ -400,9 +400,7 @@ export class CDeclarations {
       const v = s + 3 + i * step;
       const off = w[v]!;
       // Enumerators share a namespace with typedefs.
-      const key = this.nameString(off);
-      const n = (this.identNames.get(key) ?? 0) + 1;
-      this.identNames.set(key, n);
+      const n = this.identNames.claim(this.checkedName(off));
       this.newlineIndent(lvl + 1);
       out.cstring(this.strings, off);
       if (n > 1) {
@@ -500,44 +498,50 @@ export class CDeclarations {
         break;
       }
     }
-    this.chain({ base, cnt: this.stackLen - base }, fname, lvl);
+    const outerBase = this.frameBase;
+    const outerCnt = this.frameCnt;
+    this.frameBase = base;
+    this.frameCnt = this.stackLen - base;
+    this.chain(fname, lvl);
+    this.frameBase = outerBase;
+    this.frameCnt = outerCnt;
     this.stackLen = base;
   }
 
-  private top(f: Frame): number {
-    return this.kind(this.stack[f.base + f.cnt - 1]!);
+  private top(): number {
+    return this.kind(this.stack[this.frameBase + this.frameCnt - 1]!);
   }
 
   /** Qualifiers written left of the type they qualify: `const volatile int`. */
-  private emitMods(f: Frame): void {
-    while (f.cnt > 0) {
-      const kind = this.top(f);
+  private emitMods(): void {
+    while (this.frameCnt > 0) {
+      const kind = this.top();
       if (kind === KIND.VOLATILE) this.out.ascii('volatile ');
       else if (kind === KIND.CONST) this.out.ascii('const ');
       else if (kind === KIND.RESTRICT) this.out.ascii('restrict ');
       else return;
-      f.cnt--;
+      this.frameCnt--;
     }
   }
 
   /** Qualifiers of arrays and function prototypes mean nothing in C (GCC emits them anyway). */
-  private dropMods(f: Frame): void {
-    while (f.cnt > 0) {
-      const kind = this.top(f);
+  private dropMods(): void {
+    while (this.frameCnt > 0) {
+      const kind = this.top();
       if (kind !== KIND.VOLATILE && kind !== KIND.CONST && kind !== KIND.RESTRICT && kind !== KIND.TYPE_TAG) return;
-      f.cnt--;
+      this.frameCnt--;
     }
   }
 
-  private chain(f: Frame, fname: Fname, lvl: number): void {
+  private chain(fname: Fname, lvl: number): void {
     const out = this.out;
     const w = this.w;
     // `int ***p`, not `int * * *p`; a lone pointer before a prototype prints as (*name).
     let lastWasPtr = true;
-    while (f.cnt > 0) {
-      const id = this.stack[f.base + --f.cnt]!;
+    while (this.frameCnt > 0) {
+      const id = this.stack[this.frameBase + --this.frameCnt]!;
       if (id === 0) {
-        this.emitMods(f);
+        this.emitMods();
         out.ascii('void');
         lastWasPtr = false;
         continue;
@@ -547,16 +551,16 @@ export class CDeclarations {
       const kind = recordKind(info);
       switch (kind) {
         case KIND.INT: case KIND.FLOAT:
-          this.emitMods(f);
+          this.emitMods();
           out.cstring(this.strings, this.checkedName(w[s]!));
           break;
         case KIND.STRUCT: case KIND.UNION:
-          this.emitMods(f);
+          this.emitMods();
           if (w[s]! === 0) this.structDef(id, lvl);
           else this.structFwd(id);
           break;
         case KIND.ENUM: case KIND.ENUM64:
-          this.emitMods(f);
+          this.emitMods();
           if (w[s]! === 0) {
             this.enumDef(id, lvl);
           } else {
@@ -565,11 +569,11 @@ export class CDeclarations {
           }
           break;
         case KIND.FWD:
-          this.emitMods(f);
+          this.emitMods();
           this.fwdDef(id);
           break;
         case KIND.TYPEDEF:
-          this.emitMods(f);
+          this.emitMods();
           this.identName(id);
           break;
         case KIND.PTR:
@@ -585,20 +589,20 @@ export class CDeclarations {
           out.ascii(' restrict');
           break;
         case KIND.TYPE_TAG:
-          this.emitMods(f);
+          this.emitMods();
           out.ascii(' __attribute__((btf_type_tag("');
           out.cstring(this.strings, this.checkedName(w[s]!));
           out.ascii('")))');
           break;
         case KIND.ARRAY: {
-          this.dropMods(f);
-          if (f.cnt === 0) {
+          this.dropMods();
+          if (this.frameCnt === 0) {
             this.emitName(fname, lastWasPtr);
           } else {
-            const multidim = this.top(f) === KIND.ARRAY;
+            const multidim = this.top() === KIND.ARRAY;
             if (!lastWasPtr && !this.isEmptyFname(fname)) out.byte(0x20);
             if (!multidim) out.byte(0x28);
-            this.chain(f, fname, lvl);
+            this.chain(fname, lvl);
             if (!multidim) out.byte(0x29);
           }
           out.byte(0x5b);
@@ -607,10 +611,10 @@ export class CDeclarations {
           return;
         }
         case KIND.FUNC_PROTO:
-          this.dropMods(f);
-          if (f.cnt > 0) {
+          this.dropMods();
+          if (this.frameCnt > 0) {
             out.ascii(' (');
-            this.chain(f, fname, lvl);
+            this.chain(fname, lvl);
             out.byte(0x29);
           } else {
             this.emitName(fname, lastWasPtr);

@@ -274,7 +274,13 @@ export function* formatCChunks(btf: Btf, options: FormatCOptions = {}): Generato
   const ids = options.ids;
   const count = ids ? ids.length : btf.typeCount;
   for (let i = ids ? 0 : 1; i < count; i++) {
-    dumper.dumpType(ids ? ids[i]! : i);
+    try {
+      dumper.dumpType(ids ? ids[i]! : i);
+    } catch (error) {
+      // What was written before stays written, as with bpftool.
+      yield out.take();
+      throw error;
+    }
     if (out.pos >= CHUNK_BYTES) yield out.take();
   }
   out.ascii(TRAILER);

@@ -1,4 +1,5 @@
-// C printing: clang must accept what we print, and struct layouts must match BTF sizes.
+// C printing: byte for byte bpftool's `format c` on clang-built BTF and on vmlinux; clang
+// must accept it, and struct layouts must match BTF sizes where bpftool's C can express them.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -6,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBtf, type Btf } from '../../../main/kernel/btf/btf.js';
 import { formatC } from '../../../main/kernel/btf/c.js';
-import { buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+import { bpftool, buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+
+const VMLINUX = '/sys/kernel/btf/vmlinux';
 
 /**
  * Whether a type holds by value what bpftool 7.1's C cannot lay out: the compiler's va_list
@@ -44,6 +47,22 @@ function clangAccepts(name: string, text: string): void {
   execFileSync('clang', ['-target', 'bpf', '-fsyntax-only', '-Werror', '-x', 'c', path], { stdio: 'pipe' });
 }
 
+describe('C printing equals bpftool format c', () => {
+  for (const name of ['kinds', 'maps', 'fast-shapes', 'c-shapes']) {
+    it(`${name}.c compiled by clang`, () => {
+      const path = compileFixtureBtf(name);
+      const c = formatC(parseBtf(readBytes(path)));
+      expect(c.split('\n').length).toBeGreaterThan(20);
+      expect(c).toBe(bpftool(['btf', 'dump', 'file', path, 'format', 'c']));
+      clangAccepts(`${name}.h`, c);
+    });
+  }
+
+  it.runIf(existsSync(VMLINUX))('the whole vmlinux BTF (what users make vmlinux.h from)', () => {
+    expect(formatC(parseBtf(readBytes(VMLINUX))) === bpftool(['btf', 'dump', 'file', VMLINUX, 'format', 'c'])).toBe(true);
+  });
+});
+
 describe('C printing', () => {
   it('prints the fixture so that clang accepts it with the same layouts', () => {
     const btf = parseBtf(readBytes(compileFixtureBtf('kinds')));
@@ -63,8 +82,8 @@ describe('C printing', () => {
     clangAccepts('inner.h', c);
   });
 
-  it.runIf(existsSync('/sys/kernel/btf/vmlinux'))('every vmlinux type: clang -fsyntax-only accepts, sizes match', () => {
-    const btf = parseBtf(readBytes('/sys/kernel/btf/vmlinux'));
+  it.runIf(existsSync(VMLINUX))('every vmlinux type: clang -fsyntax-only accepts, sizes match', () => {
+    const btf = parseBtf(readBytes(VMLINUX));
     clangAccepts('vmlinux.h', withLayoutChecks(btf, formatC(btf)));
   });
 });
