@@ -11,10 +11,9 @@
 // Names that several types share get ___2, ___3 … in the order they are first printed:
 // struct/union/enum tags in one namespace, typedefs and enumerators in another.
 
-import { recordKind, type BtfRecords } from './records.js';
+import { Kind, recordKind, type BtfRecords } from './records.js';
 import { NameCounts } from './name-counts.js';
 import type { TextOut } from './text-out.js';
-import { KIND } from './wire.js';
 
 /** libbpf's indentation string holds 13 tabs; deeper levels print 13. */
 const MAX_INDENT = 13;
@@ -88,7 +87,7 @@ export class CDeclarations {
     const w = this.w;
     for (let id = 1; id < typeCount; id++) {
       const s = this.start[id]!;
-      if (recordKind(w[s + 1]!) !== KIND.INT) continue;
+      if (recordKind(w[s + 1]!) !== Kind.Int) continue;
       const size = w[s + 2]!;
       if ((size === 4 || size === 8) && LONG_NAMES.has(this.nameString(w[s]!))) return size;
     }
@@ -137,7 +136,7 @@ export class CDeclarations {
     const s = this.start[id]!;
     const off = this.w[s]!;
     const kind = recordKind(this.w[s + 1]!);
-    if (off === 0 || kind === KIND.FWD || (kind === KIND.ENUM && (this.w[s + 1]! & 0xffff) === 0)) {
+    if (off === 0 || kind === Kind.Fwd || (kind === Kind.Enum && (this.w[s + 1]! & 0xffff) === 0)) {
       n = 1;
     } else {
       n = names.claim(this.checkedName(off));
@@ -178,19 +177,19 @@ export class CDeclarations {
     const info = w[s + 1]!;
     let align = 0;
     switch (recordKind(info)) {
-      case KIND.INT: case KIND.ENUM: case KIND.ENUM64: case KIND.FLOAT:
+      case Kind.Int: case Kind.Enum: case Kind.Enum64: case Kind.Float:
         align = Math.min(this.ptrSize, w[s + 2]!);
         break;
-      case KIND.PTR:
+      case Kind.Ptr:
         align = this.ptrSize;
         break;
-      case KIND.TYPEDEF: case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.TYPE_TAG:
+      case Kind.Typedef: case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.TypeTag:
         align = this.alignOf(w[s + 2]!, depth + 1);
         break;
-      case KIND.ARRAY:
+      case Kind.Array:
         align = this.alignOf(w[s + 3]!, depth + 1);
         break;
-      case KIND.STRUCT: case KIND.UNION:
+      case Kind.Struct: case Kind.Union:
         align = this.compositeAlign(s, info, depth);
         break;
       default:
@@ -223,15 +222,15 @@ export class CDeclarations {
     for (let i = 0; i < MAX_RESOLVE_DEPTH && id !== 0; i++) {
       const s = this.start[id]!;
       switch (recordKind(w[s + 1]!)) {
-        case KIND.INT: case KIND.STRUCT: case KIND.UNION: case KIND.ENUM: case KIND.ENUM64: case KIND.DATASEC: case KIND.FLOAT:
+        case Kind.Int: case Kind.Struct: case Kind.Union: case Kind.Enum: case Kind.Enum64: case Kind.Datasec: case Kind.Float:
           return this.scaled(w[s + 2]!, nelems);
-        case KIND.PTR:
+        case Kind.Ptr:
           return this.scaled(this.ptrSize, nelems);
-        case KIND.TYPEDEF: case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.VAR: case KIND.DECL_TAG:
-        case KIND.TYPE_TAG:
+        case Kind.Typedef: case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.Var: case Kind.DeclTag:
+        case Kind.TypeTag:
           id = w[s + 2]!;
           break;
-        case KIND.ARRAY: {
+        case Kind.Array: {
           const n = w[s + 5]!;
           if (nelems !== 0 && n > Math.floor(0xffffffff / nelems)) return -1;
           nelems *= n;
@@ -329,7 +328,7 @@ export class CDeclarations {
 
   /** `struct name` / `union name`. */
   structFwd(id: number): void {
-    this.out.ascii(this.kind(id) === KIND.STRUCT ? 'struct' : 'union');
+    this.out.ascii(this.kind(id) === Kind.Struct ? 'struct' : 'union');
     if (this.nameOff(id) !== 0) {
       this.out.byte(0x20);
       this.typeName(id);
@@ -344,7 +343,7 @@ export class CDeclarations {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const kflag = info >>> 31 !== 0;
-    const isStruct = recordKind(info) === KIND.STRUCT;
+    const isStruct = recordKind(info) === Kind.Struct;
     const size = w[s + 2]!;
     const align = this.alignOf(id);
     const packed = isStruct && this.isPacked(s);
@@ -387,7 +386,7 @@ export class CDeclarations {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const signed = info >>> 31 !== 0;
-    const is64 = recordKind(info) === KIND.ENUM64;
+    const is64 = recordKind(info) === Kind.Enum64;
     out.ascii('enum');
     if (w[s]! !== 0) {
       out.byte(0x20);
@@ -489,10 +488,10 @@ export class CDeclarations {
       if (id === 0) break;
       const s = this.start[id]!;
       const kind = recordKind(w[s + 1]!);
-      if (kind === KIND.PTR || kind === KIND.VOLATILE || kind === KIND.CONST || kind === KIND.RESTRICT ||
-        kind === KIND.FUNC_PROTO || kind === KIND.TYPE_TAG) {
+      if (kind === Kind.Ptr || kind === Kind.Volatile || kind === Kind.Const || kind === Kind.Restrict ||
+        kind === Kind.FuncProto || kind === Kind.TypeTag) {
         id = w[s + 2]!;
-      } else if (kind === KIND.ARRAY) {
+      } else if (kind === Kind.Array) {
         id = w[s + 3]!;
       } else {
         break;
@@ -516,9 +515,9 @@ export class CDeclarations {
   private emitMods(): void {
     while (this.frameCnt > 0) {
       const kind = this.top();
-      if (kind === KIND.VOLATILE) this.out.ascii('volatile ');
-      else if (kind === KIND.CONST) this.out.ascii('const ');
-      else if (kind === KIND.RESTRICT) this.out.ascii('restrict ');
+      if (kind === Kind.Volatile) this.out.ascii('volatile ');
+      else if (kind === Kind.Const) this.out.ascii('const ');
+      else if (kind === Kind.Restrict) this.out.ascii('restrict ');
       else return;
       this.frameCnt--;
     }
@@ -528,7 +527,7 @@ export class CDeclarations {
   private dropMods(): void {
     while (this.frameCnt > 0) {
       const kind = this.top();
-      if (kind !== KIND.VOLATILE && kind !== KIND.CONST && kind !== KIND.RESTRICT && kind !== KIND.TYPE_TAG) return;
+      if (kind !== Kind.Volatile && kind !== Kind.Const && kind !== Kind.Restrict && kind !== Kind.TypeTag) return;
       this.frameCnt--;
     }
   }
@@ -550,16 +549,16 @@ export class CDeclarations {
       const info = w[s + 1]!;
       const kind = recordKind(info);
       switch (kind) {
-        case KIND.INT: case KIND.FLOAT:
+        case Kind.Int: case Kind.Float:
           this.emitMods();
           out.cstring(this.strings, this.checkedName(w[s]!));
           break;
-        case KIND.STRUCT: case KIND.UNION:
+        case Kind.Struct: case Kind.Union:
           this.emitMods();
           if (w[s]! === 0) this.structDef(id, lvl);
           else this.structFwd(id);
           break;
-        case KIND.ENUM: case KIND.ENUM64:
+        case Kind.Enum: case Kind.Enum64:
           this.emitMods();
           if (w[s]! === 0) {
             this.enumDef(id, lvl);
@@ -568,38 +567,38 @@ export class CDeclarations {
             this.typeName(id);
           }
           break;
-        case KIND.FWD:
+        case Kind.Fwd:
           this.emitMods();
           this.fwdDef(id);
           break;
-        case KIND.TYPEDEF:
+        case Kind.Typedef:
           this.emitMods();
           this.identName(id);
           break;
-        case KIND.PTR:
+        case Kind.Ptr:
           out.ascii(lastWasPtr ? '*' : ' *');
           break;
-        case KIND.VOLATILE:
+        case Kind.Volatile:
           out.ascii(' volatile');
           break;
-        case KIND.CONST:
+        case Kind.Const:
           out.ascii(' const');
           break;
-        case KIND.RESTRICT:
+        case Kind.Restrict:
           out.ascii(' restrict');
           break;
-        case KIND.TYPE_TAG:
+        case Kind.TypeTag:
           this.emitMods();
           out.ascii(' __attribute__((btf_type_tag("');
           out.cstring(this.strings, this.checkedName(w[s]!));
           out.ascii('")))');
           break;
-        case KIND.ARRAY: {
+        case Kind.Array: {
           this.dropMods();
           if (this.frameCnt === 0) {
             this.emitName(fname, lastWasPtr);
           } else {
-            const multidim = this.top() === KIND.ARRAY;
+            const multidim = this.top() === Kind.Array;
             if (!lastWasPtr && !this.isEmptyFname(fname)) out.byte(0x20);
             if (!multidim) out.byte(0x28);
             this.chain(fname, lvl);
@@ -610,7 +609,7 @@ export class CDeclarations {
           out.byte(0x5d);
           return;
         }
-        case KIND.FUNC_PROTO:
+        case Kind.FuncProto:
           this.dropMods();
           if (this.frameCnt > 0) {
             out.ascii(' (');
@@ -625,7 +624,7 @@ export class CDeclarations {
           // Not a type a declarator can hold (func, var, datasec, decl_tag): libbpf stops here.
           return;
       }
-      lastWasPtr = kind === KIND.PTR;
+      lastWasPtr = kind === Kind.Ptr;
     }
     this.emitName(fname, lastWasPtr);
   }

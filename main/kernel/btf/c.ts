@@ -12,9 +12,8 @@
 
 import type { Btf } from './btf.js';
 import { CDeclarations, EXTERNAL_NAME, MAX_NESTING } from './c-decl.js';
-import { recordKind, type BtfRecords } from './records.js';
+import { Kind, recordKind, type BtfRecords } from './records.js';
 import { joinChunks, TextOut } from './text-out.js';
-import { KIND } from './wire.js';
 
 const enum Order { None, Ordering, Ordered }
 const enum Emit { None, Emitting, Emitted }
@@ -73,21 +72,21 @@ class CDumper {
       const info = w[s + 1]!;
       const vlen = info & 0xffff;
       switch (recordKind(info)) {
-        case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.PTR: case KIND.TYPEDEF: case KIND.FUNC:
-        case KIND.VAR: case KIND.DECL_TAG: case KIND.TYPE_TAG:
+        case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.Ptr: case Kind.Typedef: case Kind.Func:
+        case Kind.Var: case Kind.DeclTag: case Kind.TypeTag:
           mark(id, w[s + 2]!);
           break;
-        case KIND.ARRAY:
+        case Kind.Array:
           mark(id, w[s + 4]!);
           mark(id, w[s + 3]!);
           break;
-        case KIND.STRUCT: case KIND.UNION:
+        case Kind.Struct: case Kind.Union:
           for (let i = 0; i < vlen; i++) mark(id, w[s + 4 + i * 3]!);
           break;
-        case KIND.DATASEC:
+        case Kind.Datasec:
           for (let i = 0; i < vlen; i++) mark(id, w[s + 3 + i * 3]!);
           break;
-        case KIND.FUNC_PROTO:
+        case Kind.FuncProto:
           mark(id, w[s + 2]!);
           for (let i = 0; i < vlen; i++) mark(id, w[s + 4 + i * 2]!);
           break;
@@ -117,21 +116,21 @@ class CDumper {
     const named = w[s]! !== 0;
     if (state === Order.Ordering) {
       // A loop through a pointer to a named struct is what forward declarations are for.
-      if ((kind === KIND.STRUCT || kind === KIND.UNION) && throughPtr && named) return 0;
+      if ((kind === Kind.Struct || kind === Kind.Union) && throughPtr && named) return 0;
       throw new Error(`unsatisfiable type cycle, id:[${id}]`);
     }
     switch (kind) {
-      case KIND.INT: case KIND.FLOAT:
+      case Kind.Int: case Kind.Float:
         this.orderState[id] = Order.Ordered;
         return 0;
-      case KIND.PTR: {
+      case Kind.Ptr: {
         const strong = this.order(w[s + 2]!, true, depth + 1);
         this.orderState[id] = Order.Ordered;
         return strong;
       }
-      case KIND.ARRAY:
+      case Kind.Array:
         return this.order(w[s + 3]!, false, depth + 1);
-      case KIND.STRUCT: case KIND.UNION: {
+      case Kind.Struct: case Kind.Union: {
         // Through a pointer, a named struct needs only its declaration.
         if (throughPtr && named) return 0;
         this.orderState[id] = Order.Ordering;
@@ -141,20 +140,20 @@ class CDumper {
         this.orderState[id] = Order.Ordered;
         return 1;
       }
-      case KIND.ENUM: case KIND.ENUM64: case KIND.FWD:
+      case Kind.Enum: case Kind.Enum64: case Kind.Fwd:
         if (named || !this.referenced[id]) this.queue.push(id);
         this.orderState[id] = Order.Ordered;
         return 1;
-      case KIND.TYPEDEF: {
+      case Kind.Typedef: {
         const strong = this.order(w[s + 2]!, throughPtr, depth + 1);
         if (throughPtr && !strong) return 0;
         this.queue.push(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       }
-      case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.TYPE_TAG:
+      case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.TypeTag:
         return this.order(w[s + 2]!, throughPtr, depth + 1);
-      case KIND.FUNC_PROTO: {
+      case Kind.FuncProto: {
         let strong = this.order(w[s + 2]!, throughPtr, depth + 1);
         const vlen = info & 0xffff;
         for (let i = 0; i < vlen; i++) strong |= this.order(w[s + 4 + i * 2]!, throughPtr, depth + 1);
@@ -179,13 +178,13 @@ class CDumper {
     const d = this.decls;
     if (state === Emit.Emitting) {
       if (this.fwdEmitted[id]) return;
-      if (kind === KIND.STRUCT || kind === KIND.UNION) {
+      if (kind === Kind.Struct || kind === Kind.Union) {
         // Inside itself a struct needs no declaration; an anonymous loop cannot have one.
         if (id === contId || w[s]! === 0) return;
         d.structFwd(id);
         this.out.ascii(';\n\n');
         this.fwdEmitted[id] = 1;
-      } else if (kind === KIND.TYPEDEF) {
+      } else if (kind === Kind.Typedef) {
         // Reached again through a pointer: the typedef itself serves as the declaration.
         if (!d.isBlacklisted(id)) {
           d.typedefDef(id, 0);
@@ -196,29 +195,29 @@ class CDumper {
       return;
     }
     switch (kind) {
-      case KIND.INT:
+      case Kind.Int:
         d.missingAliases(id);
         this.emitState[id] = Emit.Emitted;
         return;
-      case KIND.ENUM: case KIND.ENUM64:
+      case Kind.Enum: case Kind.Enum64:
         if (contId === 0) {
           d.enumDef(id, 0);
           this.out.ascii(';\n\n');
         }
         this.emitState[id] = Emit.Emitted;
         return;
-      case KIND.PTR: case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.TYPE_TAG:
+      case Kind.Ptr: case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.TypeTag:
         this.emit(w[s + 2]!, contId, depth + 1);
         return;
-      case KIND.ARRAY:
+      case Kind.Array:
         this.emit(w[s + 3]!, contId, depth + 1);
         return;
-      case KIND.FWD:
+      case Kind.Fwd:
         d.fwdDef(id);
         this.out.ascii(';\n\n');
         this.emitState[id] = Emit.Emitted;
         return;
-      case KIND.TYPEDEF:
+      case Kind.Typedef:
         this.emitState[id] = Emit.Emitting;
         this.emit(w[s + 2]!, id, depth + 1);
         if (!this.fwdEmitted[id] && !d.isBlacklisted(id)) {
@@ -227,7 +226,7 @@ class CDumper {
         }
         this.emitState[id] = Emit.Emitted;
         return;
-      case KIND.STRUCT: case KIND.UNION: {
+      case Kind.Struct: case Kind.Union: {
         this.emitState[id] = Emit.Emitting;
         const topLevel = contId === 0;
         const anonymous = w[s]! === 0;
@@ -250,7 +249,7 @@ class CDumper {
         }
         return;
       }
-      case KIND.FUNC_PROTO: {
+      case Kind.FuncProto: {
         this.emit(w[s + 2]!, contId, depth + 1);
         const vlen = info & 0xffff;
         for (let i = 0; i < vlen; i++) this.emit(w[s + 4 + i * 2]!, contId, depth + 1);

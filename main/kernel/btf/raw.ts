@@ -2,9 +2,9 @@
 // the type records straight into a reused buffer.
 
 import type { Btf } from './btf.js';
-import { recordKind, type BtfRecords } from './records.js';
+import { Kind, recordKind, type BtfRecords } from './records.js';
 import { joinChunks, TextOut } from './text-out.js';
-import { KIND, KIND_NAMES } from './wire.js';
+import { KIND_NAMES } from './wire.js';
 
 /** Output is handed out once this much has gathered after a type. */
 const CHUNK_BYTES = 1 << 16;
@@ -53,7 +53,7 @@ class RawPrinter {
     out.byte(0x20);
     this.quoted(w[s]!);
     switch (kind) {
-      case KIND.INT: {
+      case Kind.Int: {
         const v = w[s + 3]!;
         out.ascii(' size=');
         out.u32(sizeOrType);
@@ -65,11 +65,11 @@ class RawPrinter {
         out.ascii(INT_ENCODINGS[(v >>> 24) & 0x0f] ?? 'UNKN');
         break;
       }
-      case KIND.PTR: case KIND.CONST: case KIND.VOLATILE: case KIND.RESTRICT: case KIND.TYPEDEF: case KIND.TYPE_TAG:
+      case Kind.Ptr: case Kind.Const: case Kind.Volatile: case Kind.Restrict: case Kind.Typedef: case Kind.TypeTag:
         out.ascii(' type_id=');
         out.u32(sizeOrType);
         break;
-      case KIND.ARRAY:
+      case Kind.Array:
         out.ascii(' type_id=');
         out.u32(w[s + 3]!);
         out.ascii(' index_type_id=');
@@ -77,7 +77,7 @@ class RawPrinter {
         out.ascii(' nr_elems=');
         out.u32(w[s + 5]!);
         break;
-      case KIND.STRUCT: case KIND.UNION:
+      case Kind.Struct: case Kind.Union:
         out.ascii(' size=');
         out.u32(sizeOrType);
         out.ascii(' vlen=');
@@ -97,12 +97,12 @@ class RawPrinter {
           }
         }
         break;
-      case KIND.ENUM: case KIND.ENUM64: {
+      case Kind.Enum: case Kind.Enum64: {
         out.ascii(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
         out.u32(sizeOrType);
         out.ascii(' vlen=');
         out.u32(vlen);
-        const is64 = kind === KIND.ENUM64;
+        const is64 = kind === Kind.Enum64;
         for (let i = 0; i < vlen; i++) {
           const v = s + 3 + i * (is64 ? 3 : 2);
           out.ascii('\n\t');
@@ -117,16 +117,16 @@ class RawPrinter {
         }
         break;
       }
-      case KIND.FWD:
+      case Kind.Fwd:
         out.ascii(kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
         break;
-      case KIND.FUNC:
+      case Kind.Func:
         out.ascii(' type_id=');
         out.u32(sizeOrType);
         out.ascii(' linkage=');
         out.ascii(linkage(vlen));
         break;
-      case KIND.FUNC_PROTO:
+      case Kind.FuncProto:
         out.ascii(' ret_type_id=');
         out.u32(sizeOrType);
         out.ascii(' vlen=');
@@ -139,13 +139,13 @@ class RawPrinter {
           out.u32(w[p + 1]!);
         }
         break;
-      case KIND.VAR:
+      case Kind.Var:
         out.ascii(' type_id=');
         out.u32(sizeOrType);
         out.ascii(', linkage=');
         out.ascii(linkage(w[s + 3]!));
         break;
-      case KIND.DATASEC:
+      case Kind.Datasec:
         out.ascii(' size=');
         out.u32(sizeOrType);
         out.ascii(' vlen=');
@@ -169,11 +169,11 @@ class RawPrinter {
           }
         }
         break;
-      case KIND.FLOAT:
+      case Kind.Float:
         out.ascii(' size=');
         out.u32(sizeOrType);
         break;
-      case KIND.DECL_TAG:
+      case Kind.DeclTag:
         out.ascii(' type_id=');
         out.u32(sizeOrType);
         out.ascii(' component_idx=');
