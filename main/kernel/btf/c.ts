@@ -267,7 +267,7 @@ class CDumper {
  * throws after the chunks written before it, as bpftool stops there.
  */
 export function* formatCChunks(btf: Btf, options: FormatCOptions = {}): Generator<Uint8Array, void, undefined> {
-  const out = new TextOut(CHUNK_BYTES * 2);
+  const out = new TextOut(4096);
   const dumper = new CDumper(btf.records(), out);
   out.ascii(HEADER);
   const ids = options.ids;

@@ -191,7 +191,7 @@ class RawPrinter {
  * split BTF only the split's own types are listed, as bpftool does; `ids` lists those types.
  */
 export function* formatRawChunks(btf: Btf, ids?: readonly number[]): Generator<Uint8Array, void, undefined> {
-  const out = new TextOut(CHUNK_BYTES * 2);
+  const out = new TextOut(4096);
   const printer = new RawPrinter(btf.records(), out);
   const first = ids ? 0 : btf.firstId;
   const end = ids ? ids.length : btf.typeCount;
