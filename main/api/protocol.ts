@@ -8,8 +8,10 @@ import { ApiErrorDataSchema, type ApiErrorData } from './errors.js';
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** Responses may carry large listings (instructions, map pages), but stay bounded. */
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** Requests and subscriptions one connection may have open at once. */
-export const MAX_PENDING_PER_CONNECTION = 256;
+/** Requests one connection may have in flight at once. */
+export const MAX_REQUESTS_PER_CONNECTION = 64;
+/** Event streams one connection may have open at once (a dashboard uses a few dozen). */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 128;
 /**
  * Nesting of arrays and objects a client message may have. The deepest the contract asks for is
  * 3 (message → params → a list of keys); the schema checks walk values recursively, so a message

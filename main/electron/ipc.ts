@@ -8,7 +8,7 @@ import type { ApiTransport } from '../api/client.js';
 import { events, isEventName, METHOD_NAMES, methods, type Unsubscribe } from '../api/contract.js';
 import type { ApiErrorData } from '../api/errors.js';
 import type { Envelope } from '../api/protocol.js';
-import { MAX_PENDING_PER_CONNECTION, valueTooComplex } from '../api/protocol.js';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION, valueTooComplex } from '../api/protocol.js';
 import type { SenderCheck } from './sender-check.js';
 
 const SubscribeSchema = z.strictObject({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), event: z.string().max(64), params: z.json() });
@@ -55,7 +55,7 @@ export function registerIpc(service: ApiTransport, isTrusted: SenderCheck): () =
     };
     const open = streamsOf(contents);
     if (open.has(id)) return;
-    if (open.size >= MAX_PENDING_PER_CONNECTION) return end({ code: 'EBUSY', message: 'too many open event streams' });
+    if (open.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) return end({ code: 'EBUSY', message: 'too many open event streams' });
     if (!isEventName(name)) return end({ code: 'ENOEVENT', message: `unknown event ${JSON.stringify(name)}` });
     if (!events[name].params.safeParse(params).success) return end({ code: 'EINVAL', message: `invalid parameters for ${name}` });
     const unsubscribe = service.subscribe(

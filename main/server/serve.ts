@@ -9,14 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { BpfscopeService } from '../api/contract.js';
 import { MAX_REQUEST_BYTES } from '../api/protocol.js';
-import { serveChannel } from '../api/rpc-server.js';
+import { serveChannel, SharedBudget } from '../api/rpc-server.js';
+import { ConnectionAdmission, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './admission.js';
 import { checkRequest, newToken, TOKEN_PARAM, tokenCookie } from './http-guard.js';
 import { SECURITY_HEADERS, sendStatic, sendText } from './static-files.js';
 import { webSocketChannel } from './ws-channel.js';
 
 export const API_PATH = '/api';
 export const DEFAULT_PORT = 7878;
-const MAX_CLIENTS = 32;
+/** Live views open over all connections (each connection has its own limit too). */
+export const MAX_SUBSCRIPTIONS = 8192;
 const CLOSE_GRACE_MS = 500;
 
 export interface ServeOptions {
@@ -33,12 +35,16 @@ export interface ServeOptions {
   onPage?: () => void;
   /** Close on SIGINT/SIGTERM (the CLI wants it, tests do not). */
   handleSignals?: boolean;
+  /** Who keeps a connection when many ask (admission.ts); tests shorten the times. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** WebSocket connections open now. */
+  connections(): number;
   /** Resolves when the server, every connection and every host are closed. */
   close(): Promise<void>;
   closed: Promise<void>;
@@ -58,9 +64,11 @@ function urlHost(address: string, port: number): string {
   return `${isIP(address) === 6 ? `[${address}]` : address}:${port}`;
 }
 
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' };
+
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const text = status === 401 ? 'Unauthorized' : 'Forbidden';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+  const retry = status === 503 ? 'Retry-After: 5\r\n' : '';
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: text/plain\r\n${retry}Connection: close\r\n\r\n${reason}\n`);
 }
 
 export async function runServe(options: ServeOptions): Promise<RunningServer> {
@@ -71,6 +79,8 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
   let port = options.port ?? DEFAULT_PORT;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES, clientTracking: true });
+  const admission = new ConnectionAdmission({ ...DEFAULT_CONNECTION_LIMITS, ...options.limits });
+  const subscriptions = new SharedBudget(MAX_SUBSCRIPTIONS);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const verdict = checkRequest(request, port, token);
@@ -92,15 +102,19 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
     const verdict = checkRequest(request, port, token);
     if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== API_PATH) return refuseUpgrade(socket, 403, 'no such endpoint');
-    if (wss.clients.size >= MAX_CLIENTS) return refuseUpgrade(socket, 403, 'too many connections');
+    const address = request.socket.remoteAddress ?? '';
+    const full = admission.makeRoom(address);
+    if (full) return refuseUpgrade(socket, 503, full);
     wss.handleUpgrade(request, socket, head, (ws) => {
       // Oversized or invalid frames: ws closes the connection itself (1009, 1002); nothing else to do.
       ws.on('error', () => {});
-      serveChannel(webSocketChannel(ws), options.services);
+      const served = serveChannel(webSocketChannel(ws, (s) => admission.checkBuffered(s)), options.services, { subscriptions });
+      admission.add(ws, address, served);
     });
   };
 
-  const server = createServer(onRequest);
+  // A connection that never finishes its request is checked against the timeouts below every 2 s.
+  const server = createServer({ connectionsCheckingInterval: 2000 }, onRequest);
   server.on('upgrade', onUpgrade);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -128,6 +142,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
     closing ??= (async () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      admission.close();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       // Upgraded sockets hold server.close() open: give peers a moment to answer the close, then cut them.
       await new Promise((resolve) => setTimeout(resolve, wss.clients.size > 0 ? CLOSE_GRACE_MS : 0));
@@ -146,5 +161,5 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  return { url, port, token, close, closed };
+  return { url, port, token, connections: () => admission.size, close, closed };
 }

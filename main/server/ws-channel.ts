@@ -2,10 +2,13 @@
 import type { WebSocket } from 'ws';
 import type { MessageChannel } from '../api/channel.js';
 
-export function webSocketChannel(socket: WebSocket): MessageChannel {
+/** `afterSend` sees the socket after each message is queued (to cut a client that stops reading). */
+export function webSocketChannel(socket: WebSocket, afterSend: (socket: WebSocket) => void = () => {}): MessageChannel {
   return {
     send(text) {
-      if (socket.readyState === socket.OPEN) socket.send(text);
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(text);
+      afterSend(socket);
     },
     onMessage(listener) {
       const handler = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {

@@ -4,9 +4,9 @@ import { createInMemoryChannelPair, type MessageChannel } from '../../../main/ap
 import { createApiClient } from '../../../main/api/client.js';
 import type { BpfscopeApi } from '../../../main/api/contract.js';
 import { ApiError } from '../../../main/api/errors.js';
-import { MAX_PENDING_PER_CONNECTION, MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH } from '../../../main/api/protocol.js';
+import { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH, MAX_REQUESTS_PER_CONNECTION, MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../../main/api/protocol.js';
 import { RpcClient } from '../../../main/api/rpc-client.js';
-import { serveChannel } from '../../../main/api/rpc-server.js';
+import { serveChannel, SharedBudget } from '../../../main/api/rpc-server.js';
 import { createFakeService, type FakeService } from './fake-service.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -110,13 +110,45 @@ describe('RPC over an in-memory channel pair', { timeout: 5000 }, () => {
     expect(service.calls).toEqual(['getMap 1']);
   });
 
-  it('bounds the requests one connection may have open', async () => {
-    for (let i = 1; i <= MAX_PENDING_PER_CONNECTION + 3; i++) {
+  it('bounds the requests one connection may have in flight: the excess is answered EBUSY', async () => {
+    const answers: Array<{ id: number; error?: { code: string } }> = [];
+    clientEnd.onMessage((text) => answers.push(JSON.parse(text) as { id: number; error?: { code: string } }));
+    for (let i = 1; i <= MAX_REQUESTS_PER_CONNECTION + 3; i++) {
       clientEnd.send(JSON.stringify({ type: 'request', id: i, method: 'getMap', params: { host: 'local', id: i } }));
     }
     await tick();
-    expect(service.calls).toHaveLength(MAX_PENDING_PER_CONNECTION);
-    expect(rejects).toHaveLength(3);
+    expect(service.calls).toHaveLength(MAX_REQUESTS_PER_CONNECTION);
+    expect(answers.map((a) => [a.id, a.error?.code])).toEqual([1, 2, 3].map((n) => [MAX_REQUESTS_PER_CONNECTION + n, 'EBUSY']));
+  });
+
+  it('bounds the streams of one connection, and of all connections through a shared budget that closing gives back', async () => {
+    const ended: string[] = [];
+    const open = (n: number) => Array.from({ length: n }, () => api.subscribe('hosts', {}, () => {}, (e) => ended.push((e as ApiError).code)));
+    open(MAX_SUBSCRIPTIONS_PER_CONNECTION + 2);
+    await tick();
+    expect(service.hostListeners.size).toBe(MAX_SUBSCRIPTIONS_PER_CONNECTION);
+    expect(ended).toEqual(['EBUSY', 'EBUSY']);
+
+    const budget = new SharedBudget(3);
+    const clients = [0, 1].map(() => {
+      const [client, server] = createInMemoryChannelPair();
+      const served = serveChannel(server, service, { subscriptions: budget });
+      return { api: createApiClient(new RpcClient(client, () => {})), client, served };
+    });
+    const shared: string[] = [];
+    for (const c of [...clients, ...clients]) c.api.subscribe('hosts', {}, () => {}, (e) => shared.push((e as ApiError).message));
+    await tick();
+    expect([budget.inUse, clients[0]!.served.open, clients[1]!.served.open]).toEqual([3, 2, 1]);
+    expect(shared).toEqual(['the server has 3 live views open for all its clients, its limit']);
+    clients[0]!.client.close();
+    await tick();
+    expect(budget.inUse).toBe(1);
+    clients[1]!.api.subscribe('hosts', {}, () => {});
+    await tick();
+    expect(budget.inUse).toBe(2);
+    clients[1]!.client.close();
+    await tick();
+    expect(budget.inUse).toBe(0);
   });
 
   it('cancels a pending call through its AbortSignal, on both ends', async () => {
