@@ -18,6 +18,8 @@ export interface Route {
   /** A table's sort column title, and its direction (`sort=Name&desc=1`). */
   sort?: string;
   descending?: boolean;
+  /** A detail view's tab (a program's `cfg` or `jit`; the first tab has none). */
+  tab?: string;
 }
 
 const FACET_PARAM = 'f.';
@@ -38,6 +40,8 @@ export function parseRoute(hash: string, defaultHost: string): Route {
   const facets: Record<string, string> = {};
   for (const [key, value] of params) if (key.startsWith(FACET_PARAM) && key.length > FACET_PARAM.length && value) facets[key.slice(FACET_PARAM.length)] = value;
   if (Object.keys(facets).length > 0) route.facets = facets;
+  const tab = params.get('tab');
+  if (tab && /^[a-z]{1,16}$/.test(tab)) route.tab = tab;
   const sort = params.get('sort');
   if (sort) {
     route.sort = sort;
@@ -57,6 +61,7 @@ export function formatRoute(route: Route): string {
     params.set('sort', route.sort);
     if (route.descending) params.set('desc', '1');
   }
+  if (route.tab) params.set('tab', route.tab);
   if (params.size > 0) hash += `?${params}`;
   return hash;
 }

@@ -16,7 +16,7 @@ export class Router {
     if (!keepId && !('id' in change)) delete next.id;
     if (!('query' in change)) delete next.query;
     if (!('btf' in change)) delete next.btf;
-    for (const key of ['facets', 'sort', 'descending'] as const) if (!(key in change)) delete next[key];
+    for (const key of ['facets', 'sort', 'descending', 'tab'] as const) if (!(key in change)) delete next[key];
     location.hash = formatRoute(next);
   }
 

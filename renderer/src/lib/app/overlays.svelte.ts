@@ -1,0 +1,14 @@
+// Which page-wide overlay is open: the command palette (Ctrl+K / Cmd+K) or the list of
+// shortcuts (?). One per page, shared by the keyboard handler and the top bar.
+
+export class Overlays {
+  palette = $state(false);
+  help = $state(false);
+
+  /** Some modal dialog is open: the page's own keys wait. */
+  get any(): boolean {
+    return this.palette || this.help || document.querySelector('dialog[open]') !== null;
+  }
+}
+
+export const overlays = new Overlays();
