@@ -12,7 +12,7 @@ import {
   type ProgSummary,
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeProgInfo, stringifyJson, type JsonObject, type LinkInfo } from '../kernel/info/index.js';
-import { listCgroupViews, listNetViews, listPerfAttachments, programAttachPoints } from '../hosts/attachments.js';
+import { listCgroupViews, listNetViews, listPerfEvents, programAttachPoints } from '../hosts/attachments.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { UsageError, type CommandContext } from './context.js';
 
@@ -69,7 +69,8 @@ async function renderView(session: HostSession, view: string, args: string[]): P
       return { json, text: renderCgroupTreeText(json, effective) };
     }
     default: {
-      const json = renderPerfJson(await listPerfAttachments(session.host));
+      const { attached, holders } = await listPerfEvents(session.host);
+      const json = renderPerfJson(attached, holders);
       return { json, text: renderPerfText(json) };
     }
   }

@@ -234,10 +234,10 @@ export class AgentHost implements Host {
   async taskFds(): Promise<RawTaskFd[]> {
     const reply = await this.call('taskFds');
     expectBlobs(reply, 2, 'taskFds');
-    const fds = listOf<{ pid: number; fd: number; comm: string; name: number }>(reply, 'taskFds');
+    const fds = listOf<{ pid: number; fd: number; error?: number; comm: string; name: number }>(reply, 'taskFds');
     const attrs = slices(reply.blobs[0]!, fds.map(() => TASK_FD_ATTR_SIZE), 'taskFds');
     const names = slices(reply.blobs[1]!, fds.map((f) => f.name), 'taskFds');
-    return fds.map((f, i) => ({ pid: f.pid, fd: f.fd, comm: f.comm, attr: attrs[i]!, name: names[i]! }));
+    return fds.map((f, i) => ({ pid: f.pid, fd: f.fd, ...(f.error ? { error: f.error } : {}), comm: f.comm, attr: attrs[i]!, name: names[i]! }));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   decodeRouteDump,
   decodeTaskFdQuery,
   decodeTcObjectDump,
+  perfEventHolders,
   progArraySlots,
   resolveLwtProgram,
   tcFilterParents,
@@ -22,6 +23,7 @@ import {
   type NetnsRef,
   type NetView,
   type PerfAttachment,
+  type PerfEventHolder,
   type QueryRecord,
   type TcObject,
 } from '../kernel/attach/index.js';
@@ -193,9 +195,22 @@ export async function listCgroupViews(host: Host, root?: string): Promise<Cgroup
   }));
 }
 
-export async function listPerfAttachments(host: Host): Promise<PerfAttachment[]> {
+/** errno of a perf event whose perf_event program BPF_TASK_FD_QUERY does not describe. */
+const EOPNOTSUPP = 95;
+
+export interface PerfEvents {
+  /** What BPF_TASK_FD_QUERY describes: tracepoints, kprobes, uprobes … with their program. */
+  attached: PerfAttachment[];
+  /** Processes holding perf events that run perf_event programs the kernel does not name. */
+  holders: PerfEventHolder[];
+}
+
+/** Every perf event with a program, from every process's fds (owners read only when some are unnamed). */
+export async function listPerfEvents(host: Host): Promise<PerfEvents> {
   const raw = await queries(host).taskFds();
-  return raw.map((r) => ({ ...decodeTaskFdQuery(r.attr, r.name), comm: r.comm }));
+  const attached = raw.filter((r) => !r.error).map((r) => ({ ...decodeTaskFdQuery(r.attr, r.name), comm: r.comm }));
+  const unnamed = raw.filter((r) => r.error === EOPNOTSUPP);
+  return { attached, holders: unnamed.length === 0 ? [] : perfEventHolders(unnamed, await host.owners()) };
 }
 
 async function allLinks(host: Host): Promise<LinkInfo[]> {
@@ -269,12 +284,17 @@ export async function listProgArrays(host: Host): Promise<AttachmentViews['progA
 
 export async function collectAttachments(session: HostSession): Promise<AttachmentViews> {
   const host = session.host;
+  const links = await allLinks(host);
+  const net = await listNetViews(host);
+  // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
+  const cgroups = (await cgroup2Mount(host)) ? await listCgroupViews(host) : [];
+  const perf = await listPerfEvents(host);
   return {
-    links: await allLinks(host),
-    net: await listNetViews(host),
-    // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
-    cgroups: (await cgroup2Mount(host)) ? await listCgroupViews(host) : [],
-    perf: await listPerfAttachments(host),
+    links,
+    net,
+    cgroups,
+    perf: perf.attached,
+    perfHolders: perf.holders,
     structOps: await listStructOps(session),
     progArrays: await listProgArrays(host),
   };

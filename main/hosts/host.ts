@@ -146,6 +146,8 @@ export interface RawCgroupQuery {
 export interface RawTaskFd {
   pid: number;
   fd: number;
+  /** EOPNOTSUPP (95): a perf event running a perf_event program, which BPF_TASK_FD_QUERY does not describe. */
+  error?: number;
   comm: string;
   attr: Uint8Array;
   name: Uint8Array;

@@ -236,6 +236,8 @@ static int visit_task_fd(const struct bs_task_fd *rec, void *opaque)
 	bs_json_i64(j, rec->pid);
 	bs_json_key(j, "fd");
 	bs_json_i64(j, rec->fd);
+	bs_json_key(j, "error");
+	bs_json_i64(j, rec->error);
 	bs_json_key(j, "comm");
 	bs_json_str(j, rec->comm, strnlen(rec->comm, sizeof(rec->comm)));
 	bs_json_key(j, "name");

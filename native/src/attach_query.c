@@ -260,8 +260,13 @@ static int query_fd(int pid, int fd, struct bs_task_fd *rec, int (*visit)(const 
 	err = sys_bpf(CMD_TASK_FD_QUERY, &a, sizeof(a));
 	if (err == -EPERM || err == -EACCES)
 		return err;
-	if (err && err != -ENOSPC)
+	/* The kernel answers EOPNOTSUPP for a perf event whose program is of
+	 * type perf_event (bpf_get_perf_event_info): there is one, unnamed. */
+	if (err && err != -ENOSPC && err != -EOPNOTSUPP)
 		return 0; /* no program behind it, or gone */
+	rec->error = err == -EOPNOTSUPP ? EOPNOTSUPP : 0;
+	if (rec->error)
+		rec->name[0] = '\0';
 	rec->name[sizeof(rec->name) - 1] = '\0';
 	a.buf = 0;
 	rec->pid = pid;

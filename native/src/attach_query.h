@@ -41,6 +41,9 @@ int bs_walk_cgroups(const char *root, int (*visit)(const char *path, uint64_t id
 struct bs_task_fd {
 	int32_t pid;
 	int32_t fd;
+	/* 0, or EOPNOTSUPP: a perf event running a perf_event program, which
+	 * BPF_TASK_FD_QUERY does not describe (attr then holds only pid and fd). */
+	int32_t error;
 	char comm[17];
 	/* union bpf_attr's task_fd_query as the kernel left it (48 bytes), the
 	 * buffer pointer zeroed; name is the probe/tracepoint/file name. */
@@ -49,7 +52,8 @@ struct bs_task_fd {
 };
 
 /* BPF_TASK_FD_QUERY on every anon_inode:[perf_event] and bpf_link fd of
- * every process. Fds without a program are skipped; EPERM stops the scan. */
+ * every process. Fds without a program are skipped, perf events running a
+ * perf_event program are kept with error EOPNOTSUPP; EPERM stops the scan. */
 int bs_scan_task_fds(int (*visit)(const struct bs_task_fd *rec, void *ctx), void *ctx);
 
 #endif

@@ -1,7 +1,7 @@
 // The corpus test: programs and maps that real tools (bpftrace) load with their own loaders,
 // compared object by object with bpftool. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,25 @@ async function bpftool(args: string[]): Promise<string> {
 /** Run statistics move between two reads when something has stats enabled: masked in both texts. */
 function maskStats(text: string): string {
   return text.replace(/run_time_ns \d+ run_cnt \d+/g, 'run_time_ns N run_cnt N').replace(/recursion_misses \d+/g, 'recursion_misses N');
+}
+
+/**
+ * profile:hz opens one perf event per online CPU, each running the tool's perf_event program:
+ * the entries `ls perf` lists without a prog_id must be those, one per CPU, among the perf
+ * event fds the tool holds (from its /proc fds).
+ */
+function profileEvents<T extends { fd: number }>(entries: T[]): T[] {
+  const stacks = corpus.tools.find((t) => t.name === 'stacks')!;
+  expect(entries).toHaveLength(onlineCpus());
+  for (const e of entries) expect(stacks.perfEventFds).toContain(e.fd);
+  return entries;
+}
+
+function onlineCpus(): number {
+  return readFileSync('/sys/devices/system/cpu/online', 'utf8').trim().split(',').reduce((n, range) => {
+    const [from, to] = range.split('-').map(Number);
+    return n + (to === undefined ? 1 : to - from! + 1);
+  }, 0);
 }
 
 describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftool', () => {
@@ -142,9 +161,10 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
   });
 
   it('ls perf: the perf events each tool holds, as bpftool perf list', async () => {
-    type PerfEntry = Record<string, unknown> & { pid: number };
+    type PerfEntry = Record<string, unknown> & { pid: number; fd: number };
     const pids = new Set(corpus.tools.map((t) => t.pid));
-    const ours = parseJsonExact<PerfEntry[]>(await ok(['ls', 'perf', '--json'])).filter((e) => pids.has(e.pid));
+    const listed = parseJsonExact<PerfEntry[]>(await ok(['ls', 'perf', '--json'])).filter((e) => pids.has(e.pid));
+    const ours = listed.filter((e) => e.prog_id !== undefined);
     const theirs = (await bpftoolJson<PerfEntry[]>(['perf', 'list'])).filter((e) => pids.has(e.pid));
     // tracepoints (counts), the uprobe (events): what BPF_TASK_FD_QUERY answers for.
     expect(theirs.length).toBeGreaterThanOrEqual(5);
@@ -155,6 +175,29 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
       expectSuperset({ ...byKey.get(key(entry))!, id: 0 }, { ...entry, id: 0 }, `perf ${key(entry)}`, 'prog');
       count('ls perf');
     }
+    // profile:hz: a perf_event program behind a perf event per CPU (PERF_EVENT_IOC_SET_BPF, no
+    // link), which bpftool leaves out: listed with the program its holder holds.
+    // (Its other perf events are the perf buffer's, with no program.)
+    const stacks = corpus.tools.find((t) => t.name === 'stacks')!;
+    const unnamed = profileEvents(listed.filter((e) => e.pid === stacks.pid && e.prog_id === undefined));
+    expect(unnamed).toEqual(unnamed.map((e) => ({ pid: stacks.pid, fd: e.fd, prog_type: 'perf_event', holder_prog_ids: stacks.progIds, comm: 'bpftrace' })));
+    count('ls perf (perf_event programs)', unnamed.length);
+  });
+
+  it('show prog: a perf_event program attached through perf events says by whom, and that the kernel says no more', async () => {
+    const stacks = corpus.tools.find((t) => t.name === 'stacks')!;
+    const [id] = stacks.progIds;
+    const listed = parseJsonExact<Array<{ pid: number; fd: number; prog_id?: number }>>(await ok(['ls', 'perf', '--json']));
+    const fds = profileEvents(listed.filter((e) => e.pid === stacks.pid && e.prog_id === undefined)).map((e) => e.fd);
+    const shown = parseJsonExact<JsonObj & { attach_points: Array<Record<string, unknown>> }>(await ok(['show', 'prog', String(id), '--json']));
+    expect(shown.attach_points).toEqual([{
+      mechanism: 'perf_event', kind: 'perf_event', pid: stacks.pid, fd: fds[0],
+      target: `bpftrace (pid ${stacks.pid}) perf event fd${fds.length > 1 ? 's' : ''} ${fds.join(', ')}; the kernel does not say which program a perf event runs`,
+    }]);
+    const text = await ok(['show', 'prog', String(id)]);
+    expect(text).toContain(`attached: perf_event bpftrace (pid ${stacks.pid}) perf event fd`);
+    expect(text).not.toContain('nowhere');
+    count('show prog (perf_event attach point)', 2);
   });
 
   it('drift: a host running the same tools agrees (one name, several tags on each); another tool on one host is named', async () => {

@@ -3,6 +3,7 @@
 // another mechanism (an XDP link in IFLA_XDP, a cgroup link in BPF_PROG_QUERY), the link wins.
 import { attachTypeName, linkTypeName } from '../names/index.js';
 import type { LinkInfo, PerfEventDetails } from '../info/index.js';
+import { perfHolderTarget } from './perf-holders.js';
 import { tcHandleText } from './tc-parents.js';
 import type { AttachmentViews, NetnsRef } from './views.js';
 
@@ -159,6 +160,13 @@ export function attachPointsByProgram(views: AttachmentViews): Map<number, Attac
     if (linkedProgs.has(perf.progId)) continue;
     const at = perf.name ? (perf.probeOffset ? `${perf.name}+0x${perf.probeOffset.toString(16)}` : perf.name) : `0x${perf.probeAddr.toString(16)}`;
     add({ progId: perf.progId, mechanism: 'perf_event', kind, target: `${at} (pid ${perf.pid} ${perf.comm}, fd ${perf.fd})`, pid: perf.pid, fd: perf.fd });
+  }
+  for (const holder of views.perfHolders) {
+    const target = perfHolderTarget(holder);
+    for (const progId of holder.progIds) {
+      if (linkedProgs.has(progId)) continue;
+      add({ progId, mechanism: 'perf_event', kind: 'perf_event', target, pid: holder.pid, fd: holder.fds[0] });
+    }
   }
   for (const ops of views.structOps) {
     for (const progId of ops.progIds) add({ progId, mechanism: 'struct_ops_map', kind: 'struct_ops', target: `${ops.mapName} (map ${ops.mapId})` });

@@ -5,7 +5,7 @@ import { attachTypeName } from '../names/index.js';
 import type { JsonObject, JsonValue } from '../info/index.js';
 import type { LinkInfo } from '../info/index.js';
 import { cgroupAttachFlagsWord } from './prog-query.js';
-import type { CgroupView, NetView, PerfAttachment } from './views.js';
+import type { CgroupView, NetView, PerfAttachment, PerfEventHolder } from './views.js';
 
 /** What the cgroup listing shows of a program (bpftool reads it from prog info). */
 export interface ProgSummary {
@@ -99,27 +99,35 @@ export function renderCgroupTreeJson(views: readonly CgroupView[], effective: bo
   return out;
 }
 
-export function renderPerfJson(entries: readonly PerfAttachment[]): JsonObject[] {
-  return entries.map((e) => {
-    const out: JsonObject = { pid: e.pid, fd: e.fd, prog_id: e.progId };
-    if (typeof e.fdType === 'number') return Object.assign(out, { fd_type: e.fdType, comm: e.comm });
-    out.fd_type = e.fdType;
-    switch (e.fdType) {
-      case 'raw_tracepoint':
-      case 'tracepoint':
-        out.tracepoint = e.name;
-        break;
-      case 'kprobe':
-      case 'kretprobe':
-        if (e.name) Object.assign(out, { func: e.name, offset: e.probeOffset });
-        else out.addr = e.probeAddr;
-        break;
-      case 'uprobe':
-      case 'uretprobe':
-        Object.assign(out, { filename: e.name, offset: e.probeOffset });
-        break;
-    }
-    out.comm = e.comm;
-    return out;
-  });
+/**
+ * `perf list -j`: bpftool's entries, then one per perf event running a perf_event program,
+ * which BPF_TASK_FD_QUERY does not describe (bpftool leaves them out): no prog_id or fd_type
+ * to give, only the perf_event programs its process holds.
+ */
+export function renderPerfJson(entries: readonly PerfAttachment[], holders: readonly PerfEventHolder[] = []): JsonObject[] {
+  const unnamed = holders.flatMap((h) => h.fds.map((fd): JsonObject => ({ pid: h.pid, fd, prog_type: 'perf_event', holder_prog_ids: h.progIds, comm: h.comm })));
+  return [...entries.map(perfEntryJson), ...unnamed];
+}
+
+function perfEntryJson(e: PerfAttachment): JsonObject {
+  const out: JsonObject = { pid: e.pid, fd: e.fd, prog_id: e.progId };
+  if (typeof e.fdType === 'number') return Object.assign(out, { fd_type: e.fdType, comm: e.comm });
+  out.fd_type = e.fdType;
+  switch (e.fdType) {
+    case 'raw_tracepoint':
+    case 'tracepoint':
+      out.tracepoint = e.name;
+      break;
+    case 'kprobe':
+    case 'kretprobe':
+      if (e.name) Object.assign(out, { func: e.name, offset: e.probeOffset });
+      else out.addr = e.probeAddr;
+      break;
+    case 'uprobe':
+    case 'uretprobe':
+      Object.assign(out, { filename: e.name, offset: e.probeOffset });
+      break;
+  }
+  out.comm = e.comm;
+  return out;
 }

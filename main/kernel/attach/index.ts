@@ -19,4 +19,6 @@ export { decodeTaskFdQuery, TASK_FD_TYPES } from './task-fd.js';
 export type { TaskFdAttachment, TaskFdType } from './task-fd.js';
 export { structOpsProgIds, structOpsProgSlots } from './struct-ops.js';
 export { renderCgroupTreeText, renderNetText, renderPerfText } from './text.js';
-export type { AttachmentViews, CgroupView, Direction, LwtAttachment, NetnsRef, NetView, PerfAttachment, TcAttachment, TcxAttachment } from './views.js';
+export type { AttachmentViews, CgroupView, Direction, LwtAttachment, NetnsRef, NetView, PerfAttachment, PerfEventHolder, TcAttachment, TcxAttachment } from './views.js';
+export { perfEventHolders, perfHolderTarget, PROG_TYPE_PERF_EVENT } from './perf-holders.js';
+export type { HeldFd, UnnamedPerfEvent } from './perf-holders.js';

@@ -64,6 +64,10 @@ export function renderCgroupTreeText(json: readonly JsonObject[], effective: boo
 export function renderPerfText(json: readonly JsonObject[]): string {
   return json
     .map((e) => {
+      if (e.prog_id === undefined && e.prog_type === 'perf_event') {
+        const held = Array.isArray(e.holder_prog_ids) && e.holder_prog_ids.length > 0 ? `; ${str(e.comm)} holds perf_event prog ${e.holder_prog_ids.map(str).join(', ')}` : '';
+        return `pid ${str(e.pid)}  fd ${str(e.fd)}: a perf_event program the kernel does not name${held}\n`;
+      }
       const head = `pid ${str(e.pid)}  fd ${str(e.fd)}: prog_id ${str(e.prog_id)}  ${str(e.fd_type)}`;
       if (e.tracepoint !== undefined) return `${head}  ${str(e.tracepoint)}\n`;
       if (e.filename !== undefined) return `${head}  filename ${str(e.filename)}  offset ${str(e.offset)}\n`;

@@ -69,11 +69,28 @@ export interface PerfAttachment extends TaskFdAttachment {
   comm: string;
 }
 
+/**
+ * A process holding perf events that run perf_event programs (attached with
+ * PERF_EVENT_IOC_SET_BPF: profilers, bpftrace's profile and interval probes). BPF_TASK_FD_QUERY
+ * does not describe such an event, so which program each runs is not known: what is known is
+ * that this process holds these events and these perf_event programs.
+ */
+export interface PerfEventHolder {
+  pid: number;
+  comm: string;
+  /** Its perf event fds whose program the kernel does not name. */
+  fds: number[];
+  /** The perf_event programs it holds fds of (from fdinfo). */
+  progIds: number[];
+}
+
 /** Links by kind, as decoded from link info: netfilter has no other source. */
 export interface AttachmentViews {
   net: NetView[];
   cgroups: CgroupView[];
   perf: PerfAttachment[];
+  /** Processes holding perf events whose perf_event programs the kernel does not name. */
+  perfHolders: PerfEventHolder[];
   links: LinkInfo[];
   /** struct_ops map id → the programs it holds. */
   structOps: Array<{ mapId: number; mapName: string; progIds: number[] }>;

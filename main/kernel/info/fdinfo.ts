@@ -19,6 +19,8 @@ export interface Fdinfo {
   /** Maps: map_extra, printed in hex by the kernel. */
   mapExtra?: bigint;
   progId?: number;
+  /** Programs: enum bpf_prog_type. */
+  progType?: number;
   progTag?: string;
   mapId?: number;
   linkId?: number;
@@ -56,6 +58,7 @@ export function parseFdinfo(text: string): Fdinfo {
     ownerJited: ownerJited === undefined ? undefined : ownerJited !== 0,
     mapExtra: toBigInt(fields.get('map_extra')),
     progId: toNumber(fields.get('prog_id')),
+    progType: toNumber(fields.get('prog_type')),
     progTag: fields.get('prog_tag'),
     mapId: toNumber(fields.get('map_id')),
     linkId: toNumber(fields.get('link_id')),

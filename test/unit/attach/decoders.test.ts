@@ -14,6 +14,9 @@ import {
   tcFilterParents,
   renderCgroupTreeJson,
   renderPerfJson,
+  renderPerfText,
+  perfEventHolders,
+  perfHolderTarget,
   type AttachmentViews,
 } from '../../../main/kernel/attach/index.js';
 
@@ -246,6 +249,7 @@ describe('attach points', () => {
       ],
       cgroups: [{ path: '/cg', id: 9, attached: [{ attachType: 1, effective: false, attachFlags: 2, programs: [{ progId: 5, attachFlags: 2 }] }], effective: [] }],
       perf: [{ pid: 5, fd: 9, progId: 6, fdType: 'uprobe', name: '/bin/x', probeOffset: 16n, probeAddr: 0n, comm: 'x' }],
+      perfHolders: [{ pid: 30, comm: 'profiler', fds: [4, 5], progIds: [10] }],
       structOps: [{ mapId: 20, mapName: 'cc', progIds: [7, 8] }],
       progArrays: [{ mapId: 21, mapName: 'jmp', slots: [{ index: 2, progId: 9 }] }],
     };
@@ -257,5 +261,33 @@ describe('attach points', () => {
     expect(points.get(6)?.[0]).toMatchObject({ mechanism: 'perf_event', kind: 'uprobe', target: '/bin/x+0x10 (pid 5 x, fd 9)' });
     expect(points.get(8)?.[0]).toMatchObject({ mechanism: 'struct_ops_map', target: 'cc (map 20)' });
     expect(points.get(9)).toEqual([{ progId: 9, mechanism: 'prog_array', kind: 'tail_call', target: 'jmp (map 21) index 2' }]);
+    expect(points.get(10)).toEqual([{
+      progId: 10, mechanism: 'perf_event', kind: 'perf_event', pid: 30, fd: 4,
+      target: 'profiler (pid 30) perf event fds 4, 5; the kernel does not say which program a perf event runs',
+    }]);
+  });
+});
+
+describe('perf events running perf_event programs', () => {
+  const progFd = (pid: number, id: number, type: number) => ({ pid, target: 'anon_inode:bpf-prog', fdinfo: `pos:\t0\nprog_type:\t${type}\nprog_jited:\t1\nprog_id:\t${id}\n` });
+
+  it('groups the unnamed events by process with the perf_event programs it holds, nothing else', () => {
+    const holders = perfEventHolders(
+      [{ pid: 7, fd: 22, comm: 'bpftrace' }, { pid: 7, fd: 21, comm: 'bpftrace' }, { pid: 9, fd: 3, comm: 'perf' }],
+      [progFd(7, 40, 7), progFd(7, 41, 5), progFd(7, 40, 7), progFd(8, 42, 7), { pid: 7, target: 'anon_inode:bpf-map', fdinfo: 'map_id:\t3\n' }],
+    );
+    expect(holders).toEqual([
+      { pid: 7, comm: 'bpftrace', fds: [21, 22], progIds: [40] },
+      { pid: 9, comm: 'perf', fds: [3], progIds: [] },
+    ]);
+    expect(perfHolderTarget({ pid: 7, comm: 'bpftrace', fds: [21], progIds: [40, 43] })).toBe(
+      'bpftrace (pid 7) perf event fd 21, each running one of its perf_event programs 40, 43; the kernel does not say which program a perf event runs',
+    );
+  });
+
+  it('lists them after bpftool\'s perf list entries, JSON and text', () => {
+    const json = renderPerfJson([], [{ pid: 7, comm: 'bpftrace', fds: [21], progIds: [40] }]);
+    expect(json).toEqual([{ pid: 7, fd: 21, prog_type: 'perf_event', holder_prog_ids: [40], comm: 'bpftrace' }]);
+    expect(renderPerfText(json)).toBe('pid 7  fd 21: a perf_event program the kernel does not name; bpftrace holds perf_event prog 40\n');
   });
 });
