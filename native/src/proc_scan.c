@@ -24,10 +24,31 @@ static const char *const read_whitelist[] = {
 	"/proc/uptime",
 };
 
+/* Per-process files that say who an owner is and what it maps: /proc/<pid>/<name>. */
+static const char *const pid_files[] = { "cmdline", "cgroup", "maps", "comm" };
+
+static int pid_file(const char *path)
+{
+	const char *p = path + strlen("/proc/");
+
+	if (strncmp(path, "/proc/", strlen("/proc/")) != 0 || *p < '1' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ != '/')
+		return 0;
+	for (size_t i = 0; i < sizeof(pid_files) / sizeof(pid_files[0]); i++)
+		if (strcmp(p, pid_files[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int whitelisted(const char *path)
 {
 	if (strstr(path, "/../") || strstr(path, "/./"))
 		return 0;
+	if (pid_file(path))
+		return 1;
 	for (size_t i = 0; i < sizeof(read_whitelist) / sizeof(read_whitelist[0]); i++) {
 		size_t n = strlen(read_whitelist[i]);
 		if (strncmp(path, read_whitelist[i], n) == 0)

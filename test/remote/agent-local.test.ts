@@ -53,6 +53,12 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
   it('answers owners, readFile refusals, clocks and stats like LocalHost', async () => {
     expect((await agent.owners()).length).toBeGreaterThan(0);
     await expect(agent.readFile('/etc/shadow', 100)).rejects.toMatchObject({ code: 'EACCES' });
+    // Owners' command lines and cgroups are readable; their environment and memory are not.
+    expect(Buffer.from(await agent.readFile(`/proc/${process.pid}/cmdline`, 1 << 16))).toEqual(Buffer.from(await local.readFile(`/proc/${process.pid}/cmdline`, 1 << 16)));
+    expect((await agent.readFile('/proc/1/cgroup', 1 << 16)).byteLength).toBeGreaterThan(0);
+    for (const path of ['/proc/1/environ', '/proc/1/mem', '/proc/self/cgroup', '/proc/1/root/etc/shadow', '/proc/01/cgroup', '/proc/1/cgroup/../environ']) {
+      await expect(agent.readFile(path, 100), path).rejects.toMatchObject({ code: 'EACCES' });
+    }
     await expect(agent.progInfo(0x7ffffff0, false)).resolves.toBeNull();
     const [a, b] = [await local.clocks(), await agent.clocks()];
     expect(b.boottimeNs - a.boottimeNs).toBeGreaterThanOrEqual(0n);
