@@ -25,6 +25,8 @@ const USAGE = `usage: bpfscope <command> [options]
                                        the host's whole BPF state in one file
   diff A B [--json] [--max-entries N]  programs, maps and map entries changed (A, B: snapshot files,
                                        objfile:FILE.o or local)
+  graph [--json|--dot]                 attach points, links, programs, maps and their holders, and how
+                                       each reads, writes, emits to, jumps through or runs the next
   serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o] [--metrics-listen ADDR:PORT]
                                        the dashboard in a browser (with a snapshot or object file open)
   metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
@@ -57,6 +59,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./cli/serve.js')).serveCommand,
   diff: async () => (await import('./cli/diff.js')).diffCommand,
   metrics: async () => (await import('./cli/metrics.js')).metricsCommand,
+  graph: async () => (await import('./cli/graph.js')).graphCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
@@ -69,6 +72,7 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   c: { type: 'boolean' },
   cfg: { type: 'boolean' },
+  dot: { type: 'boolean' },
   jited: { type: 'boolean' },
   linum: { type: 'boolean' },
   opcodes: { type: 'boolean' },

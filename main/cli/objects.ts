@@ -13,6 +13,7 @@ import {
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { programSummary } from '../hosts/host-graph.js';
 import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
@@ -72,11 +73,14 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   const [rendered] = await renderAll(session, kind, ctx.flags.json === true, id);
   if (!rendered) throw new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
   const attachments = kind === 'prog' ? await programAttachments(session, id) : undefined;
+  const summary = kind === 'prog' ? await programSummary(session, id) : null;
   if (rendered.json) {
     if (attachments) rendered.json.attach_points = attachments.json;
+    // Plain numbers and strings only: the JSON text is the object.
+    if (summary) rendered.json.summary = JSON.parse(JSON.stringify(summary)) as JsonObject;
     ctx.io.out(`${stringifyJson(rendered.json)}\n`);
   } else {
-    ctx.io.out(rendered.text + (attachments?.text ?? ''));
+    ctx.io.out(rendered.text + (attachments?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
   }
   return 0;
 }

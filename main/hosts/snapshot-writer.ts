@@ -236,7 +236,15 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
   }
   say(`snapshot: ${ids.btf.length} BTF objects${vmlinux && !vmlinux.included ? ' (vmlinux by hash only)' : ''}`);
 
-  rec.add(OWNERS_PATH, JSON.stringify(await host.owners()));
+  const owners = await host.owners();
+  rec.add(OWNERS_PATH, JSON.stringify(owners));
+  // Who the holders are (command line, unit, container): read again from the snapshot.
+  for (const pid of new Set(owners.map((o) => o.pid))) {
+    for (const path of [`/proc/${pid}/cmdline`, `/proc/${pid}/cgroup`]) {
+      const bytes = await readOptional(host, path);
+      if (bytes) rec.addFile(path, bytes);
+    }
+  }
   await recordAttachments(host, rec, say);
   rec.addFile('/proc/kallsyms', encoder.encode(filterKallsyms(kallsymsText, addresses)));
 

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progFullName } from '../../../main/kernel/info/index.js';
 import { HostSession } from '../../../main/hosts/host-session.js';
+import { programSummary } from '../../../main/hosts/host-graph.js';
 import { listPrograms } from '../../../main/hosts/inventory.js';
 import { openHost } from '../../../main/hosts/open-host.js';
 import { accessByName, ACCESS_DIRECT, ACCESS_EXPECTED, buildAccessFixture, mapNames } from '../../helpers/access-fixture.js';
@@ -32,5 +33,12 @@ describe('map access of an object file, before it is loaded', () => {
       seen.push(name);
     }
     expect(seen.sort()).toEqual(Object.keys(ACCESS_EXPECTED).sort());
+  });
+
+  it('summarises an object file\'s program by its section, not as a loaded one', async () => {
+    const [first] = await listPrograms(session);
+    const summary = await programSummary(session, first!.info.id);
+    expect(summary?.sentence).toBe('Not loaded (an object file); SEC("tracepoint/syscalls/sys_enter_getpid") says where it attaches · reads counts · writes counts');
+    expect(summary?.section).toBe('tracepoint/syscalls/sys_enter_getpid');
   });
 });

@@ -1,0 +1,201 @@
+// `bpfscope graph` and the program summaries on a host running the fixtures, the access
+// fixture and real bpftrace tools: the graph agrees with bpftool's listings (every object
+// once, map edges within each program's map_ids, links run their programs, holders from
+// /proc fdinfo), and each summary names what the program's source does.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAccessFixture } from '../helpers/access-fixture.js';
+import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
+import { heldObjects, startCorpus, type Corpus } from '../helpers/corpus.js';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
+
+const skip = ensureKernelEnvWith(['bpftrace']);
+let fixtures: LoadedFixtures;
+let corpus: Corpus;
+let pinDir: string;
+let accessIds: Map<string, number>;
+
+interface GraphJson {
+  nodes: Array<{ id: string; kind: string; name: string; type?: string; cluster?: string; shared?: boolean }>;
+  edges: Array<{ from: string; to: string; access: string[]; inner?: boolean }>;
+}
+
+interface Summary {
+  sentence: string;
+  runs_on: Array<{ kind: string; target: string }>;
+  runs_on_note?: string;
+  held_by: Array<{ pid: number; comm: string; command_line?: string }>;
+  reads: Array<{ name: string }>;
+  writes: Array<{ name: string }>;
+  emits: Array<{ name: string }>;
+  jumps: Array<{ name: string }>;
+  untracked: unknown[];
+}
+
+async function graphJson(): Promise<GraphJson> {
+  const result = await bpfscope(['graph', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as GraphJson;
+}
+
+async function summaryOf(id: number): Promise<Summary> {
+  const result = await bpfscope(['show', 'prog', String(id), '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { summary: Summary }).summary;
+}
+
+const names = (maps: Array<{ name: string }>) => maps.map((m) => m.name).sort();
+
+describe.skipIf(skip)('host graph and program summaries', () => {
+  beforeAll(async () => {
+    fixtures = await startFixtures({ only: ['maps', 'tracing', 'net', 'cgroup'] });
+    corpus = await startCorpus();
+    pinDir = mkdtempSync(join('/sys/fs/bpf', 'bpfscope-graph-'));
+    rmSync(pinDir, { recursive: true });
+    accessIds = loadAccessFixture(pinDir);
+  }, 180_000);
+  afterAll(async () => {
+    await corpus?.stop();
+    await fixtures?.stop();
+    if (pinDir) rmSync(pinDir, { recursive: true, force: true });
+  });
+
+  it('graph --json: every object bpftool lists (before and after) exactly once, with valid edges', async () => {
+    const kinds = ['prog', 'map', 'link'] as const;
+    const before = await Promise.all(kinds.map((k) => bpftoolJson<Array<{ id: number }>>([k, 'show'])));
+    const graph = await graphJson();
+    const after = await Promise.all(kinds.map((k) => bpftoolJson<Array<{ id: number }>>([k, 'show'])));
+    const ids = graph.nodes.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    kinds.forEach((kind, i) => {
+      const still = new Set(after[i]!.map((o) => o.id));
+      const stable = before[i]!.filter((o) => still.has(o.id));
+      expect(stable.length, kind).toBeGreaterThan(0);
+      for (const { id } of stable) expect(ids.filter((x) => x === `${kind}:${id}`), `${kind}:${id}`).toHaveLength(1);
+    });
+    const nodeIds = new Set(ids);
+    for (const node of graph.nodes) {
+      expect(node.id).toMatch(/^(prog|map|link):\d+$|^proc:\d+$|^attach:/);
+      expect(node.id.startsWith(`${node.kind}:`), node.id).toBe(true);
+      expect(typeof node.name).toBe('string');
+    }
+    for (const edge of graph.edges) {
+      expect(nodeIds.has(edge.from) && nodeIds.has(edge.to), `${edge.from} -> ${edge.to}`).toBe(true);
+      expect(edge.access.length).toBeGreaterThan(0);
+      for (const a of edge.access) expect(['read', 'write', 'emit', 'jump', 'runs', 'holds']).toContain(a);
+    }
+  });
+
+  it('graph --json agrees with bpftool: map edges within map_ids, links run their programs, holders as /proc fdinfo says', async () => {
+    const graph = await graphJson();
+    const progs = new Map((await bpftoolJson<Array<{ id: number; map_ids?: number[] }>>(['prog', 'show'])).map((p) => [p.id, p]));
+    const maps = new Map((await bpftoolJson<Array<{ id: number; type: string }>>(['map', 'show'])).map((m) => [m.id, m]));
+    let checked = 0;
+    for (const edge of graph.edges.filter((e) => e.from.startsWith('prog:') && e.to.startsWith('map:'))) {
+      const prog = progs.get(Number(edge.from.slice(5)));
+      if (!prog) continue;
+      const mapId = Number(edge.to.slice(4));
+      // A map a program reaches through a map-in-map is not in its map_ids; the outer map is.
+      const viaOuter = (prog.map_ids ?? []).some((id) => /of_maps/.test(maps.get(id)?.type ?? ''));
+      if (!(prog.map_ids ?? []).includes(mapId)) expect(viaOuter, `${edge.from} -> ${edge.to}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(30);
+    for (const link of await bpftoolJson<Array<{ id: number; prog_id: number }>>(['link', 'show'])) {
+      // struct_ops links name no program: their map does.
+      if (link.prog_id === 0) continue;
+      const runs = graph.edges.find((e) => e.from === `link:${link.id}` && e.to === `prog:${link.prog_id}`);
+      if (graph.nodes.some((n) => n.id === `link:${link.id}`)) expect(runs?.access, `link ${link.id}`).toEqual(['runs']);
+    }
+    for (const tool of corpus.tools) {
+      const held = heldObjects(tool.pid);
+      for (const [kind, list] of [['prog', held.progIds], ['map', held.mapIds]] as const) {
+        for (const id of list) expect(graph.edges.some((e) => e.from === `proc:${tool.pid}` && e.to === `${kind}:${id}` && e.access.includes('holds')), `${tool.name} holds ${kind} ${id}`).toBe(true);
+      }
+      expect(graph.nodes.find((n) => n.id === `proc:${tool.pid}`)?.name).toMatch(new RegExp(`^bpftrace \\(pid ${tool.pid}\\)`));
+    }
+    // The fixture's tail call: count_getpid jumps through jump_table, whose slots run tail_a and tail_b.
+    const jumpTable = fixtures.map('jump_table');
+    expect(graph.edges.find((e) => e.from === `prog:${fixtures.program('count_getpid').id}` && e.to === `map:${jumpTable.id}`)?.access).toEqual(['jump']);
+    for (const tail of ['tail_a', 'tail_b']) expect(graph.edges.find((e) => e.from === `map:${jumpTable.id}` && e.to === `prog:${fixtures.program(tail).id}`)?.access).toEqual(['runs']);
+  });
+
+  it('graph --dot and text', async () => {
+    const dot = await bpfscope(['graph', '--dot']);
+    expect(dot.code, dot.stderr).toBe(0);
+    expect(dot.stdout).toMatch(/^digraph bpf_host \{\n/);
+    expect(dot.stdout).toContain(`"prog:${fixtures.program('count_getpid').id}" -> "map:${fixtures.map('jump_table').id}" [label="jump"`);
+    const text = await bpfscope(['graph']);
+    expect(text.stdout).toContain(`prog:${fixtures.program('count_getpid').id} count_getpid --jump--> map:${fixtures.map('jump_table').id} jump_table`);
+    expect((await bpfscope(['graph', '--json', '--dot'])).code).toBe(2);
+  });
+
+  it('summaries of bpftrace programs name the probe, the bpftrace process and the maps its script touches', async () => {
+    const perf = await bpftoolJson<Array<{ prog_id: number; tracepoint?: string; filename?: string }>>(['perf', 'list']);
+    const probeOf = (id: number) => perf.find((p) => p.prog_id === id);
+    // What each probe of test/helpers/corpus.ts does to its maps, from the scripts.
+    const expected: Record<string, { reads: string[]; writes: string[]; emits: string[] }> = {
+      'counts:sys_enter_openat': { reads: ['AT_opens'], writes: ['AT_opens', 'AT_start'], emits: [] },
+      'counts:sys_exit_openat': { reads: ['AT_latency', 'AT_start'], writes: ['AT_latency', 'AT_start'], emits: [] },
+      'counts:sched_switch': { reads: ['AT_next', 'AT_prev', 'AT_switches'], writes: ['AT_next', 'AT_prev', 'AT_switches'], emits: [] },
+      'counts:sys_enter_write': { reads: ['AT_avg', 'AT_bytes', 'AT_least', 'AT_most'], writes: ['AT_avg', 'AT_bytes', 'AT_least', 'AT_most'], emits: [] },
+      'events:sched_switch': { reads: ['AT_switched'], writes: ['AT_switched'], emits: [] },
+    };
+    let checked = 0;
+    for (const tool of corpus.tools) {
+      for (const id of tool.progIds) {
+        const s = await summaryOf(id);
+        expect(s.held_by.map((h) => h.pid), `prog ${id}`).toContain(tool.pid);
+        expect(s.held_by.find((h) => h.pid === tool.pid)?.command_line).toMatch(/^bpftrace -e /);
+        // Another tool enumerating programs (bpftool) holds each one for a moment: the sentence names the lowest pid.
+        if (s.held_by.length === 1) expect(s.sentence).toContain(`held by bpftrace (pid ${tool.pid})`);
+        expect(s.untracked).toEqual([]);
+        const probe = probeOf(id);
+        if (probe?.tracepoint) {
+          expect(s.runs_on.map((r) => r.target)).toContain(probe.tracepoint);
+          expect(s.sentence).toContain(`Runs on tracepoint ${probe.tracepoint}`);
+          const want = expected[`${tool.name}:${probe.tracepoint}`]!;
+          expect({ reads: names(s.reads), writes: names(s.writes), emits: names(s.emits) }, probe.tracepoint).toEqual(want);
+        } else if (probe?.filename) {
+          // uprobe:/bin/bash:readline { @lines = count(); }
+          expect(s.sentence).toContain(`Runs on uprobe ${probe.filename}+0x`);
+          expect({ reads: names(s.reads), writes: names(s.writes) }).toEqual({ reads: ['AT_lines'], writes: ['AT_lines'] });
+        } else {
+          // profile, interval, software: perf_event programs whose events the kernel does not name.
+          expect(s.runs_on_note).toMatch(/does not name/);
+          const touched = [...names(s.reads), ...names(s.writes), ...names(s.emits)];
+          expect(touched.some((n) => ['AT_kstacks', 'AT_clock', 'printf'].includes(n)), `prog ${id}: ${s.sentence}`).toBe(true);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBe(corpus.progIds().length);
+  });
+
+  it('summaries of fixture programs: attach point, owner, maps; the access fixture runs nowhere', async () => {
+    const s = await summaryOf(fixtures.program('emit_getppid').id);
+    expect(s.sentence).toMatch(new RegExp(`^Runs on tracepoint sys_enter_getppid via link \\d+ · held by bpfscope-fixtur \\(pid ${fixtures.report.pid}\\) · reads `));
+    expect({ reads: names(s.reads), writes: names(s.writes), emits: names(s.emits) }).toEqual({
+      reads: ['maps_bpf.bss', 'stack_counts'], writes: ['maps_bpf.bss', 'stack_counts', 'stacks'], emits: ['perf_events', 'ring'],
+    });
+    const unattached = await summaryOf(accessIds.get('store_through_lookup')!);
+    expect(unattached.sentence).toMatch(/^Runs nowhere \(loaded, not attached\) · held by no process .* · reads counts · writes counts · /);
+  });
+
+  it('show prog --json: bpftool\'s keys first, in bpftool\'s order, then attach_points and summary', async () => {
+    for (const id of [fixtures.program('count_getpid').id, corpus.progIds()[0]!]) {
+      const theirs = Object.keys(await bpftoolJson<Record<string, unknown>>(['prog', 'show', 'id', String(id)]));
+      const result = await bpfscope(['show', 'prog', String(id), '--json']);
+      const ours = Object.keys(parseJsonExact<Record<string, unknown>>(result.stdout));
+      expect(ours.slice(0, theirs.length)).toEqual(theirs);
+      expect(ours.slice(-2)).toEqual(['attach_points', 'summary']);
+      const text = await bpfscope(['show', 'prog', String(id)]);
+      expect(text.stdout).toMatch(/\n\tsummary: Runs on .+\n$/);
+    }
+    // bpftool's own text is unchanged above our lines.
+    expect(execFileSync('bpftool', ['prog', 'show', 'id', String(fixtures.program('count_getpid').id)], { encoding: 'utf8' }).length).toBeGreaterThan(0);
+  });
+});
