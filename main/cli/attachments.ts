@@ -14,6 +14,7 @@ import {
 import { decodeLinkInfo, decodeProgInfo, stringifyJson, type JsonObject, type LinkInfo } from '../kernel/info/index.js';
 import { listCgroupViews, listNetViews, listPerfEvents, programAttachPoints } from '../hosts/attachments.js';
 import type { HostSession } from '../hosts/host-session.js';
+import { HostError, toHostError } from '../hosts/host-error.js';
 import { UsageError, type CommandContext } from './context.js';
 
 export const ATTACHMENT_VIEWS = new Set(['net', 'cgroup', 'perf']);
@@ -62,7 +63,11 @@ async function renderView(session: HostSession, view: string, args: string[]): P
     case 'cgroup': {
       const effective = args.includes('effective');
       const root = args.find((a) => a.startsWith('/'));
-      const views = await listCgroupViews(session.host, root);
+      const views = await listCgroupViews(session.host, root).catch((error: unknown) => {
+        const e = toHostError(error);
+        if (root === undefined || (e.code !== 'ENOENT' && e.code !== 'ENOTDIR')) throw e;
+        throw new HostError({ code: e.code, message: `ls cgroup ${root}: no such directory on ${session.label}`, hint: 'give a directory of the cgroup v2 tree, e.g. /sys/fs/cgroup/unified or a cgroup below it' });
+      });
       const records = views.flatMap((v) => (effective ? v.effective : v.attached));
       const lookup = await lookupAll(session, records.flatMap((r) => r.programs.map((p) => p.progId)));
       const json = renderCgroupTreeJson(views, effective, lookup);
@@ -80,6 +85,11 @@ async function renderView(session: HostSession, view: string, args: string[]): P
 export async function lsAttachmentsCommand(ctx: CommandContext): Promise<number> {
   const [view, ...rest] = ctx.args;
   if (!view || !ATTACHMENT_VIEWS.has(view)) throw new UsageError('usage: bpfscope ls net|cgroup [ROOT] [effective]|perf [--json]');
+  const unexpected = view === 'cgroup' ? rest.filter((a) => a !== 'effective' && !a.startsWith('/')) : rest;
+  if (unexpected.length > 0) {
+    const usage = view === 'cgroup' ? 'bpfscope ls cgroup [ROOT] [effective] [--json] (ROOT: an absolute path)' : `bpfscope ls ${view} [--json]`;
+    throw new UsageError(`ls ${view}: unexpected '${unexpected.join(' ')}': ${usage}`);
+  }
   const session = await ctx.session();
   const { json, text } = await renderView(session, view, rest);
   ctx.io.out(ctx.flags.json ? `${stringifyJson(json)}\n` : text);

@@ -40,7 +40,9 @@ export class UsageError extends Error {
 }
 
 export function parseObjectId(word: string | undefined, what: string): number {
-  if (word === undefined) throw new UsageError(`missing ${what} id`);
-  if (!/^\d+$/.test(word) || Number(word) < 1 || Number(word) > 0xffffffff) throw new UsageError(`bad ${what} id '${word}'`);
+  if (word === undefined) throw new UsageError(`missing ${what} id: which ${what}? (bpfscope ls lists them with their ids)`);
+  if (!/^\d+$/.test(word) || Number(word) < 1 || Number(word) > 0xffffffff) {
+    throw new UsageError(`${what} id '${word}' is not an id: ids are whole numbers from 1 to 4294967295`);
+  }
   return Number(word);
 }

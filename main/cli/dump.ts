@@ -8,7 +8,9 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
       return (await import('./maps.js')).dumpCommand(ctx);
     case 'prog':
       return (await import('./program.js')).dumpProgCommand(ctx);
-    default:
-      throw new UsageError('usage: bpfscope dump map ID [--json] | dump prog ID [--json|--cfg|--jited] [--linum] [--opcodes]');
+    default: {
+      const usage = 'bpfscope dump map ID [--json] | dump prog ID [--json|--cfg|--jited] [--linum] [--opcodes]';
+      throw new UsageError(ctx.args[0] === undefined ? `dump: say what to dump: ${usage}` : `dump ${ctx.args[0]}: bpfscope dumps a map or a prog: ${usage}`);
+    }
   }
 }

@@ -53,10 +53,15 @@ async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: n
   }
 }
 
+const LS_USAGE = 'bpfscope ls progs|maps|links|net|perf [--json] | ls cgroup [ROOT] [effective] [--json]';
+
 export async function lsCommand(ctx: CommandContext): Promise<number> {
-  if (ATTACHMENT_VIEWS.has(ctx.args[0] ?? '')) return lsAttachmentsCommand(ctx);
-  const kind = LIST_WORDS[ctx.args[0] ?? ''];
-  if (!kind) throw new UsageError('usage: bpfscope ls progs|maps|links [--json]');
+  const [what, ...rest] = ctx.args;
+  if (ATTACHMENT_VIEWS.has(what ?? '')) return lsAttachmentsCommand(ctx);
+  const kind = LIST_WORDS[what ?? ''];
+  if (what === undefined) throw new UsageError(`ls: say what to list: ${LS_USAGE}`);
+  if (!kind) throw new UsageError(`ls ${what}: there is no list called '${what}'; the lists are progs, maps, links, net, perf and cgroup: ${LS_USAGE}`);
+  if (rest.length > 0) throw new UsageError(`ls ${what}: unexpected '${rest.join(' ')}' (to see one object: bpfscope show ${kind} ID)`);
   const session = await ctx.session();
   const rendered = await renderAll(session, kind, ctx.flags.json === true);
   if (ctx.flags.json) ctx.io.out(`${stringifyJson(rendered.map((r) => r.json!))}\n`);
@@ -66,8 +71,10 @@ export async function lsCommand(ctx: CommandContext): Promise<number> {
 }
 
 export async function showCommand(ctx: CommandContext): Promise<number> {
-  const kind = LIST_WORDS[ctx.args[0] ?? ''];
-  if (!kind) throw new UsageError('usage: bpfscope show prog|map|link ID [--json]');
+  const what = ctx.args[0];
+  const kind = LIST_WORDS[what ?? ''];
+  if (what === undefined) throw new UsageError('show: say what to show: bpfscope show prog|map|link ID [--json]');
+  if (!kind) throw new UsageError(`show ${what}: bpfscope shows a prog, a map or a link: bpfscope show prog|map|link ID [--json]`);
   const id = parseObjectId(ctx.args[1], kind);
   const session = await ctx.session();
   const [rendered] = await renderAll(session, kind, ctx.flags.json === true, id);
