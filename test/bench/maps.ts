@@ -5,26 +5,23 @@
 // The issue's figures are for a million entries, which also amortises process start-up.
 // Run after `npx tsc -p tsconfig.json`:
 //   node out/node/test/bench/maps.js [ENTRIES]     (default 1000000)
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { main } from '../../main/cli.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { MapStream, type MapStreamOptions } from '../../main/hosts/map-stream.js';
 import { loadNativeAddon, type NativeHandle } from '../../main/hosts/native-addon.js';
-import type { FixtureReport } from '../helpers/fixtures.js';
+import { loadBigHash } from '../helpers/big-hash.js';
 import { median } from '../helpers/median.js';
 
 const ENTRIES = Number(process.argv[2] ?? 1_000_000);
 // Compiled to out/node/test/bench: the source tree is four levels up.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(ROOT, 'bin/bpfscope.js');
-const LOADER = join(ROOT, 'test/fixtures/build/bpfscope-fixtures');
 const RUNS = 3;
 
 
@@ -49,12 +46,10 @@ async function rawRead(host: LocalHost, id: number, options: MapStreamOptions): 
 const line = (name: string, ms: number, extra = ''): void =>
   console.log(`${name.padEnd(44)} ${(ms / 1000).toFixed(3).padStart(8)} s  ${((ENTRIES / ms) * 1000 / 1e6).toFixed(2).padStart(6)} M entries/s${extra}`);
 
-// The fixture loader (built by build/fixtures.sh, as the kernel tests do) holds the map until stdin closes.
-const loader = spawn(LOADER, ['--only', 'big', '--big-hash', String(ENTRIES)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [reportLine] = (await once(createInterface({ input: loader.stdout }), 'line')) as [string];
-const report = JSON.parse(reportLine) as FixtureReport;
+// The fixture loader (built by build/fixtures.sh where it is not, as the kernel tests do) holds the map until stopped.
+const big = await loadBigHash(ENTRIES);
 try {
-  const id = report.maps.find((m) => m.name === 'big_hash')!.id;
+  const id = big.id;
   const host = new LocalHost();
   const addon = loadNativeAddon();
   console.log(`big_hash: ${ENTRIES} entries (u32 key, 32-byte struct value), map id ${id}, median of ${RUNS}`);
@@ -121,6 +116,5 @@ try {
   unlinkSync(file);
   console.log(`ratios: raw read ${(bpftool / raw).toFixed(1)}x faster than bpftool; end to end ${(bpftool / e2e).toFixed(1)}x; raw/C-batch ${(cLimit / raw).toFixed(2)}`);
 } finally {
-  loader.stdin.end();
-  await once(loader, 'exit');
+  await big.stop();
 }

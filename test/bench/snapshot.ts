@@ -3,17 +3,13 @@
 // then the map's contents, gzip'd) against `bpftool map dump id ID -j` of the same map (to
 // /dev/null). The fixture's big_hash: u32 key, 32-byte BTF struct value. Run after tsc:
 //   node out/node/test/bench/snapshot.js [ENTRIES]     (default 1000000)
-// The loader is spawned directly (as the other benches do): test/helpers/fixtures.ts finds the
-// loader relative to its own file, which is out/node/… once compiled.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SnapshotHost } from '../../main/hosts/snapshot-host.js';
-import type { FixtureReport } from '../helpers/fixtures.js';
+import { loadBigHash } from '../helpers/big-hash.js';
 import { median } from '../helpers/median.js';
 
 const ENTRIES = Number(process.argv[2] ?? 1_000_000);
@@ -21,7 +17,6 @@ const RUNS = 3;
 // Compiled to out/node/test/bench: the source tree is four levels up.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(ROOT, 'bin/bpfscope.js');
-const LOADER = join(ROOT, 'test/fixtures/build/bpfscope-fixtures');
 
 
 function timedSync(runs: number, fn: () => void): number[] {
@@ -36,12 +31,10 @@ function timedSync(runs: number, fn: () => void): number[] {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
-const loader = spawn(LOADER, ['--only', 'big', '--big-hash', String(ENTRIES)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [reportLine] = (await once(createInterface({ input: loader.stdout }), 'line')) as [string];
-const report = JSON.parse(reportLine) as FixtureReport;
+const big = await loadBigHash(ENTRIES);
 const file = join(tmpdir(), `bpfscope-bench-${process.pid}.snapshot`);
 try {
-  const id = report.maps.find((m) => m.name === 'big_hash')!.id;
+  const id = big.id;
   console.log(`big_hash: ${ENTRIES} entries (u32 key, 32-byte struct value), map id ${id}, median of ${RUNS}, alternating`);
 
   // Alternate the two so that load on the shared cores hits both alike.
@@ -80,6 +73,5 @@ try {
   if (ts >= tb) process.exitCode = 1;
 } finally {
   rmSync(file, { force: true });
-  loader.stdin.end();
-  await once(loader, 'exit');
+  await big.stop();
 }

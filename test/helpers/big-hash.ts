@@ -1,38 +1,21 @@
 // The fixture loader's big_hash (u32 key, 32-byte struct value) for benchmarks and tests of
 // map watches, and a way to change its values from outside: the loader holds the map and
 // never writes it again, and bpfscope never writes at all, so one bpftool batch does.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import type { FixtureReport } from './fixtures.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** From the source tree (vitest) or the compiled one (out/node/test/helpers, benchmarks). */
-const LOADER = [resolve(here, '../..'), resolve(here, '../../../..')]
-  .map((root) => join(root, 'test/fixtures/build/bpfscope-fixtures'))
-  .find((path) => existsSync(path)) ?? 'test/fixtures/build/bpfscope-fixtures';
+import { join } from 'node:path';
+import { startFixtures } from './fixtures.js';
 
 export interface BigHash {
   id: number;
   stop(): Promise<void>;
 }
 
+/** The loader's big_hash with `entries` entries, built first where it is not (a fresh clone). */
 export async function loadBigHash(entries: number): Promise<BigHash> {
-  const loader = spawn(LOADER, ['--only', 'big', '--big-hash', String(entries)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const [reportLine] = (await once(createInterface({ input: loader.stdout! }), 'line')) as [string];
-  const report = JSON.parse(reportLine) as FixtureReport;
-  return {
-    id: report.maps.find((m) => m.name === 'big_hash')!.id,
-    stop: async () => {
-      const exited = once(loader, 'exit');
-      loader.stdin!.end();
-      await exited;
-    },
-  };
+  const fixtures = await startFixtures({ only: ['big'], bigHash: entries });
+  return { id: fixtures.map('big_hash').id, stop: () => fixtures.stop() };
 }
 
 /** Sets the 32-byte values of `keys` to round-specific bytes, in one bpftool process. */

@@ -1,11 +1,14 @@
 // Builds and runs the real BPF fixtures (test/fixtures/) for kernel tests. The loader's
 // stdout carries one JSON report line, then one JSON reply per trigger command.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+/** From the source tree (vitest) or the compiled one (out/node/test/helpers, benchmarks). */
+const ROOT = [join(here, '..', '..'), join(here, '..', '..', '..', '..')].find((root) => existsSync(join(root, 'build', 'fixtures.sh'))) ?? join(here, '..', '..');
 export const FIXTURE_BUILD_DIR = join(ROOT, 'test', 'fixtures', 'build');
 export const LOADER_PATH = join(FIXTURE_BUILD_DIR, 'bpfscope-fixtures');
 const BUILD_SCRIPT = join(ROOT, 'build', 'fixtures.sh');

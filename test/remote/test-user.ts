@@ -4,7 +4,8 @@
 // optional sudoers.d rule naming exactly the commands it may run as root
 // without a password. remove() deletes the rule, the account and its home.
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface TestUser {
   name: string;
@@ -45,6 +46,8 @@ export function createTestUser(tag: string): TestUser {
     allowSudo(commands) {
       rmSync(sudoers, { force: true });
       if (commands.length === 0) return;
+      // Debian's /etc/sudoers reads this directory (@includedir), which a machine may lack.
+      mkdirSync(dirname(sudoers), { recursive: true, mode: 0o750 });
       const tmp = `${sudoers}.tmp`;
       writeFileSync(tmp, `${name} ALL=(root) NOPASSWD: ${commands.join(', ')}\n`, { mode: 0o440 });
       run(['visudo', '-c', '-q', '-f', tmp]);
