@@ -8,6 +8,7 @@ import {
   renderProgText,
   stringifyJson,
   type JsonObject,
+  type LinkShow,
   type ShowOptions,
 } from '../kernel/info/index.js';
 import { HostError } from '../hosts/host-error.js';
@@ -21,14 +22,17 @@ type Kind = 'prog' | 'map' | 'link';
 
 const LIST_WORDS: Record<string, Kind> = { progs: 'prog', prog: 'prog', maps: 'map', map: 'map', links: 'link', link: 'link' };
 
-async function showOptions(session: HostSession, kind: Kind): Promise<ShowOptions> {
-  // Only kprobe_multi links name kernel functions; kallsyms is 120 k lines, read it only then.
-  const kallsyms = kind === 'link' ? await session.kallsyms().catch(() => undefined) : undefined;
-  const options: ShowOptions = {
-    bootToWallNs: await session.bootToWallNs(),
-    utcOffsetSeconds: (epochSeconds) => -new Date(epochSeconds * 1000).getTimezoneOffset() * 60,
-  };
-  if (kallsyms) options.resolveKsym = (address) => kallsyms.exact(address);
+function showOptions(bootToWallNs: bigint): ShowOptions {
+  return { bootToWallNs, utcOffsetSeconds: (epochSeconds) => -new Date(epochSeconds * 1000).getTimezoneOffset() * 60 };
+}
+
+/** Only kprobe_multi links name kernel functions: kallsyms is read as far as their addresses, and only for them. */
+async function linkShowOptions(session: HostSession, shows: readonly LinkShow[], bootToWallNs: bigint): Promise<ShowOptions> {
+  const options = showOptions(bootToWallNs);
+  const addresses = shows.flatMap((s) => (s.info.details?.kind === 'kprobe_multi' ? s.info.details.addrs : []));
+  if (addresses.length === 0) return options;
+  const symbols = await session.kernelSymbols({ addresses, callBaseOffsets: [] }).catch(() => undefined);
+  if (symbols) options.resolveKsym = (address) => symbols.exact(address);
   return options;
 }
 
@@ -36,19 +40,22 @@ async function showOptions(session: HostSession, kind: Kind): Promise<ShowOption
 type Rendered = { json: JsonObject; text?: undefined } | { json?: undefined; text: string };
 
 async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: number): Promise<Rendered[]> {
-  const options = await showOptions(session, kind);
+  const bootToWallNs = session.bootToWallNs();
   switch (kind) {
     case 'prog': {
       const shows = id === undefined ? await listPrograms(session) : [await getProgram(session, id)];
+      const options = showOptions(await bootToWallNs);
       return shows.flatMap((s) => (s ? [json ? { json: renderProgJson(s, options) } : { text: renderProgText(s, options) }] : []));
     }
     case 'map': {
       const shows = id === undefined ? await listMaps(session) : [await getMap(session, id)];
+      const options = showOptions(await bootToWallNs);
       return shows.flatMap((s) => (s ? [json ? { json: renderMapJson(s, options) } : { text: renderMapText(s, options) }] : []));
     }
     case 'link': {
-      const shows = id === undefined ? await listLinks(session) : [await getLink(session, id)];
-      return shows.flatMap((s) => (s ? [json ? { json: renderLinkJson(s, options) } : { text: renderLinkText(s, options) }] : []));
+      const shows = (id === undefined ? await listLinks(session) : [await getLink(session, id)]).filter((s): s is LinkShow => s !== null);
+      const options = await linkShowOptions(session, shows, await bootToWallNs);
+      return shows.map((s) => (json ? { json: renderLinkJson(s, options) } : { text: renderLinkText(s, options) }));
     }
   }
 }

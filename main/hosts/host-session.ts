@@ -3,7 +3,7 @@
 // kallsyms index load on first use: most one-shot commands need neither.
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeBtfInfo } from '../kernel/info/index.js';
-import type { KallsymsIndex } from '../kernel/proc/kallsyms.js';
+import type { KallsymsIndex, KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
 import type { Host } from './host.js';
 import { HostError } from './host-error.js';
 
@@ -16,6 +16,7 @@ const BTF_CACHE_SIZE = 64;
 export class HostSession {
   readonly host: Host;
   private kallsymsIndex?: Promise<KallsymsIndex>;
+  private kallsymsScans = 0;
   private vmlinux?: Promise<Btf>;
   private readonly btfById = new Map<number, Promise<Btf>>();
 
@@ -33,6 +34,25 @@ export class HostSession {
     );
     this.kallsymsIndex.catch(() => (this.kallsymsIndex = undefined));
     return this.kallsymsIndex;
+  }
+
+  /**
+   * The kernel symbols a query names. The first time, kallsyms is read only up to the last of
+   * them (a program that calls nothing reads none of it): a one-shot command pays for what it
+   * prints. After that, or on a host that cannot read a file in pieces, from the index, which
+   * the session then keeps.
+   */
+  async kernelSymbols(query: KallsymsQuery): Promise<KernelSymbols> {
+    const { KallsymsScan } = await import('../kernel/proc/kallsyms.js');
+    const scan = new KallsymsScan(query);
+    if (scan.done) return scan.result();
+    if (this.kallsymsIndex || !this.host.readChunks || this.kallsymsScans++ > 0) return this.kallsyms();
+    const decoder = new TextDecoder();
+    for await (const chunk of this.host.readChunks('/proc/kallsyms', KALLSYMS_LIMIT)) {
+      if (scan.push(decoder.decode(chunk, { stream: true }))) return scan.result();
+    }
+    scan.push(decoder.decode());
+    return scan.result();
   }
 
   vmlinuxBtf(): Promise<Btf> {

@@ -166,6 +166,12 @@ export interface Host {
   btfInfo(id: number): Promise<RawBtfInfo | null>;
   owners(): Promise<RawOwnerFd[]>;
   readFile(path: string, limit: number): Promise<Uint8Array>;
+  /**
+   * A file in pieces as it is read (up to limit bytes, else EFBIG), for a caller that may stop
+   * early: kallsyms, whose every line the kernel formats as it is read. Optional: without it
+   * callers read the whole file.
+   */
+  readChunks?(path: string, limit: number): AsyncIterable<Uint8Array>;
   openMap(id: number): Promise<MapReader | null>;
   enableStats(): Promise<StatsHold>;
   /**

@@ -1,4 +1,5 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
+import { open } from 'node:fs/promises';
 import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
@@ -28,6 +29,9 @@ interface NativeMapWatchFns {
   mapWatchDiff(watch: NativeMapWatch, max: number): RawMapDiff | null;
   mapWatchClose(watch: NativeMapWatch): void;
 }
+
+/** Bytes per read of readChunks: a few hundred kallsyms lines, so a scan stops soon after its last find. */
+const CHUNK_BYTES = 64 << 10;
 
 /** What the addon leaves out of a program's info when the kernel returned an array empty. */
 const NO_BYTES = new Uint8Array(0);
@@ -87,6 +91,26 @@ export class LocalHost implements Host {
 
   async readFile(path: string, limit: number): Promise<Uint8Array> {
     return this.addon.readFile(path, limit);
+  }
+
+  /** Reads on libuv's thread pool, one piece ahead: the kernel formats the next while the caller scans this one. */
+  async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
+    const file = await open(path, 'r');
+    const read = () => file.read(Buffer.allocUnsafe(CHUNK_BYTES), 0, CHUNK_BYTES, null);
+    let next = read();
+    try {
+      for (let total = 0; ; ) {
+        const { bytesRead, buffer } = await next;
+        if (bytesRead === 0) return;
+        total += bytesRead;
+        if (total > limit) throw Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
+        next = read();
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await next.catch(() => undefined);
+      await file.close();
+    }
   }
 
   async openMap(id: number): Promise<MapReader | null> {

@@ -1,12 +1,12 @@
 // A loaded program's code as the listing views need it: xlated instructions
 // with function headers and source lines from its BTF, calls named through the
-// host's kallsyms (read once per host, where bpftool rereads it per program),
-// map references named, the control-flow graph, and the JIT image.
+// host's kallsyms (only as far as this program's calls need, or from the session's
+// index; bpftool rereads all of it per program), map references named, the
+// control-flow graph, and the JIT image.
 import { bpftoolFuncSignature, type Btf } from '../kernel/btf/index.js';
 import { decodeFuncInfo, decodeLineInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
-import { buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type MapSummary } from '../kernel/isa/index.js';
+import { buildListing, kernelAddressesOf, type FuncInfoRecord, type LineInfoRecord, type Listing, type MapSummary } from '../kernel/isa/index.js';
 import { mapTypeName } from '../kernel/names/index.js';
-import type { KallsymsIndex } from '../kernel/proc/kallsyms.js';
 import type { RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 
@@ -17,7 +17,6 @@ export interface ProgramCode {
   jited: Uint8Array;
   jitedKsyms: bigint[];
   jitedFuncLens: number[];
-  kallsyms?: KallsymsIndex;
 }
 
 function funcRecords(raw: RawProgInfo, info: ProgInfo, btf: Btf | undefined): FuncInfoRecord[] {
@@ -53,23 +52,21 @@ export async function programCode(session: HostSession, id: number): Promise<Pro
   const raw = await session.host.progInfo(id, true);
   if (!raw) return null;
   const info = decodeProgInfo(raw.info);
+  const jitedKsyms = u64Array(raw.jitedKsyms);
   // Without BTF or kallsyms the listing still builds, with fewer names, as bpftool's does.
-  const [btf, kallsyms, maps] = await Promise.all([
+  const [symbols, btf, maps] = await Promise.all([
+    session.kernelSymbols(kernelAddressesOf(raw.xlated, jitedKsyms)).catch(() => undefined),
     info.btfId ? session.btf(info.btfId).catch(() => undefined) : undefined,
-    session.kallsyms().catch(() => undefined),
     mapSummaries(session, u32Array(raw.mapIds)),
   ]);
-  const jitedKsyms = u64Array(raw.jitedKsyms);
   const listing = buildListing(
     { insns: raw.xlated, origin: 'xlated', funcInfo: funcRecords(raw, info, btf), lineInfo: lineRecords(raw, info, btf) },
     {
-      ...(kallsyms?.callBase !== undefined ? { callBase: kallsyms.callBase } : {}),
-      kernelSymbol: (address) => kallsyms?.symbolAt(address),
+      ...(symbols?.callBase !== undefined ? { callBase: symbols.callBase } : {}),
+      kernelSymbol: (address) => symbols?.symbolAt(address),
       jitedKsyms,
       map: (key) => (key.by === 'id' ? maps.get(key.value) ?? { id: key.value } : undefined),
     },
   );
-  const code: ProgramCode = { info, listing, jited: raw.jited, jitedKsyms, jitedFuncLens: u32Array(raw.jitedFuncLens) };
-  if (kallsyms) code.kallsyms = kallsyms;
-  return code;
+  return { info, listing, jited: raw.jited, jitedKsyms, jitedFuncLens: u32Array(raw.jitedFuncLens) };
 }

@@ -23,8 +23,9 @@ export async function programJit(session: HostSession, code: ProgramCode): Promi
       id: code.info.id,
     });
   }
-  const arch = await hostArch(session);
-  const symbolAt = (address: bigint): string | undefined => code.kallsyms?.symbolAt(address);
+  // The image may call any kernel address: the whole index, not a scan for the listing's calls.
+  const [arch, kallsyms] = await Promise.all([hostArch(session), session.kallsyms().catch(() => undefined)]);
+  const symbolAt = (address: bigint): string | undefined => kallsyms?.symbolAt(address);
   if (arch === 'x86_64') {
     // iced-x86 loads its WebAssembly at import: only when asked for.
     const { disassembleJitImage } = await import('../kernel/isa/jit-x86.js');

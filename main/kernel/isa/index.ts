@@ -10,6 +10,7 @@ export {
   type MapReference, type SourceLine,
 } from './listing.js';
 export type { CallTarget, CodeOrigin, ListingResolvers, MapKey, MapSummary } from './resolve.js';
+export { kernelAddressesOf } from './resolve.js';
 export {
   hexBytes, listingJsonText, listingToBpftoolJson, listingToJson, renderListingText, type BpftoolListingJson, type BpftoolOpcodesJson,
   type JsonListingEntry, type TextOptions,

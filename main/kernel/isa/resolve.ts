@@ -5,6 +5,7 @@ import type { DisasmCallbacks } from './format.js';
 import { signed } from './format.js';
 import { helperName } from './helpers.js';
 import type { CallInstruction, LoadImm64Instruction } from './instruction.js';
+import * as op from './opcode.js';
 
 /** A map as the listing shows it; only `id` is needed, the rest is for the UI. */
 export interface MapSummary {
@@ -49,10 +50,43 @@ export interface CallTarget {
 
 const U64 = (n: bigint): bigint => BigInt.asUintN(64, n);
 
+/** Where a call in xlated code goes: a JIT-ed subprog's address, or an offset from `__bpf_call_base`. */
+function xlatedCallSite(callee: CallInstruction['callee'], imm: number, jitedKsyms: readonly bigint[]): { address: bigint } | { offset: number } {
+  if (callee === 'subprog' && imm >= 0 && imm < jitedKsyms.length) return { address: jitedKsyms[imm] };
+  return { offset: imm };
+}
+
 function xlatedCallAddress(insn: CallInstruction, resolvers: ListingResolvers): bigint {
-  const ksyms = resolvers.jitedKsyms ?? [];
-  if (insn.callee === 'subprog' && insn.imm >= 0 && insn.imm < ksyms.length) return ksyms[insn.imm];
-  return U64((resolvers.callBase ?? 0n) + BigInt(insn.imm));
+  const site = xlatedCallSite(insn.callee, insn.imm, resolvers.jitedKsyms ?? []);
+  return 'address' in site ? site.address : U64((resolvers.callBase ?? 0n) + BigInt(site.offset));
+}
+
+const CALL_CODE = op.CLASS_JMP | op.JMP_CALL;
+const LD_IMM64_CODE = op.CLASS_LD | op.MODE_IMM | op.SIZE_DW;
+const CALLEES = new Map<number, CallInstruction['callee']>([
+  [op.CALL_HELPER, 'helper'],
+  [op.PSEUDO_CALL, 'subprog'],
+  [op.PSEUDO_KFUNC_CALL, 'kfunc'],
+]);
+
+/**
+ * The kernel addresses a listing of xlated code names (its calls), for kallsyms to answer
+ * before the listing is built: JIT-ed subprogs by address, helpers and kfuncs by offset from
+ * `__bpf_call_base`. A program that calls nothing needs no kallsyms at all.
+ */
+export function kernelAddressesOf(insns: Uint8Array, jitedKsyms: readonly bigint[]): { addresses: bigint[]; callBaseOffsets: number[] } {
+  const addresses = new Set<bigint>();
+  const offsets = new Set<number>();
+  for (let at = 0; at + op.INSN_SIZE <= insns.length; at += insns[at] === LD_IMM64_CODE ? 2 * op.INSN_SIZE : op.INSN_SIZE) {
+    if (insns[at] !== CALL_CODE) continue;
+    const callee = CALLEES.get(insns[at + 1] >> 4);
+    if (callee === undefined) continue;
+    const imm = insns[at + 4] | (insns[at + 5] << 8) | (insns[at + 6] << 16) | (insns[at + 7] << 24);
+    const site = xlatedCallSite(callee, imm, jitedKsyms);
+    if ('address' in site) addresses.add(site.address);
+    else offsets.add(site.offset);
+  }
+  return { addresses: [...addresses], callBaseOffsets: [...offsets] };
 }
 
 interface ResolvedCall {

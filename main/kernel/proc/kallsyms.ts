@@ -1,5 +1,7 @@
-// An index of /proc/kallsyms: built once per host, then address → symbol and
-// symbol → address lookups are O(log n) / O(1).
+// /proc/kallsyms two ways: an index of every symbol, built once per host for callers that look
+// up many addresses (then address → symbol is O(log n)); and a scan that looks for a few
+// addresses as the text streams in and says when it has them all, so a caller that needs
+// three names stops reading a 5 MB file whose every line the kernel formats on demand.
 
 export interface KernelSymbol {
   address: bigint;
@@ -8,9 +10,38 @@ export interface KernelSymbol {
   module?: string;
 }
 
-const MAX_LINES = 4_000_000;
+/** The lookups a listing or a link needs; the index and the scan both answer them. */
+export interface KernelSymbols {
+  /** Address of `__bpf_call_base`: helper and kfunc calls in xlated code are offsets from it. */
+  readonly callBase: bigint | undefined;
+  /** The symbol starting exactly at address; where several share it, the first listed (as bpftool). */
+  exact(address: bigint): KernelSymbol | undefined;
+  /** Name of the symbol starting exactly at address. */
+  symbolAt(address: bigint): string | undefined;
+}
 
-export class KallsymsIndex {
+/** What a caller will ask: these addresses, and these offsets from `__bpf_call_base`. */
+export interface KallsymsQuery {
+  readonly addresses: readonly bigint[];
+  readonly callBaseOffsets: readonly number[];
+}
+
+const MAX_LINES = 4_000_000;
+const CALL_BASE = '__bpf_call_base';
+
+/** One kallsyms line (`address type name[\tmodule]`), or undefined when it does not parse. */
+function parseLine(text: string, start: number, end: number): KernelSymbol | undefined {
+  const sp1 = text.indexOf(' ', start);
+  const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
+  if (!(sp1 > start && sp2 > sp1 && sp2 < end)) return undefined;
+  const rest = text.slice(sp2 + 1, end);
+  const tab = rest.indexOf('\t');
+  const address = BigInt(`0x${text.slice(start, sp1)}`);
+  if (tab < 0) return { address, name: rest };
+  return { address, name: rest.slice(0, tab), module: rest.slice(tab + 1).replace(/^\[|\]$/g, '') };
+}
+
+export class KallsymsIndex implements KernelSymbols {
   /** Sorted by address; parallel arrays keep a 120 k-line table compact. */
   private readonly addresses: BigUint64Array;
   private readonly names: string[];
@@ -27,20 +58,13 @@ export class KallsymsIndex {
   /** Parses kallsyms text; lines that do not parse are skipped. All-zero
    * addresses (kptr_restrict) make `restricted` true. */
   static parse(text: string): KallsymsIndex {
-    const entries: { address: bigint; name: string; module?: string }[] = [];
+    const entries: KernelSymbol[] = [];
     let start = 0;
     for (let line = 0; line < MAX_LINES && start < text.length; line++) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      const sp1 = text.indexOf(' ', start);
-      const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
-      if (sp1 > start && sp2 > sp1 && sp2 < end) {
-        const rest = text.slice(sp2 + 1, end);
-        const tab = rest.indexOf('\t');
-        const name = tab < 0 ? rest : rest.slice(0, tab);
-        const module = tab < 0 ? undefined : rest.slice(tab + 1).replace(/^\[|\]$/g, '');
-        entries.push({ address: BigInt(`0x${text.slice(start, sp1)}`), name, module });
-      }
+      const symbol = parseLine(text, start, end);
+      if (symbol) entries.push(symbol);
       start = end + 1;
     }
     entries.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -58,7 +82,6 @@ export class KallsymsIndex {
     return this.addresses.length > 0 && this.addresses[this.addresses.length - 1] === 0n;
   }
 
-  /** The symbol starting exactly at address; where several share it, the first listed (as bpftool). */
   exact(address: bigint): KernelSymbol | undefined {
     let i = this.floorIndex(address);
     if (i < 0 || this.addresses[i] !== address) return undefined;
@@ -66,15 +89,13 @@ export class KallsymsIndex {
     return this.at(i);
   }
 
-  /** Name of the symbol starting exactly at address. */
   symbolAt(address: bigint): string | undefined {
     return this.exact(address)?.name;
   }
 
-  /** Address of `__bpf_call_base`: helper and kfunc calls in xlated code are offsets from it. */
   get callBase(): bigint | undefined {
     // One name: a scan, once, not the name map addressOf builds for many lookups.
-    if (this.callBaseIndex === undefined) this.callBaseIndex = this.names.indexOf('__bpf_call_base');
+    if (this.callBaseIndex === undefined) this.callBaseIndex = this.names.indexOf(CALL_BASE);
     return this.callBaseIndex < 0 ? undefined : this.addresses[this.callBaseIndex];
   }
 
@@ -111,4 +132,126 @@ export class KallsymsIndex {
     }
     return found;
   }
+}
+
+/** What a scan found: the symbols asked for, each the first line at its address. */
+class FoundSymbols implements KernelSymbols {
+  constructor(
+    readonly callBase: bigint | undefined,
+    private readonly found: ReadonlyMap<bigint, KernelSymbol>,
+  ) {}
+
+  exact(address: bigint): KernelSymbol | undefined {
+    return this.found.get(address);
+  }
+
+  symbolAt(address: bigint): string | undefined {
+    return this.found.get(address)?.name;
+  }
+}
+
+/**
+ * Looks for the symbols a query names in kallsyms text pushed piece by piece, in file order;
+ * `push` returns true once every one is found, and the rest of the file need not be read. An
+ * address is found on the first line that starts with it; `__bpf_call_base` on the first line
+ * that names it (lines before that are kept until the offsets from it are known). Answers the
+ * query as KallsymsIndex would; an address no line has costs the whole file.
+ */
+export class KallsymsScan {
+  /** Wanted addresses not found yet, by their text as kallsyms prints them (fixed-width hex). */
+  private readonly pending = new Map<string, bigint>();
+  private readonly found = new Map<bigint, KernelSymbol>();
+  private readonly query: KallsymsQuery;
+  private callBase: bigint | undefined;
+  /** Complete lines read before `__bpf_call_base`, searched once the offsets from it are known. */
+  private held: string[] = [];
+  /** The end of the last piece after its last newline. */
+  private partial = '';
+  /** Hex digits of an address: 16 on 64-bit kernels, 8 on 32-bit (from the first line). */
+  private width = 0;
+
+  constructor(query: KallsymsQuery) {
+    this.query = query;
+  }
+
+  get done(): boolean {
+    const { addresses, callBaseOffsets } = this.query;
+    if (addresses.length === 0 && callBaseOffsets.length === 0) return true;
+    return this.width > 0 && this.pending.size === 0 && (callBaseOffsets.length === 0 || this.callBase !== undefined);
+  }
+
+  /** Feeds the next piece of text; true once everything asked for is found. */
+  push(piece: string): boolean {
+    if (this.done) return true;
+    const text = this.partial + piece;
+    const last = text.lastIndexOf('\n');
+    if (last < 0) {
+      this.partial = text;
+      return false;
+    }
+    this.partial = text.slice(last + 1);
+    this.scanLines(text.slice(0, last + 1));
+    return this.done;
+  }
+
+  /** The symbols found: call once the text has ended, or once `push` returned true. */
+  result(): KernelSymbols {
+    if (this.partial) this.scanLines(`${this.partial}\n`);
+    this.partial = '';
+    // No __bpf_call_base anywhere: the held lines still hold the absolute addresses.
+    for (const text of this.held.splice(0)) this.match(text);
+    return new FoundSymbols(this.callBase, this.found);
+  }
+
+  private scanLines(text: string): void {
+    if (this.width === 0) {
+      const space = text.indexOf(' ');
+      this.width = space > 0 ? space : 16;
+      for (const address of this.query.addresses) this.want(address);
+    }
+    if (this.query.callBaseOffsets.length > 0 && this.callBase === undefined) {
+      const at = callBaseLine(text);
+      if (at < 0) {
+        this.held.push(text);
+        return;
+      }
+      this.callBase = parseLine(text, at, text.indexOf('\n', at))!.address;
+      for (const offset of this.query.callBaseOffsets) this.want(BigInt.asUintN(64, this.callBase + BigInt(offset)));
+      for (const earlier of this.held.splice(0)) this.match(earlier);
+    }
+    this.match(text);
+  }
+
+  private want(address: bigint): void {
+    if (!this.found.has(address)) this.pending.set(address.toString(16).padStart(this.width, '0'), address);
+  }
+
+  /** Takes the pending addresses that start a line of `text` (complete lines). */
+  private match(text: string): void {
+    const { width, pending } = this;
+    for (let start = 0; start < text.length && pending.size > 0; ) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const key = text.slice(start, start + width);
+      const address = pending.get(key);
+      if (address !== undefined && text.charCodeAt(start + width) === 32) {
+        const symbol = parseLine(text, start, end);
+        if (symbol) {
+          this.found.set(address, symbol);
+          pending.delete(key);
+        }
+      }
+      start = end + 1;
+    }
+  }
+}
+
+/** Where the first line naming `__bpf_call_base` (in vmlinux or a module) starts, or -1. */
+function callBaseLine(text: string): number {
+  const needle = ` ${CALL_BASE}`;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    const after = text.charCodeAt(at + needle.length);
+    if (after === 10 || after === 9) return text.lastIndexOf('\n', at) + 1;
+  }
+  return -1;
 }

@@ -1,0 +1,90 @@
+// The kallsyms scan answers a query as the index of the whole file does, whatever the pieces
+// the text arrives in, and says it is done as soon as the last symbol asked for has been read.
+import { describe, expect, it } from 'vitest';
+import { KallsymsIndex, KallsymsScan, type KallsymsQuery, type KernelSymbols } from '../../../main/kernel/proc/kallsyms.js';
+
+// Shaped like /proc/kallsyms: vmlinux sorted by address, then modules, then BPF programs;
+// two names at one address; __pfx___bpf_call_base before the real one.
+const TEXT = [
+  'ffffffff81000000 T _stext',
+  'ffffffff81000000 T startup_64',
+  'ffffffff81000100 t helper_before_base',
+  'ffffffff814ded40 T __pfx___bpf_call_base',
+  'ffffffff814ded50 T __bpf_call_base',
+  'ffffffff814ded60 T bpf_map_lookup_elem',
+  'ffffffff81500000 T bpf_get_current_pid_tgid',
+  'ffffffffc0100000 t veth_xmit\t[veth]',
+  'ffffffffc0027980 t bpf_dispatcher_xdp\t[bpf]',
+  'ffffffffc0030000 t bpf_prog_6deef7357e7b4530_count_getpid\t[bpf]',
+  'ffffffffc0030800 t bpf_prog_0123456789abcdef_F\t[bpf]',
+].join('\n') + '\n';
+
+const BASE = 0xffffffff814ded50n;
+
+function scanned(query: KallsymsQuery, pieceSize: number): { symbols: KernelSymbols; readTo: number } {
+  const scan = new KallsymsScan(query);
+  let at = 0;
+  while (at < TEXT.length) {
+    const done = scan.push(TEXT.slice(at, at + pieceSize));
+    at += pieceSize;
+    if (done) break;
+  }
+  return { symbols: scan.result(), readTo: Math.min(at, TEXT.length) };
+}
+
+const QUERIES: Record<string, KallsymsQuery> = {
+  'helpers by offset, one before the base': {
+    addresses: [],
+    callBaseOffsets: [Number(0xffffffff814ded60n - BASE), Number(0xffffffff81500000n - BASE), Number(0xffffffff81000100n - BASE)],
+  },
+  'subprogs by address': { addresses: [0xffffffffc0030000n, 0xffffffffc0030800n], callBaseOffsets: [] },
+  'a shared address and a module symbol': { addresses: [0xffffffff81000000n, 0xffffffffc0100000n], callBaseOffsets: [] },
+  'an address no line has': { addresses: [0xffffffff81234567n], callBaseOffsets: [16] },
+};
+
+describe('KallsymsScan', () => {
+  const index = KallsymsIndex.parse(TEXT);
+
+  for (const [name, query] of Object.entries(QUERIES)) {
+    it(`${name}: as the index answers, in pieces of any size`, () => {
+      const wanted = [...query.addresses, ...query.callBaseOffsets.map((o) => BigInt.asUintN(64, BASE + BigInt(o)))];
+      for (const size of [1, 7, 16, 17, 40, 64, TEXT.length]) {
+        const { symbols } = scanned(query, size);
+        if (query.callBaseOffsets.length > 0) expect(symbols.callBase).toBe(index.callBase);
+        for (const address of wanted) {
+          expect(symbols.exact(address), `${address.toString(16)} in pieces of ${size}`).toEqual(index.exact(address));
+          expect(symbols.symbolAt(address)).toBe(index.symbolAt(address));
+        }
+      }
+    });
+  }
+
+  it('names the first line at a shared address, with its module', () => {
+    const { symbols } = scanned(QUERIES['a shared address and a module symbol']!, 16);
+    expect(symbols.exact(0xffffffff81000000n)).toEqual({ address: 0xffffffff81000000n, name: '_stext' });
+    expect(symbols.exact(0xffffffffc0100000n)).toEqual({ address: 0xffffffffc0100000n, name: 'veth_xmit', module: 'veth' });
+  });
+
+  it('stops at the last symbol it needs', () => {
+    const helpers = scanned({ addresses: [], callBaseOffsets: [Number(0xffffffff814ded60n - BASE)] }, 8);
+    expect(helpers.readTo).toBeLessThan(TEXT.indexOf('bpf_get_current_pid_tgid'));
+    expect(helpers.symbols.symbolAt(0xffffffff814ded60n)).toBe('bpf_map_lookup_elem');
+    const missing = scanned(QUERIES['an address no line has']!, 8);
+    expect(missing.readTo).toBe(TEXT.length);
+  });
+
+  it('needs no text for an empty query', () => {
+    const scan = new KallsymsScan({ addresses: [], callBaseOffsets: [] });
+    expect(scan.done).toBe(true);
+    expect(scan.result().callBase).toBeUndefined();
+  });
+
+  it('finds nothing without __bpf_call_base, but still the absolute addresses', () => {
+    const text = TEXT.replace(/^.* __bpf_call_base\n/m, '');
+    const scan = new KallsymsScan({ addresses: [0xffffffffc0030000n], callBaseOffsets: [16] });
+    expect(scan.push(text)).toBe(false);
+    const symbols = scan.result();
+    expect(symbols.callBase).toBeUndefined();
+    expect(symbols.symbolAt(0xffffffffc0030000n)).toBe('bpf_prog_6deef7357e7b4530_count_getpid');
+  });
+});
