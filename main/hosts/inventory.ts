@@ -85,14 +85,25 @@ async function firstFuncName(session: HostSession, raw: RawProgInfo, info: ProgI
   }
 }
 
-async function programShow(session: HostSession, raw: RawProgInfo, owners: OwnerIndex): Promise<ProgShow> {
+async function programShow(session: HostSession, raw: RawProgInfo): Promise<ProgShow> {
   const info = decodeProgInfo(raw.info);
   const show: ProgShow = { info, mapIds: u32Array(raw.mapIds), fdinfo: parseFdinfo(raw.fdinfo) };
   const name = await firstFuncName(session, raw, info);
   if (name) show.firstFuncName = name;
-  const pids = owners.get(ownerKey('prog', info.id));
-  if (pids) show.owners = pids;
   return show;
+}
+
+/**
+ * Sets each show's owners. The owner scan (started before the objects were read, and running
+ * beside their reads on a local host) is awaited only now.
+ */
+async function withOwners<T extends ProgShow | MapShow | LinkShow>(kind: 'prog' | 'map' | 'link', shows: T[], scan: Promise<OwnerIndex>): Promise<T[]> {
+  const owners = await scan;
+  for (const show of shows) {
+    const pids = owners.get(ownerKey(kind, show.info.id));
+    if (pids) show.owners = pids;
+  }
+  return shows;
 }
 
 /** Keeps the full names of the programs just listed, and only those (programs come and go). */
@@ -104,46 +115,52 @@ function rememberFuncNames(session: HostSession, shows: readonly ProgShow[]): vo
   funcNamesBySession.set(session, names);
 }
 
-export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
-  const [ids, owners] = await Promise.all([session.host.listIds('prog'), ownerIndex(session)]);
-  const shows = await fetchEach(ids, async (id) => {
-    const raw = await session.host.progInfo(id, false);
-    return raw && programShow(session, raw, owners);
-  });
-  rememberFuncNames(session, shows);
-  return shows;
+/** Lists reading every object of a kind, with the owner scan running alongside. */
+async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>): Promise<T[]> {
+  const owners = ownerIndex(session);
+  // Should reading the objects fail first, the scan's failure is not left unhandled.
+  owners.catch(() => undefined);
+  const shows = await fetchEach(await session.host.listIds(kind), fetch);
+  return withOwners(kind, shows, owners);
 }
 
-export async function getProgram(session: HostSession, id: number): Promise<ProgShow | null> {
-  const raw = await session.host.progInfo(id, false);
-  return raw && programShow(session, raw, await ownerIndex(session));
+async function getWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: () => Promise<T | null>): Promise<T | null> {
+  const owners = ownerIndex(session);
+  owners.catch(() => undefined);
+  const found = await fetch();
+  return found && (await withOwners(kind, [found], owners))[0]!;
 }
 
 /** One program as getProgram shows it, without its owners (no walk of /proc). */
 export async function getProgramUnowned(session: HostSession, id: number): Promise<ProgShow | null> {
   const raw = await session.host.progInfo(id, false);
-  return raw && programShow(session, raw, new Map());
+  return raw && programShow(session, raw);
 }
 
-async function mapShow(session: HostSession, id: number, owners: OwnerIndex): Promise<MapShow | null> {
+export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
+  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id));
+  rememberFuncNames(session, shows);
+  return shows;
+}
+
+export async function getProgram(session: HostSession, id: number): Promise<ProgShow | null> {
+  return getWithOwners(session, 'prog', () => getProgramUnowned(session, id));
+}
+
+async function mapShow(session: HostSession, id: number): Promise<MapShow | null> {
   const raw = await session.host.mapInfo(id);
-  if (!raw) return null;
-  const show: MapShow = { info: decodeMapInfo(raw.info), fdinfo: parseFdinfo(raw.fdinfo) };
-  const pids = owners.get(ownerKey('map', id));
-  if (pids) show.owners = pids;
-  return show;
+  return raw && { info: decodeMapInfo(raw.info), fdinfo: parseFdinfo(raw.fdinfo) };
 }
 
 export async function listMaps(session: HostSession): Promise<MapShow[]> {
-  const [ids, owners] = await Promise.all([session.host.listIds('map'), ownerIndex(session)]);
-  return fetchEach(ids, (id) => mapShow(session, id, owners));
+  return listWithOwners(session, 'map', (id) => mapShow(session, id));
 }
 
 export async function getMap(session: HostSession, id: number): Promise<MapShow | null> {
-  return mapShow(session, id, await ownerIndex(session));
+  return getWithOwners(session, 'map', () => mapShow(session, id));
 }
 
-async function linkShow(session: HostSession, id: number, owners: OwnerIndex): Promise<LinkShow | null> {
+async function linkShow(session: HostSession, id: number): Promise<LinkShow | null> {
   const raw = await session.host.linkInfo(id);
   if (!raw) return null;
   const info = decodeLinkInfo(raw.info, raw);
@@ -152,16 +169,13 @@ async function linkShow(session: HostSession, id: number, owners: OwnerIndex): P
     const prog = await session.host.progInfo(info.progId, false);
     if (prog) show.progType = decodeProgInfo(prog.info).type;
   }
-  const pids = owners.get(ownerKey('link', id));
-  if (pids) show.owners = pids;
   return show;
 }
 
 export async function listLinks(session: HostSession): Promise<LinkShow[]> {
-  const [ids, owners] = await Promise.all([session.host.listIds('link'), ownerIndex(session)]);
-  return fetchEach(ids, (id) => linkShow(session, id, owners));
+  return listWithOwners(session, 'link', (id) => linkShow(session, id));
 }
 
 export async function getLink(session: HostSession, id: number): Promise<LinkShow | null> {
-  return linkShow(session, id, await ownerIndex(session));
+  return getWithOwners(session, 'link', () => linkShow(session, id));
 }

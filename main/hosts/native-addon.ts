@@ -85,7 +85,8 @@ export interface NativeAddon {
   mapInfo(id: number): { info: Buffer; fdinfo: string } | null;
   linkInfo(id: number): NativeLinkInfo | null;
   btfInfo(id: number): NativeBtfInfo | null;
-  owners(): NativeOwnerFd[];
+  /** Scans /proc on the libuv thread pool. */
+  owners(): Promise<NativeOwnerFd[]>;
   readFile(path: string, limit: number): Buffer;
   mapOpen(id: number): NativeHandle | null;
   close(handle: NativeHandle): void;

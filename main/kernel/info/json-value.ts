@@ -30,7 +30,14 @@ export function stringifyJson(value: JsonValue, depth = 0): string {
     case 'boolean':
       return value ? 'true' : 'false';
   }
-  if (Array.isArray(value)) return `[${value.map((v) => stringifyJson(v, depth + 1)).join(',')}]`;
-  const parts = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${stringifyJson(v, depth + 1)}`);
-  return `{${parts.join(',')}}`;
+  // One growing string, no array of parts per object: a 1,000-program list is ~30,000 values.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(value[i], depth + 1);
+    return `${out}]`;
+  }
+  out = '{';
+  for (const key in value) out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${stringifyJson(value[key], depth + 1)}`;
+  return `${out}}`;
 }
