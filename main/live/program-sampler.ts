@@ -26,7 +26,7 @@ import { PollLoop } from './poll-loop.js';
 
 export const MIN_INTERVAL_MS = 250;
 export const MAX_INTERVAL_MS = 60_000;
-const DEFAULT_HISTORY_MS = 10 * 60_000;
+export const DEFAULT_HISTORY_MS = 10 * 60_000;
 const DEFAULT_MAX_PROGRAMS = 100_000;
 /** Owners change without ids changing (fds passed, processes exiting): rescan now and then. */
 const DEFAULT_OWNERS_REFRESH_MS = 30_000;

@@ -4,8 +4,8 @@
 // when their last subscription goes. Closing a subscriber drops all of its subscriptions.
 import type { LifecycleEvent, StatsCostEstimate } from '../kernel/live/index.js';
 import type { Host } from '../hosts/host.js';
-import { toHostError } from '../hosts/host-error.js';
-import { ProgramSampler, type ProgramField, type ProgramSample, type ProgramStats, type TotalField } from './program-sampler.js';
+import { HostError, toHostError } from '../hosts/host-error.js';
+import { DEFAULT_HISTORY_MS, ProgramSampler, type ProgramField, type ProgramSample, type ProgramStats, type TotalField } from './program-sampler.js';
 import { RingbufSampler, type RingbufSample } from './ringbuf-sampler.js';
 import type { SeriesColumns } from './series-ring.js';
 import { runStatsSwitchFor, type RunStatsStatus } from './stats-holds.js';
@@ -44,6 +44,13 @@ const MAX_PENDING_EVENTS = 1000;
 const DEFAULT_INTERVAL_MS = 1000;
 /** Points pending per series before the oldest are dropped (a subscriber that stopped reading). */
 const MAX_PENDING_POINTS = 100_000;
+/**
+ * Samplers at other intervals than the default, over all hosts: each samples every program and
+ * keeps its own history, so a client asking for many intervals would multiply both.
+ */
+export const MAX_OTHER_INTERVAL_SOURCES = 16;
+/** History rows a sampler keeps: the configured history at 1 s, less time at shorter intervals. */
+export const MAX_HISTORY_ROWS = 900;
 
 type Source = ProgramSampler | LifecycleTimeline | RingbufSampler;
 
@@ -121,6 +128,13 @@ export class LiveSubscriptions {
   async acquireSource<S extends Source>(key: string, create: (host: Host) => S): Promise<S> {
     let entry = this.sources.get(key);
     if (!entry) {
+      if (!key.endsWith(`|${DEFAULT_INTERVAL_MS}`) && [...this.sources.keys()].filter((k) => !k.endsWith(`|${DEFAULT_INTERVAL_MS}`)).length >= MAX_OTHER_INTERVAL_SOURCES) {
+        throw new HostError({
+          code: 'EBUSY',
+          message: `the server samples at ${MAX_OTHER_INTERVAL_SOURCES} intervals other than ${DEFAULT_INTERVAL_MS} ms already, its limit`,
+          hint: `use the default interval (${DEFAULT_INTERVAL_MS} ms), or one already sampled: ${[...this.sources.keys()].map((k) => k.slice(k.lastIndexOf('|') + 1)).join(', ')} ms`,
+        });
+      }
       const hostId = key.slice(0, key.indexOf('|'));
       const pending: SourceEntry = { source: undefined as unknown as Source, users: 0, started: Promise.resolve() };
       pending.started = this.resolveHost(hostId).then((host) => {
@@ -153,7 +167,9 @@ export class LiveSubscriptions {
 
   /** @internal */
   createProgramSampler(host: Host, intervalMs: number): ProgramSampler {
-    return new ProgramSampler(host, this.historyMs === undefined ? { intervalMs } : { intervalMs, historyMs: this.historyMs });
+    // At short intervals the history is shorter rather than larger (rows × programs × fields).
+    const historyMs = Math.min(this.historyMs ?? DEFAULT_HISTORY_MS, MAX_HISTORY_ROWS * intervalMs);
+    return new ProgramSampler(host, { intervalMs, historyMs });
   }
 }
 

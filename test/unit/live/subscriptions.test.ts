@@ -2,7 +2,7 @@
 // limit, history backfill, shared samplers, and sampling (and stats) ending with the last
 // subscription or with the subscriber.
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiveSubscriptions, type SeriesUpdate } from '../../../main/live/subscriptions.js';
+import { LiveSubscriptions, MAX_OTHER_INTERVAL_SOURCES, type SeriesUpdate } from '../../../main/live/subscriptions.js';
 import { FakeHost } from './fake-host.js';
 
 /** Every progInfoAll call is one 250 ms step of the host clock with 1000 runs of program 1. */
@@ -145,5 +145,20 @@ describe('LiveSubscriptions', () => {
     const other = new LiveSubscriptions(async () => refusing);
     await expect(other.hold('r')).rejects.toThrow(/ENABLE_STATS/);
     expect(other.activeSources()).toEqual([]);
+  });
+
+  it('bounds the samplers at other intervals than the default: a client cannot multiply sampling and history', async () => {
+    const host = new TickingHost();
+    host.addProgram(1);
+    live = new LiveSubscriptions(async () => host);
+    const subscriber = live.openSubscriber(() => undefined);
+    for (let i = 0; i < MAX_OTHER_INTERVAL_SOURCES; i++) await subscriber.subscribe({ kind: 'programs', host: 'h', intervalMs: 2000 + i });
+    await expect(subscriber.subscribe({ kind: 'totals', host: 'h', intervalMs: 5000 })).rejects.toMatchObject({
+      code: 'EBUSY', message: `the server samples at ${MAX_OTHER_INTERVAL_SOURCES} intervals other than 1000 ms already, its limit`,
+    });
+    // Joining a running sampler, or the default interval, is always possible.
+    await subscriber.subscribe({ kind: 'totals', host: 'h', intervalMs: 2003 });
+    await subscriber.subscribe({ kind: 'timeline', host: 'h' });
+    expect(live.activeSources()).toHaveLength(MAX_OTHER_INTERVAL_SOURCES + 1);
   });
 });
