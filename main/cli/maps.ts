@@ -5,14 +5,23 @@ import { plainEntry, plainFooter } from '../kernel/maps/bpftool-text.js';
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { bpftoolJsonBytes, bpftoolJsonPages, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
+import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
 import { readMapSpecial, type MapSpecial } from '../hosts/map-special.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
 const FORMATTED = ',"formatted":';
 
-function gone(session: HostSession, id: number): HostError {
+/** A map unloaded while it was being read. */
+export function mapGoneError(session: HostSession, id: number): HostError {
   return new HostError({ code: 'EGONE', message: `map ${id}: gone (unloaded on ${session.label} while being read)`, id });
+}
+
+/** The map's dump source; EGONE when it is not loaded. */
+export async function openLoadedMapDump(session: HostSession, id: number, options: MapStreamOptions = {}): Promise<MapDumpSource> {
+  const source = await openMapDump(session, id, options);
+  if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
+  return source;
 }
 
 /** `dump WHAT ID`: maps here; other words belong to other commands (prog: bytecode). */
@@ -22,8 +31,7 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   const id = parseObjectId(idWord, 'map');
   const session = await ctx.session();
   // A dump reads to the end: the host reads the next page while this one is formatted.
-  const source = await openMapDump(session, id, { prefetch: true });
-  if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
+  const source = await openLoadedMapDump(session, id, { prefetch: true });
   if (ctx.flags.json) return dumpJson(ctx, session, source);
   const special = await readMapSpecial(session, id);
   if (special.kind !== 'entries') return printSpecial(ctx, id, special);
@@ -38,7 +46,7 @@ async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDu
   ctx.io.out('[');
   for (; ; step = await pages.next()) {
     if (step.done) {
-      if (step.value === 'gone') throw gone(session, source.stream.id);
+      if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
       break;
     }
     await writeBytes(ctx.io, step.value);
@@ -55,7 +63,7 @@ async function dumpBtfText(ctx: CommandContext, session: HostSession, source: Ma
   let first = true;
   for (; ; step = await pages.next()) {
     if (step.done) {
-      if (step.value === 'gone') throw gone(session, source.stream.id);
+      if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
       break;
     }
     let text = '';
@@ -77,7 +85,7 @@ async function dumpPlainText(ctx: CommandContext, session: HostSession, source: 
   let count = 0;
   for (;;) {
     const step = await stream.next();
-    if (step.state === 'gone') throw gone(session, stream.id);
+    if (step.state === 'gone') throw mapGoneError(session, stream.id);
     if (step.state === 'done') break;
     const { keys, values, count: n } = step.page;
     let text = '';

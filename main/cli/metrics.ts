@@ -1,13 +1,11 @@
 // `bpfscope metrics [--listen ADDR:PORT] [--host H[,H…]] [--map-field MAP:FIELD]…`: the
 // Prometheus/OpenMetrics endpoint until SIGINT/SIGTERM. Hosts are opened once and kept (SSH
 // hosts reconnect in the background); run statistics stay on while it runs.
-import { HostSession } from '../hosts/host-session.js';
-import { openHost } from '../hosts/open-host.js';
 import { MetricsExporter } from '../metrics/exporter.js';
 import { mergeMapFieldSpecs, parseMapFieldSpec, type MapFieldSpec } from '../metrics/map-fields.js';
 import { DEFAULT_METRICS_ADDRESS, DEFAULT_METRICS_PORT, parseListenAddress, runMetricsServer, type ListenAddress } from '../metrics/metrics-http.js';
-import { HostRegistry } from '../server/host-registry.js';
 import { UsageError, type CommandContext } from './context.js';
+import { keptHosts } from './kept-hosts.js';
 
 const USAGE = 'usage: bpfscope metrics [--listen ADDR:PORT] [--host H[,H…]] [--map-field MAP:FIELD|MAP[KEY]:FIELD]…';
 /** Hosts whose state is a file: nothing runs there, so there is nothing to count. */
@@ -23,36 +21,12 @@ function listenAddress(value: string | boolean | undefined): ListenAddress {
 }
 
 /** The --map-field values, parsed and merged; a bad one is a usage error. */
-export function mapFieldSpecs(values: readonly string[] | undefined): MapFieldSpec[] {
+function mapFieldSpecs(values: readonly string[] | undefined): MapFieldSpec[] {
   try {
     return mergeMapFieldSpecs((values ?? []).map(parseMapFieldSpec));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-}
-
-/** Opens each --host once, lazily, kept for the life of the command; SSH hosts reconnect. */
-export function cliHostRegistry(hosts: readonly string[], flags: CommandContext['flags']): HostRegistry {
-  const acceptNew = flags['accept-new-host-key'] === true;
-  const noCache = flags['no-cache'] === true;
-  return new HostRegistry(
-    Object.fromEntries(
-      hosts.map((spec) => [
-        spec,
-        async (hooks) =>
-          new HostSession(
-            await openHost(spec, {
-              onState: hooks.onState,
-              // The prompts (and node:readline) load only for an SSH host that asks something.
-              onUnknownHostKey: async (key) => (await import('./prompts.js')).confirmHostKey(key, acceptNew),
-              askPassphrase: async (file) => (await import('./prompts.js')).askPassphrase(file),
-              noCache,
-              reconnect: {},
-            }),
-          ),
-      ]),
-    ),
-  );
 }
 
 function untilSignal(): Promise<void> {
@@ -75,7 +49,7 @@ export async function metricsCommand(ctx: CommandContext): Promise<number> {
   const offline = hosts.find((h) => OFFLINE_PREFIXES.some((p) => h.startsWith(p)));
   if (offline) throw new UsageError(`metrics: ${offline} is a file, not a running host: it has no counters to export`);
   const log = (line: string): void => ctx.io.err(`${line}\n`);
-  const registry = cliHostRegistry(hosts, ctx.flags);
+  const registry = keptHosts(hosts, ctx.flags, { ask: true });
   const exporter = new MetricsExporter({ hosts: () => hosts, session: (host) => registry.session(host) }, { mapFields, log });
   try {
     // One reading before listening: every host is checked, stats are turned on, and a

@@ -18,7 +18,7 @@ import { programSummary } from '../hosts/host-graph.js';
 import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
-type Kind = 'prog' | 'map' | 'link';
+export type Kind = 'prog' | 'map' | 'link';
 
 const LIST_WORDS: Record<string, Kind> = { progs: 'prog', prog: 'prog', maps: 'map', map: 'map', links: 'link', link: 'link' };
 
@@ -62,6 +62,28 @@ async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: n
 
 const LS_USAGE = 'bpfscope ls progs|maps|links|net|perf [--json] | ls cgroup [ROOT] [effective] [--json]';
 
+/** `ls progs|maps|links --json`: bpftool's JSON object of every loaded object of the kind. */
+export async function listJson(session: HostSession, kind: Kind): Promise<JsonObject[]> {
+  return (await renderAll(session, kind, true)).map((r) => r.json!);
+}
+
+function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
+  return new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
+}
+
+/** `show prog|map|link ID --json`: one object, a program with its attach points and summary. */
+export async function showJson(session: HostSession, kind: Kind, id: number): Promise<JsonObject> {
+  const [rendered] = await renderAll(session, kind, true, id);
+  if (!rendered) throw notLoaded(session, kind, id);
+  if (kind === 'prog') {
+    rendered.json!.attach_points = (await programAttachments(session, id)).json;
+    const summary = await programSummary(session, id);
+    // Plain numbers and strings only: the JSON text is the object.
+    if (summary) rendered.json!.summary = JSON.parse(JSON.stringify(summary)) as JsonObject;
+  }
+  return rendered.json!;
+}
+
 export async function lsCommand(ctx: CommandContext): Promise<number> {
   const [what, ...rest] = ctx.args;
   if (ATTACHMENT_VIEWS.has(what ?? '')) return lsAttachmentsCommand(ctx);
@@ -70,9 +92,12 @@ export async function lsCommand(ctx: CommandContext): Promise<number> {
   if (!kind) throw new UsageError(`ls ${what}: there is no list called '${what}'; the lists are progs, maps, links, net, perf and cgroup: ${LS_USAGE}`);
   if (rest.length > 0) throw new UsageError(`ls ${what}: unexpected '${rest.join(' ')}' (to see one object: bpfscope show ${kind} ID)`);
   const session = await ctx.session();
-  const rendered = await renderAll(session, kind, ctx.flags.json === true);
-  if (ctx.flags.json) ctx.io.out(`${stringifyJson(rendered.map((r) => r.json!))}\n`);
-  else if (rendered.length === 0) ctx.io.out(`no ${kind}s loaded on ${session.label}\n`);
+  if (ctx.flags.json) {
+    ctx.io.out(`${stringifyJson(await listJson(session, kind))}\n`);
+    return 0;
+  }
+  const rendered = await renderAll(session, kind, false);
+  if (rendered.length === 0) ctx.io.out(`no ${kind}s loaded on ${session.label}\n`);
   else ctx.io.out(rendered.map((r) => r.text).join(''));
   return 0;
 }
@@ -84,17 +109,14 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   if (!kind) throw new UsageError(`show ${what}: bpfscope shows a prog, a map or a link: bpfscope show prog|map|link ID [--json]`);
   const id = parseObjectId(ctx.args[1], kind);
   const session = await ctx.session();
-  const [rendered] = await renderAll(session, kind, ctx.flags.json === true, id);
-  if (!rendered) throw new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
+  if (ctx.flags.json) {
+    ctx.io.out(`${stringifyJson(await showJson(session, kind, id))}\n`);
+    return 0;
+  }
+  const [rendered] = await renderAll(session, kind, false, id);
+  if (!rendered) throw notLoaded(session, kind, id);
   const attachments = kind === 'prog' ? await programAttachments(session, id) : undefined;
   const summary = kind === 'prog' ? await programSummary(session, id) : null;
-  if (rendered.json) {
-    if (attachments) rendered.json.attach_points = attachments.json;
-    // Plain numbers and strings only: the JSON text is the object.
-    if (summary) rendered.json.summary = JSON.parse(JSON.stringify(summary)) as JsonObject;
-    ctx.io.out(`${stringifyJson(rendered.json)}\n`);
-  } else {
-    ctx.io.out(rendered.text + (attachments?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
-  }
+  ctx.io.out(rendered.text + (attachments?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
   return 0;
 }

@@ -38,16 +38,22 @@ async function jitedText(session: HostSession, code: ProgramCode, headers: Listi
   return `${out.join('\n')}`;
 }
 
-export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
-  const id = parseObjectId(ctx.args[1], 'prog');
-  const modes = ['json', 'cfg', 'jited'].filter((m) => ctx.flags[m]);
-  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
-  const session = await ctx.session();
+/** A loaded program's code with its listing; EGONE when not loaded, ENOXLATED without instructions. */
+export async function loadedProgramCode(session: HostSession, id: number): Promise<ProgramCode> {
   const code = await programCode(session, id);
   if (!code) throw new HostError({ code: 'EGONE', message: `prog ${id}: not loaded on ${session.label}`, id });
   if (code.listing.length === 0) {
     throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
   }
+  return code;
+}
+
+export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
+  const id = parseObjectId(ctx.args[1], 'prog');
+  const modes = ['json', 'cfg', 'jited'].filter((m) => ctx.flags[m]);
+  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
+  const session = await ctx.session();
+  const code = await loadedProgramCode(session, id);
   const options = { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true };
   if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing, options)}\n`);
   else if (ctx.flags.cfg) ctx.io.out(renderCfgDot(code.listing, buildCfg(code.listing)));

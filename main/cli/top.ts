@@ -1,7 +1,8 @@
 // `bpfscope top`: a refreshing table of program run statistics, like bpftop, or with
 // --json one sample for scripts. Stats are on (through our fd) only while it runs.
 import type { HostSession } from '../hosts/host-session.js';
-import { ProgramSampler, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProgramSample, type ProgramStats } from '../live/program-sampler.js';
+import { ProgramSampler, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type HostTotals, type ProgramSample, type ProgramStats } from '../live/program-sampler.js';
+import type { StatsCostEstimate } from '../kernel/live/index.js';
 import { runStatsSwitchFor, type RunStatsStatus } from '../live/stats-holds.js';
 import { UsageError, type CommandContext } from './context.js';
 
@@ -79,7 +80,20 @@ export function renderTopTable(label: string, sample: ProgramSample, sort: TopSo
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function topJson(ctx: CommandContext, session: HostSession, intervalMs: number, sort: TopSort): Promise<number> {
+/** What `top --json` prints. */
+export interface TopSample {
+  host: string;
+  timeMs: number;
+  intervalMs: number;
+  onlineCpus: number;
+  stats: RunStatsStatus & { cost: StatsCostEstimate };
+  totals: Omit<HostTotals, 'statsCost'>;
+  truncated: boolean;
+  programs: ProgramStats[];
+}
+
+/** `top --json`: one sample of every program's run statistics, over `intervalMs`, sorted. */
+export async function topSample(session: HostSession, intervalMs: number, sort: TopSort): Promise<TopSample> {
   const stats = runStatsSwitchFor(session.host);
   const lease = await stats.acquire();
   try {
@@ -89,23 +103,16 @@ async function topJson(ctx: CommandContext, session: HostSession, intervalMs: nu
     const sample = (await sampler.sample())!;
     const status = await stats.status();
     const { statsCost, ...totals } = sample.totals;
-    ctx.io.out(
-      `${JSON.stringify(
-        {
-          host: session.label,
-          timeMs: sample.timeMs,
-          intervalMs: sample.intervalMs,
-          onlineCpus: sample.onlineCpus,
-          stats: { ...status, cost: statsCost },
-          totals,
-          truncated: sample.truncated,
-          programs: sortPrograms(sample.programs, sort),
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    return 0;
+    return {
+      host: session.label,
+      timeMs: sample.timeMs,
+      intervalMs: sample.intervalMs,
+      onlineCpus: sample.onlineCpus,
+      stats: { ...status, cost: statsCost },
+      totals,
+      truncated: sample.truncated,
+      programs: sortPrograms(sample.programs, sort),
+    };
   } finally {
     await lease.release();
   }
@@ -154,5 +161,7 @@ export async function topCommand(ctx: CommandContext): Promise<number> {
   const intervalMs = parseTopInterval(ctx.flags.interval);
   const sort = parseTopSort(ctx.flags.sort);
   const session = await ctx.session();
-  return ctx.flags.json ? topJson(ctx, session, intervalMs, sort) : topTable(ctx, session, intervalMs, sort);
+  if (!ctx.flags.json) return topTable(ctx, session, intervalMs, sort);
+  ctx.io.out(`${JSON.stringify(await topSample(session, intervalMs, sort), null, 2)}\n`);
+  return 0;
 }

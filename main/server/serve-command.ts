@@ -1,7 +1,6 @@
 // `bpfscope serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o]
 // [--metrics-listen ADDR:PORT]`: runs until SIGINT/SIGTERM, then closes every connection and
 // host. The CLI maps its verb here.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { toHostError } from '../hosts/host-error.js';
 import type { Host } from '../hosts/host.js';
@@ -9,6 +8,7 @@ import { ObjectFileHost } from '../hosts/objfile-host.js';
 import { SnapshotHost } from '../hosts/snapshot-host.js';
 import { MetricsExporter } from '../metrics/exporter.js';
 import { parseListenAddress, runMetricsServer, type ListenAddress } from '../metrics/metrics-http.js';
+import { appVersion } from './app-version.js';
 import { createHostService, type ClosableService } from './host-service.js';
 import { DEFAULT_PORT, runServe } from './serve.js';
 
@@ -29,21 +29,6 @@ export interface ServeFlags {
 export interface ServeIo {
   out(text: string): void;
   err(text: string): void;
-}
-
-/** From out/node/main/server/ (tsc) or out/cli/ (the CLI bundle). */
-const PACKAGE_JSON = ['../../../../package.json', '../../package.json'];
-
-function appVersion(): string {
-  for (const path of PACKAGE_JSON) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'bpfscope' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // Not this layout: try the next.
-    }
-  }
-  return '0.0.0';
 }
 
 /** The metrics endpoint over the dashboard's hosts: the live ones (files have no counters). */
