@@ -31,6 +31,7 @@ const USAGE = `usage: bpfscope <command> [options]
                                        the dashboard in a browser (with a snapshot or object file open)
   metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
                                        a Prometheus/OpenMetrics endpoint at /metrics (127.0.0.1:9435)
+  mcp                                  a read-only MCP server on stdin/stdout (tools for AI assistants)
 
   --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
                   alias, snapshot:FILE or objfile:FILE.o (a compiled BPF object as if loaded;
@@ -60,12 +61,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./cli/diff.js')).diffCommand,
   metrics: async () => (await import('./cli/metrics.js')).metricsCommand,
   graph: async () => (await import('./cli/graph.js')).graphCommand,
+  mcp: async () => (await import('./cli/mcp.js')).mcpCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
 const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
 /** Commands that serve every --host at once themselves (ctx.hosts). */
-const MULTI_HOST_COMMANDS = new Set(['metrics']);
+const MULTI_HOST_COMMANDS = new Set(['metrics', 'mcp']);
 
 const OPTIONS = {
   json: { type: 'boolean' },
