@@ -3,7 +3,9 @@
 import { HostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import type { ProgramCode } from './program-code.js';
-import type { JitListing } from '../kernel/isa/jit-x86.js';
+import { createRequire } from 'node:module';
+import type { Arm64Decoder, CapstoneInsn } from '../kernel/isa/jit-arm64.js';
+import type { JitListing } from '../kernel/isa/jit-image.js';
 
 /** `uname -m` of the host, from /proc/sys/kernel/arch (snapshots record it too). */
 async function hostArch(session: HostSession): Promise<string> {
@@ -31,9 +33,37 @@ export async function programJit(session: HostSession, code: ProgramCode): Promi
     const { disassembleJitImage } = await import('../kernel/isa/jit-x86.js');
     return disassembleJitImage(code.jited, code.jitedKsyms, code.jitedFuncLens, { symbolAt });
   }
+  if (arch === 'aarch64') {
+    const { disassembleArm64Image } = await import('../kernel/isa/jit-arm64.js');
+    return disassembleArm64Image(await loadArm64Decoder(), code.jited, code.jitedKsyms, code.jitedFuncLens, { symbolAt });
+  }
   throw new HostError({
     code: 'ENOTSUP',
-    message: `prog ${code.info.id}: JIT images of ${session.label} (${arch}) cannot be disassembled; bpfscope decodes x86_64`,
+    message: `prog ${code.info.id}: JIT images of ${session.label} (${arch}) cannot be disassembled; bpfscope decodes x86_64 and aarch64`,
     id: code.info.id,
   });
+}
+
+interface CapstoneModule {
+  Capstone: new (arch: number, mode: number) => { disasm(bytes: number[], address: number): CapstoneInsn[]; close(): void };
+  ARCH_ARM64: number;
+  MODE_ARM: number;
+}
+
+let capstone: Promise<CapstoneModule> | undefined;
+
+/** Capstone (about 3 MB of WebAssembly), loaded once, on the first arm64 image. */
+export async function loadArm64Decoder(): Promise<Arm64Decoder> {
+  capstone ??= (createRequire(import.meta.url)('@alexaltea/capstone-js') as () => Promise<CapstoneModule>)();
+  const cs = await capstone;
+  return {
+    disasm(bytes, address) {
+      const handle = new cs.Capstone(cs.ARCH_ARM64, cs.MODE_ARM);
+      try {
+        return handle.disasm(Array.from(bytes), address);
+      } finally {
+        handle.close();
+      }
+    },
+  };
 }

@@ -10,7 +10,7 @@ export interface ObjdumpInsn {
   readonly offset: number;
   /** Hex bytes separated by spaces (continuation lines joined). */
   readonly bytes: string;
-  /** Mnemonic and operands, objdump's `//` comment left out. */
+  /** Mnemonic and operands, objdump's `//` (arm64) and `;` comments left out. */
   readonly text: string;
 }
 
@@ -27,7 +27,7 @@ export function objdumpBinary(bytes: Uint8Array, machine: string, tool = 'objdum
       if (!m) continue;
       const bytesText = m[2].trim();
       if (m[3] === undefined) insns[insns.length - 1]!.bytes += ` ${bytesText}`;
-      else insns.push({ offset: parseInt(m[1], 16), bytes: bytesText, text: m[3].replace(/\s*\/\/.*$/, '').trimEnd() });
+      else insns.push({ offset: parseInt(m[1], 16), bytes: bytesText, text: m[3].replace(/\s*(?:\/\/|;).*$/, '').trimEnd() });
     }
     return insns;
   } finally {
@@ -66,7 +66,9 @@ export function expectJitLikeObjdump(functions: readonly JitFunctionLike[], thei
   ours.forEach(({ fn, insn }, i) => {
     const ref = theirs[i]!;
     const where = `${what} +0x${insn.offset.toString(16)}`;
-    expect(hex(insn.bytes), where).toBe(ref.bytes);
+    // arm64 objdump shows each instruction as its little-endian word: d503245f for 5f 24 03 d5.
+    const refBytes = /^[0-9a-f]{8}$/.test(ref.bytes) ? ref.bytes.match(/../g)!.reverse().join(' ') : ref.bytes;
+    expect(hex(insn.bytes), where).toBe(refBytes);
     const inOwnFunction = insn.targetOffset !== undefined && insn.targetOffset >= fn.imageOffset && insn.targetOffset < fn.imageOffset + fn.bytes.length;
     if (insn.target === undefined || inOwnFunction) {
       expect(insn.text, where).toBe(ref.text);

@@ -1,11 +1,14 @@
 // Native disassembly of x86-64 JIT images with iced-x86 (Rust compiled to WebAssembly, no
-// native build). iced-x86 covers x86 only; no npm package here disassembles arm64 JIT images
-// (capstone-wasm would, but is not installed), so arm64 images are shown as raw bytes.
+// native build), written as GNU objdump writes AT&T syntax. arm64 images: jit-arm64.ts.
 //
 // iced-x86 is CommonJS: under ESM its exports arrive on the default import.
 
 import iced from 'iced-x86';
 import type { SourceLine } from './listing.js';
+import { placeBranch, splitJitImage, U64, type JitFunction, type JitListing, type NativeInstruction } from './jit-image.js';
+
+export type { JitFunction, JitListing, NativeInstruction } from './jit-image.js';
+export { splitJitImage } from './jit-image.js';
 
 const { Code, Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction: IcedInstruction, Register } = iced;
 
@@ -13,38 +16,6 @@ const { Code, Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction: 
 const SHIFT_BY_ONE = new Set(
   Object.entries(Code).filter(([name]) => /^(Rol|Ror|Rcl|Rcr|Shl|Shr|Sal|Sar)_rm(8|16|32|64)_1$/.test(name)).map(([, value]) => value as number),
 );
-
-/** One JIT-ed function (subprog): its kernel address, its bytes and where they sit in the image. */
-export interface JitFunction {
-  readonly address: bigint;
-  readonly bytes: Uint8Array;
-  /** Offset of its first byte in the program's JIT image (the functions are concatenated there). */
-  readonly imageOffset: number;
-  /** Symbol (`bpf_prog_<tag>_<name>`), when the caller knows it. */
-  readonly name?: string;
-}
-
-/**
- * A native instruction of a JIT image, addressed as `objdump -D -b binary` addresses the image
- * bytes: by offset in the image, and branches that stay in the image by the offset they reach.
- */
-export interface NativeInstruction {
-  /** Kernel address. */
-  readonly address: bigint;
-  /** Offset in the program's JIT image: objdump's address column. */
-  readonly offset: number;
-  readonly bytes: Uint8Array;
-  /** AT&T text; a branch into the image names its image offset, one out of it the kernel address and symbol. */
-  readonly text: string;
-  /** Direct branch or call target, a kernel address. */
-  readonly target?: bigint;
-  /** The target's offset in the image, when it lies in one of the program's functions. */
-  readonly targetOffset?: number;
-  /** Kernel symbol at the target (helpers, kfuncs, other subprogs). */
-  readonly targetSymbol?: string;
-  /** Source line starting at this instruction (from jited_line_info). */
-  readonly source?: SourceLine;
-}
 
 export interface X86Options {
   /** Assembler syntax; default `att` as bpftool and objdump print it. */
@@ -55,34 +26,6 @@ export interface X86Options {
   readonly lines?: ReadonlyMap<bigint, SourceLine>;
   /** Every function of the image (default: this one alone), so calls between subprogs get image offsets. */
   readonly functions?: readonly JitFunction[];
-}
-
-/**
- * Splits a program's JIT image into its functions using jited_ksyms and jited_func_lens, as
- * the kernel returns them (one image, functions concatenated in subprog order). Lengths beyond
- * the image are clipped, so bad input yields short functions rather than a throw.
- */
-export function splitJitImage(image: Uint8Array, ksyms: readonly bigint[], funcLens: readonly number[], names: readonly string[] = []): JitFunction[] {
-  if (ksyms.length === 0 || funcLens.length === 0) return [{ address: ksyms[0] ?? 0n, bytes: image, imageOffset: 0, ...(names[0] ? { name: names[0] } : {}) }];
-  const functions: JitFunction[] = [];
-  let offset = 0;
-  for (let i = 0; i < funcLens.length && i < ksyms.length; i++) {
-    const end = Math.min(image.length, offset + funcLens[i]);
-    functions.push({ address: ksyms[i], bytes: image.subarray(offset, end), imageOffset: offset, ...(names[i] ? { name: names[i] } : {}) });
-    offset = end;
-  }
-  return functions;
-}
-
-const U64 = (n: bigint): bigint => BigInt.asUintN(64, n);
-
-/** The image offset of a kernel address inside one of the functions. */
-function imageOffsetOf(address: bigint, functions: readonly JitFunction[]): number | undefined {
-  for (const fn of functions) {
-    const at = address - fn.address;
-    if (at >= 0n && at < BigInt(fn.bytes.length)) return fn.imageOffset + Number(at);
-  }
-  return undefined;
 }
 
 /** Disassembles one x86-64 function. Undecodable bytes come out as `(bad)` instructions. */
@@ -116,19 +59,16 @@ export function disassembleX86(fn: JitFunction, options: X86Options = {}): Nativ
       const address = fn.address + BigInt(offset);
       const branch = insn.isCallNear || insn.isJmpNear || insn.isJccShortOrNear;
       const target = branch ? U64(fn.address + insn.nearBranchTarget - BigInt(fn.imageOffset)) : undefined;
-      const targetOffset = target === undefined ? undefined : imageOffsetOf(target, functions);
       const targetSymbol = target === undefined ? undefined : options.symbolAt?.(target);
+      const place = target === undefined ? undefined : placeBranch(fn, target, functions, targetSymbol);
+      const targetOffset = place?.targetOffset;
       const source = options.lines?.get(address);
       let text = insn.isInvalid ? '(bad)' : (insn.memoryIndex === Register.None ? plain : indexed).format(insn);
       // objdump prints imul's three-operand form whole (imul $0x1f,%rsi,%rsi); iced drops a
       // source register that repeats the destination.
       if (insn.opCount === 3 && text.startsWith('imul') && text.split(',').length === 2) text += `,${text.slice(text.lastIndexOf(',') + 1)}`;
       if (SHIFT_BY_ONE.has(insn.code)) text = text.replace('$0x1,', '');
-      if (target !== undefined && !insn.isInvalid) {
-        const where = targetOffset !== undefined ? `0x${targetOffset.toString(16)}` : `0x${target.toString(16)}`;
-        const named = targetSymbol !== undefined && (targetOffset === undefined || targetOffset < fn.imageOffset || targetOffset >= fn.imageOffset + fn.bytes.length);
-        text = text.replace(/0x[0-9a-f]+$/, named ? `${where} <${targetSymbol}>` : where);
-      }
+      if (place !== undefined && !insn.isInvalid) text = text.replace(/0x[0-9a-f]+$/, place.text);
       out.push({
         address,
         offset: fn.imageOffset + offset,
@@ -148,11 +88,6 @@ export function disassembleX86(fn: JitFunction, options: X86Options = {}): Nativ
     decoder.free();
   }
   return out;
-}
-
-/** A program's JIT image, function by function, each with its instructions. */
-export interface JitListing {
-  readonly functions: ReadonlyArray<JitFunction & { readonly instructions: readonly NativeInstruction[] }>;
 }
 
 /**
