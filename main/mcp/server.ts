@@ -67,26 +67,21 @@ export function createMcpServer(hosts: McpHosts, version: string): McpServer {
       (args) => tool(args.host, (s) => listTool(s, kind, args)),
     );
   }
-  server.registerTool(
-    'show_program',
-    {
-      title: 'Show one program',
-      description: 'One loaded program as `bpfscope show prog ID --json` prints it, with attach_points (links, netlink, cgroups, perf events).',
-      inputSchema: { host, id: id('program') },
-      annotations: READ_ONLY,
-    },
-    (args) => tool(args.host, (s) => showTool(s, 'prog', args.id)),
-  );
-  server.registerTool(
-    'show_map',
-    {
-      title: 'Show one map',
-      description: 'One loaded map as `bpfscope show map ID --json` prints it (type, key/value sizes, max_entries, memlock, BTF ids, owners).',
-      inputSchema: { host, id: id('map') },
-      annotations: READ_ONLY,
-    },
-    (args) => tool(args.host, (s) => showTool(s, 'map', args.id)),
-  );
+  for (const [name, kind, noun, what] of [
+    ['show_program', 'prog', 'program', 'with its attach_points (links, netlink, cgroups, perf events) and a summary'],
+    ['show_map', 'map', 'map', 'with its type, key and value sizes, max_entries, memlock, BTF ids and owners'],
+  ] as const) {
+    server.registerTool(
+      name,
+      {
+        title: `Show one ${noun}`,
+        description: `One loaded ${noun} as \`bpfscope show ${kind} ID --json\` prints it, ${what}.`,
+        inputSchema: { host, id: id(noun) },
+        annotations: READ_ONLY,
+      },
+      (args) => tool(args.host, (s) => showTool(s, kind, args.id)),
+    );
+  }
   server.registerTool(
     'dump_program',
     {

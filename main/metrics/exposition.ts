@@ -32,7 +32,7 @@ export const PROGRAM_FAMILIES: ReadonlyArray<Family<ProgramReading>> = [
     labels: (p) => ({ tag: p.tag, uid: p.uid ?? '' }),
     value: () => 1,
   },
-  family('bpf_program_run_count_total', 'counter', 'Runs of the program counted by the kernel (only while run statistics are enabled).', (p) => p.runCount),
+  family('bpf_program_run_count_total', 'counter', 'Runs of the program counted by the kernel (only while run statistics are enabled).', (p) => p.runCnt),
   family('bpf_program_run_time_seconds_total', 'counter', 'Time the program ran, as the kernel counts it (only while run statistics are enabled).', (p) => ns(p.runTimeNs)),
   family('bpf_program_recursion_misses_total', 'counter', 'Runs the kernel skipped because the program was already running on that CPU.', (p) => p.recursionMisses),
   family('bpf_program_verified_insns', 'gauge', 'Instructions the verifier processed when the program was loaded.', (p) => p.verifiedInsns),

@@ -8,7 +8,7 @@ import { isHashLike, mapAccess, MapType, valueStride } from '../kernel/maps/map-
 import { mapTypeName, progTypeName } from '../kernel/names/index.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { fetchEach, getProgramUnowned } from '../hosts/inventory.js';
-import { PROG_STATS_FIELD, ringbufLevel, type ProgStatsTable } from '../kernel/live/index.js';
+import { ringbufLevel, type ProgStatsRecord, type ProgStatsTable } from '../kernel/live/index.js';
 import { readProgStats } from '../live/program-sampler.js';
 import { possibleCpus } from '../hosts/map-stream.js';
 import { EntryCounts, type CountedMap, type EntryCountOptions } from './entry-counts.js';
@@ -17,19 +17,12 @@ import { MapFieldReader, specMatches, type FieldReading, type MapFieldSpec } fro
 /** Programs read per scrape: the native walk's bound. */
 const MAX_PROGRAMS = 100_000;
 
-export interface ProgramReading {
-  id: number;
+/** A program's run counters as the kernel keeps them (ProgStatsRecord), with what it keeps for life. */
+export interface ProgramReading extends Omit<ProgStatsRecord, 'type' | 'name'> {
+  /** libbpf's type name, or the number. */
   type: string;
   /** The full name, as `ls progs --json` prints it. */
   name: string;
-  tag: string;
-  /** Counters as the kernel keeps them (counting only while stats are on). Linux 5.1. */
-  runCount?: number;
-  runTimeNs?: number;
-  /** Linux 5.12. */
-  recursionMisses?: number;
-  /** Linux 5.16. */
-  verifiedInsns?: number;
   xlatedBytes?: number;
   jitedBytes?: number;
   memlockBytes?: number;
@@ -73,15 +66,8 @@ export interface HostReading {
   problems: string[];
 }
 
-interface ProgramDetails {
-  tag: string;
-  name: string;
-  xlatedBytes?: number;
-  jitedBytes?: number;
-  memlockBytes?: number;
-  loadTime?: number;
-  uid?: number;
-}
+/** What a program keeps for life, read once (tag: which program it was read for). */
+type ProgramDetails = Pick<ProgramReading, 'tag' | 'name' | 'xlatedBytes' | 'jitedBytes' | 'memlockBytes' | 'loadTime' | 'uid'>;
 
 interface MapDetails {
   type: number;
@@ -145,16 +131,9 @@ export class HostReader {
       const details = this.programs.get(id);
       // Unloaded between the walk and its details.
       if (!details) continue;
-      const type = table.type(i);
-      const { tag: _tag, name, ...sizes } = details;
-      const program: ProgramReading = { id, type: progTypeName(type) ?? String(type), name, tag: details.tag, ...sizes };
-      const fields = table.fields(i);
-      if (fields & PROG_STATS_FIELD.runTime) {
-        program.runCount = table.runCnt(i);
-        program.runTimeNs = table.runTimeNs(i);
-      }
-      if (fields & PROG_STATS_FIELD.recursionMisses) program.recursionMisses = table.recursionMisses(i);
-      if (fields & PROG_STATS_FIELD.verifiedInsns) program.verifiedInsns = table.verifiedInsns(i);
+      const { type, name: _kernelName, ...counters } = table.record(i);
+      const { tag: _tag, ...kept } = details;
+      const program: ProgramReading = { ...counters, ...kept, type: progTypeName(type) ?? String(type) };
       out.push(program);
     }
     return out;

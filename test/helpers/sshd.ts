@@ -2,7 +2,7 @@
 // key, authorized_keys and known_hosts, for tests. Root may log in (tests run
 // as root). Stop it with stop(); kill() drops it and every session at once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,15 @@ export interface TestSshd {
   /** Starts the server again on the same port, keys and config (after kill()). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A HOME of its own for a bpfscope under test: ~/.ssh/config naming the server `alias`, known_hosts holding its key. */
+export function sshHome(sshd: TestSshd, alias: string): string {
+  const home = join(sshd.dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig(alias));
+  copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+  return home;
 }
 
 export function freePort(): Promise<number> {

@@ -1,12 +1,10 @@
 // `bpfscope mcp --host box,local` over a real sshd: a tool naming the remote host reads it
 // through the agent, and answers as the local CLI does (the same kernel).
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpfscope } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { startMcp, type McpSession } from '../helpers/mcp-client.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { sshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { agentTestProblem } from './requirements.js';
 
 const problem = agentTestProblem(true);
@@ -19,10 +17,7 @@ describe.skipIf(problem)(`bpfscope mcp --host over loopback sshd${problem ? ` (s
   beforeAll(async () => {
     sshd = await startSshd();
     fixtures = await startFixtures({ only: ['maps'] });
-    const home = join(sshd.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true });
-    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
-    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    const home = sshHome(sshd, 'box');
     mcp = await startMcp(['--host', 'box,local'], { HOME: home, SSH_AUTH_SOCK: '' });
   });
 

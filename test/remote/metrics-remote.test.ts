@@ -1,15 +1,13 @@
 // `bpfscope metrics --host` over a real sshd: one endpoint for several hosts, the remote one
 // read through the agent (same kernel, so bpftool here is its reference), a host that cannot
 // be reached exported as down beside the others.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBpfscope, type BpfscopeProcess } from '../helpers/bpfscope-process.js';
 import { bpftoolJson } from '../helpers/cli.js';
 import { parseExposition, sampleOf } from '../helpers/exposition.js';
 import { FILLED_ENTRIES, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { sshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { agentTestProblem } from './requirements.js';
 
 const problem = agentTestProblem(true);
@@ -24,10 +22,7 @@ describe.skipIf(problem)(`bpfscope metrics --host over loopback sshd${problem ? 
   beforeAll(async () => {
     sshd = await startSshd();
     fixtures = await startFixtures({ only: ['maps'] });
-    const home = join(sshd.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true });
-    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
-    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    const home = sshHome(sshd, 'box');
     exporter = await startBpfscope(['metrics', '--listen', '127.0.0.1:0', '--host', `box,${UNREACHABLE}`, '--map-field', 'hash_map[7]:counter'], {
       ready: /metrics at (http:\/\/\S+)/,
       prefix: ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`],

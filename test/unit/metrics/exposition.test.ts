@@ -16,7 +16,7 @@ function reading(host: string): HostReading {
     readSeconds: 0.012,
     statsEnabled: true,
     programs: [
-      { id: 7, type: 'tracepoint', name: 'count_getpid', tag: 'a3bf9665c7dff785', runCount: 4096, runTimeNs: 1_234_567, recursionMisses: 0, verifiedInsns: 42, xlatedBytes: 160, jitedBytes: 97, memlockBytes: 4096, loadTime: 1_700_000_000, uid: 0 },
+      { id: 7, type: 'tracepoint', name: 'count_getpid', tag: 'a3bf9665c7dff785', runCnt: 4096, runTimeNs: 1_234_567, recursionMisses: 0, verifiedInsns: 42, xlatedBytes: 160, jitedBytes: 97, memlockBytes: 4096, loadTime: 1_700_000_000, uid: 0 },
       // A kernel too old for run statistics: no counter samples, the rest as usual.
       { id: 8, type: '38', name: '', tag: '0000000000000000' },
     ],
