@@ -1,5 +1,5 @@
 // The corpus: real BPF programs loaded by real loaders this project did not write (Debian's
-// bpftrace 0.17), started for kernel tests that compare bpfscope with bpftool on objects no
+// bpftrace 0.17; iproute2's ip and tc and bpftool for network and cgroup programs), started for kernel tests that compare bpfscope with bpftool on objects no
 // fixture of ours made. Which objects each tool holds is read from /proc/PID/fdinfo, not
 // from bpfscope, so the comparison has an independent list to start from.
 //
@@ -7,8 +7,9 @@
 // fail), bpftrace 0.17 has no rawtracepoint probe; tracepoints, uprobes, profile, interval
 // and software events work. bpftrace attaches everything through perf events
 // (PERF_EVENT_IOC_SET_BPF): it creates no bpf links.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** One bpftrace script per tool; together they cover bpftrace's map shapes and probe kinds. */
 export const CORPUS_SCRIPTS = {
@@ -154,4 +155,106 @@ export async function startCorpus(names: readonly CorpusToolName[] = Object.keys
     linkIds: () => all((t) => t.linkIds),
     stop,
   };
+}
+
+/** A program of the net tools: which loader put it where. */
+export interface NetToolProgram {
+  name: string;
+  id: number;
+  /** The compiled object it came from (for `--host objfile:`). */
+  object: string;
+}
+
+export interface NetTools {
+  /** The interface (one end of a veth pair) XDP (generic) and tc (clsact ingress) programs sit on. */
+  ifname: string;
+  ifindex: number;
+  /** The cgroup v2 directory the cgroup_skb program is attached to. */
+  cgroup: string;
+  xdp: NetToolProgram;
+  tc: NetToolProgram;
+  cgroupSkb: NetToolProgram;
+  objects: string[];
+  stop(): void;
+}
+
+/** One program per object: iproute2 and `bpftool prog load` each load their own file. */
+const NET_SOURCES: Record<'xdp' | 'tc' | 'cgroup', { section: string; name: string; body: string }> = {
+  xdp: { section: 'xdp', name: 'corpus_xdp', body: 'struct xdp_md *ctx) { bump(0); return 2; /* XDP_PASS */ }' },
+  tc: { section: 'tc', name: 'corpus_tc', body: 'struct __sk_buff *skb) { bump(skb->len & 3); return 0; /* TC_ACT_OK */ }' },
+  cgroup: { section: 'cgroup_skb/ingress', name: 'corpus_cgroup', body: 'struct __sk_buff *skb) { bump(2); return 1; }' },
+};
+
+function netSource(kind: keyof typeof NET_SOURCES): string {
+  const { section, name, body } = NET_SOURCES[kind];
+  return [
+    '#include <linux/bpf.h>',
+    '#include <bpf/bpf_helpers.h>',
+    'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } corpus_counts SEC(".maps");',
+    'static __always_inline void bump(__u32 slot) { __u64 *v = bpf_map_lookup_elem(&corpus_counts, &slot); if (v) __sync_fetch_and_add(v, 1); }',
+    `SEC("${section}") int ${name}(${body}`,
+    'char LICENSE[] SEC("license") = "GPL";',
+    '',
+  ].join('\n');
+}
+
+function run(command: string, args: string[]): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function loadedId(name: string): number {
+  const progs = JSON.parse(run('bpftool', ['-j', 'prog', 'show'])) as Array<{ id: number; name?: string }>;
+  const found = progs.filter((p) => p.name === name).map((p) => p.id);
+  if (found.length === 0) throw new Error(`${name} is not loaded`);
+  return Math.max(...found);
+}
+
+/**
+ * Loads three clang-built programs with loaders this project did not write: iproute2's `ip`
+ * (XDP, generic mode, on a veth) and `tc` (clsact ingress, direct-action), and
+ * `bpftool prog load` + `bpftool cgroup attach` (cgroup_skb ingress on a cgroup of its own).
+ * (This kernel has no dummy interfaces: a veth pair.)
+ */
+export function startNetTools(dir: string, cgroupRoot: string): NetTools {
+  const tag = `${process.pid % 100000}`;
+  const ifname = `bfscorp${tag}`;
+  const cgroup = join(cgroupRoot, `bpfscope-corpus-${tag}`);
+  const pin = `/sys/fs/bpf/bpfscope_corpus_${tag}`;
+  const objects: Record<string, string> = {};
+  for (const kind of Object.keys(NET_SOURCES) as Array<keyof typeof NET_SOURCES>) {
+    const c = join(dir, `${NET_SOURCES[kind].name}.bpf.c`);
+    objects[kind] = join(dir, `${NET_SOURCES[kind].name}.bpf.o`);
+    writeFileSync(c, netSource(kind));
+    run('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', c, '-o', objects[kind]!]);
+  }
+  const undo: Array<() => void> = [];
+  const stop = (): void => {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // Already gone: cleaning up continues.
+      }
+    }
+  };
+  try {
+    run('ip', ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
+    undo.push(() => run('ip', ['link', 'del', ifname]));
+    run('ip', ['link', 'set', 'dev', ifname, 'up']);
+    run('ip', ['link', 'set', 'dev', ifname, 'xdpgeneric', 'obj', objects.xdp!, 'sec', 'xdp']);
+    run('tc', ['qdisc', 'add', 'dev', ifname, 'clsact']);
+    run('tc', ['filter', 'add', 'dev', ifname, 'ingress', 'bpf', 'direct-action', 'obj', objects.tc!, 'sec', 'tc']);
+    mkdirSync(cgroup);
+    undo.push(() => rmdirSync(cgroup));
+    run('bpftool', ['prog', 'load', objects.cgroup!, pin, 'type', 'cgroup/skb']);
+    undo.push(() => rmSync(pin, { force: true }));
+    run('bpftool', ['cgroup', 'attach', cgroup, 'ingress', 'pinned', pin]);
+    undo.push(() => run('bpftool', ['cgroup', 'detach', cgroup, 'ingress', 'pinned', pin]));
+    const ifindex = Number(readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8').trim());
+    const program = (kind: keyof typeof NET_SOURCES): NetToolProgram => ({ name: NET_SOURCES[kind].name, id: loadedId(NET_SOURCES[kind].name), object: objects[kind]! });
+    return { ifname, ifindex, cgroup, xdp: program('xdp'), tc: program('tc'), cgroupSkb: program('cgroup'), objects: Object.values(objects), stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
 }

@@ -1,6 +1,8 @@
-// The corpus test: programs and maps that real tools (bpftrace) load with their own loaders,
-// compared object by object with bpftool. Which objects to compare comes from the tools'
-// /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope itself.
+// The corpus test: programs and maps that real tools load with their own loaders (bpftrace;
+// iproute2's ip and tc, bpftool prog load and cgroup attach), compared object by object with
+// bpftool, JIT images with GNU objdump, and the compiled objects (`--host objfile:`) with
+// llvm-objdump and `bpftool btf dump file`. Which objects to compare comes from the tools'
+// /proc/PID/fdinfo and the loaders' own answers (test/helpers/corpus.ts), never from bpfscope.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
-import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, type Corpus } from '../helpers/corpus.js';
+import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 import { expectJitTextLikeObjdump } from '../helpers/objdump.js';
+import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
 
-const skip = ensureKernelEnvWith(['bpftrace', 'objdump', 'python3']);
+const skip = ensureKernelEnvWith(['bpftrace', 'objdump', 'python3', 'llvm-objdump', 'tc']);
 const PROG_INFO = fileURLToPath(new URL('../fixtures/isa/prog_info.py', import.meta.url));
 
 /** A program's JIT image, jited_ksyms and func lens, read by a python ctypes bpf() call of the test's own. */
@@ -82,7 +85,6 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
   }, 120_000);
   afterAll(async () => {
     await corpus?.stop();
-    if (counted.size > 0) console.log(`corpus comparisons: ${[...counted].map(([what, n]) => `${what} ${n}`).join(', ')}`);
   });
 
   it('the tools loaded what their scripts ask for', async () => {
@@ -237,4 +239,85 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe.skipIf(skip)('corpus: network and cgroup programs loaded by iproute2 and bpftool, and their objects', () => {
+  let dir: string;
+  let tools: NetTools;
+  const programs = () => [tools.xdp, tools.tc, tools.cgroupSkb];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bpfscope-corpus-net-'));
+    const mount = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+    expect(mount, 'a cgroup v2 mount').toBeDefined();
+    tools = startNetTools(dir, mount!);
+  });
+  afterAll(() => {
+    tools?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (counted.size > 0) console.log(`corpus comparisons: ${[...counted].map(([what, n]) => `${what} ${n}`).join(', ')}`);
+  });
+
+  it('ls net: the interface\'s XDP and tc programs as bpftool net show', async () => {
+    const [theirs] = await bpftoolJson<JsonObj[]>(['net', 'show']);
+    const [host] = parseJsonExact<JsonObj[]>(await ok(['ls', 'net', '--json']));
+    const on = (list: unknown, keys: string[]) => (list as JsonObj[]).filter((e) => e.devname === tools.ifname).map((e) => Object.fromEntries(keys.map((k) => [k, e[k]])));
+    expect(on(theirs!.xdp, ['devname', 'ifindex', 'mode', 'id'])).toEqual([{ devname: tools.ifname, ifindex: tools.ifindex, mode: 'generic', id: tools.xdp.id }]);
+    expect(on(host!.xdp, ['devname', 'ifindex', 'mode', 'id'])).toEqual(on(theirs!.xdp, ['devname', 'ifindex', 'mode', 'id']));
+    expect(on(theirs!.tc, ['devname', 'ifindex', 'kind', 'name', 'id'])).toHaveLength(1);
+    expect(on(host!.tc, ['devname', 'ifindex', 'kind', 'name', 'id'])).toEqual(on(theirs!.tc, ['devname', 'ifindex', 'kind', 'name', 'id']));
+    count('ls net', 2);
+  });
+
+  it('ls cgroup: the cgroup_skb program as bpftool cgroup tree, attached and effective', async () => {
+    for (const mode of [[], ['effective']]) {
+      const theirs = await bpftoolJson<JsonObj[]>(['cgroup', 'tree', tools.cgroup, ...mode]);
+      expect(theirs.flatMap((c) => c.programs as JsonObj[]).map((p) => p.id)).toContain(tools.cgroupSkb.id);
+      expect(parseJsonExact<JsonObj[]>(await ok(['ls', 'cgroup', tools.cgroup, ...mode, '--json']))).toEqual(theirs);
+      count('ls cgroup');
+    }
+  });
+
+  it('show, dump (text, JSON, linum, opcodes) and the JIT image of each program, and where it is attached', async () => {
+    const where: Record<string, RegExp> = {
+      [tools.xdp.name]: new RegExp(`^netlink xdp ${tools.ifname} \\(ifindex ${tools.ifindex}, netns host, generic\\)$`),
+      [tools.tc.name]: new RegExp(`^netlink tc ${tools.ifname} \\(ifindex ${tools.ifindex}, netns host\\) clsact/ingress prio \\d+ handle 0x1, direct-action$`),
+      [tools.cgroupSkb.name]: new RegExp(`^prog_attach cgroup_inet_ingress ${tools.cgroup.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    };
+    await eachLimited(programs(), 3, async (prog) => {
+      const id = String(prog.id);
+      expectSuperset(parseJsonExact<JsonObj>(await ok(['show', 'prog', id, '--json'])), await bpftoolJson<JsonObj>(['prog', 'show', 'id', id]), prog.name, 'prog');
+      const shown = parseJsonExact<JsonObj & { attach_points: Array<{ mechanism: string; kind: string; target: string }> }>(await ok(['show', 'prog', id, '--json']));
+      expect(shown.attach_points.map((p) => `${p.mechanism} ${p.kind} ${p.target}`), prog.name).toEqual([expect.stringMatching(where[prog.name]!)]);
+      let sourceLines = 0;
+      for (const options of [[], ['linum'], ['opcodes']]) {
+        const flags = options.map((o) => `--${o}`);
+        const text = await ok(['dump', 'prog', id, ...flags]);
+        expect(asBpftool71(text), `${prog.name} ${options.join(' ')}`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', id, ...options]));
+        sourceLines += (text.match(/^; /gm) ?? []).length;
+        expectBpftoolListingJson(JSON.parse(await ok(['dump', 'prog', id, '--json', ...flags])) as object[], await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', id, ...options]), `${prog.name} --json ${options.join(' ')}`);
+        count('dump prog (text)');
+        count('dump prog (JSON)');
+      }
+      // clang -g: BTF line info, so the listings carry the C source.
+      expect(sourceLines, prog.name).toBeGreaterThan(0);
+      const { image, ksyms, funcLens } = await jitImage(prog.id);
+      count('JIT lines vs objdump', expectJitTextLikeObjdump(await ok(['dump', 'prog', id, '--jited', '--opcodes']), image, ksyms, funcLens, prog.name));
+      count('show prog', 2);
+    });
+  });
+
+  it('--host objfile: each object as libbpf loads it (the loaded tag), its listing as llvm-objdump, its BTF as bpftool btf dump file', async () => {
+    for (const prog of programs()) {
+      const host = ['--host', `objfile:${prog.object}`];
+      const [fromFile] = parseJsonExact<Array<JsonObj & { name: string; tag: string }>>(await ok(['ls', 'progs', '--json', ...host]));
+      const loaded = await bpftoolJson<JsonObj & { tag: string }>(['prog', 'show', 'id', String(prog.id)]);
+      expect(fromFile!.name).toBe(prog.name);
+      expect(fromFile!.tag, `${prog.name}: the object's tag is the loaded program's`).toBe(loaded.tag);
+      const listing = JSON.parse(await ok(['dump', 'prog', String(fromFile!.id), '--json', ...host])) as InsnJson[];
+      count('objfile insns vs llvm-objdump', expectListingLikeLlvmObjdump(listing, llvmObjdumpFunctions(prog.object), prog.name));
+      await expectObjfileBtfLikeBpftool(prog.object, prog.name);
+      count('objfile BTF vs bpftool btf dump file');
+    }
+  });
 });

@@ -15,6 +15,7 @@ import { parseBpfObject, type BpfObject } from '../../main/kernel/objfile/index.
 import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
 
 const skip = ensureKernelEnv();
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-objfile-'));
@@ -23,42 +24,12 @@ const LOADABLE = new Set(['maps', 'cgroup', 'kprobes', 'struct_ops', 'programs']
 
 interface ProgJson { id: number; name: string; type: string; tag: string; map_ids?: number[]; btf_id?: number }
 interface MapJson { id: number; name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number; frozen?: number; btf_id?: number }
-interface InsnJson { index: number; bytes: string; disasm: string; proto?: string }
 
 async function ok(args: string[]): Promise<string> {
   const result = await bpfscope(args);
   expect(result.stderr, args.join(' ')).toBe('');
   expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
   return result.stdout;
-}
-
-/** `llvm-objdump -d`: each function's instructions as hex byte strings, by function name. */
-function objdumpFunctions(path: string): Map<string, string[]> {
-  const text = execFileSync('llvm-objdump', ['-d', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const functions = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of text.split('\n')) {
-    const label = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
-    if (label) functions.set(label[1]!, (current = []));
-    const insn = /^\s+\d+:\t((?:[0-9a-f]{2} ){7,15}[0-9a-f]{2})\t/.exec(line);
-    if (insn && current) current.push(insn[1]!);
-  }
-  return functions;
-}
-
-/**
- * Our instruction agrees with the object's: the same bytes, except what loading relocates — a
- * map or data load's source register and immediates, a call's source register (subprogram or
- * kfunc), offset and immediate.
- */
-function expectSameInstruction(ours: InsnJson, object: string, where: string): void {
-  const a = ours.bytes.split(' ');
-  const b = object.split(' ');
-  expect(a.length, where).toBe(b.length);
-  expect(a[0], `${where}: opcode`).toBe(b[0]);
-  const relocated = /map\[id:\d+\]/.test(ours.disasm) || (b[0] === '85' && b[1]!.startsWith('1'));
-  if (relocated) expect(Number.parseInt(a[1]!, 16) & 0x0f, `${where}: dst`).toBe(Number.parseInt(b[1]!, 16) & 0x0f);
-  else expect(ours.bytes, where).toBe(object);
 }
 
 /** The program has CO-RE relocation records (BTF.ext) or extern (kfunc, ksym) references within its instructions. */
@@ -99,19 +70,10 @@ describe('every fixture object opens as a host', () => {
       expect(progs.map((p) => p.type), name).toEqual(summary.programs.map((p) => p.type || 'unspec'));
       expect(progs.map((p) => p.id), name).toEqual(progs.map((_, i) => i + 1));
 
-      const functions = objdumpFunctions(path);
+      const functions = llvmObjdumpFunctions(path);
       for (const prog of progs) {
         const listing = JSON.parse(await ok(['dump', 'prog', String(prog.id), '--json', ...host])) as InsnJson[];
-        // The entry function first, then each appended subprogram where its header starts.
-        const starts = listing.filter((e) => e.proto !== undefined);
-        expect(starts[0]?.index, `${name}/${prog.name}`).toBe(0);
-        for (const start of starts) {
-          const fn = /^[^(]*?\b(\w+)\(/.exec(start.proto!)?.[1];
-          const object = functions.get(fn!);
-          expect(object, `${name}/${prog.name}: function ${fn} in llvm-objdump`).toBeDefined();
-          const from = listing.indexOf(start);
-          for (let i = 0; i < object!.length; i++) expectSameInstruction(listing[from + i]!, object![i]!, `${name}/${prog.name}/${fn} insn ${i}`);
-        }
+        expectListingLikeLlvmObjdump(listing, functions, `${name}/${prog.name}`);
         const text = await ok(['dump', 'prog', String(prog.id), ...host]);
         expect(text, `${name}/${prog.name}: source lines`).toMatch(/^; .+$/m);
         // Nothing in a file is attached: the detail shows the program with no attach points.
@@ -132,12 +94,7 @@ describe('every fixture object opens as a host', () => {
         if (map!.btf_id) expect(Object.keys(dump[0]!.formatted!.value), `${name}: ${g.name}`).toEqual([g.name]);
       }
 
-      const btf = await bpfscope(['btf', '1', '--raw', ...host]);
-      expect(btf.code, btf.stderr).toBe(0);
-      // bpftool prints the file's DATASECs unfixed (size 0, offsets 0); every other line is the same.
-      const fileDump = execFileSync('bpftool', ['btf', 'dump', 'file', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      const withoutDatasecs = (s: string) => s.replace(/^\[\d+\] DATASEC [^\n]*\n(\ttype_id=[^\n]*\n)*/gm, '');
-      expect(withoutDatasecs(btf.stdout), name).toBe(withoutDatasecs(fileDump));
+      await expectObjfileBtfLikeBpftool(path, name);
     }
   });
 
