@@ -98,7 +98,7 @@ async function bigMap(browser: Browser, serve: Serve, mapId: number): Promise<vo
   const grid = page.locator('[data-map-rows] [role=grid]');
   await grid.waitFor();
   // Scroll positions stand for rows of the whole map once the host has read all of it.
-  await page.waitForFunction(() => /^\d+ entries$/.test(document.querySelector('[data-entries]')?.textContent?.trim() ?? ''), undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => /^[\d,]+ entries$/.test(document.querySelector('[data-entries]')?.textContent?.trim() ?? ''), undefined, { timeout: 120_000 });
   const counts: number[] = [];
   const shown: string[] = [];
   for (const fraction of [0, 0.001, 0.1, 0.5, 0.9, 0.999]) {

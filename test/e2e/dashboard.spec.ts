@@ -158,7 +158,7 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await chart.getByRole('button', { name: 'Resume' }).click();
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('tab', { name: 'Control flow' }).click();
-  await expect(page.getByRole('img', { name: 'Control-flow graph' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Control-flow graph' })).toBeVisible();
   await shot(page, 'program-cfg');
   await page.getByRole('tab', { name: 'JIT' }).click();
   await expect(page.locator('[data-jit]')).toContainText(/push|mov/);

@@ -87,7 +87,10 @@ describe('DataTable', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(60);
     expect(rows[0]!.querySelectorAll('[role=gridcell]')[2]!.textContent).toBe('prog_0000');
-    expect(rows[0]!.getAttribute('href')).toBe('#/local/programs/1');
+    // The name cell is the row's link; a click anywhere else in the row opens it too.
+    expect(rows[0]!.querySelector('a')!.getAttribute('href')).toBe('#/local/programs/1');
+    (rows[0]!.querySelector('[role=gridcell]') as HTMLElement).click();
+    expect(opened).toEqual([1]);
 
     const header = [...document.querySelectorAll('.head button')].find((b) => b.textContent?.startsWith('ID'))!;
     (header as HTMLButtonElement).click();

@@ -97,7 +97,8 @@ function combine(nodes: readonly TreeNode[], path: string, modes: ReadonlyMap<st
 export function perCpuTree(values: readonly TreeNode[], modes: ReadonlyMap<string, CpuMode> = new Map()): ShownNode {
   if (values.length === 0) return { ...EMPTY, name: 'value' };
   if (values.length === 1) return values[0]!;
-  return combine(values, '', modes, 0);
+  // The host names each CPU's tree after its CPU; the combined one is the value.
+  return { ...combine(values, '', modes, 0), name: 'value' };
 }
 
 /** What a combined leaf's label says, e.g. `sum over 2 CPUs`. */

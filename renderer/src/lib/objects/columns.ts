@@ -14,6 +14,8 @@ export interface Column<Row> {
   spark?: (row: Row) => number[];
   /** The values a row offers this column's facet filter (a select above the table). */
   facet?: (row: Row) => string[];
+  /** The cell is the row's link (what Tab reaches and a screen reader announces). */
+  link?: boolean;
 }
 
 /** Live stats of a program, from the `series` programs stream. */
@@ -41,7 +43,7 @@ export function ownersText(pids: Owner[] | undefined): string {
 export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
   { title: 'ID', cell: (p) => text(p.id), numeric: true, width: '70px' },
   { title: 'Type', cell: (p) => text(p.type), width: '140px', facet: (p) => [text(p.type)] },
-  { title: 'Name', cell: (p) => text(p.name), mono: true, width: '1.4fr' },
+  { title: 'Name', cell: (p) => text(p.name), mono: true, width: '1.4fr', link: true },
   { title: 'Tag', cell: (p) => text(p.tag), mono: true, width: '150px' },
   { title: 'Events/s', cell: (p) => fixed(p.live?.eventsPerSec, 1), numeric: true, sortKey: (p) => p.live?.eventsPerSec ?? -1, width: '90px' },
   { title: 'Trend', cell: () => '', spark: (p) => p.history ?? [], sortKey: (p) => p.live?.eventsPerSec ?? -1, width: '84px' },
@@ -53,7 +55,7 @@ export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
 export const MAP_COLUMNS: Column<MapSummary>[] = [
   { title: 'ID', cell: (m) => text(m.id), numeric: true, width: '70px' },
   { title: 'Type', cell: (m) => text(m.type), width: '130px', facet: (m) => [text(m.type)] },
-  { title: 'Name', cell: (m) => text(m.name), mono: true, width: '1.2fr' },
+  { title: 'Name', cell: (m) => text(m.name), mono: true, width: '1.2fr', link: true },
   { title: 'Key', cell: (m) => text(m.bytes_key), numeric: true, width: '60px' },
   { title: 'Value', cell: (m) => text(m.bytes_value), numeric: true, width: '60px' },
   { title: 'Max entries', cell: (m) => text(m.max_entries), numeric: true, width: '100px' },
@@ -64,7 +66,7 @@ export const MAP_COLUMNS: Column<MapSummary>[] = [
 export const LINK_COLUMNS: Column<LinkSummary>[] = [
   { title: 'ID', cell: (l) => text(l.id), numeric: true, width: '70px' },
   { title: 'Type', cell: (l) => text(l.type), width: '120px' },
-  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, width: '90px' },
+  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, width: '90px', link: true },
   { title: 'Attach', cell: (l) => text(l.attach_type ?? l.tp_name ?? l.func_name ?? l.target_name ?? '') },
   { title: 'Owners', cell: (l) => ownersText(l.pids) },
 ];
