@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { JitListing } from '../../main/kernel/isa/jit-image.js';
 
 export interface ObjdumpInsn {
   readonly offset: number;
@@ -35,21 +36,8 @@ export function objdumpBinary(bytes: Uint8Array, machine: string, tool = 'objdum
   }
 }
 
-export interface JitLine {
-  readonly offset: number;
-  readonly bytes: Uint8Array;
-  readonly text: string;
-  readonly target?: bigint;
-  readonly targetOffset?: number;
-  readonly targetSymbol?: string;
-}
-
-export interface JitFunctionLike {
-  readonly address: bigint;
-  readonly imageOffset: number;
-  readonly bytes: Uint8Array;
-  readonly instructions: readonly JitLine[];
-}
+/** A function of a JIT listing with its instructions, as bpfscope's decoders give it. */
+export type JitFunctionLike = JitListing['functions'][number];
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 

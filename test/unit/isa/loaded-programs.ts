@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BpftoolListingJson } from '../../../main/kernel/isa/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../../..');
@@ -67,14 +68,8 @@ export function loadObject(objectPath: string, label: string): LoadedObject {
   return { pinDir, programs, unload: () => rmSync(pinDir, { recursive: true, force: true }) };
 }
 
-export interface BpftoolJsonInsn {
-  readonly proto?: string;
-  readonly src?: string;
-  readonly file?: string;
-  readonly line_num?: number;
-  readonly line_col?: number;
-  readonly disasm: string;
-}
+/** What `bpftool prog dump xlated -j linum` prints for an instruction: the first keys of ours. */
+export type BpftoolJsonInsn = Pick<BpftoolListingJson, 'proto' | 'src' | 'file' | 'line_num' | 'line_col' | 'disasm'>;
 
 export interface JitInfo {
   readonly jited: string;
