@@ -14,6 +14,7 @@ import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus,
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 import { expectJitTextLikeObjdump } from '../helpers/objdump.js';
 import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
+import { createHostService } from '../../main/server/host-service.js';
 
 const skip = ensureKernelEnvWith(['bpftrace', 'objdump', 'python3', 'llvm-objdump', 'tc']);
 const PROG_INFO = fileURLToPath(new URL('../fixtures/isa/prog_info.py', import.meta.url));
@@ -199,7 +200,15 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     const text = await ok(['show', 'prog', String(id)]);
     expect(text).toContain(`attached: perf_event bpftrace (pid ${stacks.pid}) perf event fd`);
     expect(text).not.toContain('nowhere');
-    count('show prog (perf_event attach point)', 2);
+    // The dashboard's program detail shows what the API gives it: the same attach point.
+    const service = createHostService();
+    try {
+      const points = await service.getProgramAttachPoints({ host: 'local', id: id! }, new AbortController().signal);
+      expect(points).toEqual(shown.attach_points.map((p) => ({ progId: id, ...p })));
+    } finally {
+      await service.close();
+    }
+    count('show prog (perf_event attach point)', 3);
   });
 
   it('drift: a host running the same tools agrees (one name, several tags on each); another tool on one host is named', async () => {
