@@ -27,6 +27,7 @@ const USAGE = `usage: bpfscope <command> [options]
                                        objfile:FILE.o or local)
   graph [--json|--dot]                 attach points, links, programs, maps and their holders, and how
                                        each reads, writes, emits to, jumps through or runs the next
+  explain NAME [--json]                a helper, kfunc, or program/map/attach/link type, in a few words
   serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o] [--metrics-listen ADDR:PORT]
                                        the dashboard in a browser (with a snapshot or object file open)
   metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   metrics: async () => (await import('./cli/metrics.js')).metricsCommand,
   graph: async () => (await import('./cli/graph.js')).graphCommand,
   mcp: async () => (await import('./cli/mcp.js')).mcpCommand,
+  explain: async () => (await import('./cli/explain.js')).explainCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */

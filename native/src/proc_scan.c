@@ -22,6 +22,9 @@ static const char *const read_whitelist[] = {
 	"/sys/kernel/security/lockdown",
 	"/proc/mounts",
 	"/proc/uptime",
+	/* The kernel's helper documentation, shown beside our own one-line descriptions. */
+	"/usr/include/linux/bpf.h",
+	"/usr/share/man/man7/bpf-helpers.7.gz",
 };
 
 /* Per-process files that say who an owner is and what it maps: /proc/<pid>/<name>. */

@@ -26,7 +26,6 @@ interface GraphJson {
 interface Summary {
   sentence: string;
   runs_on: Array<{ kind: string; target: string }>;
-  runs_on_note?: string;
   held_by: Array<{ pid: number; comm: string; command_line?: string }>;
   reads: Array<{ name: string }>;
   writes: Array<{ name: string }>;
@@ -164,8 +163,9 @@ describe.skipIf(skip)('host graph and program summaries', () => {
           expect(s.sentence).toContain(`Runs on uprobe ${probe.filename}+0x`);
           expect({ reads: names(s.reads), writes: names(s.writes) }).toEqual({ reads: ['AT_lines'], writes: ['AT_lines'] });
         } else {
-          // profile, interval, software: perf_event programs whose events the kernel does not name.
-          expect(s.runs_on_note).toMatch(/does not name/);
+          // profile, interval, software: perf_event programs; the kernel names only who holds their perf events.
+          expect(s.runs_on.map((r) => r.kind)).toEqual(['perf_event']);
+          expect(s.sentence).toContain(`Runs on perf event bpftrace (pid ${tool.pid}) perf event fd`);
           const touched = [...names(s.reads), ...names(s.writes), ...names(s.emits)];
           expect(touched.some((n) => ['AT_kstacks', 'AT_clock', 'printf'].includes(n)), `prog ${id}: ${s.sentence}`).toBe(true);
         }

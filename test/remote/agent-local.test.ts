@@ -56,6 +56,8 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     // Owners' command lines and cgroups are readable; their environment and memory are not.
     expect(Buffer.from(await agent.readFile(`/proc/${process.pid}/cmdline`, 1 << 16))).toEqual(Buffer.from(await local.readFile(`/proc/${process.pid}/cmdline`, 1 << 16)));
     expect((await agent.readFile('/proc/1/cgroup', 1 << 16)).byteLength).toBeGreaterThan(0);
+    // The kernel's helper documentation, where installed (explain shows it).
+    await expect(agent.readFile('/usr/include/linux/bpf.h', 8 << 20)).resolves.toEqual(await local.readFile('/usr/include/linux/bpf.h', 8 << 20));
     for (const path of ['/proc/1/environ', '/proc/1/mem', '/proc/self/cgroup', '/proc/1/root/etc/shadow', '/proc/01/cgroup', '/proc/1/cgroup/../environ']) {
       await expect(agent.readFile(path, 100), path).rejects.toMatchObject({ code: 'EACCES' });
     }
