@@ -42,10 +42,14 @@ async function jitedText(session: HostSession, code: ProgramCode, headers: Listi
 export async function loadedProgramCode(session: HostSession, id: number): Promise<ProgramCode> {
   const code = await programCode(session, id);
   if (!code) throw new HostError({ code: 'EGONE', message: `prog ${id}: not loaded on ${session.label}`, id });
-  if (code.listing.length === 0) {
-    throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
-  }
-  return code;
+  return withInstructions(code);
+}
+
+/** The code, or ENOXLATED when the kernel gave no instructions (and why that happens). */
+export function withInstructions(code: ProgramCode): ProgramCode {
+  if (code.listing.length > 0) return code;
+  const { id } = code.info;
+  throw new HostError({ code: 'ENOXLATED', message: `prog ${id}: the kernel returned no instructions`, hint: 'kernel.kptr_restrict or missing CAP_SYS_ADMIN hides xlated code (see bpfscope doctor)', id });
 }
 
 export async function dumpProgCommand(ctx: CommandContext): Promise<number> {

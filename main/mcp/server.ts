@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { toHostError } from '../hosts/host-error.js';
+import { ProgramListings } from '../server/code-service.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { dumpMapTool, dumpProgramTool, INSN_LIMIT, LIST_LIMIT, listTool, MAP_ENTRY_LIMIT, showTool, TOP_INTERVAL_MS, TOP_LIMIT, topTool } from './tools.js';
 
@@ -43,9 +44,11 @@ export function createMcpServer(hosts: McpHosts, version: string): McpServer {
     },
   );
   const host = z.enum(hosts.names).optional().describe(`the host to read (default ${hosts.names[0]})`);
-  const tool = async (name: string | undefined, read: (session: HostSession) => Promise<string>): Promise<CallToolResult> => {
+  const listings = new ProgramListings();
+  const tool = async (name: string | undefined, read: (session: HostSession, host: string) => Promise<string>): Promise<CallToolResult> => {
+    const chosen = name ?? hosts.names[0];
     try {
-      return answer(await read(await hosts.session(name ?? hosts.names[0])));
+      return answer(await read(await hosts.session(chosen), chosen));
     } catch (error) {
       return failure(error);
     }
@@ -99,7 +102,7 @@ export function createMcpServer(hosts: McpHosts, version: string): McpServer {
       },
       annotations: READ_ONLY,
     },
-    (args) => tool(args.host, (s) => dumpProgramTool(s, args.id, args, args)),
+    (args) => tool(args.host, (s, chosen) => dumpProgramTool(listings, chosen, s, args.id, args, args)),
   );
   server.registerTool(
     'dump_map',

@@ -8,7 +8,8 @@ import type { HostSession } from '../hosts/host-session.js';
 import { bpftoolJsonPages } from '../hosts/map-dump.js';
 import { mapGoneError, openLoadedMapDump } from '../cli/maps.js';
 import { listJson, showJson, type Kind } from '../cli/objects.js';
-import { loadedProgramCode } from '../cli/program.js';
+import { withInstructions } from '../cli/program.js';
+import type { ProgramListings } from '../server/code-service.js';
 import { topSample, type TopSort } from '../cli/top.js';
 
 /** Bound on one answer's text: the page ends early, saying where the next one starts. */
@@ -59,9 +60,20 @@ export async function showTool(session: HostSession, kind: Kind, id: number): Pr
   return stringifyJson(await showJson(session, kind, id));
 }
 
-/** dump_program: instructions of `dump prog ID --json`, from index `offset`. */
-export async function dumpProgramTool(session: HostSession, id: number, page: Page, options: { linum?: boolean; opcodes?: boolean }): Promise<string> {
-  const code = await loadedProgramCode(session, id);
+/**
+ * dump_program: instructions of `dump prog ID --json`, from index `offset`. The built listings
+ * of the last few programs are kept (`listings`, as the dashboard keeps them), so paging
+ * through a large program decodes it once.
+ */
+export async function dumpProgramTool(
+  listings: ProgramListings,
+  host: string,
+  session: HostSession,
+  id: number,
+  page: Page,
+  options: { linum?: boolean; opcodes?: boolean },
+): Promise<string> {
+  const code = withInstructions((await listings.get(host, session, id)).code);
   const offset = page.offset ?? 0;
   const end = Math.min(code.listing.length, offset + (page.limit ?? INSN_LIMIT.default));
   const rows = listingToBpftoolJson(code.listing, { linum: options.linum === true, opcodes: options.opcodes === true }, offset, end);

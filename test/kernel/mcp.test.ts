@@ -128,6 +128,7 @@ describe.skipIf(skip !== undefined)(`bpfscope mcp${skip ? ` (skipped: ${skip})` 
   it('answers a missing object or a host it was not given with an error, and goes on serving', async () => {
     expect(await mcp.call('show_program', { id: 0x7ffffffe })).toEqual({ isError: true, text: `EGONE: prog ${0x7ffffffe}: not loaded on local` });
     expect(await mcp.call('dump_map', { id: 0x7ffffffe })).toEqual({ isError: true, text: `EGONE: map ${0x7ffffffe}: not loaded on local` });
+    expect(await mcp.call('dump_program', { id: 0x7ffffffe })).toEqual({ isError: true, text: `EGONE: prog ${0x7ffffffe}: not loaded on local` });
     expect(await mcp.call('list_maps', { host: 'user@elsewhere' })).toMatchObject({ isError: true, text: expect.stringContaining('host') });
     expect((await mcp.call('list_maps', { limit: 1 })).isError).toBe(false);
   });
