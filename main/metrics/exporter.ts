@@ -133,7 +133,7 @@ export class MetricsExporter {
     }
     const statsEnabled = runStatsSwitchFor(session.host).heldByUs || (await sysctlOn(session));
     const reading = await entry.reader!.read(host, statsEnabled);
-    for (const problem of reading.problems) this.log(`bpfscope: ${host}: ${problem}`);
+    for (const line of [...reading.problems, ...reading.notes]) this.log(`bpfscope: ${host}: ${line}`);
     return reading;
   }
 }
@@ -152,5 +152,5 @@ async function sysctlOn(session: HostSession): Promise<boolean> {
 }
 
 function down(host: string, error: string, started: number): HostReading {
-  return { host, up: false, error, readSeconds: (performance.now() - started) / 1000, programs: [], maps: [], fields: [], problems: [] };
+  return { host, up: false, error, readSeconds: (performance.now() - started) / 1000, programs: [], maps: [], fields: [], problems: [], notes: [] };
 }

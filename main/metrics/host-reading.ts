@@ -16,6 +16,8 @@ import { MapFieldReader, specMatches, type FieldReading, type MapFieldSpec } fro
 
 /** Programs read per scrape: the native walk's bound. */
 const MAX_PROGRAMS = 100_000;
+/** Messages remembered as said (maps come and go, so the set is bounded). */
+const MAX_REPORTED = 4096;
 
 /** A program's run counters as the kernel keeps them (ProgStatsRecord), with what it keeps for life. */
 export interface ProgramReading extends Omit<ProgStatsRecord, 'type' | 'name'> {
@@ -64,6 +66,8 @@ export interface HostReading {
   fields: FieldReading[];
   /** Things the user asked for that cannot be given (a --map-field naming no such field), once each. */
   problems: string[];
+  /** What a log should say once: a map whose entries cannot be counted, and why. */
+  notes: string[];
 }
 
 /** What a program keeps for life, read once (tag: which program it was read for). */
@@ -102,10 +106,11 @@ export class HostReader {
     const started = performance.now();
     const table = await readProgStats(this.session.host, MAX_PROGRAMS);
     const programs = await this.readPrograms(table);
-    const maps = await this.readMaps();
+    const notes: string[] = [];
+    const maps = await this.readMaps(notes);
     const problems: string[] = [];
     const fields = await this.readFields(maps, problems);
-    const reading: HostReading = { host, up: true, readSeconds: (performance.now() - started) / 1000, programs, maps, fields, problems };
+    const reading: HostReading = { host, up: true, readSeconds: (performance.now() - started) / 1000, programs, maps, fields, problems, notes };
     if (statsEnabled !== undefined) reading.statsEnabled = statsEnabled;
     return reading;
   }
@@ -159,7 +164,7 @@ export class HostReader {
     return [walked.id, details];
   }
 
-  private async readMaps(): Promise<MapReading[]> {
+  private async readMaps(notes: string[]): Promise<MapReading[]> {
     const host = this.session.host;
     const ids = await host.listIds('map');
     const seen = new Set(ids);
@@ -204,8 +209,18 @@ export class HostReader {
     for (const map of out) {
       const entries = this.counts.entries(map.id);
       if (entries !== undefined) map.entries = entries;
+      const failure = this.counts.failure(map.id);
+      if (failure) this.once(notes, `map ${map.name} (id ${map.id}): no bpf_map_entries: counting its entries failed: ${failure}`);
     }
     return out;
+  }
+
+  /** Adds `text` to `list` unless this reader has said it before. */
+  private once(list: string[], text: string): void {
+    if (this.reported.has(text)) return;
+    if (this.reported.size >= MAX_REPORTED) this.reported.clear();
+    this.reported.add(text);
+    list.push(text);
   }
 
   private async readFields(maps: readonly MapReading[], problems: string[]): Promise<FieldReading[]> {
@@ -217,10 +232,7 @@ export class HostReader {
         if (!details) continue;
         const result = await this.fields.read(spec, { id: map.id, name: map.name, maxEntries: details.maxEntries, entryBytes: details.entryBytes }).catch((error: unknown) => `--map-field ${spec.text}: map ${map.name} (id ${map.id}): ${error instanceof Error ? error.message : String(error)}`);
         if (typeof result !== 'string') out.push(...result);
-        else if (!this.reported.has(result)) {
-          this.reported.add(result);
-          problems.push(result);
-        }
+        else this.once(problems, result);
       }
     }
     return out;

@@ -29,10 +29,11 @@ function reading(host: string): HostReading {
       { mapId: 9, mapName: 'comms', field: 'calls', key: 'say "hi"\\\n', value: 2 },
     ],
     problems: [],
+    notes: [],
   };
 }
 
-const down: HostReading = { host: 'user@box', up: false, error: 'no answer', readSeconds: 8, programs: [], maps: [], fields: [], problems: [] };
+const down: HostReading = { host: 'user@box', up: false, error: 'no answer', readSeconds: 8, programs: [], maps: [], fields: [], problems: [], notes: [] };
 
 describe('metrics exposition', () => {
   it.skipIf(promtoolMissing)(`passes promtool check metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ''}`, async () => {
