@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { JitListing } from '../../main/kernel/isa/jit-image.js';
 
@@ -107,4 +108,15 @@ export function expectJitTextLikeObjdump(ours: string, image: Uint8Array, ksyms:
     expect(line, `${what}: objdump ${ref}`).toMatch(new RegExp(`^${r![1]!.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')}0x${place}(?: <[^>]+>)?$`));
   });
   return mine.length;
+}
+
+const PROG_INFO = fileURLToPath(new URL('../fixtures/isa/prog_info.py', import.meta.url));
+
+/**
+ * A loaded program's JIT image, jited_ksyms and func lens, read by the tests' own python ctypes
+ * bpf() call (bpftool here has no libbfd and will not dump JIT images, not even to a file).
+ */
+export function jitImageOf(id: number): { image: Uint8Array; ksyms: bigint[]; funcLens: number[] } {
+  const jit = JSON.parse(execFileSync('python3', [PROG_INFO, String(id)], { encoding: 'utf8', maxBuffer: 256 << 20 })) as { jited: string; jitedKsyms: string[]; jitedFuncLens: number[] };
+  return { image: Uint8Array.from(Buffer.from(jit.jited, 'hex')), ksyms: jit.jitedKsyms.map((a) => BigInt(`0x${a}`)), funcLens: jit.jitedFuncLens };
 }

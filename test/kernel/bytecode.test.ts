@@ -5,6 +5,7 @@ import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fi
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, runCommand } from '../helpers/cli.js';
 import { asBpftool71, expectBpftoolListingJson } from '../helpers/bpftool-compare.js';
+import { expectJitTextLikeObjdump, jitImageOf } from '../helpers/objdump.js';
 
 const skip = ensureKernelEnv();
 let fixtures: LoadedFixtures;
@@ -18,10 +19,11 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
     await fixtures?.stop();
   });
 
-  it('prints every fixture program line for line as bpftool, plain, linum and opcodes', async () => {
+  it('prints every fixture program line for line as bpftool, plain, linum and opcodes, text and JSON, and its JIT image as objdump', async () => {
     const withSource = fixtures.report.programs;
     expect(withSource.length).toBeGreaterThan(20);
     let sourceLines = 0;
+    let jitLines = 0;
     for (const p of withSource) {
       for (const mode of [[], ['linum'], ['opcodes']]) {
         const ours = await bpfscope(['dump', 'prog', String(p.id), ...mode.map((m) => `--${m}`)]);
@@ -29,8 +31,17 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
         const theirs = await runCommand('bpftool', ['prog', 'dump', 'xlated', 'id', String(p.id), ...mode]);
         expect(asBpftool71(ours.stdout), `${p.name} ${mode.join(' ')}`).toBe(theirs.stdout);
         sourceLines += (ours.stdout.match(/^; /gm) ?? []).length;
+        const json = await bpfscope(['dump', 'prog', String(p.id), '--json', ...mode.map((m) => `--${m}`)]);
+        expectBpftoolListingJson(JSON.parse(json.stdout) as object[], await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(p.id), ...mode]), `${p.name} --json ${mode.join(' ')}`);
       }
+      // The JIT image as GNU objdump reads its bytes, line for line.
+      const { image, ksyms, funcLens } = jitImageOf(p.id);
+      if (image.length === 0) continue;
+      const jited = await bpfscope(['dump', 'prog', String(p.id), '--jited', '--opcodes']);
+      expect(jited.code, `${p.name}: ${jited.stderr}`).toBe(0);
+      jitLines += expectJitTextLikeObjdump(jited.stdout, image, ksyms, funcLens, p.name);
     }
+    expect(jitLines).toBeGreaterThan(500);
     // The fixtures carry BTF line info: the listings must show their C source.
     expect(sourceLines).toBeGreaterThan(100);
   }, 600_000);

@@ -6,26 +6,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
 import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
-import { expectJitTextLikeObjdump } from '../helpers/objdump.js';
+import { expectJitTextLikeObjdump, jitImageOf } from '../helpers/objdump.js';
 import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
 import { createHostService } from '../../main/server/host-service.js';
 
 const skip = ensureKernelEnvWith(['bpftrace', 'objdump', 'python3', 'llvm-objdump', 'tc']);
-const PROG_INFO = fileURLToPath(new URL('../fixtures/isa/prog_info.py', import.meta.url));
-
-/** A program's JIT image, jited_ksyms and func lens, read by a python ctypes bpf() call of the test's own. */
-async function jitImage(id: number): Promise<{ image: Uint8Array; ksyms: bigint[]; funcLens: number[] }> {
-  const result = await runCommand('python3', [PROG_INFO, String(id)]);
-  expect(result.code, result.stderr).toBe(0);
-  const jit = JSON.parse(result.stdout) as { jited: string; jitedKsyms: string[]; jitedFuncLens: number[] };
-  return { image: Uint8Array.from(Buffer.from(jit.jited, 'hex')), ksyms: jit.jitedKsyms.map((a) => BigInt(`0x${a}`)), funcLens: jit.jitedFuncLens };
-}
 let corpus: Corpus;
 /** Comparisons made, by what was compared: the report's figures. */
 const counted = new Map<string, number>();
@@ -156,7 +146,7 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
 
   it('dump prog --jited --opcodes: reads as objdump -D -b binary -m i386:x86-64 reads each image', async () => {
     await eachLimited(corpus.progIds(), 3, async (id) => {
-      const { image, ksyms, funcLens } = await jitImage(id);
+      const { image, ksyms, funcLens } = jitImageOf(id);
       expect(image.length, `prog ${id} is JIT-ed`).toBeGreaterThan(0);
       const lines = expectJitTextLikeObjdump(await ok(['dump', 'prog', String(id), '--jited', '--opcodes']), image, ksyms, funcLens, `prog ${id}`);
       count('JIT lines vs objdump', lines);
@@ -310,7 +300,7 @@ describe.skipIf(skip)('corpus: network and cgroup programs loaded by iproute2 an
       }
       // clang -g: BTF line info, so the listings carry the C source.
       expect(sourceLines, prog.name).toBeGreaterThan(0);
-      const { image, ksyms, funcLens } = await jitImage(prog.id);
+      const { image, ksyms, funcLens } = jitImageOf(prog.id);
       count('JIT lines vs objdump', expectJitTextLikeObjdump(await ok(['dump', 'prog', id, '--jited', '--opcodes']), image, ksyms, funcLens, prog.name));
       count('show prog', 2);
     });
