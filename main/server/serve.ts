@@ -11,6 +11,7 @@ import type { BpfscopeService } from '../api/contract.js';
 import { MAX_REQUEST_BYTES } from '../api/protocol.js';
 import { serveChannel, SharedBudget } from '../api/rpc-server.js';
 import { ConnectionAdmission, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './admission.js';
+import { HeapRelease } from './heap-release.js';
 import { checkRequest, newToken, TOKEN_PARAM, tokenCookie } from './http-guard.js';
 import { SECURITY_HEADERS, sendStatic, sendText } from './static-files.js';
 import { webSocketChannel } from './ws-channel.js';
@@ -81,6 +82,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES, clientTracking: true });
   const admission = new ConnectionAdmission({ ...DEFAULT_CONNECTION_LIMITS, ...options.limits });
   const subscriptions = new SharedBudget(MAX_SUBSCRIPTIONS);
+  const heap = new HeapRelease();
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const verdict = checkRequest(request, port, token);
@@ -110,6 +112,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
       ws.on('error', () => {});
       const served = serveChannel(webSocketChannel(ws, (s) => admission.checkBuffered(s)), options.services, { subscriptions });
       admission.add(ws, address, served);
+      ws.once('close', () => heap.soon());
     });
   };
 
@@ -143,6 +146,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       admission.close();
+      heap.close();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       // Upgraded sockets hold server.close() open: give peers a moment to answer the close, then cut them.
       await new Promise((resolve) => setTimeout(resolve, wss.clients.size > 0 ? CLOSE_GRACE_MS : 0));
