@@ -8,6 +8,8 @@ import { isBranch } from './instruction.js';
 import * as op from './opcode.js';
 
 export interface DecodeOptions {
+  /** The bytes are xlated code (what the kernel runs), where r11 (BPF_REG_AX) may appear. */
+  readonly xlated?: boolean;
   /**
    * The bytes are xlated code of a JIT-ed program: bpf-to-bpf calls then carry the callee's
    * relative offset in `off` (imm holds the subprog number), as bpftool assumes when the
@@ -64,9 +66,11 @@ function invalid(index: number, raw: RawSlot, problem: string): Instruction {
   return { kind: 'invalid', index, code: raw.code, slots: 1, dstReg: raw.dst, srcReg: raw.src, off: raw.off, imm: raw.imm, problem };
 }
 
-function badRegister(raw: RawSlot, usesSrc: boolean): string | undefined {
-  if (raw.dst > op.MAX_REGISTER) return `invalid register r${raw.dst}`;
-  if (usesSrc && raw.src > op.MAX_REGISTER) return `invalid register r${raw.src}`;
+function badRegister(raw: RawSlot, usesSrc: boolean, options: DecodeOptions): string | undefined {
+  // Constant blinding rewrites xlated code with the kernel's auxiliary register r11 (BPF_REG_AX).
+  const max = options.xlated ? op.MAX_XLATED_REGISTER : op.MAX_REGISTER;
+  if (raw.dst > max) return `invalid register r${raw.dst}`;
+  if (usesSrc && raw.src > max) return `invalid register r${raw.src}`;
   return undefined;
 }
 
@@ -75,7 +79,7 @@ function withProblem<T extends Instruction>(insn: T, problem: string | undefined
   return insn;
 }
 
-function decodeAlu(index: number, raw: RawSlot): Instruction {
+function decodeAlu(index: number, raw: RawSlot, options: DecodeOptions): Instruction {
   const cls = raw.code & op.CLASS_MASK;
   const width = cls === op.CLASS_ALU64 ? 64 : 32;
   const aluOp = raw.code & op.OP_MASK;
@@ -85,11 +89,11 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
     if (cls === op.CLASS_ALU64 && fromReg) return invalid(index, raw, 'byte swap with reserved source bit');
     const order = cls === op.CLASS_ALU64 ? 'swap' : fromReg ? 'be' : 'le';
     const problem = raw.imm !== 16 && raw.imm !== 32 && raw.imm !== 64 ? `invalid byte swap width ${raw.imm}`
-      : raw.src !== 0 || raw.off !== 0 ? 'byte swap uses reserved fields' : badRegister(raw, false);
+      : raw.src !== 0 || raw.off !== 0 ? 'byte swap uses reserved fields' : badRegister(raw, false, options);
     return withProblem({ index, code: raw.code, slots: 1, kind: 'endian', order, bits: raw.imm, dst: raw.dst }, problem);
   }
   if (aluOp === op.ALU_NEG) {
-    const problem = fromReg || raw.src !== 0 || raw.off !== 0 || raw.imm !== 0 ? 'neg uses reserved fields' : badRegister(raw, false);
+    const problem = fromReg || raw.src !== 0 || raw.off !== 0 || raw.imm !== 0 ? 'neg uses reserved fields' : badRegister(raw, false, options);
     return withProblem({ index, code: raw.code, slots: 1, kind: 'neg', width, dst: raw.dst }, problem);
   }
   let aluName = ALU_OPS[aluOp >> 4];
@@ -97,16 +101,16 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
 
   if (aluName === 'mov' && fromReg && raw.off !== 0) {
     if (cls === op.CLASS_ALU64 && raw.off === op.OFF_ADDR_SPACE_CAST) {
-      const problem = raw.imm !== 1 && raw.imm !== 0x10000 ? 'invalid addr_space_cast' : badRegister(raw, true);
+      const problem = raw.imm !== 1 && raw.imm !== 0x10000 ? 'invalid addr_space_cast' : badRegister(raw, true, options);
       return withProblem({
         index, code: raw.code, slots: 1, kind: 'addr_space_cast', dst: raw.dst, src: raw.src, destSpace: raw.imm >>> 16, srcSpace: raw.imm & 0xffff,
       }, problem);
     }
     if (cls === op.CLASS_ALU64 && raw.off === op.OFF_PERCPU_ADDR) {
-      return withProblem({ index, code: raw.code, slots: 1, kind: 'percpu_addr', dst: raw.dst, src: raw.src }, badRegister(raw, true));
+      return withProblem({ index, code: raw.code, slots: 1, kind: 'percpu_addr', dst: raw.dst, src: raw.src }, badRegister(raw, true, options));
     }
     if (raw.off === 8 || raw.off === 16 || (raw.off === 32 && cls === op.CLASS_ALU64)) {
-      const problem = raw.imm !== 0 ? 'movsx uses reserved fields' : badRegister(raw, true);
+      const problem = raw.imm !== 0 ? 'movsx uses reserved fields' : badRegister(raw, true, options);
       return withProblem({ index, code: raw.code, slots: 1, kind: 'movsx', width, dst: raw.dst, src: raw.src, fromBits: raw.off }, problem);
     }
     return invalid(index, raw, `invalid mov offset ${raw.off}`);
@@ -118,14 +122,14 @@ function decodeAlu(index: number, raw: RawSlot): Instruction {
   const zext = aluName === 'mov' && fromReg && cls === op.CLASS_ALU && raw.imm === op.IMM_ZEXT;
   if (fromReg && raw.imm !== 0 && !zext) problem ??= 'alu uses reserved imm';
   if (!fromReg && raw.src !== 0) problem ??= 'alu uses reserved src register';
-  problem ??= badRegister(raw, fromReg);
+  problem ??= badRegister(raw, fromReg, options);
   const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
   return withProblem({
     index, code: raw.code, slots: 1, kind: 'alu', op: aluName, width, dst: raw.dst, operand, ...(zext ? { internal: 'zext' } : {}),
   }, problem);
 }
 
-function decodeMemory(index: number, raw: RawSlot): Instruction {
+function decodeMemory(index: number, raw: RawSlot, options: DecodeOptions): Instruction {
   const cls = raw.code & op.CLASS_MASK;
   const mode = raw.code & op.MODE_MASK;
   const size = SIZES[(raw.code & op.SIZE_MASK) >> 3];
@@ -135,7 +139,7 @@ function decodeMemory(index: number, raw: RawSlot): Instruction {
     if (mode !== op.MODE_MEM && mode !== op.MODE_MEMSX && !probe) return invalid(index, raw, `unknown ldx mode 0x${mode.toString(16)}`);
     const signed = mode !== op.MODE_MEM;
     if (signed && size === 8) return invalid(index, raw, 'sign-extending load of 8 bytes');
-    const problem = raw.imm !== 0 ? 'ldx uses reserved imm' : badRegister(raw, true);
+    const problem = raw.imm !== 0 ? 'ldx uses reserved imm' : badRegister(raw, true, options);
     return withProblem({
       index, code: raw.code, slots: 1, kind: 'load', dst: raw.dst, base: raw.src, off: raw.off, size, signed, ...(probe ? { internal: 'probe_memsx' } : {}),
     }, problem);
@@ -143,12 +147,12 @@ function decodeMemory(index: number, raw: RawSlot): Instruction {
   if (cls === op.CLASS_ST) {
     if (mode === op.MODE_NOSPEC) return { index, code: raw.code, slots: 1, kind: 'nospec' };
     if (mode !== op.MODE_MEM) return invalid(index, raw, `unknown st mode 0x${mode.toString(16)}`);
-    const problem = raw.src !== 0 ? 'st uses reserved src register' : badRegister(raw, false);
+    const problem = raw.src !== 0 ? 'st uses reserved src register' : badRegister(raw, false, options);
     return withProblem({ index, code: raw.code, slots: 1, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'imm', value: raw.imm } }, problem);
   }
   // STX
   if (mode === op.MODE_MEM) {
-    const problem = raw.imm !== 0 ? 'stx uses reserved imm' : badRegister(raw, true);
+    const problem = raw.imm !== 0 ? 'stx uses reserved imm' : badRegister(raw, true, options);
     return withProblem({ index, code: raw.code, slots: 1, kind: 'store', base: raw.dst, off: raw.off, size, value: { kind: 'reg', reg: raw.src } }, problem);
   }
   if (mode !== op.MODE_ATOMIC) return invalid(index, raw, `unknown stx mode 0x${mode.toString(16)}`);
@@ -168,7 +172,7 @@ function decodeMemory(index: number, raw: RawSlot): Instruction {
   const base = atomicOp === 'load_acquire' ? raw.src : raw.dst;
   return withProblem({
     index, code: raw.code, slots: 1, kind: 'atomic', op: atomicOp, fetch, size, off: raw.off, base, dst: raw.dst, src: raw.src,
-  }, badRegister(raw, true));
+  }, badRegister(raw, true, options));
 }
 
 function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instruction {
@@ -201,7 +205,7 @@ function decodeJump(index: number, raw: RawSlot, options: DecodeOptions): Instru
   const condition = JUMP_CONDITIONS[jmpOp >> 4];
   if (condition === undefined) return invalid(index, raw, `unknown jump op 0x${jmpOp.toString(16)}`);
   const operand: Operand = fromReg ? { kind: 'reg', reg: raw.src } : { kind: 'imm', value: raw.imm };
-  const problem = !fromReg && raw.src !== 0 ? 'jump uses reserved src register' : badRegister(raw, fromReg);
+  const problem = !fromReg && raw.src !== 0 ? 'jump uses reserved src register' : badRegister(raw, fromReg, options);
   return withProblem({
     index, code: raw.code, slots: 1, kind: 'jump', condition, width: is32 ? 32 : 64, dst: raw.dst, operand, offset: raw.off, target: index + 1 + raw.off,
   }, problem);
@@ -213,7 +217,7 @@ function decodeLd(index: number, raw: RawSlot, next: RawSlot | undefined, option
   if (mode === op.MODE_ABS || mode === op.MODE_IND) {
     if (sizeBits === op.SIZE_DW) return invalid(index, raw, 'legacy packet load of 8 bytes');
     const kind = mode === op.MODE_ABS ? 'ld_abs' : 'ld_ind';
-    return withProblem({ index, code: raw.code, slots: 1, kind, size: SIZES[sizeBits >> 3], src: raw.src, imm: raw.imm }, badRegister(raw, kind === 'ld_ind'));
+    return withProblem({ index, code: raw.code, slots: 1, kind, size: SIZES[sizeBits >> 3], src: raw.src, imm: raw.imm }, badRegister(raw, kind === 'ld_ind', options));
   }
   if (mode !== op.MODE_IMM || sizeBits !== op.SIZE_DW) {
     if (raw.code === 0) return invalid(index, raw, 'second half of ld_imm64 without its first half');
@@ -225,7 +229,7 @@ function decodeLd(index: number, raw: RawSlot, next: RawSlot | undefined, option
   if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) problem = 'ld_imm64 second half uses reserved fields';
   else if (pseudo === undefined) problem = `unknown ld_imm64 pseudo source ${raw.src}`;
   else if (raw.off !== 0) problem = 'ld_imm64 uses reserved offset';
-  problem ??= badRegister(raw, false);
+  problem ??= badRegister(raw, false, options);
   const value = (BigInt(next.imm >>> 0) << 32n) | BigInt(raw.imm >>> 0);
   const target = pseudo === 'func' && !options.jitedCalls ? index + 1 + raw.imm : undefined;
   return withProblem({
@@ -238,14 +242,14 @@ function decodeSlot(index: number, raw: RawSlot, next: RawSlot | undefined, opti
   switch (raw.code & op.CLASS_MASK) {
     case op.CLASS_ALU:
     case op.CLASS_ALU64:
-      return decodeAlu(index, raw);
+      return decodeAlu(index, raw, options);
     case op.CLASS_JMP:
     case op.CLASS_JMP32:
       return decodeJump(index, raw, options);
     case op.CLASS_LD:
       return decodeLd(index, raw, next, options);
     default:
-      return decodeMemory(index, raw);
+      return decodeMemory(index, raw, options);
   }
 }
 

@@ -223,7 +223,7 @@ export class Listing implements ListingRows {
     this.lineInfo = input.lineInfo ?? [];
     this.funcInfo = input.funcInfo ?? [];
     const subprogStarts = jitedCalls && this.funcInfo.length > 0 ? this.funcInfo.map((f) => f.insnOff) : undefined;
-    this.decoder = new SlotDecoder(input.insns, { jitedCalls, ...(subprogStarts ? { subprogStarts } : {}) });
+    this.decoder = new SlotDecoder(input.insns, { xlated: this.origin === 'xlated', jitedCalls, ...(subprogStarts ? { subprogStarts } : {}) });
     this.callbacks = listingCallbacks(this.origin, resolvers);
     const slotCount = this.decoder.slotCount;
     this.slotCount = slotCount;

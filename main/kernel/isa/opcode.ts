@@ -147,3 +147,5 @@ export const IMM_ZEXT = 1;
 
 /** Highest register number: r10 is the read-only frame pointer. */
 export const MAX_REGISTER = 10;
+/** In xlated code of a constant-blinded program (net.core.bpf_jit_harden): r11, BPF_REG_AX. */
+export const MAX_XLATED_REGISTER = 11;

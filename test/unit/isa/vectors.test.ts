@@ -158,6 +158,14 @@ describe('instruction vectors (kernel disasm.c text)', () => {
     expect(ldsx.internal).toBeUndefined();
   });
 
+  it('takes r11 (BPF_REG_AX) in xlated code, where constant blinding puts it, and nowhere else', () => {
+    const blinded = bytes('b7 0b 00 00 2a 00 00 00  af b1 00 00 00 00 00 00');
+    const xlated = decodeInstructions(blinded, { xlated: true });
+    expect(xlated.map((i) => [formatInstruction(i), i.problem])).toEqual([['(b7) r11 = 42', undefined], ['(af) r1 ^= r11', undefined]]);
+    expect(decodeInstructions(blinded).map((i) => i.problem)).toEqual(['invalid register r11', 'invalid register r11']);
+    expect(decodeInstructions(bytes('b7 0c 00 00 2a 00 00 00'), { xlated: true })[0]!.problem).toBe('invalid register r12');
+  });
+
   it('still refuses an imm on other register moves: only mov32 with imm 1 is the zero-extension marker', () => {
     const [mov64, mov32, add32] = decodeInstructions(bytes(
       'bf 10 00 00 01 00 00 00  bc 10 00 00 02 00 00 00  0c 10 00 00 01 00 00 00'));
