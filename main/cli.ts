@@ -37,7 +37,7 @@ const USAGE = `usage: bpfscope <command> [options]
   --host H[,H…]   inspect these hosts (default: local): user@host[:port], an ~/.ssh/config
                   alias, snapshot:FILE or objfile:FILE.o (a compiled BPF object as if loaded;
                   read-only); several hosts answer side by side, and
-                  ls progs flags programs whose tags differ between them (drift)
+                  ls progs flags drift: a program name one host holds with a tag another lacks
   --accept-new-host-key   record an unknown SSH host key instead of asking
   --no-cache      remove the uploaded agent from the remote host on disconnect
   --json          JSON output (keys and values as bpftool -j, plus ours)
