@@ -254,7 +254,7 @@ static int visit_task_fd(const struct bs_task_fd *rec, void *opaque)
 	napi_value obj;
 
 	if (napi_create_object(l->env, &obj) != napi_ok || bs_set_double(l->env, obj, "pid", rec->pid) ||
-	    bs_set_double(l->env, obj, "fd", rec->fd) || bs_set_double(l->env, obj, "error", rec->error) ||
+	    bs_set_double(l->env, obj, "fd", rec->fd) || (rec->error && bs_set_double(l->env, obj, "error", rec->error)) ||
 	    bs_set_string(l->env, obj, "comm", rec->comm) ||
 	    bs_set_buffer(l->env, obj, "attr", rec->attr, sizeof(rec->attr)) ||
 	    bs_set_buffer(l->env, obj, "name", rec->name, strlen(rec->name)) ||
@@ -263,7 +263,7 @@ static int visit_task_fd(const struct bs_task_fd *rec, void *opaque)
 	return l->failed;
 }
 
-/* taskFds(): [{pid, fd, error, comm, attr, name}] for every fd with a program. */
+/* taskFds(): [{pid, fd, error (only when not 0), comm, attr, name}] for every fd with a program. */
 static napi_value task_fds(napi_env env, napi_callback_info cb)
 {
 	struct task_list l = { env, NULL, 0, 0 };
