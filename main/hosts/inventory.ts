@@ -15,6 +15,7 @@ import {
 import type { RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
+import { programMetadata } from './prog-metadata.js';
 import { TimeSlices } from './time-slices.js';
 
 /** The kernel keeps 15 characters of a name; bpftool then takes the BTF name of the first function. */
@@ -87,9 +88,15 @@ async function firstFuncName(session: HostSession, raw: RawProgInfo, info: ProgI
 
 async function programShow(session: HostSession, raw: RawProgInfo): Promise<ProgShow> {
   const info = decodeProgInfo(raw.info);
-  const show: ProgShow = { info, mapIds: u32Array(raw.mapIds), fdinfo: parseFdinfo(raw.fdinfo) };
-  const name = await firstFuncName(session, raw, info);
+  const mapIds = u32Array(raw.mapIds);
+  const show: ProgShow = { info, mapIds, fdinfo: parseFdinfo(raw.fdinfo) };
+  const [name, metadata] = await Promise.all([
+    firstFuncName(session, raw, info),
+    // Like bpftool, a program whose metadata cannot be read is shown without it.
+    mapIds.length > 0 ? programMetadata(session, mapIds).catch(() => undefined) : undefined,
+  ]);
   if (name) show.firstFuncName = name;
+  if (metadata) show.metadata = metadata;
   return show;
 }
 

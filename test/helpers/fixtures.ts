@@ -14,7 +14,7 @@ export const LOADER_PATH = join(FIXTURE_BUILD_DIR, 'bpfscope-fixtures');
 const BUILD_SCRIPT = join(ROOT, 'build', 'fixtures.sh');
 
 /** Fixture objects the loader knows ('big' only with bigHash). */
-export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'big';
+export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'printk' | 'big';
 
 /** bpftool's type names, or the number for types libbpf 1.1 has no name for. */
 export type KernelTypeName = string | number;
@@ -72,7 +72,7 @@ export interface FixtureReport {
 }
 
 /** Commands that run fixture programs a known number of times inside the loader process. */
-export type TriggerCommand = 'getpid' | 'getppid' | 'ringbuf' | 'getpgid' | 'uprobe' | 'open' | 'nanosleep';
+export type TriggerCommand = 'getpid' | 'getppid' | 'ringbuf' | 'getpgid' | 'uprobe' | 'open' | 'nanosleep' | 'printk';
 
 export interface StartFixturesOptions {
   only?: FixtureObject[];

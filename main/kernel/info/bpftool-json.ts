@@ -49,6 +49,7 @@ export function renderProgJson(prog: ProgShow, options: ShowOptions = {}): JsonO
   }
   addPinned(out, prog.pinned);
   addPids(out, prog.owners);
+  if (prog.metadata?.length) out.metadata = Object.fromEntries(prog.metadata.map((m) => [m.name, m.json]));
   return options.keys === 'bpftool-7.1' ? progKeysOfBpftool71(out) : out;
 }
 

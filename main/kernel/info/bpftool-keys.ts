@@ -8,7 +8,7 @@ const TRAILER = ['pinned', 'bpf_cookie', 'pids'];
 const PROG_KEYS = new Set([
   'id', 'type', 'name', 'tag', 'gpl_compatible', 'run_time_ns', 'run_cnt', 'recursion_misses', 'dev',
   'loaded_at', 'uid', 'bytes_xlated', 'jited', 'bytes_jited', 'bytes_memlock', 'map_ids', 'btf_id',
-  ...TRAILER,
+  ...TRAILER, 'metadata',
 ]);
 
 const MAP_KEYS = new Set([

@@ -32,6 +32,12 @@ export function pidsText(owners: readonly Owner[] | undefined): string {
   return `\n\tpids ${unique.map((o) => `${o.comm}(${o.pid})`).join(', ')}`;
 }
 
+/** show_prog_metadata's text: a `metadata:` line, then `name = value` per variable. */
+function metadataText(prog: ProgShow): string {
+  if (!prog.metadata?.length) return '';
+  return `\tmetadata:${prog.metadata.map((m) => `\n\t\t${m.name} = ${m.text}`).join('')}\n`;
+}
+
 /** One program as `bpftool prog show` prints it. */
 export function renderProgText(prog: ProgShow, options: ShowOptions = {}): string {
   const { info } = prog;
@@ -56,7 +62,7 @@ export function renderProgText(prog: ProgShow, options: ShowOptions = {}): strin
   s += pinnedText(prog.pinned);
   if (info.btfId) s += `\n\tbtf_id ${info.btfId}`;
   s += pidsText(prog.owners);
-  return `${s}\n`;
+  return `${s}\n${metadataText(prog)}`;
 }
 
 /** One map as `bpftool map show` prints it. */

@@ -5,6 +5,7 @@ import type { NameStyle } from '../names/index.js';
 import type { Fdinfo } from './fdinfo.js';
 import type { LinkInfo } from './link-info.js';
 import type { MapInfo } from './map-info.js';
+import type { MetadataEntry } from './metadata.js';
 import type { ProgInfo } from './prog-info.js';
 
 /** A process holding an fd on the object; bpftool's `pids` entry (pid = tgid). */
@@ -27,6 +28,8 @@ export interface ProgShow extends Shared {
   fdinfo?: Fdinfo;
   /** BTF name of the first func_info's FUNC (see progFullName); used for 15-char names. */
   firstFuncName?: string;
+  /** The `bpf_metadata_*` variables of its .rodata (metadata.ts). */
+  metadata?: readonly MetadataEntry[];
 }
 
 export interface MapShow extends Shared {

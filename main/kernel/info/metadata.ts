@@ -1,0 +1,85 @@
+// Program metadata: the `bpf_metadata_*` variables of a program's `.rodata`, which bpftool's
+// `prog show` prints under `metadata` (prog.c find_metadata/show_prog_metadata). The map is the
+// first of the program's maps shaped like libbpf's .rodata; its value is one DATASEC whose
+// variables with the prefix are the metadata, each printed by btf_dumper.
+
+import type { Btf } from '../btf/btf.js';
+import { bpftoolJson } from '../btf/bpftool-json.js';
+import { ValueFormatter, type ValueNode } from '../btf/value.js';
+import type { JsonValue } from './json-value.js';
+import type { MapInfo } from './map-info.js';
+
+const BPF_MAP_TYPE_ARRAY = 2;
+export const METADATA_PREFIX = 'bpf_metadata_';
+/** Nodes formatted per variable: a metadata value is a string or a number, not a table. */
+const MAX_NODES_PER_VALUE = 4096;
+
+export interface MetadataEntry {
+  /** The variable's name without `bpf_metadata_`. */
+  name: string;
+  /** As `bpftool prog show -j` prints it. */
+  json: JsonValue;
+  /** As `bpftool prog show` prints it after `name = `. */
+  text: string;
+}
+
+/** bpftool's test for the map holding metadata: an array of one int-keyed value with BTF, named .rodata…. */
+export function isMetadataMap(info: MapInfo): boolean {
+  return info.type === BPF_MAP_TYPE_ARRAY && info.keySize === 4 && info.maxEntries === 1 && !!info.btfValueTypeId && (info.name ?? '').includes('.rodata');
+}
+
+/**
+ * btf_dumper's plain text mode prints bitfields, 128-bit integers and pointers as bare hex where
+ * JSON quotes them (a char array reading "0x1f" is unquoted too: the text cannot tell them apart).
+ */
+function plainText(json: string): string {
+  return json.replace(/"(0x[0-9a-f]+)"(?!:)/g, '$1');
+}
+
+/** A value tree as JSON, leaves written by bpftool's writer, integers kept exact. */
+function jsonOf(node: ValueNode, bytes: Uint8Array, depth: number): JsonValue {
+  if (depth > 32) throw new Error('metadata: value nested too deep');
+  switch (node.repr) {
+    case 'dec':
+    case 'ptr':
+      return node.value as number | bigint;
+    case 'struct':
+    case 'union': {
+      const out: { [key: string]: JsonValue } = {};
+      for (const child of node.children ?? []) out[child.name] = jsonOf(child, bytes, depth + 1);
+      return out;
+    }
+    case 'array':
+      return (node.children ?? []).map((child) => jsonOf(child, bytes, depth + 1));
+    default: {
+      const text = bpftoolJson(node, bytes).text;
+      try {
+        return JSON.parse(text) as JsonValue;
+      } catch {
+        // `(unknown)` for void: bpftool writes it bare, which is no JSON value.
+        return text;
+      }
+    }
+  }
+}
+
+/**
+ * The metadata in a .rodata value (`valueTypeId` its DATASEC). Like bpftool, stops at the first
+ * variable its dumper cannot print (a float, a function pointer's target); a value that is no
+ * DATASEC has none.
+ */
+export function decodeProgMetadata(btf: Btf, valueTypeId: number, value: Uint8Array): MetadataEntry[] {
+  const datasec = btf.type(valueTypeId);
+  if (datasec.kind !== 'datasec') return [];
+  const formatter = new ValueFormatter(btf, { maxNodes: MAX_NODES_PER_VALUE });
+  const entries: MetadataEntry[] = [];
+  for (const secinfo of datasec.vars) {
+    const variable = btf.type(secinfo.type);
+    if (variable.kind !== 'var' || !variable.name.startsWith(METADATA_PREFIX)) continue;
+    const node = formatter.format(variable.type, value, secinfo.offset);
+    const written = bpftoolJson(node, value);
+    if (!written.ok) break;
+    entries.push({ name: variable.name.slice(METADATA_PREFIX.length), json: jsonOf(node, value, 0), text: plainText(written.text) });
+  }
+  return entries;
+}
