@@ -69,3 +69,10 @@ if stale "$loader" "${loader_inputs[@]}"; then
 		"$src"/loader/*.c -o "$loader.tmp" -lbpf -lelf -lz
 	mv "$loader.tmp" "$loader"
 fi
+
+# A generic loader that fills maps of any object from data files (generated map shapes).
+filler="$out/bpfscope-map-filler"
+if stale "$filler" "$src/filler/map_filler.c" "$0"; then
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror "$src/filler/map_filler.c" -o "$filler.tmp" -lbpf -lelf -lz
+	mv "$filler.tmp" "$filler"
+fi

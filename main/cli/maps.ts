@@ -1,20 +1,18 @@
 // `dump map ID [--json]` (bpftool map dump, same JSON) and `watch map ID [--interval MS]
 // [--key K] [--json]` (changes as they happen, JSON lines with --json).
-import { jsonwPretty } from '../kernel/maps/jsonw-pretty.js';
-import { plainEntry, plainFooter } from '../kernel/maps/bpftool-text.js';
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
-import { bpftoolJsonBytes, bpftoolJsonPages, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
+import { bpftoolJsonBytes, bpftoolTextBytes, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
 import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
-import { readMapSpecial, type MapSpecial } from '../hosts/map-special.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
-const FORMATTED = ',"formatted":';
-
-/** A map unloaded while it was being read. */
-export function mapGoneError(session: HostSession, id: number): HostError {
-  return new HostError({ code: 'EGONE', message: `map ${id}: gone (unloaded on ${session.label} while being read)`, id });
+/**
+ * A map unloaded while it is read ends `dump map` (and `watch map`) with exit status 1 and
+ * this message, after the output printed so far is closed (the JSON stays valid).
+ */
+export function mapGoneError(session: HostSession, id: number, doing = 'read'): HostError {
+  return new HostError({ code: 'EGONE', message: `map ${id}: gone (unloaded on ${session.label} while being ${doing}); the output above is incomplete`, id });
 }
 
 /** The map's dump source; EGONE when it is not loaded. */
@@ -32,10 +30,7 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   const session = await ctx.session();
   // A dump reads to the end: the host reads the next page while this one is formatted.
   const source = await openLoadedMapDump(session, id, { prefetch: true });
-  if (ctx.flags.json) return dumpJson(ctx, session, source);
-  const special = await readMapSpecial(session, id);
-  if (special.kind !== 'entries') return printSpecial(ctx, id, special);
-  return source.btf ? dumpBtfText(ctx, session, source) : dumpPlainText(ctx, session, source);
+  return ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source);
 }
 
 async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
@@ -45,93 +40,24 @@ async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDu
   let step = await pages.next();
   ctx.io.out('[');
   for (; ; step = await pages.next()) {
-    if (step.done) {
-      if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
-      break;
-    }
+    if (step.done) break;
     await writeBytes(ctx.io, step.value);
   }
   ctx.io.out(']\n');
+  if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
   return 0;
 }
 
-/** bpftool prints BTF maps as the pretty-printed "formatted" members. */
-async function dumpBtfText(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
-  const pages = bpftoolJsonPages(source);
-  let step = await pages.next();
-  ctx.io.out('[');
-  let first = true;
-  for (; ; step = await pages.next()) {
+/** bpftool's text: its pretty JSON writer for maps with BTF, hex blocks for the others. */
+async function dumpText(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
+  const pages = bpftoolTextBytes(source);
+  for (;;) {
+    const step = await pages.next();
     if (step.done) {
       if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
-      break;
-    }
-    let text = '';
-    for (const entry of step.value) {
-      const at = entry.indexOf(FORMATTED);
-      text += (first ? '' : ',') + jsonwPretty(entry.slice(at + FORMATTED.length, -1), 1, true);
-      first = false;
-    }
-    ctx.io.out(text);
-  }
-  ctx.io.out(first ? ']\n' : '\n]\n');
-  return 0;
-}
-
-async function dumpPlainText(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
-  const { stream } = source;
-  const { keySize, valueSize, stride, cpus, perCpu } = stream.layout;
-  const slot = perCpu ? stride / cpus : valueSize;
-  let count = 0;
-  for (;;) {
-    const step = await stream.next();
-    if (step.state === 'gone') throw mapGoneError(session, stream.id);
-    if (step.state === 'done') break;
-    const { keys, values, count: n } = step.page;
-    let text = '';
-    for (let i = 0; i < n; i++) {
-      const perCpuValues = Array.from({ length: cpus }, (_, cpu) => values.subarray(i * stride + cpu * slot, i * stride + cpu * slot + valueSize));
-      text += plainEntry(keys.subarray(i * keySize, (i + 1) * keySize), perCpuValues, perCpu);
-    }
-    count += n;
-    ctx.io.out(text);
-  }
-  ctx.io.out(plainFooter(count));
-  return 0;
-}
-
-function hexKey(key: Uint8Array): string {
-  return Array.from(key, (b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
-function printSpecial(ctx: CommandContext, id: number, special: Exclude<MapSpecial, { kind: 'entries' }>): number {
-  const out = (line: string): void => ctx.io.out(`${line}\n`);
-  switch (special.kind) {
-    case 'gone':
-      throw new HostError({ code: 'EGONE', message: `map ${id}: gone`, id });
-    case 'unreadable':
-      out(`map ${id}: not readable from user space: ${special.reason}`);
-      return 0;
-    case 'ring-positions': {
-      const r = special.ring;
-      out(`ringbuf size ${r.size}  producer ${r.producer}  consumer ${r.consumer}  pending ${r.pending}  fill ${(r.fill * 100).toFixed(1)}%`);
       return 0;
     }
-    case 'prog-ids':
-    case 'map-ids': {
-      const what = special.kind === 'prog-ids' ? 'prog' : 'map';
-      for (const s of special.slots) out(`key: ${hexKey(s.key)}  ${what} ${s.id}${s.name ? ` ${s.name}` : ''}`);
-      out(plainFooter(special.slots.length).trimEnd());
-      return 0;
-    }
-    case 'stack-frames': {
-      for (const stack of special.stacks) {
-        out(`stack ${stack.stackId}:`);
-        for (const f of stack.frames) out(`    0x${f.address.toString(16).padStart(16, '0')}  ${f.symbol ?? '?'}${f.module ? ` [${f.module}]` : ''}`);
-      }
-      out(plainFooter(special.stacks.length).trimEnd());
-      return 0;
-    }
+    await writeBytes(ctx.io, step.value);
   }
 }
 

@@ -1,6 +1,6 @@
 // A whole map as `bpftool map dump -j` prints it, produced page by page from MapStream so
 // a dump of any size holds one page of entries at a time.
-import { BpftoolMapDumper, ByteSink, bpftoolHexArray, type Btf } from '../kernel/btf/index.js';
+import { BpftoolMapDumper, BpftoolTextDumper, ByteSink, bpftoolHexArray, type Btf, type TextMapShape } from '../kernel/btf/index.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import type { MapInfo } from '../kernel/info/index.js';
 import type { HostSession } from './host-session.js';
@@ -9,7 +9,8 @@ import { MapStream, type MapStreamOptions } from './map-stream.js';
 /**
  * Entries per page while dumping: enough that the per-page costs (a map fd, a syscall, a
  * write) vanish, few enough that a page's output (about 350 bytes an entry for a 32-byte
- * value) stays a few megabytes.
+ * value) stays a few megabytes. Pages of large values hold fewer (MapStream sizes them in
+ * bytes).
  */
 export const DUMP_PAGE_ENTRIES = 16384;
 /**
@@ -27,6 +28,8 @@ export interface MapDumpSource {
   /** The map's BTF when it has a value type (what bpftool formats with). */
   btf: Btf | undefined;
   dumper: BpftoolMapDumper;
+  /** The map as the text dumper sees it (a fresh BpftoolTextDumper per dump). */
+  shape: TextMapShape;
 }
 
 export async function openMapDump(session: HostSession, id: number, options: MapStreamOptions = {}): Promise<MapDumpSource | null> {
@@ -34,34 +37,37 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   if (!stream) return null;
   const { info } = stream.layout;
   const btf = info.btfId && info.btfValueTypeId ? await session.btf(info.btfId).catch(() => undefined) : undefined;
-  const dumper = new BpftoolMapDumper(
-    {
-      type: info.type,
-      keySize: info.keySize ?? 0,
-      valueSize: info.valueSize ?? 0,
-      btfKeyTypeId: info.btfKeyTypeId ?? 0,
-      btfValueTypeId: info.btfValueTypeId ?? 0,
-    },
-    btf,
-  );
-  return { stream, btf, dumper };
+  const shape: TextMapShape = {
+    type: info.type,
+    keySize: info.keySize ?? 0,
+    valueSize: info.valueSize ?? 0,
+    btfKeyTypeId: info.btfKeyTypeId ?? 0,
+    btfValueTypeId: info.btfValueTypeId ?? 0,
+    btfId: info.btfId ?? 0,
+  };
+  return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
 }
 
 /**
- * What bpftool prints for maps it cannot read entry by entry: per-slot error objects for
- * maps whose slots refuse lookups (perf_event_array, cgroup_array), nothing for other
- * unreadable kinds; undefined for maps with readable entries.
+ * Maps whose every lookup the kernel refuses (perf_event_array, cgroup_array): bpftool
+ * lists each slot with strerror(ENOTSUPP). Their reads return nothing, so the slots are
+ * listed from max_entries.
  */
+function refusedSlots(info: MapInfo): { count: number; message: string } | undefined {
+  if (info.type !== MapType.perfEventArray && info.type !== MapType.cgroupArray) return undefined;
+  return { count: Math.min(info.maxEntries ?? 0, MAX_ERROR_ENTRIES), message: ENOTSUPP_TEXT };
+}
+
+/** JSON texts of refused slots (bpftool's print_entry_error), none for other unreadable kinds; undefined for readable maps. */
 function unreadableEntries(info: MapInfo): string[] | undefined {
   const access = mapAccess(info.type);
   if (access.kind !== 'unreadable' && access.kind !== 'ring-positions') return undefined;
-  if (info.type !== MapType.perfEventArray && info.type !== MapType.cgroupArray) return [];
+  const refused = refusedSlots(info);
   const key = new Uint8Array(4);
-  const view = new DataView(key.buffer);
   const texts: string[] = [];
-  for (let i = 0; i < (info.maxEntries ?? 0) && i < MAX_ERROR_ENTRIES; i++) {
-    view.setUint32(0, i, true);
-    texts.push(`{"key":${bpftoolHexArray(key, 0, 4)},"value":{"error":"${ENOTSUPP_TEXT}"}}`);
+  for (let i = 0; i < (refused?.count ?? 0); i++) {
+    new DataView(key.buffer).setUint32(0, i, true);
+    texts.push(`{"key":${bpftoolHexArray(key, 0, 4)},"value":{"error":"${refused!.message}"}}`);
   }
   return texts;
 }
@@ -121,3 +127,41 @@ export async function* bpftoolJsonBytes(source: MapDumpSource): AsyncGenerator<U
   }
 }
 
+
+/**
+ * `bpftool map dump` text as bytes, page by page: the header, the entries, then the footer
+ * once the read ends (done) — a map that vanishes ends without it ('gone'). Each chunk is a
+ * view of one reused buffer, as with bpftoolJsonBytes.
+ */
+export async function* bpftoolTextBytes(source: MapDumpSource): AsyncGenerator<Uint8Array, 'done' | 'gone'> {
+  const { stream } = source;
+  const dumper = new BpftoolTextDumper(source.shape, source.btf);
+  const sink = new ByteSink(OUTPUT_CHUNK_BYTES * 2);
+  sink.text(dumper.header());
+  const refused = refusedSlots(stream.layout.info);
+  if (refused) {
+    const key = new Uint8Array(4);
+    for (let i = 0; i < refused.count; i++) {
+      new DataView(key.buffer).setUint32(0, i, true);
+      dumper.errorInto(sink, key, refused.message);
+    }
+  }
+  let end: 'done' | 'gone' = 'done';
+  const access = mapAccess(stream.layout.info.type).kind;
+  for (let reading = access !== 'unreadable' && access !== 'ring-positions'; reading; ) {
+    const step = await stream.next();
+    if (step.state !== 'page') {
+      end = step.state;
+      break;
+    }
+    let from = 0;
+    while (from < step.page.count) {
+      from = dumper.pageInto(sink, step.page, stream.layout, from, OUTPUT_CHUNK_BYTES);
+      yield sink.drain();
+    }
+  }
+  // The output is closed either way; the caller says when it is incomplete.
+  sink.text(dumper.footer());
+  yield sink.drain();
+  return end;
+}

@@ -18,6 +18,10 @@ const ERRNO_BY_CODE: Record<string, number> = { ENOSPC, EINTR, EINVAL, EOPNOTSUP
 
 /** Default bound on one page: keys plus values. */
 export const DEFAULT_PAGE_BYTES = 4 << 20;
+/** The most one read may return (the native layer's BS_AUX_MAX). */
+export const MAX_PAGE_BYTES = 64 << 20;
+/** Pages asked for in entries hold at most this many bytes (batch retries may grow past it, up to MAX_PAGE_BYTES). */
+const PAGE_BYTES_CAP = 16 << 20;
 /** Hash batches fail with ENOSPC when one bucket holds more than asked; grow up to this. */
 const MAX_BATCH_GROWTH = 8;
 
@@ -53,7 +57,7 @@ export interface MapStreamOptions {
    * back to next-key + lookup. Forcing a mode is for tests and benchmarks.
    */
   mode?: 'auto' | MapReadMode | 'mmap';
-  /** Entries per page; default: what fits in DEFAULT_PAGE_BYTES. */
+  /** Entries per page at most (default: what fits in DEFAULT_PAGE_BYTES); never more than fit in 16 MiB. */
   pageEntries?: number;
   /**
    * Start reading the next page when one is handed out, so the host reads while the caller
@@ -94,6 +98,8 @@ export class MapStream {
   private lastKey: Uint8Array | null = null;
   private finished: 'done' | 'gone' | undefined;
   private readonly pageEntries: number;
+  /** Bytes one entry takes in a page: its key and every CPU's value. */
+  private readonly entryBytes: number;
   private readonly forced: boolean;
   private readonly prefetch: boolean;
   /** The read of the page after the one last handed out, when prefetching. */
@@ -106,8 +112,9 @@ export class MapStream {
   ) {
     this.forced = options.mode !== undefined && options.mode !== 'auto';
     this.prefetch = options.prefetch ?? false;
-    const entryBytes = Math.max(1, layout.keySize + layout.stride);
-    this.pageEntries = Math.max(1, options.pageEntries ?? Math.floor(DEFAULT_PAGE_BYTES / entryBytes));
+    this.entryBytes = Math.max(1, layout.keySize + layout.stride);
+    const fit = Math.floor(PAGE_BYTES_CAP / this.entryBytes);
+    this.pageEntries = Math.max(1, Math.min(fit, options.pageEntries ?? Math.floor(DEFAULT_PAGE_BYTES / this.entryBytes)));
     const { type, mapFlags = 0, maxEntries = 0 } = layout.info;
     const mmapable = type === MapType.array && (mapFlags & BPF_F_MMAPABLE) !== 0 && maxEntries <= this.pageEntries;
     this.mode = options.mode === 'next' || options.mode === 'mmap' ? options.mode : mmapable && !this.forced ? 'mmap' : 'batch';
@@ -168,6 +175,9 @@ export class MapStream {
 
   private async readPage(reader: MapReader): Promise<MapPage> {
     const { keySize, stride } = this.layout;
+    if (this.entryBytes > MAX_PAGE_BYTES) {
+      throw new Error(`map ${this.id}: one entry (${keySize}-byte key, ${stride} bytes of values) is more than the ${MAX_PAGE_BYTES >> 20} MiB a read may return`);
+    }
     if (this.mode === 'mmap') {
       if (reader.mmap) return this.readMmap(reader.mmap.bind(reader));
       this.mode = 'batch';
@@ -185,7 +195,7 @@ export class MapStream {
         return { keys: raw.keys, values: raw.values, count: raw.count };
       } catch (error) {
         const errno = errnoOf(error);
-        if (this.mode === 'batch' && errno === ENOSPC && growth < MAX_BATCH_GROWTH) {
+        if (this.mode === 'batch' && errno === ENOSPC && growth < MAX_BATCH_GROWTH && 2 * max * this.entryBytes <= MAX_PAGE_BYTES) {
           max *= 2;
           continue;
         }

@@ -3,6 +3,7 @@
 // written raw, floats and functions stop the dump with "(unsupported-kind".
 
 import type { ValueNode } from './value.js';
+import { bpftoolHexArray } from './bpftool-map-json.js';
 
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -25,13 +26,6 @@ export function bpftoolString(s: string): string {
   return out + '"';
 }
 
-/** `["0x01","0x02",…]`, bpftool's hex rendering of raw bytes. */
-export function bpftoolHexArray(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
-  let out = '[';
-  const end = Math.min(bytes.length, offset + length);
-  for (let i = offset; i < end; i++) out += (i > offset ? ',"0x' : '"0x') + HEX2[bytes[i]!] + '"';
-  return out + ']';
-}
 
 export interface BpftoolJson {
   text: string;

@@ -1,14 +1,13 @@
 // One entry of `bpftool map dump -j` (bpftool v7.1 map.c print_entry_json / do_dump_btf):
-// raw hex key and value(s), plus the BTF-formatted "formatted" object when the map has BTF.
-// Entries are written as bytes from a page of contiguous keys and values: the raw part is
-// a per-map template whose hex digits are filled in, the formatted part comes from the
-// compiled writers where the types allow and from the general formatter otherwise.
+// raw hex key and value(s), plus the BTF-formatted "formatted" object when the map has a
+// value type. Entries are written as bytes from a page of contiguous keys and values: the
+// raw part is a per-map template whose hex digits are filled in, the formatted part is the
+// entry frame (entry-frame.ts) around the compiled writers of the key and value types.
 
 import type { Btf } from './btf.js';
-import { bpftoolJson } from './bpftool-json.js';
-import { compileBpftoolWriter, putBytes, type FastWriter } from './bpftool-fast-json.js';
 import { ByteSink } from './byte-sink.js';
-import { ValueFormatter } from './value.js';
+import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
+import { JsonwReplay, ValueWriters } from './value-writer.js';
 
 export interface MapShape {
   /** enum bpf_map_type number. */
@@ -45,6 +44,11 @@ export function isPerCpuMap(type: number): boolean {
   return type === PERCPU_HASH || type === PERCPU_ARRAY || type === LRU_PERCPU_HASH || type === PERCPU_CGROUP_STORAGE;
 }
 
+/** The value type bpftool formats with (struct_ops maps: a vmlinux type). */
+export function formattedValueType(map: MapShape): number {
+  return map.btfVmlinuxValueTypeId || map.btfValueTypeId;
+}
+
 const encoder = new TextEncoder();
 const HEX_DIGITS = encoder.encode('0123456789abcdef');
 const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b >> 4]!);
@@ -52,7 +56,14 @@ const HEX_LOW = Uint8Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b & 15]!);
 /** `"0xNN",`: each hex item's width in the raw arrays. */
 const HEX_ITEM_BYTES = 7;
 const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
+
+/** `["0x01","0x02",…]`, bpftool's rendering of raw bytes (print_hex_data_json). */
+export function bpftoolHexArray(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
+  let out = '[';
+  const end = Math.min(bytes.length, offset + length);
+  for (let i = offset; i < end; i++) out += `${i > offset ? ',' : ''}"0x${String.fromCharCode(HEX_HIGH[bytes[i]!]!, HEX_LOW[bytes[i]!]!)}"`;
+  return out + ']';
+}
 
 /**
  * The fixed bytes of an entry's raw part for one CPU count, from `{"key":[` to the end of
@@ -87,71 +98,45 @@ function rawTemplate(keySize: number, valueSize: number, cpus: number, perCpu: b
   return { bytes: encoder.encode(text), keyDigits, valueDigits };
 }
 
-/** The constant bytes around the compiled writers' output in the formatted part. */
-interface FormattedFrame {
-  /** `,"formatted":{"key":` (or without the key when the map has no key type). */
-  head: Uint8Array;
-  /** Before each CPU's value (one item when not per-CPU). */
-  beforeValue: Uint8Array[];
-  /** After each per-CPU value (`}`), empty otherwise. */
-  afterValue: Uint8Array;
-  /** Closes the formatted object and the entry. */
+/** The formatted part: `,"formatted":` and the entry frame, then the tail closing the entry. */
+interface Formatted {
+  frame: EntryFrame;
   tail: Uint8Array;
 }
 
-function formattedFrame(hasKey: boolean, cpus: number, perCpu: boolean): FormattedFrame {
-  const head = encoder.encode(`,"formatted":{${hasKey ? '"key":' : ''}`);
-  const sep = hasKey ? ',' : '';
-  if (!perCpu) return { head, beforeValue: [encoder.encode(`${sep}"value":`)], afterValue: new Uint8Array(0), tail: encoder.encode('}}') };
-  const beforeValue = Array.from({ length: cpus }, (_, cpu) => encoder.encode(`${cpu ? ',' : `${sep}"values":[`}{"cpu":${cpu},"value":`));
-  return { head, beforeValue, afterValue: encoder.encode('}'), tail: encoder.encode(']}}') };
-}
-
-/** Formats entries of one map; keeps the type plans between entries. */
+/** Formats entries of one map; builds its writers once, on the first page. */
 export class BpftoolMapDumper {
-  private readonly formatter: ValueFormatter | undefined;
-  private readonly valueTypeId: number;
+  private readonly writers: ValueWriters | undefined;
   private readonly perCpu: boolean;
-  /** Set when the whole formatted part (if any) comes from compiled writers. */
-  private readonly fast: { key: FastWriter | undefined; value: FastWriter } | undefined;
   /** The templates of the last CPU count written (a map's count does not change). */
   private raw: RawTemplate | undefined;
-  private frame: FormattedFrame | undefined;
+  private formatted: Formatted | undefined;
   private framedCpus = -1;
   private maxEntryBytes = 0;
   private readonly scratch = new ByteSink(1024);
 
   /** `btf`: the map's BTF, or vmlinux BTF when btfVmlinuxValueTypeId is set; undefined for none. */
   constructor(private readonly map: MapShape, btf: Btf | undefined) {
-    this.valueTypeId = map.btfVmlinuxValueTypeId || map.btfValueTypeId;
     this.perCpu = isPerCpuMap(map.type);
     // bpftool only loads BTF (and prints "formatted") when there is a value type.
-    this.formatter = btf && this.valueTypeId ? new ValueFormatter(btf) : undefined;
-    if (btf && this.formatter) {
-      const key = map.btfKeyTypeId ? compileBpftoolWriter(btf, map.btfKeyTypeId, map.keySize) : undefined;
-      const value = compileBpftoolWriter(btf, this.valueTypeId, map.valueSize);
-      if (value && (key || !map.btfKeyTypeId)) this.fast = { key, value };
-    }
-  }
-
-  /** True when every entry is written by compiled writers alone (no value tree, no string). */
-  get compiled(): boolean {
-    return !this.formatter || this.fast !== undefined;
+    this.writers = btf && formattedValueType(map) ? new ValueWriters(btf) : undefined;
   }
 
   private layoutFor(cpus: number): void {
     if (cpus === this.framedCpus) return;
     const { keySize, valueSize, btfKeyTypeId } = this.map;
     this.raw = rawTemplate(keySize, valueSize, cpus, this.perCpu);
-    this.frame = this.formatter ? formattedFrame(btfKeyTypeId !== 0, cpus, this.perCpu) : undefined;
-    this.framedCpus = cpus;
-    let max = 1 + this.raw.bytes.length + 1;
-    if (this.fast && this.frame) {
-      const f = this.frame;
-      max += f.head.length + (this.fast.key?.maxBytes ?? 0) + f.tail.length;
-      max += f.beforeValue.reduce((n, b) => n + b.length + this.fast!.value.maxBytes + f.afterValue.length, 0);
+    this.formatted = undefined;
+    if (this.writers) {
+      const r = new JsonwReplay(0, false);
+      r.sep = true;
+      r.name('formatted');
+      const frame = buildEntryFrame(r, this.writers, { keyTypeId: btfKeyTypeId, valueTypeId: formattedValueType(this.map), keySize, valueSize }, cpus, this.perCpu);
+      r.text('}');
+      this.formatted = { frame, tail: r.take() };
     }
-    this.maxEntryBytes = max;
+    this.framedCpus = cpus;
+    this.maxEntryBytes = 1 + this.raw.bytes.length + 1 + (this.formatted ? this.formatted.frame.maxBytes + this.formatted.tail.length : 0);
   }
 
   /**
@@ -165,18 +150,22 @@ export class BpftoolMapDumper {
     const keySize = this.map.keySize;
     const slot = this.perCpu ? stride / cpus : 0;
     const { keys, values, count } = page;
+    const formatted = this.formatted;
     let i = from;
     for (; i < count && sink.size < budget; i++) {
       const out = sink.room(this.maxEntryBytes);
       let at = sink.size;
       if (leadingComma || i > from) out[at++] = COMMA;
       at = this.writeRaw(out, at, keys, i * keySize, values, i * stride, slot);
-      if (this.formatter && !this.fast) {
-        sink.commit(at);
-        this.generalFormatted(sink, keys, i * keySize, values, i * stride, slot);
-        continue;
+      if (formatted) {
+        at = writeEntryFrame(formatted.frame, out, at, keys, i * keySize, values, i * stride, slot);
+        const tail = formatted.tail;
+        for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
+        at += tail.length;
+      } else {
+        out[at++] = 0x7d;
       }
-      sink.commit(this.writeFormatted(out, at, keys, i * keySize, values, i * stride, slot));
+      sink.commit(at);
     }
     return i;
   }
@@ -204,55 +193,6 @@ export class BpftoolMapDumper {
       }
     }
     return at + template.length;
-  }
-
-  /** The formatted part and the entry's end, by the compiled writers (or just `}` without BTF). */
-  private writeFormatted(out: Uint8Array, at: number, keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slot: number): number {
-    const frame = this.frame;
-    const fast = this.fast;
-    if (!frame || !fast) {
-      out[at] = CLOSE_BRACE;
-      return at + 1;
-    }
-    at = putBytes(out, at, frame.head);
-    if (fast.key) at = fast.key.write(out, at, keys, keyAt);
-    const before = frame.beforeValue;
-    const write = fast.value.write;
-    for (let cpu = 0; cpu < before.length; cpu++) {
-      at = write(out, putBytes(out, at, before[cpu]!), values, valueAt + cpu * slot);
-      at = putBytes(out, at, frame.afterValue);
-    }
-    return putBytes(out, at, frame.tail);
-  }
-
-  /** The formatted part through the value tree, for types the compiled writers refuse. */
-  private generalFormatted(sink: ByteSink, keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slot: number): void {
-    const f = this.formatter!;
-    const { keySize, valueSize, btfKeyTypeId } = this.map;
-    let out = ',"formatted":{';
-    const done = () => sink.text(out + '}}');
-    if (btfKeyTypeId) {
-      const key = keys.subarray(keyAt, keyAt + keySize);
-      const k = bpftoolJson(f.format(btfKeyTypeId, key), key);
-      out += '"key":' + k.text;
-      if (!k.ok) return done();
-      out += ',';
-    }
-    const value = (cpu: number) => values.subarray(valueAt + cpu * slot, valueAt + cpu * slot + valueSize);
-    if (!this.perCpu) {
-      const v = value(0);
-      out += '"value":' + bpftoolJson(f.format(this.valueTypeId, v), v).text;
-    } else {
-      out += '"values":[';
-      for (let cpu = 0; cpu < this.framedCpus; cpu++) {
-        const v = value(cpu);
-        const r = bpftoolJson(f.format(this.valueTypeId, v), v);
-        out += (cpu ? ',' : '') + `{"cpu":${cpu},"value":` + r.text + '}';
-        if (!r.ok) break;
-      }
-      out += ']';
-    }
-    done();
   }
 
   /** The entry's JSON text; `values` holds one buffer per possible CPU for per-CPU maps. */

@@ -5,8 +5,13 @@ export type * from './types.js';
 export { formatRaw, formatRawChunks } from './raw.js';
 export { formatC, formatCChunks, declarationC, type FormatCOptions } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
-export { bpftoolJson, bpftoolString, bpftoolHexArray, type BpftoolJson } from './bpftool-json.js';
-export { BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, isPerCpuMap, type MapShape, type MapEntryPage, type PageLayout } from './bpftool-map-json.js';
+export { bpftoolJson, bpftoolString, type BpftoolJson } from './bpftool-json.js';
+export {
+  BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, isPerCpuMap, type MapShape, type MapEntryPage, type PageLayout,
+} from './bpftool-map-json.js';
+export { BpftoolTextDumper, type TextMapShape } from './bpftool-map-text.js';
+export { ValueWriters, type ValueWriter, type WriterStyle } from './value-writer.js';
+export { ValuePlanner, PlanError, type PlanNode, type ValuePlan, type Leaf } from './value-plan.js';
 export { TypeNamer } from './type-name.js';
 export { bpftoolFuncSignature } from './func-signature.js';
 export { ByteSink } from './byte-sink.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fprintHex, plainEntry, plainFooter } from '../../../main/kernel/maps/bpftool-text.js';
-import { jsonwPretty } from '../../../main/kernel/maps/jsonw-pretty.js';
+import { BpftoolTextDumper, ByteSink } from '../../../main/kernel/btf/index.js';
 import { parseMapKey } from '../../../main/kernel/maps/key-parse.js';
 import { parsePossibleCpus, valueStride, MapType, mapAccess } from '../../../main/kernel/maps/map-kind.js';
 import { diffSnapshots, MapSnapshot } from '../../../main/kernel/maps/snapshot.js';
@@ -99,20 +98,28 @@ describe('special values', () => {
 });
 
 describe('bpftool text renderings', () => {
-  it('prints hex like fprint_hex and entries like print_entry_plain', () => {
-    expect(fprintHex(new Uint8Array(18).map((_, i) => i))).toBe('00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f\n10 11');
-    expect(plainEntry(new Uint8Array([0, 0, 0, 0]), [new Uint8Array([8, 7, 0, 0])], false)).toBe('key: 00 00 00 00  value: 08 07 00 00\n');
-    expect(plainEntry(new Uint8Array([1, 0, 0, 0]), [new Uint8Array([1]), new Uint8Array([2])], true)).toBe(
-      'key:\n01 00 00 00\nvalue (CPU 00): 01\nvalue (CPU 01): 02\n',
+  const plain = (type: number, keySize: number, valueSize: number, entries: Array<[number[], number[]]>, cpus = 1): string => {
+    const dumper = new BpftoolTextDumper({ type, keySize, valueSize, btfKeyTypeId: 0, btfValueTypeId: 0, btfId: 0 }, undefined);
+    const sink = new ByteSink(64);
+    const stride = cpus > 1 ? ((valueSize + 7) & ~7) * cpus : valueSize;
+    const keys = Uint8Array.from(entries.flatMap(([k]) => k));
+    const values = new Uint8Array(entries.length * stride);
+    entries.forEach(([, v], i) => values.set(v, i * stride));
+    sink.text(dumper.header());
+    dumper.pageInto(sink, { keys, values, count: entries.length }, { stride, cpus });
+    dumper.errorInto(sink, Uint8Array.of(9, 0, 0, 0), 'Unknown error 524');
+    sink.text(dumper.footer());
+    return sink.drainText();
+  };
+  it('prints hex like fprint_hex, entries like print_entry_plain, errors like print_entry_error_msg', () => {
+    expect(plain(1, 4, 18, [[[0, 0, 0, 0], Array.from({ length: 18 }, (_, i) => i)]])).toBe(
+      'key:\n00 00 00 00\nvalue:\n00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f\n10 11\n' +
+        'key:\n09 00 00 00\nvalue:\nUnknown error 524\nFound 1 element\n',
     );
-    expect(plainFooter(1)).toBe('Found 1 element\n');
-  });
-  it('re-indents JSON like json_writer in pretty mode', () => {
-    const text = jsonwPretty('{"key":{"prefixlen":24,"addr":[10,1,2,0]},"value":{"b":"0x1","e":[]}}', 1, true);
-    expect(text).toBe(
-      '{\n        "key": {\n            "prefixlen": 24,\n            "addr": [10,1,2,0\n            ]\n        },\n' +
-        '        "value": {\n            "b": 0x1,\n            "e": []\n        }\n    }',
+    expect(plain(1, 4, 4, [[[0, 0, 0, 0], [8, 7, 0, 0]], [[1, 0, 0, 0], [1, 0, 0, 0]]])).toMatch(
+      /^key: 00 00 00 00  value: 08 07 00 00\nkey: 01 00 00 00  value: 01 00 00 00\n[^]*Found 2 elements\n$/,
     );
+    expect(plain(5, 4, 1, [[[1, 0, 0, 0], []]], 2).split('\n').slice(0, 4)).toEqual(['key:', '01 00 00 00', 'value (CPU 00): 00', 'value (CPU 01): 00']);
   });
 });
 

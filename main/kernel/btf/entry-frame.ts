@@ -1,0 +1,89 @@
+// The BTF part of one map entry as bpftool's do_dump_btf writes it: `{"key": …, "value": …}`
+// or, for per-CPU maps, `"values": [{"cpu": 0, "value": …}, …]`, in JSON or text form. Its
+// constant bytes come from replaying json_writer once per map; the key and values come
+// from the compiled writers, which bpftool's stopping rules may cut short (a key that stops
+// leaves the value out, a value that stops ends the CPU list).
+
+import { JsonwReplay, type ValueWriter, type ValueWriters } from './value-writer.js';
+
+export interface FrameTypes {
+  keyTypeId: number;
+  valueTypeId: number;
+  keySize: number;
+  valueSize: number;
+}
+
+/** Constant segments with a value written between each two: slots[i] goes after segments[i]. */
+export interface EntryFrame {
+  segments: Uint8Array[];
+  /** -1: the key; n >= 0: the value of CPU n (0 when not per-CPU). */
+  slots: number[];
+  writers: ValueWriter[];
+  maxBytes: number;
+}
+
+/**
+ * Builds the frame into `r`, whose state is where bpftool is when do_dump_btf starts; what
+ * `r` holds before is the frame's first segment, what it holds after is left in `r`.
+ */
+export function buildEntryFrame(r: JsonwReplay, writers: ValueWriters, types: FrameTypes, cpus: number, perCpu: boolean): EntryFrame {
+  const text = r.pretty;
+  const segments: Uint8Array[] = [];
+  const slots: number[] = [];
+  const frameWriters: ValueWriter[] = [];
+  const slot = (which: number, id: number, size: number): ValueWriter => {
+    segments.push(r.take());
+    const w = writers.writer(id, size, { text, depth: text ? r.depth : 0 });
+    slots.push(which);
+    frameWriters.push(w);
+    r.sep = w.sepAfter;
+    return w;
+  };
+  r.begin('{');
+  let keyStops = false;
+  if (types.keyTypeId) {
+    r.name('key');
+    keyStops = slot(-1, types.keyTypeId, types.keySize).stops;
+  }
+  if (!keyStops) {
+    if (!perCpu) {
+      r.name('value');
+      slot(0, types.valueTypeId, types.valueSize);
+    } else {
+      r.name('values');
+      r.begin('[');
+      for (let cpu = 0; cpu < cpus; cpu++) {
+        r.begin('{');
+        r.name('cpu');
+        r.printf(String(cpu));
+        r.name('value');
+        const w = slot(cpu, types.valueTypeId, types.valueSize);
+        r.end('}');
+        if (w.stops) break;
+      }
+      r.end(']');
+    }
+  }
+  r.end('}');
+  const maxBytes = segments.reduce((n, s) => n + s.length, 0) + frameWriters.reduce((n, w) => n + w.maxBytes, 0);
+  return { segments, slots, writers: frameWriters, maxBytes };
+}
+
+/**
+ * Writes the frame's segments and values (keys[keyAt…], values[valueAt + cpu * slotBytes…])
+ * into out at `at`, up to the last slot; the caller writes what follows (the frame's tail).
+ */
+export function writeEntryFrame(
+  frame: EntryFrame, out: Uint8Array, at: number,
+  keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slotBytes: number,
+): number {
+  const { segments, slots, writers } = frame;
+  for (let i = 0; i < slots.length; i++) {
+    const seg = segments[i]!;
+    for (let b = 0; b < seg.length; b++) out[at + b] = seg[b]!;
+    at += seg.length;
+    const which = slots[i]!;
+    at = which < 0 ? writers[i]!.write(out, at, keys, keyAt) : writers[i]!.write(out, at, values, valueAt + which * slotBytes);
+  }
+  return at;
+}

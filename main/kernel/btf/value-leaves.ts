@@ -1,0 +1,218 @@
+// How bpftool 7.1 prints each scalar of a map value (btf_dumper.c, json_writer.c), written
+// as bytes at `at` in `out`, read from `s` at `o`; each returns the end. One function per
+// rule, shared by the JSON and text writers (value-writer.ts) and the UI tree (value-tree.ts
+// turns the same bytes into its display strings), so a rule is fixed in one place.
+// `text`: bpftool's plain-text mode (is_plain_text), where hex is bare and pointers are %p.
+
+import { writeI64, writeInt, writeU32, writeU64 } from './decimal-bytes.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+const TRUE = new TextEncoder().encode('true');
+const FALSE = new TextEncoder().encode('false');
+const NIL = new TextEncoder().encode('(nil)');
+
+/** Copies a short constant (a loop beats set() below a few dozen bytes). */
+export function putBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
+export function u16(s: Uint8Array, o: number, le: boolean): number {
+  return le ? s[o]! | (s[o + 1]! << 8) : (s[o]! << 8) | s[o + 1]!;
+}
+
+export function u32(s: Uint8Array, o: number, le: boolean): number {
+  return (le ? s[o]! | (s[o + 1]! << 8) | (s[o + 2]! << 16) | (s[o + 3]! << 24) : (s[o]! << 24) | (s[o + 1]! << 16) | (s[o + 2]! << 8) | s[o + 3]!) >>> 0;
+}
+
+/** Low and high 32-bit halves of the 64-bit integer at o. */
+function lo32(s: Uint8Array, o: number, le: boolean): number {
+  return le ? u32(s, o, true) : u32(s, o + 4, false);
+}
+function hi32(s: Uint8Array, o: number, le: boolean): number {
+  return le ? u32(s, o + 4, true) : u32(s, o, false);
+}
+
+export const writeLeafU8 = (out: Uint8Array, at: number, s: Uint8Array, o: number): number => writeU32(out, at, s[o]!);
+export const writeLeafS8 = (out: Uint8Array, at: number, s: Uint8Array, o: number): number => writeInt(out, at, (s[o]! << 24) >> 24);
+export const writeLeafU16 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number => writeU32(out, at, u16(s, o, le));
+export const writeLeafS16 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number =>
+  writeInt(out, at, (u16(s, o, le) << 16) >> 16);
+export const writeLeafU32 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number => writeU32(out, at, u32(s, o, le));
+export const writeLeafS32 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number => writeInt(out, at, u32(s, o, le) | 0);
+export const writeLeafU64 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number =>
+  writeU64(out, at, lo32(s, o, le), hi32(s, o, le));
+export const writeLeafS64 = (out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean): number =>
+  writeI64(out, at, lo32(s, o, le), hi32(s, o, le));
+
+/** isprint() in the C locale. */
+function printable(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/** CHAR ints: `"%c"` when printable, else `"\u00%02hhx"` (JSON) or `0x%hhx` (text). */
+export function writeLeafChar(out: Uint8Array, at: number, s: Uint8Array, o: number, text: boolean): number {
+  const c = s[o]!;
+  if (printable(c)) {
+    out[at] = QUOTE;
+    out[at + 1] = c;
+    out[at + 2] = QUOTE;
+    return at + 3;
+  }
+  if (text) {
+    out[at] = 0x30;
+    out[at + 1] = 0x78;
+    if (c < 16) {
+      out[at + 2] = HEX_DIGITS[c]!;
+      return at + 3;
+    }
+    out[at + 2] = HEX_DIGITS[c >> 4]!;
+    out[at + 3] = HEX_DIGITS[c & 15]!;
+    return at + 4;
+  }
+  at = putBytes(out, at, UNICODE_ESCAPE);
+  out[at] = HEX_DIGITS[c >> 4]!;
+  out[at + 1] = HEX_DIGITS[c & 15]!;
+  out[at + 2] = QUOTE;
+  return at + 3;
+}
+const UNICODE_ESCAPE = new TextEncoder().encode('"\\u00');
+
+/** BOOL ints: bpftool reads one byte (`*(bool *)data`), whatever the int's size. */
+export function writeLeafBool(out: Uint8Array, at: number, s: Uint8Array, o: number): number {
+  return putBytes(out, at, s[o] !== 0 ? TRUE : FALSE);
+}
+
+/** Pointers: `%lu` in JSON, `%p` in text (glibc: `(nil)` for 0, else 0x and lowercase hex). */
+export function writeLeafPtr(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, text: boolean): number {
+  const lo = lo32(s, o, le);
+  const hi = hi32(s, o, le);
+  if (!text) return writeU64(out, at, lo, hi);
+  if (lo === 0 && hi === 0) return putBytes(out, at, NIL);
+  out[at] = 0x30;
+  out[at + 1] = 0x78;
+  return writeHex64(out, at + 2, lo, hi);
+}
+
+/** hi·2^32 + lo in lowercase hex without leading zeros (at least one digit). */
+function writeHex64(out: Uint8Array, at: number, lo: number, hi: number): number {
+  let digits = 16;
+  while (digits > 1 && ((digits > 8 ? hi >>> ((digits - 9) * 4) : lo >>> ((digits - 1) * 4)) & 15) === 0) digits--;
+  for (let d = digits - 1; d >= 0; d--) out[at++] = HEX_DIGITS[(d >= 8 ? hi >>> ((d - 8) * 4) : lo >>> (d * 4)) & 15]!;
+  return at;
+}
+
+/** Enumerator names, quoted as bpftool prints them, by the value they match. */
+export type EnumNameBytes<K> = ReadonlyMap<K, Uint8Array>;
+
+/** ENUM: read signed; the matching name, else the value (`%lld`). */
+export function writeLeafEnum(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, size: number, names: EnumNameBytes<number>): number {
+  if (size === 8) {
+    const lo = lo32(s, o, le);
+    const hi = hi32(s, o, le);
+    // Only a sign-extended 32-bit value can equal an enumerator's s32 value.
+    if (hi !== (lo >= 0x80000000 ? 0xffffffff : 0)) return writeI64(out, at, lo, hi);
+    const name = names.get(lo | 0);
+    return name ? putBytes(out, at, name) : writeI64(out, at, lo, hi);
+  }
+  const v = size === 1 ? (s[o]! << 24) >> 24 : size === 2 ? (u16(s, o, le) << 16) >> 16 : u32(s, o, le) | 0;
+  const name = names.get(v);
+  return name ? putBytes(out, at, name) : writeInt(out, at, v);
+}
+
+/** ENUM64: both halves must match an enumerator; else the value as s64. */
+export function writeLeafEnum64(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, names: EnumNameBytes<bigint>): number {
+  const lo = lo32(s, o, le);
+  const hi = hi32(s, o, le);
+  if (names.size > 0) {
+    const name = names.get((BigInt(hi) << 32n) | BigInt(lo));
+    if (name) return putBytes(out, at, name);
+  }
+  return writeI64(out, at, lo, hi);
+}
+
+/** The unsigned value of bits [bitOffset, bitOffset + bits) of the bytes at o (little-endian bit order). */
+export function readBits(s: Uint8Array, o: number, bitOffset: number, bits: number, le: boolean): bigint | number {
+  const nbytes = (bitOffset + bits + 7) >>> 3;
+  if (le && nbytes <= 4 && bits < 32) {
+    let acc = 0;
+    for (let i = nbytes - 1; i >= 0; i--) acc = acc * 256 + s[o + i]!;
+    return Math.floor(acc / 2 ** bitOffset) % 2 ** bits;
+  }
+  let raw = 0n;
+  if (le) {
+    for (let i = nbytes - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(s[o + i]!);
+    raw >>= BigInt(bitOffset);
+  } else {
+    // Big-endian bitfields count from the most significant bit.
+    for (let i = 0; i < nbytes; i++) raw = (raw << 8n) | BigInt(s[o + i]!);
+    raw >>= BigInt(nbytes * 8 - bitOffset - bits);
+  }
+  return BigInt.asUintN(bits, raw);
+}
+
+/** Bitfields and integers bpftool prints as hex (btf_dumper_bitfield, btf_int128_print). */
+export function writeLeafBits(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, bitOffset: number, bits: number, text: boolean): number {
+  const v = readBits(s, o, bitOffset, bits, le);
+  if (!text) out[at++] = QUOTE;
+  out[at++] = 0x30;
+  out[at++] = 0x78;
+  const hex = v.toString(16);
+  for (let i = 0; i < hex.length; i++) out[at++] = hex.charCodeAt(i);
+  if (!text) out[at++] = QUOTE;
+  return at;
+}
+
+/**
+ * is_str_array's test on the bytes and jsonw_string's output: a printable string ending in
+ * a NUL within `n` bytes is written (after `prefix`, 0 for none) and the end returned; -1 otherwise.
+ */
+export function writeLeafString(out: Uint8Array, at: number, s: Uint8Array, o: number, n: number, prefix: number): number {
+  let end = -1;
+  for (let i = 0; i < n; i++) {
+    const c = s[o + i]!;
+    if (c === 0) {
+      end = o + i;
+      break;
+    }
+    if (!printable(c)) return -1;
+  }
+  if (end < 0) return -1;
+  if (prefix) out[at++] = prefix;
+  out[at++] = QUOTE;
+  for (let i = o; i < end; i++) {
+    const c = s[i]!;
+    // jsonw_puts: '\\' is written as "\n" (a bpftool quirk), '"' escaped, '\'' raw.
+    if (c === BACKSLASH) {
+      out[at++] = BACKSLASH;
+      out[at++] = 0x6e;
+    } else if (c === QUOTE) {
+      out[at++] = BACKSLASH;
+      out[at++] = c;
+    } else {
+      out[at++] = c;
+    }
+  }
+  out[at++] = QUOTE;
+  return at;
+}
+
+/** A string as jsonw_string writes it (names of members and enumerators). */
+export function jsonwString(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    switch (c) {
+      case '\t': out += '\\t'; break;
+      case '\n': out += '\\n'; break;
+      case '\r': out += '\\r'; break;
+      case '\f': out += '\\f'; break;
+      case '\b': out += '\\b'; break;
+      case '\\': out += '\\n'; break;
+      case '"': out += '\\"'; break;
+      default: out += c;
+    }
+  }
+  return out + '"';
+}

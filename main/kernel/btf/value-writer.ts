@@ -1,0 +1,352 @@
+// A map value's plan (value-plan.ts) turned into one generated function that writes the
+// value as bpftool prints it, JSON (`map dump -j`) or text (`map dump`, json_writer in
+// pretty mode). bpftool's json_writer keeps a depth and a separator flag; both follow
+// from the type alone, so they are replayed here once, at build time (JsonwReplay), and
+// what is left for each entry is straight-line code: constant bytes (names, braces,
+// commas, indentation) and one call per scalar, with loops for arrays. The generated
+// source holds only numbers and fixed identifiers: names and tables are passed in arrays.
+
+import type { Btf } from './btf.js';
+import { jsonwString, putBytes } from './value-leaves.js';
+import * as leaves from './value-leaves.js';
+import { PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.js';
+
+/** Writes the value at src[offset…] into out from `at` and returns the end; `out` has maxBytes of room. */
+export type ValueWriteFn = (out: Uint8Array, at: number, src: Uint8Array, offset: number) => number;
+
+export interface ValueWriter {
+  write: ValueWriteFn;
+  /** The most bytes one value can take. */
+  maxBytes: number;
+  /** bpftool stops the entry inside this value (nothing after it is printed). */
+  stops: boolean;
+  /** json_writer's separator after the value: false when the value printed nothing. */
+  sepAfter: boolean;
+  /** Set when the type could not be planned and the value is written as hex bytes. */
+  error?: string;
+}
+
+export interface WriterStyle {
+  /** bpftool's plain-text mode: pretty json_writer, bare hex, %p pointers. */
+  text: boolean;
+  /** json_writer depth where the value starts (text mode indentation). */
+  depth: number;
+}
+
+type Op =
+  | { op: 'text'; bytes: number[] }
+  | { op: 'leaf'; leaf: Leaf; at: number }
+  /** Elements after the first are preceded by a comma (json_writer's separator). */
+  | { op: 'loop'; at: number; count: number; stride: number; body: Op[] }
+  /** A string (after `prefix`) when the bytes hold one, else the array ops. */
+  | { op: 'chars'; at: number; length: number; prefix: number; array: Op[] };
+
+const encoder = new TextEncoder();
+const COMMA = 0x2c;
+
+/** json_writer.c's state machine, run on the type instead of on each value. */
+export class JsonwReplay {
+  readonly ops: Op[] = [];
+  sep = false;
+
+  constructor(
+    public depth: number,
+    readonly pretty: boolean,
+  ) {}
+
+  text(s: string): void {
+    const last = this.ops[this.ops.length - 1];
+    const bytes = Array.from(encoder.encode(s));
+    if (last?.op === 'text') last.bytes.push(...bytes);
+    else this.ops.push({ op: 'text', bytes });
+  }
+
+  eor(): void {
+    if (this.sep) this.text(',');
+    this.sep = true;
+  }
+
+  eol(): void {
+    if (this.pretty) this.text('\n' + '    '.repeat(this.depth));
+  }
+
+  begin(c: string): void {
+    this.eor();
+    this.text(c);
+    this.depth++;
+    this.sep = false;
+  }
+
+  end(c: string): void {
+    this.depth--;
+    if (this.sep) this.eol();
+    this.text(c);
+    this.sep = true;
+  }
+
+  name(name: string): void {
+    this.eor();
+    this.eol();
+    this.sep = false;
+    this.text(jsonwString(name) + (this.pretty ? ': ' : ':'));
+  }
+
+  printf(s: string): void {
+    this.eor();
+    this.text(s);
+  }
+
+  /** The constant bytes written since the last call (the frame around values). */
+  take(): Uint8Array {
+    const bytes: number[] = [];
+    for (const op of this.ops) {
+      if (op.op !== 'text') throw new Error('frame: a value was written through the replay');
+      bytes.push(...op.bytes);
+    }
+    this.ops.length = 0;
+    return Uint8Array.from(bytes);
+  }
+
+  /** A replay of the same state for a nested stretch (a loop body, a branch). */
+  fork(sep: boolean): JsonwReplay {
+    const r = new JsonwReplay(this.depth, this.pretty);
+    r.sep = sep;
+    return r;
+  }
+
+  /** do_dump_btf's calls for one plan node. */
+  value(n: PlanNode): void {
+    switch (n.node) {
+      case 'leaf':
+        this.eor();
+        this.ops.push({ op: 'leaf', leaf: n.leaf, at: n.at });
+        return;
+      case 'literal':
+        this.printf(n.text);
+        return;
+      case 'stop':
+        if (n.text) this.printf(n.text);
+        return;
+      case 'struct':
+        this.begin('{');
+        for (const m of n.members) {
+          this.name(m.name);
+          this.value(m.value);
+        }
+        this.end('}');
+        return;
+      case 'array':
+        this.begin('[');
+        this.elements(n);
+        this.end(']');
+        return;
+      case 'chars': {
+        const array = this.fork(this.sep);
+        array.value(n.array);
+        this.ops.push({ op: 'chars', at: n.at, length: n.length, prefix: this.sep ? COMMA : 0, array: array.ops });
+        this.sep = true;
+        return;
+      }
+      case 'datasec':
+        this.begin('{');
+        this.name(n.name);
+        this.begin('[');
+        for (const v of n.vars) this.value(v);
+        this.end(']');
+        this.end('}');
+        return;
+      case 'var':
+        this.begin('{');
+        this.name(n.name);
+        this.value(n.value);
+        this.end('}');
+        return;
+    }
+  }
+
+  private elements(n: PlanNode & { node: 'array' }): void {
+    if (n.count === 0) return;
+    // Every element starts with the separator step: the first prints nothing, the rest a comma.
+    const body = this.fork(false);
+    body.value(n.element);
+    if (n.count === 1 && n.at === 0) this.ops.push(...body.ops);
+    else this.ops.push({ op: 'loop', at: n.at, count: n.count, stride: n.stride, body: body.ops });
+    this.sep = true;
+  }
+}
+
+/** Most bytes a leaf writes. */
+function leafMaxBytes(leaf: Leaf, names: (leaf: Leaf) => number): number {
+  switch (leaf.kind) {
+    case 'u8': return 3;
+    case 's8': return 4;
+    case 'u16': return 5;
+    case 's16': return 6;
+    case 'u32': return 10;
+    case 's32': return 11;
+    case 'u64': case 's64': case 'ptr': return 20;
+    case 'char': return 8;
+    case 'bool': return 5;
+    case 'enum': case 'enum64': return Math.max(20, names(leaf));
+    case 'bits': return 4 + Math.ceil(leaf.bits / 4);
+  }
+}
+
+/** Builds the generated function from ops; tables and constants go to arrays it closes over. */
+class Generator {
+  readonly consts: Uint8Array[] = [];
+  readonly tables: ReadonlyMap<unknown, Uint8Array>[] = [];
+  private readonly tableOf = new Map<Leaf, number>();
+
+  constructor(
+    private readonly le: boolean,
+    private readonly text: boolean,
+  ) {}
+
+  /** Source of the ops, reading at `base` (a variable name) plus each op's offset. */
+  code(ops: readonly Op[], base: string, depth: number): string {
+    let src = '';
+    for (const op of ops) {
+      switch (op.op) {
+        case 'text':
+          if (op.bytes.length <= 12) {
+            src += op.bytes.map((b, i) => `out[at${i ? '+' + i : ''}]=${b};`).join('') + `at+=${op.bytes.length};`;
+          } else {
+            src += `at=P(out,at,C[${this.consts.push(Uint8Array.from(op.bytes)) - 1}]);`;
+          }
+          break;
+        case 'leaf':
+          src += `at=${this.leafCall(op.leaf, `${base}+${op.at}`)};`;
+          break;
+        case 'loop': {
+          const i = `i${depth}`;
+          const b = `b${depth + 1}`;
+          src += `for(let ${i}=0,${b}=${base}+${op.at};${i}<${op.count};${i}++,${b}+=${op.stride}){if(${i}>0)out[at++]=44;${this.code(op.body, b, depth + 1)}}`;
+          break;
+        }
+        case 'chars':
+          src += `{const r=L.writeLeafString(out,at,s,${base}+${op.at},${op.length},${op.prefix});if(r>=0)at=r;else{${this.code(op.array, base, depth)}}}`;
+          break;
+      }
+    }
+    return src;
+  }
+
+  private leafCall(leaf: Leaf, o: string): string {
+    const le = String(this.le);
+    switch (leaf.kind) {
+      case 'u8': return `L.writeLeafU8(out,at,s,${o})`;
+      case 's8': return `L.writeLeafS8(out,at,s,${o})`;
+      case 'u16': return `L.writeLeafU16(out,at,s,${o},${le})`;
+      case 's16': return `L.writeLeafS16(out,at,s,${o},${le})`;
+      case 'u32': return `L.writeLeafU32(out,at,s,${o},${le})`;
+      case 's32': return `L.writeLeafS32(out,at,s,${o},${le})`;
+      case 'u64': return `L.writeLeafU64(out,at,s,${o},${le})`;
+      case 's64': return `L.writeLeafS64(out,at,s,${o},${le})`;
+      case 'char': return `L.writeLeafChar(out,at,s,${o},${this.text})`;
+      case 'bool': return `L.writeLeafBool(out,at,s,${o})`;
+      case 'ptr': return `L.writeLeafPtr(out,at,s,${o},${le},${this.text})`;
+      case 'enum': return `L.writeLeafEnum(out,at,s,${o},${le},${leaf.size},T[${this.table(leaf)}])`;
+      case 'enum64': return `L.writeLeafEnum64(out,at,s,${o},${le},T[${this.table(leaf)}])`;
+      case 'bits': return `L.writeLeafBits(out,at,s,${o},${le},${leaf.bitOffset},${leaf.bits},${this.text})`;
+    }
+  }
+
+  /** The quoted-name table of an enum leaf (one per leaf object, shared by its uses). */
+  table(leaf: Leaf & { kind: 'enum' | 'enum64' }): number {
+    let i = this.tableOf.get(leaf);
+    if (i === undefined) {
+      const quoted = new Map<unknown, Uint8Array>();
+      for (const [value, name] of leaf.names) quoted.set(value, encoder.encode(jsonwString(name)));
+      i = this.tables.push(quoted) - 1;
+      this.tableOf.set(leaf, i);
+    }
+    return i;
+  }
+
+  maxBytes(ops: readonly Op[]): number {
+    let n = 0;
+    for (const op of ops) {
+      switch (op.op) {
+        case 'text': n += op.bytes.length; break;
+        case 'leaf': n += leafMaxBytes(op.leaf, (l) => this.longestName(l)); break;
+        case 'loop': n += op.count * (1 + this.maxBytes(op.body)); break;
+        case 'chars': n += Math.max(1 + 2 + 2 * op.length, this.maxBytes(op.array)); break;
+      }
+    }
+    return n;
+  }
+
+  private longestName(leaf: Leaf): number {
+    if (leaf.kind !== 'enum' && leaf.kind !== 'enum64') return 0;
+    let longest = 0;
+    for (const bytes of this.tables[this.table(leaf)]!.values()) longest = Math.max(longest, bytes.length);
+    return longest;
+  }
+}
+
+type Factory = (L: typeof leaves, P: typeof putBytes, C: Uint8Array[], T: ReadonlyMap<unknown, Uint8Array>[]) => ValueWriteFn;
+
+/** The writer of a plan node (the whole value), in one style. */
+export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle): { write: ValueWriteFn; maxBytes: number; sepAfter: boolean } {
+  const replay = new JsonwReplay(style.depth, style.text);
+  replay.value(root);
+  const gen = new Generator(le, style.text);
+  const body = gen.code(replay.ops, 'o', 0);
+  const factory = new Function('L', 'P', 'C', 'T', `"use strict";return function(out,at,s,o){${body}return at;};`) as Factory;
+  return { write: factory(leaves, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
+}
+
+const HEX_ITEM = Array.from({ length: 256 }, (_, b) => encoder.encode(`"0x${b.toString(16).padStart(2, '0')}"`));
+
+/** Our fallback for a type that cannot be planned or needs more bytes than the value has: its bytes as hex. */
+function hexWriter(available: number, error: string): ValueWriter {
+  const write: ValueWriteFn = (out, at, src, offset) => {
+    out[at++] = 0x5b;
+    for (let i = 0; i < available; i++) {
+      if (i) out[at++] = COMMA;
+      at = putBytes(out, at, HEX_ITEM[src[offset + i]!]!);
+    }
+    out[at++] = 0x5d;
+    return at;
+  };
+  return { write, maxBytes: 2 + available * 7, stops: false, sepAfter: true, error };
+}
+
+/**
+ * Writers of one BTF's types, built once per (type, style) and kept: a map dump asks for
+ * its key and value writers once and calls them for every entry.
+ */
+export class ValueWriters {
+  readonly planner: ValuePlanner;
+  private readonly cache = new Map<string, ValueWriter>();
+
+  constructor(readonly btf: Btf) {
+    this.planner = new ValuePlanner(btf);
+  }
+
+  /** The writer of type `id` for values of `available` bytes. */
+  writer(id: number, available: number, style: WriterStyle): ValueWriter {
+    const key = `${id}/${available}/${style.text ? 't' : 'j'}${style.depth}`;
+    let w = this.cache.get(key);
+    if (!w) {
+      w = this.build(id, available, style);
+      this.cache.set(key, w);
+    }
+    return w;
+  }
+
+  private build(id: number, available: number, style: WriterStyle): ValueWriter {
+    const plan = this.planner.plan(id);
+    if (plan instanceof PlanError) return hexWriter(available, plan.message);
+    if (plan.extent > available) return hexWriter(available, `type ${id} needs ${plan.extent} bytes, the value has ${available}`);
+    return { ...generateWriter(plan.root, this.btf.littleEndian, style), stops: plan.stops };
+  }
+
+  /** One value as text (bpftool JSON or text form), for callers formatting a few values. */
+  format(id: number, bytes: Uint8Array, style: WriterStyle = { text: false, depth: 0 }): string {
+    const w = this.writer(id, bytes.length, style);
+    const out = new Uint8Array(w.maxBytes);
+    return new TextDecoder().decode(out.subarray(0, w.write(out, 0, bytes, 0)));
+  }
+}
