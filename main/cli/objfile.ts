@@ -1,6 +1,6 @@
 // `obj FILE [--json]` and `obj FILE prog NAME [--linum|--opcodes|--json]`: a compiled BPF
 // object before anything is loaded — programs, maps, global data, sections, and listings.
-import { bpftoolJson } from '../kernel/btf/index.js';
+import { ValueWriters } from '../kernel/btf/index.js';
 import { listingToJson, renderListingText } from '../kernel/isa/index.js';
 import {
   findProgram, parseBpfObject, programListing, type BpfObject, type GlobalDataSection, type ObjectMap, type ObjectProgram,
@@ -42,14 +42,22 @@ function mapJson(m: ObjectMap): JsonValue {
   return json;
 }
 
-function globalJson(g: GlobalDataSection): JsonValue {
+/** A global's initial value as `dump map --json` formats it, or undefined where bpftool would stop inside it. */
+function renderGlobal(writers: ValueWriters | undefined, g: GlobalDataSection, v: GlobalDataSection['variables'][number]): string | undefined {
+  if (!writers) return undefined;
+  const bytes = g.bytes.subarray(v.offset, v.offset + v.size);
+  const w = writers.writer(v.typeId, bytes.length, { text: false, depth: 0 });
+  return w.stops || w.error ? undefined : writers.format(v.typeId, bytes);
+}
+
+function globalJson(writers: ValueWriters | undefined, g: GlobalDataSection): JsonValue {
   return {
     name: g.name, size: g.size, readonly: g.readonly,
     variables: g.variables.map((v) => {
-      const rendered = bpftoolJson(v.value, g.bytes);
+      const rendered = renderGlobal(writers, g, v);
       let value: JsonValue = v.value.display;
-      if (rendered.ok) {
-        try { value = JSON.parse(rendered.text) as JsonValue; } catch { /* bpftool's quirky escapes: keep the display text */ }
+      if (rendered !== undefined) {
+        try { value = JSON.parse(rendered) as JsonValue; } catch { /* bpftool's quirky escapes: keep the display text */ }
       }
       return { name: v.name, type: v.type, offset: v.offset, size: v.size, value };
     }),
@@ -57,12 +65,13 @@ function globalJson(g: GlobalDataSection): JsonValue {
 }
 
 function objectJson(obj: BpfObject): JsonValue {
+  const writers = obj.btf && new ValueWriters(obj.btf);
   return {
     license: obj.license ?? null,
     programs: obj.programs.map(programJson),
     subprograms: obj.subprograms.map(programJson),
     maps: obj.maps.map(mapJson),
-    globals: obj.globals.map(globalJson),
+    globals: obj.globals.map((g) => globalJson(writers, g)),
     sections: obj.sections.map((s) => ({ index: s.index, name: s.name, role: s.role, size: s.size })),
   };
 }
@@ -78,11 +87,11 @@ function objectText(obj: BpfObject, path: string): string {
     lines.push(`  ${m.name}  ${m.typeName}  ${key}  ${value}  max_entries ${m.maxEntries ?? 0}`);
   }
   lines.push('globals:');
+  const writers = obj.btf && new ValueWriters(obj.btf);
   for (const g of obj.globals) {
     lines.push(`  ${g.name}  ${g.size} bytes${g.readonly ? '  read-only' : ''}`);
     for (const v of g.variables) {
-      const rendered = bpftoolJson(v.value, g.bytes);
-      lines.push(`    +${v.offset} ${v.type} ${v.name} = ${rendered.ok ? rendered.text : v.value.display}`);
+      lines.push(`    +${v.offset} ${v.type} ${v.name} = ${renderGlobal(writers, g, v) ?? v.value.display}`);
     }
   }
   lines.push('sections:');

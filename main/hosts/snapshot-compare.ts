@@ -1,6 +1,6 @@
 // Reads what a comparison needs from any host (a snapshot or the live host, through the same
 // Host operations) and renders keys and values with the map's BTF where it has one.
-import { bpftoolJson, isPerCpuMap, ValueFormatter } from '../kernel/btf/index.js';
+import { isPerCpuMap, ValueWriters } from '../kernel/btf/index.js';
 import { decodeMapInfo, decodeProgInfo, progFullName } from '../kernel/info/index.js';
 import { hexBytes } from '../kernel/isa/index.js';
 import { MapSnapshot } from '../kernel/maps/snapshot.js';
@@ -11,7 +11,7 @@ import { MapStream } from './map-stream.js';
 import { SnapshotHost } from './snapshot-host.js';
 
 interface TypedMap {
-  formatter: ValueFormatter;
+  writers: ValueWriters;
   keyTypeId: number;
   valueTypeId: number;
 }
@@ -83,8 +83,8 @@ export class BtfEntryRenderer implements EntryRenderer {
   private render(side: Side, mapId: number, which: 'keyTypeId' | 'valueTypeId', bytes: Uint8Array): string {
     const typed = this.typed[side].get(mapId);
     if (typed && typed[which] !== 0) {
-      const rendered = bpftoolJson(typed.formatter.format(typed[which], bytes), bytes);
-      if (rendered.ok) return rendered.text;
+      const w = typed.writers.writer(typed[which], bytes.length, { text: false, depth: 0 });
+      if (!w.stops && !w.error) return typed.writers.format(typed[which], bytes);
     }
     return hexBytes(bytes);
   }
@@ -106,7 +106,7 @@ async function typedMap(session: HostSession, id: number): Promise<TypedMap | un
   if (!info.btfId || !info.btfValueTypeId || isPerCpuMap(info.type)) return undefined;
   try {
     const btf = await session.btf(info.btfId);
-    return { formatter: new ValueFormatter(btf), keyTypeId: info.btfKeyTypeId ?? 0, valueTypeId: info.btfValueTypeId };
+    return { writers: new ValueWriters(btf), keyTypeId: info.btfKeyTypeId ?? 0, valueTypeId: info.btfValueTypeId };
   } catch {
     return undefined;
   }

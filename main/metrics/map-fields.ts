@@ -3,7 +3,7 @@
 // it. MAP is a map name (every map of that name) or id; FIELD a path into the value's BTF
 // type as the map view names it (`count`, `origin.x`, `path[2].y`; `value` for a map
 // without BTF whose value is a plain integer). Per-CPU values are summed over the CPUs.
-import { bpftoolJson, ValueFormatter, type Btf } from '../kernel/btf/index.js';
+import { ValueWriters, type Btf } from '../kernel/btf/index.js';
 import { numericFields, perCpuSpread, readField, type NumericField } from '../kernel/maps/fields.js';
 import { parseMapKey } from '../kernel/maps/key-parse.js';
 import type { HostSession } from '../hosts/host-session.js';
@@ -83,10 +83,16 @@ function littleEndianInteger(bytes: Uint8Array): string {
 /** The key as bpftool's JSON prints it (a string key without its quotes); bytes without BTF. */
 function keyLabeller(btf: Btf | undefined, keyTypeId: number): (key: Uint8Array) => string {
   if (btf && keyTypeId) {
-    const formatter = new ValueFormatter(btf);
+    const writers = new ValueWriters(btf);
     return (key) => {
-      const { text } = bpftoolJson(formatter.format(keyTypeId, key), key);
-      return text.startsWith('"') ? (JSON.parse(text) as string) : text;
+      const text = writers.format(keyTypeId, key);
+      if (!text.startsWith('"')) return text;
+      try {
+        return JSON.parse(text) as string;
+      } catch {
+        // bpftool's escapes are not all JSON's (a backslash prints as \n): keep its text.
+        return text.slice(1, -1);
+      }
     };
   }
   return (key) => ([1, 2, 4, 8].includes(key.length) ? littleEndianInteger(key) : hex(key));

@@ -5,7 +5,6 @@ export type * from './types.js';
 export { formatRaw, formatRawChunks } from './raw.js';
 export { formatC, formatCChunks, declarationC, type FormatCOptions } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
-export { bpftoolJson, bpftoolString, type BpftoolJson } from './bpftool-json.js';
 export {
   BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, isPerCpuMap, type MapShape, type MapEntryPage, type PageLayout,
 } from './bpftool-map-json.js';

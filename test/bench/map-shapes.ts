@@ -1,0 +1,84 @@
+// The map-dump shape matrix: every row of test/helpers/map-shapes.ts SHAPES (1 M entries,
+// 300 k per-CPU), loaded once and filled with seeded entries, dumped by bpftool and by
+// `bpfscope dump map` into files, `-j` and text, in the same run: time of each (bpfscope:
+// median of BENCH_SHAPE_RUNS, bpftool: one run, it takes seconds), ratio, whether the two
+// files are byte-identical, and the peak RSS of each process (GNU time). Targets (issue 18):
+// every row >= 8x bpftool in both modes, identical, bpfscope's peak RSS < 150 MB.
+//   node out/node/test/bench/map-shapes.js [SCALE]   (SCALE 1 = the full sizes; 0.1 for a quick look)
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadShapes, SHAPES } from '../helpers/map-shapes.js';
+import { median } from '../helpers/median.js';
+
+const SCALE = Number(process.argv[2] ?? 1);
+const RUNS = Number(process.env.BENCH_SHAPE_RUNS ?? 3);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const BIN = join(ROOT, 'bin/bpfscope.js');
+const TARGET_RATIO = 8;
+const RSS_BOUND_MB = 150;
+
+interface Run {
+  seconds: number;
+  rssMb: number;
+}
+
+/** Runs a command with stdout into `file`, under GNU time for its peak RSS. */
+function timedRun(argv: string[], file: string): Run {
+  const rssFile = `${file}.rss`;
+  const fd = openSync(file, 'w');
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], { stdio: ['ignore', fd, 'pipe'], maxBuffer: 1 << 20 });
+  const seconds = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr.toString().slice(0, 400)}`);
+  const rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+  rmSync(rssFile, { force: true });
+  return { seconds, rssMb };
+}
+
+function identical(a: string, b: string): boolean {
+  return statSync(a).size === statSync(b).size && spawnSync('cmp', ['-s', a, b]).status === 0;
+}
+
+const rows = SHAPES.map((row) => ({ ...row, entries: Math.max(1, Math.round(row.entries * SCALE)) }));
+console.log(`map shapes: ${rows.length} maps, filling…`);
+const t0 = performance.now();
+const loaded = await loadShapes(rows, 18);
+console.log(`loaded and filled in ${((performance.now() - t0) / 1000).toFixed(1)} s; bpftool 1 run, bpfscope median of ${RUNS} (machine shared: ratios are same-run, figures noisy)\n`);
+const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-shapes-'));
+let failed = false;
+const table: string[] = [
+  '| map | entries | shape | mode | bpftool | bpfscope | ratio | identical | RSS bpftool | RSS bpfscope | target |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+try {
+  for (const row of rows) {
+    const id = loaded.ids.get(row.name)!;
+    for (const mode of ['json', 'text'] as const) {
+      const peerFile = join(dir, `${row.name}.${mode}.bpftool`);
+      const ourFile = join(dir, `${row.name}.${mode}.bpfscope`);
+      const peer = timedRun(['bpftool', 'map', 'dump', 'id', String(id), ...(mode === 'json' ? ['-j'] : [])], peerFile);
+      const ours: Run[] = [];
+      for (let i = 0; i < RUNS; i++) ours.push(timedRun([process.execPath, BIN, 'dump', 'map', String(id), ...(mode === 'json' ? ['--json'] : [])], ourFile));
+      const seconds = median(ours.map((r) => r.seconds));
+      const rss = Math.max(...ours.map((r) => r.rssMb));
+      const same = identical(peerFile, ourFile);
+      const ratio = peer.seconds / seconds;
+      const meets = same && ratio >= TARGET_RATIO && rss < RSS_BOUND_MB;
+      if (!same) failed = true;
+      const line = `| ${row.name} | ${row.entries} | ${row.about} | ${mode === 'json' ? '-j' : 'text'} | ${peer.seconds.toFixed(2)} s | ${seconds.toFixed(3)} s | ${ratio.toFixed(1)}x | ${same ? 'yes' : 'NO'} | ${peer.rssMb.toFixed(0)} MB | ${rss.toFixed(0)} MB | ${meets ? 'met' : 'MISSED'} |`;
+      table.push(line);
+      console.log(line);
+      rmSync(peerFile, { force: true });
+      rmSync(ourFile, { force: true });
+    }
+  }
+} finally {
+  await loaded.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`\n${table.join('\n')}`);
+process.exitCode = failed ? 1 : 0;
