@@ -1,10 +1,12 @@
 // `watch map ID [--interval MS] [--key K] [--json]`: prints each poll's changes until
 // interrupted (JSON lines with --json), and with --key that key's fields and rates.
 import { parseMapKey } from '../kernel/maps/key-parse.js';
+import { mapAccess } from '../kernel/maps/map-kind.js';
 import { HostError } from '../hosts/host-error.js';
 import { openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
 import { MapWatcher, type FieldStat, type MapEntryChange, type MapWatchEvent } from '../live/map-watcher.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
+import { mapGoneError } from './maps.js';
 
 const DEFAULT_INTERVAL_MS = 1000;
 const FORMATTED = ',"formatted":';
@@ -45,12 +47,17 @@ export async function watchMapCommand(ctx: CommandContext): Promise<number> {
   const session = await ctx.session();
   const source = await openMapDump(session, id);
   if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
+  const access = mapAccess(source.stream.layout.info.type);
+  if (access.kind === 'unreadable' || access.kind === 'ring-positions') {
+    const why = access.kind === 'unreadable' ? access.reason : 'ring buffer: its records are consumed by its reader, never by bpfscope; the dashboard overview shows its fill';
+    throw new HostError({ code: 'ENOTSUP', message: `map ${id}: nothing to watch: ${why}`, id });
+  }
   let selected: Uint8Array | undefined;
   if (typeof ctx.flags.key === 'string') {
     try {
       selected = parseMapKey(ctx.flags.key, source.stream.layout.keySize);
     } catch (error) {
-      throw new UsageError(`--key: ${(error as Error).message}`);
+      throw new UsageError(`--key ${ctx.flags.key}: ${(error as Error).message.replace(/^key: /, '')}`);
     }
   }
   const json = ctx.flags.json === true;
@@ -79,8 +86,10 @@ export async function watchMapCommand(ctx: CommandContext): Promise<number> {
     const onSigint = (): void => finish(0);
     const onEvent = (event: MapWatchEvent): void => {
       if (event.kind === 'gone') {
+        // The same rule as dump map: the map vanishing ends the command with status 1.
         ctx.io.out(json ? `{"event":"gone","time_ms":${event.timeMs},"map_id":${id}}\n` : `map ${id}: gone (unloaded)\n`);
-        finish(0);
+        ctx.io.err(`bpfscope: ${mapGoneError(session, id, 'watched').message}\n`);
+        finish(1);
         return;
       }
       if (event.kind === 'error') {

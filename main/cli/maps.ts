@@ -11,8 +11,9 @@ import { parseObjectId, UsageError, type CommandContext } from './context.js';
  * A map unloaded while it is read ends `dump map` (and `watch map`) with exit status 1 and
  * this message, after the output printed so far is closed (the JSON stays valid).
  */
-export function mapGoneError(session: HostSession, id: number, doing = 'read'): HostError {
-  return new HostError({ code: 'EGONE', message: `map ${id}: gone (unloaded on ${session.label} while being ${doing}); the output above is incomplete`, id });
+export function mapGoneError(session: HostSession, id: number, doing: 'read' | 'watched' = 'read'): HostError {
+  const after = doing === 'read' ? '; the output above is incomplete' : '';
+  return new HostError({ code: 'EGONE', message: `map ${id}: gone (unloaded on ${session.label} while being ${doing})${after}`, id });
 }
 
 /** The map's dump source; EGONE when it is not loaded. */

@@ -36,6 +36,14 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   const stream = await MapStream.open(session.host, id, { pageEntries: DUMP_PAGE_ENTRIES, ...options });
   if (!stream) return null;
   const { info } = stream.layout;
+  const access = mapAccess(info.type).kind;
+  if (access === 'unreadable' || access === 'ring-positions') {
+    // Nothing is read from such maps; opening one still says whether it has contents at all
+    // (an object file's maps have none until loaded: the host's error tells so).
+    const reader = await session.host.openMap(id);
+    if (!reader) return null;
+    await reader.close();
+  }
   const btf = info.btfId && info.btfValueTypeId ? await session.btf(info.btfId).catch(() => undefined) : undefined;
   const shape: TextMapShape = {
     type: info.type,

@@ -5,6 +5,8 @@
 // What only a live kernel has (host files, owners, links, statistics, `.maps` contents) throws
 // HostError code 'EOBJFILE' saying so.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parsePossibleCpus } from '../kernel/maps/map-kind.js';
 import { basename } from 'node:path';
 import { isElf, loadedForm, parseBpfObject, type BpfObject, type LoadedMap, type LoadedObject, type LoadedProgram } from '../kernel/objfile/index.js';
 import type {
@@ -40,6 +42,20 @@ function programTag(input: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(input).digest().subarray(0, 8));
 }
 
+/**
+ * The possible CPUs of this machine, where the object would load: libbpf sizes perf event
+ * arrays by them. Undefined where the count cannot be read (the arrays then show 0).
+ */
+const POSSIBLE_CPUS = '/sys/devices/system/cpu/possible';
+
+function localPossibleCpus(): number | undefined {
+  try {
+    return parsePossibleCpus(readFileSync(POSSIBLE_CPUS, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export class ObjectFileHost implements Host {
   readonly label: string;
   readonly loaded: LoadedObject;
@@ -49,7 +65,7 @@ export class ObjectFileHost implements Host {
   /** `modifiedMs`: the file's modification time, shown as the programs' load time. */
   constructor(readonly object: BpfObject, readonly fileName: string, private readonly modifiedMs: number) {
     this.label = `objfile:${fileName}`;
-    this.loaded = loadedForm(object, fileName, programTag);
+    this.loaded = loadedForm(object, fileName, programTag, localPossibleCpus());
     this.programs = new Map(this.loaded.programs.map((p) => [p.id, p]));
     this.maps = new Map(this.loaded.maps.map((m) => [m.id, m]));
   }
@@ -116,6 +132,8 @@ export class ObjectFileHost implements Host {
     // An empty kernel's mounts: cgroup v2 where systemd puts it, so the attachment views walk
     // an empty cgroup tree (nothing is attached anywhere) instead of failing.
     if (path === '/proc/mounts') return EMPTY_KERNEL_MOUNTS;
+    // The object is shown as loaded on this machine: per-CPU layouts use its CPUs.
+    if (path === POSSIBLE_CPUS) return readFileSync(path);
     const hint = path === '/sys/kernel/btf/vmlinux' ? 'kernel types come from a live host; this object\'s own types are BTF object 1 (a map\'s or program\'s type links open it)' : undefined;
     throw objfileError(`${this.label} is an object file, not a running system: it has no ${path} (attachments, kernel types and settings exist only on a live host)`, hint);
   }

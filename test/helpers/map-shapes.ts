@@ -132,8 +132,6 @@ export interface LoadedShapes {
 
 /** Compiles the shapes (with `extra` C) and loads them filled with `seed`'s entries. */
 export async function loadShapes(rows: readonly MapShapeRow[], seed: number, extra = ''): Promise<LoadedShapes> {
-  // The fixtures' build script makes the filler (incrementally: a no-op when it is current).
-  execFileSync('bash', [join(ROOT, 'build/fixtures.sh')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-shapes-'));
   const source = join(dir, 'shapes.bpf.c');
   const object = join(dir, 'shapes.bpf.o');
@@ -141,7 +139,24 @@ export async function loadShapes(rows: readonly MapShapeRow[], seed: number, ext
   // <linux/bpf.h> wants the host's <asm/types.h>, which Debian keeps under the multiarch triple.
   const multiarch = `/usr/include/${execFileSync('gcc', ['-dumpmachine'], { encoding: 'utf8' }).trim()}`;
   execFileSync('clang', ['-g', '-O2', '-target', 'bpf', '-Wall', '-Werror', `-I${multiarch}`, '-c', source, '-o', object], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const filler = spawn(FILLER, [object, String(seed), ...rows.map((r) => `${r.name}=${r.entries}`)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const loaded = await loadObject(object, seed, rows.map((r) => `${r.name}=${r.entries}`));
+  return {
+    ...loaded,
+    stop: async () => {
+      await loaded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Loads any object with the system's libbpf (as a loader linking libbpf-dev would), filling
+ * the maps named in `fills` (`NAME=ENTRIES`) from `seed`; held until stop().
+ */
+export async function loadObject(object: string, seed = 0, fills: readonly string[] = []): Promise<LoadedShapes> {
+  // The fixtures' build script makes the filler (incrementally: a no-op when it is current).
+  execFileSync('bash', [join(ROOT, 'build/fixtures.sh')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const filler = spawn(FILLER, [object, String(seed), ...fills], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   filler.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: filler.stdout });
@@ -159,7 +174,6 @@ export async function loadShapes(rows: readonly MapShapeRow[], seed: number, ext
       const exited = once(filler, 'exit');
       filler.stdin.end();
       await exited;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -58,10 +58,21 @@ describe.skipIf(skipReason !== undefined)(`map dumps of many shapes${skipReason 
     expect(differ, `seed ${SEED}`).toEqual([]);
   }, 300_000);
 
-  it('prints adjacent bools in .rodata as bpftool does (false then true)', async () => {
+  it('prints adjacent bools in .rodata as bpftool does (false then true), loaded and offline', async () => {
     const id = [...loaded.ids].find(([n]) => n.endsWith('.rodata'))![1];
     const ours = await bpfscope(['dump', 'map', String(id), '--json']);
     expect(ours.stdout).toContain('{"filter_pid":false},{"filter_cg":true}');
     expect(ours.stdout).toBe(bpftool(id, true).stdout);
+    // The object file before loading: its data sections dump as the loaded maps do (no program ran).
+    const host = ['--host', `objfile:${loaded.object}`];
+    const offline = JSON.parse((await bpfscope(['ls', 'maps', '--json', ...host])).stdout) as Array<{ id: number; name: string }>;
+    for (const section of ['.rodata', '.data', '.bss']) {
+      const live = [...loaded.ids].find(([n]) => n.endsWith(section))![1];
+      const file = offline.find((m) => m.name.endsWith(section))!;
+      for (const json of [true, false]) {
+        const dumped = await bpfscope(['dump', 'map', String(file.id), ...(json ? ['--json'] : []), ...host]);
+        expect(dumped.stdout, `${section} ${json ? 'json' : 'text'}`).toBe(bpftool(live, json).stdout);
+      }
+    }
   });
 });

@@ -16,6 +16,7 @@ import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
+import { loadObject } from '../helpers/map-shapes.js';
 
 const skip = ensureKernelEnv();
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-objfile-'));
@@ -23,6 +24,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bpfscope-objfile-'));
 const LOADABLE = new Set(['maps', 'cgroup', 'kprobes', 'struct_ops', 'programs']);
 
 interface ProgJson { id: number; name: string; type: string; tag: string; map_ids?: number[]; btf_id?: number }
+const BPF_F_MMAPABLE = 1 << 10;
+
 interface MapJson { id: number; name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number; frozen?: number; btf_id?: number }
 
 async function ok(args: string[]): Promise<string> {
@@ -193,9 +196,9 @@ describe.skipIf(skip)('the same objects loaded by libbpf (bpftool prog loadall)'
           for (const [i, liveMap] of liveMaps.entries()) {
             const mineMap = ourMaps.get(mine!.map_ids![i]!)!;
             const fields = (m: MapJson) => ({
-              name: m.name, type: m.type, flags: m.flags, bytes_key: m.bytes_key, bytes_value: m.bytes_value, frozen: m.frozen, btf: m.btf_id !== undefined,
-              // libbpf sizes perf event arrays to the possible CPUs when it loads them.
-              ...(m.type === 'perf_event_array' ? {} : { max_entries: m.max_entries }),
+              // bpftool's own libbpf maps every data section BPF_F_MMAPABLE; the system libbpf's flags are checked below.
+              name: m.name, type: m.type, flags: m.name.includes('.') ? m.flags & ~BPF_F_MMAPABLE : m.flags,
+              bytes_key: m.bytes_key, bytes_value: m.bytes_value, frozen: m.frozen, btf: m.btf_id !== undefined, max_entries: m.max_entries,
             });
             expect(fields(mineMap), `${name}/${live.name}: map ${liveMap.name}`).toEqual(fields(liveMap));
             if (liveMap.type === 'array' && liveMap.max_entries === 1 && liveMap.name.includes('.')) {
@@ -205,6 +208,18 @@ describe.skipIf(skip)('the same objects loaded by libbpf (bpftool prog loadall)'
             }
           }
           btfId ??= live.btf_id;
+        }
+        // Data sections' flags as the system libbpf (what loaders built on libbpf-dev use) creates them.
+        const system = await loadObject(copy);
+        try {
+          for (const [mapName, id] of system.ids) {
+            if (!mapName.includes('.')) continue;
+            const liveMap = await bpftoolJson<MapJson>(['map', 'show', 'id', String(id)]);
+            const mineMap = [...ourMaps.values()].find((m) => m.name === liveMap.name);
+            expect(mineMap?.flags, `${name}: ${liveMap.name} flags (system libbpf)`).toBe(liveMap.flags);
+          }
+        } finally {
+          await system.stop();
         }
         // libbpf also rewrites the BTF of extern (__ksym, __kconfig) declarations, which this host does not.
         const externs = object.btf?.findByName('.ksyms', 'datasec').length || object.btf?.findByName('.kconfig', 'datasec').length;

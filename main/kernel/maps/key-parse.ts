@@ -13,7 +13,11 @@ export function parseMapKey(text: string, keySize: number): Uint8Array {
   const hex = words[0]!.toLowerCase() === 'hex';
   const bytes = hex ? words.slice(1) : words;
   if (bytes.length === 1 && hex && bytes[0]!.length === keySize * 2) return hexKey(bytes[0]!, keySize);
-  if (bytes.length !== keySize) throw new Error(`key: ${bytes.length} bytes given, the map's keys have ${keySize}`);
+  if (bytes.length !== keySize) {
+    const forms = `${[1, 2, 4, 8].includes(keySize) ? 'an integer (7), ' : ''}its ${keySize} bytes (${Array.from({ length: keySize }, (_, i) => (i ? 0 : 7)).join(' ')}) or hex (hex ${Array.from({ length: keySize }, (_, i) => (i ? '00' : '07')).join(' ')})`;
+    if (!hex && words.length === 1) throw new Error(`key: '${words[0]}' is not a key of this map; give ${forms}`);
+    throw new Error(`key: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} given, the map's keys are ${keySize} bytes; give ${forms}`);
+  }
   const out = new Uint8Array(keySize);
   bytes.forEach((word, i) => {
     const value = hex ? Number.parseInt(word, 16) : Number(word);

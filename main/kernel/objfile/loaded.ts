@@ -10,6 +10,7 @@
 
 import { BTF_INFO, MAP_INFO, PROG_INFO } from '../info/layout.js';
 import { PROG_TYPE_NAMES } from '../names/index.js';
+import type { Datasec } from '../btf/index.js';
 import { fixedUpBtf } from './btf-fixup.js';
 import { linkProgram, type LinkedProgram, type MapIdLookup } from './link.js';
 import type { GlobalDataSection, ObjectMap } from './maps.js';
@@ -23,6 +24,7 @@ const BPF_MAP_TYPE_ARRAY = 2;
 const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
 const BPF_MAP_TYPE_HASH_OF_MAPS = 13;
 const BPF_MAP_TYPE_STRUCT_OPS = 26;
+const BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
 const BPF_F_RDONLY_PROG = 1 << 7;
 const BPF_F_MMAPABLE = 1 << 10;
 /** license_is_gpl_compatible() in include/linux/license.h. */
@@ -209,21 +211,32 @@ function mapInfo(id: number, m: MapFields): Uint8Array {
   return info;
 }
 
-function definedMap(id: number, m: ObjectMap): LoadedMap {
+function definedMap(id: number, m: ObjectMap, possibleCpus: number | undefined): LoadedMap {
   // Map-in-map values are map fds (libbpf sets value_size 4).
   const valueSize = m.innerMap || m.type === BPF_MAP_TYPE_ARRAY_OF_MAPS || m.type === BPF_MAP_TYPE_HASH_OF_MAPS ? 4 : m.valueSize ?? 0;
+  // libbpf sizes a perf event array without max_entries to the possible CPUs of where it loads.
+  const maxEntries = m.type === BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m.maxEntries && possibleCpus ? possibleCpus : m.maxEntries ?? 0;
   const fields: MapFields = {
-    type: m.type, keySize: m.keySize ?? 0, valueSize, maxEntries: m.maxEntries ?? 0, flags: m.flags ?? 0,
+    type: m.type, keySize: m.keySize ?? 0, valueSize, maxEntries, flags: m.flags ?? 0,
     name: m.name, keyTypeId: m.keyTypeId ?? 0, valueTypeId: m.valueTypeId ?? 0, mapExtra: m.mapExtra ?? 0,
   };
   return { id, info: mapInfo(id, fields), fdinfo: '', keySize: fields.keySize, valueSize: fields.valueSize, definition: m };
 }
 
+/** libbpf's map_is_mmapable: a data section is mapped only when it holds a non-static variable. */
+function isMmapable(obj: BpfObject, datasec: Datasec | undefined): boolean {
+  return datasec?.vars.some((v) => {
+    const t = obj.btf!.type(v.type);
+    return t.kind === 'var' && t.linkage !== 'static';
+  }) ?? false;
+}
+
 function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectName: string): LoadedMap {
-  const datasec = obj.btf?.findByName(section.name, 'datasec')[0];
+  const found = obj.btf?.findByName(section.name, 'datasec')[0];
+  const datasec = found?.kind === 'datasec' ? found : undefined;
   const fields: MapFields = {
     type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: section.size, maxEntries: 1,
-    flags: BPF_F_MMAPABLE | (section.readonly ? BPF_F_RDONLY_PROG : 0),
+    flags: (isMmapable(obj, datasec) ? BPF_F_MMAPABLE : 0) | (section.readonly ? BPF_F_RDONLY_PROG : 0),
     name: internalMapName(objectName, section.name), keyTypeId: 0, valueTypeId: datasec?.id ?? 0, mapExtra: 0,
   };
   return { id, info: mapInfo(id, fields), fdinfo: `frozen:\t${section.readonly ? 1 : 0}\n`, keySize: 4, valueSize: section.size, data: section };
@@ -231,17 +244,18 @@ function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectN
 
 /**
  * The object as a host would show it after loading. `fileName` gives the object name that
- * prefixes global data map names; `tagger` hashes what the kernel hashes for program tags.
+ * prefixes global data map names; `tagger` hashes what the kernel hashes for program tags;
+ * `possibleCpus`, of the machine it would load on, sizes perf event arrays as libbpf does.
  */
-export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagger): LoadedObject {
+export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagger, possibleCpus?: number): LoadedObject {
   const objectName = libbpfObjectName(fileName);
   const defined = obj.maps.filter((m) => m.type !== BPF_MAP_TYPE_STRUCT_OPS);
   const structOps = obj.maps.filter((m) => m.type === BPF_MAP_TYPE_STRUCT_OPS);
   const data = obj.globals.filter((g) => g.size > 0);
   const maps: LoadedMap[] = [];
-  for (const m of defined) maps.push(definedMap(maps.length + 1, m));
+  for (const m of defined) maps.push(definedMap(maps.length + 1, m, possibleCpus));
   for (const g of data) maps.push(dataMap(obj, maps.length + 1, g, objectName));
-  for (const m of structOps) maps.push(definedMap(maps.length + 1, m));
+  for (const m of structOps) maps.push(definedMap(maps.length + 1, m, possibleCpus));
   const byName = new Map(maps.flatMap((m) => (m.definition ? [[m.definition.name, m.id] as const] : [])));
   const bySection = new Map(maps.flatMap((m) => (m.data ? [[m.data.name, m.id] as const] : [])));
   const ids: MapIdLookup = { map: (name) => byName.get(name), dataSection: (section) => bySection.get(section) };

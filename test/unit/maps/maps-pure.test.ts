@@ -48,6 +48,8 @@ describe('key parsing', () => {
     expect([...parseMapKey('1 2 3', 3)]).toEqual([1, 2, 3]);
     expect([...parseMapKey('hex 0a ff 00', 3)]).toEqual([10, 255, 0]);
     expect([...parseMapKey('hex 0aff00', 3)]).toEqual([10, 255, 0]);
+    expect(() => parseMapKey('zz', 4)).toThrow("key: 'zz' is not a key of this map; give an integer (7), its 4 bytes (7 0 0 0) or hex (hex 07 00 00 00)");
+    expect(() => parseMapKey('1,2', 4)).toThrow("key: 2 bytes given, the map's keys are 4 bytes;");
     expect(() => parseMapKey('70000', 2)).toThrow(/does not fit/);
     expect(() => parseMapKey('1 2', 3)).toThrow(/2 bytes/);
     expect(() => parseMapKey('1 2 300', 3)).toThrow(/bad byte/);
