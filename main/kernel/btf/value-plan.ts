@@ -4,7 +4,8 @@
 // hex bitfields, char arrays that may print as strings, enum name tables, where bpftool
 // stops with an error), so the writers built from a plan (value-writer.ts: JSON and text;
 // value-tree.ts: the UI's tree) only read bytes. Offsets are relative to the value's start,
-// or to the element's start inside an array.
+// or to the element's start inside an array, so the plan of a type is built once and shared
+// by every place that holds one (a plan is a DAG; `weight` bounds what it expands to).
 
 import type { Btf } from './btf.js';
 import { TypeNamer } from './type-name.js';
@@ -12,10 +13,10 @@ import type { BtfType, EnumValue } from './types.js';
 
 /** What bpftool's btf__resolve_type and btf_dumper give up at (libbpf's MAX_RESOLVE_DEPTH). */
 const RESOLVE_DEPTH = 32;
-/** Containment deeper than this is not a type the kernel accepts: the value prints as hex. */
+/** Containment deeper than this is not a type the kernel accepts (it resolves 32 deep): the value prints as hex. */
 const MAX_NESTING = 64;
-/** Plan nodes per type: a bound for hostile BTF (the kernel's own types stay far below). */
-const MAX_NODES = 1 << 16;
+/** Plan nodes per type: a bound for hostile BTF (real value types stay far below: array elements are planned once). */
+export const MAX_PLAN_NODES = 1 << 14;
 
 export type IntLeaf = 'u8' | 's8' | 'u16' | 's16' | 'u32' | 's32' | 'u64' | 's64';
 
@@ -36,16 +37,22 @@ interface Typed {
   /** Declared type id and its C spelling, for the UI. */
   typeId: number;
   typeName: string;
+  /** Nodes this one expands to (arrays count their element once): bounds writers and trees. */
+  weight: number;
+  /** Longest path to a leaf: bounds the recursion of writers and trees. */
+  height: number;
 }
 
 export type PlanNode = Typed & (
+  /** `at`: bytes from the type's start (an int's own bit offset can move it). */
   | { node: 'leaf'; at: number; leaf: Leaf }
-  | { node: 'struct'; union: boolean; at: number; members: PlanMember[] }
+  | { node: 'struct'; union: boolean; members: PlanMember[] }
   /** Elements `stride` bytes apart; a failing element stops the array after it (count is then 1). */
-  | { node: 'array'; at: number; count: number; stride: number; element: PlanNode }
+  | { node: 'array'; count: number; stride: number; element: PlanNode }
   /** A char array: printed as a string when the bytes hold a printable NUL-terminated one. */
-  | { node: 'chars'; at: number; length: number; array: PlanNode & { node: 'array' } }
-  | { node: 'datasec'; name: string; at: number; vars: PlanNode[] }
+  | { node: 'chars'; length: number; array: PlanNode & { node: 'array' } }
+  /** Variables at their section offsets (members with empty names). */
+  | { node: 'datasec'; name: string; vars: PlanMember[] }
   | { node: 'var'; name: string; value: PlanNode }
   /** Text bpftool prints in place of a value: `(unknown)` for void. */
   | { node: 'literal'; text: string }
@@ -58,6 +65,8 @@ export type PlanNode = Typed & (
 
 export interface PlanMember {
   name: string;
+  /** Byte offset from the enclosing type's start. */
+  at: number;
   value: PlanNode;
 }
 
@@ -79,10 +88,16 @@ function isModifier(t: BtfType): t is BtfType & { kind: 'const' | 'volatile' | '
 /** Builds (and caches) plans for the types of one BTF. */
 export class ValuePlanner {
   private readonly cache = new Map<number, ValuePlan | PlanError>();
+  /** Plans of types as held somewhere, by id and bit offset. */
+  private readonly nodes = new Map<string, PlanNode>();
+  /** Types being planned: meeting one again is a type that contains itself. */
+  private readonly open = new Set<string>();
   private readonly namer: TypeNamer;
-  private nodes = 0;
 
-  constructor(private readonly btf: Btf) {
+  constructor(
+    private readonly btf: Btf,
+    private readonly maxNodes = MAX_PLAN_NODES,
+  ) {
     this.namer = new TypeNamer(btf);
   }
 
@@ -90,9 +105,9 @@ export class ValuePlanner {
   plan(id: number): ValuePlan | PlanError {
     let p = this.cache.get(id);
     if (!p) {
-      this.nodes = 0;
       try {
-        const root = this.node(id, 0, 0, 0);
+        const root = this.node(id, 0);
+        if (root.weight > this.maxNodes) throw new PlanError(`type ${id}: more than ${this.maxNodes} parts`);
         p = { root, extent: extentOf(root), stops: stops(root) };
       } catch (e) {
         p = e instanceof PlanError ? e : new PlanError(`type ${id}: ${(e as Error).message}`);
@@ -102,81 +117,109 @@ export class ValuePlanner {
     return p;
   }
 
-  private typed(id: number): Typed {
+  private typed(id: number, weight = 1, height = 0): Typed {
     let typeName: string;
     try {
       typeName = this.namer.name(id);
     } catch {
       typeName = `type ${id}`;
     }
-    return { typeId: id, typeName };
+    if (height > MAX_NESTING) throw new PlanError(`type ${id}: nested more than ${MAX_NESTING} deep`);
+    return { typeId: id, typeName, weight: Math.min(weight, this.maxNodes + 1), height };
   }
 
-  /** btf_dumper_do_type: the value of type `id` at byte `at`, `bitOffset` bits in (0..7). */
-  private node(id: number, bitOffset: number, at: number, depth: number): PlanNode {
-    if (depth > MAX_NESTING) throw new PlanError(`type ${id}: nested more than ${MAX_NESTING} deep`);
-    if (++this.nodes > MAX_NODES) throw new PlanError(`type ${id}: more than ${MAX_NODES} parts`);
-    const t = this.btf.type(id);
-    const typed = this.typed(id);
-    switch (t.kind) {
-      case 'int':
-        return this.intNode(typed, t, bitOffset, at);
-      case 'struct': case 'union': {
-        const members: PlanMember[] = [];
-        for (const m of t.members) {
-          const offset = at + (m.bitOffset >>> 3);
-          const value: PlanNode = m.bitfieldSize
-            ? { ...this.typed(m.type), node: 'leaf', at: offset, leaf: { kind: 'bits', bitOffset: m.bitOffset & 7, bits: m.bitfieldSize } }
-            : this.node(m.type, m.bitOffset & 7, offset, depth + 1);
-          members.push({ name: m.name, value });
-          if (stops(value)) break;
-        }
-        return { ...typed, node: 'struct', union: t.kind === 'union', at, members };
-      }
-      case 'array':
-        return this.arrayNode(typed, t.type, t.nelems, at, depth);
-      case 'enum': {
-        if (t.size !== 1 && t.size !== 2 && t.size !== 4 && t.size !== 8) return { ...typed, node: 'stop', text: '', why: `enum of ${t.size} bytes` };
-        return { ...typed, node: 'leaf', at, leaf: { kind: 'enum', size: t.size, names: enumNames(t.values) } };
-      }
-      case 'enum64':
-        return { ...typed, node: 'leaf', at, leaf: { kind: 'enum64', names: enum64Names(t.values) } };
-      case 'ptr':
-        return { ...typed, node: 'leaf', at, leaf: { kind: 'ptr' } };
-      case 'void':
-        return { ...typed, node: 'literal', text: '(unknown)' };
-      case 'fwd':
-        return { ...typed, node: 'stop', text: '(fwd-kind-invalid)', why: 'forward declaration' };
-      case 'typedef': case 'volatile': case 'const': case 'restrict': {
-        const resolved = this.resolveType(id);
-        if (resolved === undefined) return { ...typed, node: 'stop', text: '', why: 'resolves to void or too deep' };
-        const inner = this.node(resolved, bitOffset, at, depth + 1);
-        return { ...inner, typeId: id, typeName: typed.typeName };
-      }
-      case 'var':
-        return { ...typed, node: 'var', name: t.name, value: this.node(t.type, bitOffset, at, depth + 1) };
-      case 'datasec': {
-        const vars: PlanNode[] = [];
-        for (const v of t.vars) {
-          const value = this.node(v.type, 0, at + v.offset, depth + 1);
-          vars.push(value);
-          if (stops(value)) break;
-        }
-        return { ...typed, node: 'datasec', name: t.name, at, vars };
-      }
-      default:
-        // float, func, func_proto, decl_tag, and a type_tag met directly.
-        return { ...typed, node: 'stop', text: '(unsupported-kind', why: `${t.kind} is not printed by bpftool` };
+  /** btf_dumper_do_type: the value of type `id`, `bitOffset` bits into its first byte (0..7); shared. */
+  private node(id: number, bitOffset: number): PlanNode {
+    const key = `${id}/${bitOffset}`;
+    const known = this.nodes.get(key);
+    if (known) return known;
+    if (this.open.has(key)) throw new PlanError(`type ${id}: contains itself`);
+    // Modifier chains add to the path, so allow them room beyond the nesting bound.
+    if (this.open.size > 2 * MAX_NESTING) throw new PlanError(`type ${id}: nested more than ${MAX_NESTING} deep`);
+    this.open.add(key);
+    try {
+      const n = this.build(id, bitOffset);
+      this.nodes.set(key, n);
+      return n;
+    } finally {
+      this.open.delete(key);
     }
   }
 
+  private build(id: number, bitOffset: number): PlanNode {
+    const t = this.btf.type(id);
+    switch (t.kind) {
+      case 'int':
+        return this.intNode(this.typed(id), t, bitOffset);
+      case 'struct': case 'union': {
+        const members: PlanMember[] = [];
+        for (const m of t.members) {
+          const value: PlanNode = m.bitfieldSize
+            ? { ...this.typed(m.type), node: 'leaf', at: 0, leaf: { kind: 'bits', bitOffset: m.bitOffset & 7, bits: m.bitfieldSize } }
+            : this.node(m.type, m.bitOffset & 7);
+          members.push({ name: m.name, at: m.bitOffset >>> 3, value });
+          if (stops(value)) break;
+        }
+        return { ...this.composite(id, members.map((m) => m.value)), node: 'struct', union: t.kind === 'union', members };
+      }
+      case 'array':
+        return this.arrayNode(id, t.type, t.nelems);
+      case 'enum': {
+        const typed = this.typed(id);
+        if (t.size !== 1 && t.size !== 2 && t.size !== 4 && t.size !== 8) return { ...typed, node: 'stop', text: '', why: `enum of ${t.size} bytes` };
+        return { ...typed, node: 'leaf', at: 0, leaf: { kind: 'enum', size: t.size, names: enumNames(t.values) } };
+      }
+      case 'enum64':
+        return { ...this.typed(id), node: 'leaf', at: 0, leaf: { kind: 'enum64', names: enum64Names(t.values) } };
+      case 'ptr':
+        return { ...this.typed(id), node: 'leaf', at: 0, leaf: { kind: 'ptr' } };
+      case 'void':
+        return { ...this.typed(id), node: 'literal', text: '(unknown)' };
+      case 'fwd':
+        return { ...this.typed(id), node: 'stop', text: '(fwd-kind-invalid)', why: 'forward declaration' };
+      case 'typedef': case 'volatile': case 'const': case 'restrict': {
+        const resolved = this.resolveType(id);
+        if (resolved === undefined) return { ...this.typed(id), node: 'stop', text: '', why: 'resolves to void or too deep' };
+        const inner = this.node(resolved, bitOffset);
+        return { ...inner, typeId: id, typeName: this.typed(id).typeName };
+      }
+      case 'var': {
+        const value = this.node(t.type, bitOffset);
+        return { ...this.composite(id, [value]), node: 'var', name: t.name, value };
+      }
+      case 'datasec': {
+        const vars: PlanMember[] = [];
+        for (const v of t.vars) {
+          const value = this.node(v.type, 0);
+          vars.push({ name: '', at: v.offset, value });
+          if (stops(value)) break;
+        }
+        return { ...this.composite(id, vars.map((v) => v.value)), node: 'datasec', name: t.name, vars };
+      }
+      default:
+        // float, func, func_proto, decl_tag, and a type_tag met directly.
+        return { ...this.typed(id), node: 'stop', text: '(unsupported-kind', why: `${t.kind} is not printed by bpftool` };
+    }
+  }
+
+  /** The Typed part of a node holding `parts`. */
+  private composite(id: number, parts: readonly PlanNode[]): Typed {
+    let weight = 1;
+    let height = 0;
+    for (const p of parts) {
+      weight += p.weight;
+      height = Math.max(height, p.height + 1);
+    }
+    return this.typed(id, weight, height);
+  }
+
   /** btf_dumper_int. */
-  private intNode(typed: Typed, t: BtfType & { kind: 'int' }, bitOffset: number, at: number): PlanNode {
+  private intNode(typed: Typed, t: BtfType & { kind: 'int' }, bitOffset: number): PlanNode {
     const bits = t.bits;
-    const leaf = (l: Leaf, offset = at): PlanNode => ({ ...typed, node: 'leaf', at: offset, leaf: l });
+    const leaf = (l: Leaf, offset = 0): PlanNode => ({ ...typed, node: 'leaf', at: offset, leaf: l });
     if (bitOffset || t.bitOffset || bits & 7) {
       const total = bitOffset + t.bitOffset;
-      return leaf({ kind: 'bits', bitOffset: total & 7, bits }, at + (total >>> 3));
+      return leaf({ kind: 'bits', bitOffset: total & 7, bits }, total >>> 3);
     }
     if (bits === 128) return leaf({ kind: 'bits', bitOffset: 0, bits: 128 });
     switch (t.encoding) {
@@ -194,13 +237,14 @@ export class ValuePlanner {
   }
 
   /** btf_dumper_array: a string when is_str_array allows, else each element. */
-  private arrayNode(typed: Typed, elementId: number, nelems: number, at: number, depth: number): PlanNode {
+  private arrayNode(id: number, elementId: number, nelems: number): PlanNode {
     const stride = this.resolveSize(elementId);
-    if (stride === undefined) return { ...typed, node: 'stop', text: '', why: `array element type ${elementId} has no size` };
-    if (nelems === 0) return { ...typed, node: 'array', at, count: 0, stride, element: { ...typed, node: 'literal', text: '' } };
-    const element = this.node(elementId, 0, 0, depth + 1);
-    const array: PlanNode & { node: 'array' } = { ...typed, node: 'array', at, count: stops(element) ? 1 : nelems, stride, element };
-    return this.isCharElement(elementId) ? { ...typed, node: 'chars', at, length: nelems, array } : array;
+    if (stride === undefined) return { ...this.typed(id), node: 'stop', text: '', why: `array element type ${elementId} has no size` };
+    if (nelems === 0) return { ...this.typed(id), node: 'array', count: 0, stride, element: { ...this.typed(id), node: 'literal', text: '' } };
+    const element = this.node(elementId, 0);
+    const typed = this.composite(id, [element]);
+    const array: PlanNode & { node: 'array' } = { ...typed, node: 'array', count: stops(element) ? 1 : nelems, stride, element };
+    return this.isCharElement(elementId) ? { ...typed, node: 'chars', length: nelems, array } : array;
   }
 
   /** is_str_array's element test: qualifiers skipped (typedefs not), a 1-byte CHAR int or one named char. */
@@ -281,21 +325,26 @@ export function stops(n: PlanNode): boolean {
     case 'struct': return n.members.length > 0 && stops(n.members[n.members.length - 1]!.value);
     case 'array': return n.count > 0 && stops(n.element);
     case 'chars': return false;
-    case 'datasec': return n.vars.length > 0 && stops(n.vars[n.vars.length - 1]!);
+    case 'datasec': return n.vars.length > 0 && stops(n.vars[n.vars.length - 1]!.value);
     case 'var': return stops(n.value);
     default: return false;
   }
 }
 
-/** One past the last byte the node reads. */
+/** One past the last byte the node reads, from its start (memoised: plans are shared). */
+const extents = new WeakMap<PlanNode, number>();
 function extentOf(n: PlanNode): number {
+  let e = extents.get(n);
+  if (e !== undefined) return e;
   switch (n.node) {
-    case 'leaf': return n.at + leafWidth(n.leaf);
-    case 'struct': return n.members.reduce((end, m) => Math.max(end, extentOf(m.value)), n.at);
-    case 'array': return n.count === 0 ? n.at : n.at + (n.count - 1) * n.stride + extentOf(n.element);
-    case 'chars': return Math.max(n.at + n.length, extentOf(n.array));
-    case 'datasec': return n.vars.reduce((end, v) => Math.max(end, extentOf(v)), n.at);
-    case 'var': return extentOf(n.value);
-    default: return 0;
+    case 'leaf': e = n.at + leafWidth(n.leaf); break;
+    case 'struct': e = n.members.reduce((end, m) => Math.max(end, m.at + extentOf(m.value)), 0); break;
+    case 'array': e = n.count === 0 ? 0 : (n.count - 1) * n.stride + extentOf(n.element); break;
+    case 'chars': e = Math.max(n.length, extentOf(n.array)); break;
+    case 'datasec': e = n.vars.reduce((end, v) => Math.max(end, v.at + extentOf(v.value)), 0); break;
+    case 'var': e = extentOf(n.value); break;
+    default: e = 0;
   }
+  extents.set(n, e);
+  return e;
 }

@@ -114,12 +114,12 @@ export class JsonwReplay {
     return r;
   }
 
-  /** do_dump_btf's calls for one plan node. */
-  value(n: PlanNode): void {
+  /** do_dump_btf's calls for one plan node starting `base` bytes into the current frame. */
+  value(n: PlanNode, base: number): void {
     switch (n.node) {
       case 'leaf':
         this.eor();
-        this.ops.push({ op: 'leaf', leaf: n.leaf, at: n.at });
+        this.ops.push({ op: 'leaf', leaf: n.leaf, at: base + n.at });
         return;
       case 'literal':
         this.printf(n.text);
@@ -131,19 +131,19 @@ export class JsonwReplay {
         this.begin('{');
         for (const m of n.members) {
           this.name(m.name);
-          this.value(m.value);
+          this.value(m.value, base + m.at);
         }
         this.end('}');
         return;
       case 'array':
         this.begin('[');
-        this.elements(n);
+        this.elements(n, base);
         this.end(']');
         return;
       case 'chars': {
         const array = this.fork(this.sep);
-        array.value(n.array);
-        this.ops.push({ op: 'chars', at: n.at, length: n.length, prefix: this.sep ? COMMA : 0, array: array.ops });
+        array.value(n.array, base);
+        this.ops.push({ op: 'chars', at: base, length: n.length, prefix: this.sep ? COMMA : 0, array: array.ops });
         this.sep = true;
         return;
       }
@@ -151,26 +151,30 @@ export class JsonwReplay {
         this.begin('{');
         this.name(n.name);
         this.begin('[');
-        for (const v of n.vars) this.value(v);
+        for (const v of n.vars) this.value(v.value, base + v.at);
         this.end(']');
         this.end('}');
         return;
       case 'var':
         this.begin('{');
         this.name(n.name);
-        this.value(n.value);
+        this.value(n.value, base);
         this.end('}');
         return;
     }
   }
 
-  private elements(n: PlanNode & { node: 'array' }): void {
+  private elements(n: PlanNode & { node: 'array' }, base: number): void {
     if (n.count === 0) return;
     // Every element starts with the separator step: the first prints nothing, the rest a comma.
     const body = this.fork(false);
-    body.value(n.element);
-    if (n.count === 1 && n.at === 0) this.ops.push(...body.ops);
-    else this.ops.push({ op: 'loop', at: n.at, count: n.count, stride: n.stride, body: body.ops });
+    if (n.count === 1) {
+      body.value(n.element, base);
+      this.ops.push(...body.ops);
+    } else {
+      body.value(n.element, 0);
+      this.ops.push({ op: 'loop', at: base, count: n.count, stride: n.stride, body: body.ops });
+    }
     this.sep = true;
   }
 }
@@ -290,7 +294,7 @@ type Factory = (L: typeof leaves, P: typeof putBytes, C: Uint8Array[], T: Readon
 /** The writer of a plan node (the whole value), in one style. */
 export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle): { write: ValueWriteFn; maxBytes: number; sepAfter: boolean } {
   const replay = new JsonwReplay(style.depth, style.text);
-  replay.value(root);
+  replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
   const factory = new Function('L', 'P', 'C', 'T', `"use strict";return function(out,at,s,o){${body}return at;};`) as Factory;

@@ -6,7 +6,7 @@
 import type { Btf } from './btf.js';
 import type { KindName } from './types.js';
 import * as leaves from './value-leaves.js';
-import { leafWidth, PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.js';
+import { leafWidth, MAX_PLAN_NODES, PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.js';
 
 export type Repr =
   | 'dec'      // integer printed in decimal
@@ -71,8 +71,8 @@ export class ValueFormatter {
   private readonly names = new Map<Leaf, ReadonlyMap<unknown, Uint8Array>>();
 
   constructor(btf: Btf, options: FormatOptions = {}) {
-    this.planner = new ValuePlanner(btf);
     this.maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
+    this.planner = new ValuePlanner(btf, Math.min(this.maxNodes, MAX_PLAN_NODES));
     this.le = btf.littleEndian;
   }
 
@@ -118,8 +118,8 @@ export class ValueFormatter {
       case 'leaf':
         return this.leafNode(n, n.leaf, name, base + n.at);
       case 'struct': {
-        const out = this.base(n, name, n.union ? 'union' : 'struct', n.union ? 'union' : 'struct', base + n.at, 0);
-        out.children = n.members.map((m) => this.node(m.value, m.name, base));
+        const out = this.base(n, name, n.union ? 'union' : 'struct', n.union ? 'union' : 'struct', base, 0);
+        out.children = n.members.map((m) => this.node(m.value, m.name, base + m.at));
         out.size = out.children.reduce((end, c) => Math.max(end, c.offset + c.size), out.offset) - out.offset;
         out.display = '{…}';
         return out;
@@ -127,7 +127,7 @@ export class ValueFormatter {
       case 'array':
         return this.arrayNode(n, name, base);
       case 'chars': {
-        const at = base + n.at;
+        const at = base;
         const text = this.scratchFor(n.length);
         const end = leaves.writeLeafString(text, 0, this.bytes, at, n.length, 0);
         if (end < 0) return this.arrayNode(n.array, name, base);
@@ -137,9 +137,9 @@ export class ValueFormatter {
         return out;
       }
       case 'datasec': {
-        const out = this.base(n, name, 'datasec', 'datasec', base + n.at, 0);
+        const out = this.base(n, name, 'datasec', 'datasec', base, 0);
         out.value = n.name;
-        out.children = n.vars.map((v) => this.node(v, '', base));
+        out.children = n.vars.map((v) => this.node(v.value, '', base + v.at));
         out.size = out.children.reduce((end, c) => Math.max(end, c.offset + c.size), out.offset) - out.offset;
         out.display = '{…}';
         return out;
@@ -167,7 +167,7 @@ export class ValueFormatter {
   }
 
   private arrayNode(n: PlanNode & { node: 'array' }, name: string, base: number): ValueNode {
-    const at = base + n.at;
+    const at = base;
     const out = this.base(n, name, 'array', 'array', at, n.count * n.stride);
     out.children = [];
     for (let i = 0; i < n.count && this.budget > 0; i++) out.children.push(this.node(n.element, `[${i}]`, at + i * n.stride));

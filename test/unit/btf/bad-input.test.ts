@@ -86,7 +86,7 @@ describe('bad types', () => {
     expect(new ValueWriters(btf).format(2, new Uint8Array(4))).toBe('');
     const self = formatValue(btf, 4, new Uint8Array(4));
     expect(self.repr).toBe('error');
-    expect(self.error).toMatch(/nested more than/);
+    expect(self.error).toMatch(/contains itself/);
     expectOwnError(() => formatC(btf));
   });
 
@@ -112,7 +112,7 @@ describe('bad types', () => {
 describe('seeded fuzz over real blobs', () => {
   const blobs = [readBytes(compileFixtureBtf('kinds')), readBytes(join(fixtureDir, 'maps.loaded.btf'))];
 
-  it('survives 2500 mutated blobs', () => {
+  it('survives 2500 mutated blobs', { timeout: 180_000 }, () => {
     const random = rng(0x5eed);
     let parsed = 0;
     for (let i = 0; i < 2500; i++) {
@@ -128,9 +128,9 @@ describe('seeded fuzz over real blobs', () => {
       expectOwnError(() => {
         const btf = parseBtf(bytes);
         parsed++;
-        const formatter = new ValueFormatter(btf, { maxNodes: 10_000 });
-        // Generating writers costs a compile per type: every tenth blob, both styles.
-        const writers = i % 10 === 0 ? new ValueWriters(btf) : undefined;
+        const formatter = new ValueFormatter(btf, { maxNodes: 2_000 });
+        // Generating writers costs a compile per type: every 50th blob, both styles.
+        const writers = i % 50 === 0 ? new ValueWriters(btf) : undefined;
         const value = new Uint8Array(256).map(() => Math.floor(random() * 256));
         for (let id = 1; id < btf.typeCount; id++) {
           expectOwnError(() => formatRaw(btf, [id]));
