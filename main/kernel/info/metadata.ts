@@ -4,8 +4,8 @@
 // variables with the prefix are the metadata, each printed by btf_dumper.
 
 import type { Btf } from '../btf/btf.js';
-import { bpftoolJson } from '../btf/bpftool-json.js';
 import { ValueFormatter, type ValueNode } from '../btf/value.js';
+import { ValueWriters } from '../btf/value-writer.js';
 import type { JsonValue } from './json-value.js';
 import type { MapInfo } from './map-info.js';
 
@@ -36,8 +36,8 @@ function plainText(json: string): string {
   return json.replace(/"(0x[0-9a-f]+)"(?!:)/g, '$1');
 }
 
-/** A value tree as JSON, leaves written by bpftool's writer, integers kept exact. */
-function jsonOf(node: ValueNode, bytes: Uint8Array, depth: number): JsonValue {
+/** A value tree as JSON as bpftool's writer gives it, integers kept exact. */
+function jsonOf(node: ValueNode, depth: number): JsonValue {
   if (depth > 32) throw new Error('metadata: value nested too deep');
   switch (node.repr) {
     case 'dec':
@@ -46,20 +46,20 @@ function jsonOf(node: ValueNode, bytes: Uint8Array, depth: number): JsonValue {
     case 'struct':
     case 'union': {
       const out: { [key: string]: JsonValue } = {};
-      for (const child of node.children ?? []) out[child.name] = jsonOf(child, bytes, depth + 1);
+      for (const child of node.children ?? []) out[child.name] = jsonOf(child, depth + 1);
       return out;
     }
     case 'array':
-      return (node.children ?? []).map((child) => jsonOf(child, bytes, depth + 1));
-    default: {
-      const text = bpftoolJson(node, bytes).text;
-      try {
-        return JSON.parse(text) as JsonValue;
-      } catch {
-        // `(unknown)` for void: bpftool writes it bare, which is no JSON value.
-        return text;
-      }
-    }
+      return (node.children ?? []).map((child) => jsonOf(child, depth + 1));
+    case 'string':
+    case 'enum':
+    case 'bool':
+      return node.value as string | number | bigint | boolean;
+    case 'char':
+      return String.fromCharCode(node.value as number);
+    default:
+      // Bitfields' hex strings; `(unknown)` for void, which bpftool writes bare (no JSON value).
+      return node.display;
   }
 }
 
@@ -72,14 +72,16 @@ export function decodeProgMetadata(btf: Btf, valueTypeId: number, value: Uint8Ar
   const datasec = btf.type(valueTypeId);
   if (datasec.kind !== 'datasec') return [];
   const formatter = new ValueFormatter(btf, { maxNodes: MAX_NODES_PER_VALUE });
+  const writers = new ValueWriters(btf);
   const entries: MetadataEntry[] = [];
   for (const secinfo of datasec.vars) {
     const variable = btf.type(secinfo.type);
     if (variable.kind !== 'var' || !variable.name.startsWith(METADATA_PREFIX)) continue;
+    const bytes = value.subarray(secinfo.offset, secinfo.offset + secinfo.size);
+    const writer = writers.writer(variable.type, bytes.length, { text: false, depth: 0 });
+    if (writer.stops || writer.error) break;
     const node = formatter.format(variable.type, value, secinfo.offset);
-    const written = bpftoolJson(node, value);
-    if (!written.ok) break;
-    entries.push({ name: variable.name.slice(METADATA_PREFIX.length), json: jsonOf(node, value, 0), text: plainText(written.text) });
+    entries.push({ name: variable.name.slice(METADATA_PREFIX.length), json: jsonOf(node, 0), text: plainText(writers.format(variable.type, bytes)) });
   }
   return entries;
 }
