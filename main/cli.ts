@@ -28,6 +28,7 @@ const USAGE = `usage: bpfscope <command> [options]
   graph [--json|--dot]                 attach points, links, programs, maps and their holders, and how
                                        each reads, writes, emits to, jumps through or runs the next
   explain NAME [--json]                a helper, kfunc, or program/map/attach/link type, in a few words
+  token list [--json]                  bpffs mounts that delegate BPF tokens (like bpftool token list)
   serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o] [--metrics-listen ADDR:PORT]
                                        the dashboard in a browser (with a snapshot or object file open)
   metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
@@ -64,10 +65,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./cli/graph.js')).graphCommand,
   mcp: async () => (await import('./cli/mcp.js')).mcpCommand,
   explain: async () => (await import('./cli/explain.js')).explainCommand,
+  token: async () => (await import('./cli/token.js')).tokenCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
-const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor']);
+const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor', 'token']);
 /** Commands that serve every --host at once themselves (ctx.hosts). */
 const MULTI_HOST_COMMANDS = new Set(['metrics', 'mcp']);
 
