@@ -1,10 +1,9 @@
 // Every view of the dashboard through `bpfscope serve` in Chromium, against the
 // real fixtures: real names, disassembly, map values that change when the test
-// triggers syscalls, charts that gain points. Screenshots go to test-results/
-// and docs/screenshots/ (the README shows those).
+// triggers syscalls, charts that gain points. Screenshots go to test-results/ (the README's,
+// in both themes, are design.spec.ts's).
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
@@ -28,10 +27,7 @@ test.afterAll(async () => {
 });
 
 async function shot(page: Page, name: string): Promise<void> {
-  const path = join(REPO_ROOT, 'test-results', `${name}.png`);
-  await page.screenshot({ path });
-  mkdirSync(join(REPO_ROOT, 'docs', 'screenshots'), { recursive: true });
-  copyFileSync(path, join(REPO_ROOT, 'docs', 'screenshots', `${name}.png`));
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', `${name}.png`) });
 }
 
 async function open(page: Page, hash: string): Promise<void> {

@@ -189,7 +189,8 @@ for (const theme of ['light', 'dark'] as const) {
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
       const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       const report = serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-      test.info().annotations.push({ type: 'axe', description: `${view.name}/${theme}: ${results.violations.length} violations, ${serious.length} serious or critical, ${results.passes.length} rules passed` });
+      const others = results.violations.map((v) => `${v.id} (${v.impact})`).join(', ') || 'none';
+      test.info().annotations.push({ type: 'axe', description: `${view.name}/${theme}: ${serious.length} serious or critical; all violations: ${others}; ${results.passes.length} rules passed` });
       expect(report, 'serious or critical axe violations').toEqual([]);
       expect(await unstyledControls(page)).toEqual([]);
       await photograph(page, view, theme);

@@ -202,7 +202,7 @@ export function barOptions(items: Bar[], unit: string, top = 10): EChartsOption 
     animation: false,
     grid: { left: 8, right: 32, top: 8, bottom: 24, containLabel: true },
     tooltip: { trigger: 'item', confine: true, valueFormatter: (v) => `${chartNumber(v)}${unit ? ` ${unit}` : ''}` },
-    xAxis: { type: 'value', name: unit },
+    xAxis: { type: 'value', name: unit, splitNumber: 3, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'category', data: sorted.map((i) => i.name), axisLabel: { width: 180, overflow: 'truncate' } },
     series: [{ type: 'bar', cursor: 'pointer', barMaxWidth: 18, itemStyle: { borderRadius: [0, 3, 3, 0] }, data: sorted.map((i) => (i.id === undefined ? { value: i.value } : { value: i.value, id: i.id })) }],
   };

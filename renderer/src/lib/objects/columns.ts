@@ -41,7 +41,7 @@ export function ownersText(pids: Owner[] | undefined): string {
 }
 
 export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
-  { title: 'ID', cell: (p) => text(p.id), numeric: true, width: '70px' },
+  { title: 'ID', cell: (p) => text(p.id), numeric: true, mono: true, width: '70px' },
   { title: 'Type', cell: (p) => text(p.type), width: '140px', facet: (p) => [text(p.type)] },
   { title: 'Name', cell: (p) => text(p.name), mono: true, width: '1.4fr', link: true },
   { title: 'Tag', cell: (p) => text(p.tag), mono: true, width: '150px' },
@@ -53,7 +53,7 @@ export const PROGRAM_COLUMNS: Column<ProgramRow>[] = [
 ];
 
 export const MAP_COLUMNS: Column<MapSummary>[] = [
-  { title: 'ID', cell: (m) => text(m.id), numeric: true, width: '70px' },
+  { title: 'ID', cell: (m) => text(m.id), numeric: true, mono: true, width: '70px' },
   { title: 'Type', cell: (m) => text(m.type), width: '130px', facet: (m) => [text(m.type)] },
   { title: 'Name', cell: (m) => text(m.name), mono: true, width: '1.2fr', link: true },
   { title: 'Key', cell: (m) => text(m.bytes_key), numeric: true, width: '60px' },
@@ -64,9 +64,9 @@ export const MAP_COLUMNS: Column<MapSummary>[] = [
 ];
 
 export const LINK_COLUMNS: Column<LinkSummary>[] = [
-  { title: 'ID', cell: (l) => text(l.id), numeric: true, width: '70px' },
+  { title: 'ID', cell: (l) => text(l.id), numeric: true, mono: true, width: '70px' },
   { title: 'Type', cell: (l) => text(l.type), width: '120px' },
-  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, width: '90px', link: true },
+  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, mono: true, width: '90px', link: true },
   { title: 'Attach', cell: (l) => text(l.attach_type ?? l.tp_name ?? l.func_name ?? l.target_name ?? '') },
   { title: 'Owners', cell: (l) => ownersText(l.pids) },
 ];
