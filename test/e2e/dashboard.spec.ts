@@ -5,34 +5,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
+import { serveWithFixtures } from './serve-fixtures.js';
+import { REPO_ROOT } from './server-process.js';
 
-let server: ServeProcess;
-let fixtures: LoadedFixtures;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  ensureKernelEnv();
-  fixtures = await startFixtures();
-  server = await startServe();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-  await fixtures?.stop();
-});
+const served = serveWithFixtures();
+const open = served.open;
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(REPO_ROOT, 'test-results', `${name}.png`) });
-}
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(server.url);
-  await page.evaluate((h) => (location.hash = h), hash);
 }
 
 test('overview, hosts and programs with live columns', async ({ page }) => {
@@ -51,7 +31,7 @@ test('overview, hosts and programs with live columns', async ({ page }) => {
   // A program of the fixtures (the test must not count on programs another spec left loaded).
   await page.keyboard.type('count_getpid');
   await expect(grid.locator('[data-id]').first()).toContainText('count_getpid');
-  await fixtures.trigger('getpid', 200);
+  await served.fixtures().trigger('getpid', 200);
   await expect(grid.locator('[data-id]').first().locator('[role=gridcell]').nth(4)).not.toHaveText('', { timeout: 10_000 });
   await expect.poll(async () => Number(await grid.locator('[data-id] svg[data-spark]').first().getAttribute('data-spark')), { timeout: 15_000 }).toBeGreaterThan(1);
   await page.keyboard.press('Escape');
@@ -65,7 +45,7 @@ test('overview, hosts and programs with live columns', async ({ page }) => {
 
 test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gains points', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
-  const prog = fixtures.program('count_getpid');
+  const prog = served.fixtures().program('count_getpid');
   await open(page, `#/local/programs/${prog.id}`);
   await expect(page.locator('main h2')).toContainText('count_getpid', { timeout: 20_000 });
   await expect(page.locator('[data-field="loaded_at"]')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(\d+ (s|min|h) ago\)$/);
@@ -114,7 +94,7 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
   await expect(page.locator('[data-map-id]').filter({ hasText: 'getpid_counts' })).toHaveCount(1);
   const chart = page.locator('[data-chart="Events/s"]');
   const before = Number(await chart.getAttribute('data-points'));
-  await fixtures.trigger('getpid', 100);
+  await served.fixtures().trigger('getpid', 100);
   await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before);
   await shot(page, 'program-detail');
   // The OS switching to dark: the chart is drawn again in the dark theme's colours, on its
@@ -166,13 +146,13 @@ test('maps table and map detail with live watch', async ({ page }) => {
   await expect(page.getByRole('grid', { name: 'Maps' })).toContainText('hash_map', { timeout: 20_000 });
   await shot(page, 'maps');
 
-  const map = fixtures.map('getpid_counts');
+  const map = served.fixtures().map('getpid_counts');
   await open(page, `#/local/maps/${map.id}`);
   const rows = page.locator('[data-map-rows] [data-key]');
   await expect(rows.first()).toBeVisible({ timeout: 20_000 });
   const first = await rows.first().innerText();
   await expect(page.locator('[data-entries]')).toContainText('live', { timeout: 10_000 });
-  await fixtures.trigger('getpid', 50);
+  await served.fixtures().trigger('getpid', 50);
   await expect(page.locator('[data-map-rows] .changed').first()).toBeVisible({ timeout: 10_000 });
   expect(await page.locator('[data-map-rows] .changed').first().innerText()).not.toBe(first);
   await rows.first().click();
@@ -181,7 +161,7 @@ test('maps table and map detail with live watch', async ({ page }) => {
   await expect(page.locator('[data-pinned-key]')).toHaveCount(1);
   const fields = page.locator('[data-chart="Map fields"]');
   const pinnedAt = Number(await fields.getAttribute('data-points'));
-  await fixtures.trigger('getpid', 50);
+  await served.fixtures().trigger('getpid', 50);
   await expect.poll(async () => Number(await fields.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(pinnedAt + 1);
   // The sum over keys and the pinned key: two lines, each hidden and shown again from its legend entry.
   const legend = fields.getByRole('list', { name: 'Series of Map fields' }).getByRole('button');
@@ -196,15 +176,15 @@ test('maps table and map detail with live watch', async ({ page }) => {
   await expect(page.getByLabel('BTF type name')).toHaveValue('');
   await expect(page.locator('[data-btf-c]')).toContainText('calls', { timeout: 20_000 });
 
-  const ring = fixtures.map('ring');
+  const ring = served.fixtures().map('ring');
   await open(page, `#/local/maps/${ring.id}`);
   await expect(page.locator('[data-ringbuf-fill]')).toBeVisible({ timeout: 20_000 });
-  await fixtures.trigger('ringbuf', 200);
+  await served.fixtures().trigger('ringbuf', 200);
   await expect(page.locator('[data-ringbuf-fill]')).not.toContainText('(0.0 KiB pending', { timeout: 10_000 });
   const throughput = page.locator('[data-chart="Ring buffer throughput"]');
   await expect.poll(async () => Number(await throughput.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(4);
   await shot(page, 'ringbuf');
-  await fixtures.drain();
+  await served.fixtures().drain();
 });
 
 test('links, BTF and diagnostics', async ({ page }) => {

@@ -6,26 +6,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
+import { serveWithFixtures } from './serve-fixtures.js';
+import { REPO_ROOT } from './server-process.js';
 
-let server: ServeProcess;
-let fixtures: LoadedFixtures;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  ensureKernelEnv();
-  fixtures = await startFixtures();
-  server = await startServe();
+const served = serveWithFixtures(async (fixtures) => {
   await fixtures.trigger('getpid', 100);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-  await fixtures?.stop();
 });
 
 type Theme = 'light' | 'dark';
@@ -55,20 +40,20 @@ const VIEWS: View[] = [
     },
   },
   {
-    name: 'program-detail', hash: () => `#/local/programs/${fixtures.program('count_getpid').id}`, readme: true,
+    name: 'program-detail', hash: () => `#/local/programs/${served.fixtures().program('count_getpid').id}`, readme: true,
     ready: async (page) => {
       await expect(page.locator('[data-listing] .t-helper').first()).toBeVisible({ timeout: 20_000 });
       await expect(page.locator('[data-attach]')).toContainText(/getpid/, { timeout: 20_000 });
     },
   },
   {
-    name: 'program-cfg', hash: () => `#/local/programs/${fixtures.program('count_getpid').id}?tab=cfg`, readme: true,
+    name: 'program-cfg', hash: () => `#/local/programs/${served.fixtures().program('count_getpid').id}?tab=cfg`, readme: true,
     ready: async (page) => {
       await expect(page.getByRole('group', { name: 'Control-flow graph' })).toBeVisible({ timeout: 20_000 });
     },
   },
   {
-    name: 'program-jit', hash: () => `#/local/programs/${fixtures.program('count_getpid').id}?tab=jit`,
+    name: 'program-jit', hash: () => `#/local/programs/${served.fixtures().program('count_getpid').id}?tab=jit`,
     ready: async (page) => {
       await expect(page.locator('[data-jit]')).toContainText(/push|mov/, { timeout: 20_000 });
     },
@@ -80,7 +65,7 @@ const VIEWS: View[] = [
     },
   },
   {
-    name: 'map-detail', hash: () => `#/local/maps/${fixtures.map('getpid_counts').id}`, readme: true,
+    name: 'map-detail', hash: () => `#/local/maps/${served.fixtures().map('getpid_counts').id}`, readme: true,
     ready: async (page) => {
       await page.locator('[data-map-rows] [data-key]').first().click({ timeout: 20_000 });
       await expect(page.getByRole('tree')).toContainText('calls');
@@ -88,14 +73,14 @@ const VIEWS: View[] = [
     },
   },
   {
-    name: 'map-percpu', hash: () => `#/local/maps/${fixtures.map('percpu_flows').id}`, readme: true,
+    name: 'map-percpu', hash: () => `#/local/maps/${served.fixtures().map('percpu_flows').id}`, readme: true,
     ready: async (page) => {
       await page.locator('[data-map-rows] [data-key]').first().click({ timeout: 20_000 });
       await expect(page.locator('[data-cpu-mode]').first()).toBeVisible();
     },
   },
   {
-    name: 'ringbuf', hash: () => `#/local/maps/${fixtures.map('ring').id}`,
+    name: 'ringbuf', hash: () => `#/local/maps/${served.fixtures().map('ring').id}`,
     ready: async (page) => {
       await expect(page.locator('[data-ringbuf-fill]')).toBeVisible({ timeout: 20_000 });
     },
@@ -147,7 +132,7 @@ const VIEWS: View[] = [
 async function open(page: Page, hash: string, theme: Theme): Promise<void> {
   // The choice as the switch remembers it, there before the page's first script reads it.
   await page.addInitScript((t) => localStorage.setItem('bpfscope.theme', t), theme);
-  await page.goto(new URL(hash, server.url).href);
+  await page.goto(new URL(hash, served.server().url).href);
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 }
 
@@ -201,9 +186,9 @@ for (const theme of ['light', 'dark'] as const) {
 test('the theme switch is remembered, follows the system when asked, and redraws the page and its charts', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 900 });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(server.url);
+  await page.goto(served.server().url);
   await page.evaluate(() => localStorage.removeItem('bpfscope.theme'));
-  await page.goto(new URL('#/local/overview', server.url).href);
+  await page.goto(new URL('#/local/overview', served.server().url).href);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await expect(page.locator('html')).not.toHaveAttribute('data-theme');
   const light = await background();

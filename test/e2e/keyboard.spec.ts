@@ -4,36 +4,16 @@
 // without leaving the view; `/` focuses the list's filter; a copied link (filter, tab, host)
 // reopens the same view; Tab reaches every control of the page.
 import { expect, test, type Page } from '@playwright/test';
-import { startFixtures, type FixtureProgram, type LoadedFixtures } from '../helpers/fixtures.js';
-import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { startServe, type ServeProcess } from './server-process.js';
+import type { FixtureProgram } from '../helpers/fixtures.js';
+import { serveWithFixtures } from './serve-fixtures.js';
 
-let server: ServeProcess;
-let fixtures: LoadedFixtures;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  ensureKernelEnv();
-  fixtures = await startFixtures();
-  server = await startServe();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-  await fixtures?.stop();
-});
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(server.url);
-  await page.evaluate((h) => (location.hash = h), hash);
-}
+const served = serveWithFixtures();
+const open = served.open;
 
 /** A fixture program that is loaded but runs nowhere: this kernel could not attach it. */
 function heldBack(): FixtureProgram {
-  const program = fixtures.report.programs.find((p) => p.reason !== undefined && p.via !== 'link');
-  if (!program) throw new Error(`no held-back fixture program in ${JSON.stringify(fixtures.report.programs.map((p) => [p.name, p.via]))}`);
+  const program = served.fixtures().report.programs.find((p) => p.reason !== undefined && p.via !== 'link');
+  if (!program) throw new Error(`no held-back fixture program in ${JSON.stringify(served.fixtures().report.programs.map((p) => [p.name, p.via]))}`);
   return program;
 }
 
@@ -91,7 +71,7 @@ test('? lists every shortcut; Esc closes it and the palette without leaving the 
 });
 
 test('a copied link reopens the view: host, filter, facets and a program\'s tab', async ({ page, context }) => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.server().origin });
   await page.setViewportSize({ width: 1400, height: 900 });
   await open(page, '#/local/programs');
   await expect(page.getByRole('grid', { name: 'Programs' })).toBeVisible({ timeout: 20_000 });
@@ -107,7 +87,7 @@ test('a copied link reopens the view: host, filter, facets and a program\'s tab'
   await expect(again.getByLabel('Type of programs')).toHaveValue('tracepoint');
   await expect(again.getByRole('grid', { name: 'Programs' }).locator('[data-id]').first()).toContainText('getpid', { timeout: 20_000 });
 
-  const program = fixtures.program('count_getpid');
+  const program = served.fixtures().program('count_getpid');
   await open(page, `#/local/programs/${program.id}`);
   await page.getByRole('tab', { name: 'Control flow' }).click();
   await expect(page).toHaveURL(new RegExp(`#/local/programs/${program.id}\\?tab=cfg$`));

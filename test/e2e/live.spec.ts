@@ -9,31 +9,11 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startBpftrace } from '../helpers/corpus.js';
-import { flowFor, FLOW_KEYS, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { startServe, type ServeProcess } from './server-process.js';
+import { flowFor, FLOW_KEYS } from '../helpers/fixtures.js';
+import { serveWithFixtures } from './serve-fixtures.js';
 
-let server: ServeProcess;
-let fixtures: LoadedFixtures;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  ensureKernelEnv();
-  fixtures = await startFixtures();
-  server = await startServe();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-  await fixtures?.stop();
-});
-
-async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(server.url);
-  await page.evaluate((h) => (location.hash = h), hash);
-}
+const served = serveWithFixtures();
+const open = served.open;
 
 const points = async (chart: Locator): Promise<number> => Number(await chart.getAttribute('data-points'));
 
@@ -60,10 +40,10 @@ async function highestPixel(page: Page, canvas: Locator, rgb: number[]): Promise
 }
 
 test('charts open with the history the server kept; run statistics as the kernel has them', async ({ page }) => {
-  const program = fixtures.program('count_getpid');
+  const program = served.fixtures().program('count_getpid');
   // The server has been sampling since it started, with no page open.
   for (let i = 0; i < 6; i++) {
-    await fixtures.trigger('getpid', 50);
+    await served.fixtures().trigger('getpid', 50);
     await page.waitForTimeout(500);
   }
   await page.setViewportSize({ width: 1400, height: 1000 });
@@ -106,11 +86,11 @@ test('counts, lists and the lifecycle log follow programs that come and go; an o
 
 test('pause freezes every live view behind a PAUSED marker; resume catches up', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
-  const map = fixtures.map('getpid_counts');
+  const map = served.fixtures().map('getpid_counts');
   await open(page, `#/local/maps/${map.id}`);
   const row = page.locator('[data-map-rows] [data-key]').first();
   await expect(row).toBeVisible({ timeout: 20_000 });
-  await fixtures.trigger('getpid', 20);
+  await served.fixtures().trigger('getpid', 20);
   await expect(page.locator('[data-entries]')).toContainText('live', { timeout: 10_000 });
   const chart = page.locator('[data-chart="Map fields"]');
   await expect.poll(() => points(chart), { timeout: 10_000 }).toBeGreaterThan(1);
@@ -120,7 +100,7 @@ test('pause freezes every live view behind a PAUSED marker; resume catches up', 
   await expect(page.locator('[data-paused]')).toHaveText(/paused/i);
   const frozenRow = await row.innerText();
   const frozenPoints = await points(chart);
-  await fixtures.trigger('getpid', 50);
+  await served.fixtures().trigger('getpid', 50);
   await page.waitForTimeout(3000);
   expect(await row.innerText()).toBe(frozenRow);
   expect(await points(chart)).toBe(frozenPoints);
@@ -133,7 +113,7 @@ test('pause freezes every live view behind a PAUSED marker; resume catches up', 
 
 test('a bar and a line open their program', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await fixtures.trigger('getpid', 200);
+  await served.fixtures().trigger('getpid', 200);
   await open(page, '#/local/overview');
   const bars = page.getByRole('img', { name: /Bars of CPU %/ });
   await expect(bars.locator('canvas')).toBeVisible({ timeout: 20_000 });
@@ -174,22 +154,22 @@ test('a bar and a line open their program', async ({ page }) => {
 
 test('an expanded map value follows its row and flashes what changed', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await fixtures.trigger('getpid', 5);
-  const map = fixtures.map('getpid_counts');
+  await served.fixtures().trigger('getpid', 5);
+  const map = served.fixtures().map('getpid_counts');
   await open(page, `#/local/maps/${map.id}`);
   const row = page.locator('[data-map-rows] [data-key]').first();
   await expect(row).toBeVisible({ timeout: 20_000 });
   await row.click();
   const calls = page.getByRole('tree').getByRole('treeitem').filter({ hasText: /^\s*calls/ }).locator('[data-value]');
   const before = Number(await calls.textContent());
-  await fixtures.trigger('getpid', 30);
+  await served.fixtures().trigger('getpid', 30);
   await expect.poll(async () => Number(await calls.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 30);
   await expect(calls).toHaveClass(/flash/);
 });
 
 test('per-CPU values: same on every CPU once, sums labelled, switched to per CPU and max, as bpftool dumps them', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
-  const map = fixtures.map('percpu_flows');
+  const map = served.fixtures().map('percpu_flows');
   const cpus = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split(',')
     .reduce((n, range) => n + (range.includes('-') ? Number(range.split('-')[1]) - Number(range.split('-')[0]) + 1 : 1), 0);
   // bpftool's dump: per key, every CPU's value.

@@ -41,12 +41,14 @@ export function handleKey(event: KeyboardEvent): void {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey || overlays.any) return;
+  // A key typed as a dialog closes can still reach the field that had focus in it.
+  const target = event.target instanceof Element && event.target.closest('dialog:not([open])') ? null : event.target;
   if (event.key === 'Escape') {
-    if (typing(event.target)) (event.target as HTMLElement).blur();
+    if (typing(target)) (target as HTMLElement).blur();
     else history.back();
     return;
   }
-  if (typing(event.target)) return;
+  if (typing(target)) return;
   if (event.key === '?') {
     event.preventDefault();
     overlays.help = true;

@@ -5,9 +5,10 @@ export class Overlays {
   palette = $state(false);
   help = $state(false);
 
-  /** Some modal dialog is open: the page's own keys wait. */
+  /** Some modal dialog is open: the page's own keys wait. Read from the page, not the flags:
+   * a dialog closed by Esc is shut at once, its flag only when its close event comes. */
   get any(): boolean {
-    return this.palette || this.help || document.querySelector('dialog[open]') !== null;
+    return document.querySelector('dialog[open]') !== null;
   }
 }
 

@@ -1,0 +1,41 @@
+// The setup most browser specs share: the fixtures loaded and `serve` running for the whole
+// file (serial), stopped after it; `open` goes to a view of the dashboard.
+import { test, type Page } from '@playwright/test';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { startServe, type ServeProcess } from './server-process.js';
+
+export interface ServedFixtures {
+  /** The running serve (after beforeAll). */
+  server(): ServeProcess;
+  fixtures(): LoadedFixtures;
+  /** Loads the dashboard, then goes to `hash` (a view's link). */
+  open(page: Page, hash: string): Promise<void>;
+}
+
+/** Call at the top of a spec file. `ready` runs once both are up (triggers, for instance). */
+export function serveWithFixtures(ready?: (fixtures: LoadedFixtures) => Promise<void>): ServedFixtures {
+  let server: ServeProcess | undefined;
+  let fixtures: LoadedFixtures | undefined;
+  test.describe.configure({ mode: 'serial' });
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    ensureKernelEnv();
+    fixtures = await startFixtures();
+    server = await startServe();
+    await ready?.(fixtures);
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    await fixtures?.stop();
+  });
+  const served: ServedFixtures = {
+    server: () => server!,
+    fixtures: () => fixtures!,
+    async open(page, hash) {
+      await page.goto(served.server().url);
+      await page.evaluate((h) => (location.hash = h), hash);
+    },
+  };
+  return served;
+}
