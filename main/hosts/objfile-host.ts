@@ -63,7 +63,8 @@ export class ObjectFileHost implements Host {
   private readonly maps: Map<number, LoadedMap>;
 
   /** `modifiedMs`: the file's modification time, shown as the programs' load time. */
-  constructor(readonly object: BpfObject, readonly fileName: string, private readonly modifiedMs: number) {
+  /** `heldBytes`: the file's bytes, which the parsed object's sections view (memory the host holds). */
+  constructor(readonly object: BpfObject, readonly fileName: string, private readonly modifiedMs: number, readonly heldBytes = 0) {
     this.label = `objfile:${fileName}`;
     this.loaded = loadedForm(object, fileName, programTag, localPossibleCpus());
     this.programs = new Map(this.loaded.programs.map((p) => [p.id, p]));
@@ -75,7 +76,7 @@ export class ObjectFileHost implements Host {
     if (bytes.length > MAX_OBJECT_BYTES) throw objfileError(`${fileName}: ${bytes.length} bytes, too large for a BPF object file`);
     if (!isElf(bytes)) throw objfileError(`${fileName}: not a BPF object file (no ELF header)`);
     try {
-      return new ObjectFileHost(parseBpfObject(bytes), fileName, modifiedMs);
+      return new ObjectFileHost(parseBpfObject(bytes), fileName, modifiedMs, bytes.length);
     } catch (error) {
       throw objfileError(`${fileName}: ${(error as Error).message}`);
     }

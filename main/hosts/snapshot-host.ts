@@ -97,9 +97,12 @@ export class SnapshotHost implements Host {
   readonly label: string;
   private readonly ids: Record<ObjectKind, Set<number>>;
   private readonly files: SnapshotEntries;
+  /** The decoded archive's bytes, which the host holds while open. */
+  readonly heldBytes: number;
 
   constructor(readonly manifest: SnapshotManifest, files: Map<string, Uint8Array>, name: string) {
     this.label = `snapshot:${name}`;
+    this.heldBytes = [...files.values()].reduce((sum, bytes) => sum + bytes.length, 0);
     this.ids = {
       prog: new Set(manifest.ids.prog), map: new Set(manifest.ids.map), link: new Set(manifest.ids.link), btf: new Set(manifest.ids.btf),
     };

@@ -23,6 +23,8 @@ export interface HostOpenHooks {
 
 interface HostEntry {
   open: HostOpener;
+  /** Memory the opened host holds (snapshots and object files keep their files), counted against FILE_HOSTS_BYTES. */
+  heldBytes?: number;
   session?: Promise<HostSession>;
   /** The session has opened: state changes from now on are drops and reconnects. */
   opened?: boolean;
@@ -31,6 +33,12 @@ interface HostEntry {
 }
 
 const MAX_HOSTS = 64;
+/** What open snapshot and object file hosts may hold in memory together. */
+export const FILE_HOSTS_BYTES = 4 * 1024 ** 3;
+
+function heldBytes(host: Host): number {
+  return host instanceof SnapshotHost || host instanceof ObjectFileHost ? host.heldBytes : 0;
+}
 
 type HostDescription = Partial<Pick<HostSummary, 'label' | 'privilege' | 'kernel' | 'snapshot' | 'objectFile'>>;
 
@@ -70,8 +78,10 @@ async function describeHost(host: Host): Promise<HostDescription> {
 export class HostRegistry {
   private readonly entries = new Map<string, HostEntry>();
   private readonly listeners = new Set<(data: EventData<'hosts'>) => void>();
+  private heldTotal = 0;
 
-  constructor(openers: Record<string, HostOpener>) {
+  /** `fileHostsBytes`: what open snapshot and object file hosts may hold together. */
+  constructor(openers: Record<string, HostOpener>, private readonly fileHostsBytes = FILE_HOSTS_BYTES) {
     for (const [id, open] of Object.entries(openers)) this.entries.set(id, { open, summary: { id, label: id, status: 'connecting' } });
   }
 
@@ -101,6 +111,7 @@ export class HostRegistry {
     if (!entry.summary.removable) throw new ApiError({ code: 'EPERM', message: `host '${id}' cannot be removed` });
     entry.keyAnswer?.(false);
     this.entries.delete(id);
+    this.release(entry);
     this.publish();
     await entry.session?.then((s) => s.close()).catch(() => {});
   }
@@ -120,7 +131,7 @@ export class HostRegistry {
   session(id: string): Promise<HostSession> {
     const entry = this.entry(id);
     if (entry.session) return entry.session;
-    const session = entry.open({
+    const opened = entry.open({
       onState: (event) => this.onSshState(entry, event),
       onUnknownHostKey: (question) =>
         new Promise<boolean>((resolve) => {
@@ -131,6 +142,17 @@ export class HostRegistry {
           };
           this.update(entry, { status: 'connecting', hostKey: question });
         }),
+    });
+    const session = opened.then(async (s) => {
+      const held = heldBytes(s.host);
+      if (this.heldTotal + held > this.fileHostsBytes) {
+        await s.close().catch(() => {});
+        const mib = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
+        throw new ApiError({ code: 'EBUSY', message: `${s.label} holds ${mib(held)}; open snapshots and object files may hold ${mib(this.fileHostsBytes)} and ${mib(this.heldTotal)} are taken`, hint: 'remove a snapshot or object file host first' });
+      }
+      this.heldTotal += held;
+      entry.heldBytes = held;
+      return s;
     });
     entry.session = session;
     this.update(entry, { status: 'connecting', error: undefined });
@@ -156,8 +178,14 @@ export class HostRegistry {
       return entry.session ? [entry.session] : [];
     });
     this.entries.clear();
+    this.heldTotal = 0;
     // Closing a session releases its fds, stats holds and agent process.
     await Promise.all(opened.map((p) => p.then((s) => s.close()).catch(() => {})));
+  }
+
+  private release(entry: HostEntry): void {
+    this.heldTotal -= entry.heldBytes ?? 0;
+    entry.heldBytes = undefined;
   }
 
   private entry(id: string): HostEntry {

@@ -2,7 +2,8 @@
 // page in the background (batch reads); the UI asks for rows by offset as it
 // scrolls and gets the first rows as soon as the first page is in. The raw pages
 // stay here; only the rows asked for are decoded and sent, so the renderer never
-// holds a whole map. Views are bounded in number and size and expire when idle.
+// holds a whole map. Views are bounded in number and size, each and together (the
+// least recently read give way), and expire when idle.
 import { randomUUID } from 'node:crypto';
 import type { MapPage, MapView } from '../api/view-records.js';
 import { ApiError } from '../api/errors.js';
@@ -17,6 +18,8 @@ const PAGE_ENTRIES = 16_384;
 /** Entries one view keeps at most (the UI says the read stopped there). */
 export const MAX_VIEW_ENTRIES = 4_000_000;
 const MAX_VIEW_BYTES = 512 << 20;
+/** What all views hold together. */
+export const MAX_VIEWS_BYTES = 1024 << 20;
 const MAX_VIEWS = 32;
 const IDLE_MS = 10 * 60_000;
 
@@ -41,9 +44,16 @@ class MapViewRead {
     readonly rows: MapRowBuilder,
     private readonly filter: string | undefined,
     private readonly meta: Pick<MapView, 'btfId' | 'keyTypeId' | 'valueTypeId' | 'note'>,
+    /** Asks for room for `bytes` more over all views; why not when there is none. */
+    private readonly reserve: (view: MapViewRead, bytes: number) => true | string,
   ) {
     this.matches = filter ? [] : undefined;
     void this.readAll();
+  }
+
+  /** Bytes of raw pages held. */
+  get held(): number {
+    return this.stopped ? 0 : this.bytes;
   }
 
   get count(): number {
@@ -98,11 +108,17 @@ class MapViewRead {
         const step = await this.stream.next();
         if (step.state === 'gone') this.gone = true;
         if (step.state !== 'page') break;
+        const pageBytes = step.page.keys.byteLength + step.page.values.byteLength;
+        const room = this.reserve(this, pageBytes);
+        if (room !== true) {
+          this.readError = `${room}: the read stopped after ${this.total} entries (close other map views)`;
+          break;
+        }
         const start = this.total;
         this.pages.push(step.page);
         this.starts.push(start);
         this.total += step.page.count;
-        this.bytes += step.page.keys.byteLength + step.page.values.byteLength;
+        this.bytes += pageBytes;
         if (this.matches && this.filter) {
           for (let i = 0; i < step.page.count; i++) {
             if (this.rows.searchText(this.entryRow(start + i)).includes(this.filter)) this.matches.push(start + i);
@@ -128,6 +144,9 @@ class MapViewRead {
 export class MapViews {
   private readonly views = new Map<string, MapViewRead>();
 
+  /** `budgetBytes`: what all views may hold together. */
+  constructor(private readonly budgetBytes = MAX_VIEWS_BYTES) {}
+
   async open(session: HostSession, id: number, filter?: string): Promise<MapView> {
     this.expire();
     const stream = await MapStream.open(session.host, id, { pageEntries: PAGE_ENTRIES });
@@ -143,7 +162,7 @@ export class MapViews {
     if (access.kind === 'unreadable') meta.note = access.reason;
     if (access.kind === 'ring-positions') meta.note = 'ring buffer: records are never consumed by bpfscope; see its throughput and fill on the overview';
     const needle = filter?.trim().toLowerCase();
-    const view = new MapViewRead(stream, new MapRowBuilder(stream.layout, types), needle || undefined, meta);
+    const view = new MapViewRead(stream, new MapRowBuilder(stream.layout, types), needle || undefined, meta, (reader, bytes) => this.makeRoom(reader, bytes));
     this.views.set(view.id, view);
     return view.info();
   }
@@ -161,6 +180,20 @@ export class MapViews {
 
   closeAll(): void {
     for (const id of [...this.views.keys()]) this.close(id);
+  }
+
+  /** Room for `bytes` more, closing the least recently read other views if it must. */
+  private makeRoom(reader: MapViewRead, bytes: number): true | string {
+    const held = (): number => [...this.views.values()].reduce((sum, v) => sum + v.held, 0);
+    while (held() + bytes > this.budgetBytes) {
+      const others = [...this.views.values()].filter((v) => v !== reader && v.held > 0);
+      if (others.length === 0) {
+        const budget = this.budgetBytes >= 1 << 20 ? `${this.budgetBytes >> 20} MiB` : `${this.budgetBytes} bytes`;
+        return `the server's map views may hold ${budget} together`;
+      }
+      this.close(others.reduce((a, b) => (a.lastUsed <= b.lastUsed ? a : b)).id);
+    }
+    return true;
   }
 
   private expire(): void {

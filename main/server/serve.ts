@@ -11,6 +11,7 @@ import type { BpfscopeService } from '../api/contract.js';
 import { MAX_REQUEST_BYTES } from '../api/protocol.js';
 import { serveChannel, SharedBudget } from '../api/rpc-server.js';
 import { ConnectionAdmission, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './admission.js';
+import { connectionScope } from './connection-scope.js';
 import { HeapRelease } from './heap-release.js';
 import { checkRequest, newToken, TOKEN_PARAM, tokenCookie } from './http-guard.js';
 import { SECURITY_HEADERS, sendStatic, sendText } from './static-files.js';
@@ -110,9 +111,13 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
     wss.handleUpgrade(request, socket, head, (ws) => {
       // Oversized or invalid frames: ws closes the connection itself (1009, 1002); nothing else to do.
       ws.on('error', () => {});
-      const served = serveChannel(webSocketChannel(ws, (s) => admission.checkBuffered(s)), options.services, { subscriptions });
+      const scope = connectionScope(options.services);
+      const served = serveChannel(webSocketChannel(ws, (s) => admission.checkBuffered(s)), scope.service, { subscriptions });
       admission.add(ws, address, served);
-      ws.once('close', () => heap.soon());
+      ws.once('close', () => {
+        scope.release();
+        heap.soon();
+      });
     });
   };
 

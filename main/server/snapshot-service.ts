@@ -27,6 +27,8 @@ export async function compareHosts(
 
 /** Uploads in progress at once; each holds its whole file in memory until opened. */
 const MAX_UPLOADS = 4;
+/** Their announced sizes together. */
+const MAX_UPLOAD_BYTES = 1024 ** 3;
 const UPLOAD_IDLE_MS = 5 * 60_000;
 
 interface Upload {
@@ -42,6 +44,10 @@ export class SnapshotUploads {
 
   begin({ name, size }: Params<'beginSnapshotUpload'>): Result<'beginSnapshotUpload'> {
     if (this.uploads.size >= MAX_UPLOADS) throw new ApiError({ code: 'EBUSY', message: `at most ${MAX_UPLOADS} snapshot uploads at once` });
+    const pending = [...this.uploads.values()].reduce((sum, u) => sum + u.bytes.length, 0);
+    if (pending + size > MAX_UPLOAD_BYTES) {
+      throw new ApiError({ code: 'EBUSY', message: `uploads in progress take ${pending} of ${MAX_UPLOAD_BYTES} bytes: a ${size}-byte file does not fit until they finish` });
+    }
     const upload = randomUUID();
     const forget = setTimeout(() => this.uploads.delete(upload), UPLOAD_IDLE_MS);
     forget.unref();
