@@ -5,6 +5,7 @@
 // files are byte-identical, and the peak RSS of each process (GNU time). Targets (issue 18):
 // every row >= 8x bpftool in both modes, identical, bpfscope's peak RSS < 150 MB.
 //   node out/node/test/bench/map-shapes.js [SCALE]   (SCALE 1 = the full sizes; 0.1 for a quick look)
+// BENCH_SHAPES=ints,labels times only those rows.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,8 @@ function identical(a: string, b: string): boolean {
   return statSync(a).size === statSync(b).size && spawnSync('cmp', ['-s', a, b]).status === 0;
 }
 
-const rows = SHAPES.map((row) => ({ ...row, entries: Math.max(1, Math.round(row.entries * SCALE)) }));
+const only = process.env.BENCH_SHAPES?.split(',');
+const rows = SHAPES.filter((row) => !only || only.includes(row.name)).map((row) => ({ ...row, entries: Math.max(1, Math.round(row.entries * SCALE)) }));
 console.log(`map shapes: ${rows.length} maps, filling…`);
 const t0 = performance.now();
 const loaded = await loadShapes(rows, 18);

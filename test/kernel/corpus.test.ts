@@ -116,6 +116,40 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     });
   });
 
+  it('dump map: bpftool map dump, JSON and text, for every map the tools hold', { timeout: 300_000 }, async () => {
+    // The tools update their maps all the time: JSON entries are matched by key and compared
+    // where both reads saw the same bytes; text (which has no bytes) is retried until a read
+    // of ours falls between two equal reads of bpftool's.
+    type Entry = { key: string[]; value?: unknown; values?: unknown; formatted?: unknown };
+    const raw = (e: Entry): string => JSON.stringify([e.key, e.value, e.values]);
+    await eachLimited(corpus.mapIds(), 2, async (id) => {
+      const peer = await runCommand('bpftool', ['map', 'dump', 'id', String(id), '-j']);
+      const ours = await bpfscope(['dump', 'map', String(id), '--json']);
+      expect(ours.code, `dump map ${id} --json: ${ours.stderr}`).toBe(0);
+      const theirs = new Map((JSON.parse(peer.stdout) as Entry[]).map((e) => [raw(e), JSON.stringify(e.formatted)]));
+      let compared = 0;
+      for (const e of JSON.parse(ours.stdout) as Entry[]) {
+        const formatted = theirs.get(raw(e));
+        if (formatted === undefined) continue;
+        expect(JSON.stringify(e.formatted), `map ${id} entry ${JSON.stringify(e.key)}`).toBe(formatted);
+        compared++;
+      }
+      count('dump map --json entries', compared);
+      for (let attempt = 0; ; attempt++) {
+        const before = await bpftool(['map', 'dump', 'id', String(id)]);
+        const text = (await bpfscope(['dump', 'map', String(id)])).stdout;
+        const after = await bpftool(['map', 'dump', 'id', String(id)]);
+        if (before !== after && attempt < 5) continue;
+        if (text !== before && before === after && attempt < 5) continue;
+        if (before === after) {
+          expect(text, `dump map ${id} text`).toBe(before);
+          count('dump map text');
+        }
+        break;
+      }
+    });
+  });
+
   it('ls progs / ls maps: every corpus object listed as bpftool lists it', async () => {
     for (const [kind, ids] of [['prog', corpus.progIds()], ['map', corpus.mapIds()]] as const) {
       const ours = new Map(parseJsonExact<JsonObj[]>(await ok(['ls', `${kind}s`, '--json'])).map((o) => [o.id, o]));
