@@ -14,7 +14,6 @@ import {
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
-import { programSummary } from '../hosts/host-graph.js';
 import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
@@ -69,6 +68,11 @@ export async function listJson(session: HostSession, kind: Kind): Promise<JsonOb
 
 function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
   return new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
+}
+
+/** The summary's analysis (host graph, map access) loads only for show prog. */
+async function programSummary(session: HostSession, id: number): ReturnType<typeof import('../hosts/host-graph.js').programSummary> {
+  return (await import('../hosts/host-graph.js')).programSummary(session, id);
 }
 
 /** `show prog|map|link ID --json`: one object, a program with its attach points and summary. */

@@ -56,7 +56,7 @@ export class HostSession {
   }
 
   vmlinuxBtf(): Promise<Btf> {
-    this.vmlinux ??= Promise.all([this.host.readFile('/sys/kernel/btf/vmlinux', VMLINUX_BTF_LIMIT), import('../kernel/btf/index.js')]).then(([bytes, { parseBtf }]) =>
+    this.vmlinux ??= Promise.all([this.host.readFile('/sys/kernel/btf/vmlinux', VMLINUX_BTF_LIMIT), import('../kernel/btf/btf.js')]).then(([bytes, { parseBtf }]) =>
       parseBtf(bytes),
     );
     this.vmlinux.catch(() => (this.vmlinux = undefined));
@@ -79,7 +79,7 @@ export class HostSession {
     const raw = await this.host.btfInfo(id);
     if (!raw) throw new HostError({ code: 'EGONE', message: `btf ${id}: not loaded on ${this.label}`, id });
     const info = decodeBtfInfo(raw.info, raw.name);
-    const { parseBtf } = await import('../kernel/btf/index.js');
+    const { parseBtf } = await import('../kernel/btf/btf.js');
     if (info.kernelBtf && info.name !== 'vmlinux') return parseBtf(raw.data, await this.vmlinuxBtf());
     return parseBtf(raw.data);
   }

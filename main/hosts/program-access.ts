@@ -1,12 +1,12 @@
 // Which maps each program touches and how: the host reads the xlated code, names its calls
-// through kallsyms (read once per host), and main/kernel/access interprets it. Loaded code
+// through kallsyms (as far as they need, then the session's index), and main/kernel/access interprets it. Loaded code
 // never changes, so a program's report is kept by id and tag for the session.
 import { analyzeMapAccess, type AccessEnvironment, type MapAccessReport } from '../kernel/access/index.js';
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeFuncInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
 import { decodeIds } from '../kernel/maps/special.js';
-import { callTargetOf } from '../kernel/isa/resolve.js';
-import type { KallsymsIndex } from '../kernel/proc/kallsyms.js';
+import { callTargetOf, kernelAddressesOf } from '../kernel/isa/resolve.js';
+import type { KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
 import type { Host, RawProgInfo } from './host.js';
 import { HostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
@@ -25,7 +25,8 @@ export interface ProgramAccess {
 
 /** What every program's analysis on one host shares: kallsyms, map types, vmlinux BTF for kfuncs. */
 export interface AccessContext {
-  kallsyms?: KallsymsIndex;
+  /** The names of a program's calls; undefined where kallsyms is unreadable or hides addresses. */
+  symbols(query: KallsymsQuery): Promise<KernelSymbols | undefined>;
   mapType(id: number): Promise<number | undefined>;
   innerMapType(outerId: number): Promise<number | undefined>;
   vmlinux(): Promise<Btf | undefined>;
@@ -51,7 +52,6 @@ async function firstInnerMapId(host: Host, outerId: number): Promise<number | un
 
 /** One context per question; map types are read on demand and remembered. */
 export async function accessContext(session: HostSession): Promise<AccessContext> {
-  const kallsyms = await session.kallsyms().catch(() => undefined);
   const types = new Map<number, Promise<number | undefined>>();
   const mapType = (id: number): Promise<number | undefined> => {
     let known = types.get(id);
@@ -64,7 +64,7 @@ export async function accessContext(session: HostSession): Promise<AccessContext
   const inner = new Map<number, Promise<number | undefined>>();
   let vmlinux: Promise<Btf | undefined> | undefined;
   return {
-    ...(kallsyms && !kallsyms.restricted ? { kallsyms } : {}),
+    symbols: (query) => session.kernelSymbols(query).then((symbols) => (symbols.restricted ? undefined : symbols), () => undefined),
     mapType,
     innerMapType: (outerId) => {
       let known = inner.get(outerId);
@@ -105,9 +105,9 @@ export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: 
   }
   const jitedKsyms = u64Array(raw.jitedKsyms);
   const subprogStarts = info.funcInfoRecSize && raw.funcInfo.byteLength > 0 ? decodeFuncInfo(raw.funcInfo, info.funcInfoRecSize).map((f) => f.insnOff) : undefined;
-  const { kallsyms } = context;
-  const resolvers = kallsyms
-    ? { ...(kallsyms.callBase !== undefined ? { callBase: kallsyms.callBase } : {}), kernelSymbol: (a: bigint) => kallsyms.symbolAt(a), jitedKsyms }
+  const symbols = await context.symbols(kernelAddressesOf(raw.xlated, jitedKsyms));
+  const resolvers = symbols
+    ? { ...(symbols.callBase !== undefined ? { callBase: symbols.callBase } : {}), kernelSymbol: (a: bigint) => symbols.symbolAt(a), jitedKsyms }
     : { jitedKsyms };
   let unnamed = false;
   const env: AccessEnvironment = {

@@ -18,6 +18,8 @@ export interface KernelSymbols {
   exact(address: bigint): KernelSymbol | undefined;
   /** Name of the symbol starting exactly at address. */
   symbolAt(address: bigint): string | undefined;
+  /** Every address read as zero: kernel.kptr_restrict hides them, and no name found means anything. */
+  readonly restricted: boolean;
 }
 
 /** What a caller will ask: these addresses, and these offsets from `__bpf_call_base`. */
@@ -139,6 +141,7 @@ class FoundSymbols implements KernelSymbols {
   constructor(
     readonly callBase: bigint | undefined,
     private readonly found: ReadonlyMap<bigint, KernelSymbol>,
+    readonly restricted: boolean,
   ) {}
 
   exact(address: bigint): KernelSymbol | undefined {
@@ -169,6 +172,9 @@ export class KallsymsScan {
   private partial = '';
   /** Hex digits of an address: 16 on 64-bit kernels, 8 on 32-bit (from the first line). */
   private width = 0;
+  private zero = '';
+  /** A line with a non-zero address was read. */
+  private addressesShown = false;
 
   constructor(query: KallsymsQuery) {
     this.query = query;
@@ -200,13 +206,14 @@ export class KallsymsScan {
     this.partial = '';
     // No __bpf_call_base anywhere: the held lines still hold the absolute addresses.
     for (const text of this.held.splice(0)) this.match(text);
-    return new FoundSymbols(this.callBase, this.found);
+    return new FoundSymbols(this.callBase, this.found, this.width > 0 && !this.addressesShown);
   }
 
   private scanLines(text: string): void {
     if (this.width === 0) {
       const space = text.indexOf(' ');
       this.width = space > 0 ? space : 16;
+      this.zero = '0'.repeat(this.width);
       for (const address of this.query.addresses) this.want(address);
     }
     if (this.query.callBaseOffsets.length > 0 && this.callBase === undefined) {
@@ -216,6 +223,7 @@ export class KallsymsScan {
         return;
       }
       this.callBase = parseLine(text, at, text.indexOf('\n', at))!.address;
+      if (this.callBase !== 0n) this.addressesShown = true;
       for (const offset of this.query.callBaseOffsets) this.want(BigInt.asUintN(64, this.callBase + BigInt(offset)));
       for (const earlier of this.held.splice(0)) this.match(earlier);
     }
@@ -233,6 +241,7 @@ export class KallsymsScan {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const key = text.slice(start, start + width);
+      if (!this.addressesShown && key !== this.zero) this.addressesShown = true;
       const address = pending.get(key);
       if (address !== undefined && text.charCodeAt(start + width) === 32) {
         const symbol = parseLine(text, start, end);

@@ -79,6 +79,16 @@ describe('KallsymsScan', () => {
     expect(scan.result().callBase).toBeUndefined();
   });
 
+  it('says when kernel.kptr_restrict hides every address, as the index does', () => {
+    const hidden = TEXT.replace(/^[0-9a-f]{16}/gm, '0000000000000000');
+    const query = { addresses: [], callBaseOffsets: [16] };
+    const scan = new KallsymsScan(query);
+    scan.push(hidden);
+    expect(scan.result().restricted).toBe(true);
+    expect(KallsymsIndex.parse(hidden).restricted).toBe(true);
+    expect(scanned(query, 64).symbols.restricted).toBe(false);
+  });
+
   it('finds nothing without __bpf_call_base, but still the absolute addresses', () => {
     const text = TEXT.replace(/^.* __bpf_call_base\n/m, '');
     const scan = new KallsymsScan({ addresses: [0xffffffffc0030000n], callBaseOffsets: [16] });
