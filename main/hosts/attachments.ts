@@ -2,6 +2,8 @@
 // flow_dissector, sk_lookup), the cgroup v2 tree, perf-event fds, struct_ops maps and links.
 // Reads raw bytes through the Host and decodes them with main/kernel/attach.
 import {
+  ALL_ATTACH_FAMILIES,
+  attachFamiliesOf,
   attachPointsByProgram,
   decodeFilterDump,
   decodeLinkDump,
@@ -15,6 +17,7 @@ import {
   tcFilterParents,
   structOpsProgIds,
   structOpsProgSlots,
+  type AttachFamily,
   type AttachmentViews,
   type AttachPoint,
   type CgroupView,
@@ -282,39 +285,55 @@ export async function listProgArrays(host: Host): Promise<AttachmentViews['progA
   return out;
 }
 
-export async function collectAttachments(session: HostSession): Promise<AttachmentViews> {
+/** The attachments of the families asked for (every family unless said); the others are left empty. */
+export async function collectAttachments(session: HostSession, families: ReadonlySet<AttachFamily> = ALL_ATTACH_FAMILIES): Promise<AttachmentViews> {
   const host = session.host;
-  const links = await allLinks(host);
-  const net = await listNetViews(host);
+  const links = families.has('links') ? await allLinks(host) : [];
+  const net = families.has('net') ? await listNetViews(host) : [];
   // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
-  const cgroups = (await cgroup2Mount(host)) ? await listCgroupViews(host) : [];
-  const perf = await listPerfEvents(host);
+  const cgroups = families.has('cgroups') && (await cgroup2Mount(host)) ? await listCgroupViews(host) : [];
+  const perf = families.has('perf') ? await listPerfEvents(host) : { attached: [], holders: [] };
   return {
     links,
     net,
     cgroups,
     perf: perf.attached,
     perfHolders: perf.holders,
-    structOps: await listStructOps(session),
-    progArrays: await listProgArrays(host),
+    structOps: families.has('structOps') ? await listStructOps(session) : [],
+    progArrays: families.has('progArrays') ? await listProgArrays(host) : [],
   };
 }
 
 /** How long one collection answers for every program of a session (a UI walking programs). */
 export const ATTACH_POINTS_TTL_MS = 2000;
-const joined = new WeakMap<HostSession, { at: number; points: Promise<Map<number, AttachPoint[]>> }>();
+const ALL_KEY = [...ALL_ATTACH_FAMILIES].sort().join(',');
+/** Collections under way or recent, by session and by the families they walked. */
+const joined = new WeakMap<HostSession, Map<string, { at: number; points: Promise<Map<number, AttachPoint[]>> }>>();
 
-/** Every program's attach points, collected once per session and reused for ATTACH_POINTS_TTL_MS. */
-export function allAttachPoints(session: HostSession, now: number = Date.now()): Promise<Map<number, AttachPoint[]>> {
-  const cached = joined.get(session);
-  if (cached && now - cached.at < ATTACH_POINTS_TTL_MS) return cached.points;
-  const points = collectAttachments(session).then(attachPointsByProgram);
-  joined.set(session, { at: now, points });
-  points.catch(() => joined.delete(session));
+function attachPointsOf(session: HostSession, families: ReadonlySet<AttachFamily>, now: number): Promise<Map<number, AttachPoint[]>> {
+  let bySession = joined.get(session);
+  if (!bySession) joined.set(session, (bySession = new Map()));
+  const key = [...families].sort().join(',');
+  for (const cached of [bySession.get(key), bySession.get(ALL_KEY)]) {
+    if (cached && now - cached.at < ATTACH_POINTS_TTL_MS) return cached.points;
+  }
+  const points = collectAttachments(session, families).then(attachPointsByProgram);
+  bySession.set(key, { at: now, points });
+  points.catch(() => bySession.delete(key));
   return points;
 }
 
-/** Every attach point of one program (empty when nothing holds it). */
-export async function programAttachPoints(session: HostSession, progId: number): Promise<AttachPoint[]> {
-  return (await allAttachPoints(session)).get(progId) ?? [];
+/** Every program's attach points, collected once per session and reused for ATTACH_POINTS_TTL_MS. */
+export function allAttachPoints(session: HostSession, now: number = Date.now()): Promise<Map<number, AttachPoint[]>> {
+  return attachPointsOf(session, ALL_ATTACH_FAMILIES, now);
+}
+
+/**
+ * Every attach point of one program (empty when nothing holds it): only the kinds of attachment
+ * its type allows are walked, unless the whole host's were collected just before.
+ */
+export async function programAttachPoints(session: HostSession, progId: number, now: number = Date.now()): Promise<AttachPoint[]> {
+  const raw = await session.host.progInfo(progId, false);
+  const families = raw ? attachFamiliesOf(decodeProgInfo(raw.info).type) : ALL_ATTACH_FAMILIES;
+  return (await attachPointsOf(session, families, now)).get(progId) ?? [];
 }

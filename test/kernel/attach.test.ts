@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
+import { allAttachPoints, programAttachPoints } from '../../main/hosts/attachments.js';
+import { HostSession } from '../../main/hosts/host-session.js';
+import { LocalHost } from '../../main/hosts/local-host.js';
 
 type Obj = Record<string, unknown>;
 const skip = ensureKernelEnv();
@@ -145,5 +148,16 @@ describe.skipIf(skip)('attachments match bpftool', () => {
       expect(points.map((p) => p.mechanism), `${prog.name} (${prog.via})`).toContain(expected);
       if (prog.link_id !== undefined) expect(points).toContainEqual(expect.objectContaining({ link_id: prog.link_id }));
     }
+  }, 120_000);
+
+  it('show prog: one program\'s attach points, walking only the kinds its type allows, are those the whole host\'s collection gives it', async () => {
+    const whole = await allAttachPoints(new HostSession(new LocalHost()));
+    let attached = 0;
+    for (const prog of fixtures.report.programs) {
+      const own = await programAttachPoints(new HostSession(new LocalHost()), prog.id);
+      expect(own, `${prog.name} (${prog.via})`).toEqual(whole.get(prog.id) ?? []);
+      if (own.length > 0) attached++;
+    }
+    expect(attached).toBeGreaterThan(10);
   }, 120_000);
 });
