@@ -72,7 +72,9 @@ const CALLEES = new Map<number, CallInstruction['callee']>([
 /**
  * The kernel addresses a listing of xlated code names (its calls), for kallsyms to answer
  * before the listing is built: JIT-ed subprogs by address, helpers and kfuncs by offset from
- * `__bpf_call_base`. A program that calls nothing needs no kallsyms at all.
+ * `__bpf_call_base`. A helper call the verifier left by its id (bpf_tail_call) is named from
+ * the helper table, as disasm.c's __func_get_name does. A program that calls nothing needs no
+ * kallsyms at all.
  */
 export function kernelAddressesOf(insns: Uint8Array, jitedKsyms: readonly bigint[]): { addresses: bigint[]; callBaseOffsets: number[] } {
   const addresses = new Set<bigint>();
@@ -82,6 +84,7 @@ export function kernelAddressesOf(insns: Uint8Array, jitedKsyms: readonly bigint
     const callee = CALLEES.get(insns[at + 1] >> 4);
     if (callee === undefined) continue;
     const imm = insns[at + 4] | (insns[at + 5] << 8) | (insns[at + 6] << 16) | (insns[at + 7] << 24);
+    if (callee === 'helper' && helperName(imm) !== undefined) continue;
     const site = xlatedCallSite(callee, imm, jitedKsyms);
     if ('address' in site) addresses.add(site.address);
     else offsets.add(site.offset);

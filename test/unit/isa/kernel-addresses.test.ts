@@ -41,16 +41,17 @@ function queried(insns: Uint8Array, jitedKsyms: readonly bigint[]): Set<bigint> 
 }
 
 describe('kernelAddressesOf', () => {
-  it('names helper and kfunc calls by offset and JIT-ed subprogs by address, skipping ld_imm64 halves', () => {
+  it('names helper and kfunc calls by offset and JIT-ed subprogs by address, skipping ld_imm64 halves and helpers left by id', () => {
     const insns = bytes(`
-      85 00 00 00 10 00 00 00
+      85 00 00 00 10 4d 04 00
       85 20 00 00 f0 ff ff ff
       85 10 00 00 01 00 00 00
+      85 00 00 00 0c 00 00 00
       18 00 00 00 00 00 00 00  85 00 00 00 44 00 00 00
       95 00 00 00 00 00 00 00`);
-    expect(kernelAddressesOf(insns, KSYMS)).toEqual({ addresses: [KSYMS[1]], callBaseOffsets: [16, -16] });
+    expect(kernelAddressesOf(insns, KSYMS)).toEqual({ addresses: [KSYMS[1]], callBaseOffsets: [0x44d10, -16] });
     // Not JIT-ed: a subprog call is an offset like the rest (the listing shows no address for it).
-    expect(kernelAddressesOf(insns, [])).toEqual({ addresses: [], callBaseOffsets: [16, -16, 1] });
+    expect(kernelAddressesOf(insns, [])).toEqual({ addresses: [], callBaseOffsets: [0x44d10, -16, 1] });
     expect(kernelAddressesOf(bytes('95 00 00 00 00 00 00 00'), KSYMS)).toEqual({ addresses: [], callBaseOffsets: [] });
   });
 
