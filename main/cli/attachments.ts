@@ -74,7 +74,7 @@ async function renderView(session: HostSession, view: string, args: string[]): P
       return { json, text: renderCgroupTreeText(json, effective) };
     }
     default: {
-      const { attached, holders } = await listPerfEvents(session.host);
+      const { attached, holders } = await listPerfEvents(session);
       const json = renderPerfJson(attached, holders);
       return { json, text: renderPerfText(json) };
     }

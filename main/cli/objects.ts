@@ -70,18 +70,21 @@ function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
   return new HostError({ code: 'EGONE', message: `${kind} ${id}: not loaded on ${session.label}`, id });
 }
 
-/** The summary's analysis (host graph, map access) loads only for show prog. */
-async function programSummary(session: HostSession, id: number): ReturnType<typeof import('../hosts/host-graph.js').programSummary> {
-  return (await import('../hosts/host-graph.js')).programSummary(session, id);
+/**
+ * A program's attach points and summary, asked for together: their walks of /proc run beside
+ * each other's syscalls. The summary's analysis (host graph, map access) loads only here.
+ */
+function programExtras(session: HostSession, id: number) {
+  return Promise.all([programAttachments(session, id), import('../hosts/host-graph.js').then((graph) => graph.programSummary(session, id))]);
 }
 
 /** `show prog|map|link ID --json`: one object, a program with its attach points and summary. */
 export async function showJson(session: HostSession, kind: Kind, id: number): Promise<JsonObject> {
-  const [rendered] = await renderAll(session, kind, true, id);
+  const [[rendered], extras] = await Promise.all([renderAll(session, kind, true, id), kind === 'prog' ? programExtras(session, id) : undefined]);
   if (!rendered) throw notLoaded(session, kind, id);
-  if (kind === 'prog') {
-    rendered.json!.attach_points = (await programAttachments(session, id)).json;
-    const summary = await programSummary(session, id);
+  if (extras) {
+    const [attachments, summary] = extras;
+    rendered.json!.attach_points = attachments.json;
     // Plain numbers and strings only: the JSON text is the object.
     if (summary) rendered.json!.summary = JSON.parse(JSON.stringify(summary)) as JsonObject;
   }
@@ -117,10 +120,9 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     ctx.io.out(`${stringifyJson(await showJson(session, kind, id))}\n`);
     return 0;
   }
-  const [rendered] = await renderAll(session, kind, false, id);
+  const [[rendered], extras] = await Promise.all([renderAll(session, kind, false, id), kind === 'prog' ? programExtras(session, id) : undefined]);
   if (!rendered) throw notLoaded(session, kind, id);
-  const attachments = kind === 'prog' ? await programAttachments(session, id) : undefined;
-  const summary = kind === 'prog' ? await programSummary(session, id) : null;
+  const [attachments, summary] = extras ?? [];
   ctx.io.out(rendered.text + (attachments?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
   return 0;
 }

@@ -209,11 +209,11 @@ export interface PerfEvents {
 }
 
 /** Every perf event with a program, from every process's fds (owners read only when some are unnamed). */
-export async function listPerfEvents(host: Host): Promise<PerfEvents> {
-  const raw = await queries(host).taskFds();
+export async function listPerfEvents(session: HostSession): Promise<PerfEvents> {
+  const raw = await queries(session.host).taskFds();
   const attached = raw.filter((r) => !r.error).map((r) => ({ ...decodeTaskFdQuery(r.attr, r.name), comm: r.comm }));
   const unnamed = raw.filter((r) => r.error === EOPNOTSUPP);
-  return { attached, holders: unnamed.length === 0 ? [] : perfEventHolders(unnamed, await host.owners()) };
+  return { attached, holders: unnamed.length === 0 ? [] : perfEventHolders(unnamed, await session.owners()) };
 }
 
 async function allLinks(host: Host): Promise<LinkInfo[]> {
@@ -288,20 +288,17 @@ export async function listProgArrays(host: Host): Promise<AttachmentViews['progA
 /** The attachments of the families asked for (every family unless said); the others are left empty. */
 export async function collectAttachments(session: HostSession, families: ReadonlySet<AttachFamily> = ALL_ATTACH_FAMILIES): Promise<AttachmentViews> {
   const host = session.host;
-  const links = families.has('links') ? await allLinks(host) : [];
-  const net = families.has('net') ? await listNetViews(host) : [];
-  // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
-  const cgroups = families.has('cgroups') && (await cgroup2Mount(host)) ? await listCgroupViews(host) : [];
-  const perf = families.has('perf') ? await listPerfEvents(host) : { attached: [], holders: [] };
-  return {
-    links,
-    net,
-    cgroups,
-    perf: perf.attached,
-    perfHolders: perf.holders,
-    structOps: families.has('structOps') ? await listStructOps(session) : [],
-    progArrays: families.has('progArrays') ? await listProgArrays(host) : [],
-  };
+  // Asked together: a local host walks /proc for perf events on the thread pool meanwhile.
+  const [links, net, cgroups, perf, structOps, progArrays] = await Promise.all([
+    families.has('links') ? allLinks(host) : [],
+    families.has('net') ? listNetViews(host) : [],
+    // A host without cgroup v2 (v1 only) has no cgroup attachments bpfscope can query.
+    families.has('cgroups') ? cgroup2Mount(host).then((mount) => (mount ? listCgroupViews(host, mount) : [])) : [],
+    families.has('perf') ? listPerfEvents(session) : { attached: [], holders: [] },
+    families.has('structOps') ? listStructOps(session) : [],
+    families.has('progArrays') ? listProgArrays(host) : [],
+  ]);
+  return { links, net, cgroups, perf: perf.attached, perfHolders: perf.holders, structOps, progArrays };
 }
 
 /** How long one collection answers for every program of a session (a UI walking programs). */
@@ -329,11 +326,11 @@ export function allAttachPoints(session: HostSession, now: number = Date.now()):
 }
 
 /**
- * Every attach point of one program (empty when nothing holds it): only the kinds of attachment
+ * Every attach point of one program (empty when nothing holds it or it is gone): only the kinds of attachment
  * its type allows are walked, unless the whole host's were collected just before.
  */
 export async function programAttachPoints(session: HostSession, progId: number, now: number = Date.now()): Promise<AttachPoint[]> {
   const raw = await session.host.progInfo(progId, false);
-  const families = raw ? attachFamiliesOf(decodeProgInfo(raw.info).type) : ALL_ATTACH_FAMILIES;
-  return (await attachPointsOf(session, families, now)).get(progId) ?? [];
+  if (!raw) return [];
+  return (await attachPointsOf(session, attachFamiliesOf(decodeProgInfo(raw.info).type), now)).get(progId) ?? [];
 }

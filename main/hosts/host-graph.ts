@@ -12,7 +12,6 @@ import { allAttachPoints, programAttachPoints } from './attachments.js';
 import { toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { getProgram, listLinks, listMaps, listPrograms } from './inventory.js';
-import { ObjectFileHost } from './objfile-host.js';
 import { readMapSpecial } from './map-special.js';
 import { ownerContexts, ownerPlace } from './owner-context.js';
 import { accessContext, programAccess } from './program-access.js';
@@ -105,7 +104,7 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
 async function statsOn(session: HostSession): Promise<boolean> {
   const sysctl = await session.host.readFile(STATS_SYSCTL, 64).then((b) => new TextDecoder().decode(b).trim() === '1', () => false);
   if (sysctl) return true;
-  return (await session.host.owners().catch(() => [])).some((fd) => fd.target === 'anon_inode:bpf-stats');
+  return (await session.owners().catch(() => [])).some((fd) => fd.target === 'anon_inode:bpf-stats');
 }
 
 /** A program's summary; null when it is not loaded. `busy` overrides the counters (live rates). */
@@ -140,7 +139,7 @@ export async function programSummary(session: HostSession, id: number, busy?: Su
     }
   }
   const counters: SummaryBusy = { stats, ...(show.info.runCnt !== undefined ? { run_cnt: Number(show.info.runCnt) } : {}), ...(show.info.runTimeNs !== undefined ? { run_time_ns: Number(show.info.runTimeNs) } : {}) };
-  const section = session.host instanceof ObjectFileHost ? session.host.loaded.programs.find((p) => p.id === id)?.program.section : undefined;
+  const section = session.host.objectSection?.(id);
   return summarizeProgram({
     progType: progTypeName(show.info.type) ?? String(show.info.type), ...(section !== undefined ? { objectSection: section } : {}), attachPoints: points, holders, access, map: (mapId) => names.get(mapId), busy: busy ?? counters,
   });

@@ -4,7 +4,7 @@
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeBtfInfo } from '../kernel/info/index.js';
 import type { KallsymsIndex, KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
-import type { Host } from './host.js';
+import type { Host, RawOwnerFd } from './host.js';
 import { HostError } from './host-error.js';
 
 // Both are ~10 MB on large kernels; the agent refuses a read limit above half its frame cap.
@@ -12,11 +12,14 @@ export const KALLSYMS_LIMIT = 64 << 20;
 export const VMLINUX_BTF_LIMIT = 64 << 20;
 /** Program and module BTF objects kept parsed; vmlinux is kept separately. */
 const BTF_CACHE_SIZE = 64;
+/** An owner walk answers the questions asked while it runs and this long after. */
+const OWNERS_REUSE_MS = 1000;
 
 export class HostSession {
   readonly host: Host;
   private kallsymsIndex?: Promise<KallsymsIndex>;
   private kallsymsScans = 0;
+  private ownerWalk?: { at: number; fds: Promise<RawOwnerFd[]> };
   private vmlinux?: Promise<Btf>;
   private readonly btfById = new Map<number, Promise<Btf>>();
 
@@ -34,6 +37,23 @@ export class HostSession {
     );
     this.kallsymsIndex.catch(() => (this.kallsymsIndex = undefined));
     return this.kallsymsIndex;
+  }
+
+  /**
+   * Every bpf fd of every process (a walk of /proc): the walk under way or finished within
+   * OWNERS_REUSE_MS answers, so one command's list, show, attach points and summary read
+   * /proc once.
+   */
+  owners(now: number = Date.now()): Promise<RawOwnerFd[]> {
+    const walk = this.ownerWalk;
+    if (walk && now - walk.at < OWNERS_REUSE_MS) return walk.fds;
+    const fds = this.host.owners();
+    const started = { at: now, fds };
+    this.ownerWalk = started;
+    fds.catch(() => {
+      if (this.ownerWalk === started) this.ownerWalk = undefined;
+    });
+    return fds;
   }
 
   /**

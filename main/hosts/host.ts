@@ -198,6 +198,8 @@ export interface Host {
   cgroupQuery?(root: string, attachTypes: number[]): Promise<RawCgroupQuery[]>;
   /** BPF_TASK_FD_QUERY over every process's perf-event and link fds. */
   taskFds?(): Promise<RawTaskFd[]>;
+  /** Object files only: the ELF section a program came from (live hosts do not know it). */
+  objectSection?(progId: number): string | undefined;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

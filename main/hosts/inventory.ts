@@ -12,7 +12,7 @@ import {
   type ProgInfo,
   type ProgShow,
 } from '../kernel/info/index.js';
-import type { RawProgInfo } from './host.js';
+import type { RawOwnerFd, RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
 import { programMetadata } from './prog-metadata.js';
@@ -38,19 +38,14 @@ const LIST_SLICE_MS = 4;
 type FuncNames = Map<number, { tag: string | undefined; name: string | undefined }>;
 const funcNamesBySession = new WeakMap<HostSession, FuncNames>();
 
-/** Owner scans under way, by session: lists asked for together (maps and links) share one walk of /proc. */
-const ownerScans = new WeakMap<HostSession, Promise<OwnerIndex>>();
+/** Indexes of the session's owner walks (shared by the lists asked for together). */
+const ownerIndexes = new WeakMap<Promise<RawOwnerFd[]>, Promise<OwnerIndex>>();
 
 function ownerIndex(session: HostSession): Promise<OwnerIndex> {
-  const running = ownerScans.get(session);
-  if (running) return running;
-  const scan = session.host.owners().then(indexOwners);
-  ownerScans.set(session, scan);
-  const forget = (): void => {
-    if (ownerScans.get(session) === scan) ownerScans.delete(session);
-  };
-  scan.then(forget, forget);
-  return scan;
+  const walk = session.owners();
+  let index = ownerIndexes.get(walk);
+  if (!index) ownerIndexes.set(walk, (index = walk.then(indexOwners)));
+  return index;
 }
 
 /** `fetch` of every id, LIST_WINDOW at a time; results in id order, vanished objects left out. */

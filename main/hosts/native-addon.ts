@@ -73,6 +73,8 @@ export interface NativeCgroupQuery {
 export interface NativeTaskFd {
   pid: number;
   fd: number;
+  /** EOPNOTSUPP: a perf event running a perf_event program the kernel does not describe. */
+  error?: number;
   comm: string;
   attr: Buffer;
   name: Buffer;
@@ -99,7 +101,8 @@ export interface NativeAddon {
   rtnlDump(netnsPath: string | null, what: number, ifindex: number, parent: number): Buffer;
   netProgQuery(netnsPath: string | null, ifindex: number, attachTypes: number[], queryFlags: number): Buffer;
   cgroupQuery(root: string, attachTypes: number[]): NativeCgroupQuery[];
-  taskFds(): NativeTaskFd[];
+  /** Walks /proc on the libuv thread pool. */
+  taskFds(): Promise<NativeTaskFd[]>;
   /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
   progInfoAll(maxProgs: number, knownIds?: Uint32Array): Buffer;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;

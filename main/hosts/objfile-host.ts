@@ -87,6 +87,10 @@ export class ObjectFileHost implements Host {
     return ObjectFileHost.fromBytes(bytes, basename(path), mtimeMs);
   }
 
+  objectSection(progId: number): string | undefined {
+    return this.programs.get(progId)?.program.section;
+  }
+
   async listIds(kind: ObjectKind): Promise<number[]> {
     switch (kind) {
       case 'prog':

@@ -12,6 +12,7 @@
 
 #include "addon_live.h"
 #include "addon_watch.h"
+#include "async_collect.h"
 #include "attach_addon.h"
 #include "bpf_read.h"
 #include "map_mmap.h"
@@ -240,47 +241,21 @@ static napi_value btf_info(napi_env env, napi_callback_info cb)
 	return obj;
 }
 
-/* owners(): a promise of every bpf fd in every process. The /proc walk (a
- * readlink per open fd on the machine) runs on the libuv thread pool, so a
- * caller reads object info meanwhile instead of waiting for it. */
-struct owners_work {
-	napi_async_work work;
-	napi_deferred deferred;
-	struct bs_owner_fd *recs;
-	uint32_t count, cap;
-	int err, nomem;
-};
-
-static int collect_owner(const struct bs_owner_fd *rec, void *opaque)
+/* owners(): a promise of every bpf fd in every process, the /proc walk (a
+ * readlink per open fd on the machine) run on the thread pool. */
+static int collect_owner(const struct bs_owner_fd *rec, void *c)
 {
-	struct owners_work *w = opaque;
-
-	if (w->count == w->cap) {
-		/* bs_scan_owners visits at most BS_OWNERS_MAX fds. */
-		uint32_t cap = w->cap ? w->cap * 2 : 64;
-		struct bs_owner_fd *grown = realloc(w->recs, (size_t)cap * sizeof(*grown));
-
-		if (!grown) {
-			w->nomem = 1;
-			return 1;
-		}
-		w->recs = grown;
-		w->cap = cap;
-	}
-	w->recs[w->count++] = *rec;
-	return 0;
+	return bs_collect_push(c, rec);
 }
 
-static void owners_execute(napi_env env, void *data)
+static int scan_owners(struct bs_collect *c)
 {
-	struct owners_work *w = data;
-
-	(void)env;
-	w->err = bs_scan_owners(collect_owner, w);
+	return bs_scan_owners(collect_owner, c);
 }
 
-static napi_value owner_object(napi_env env, const struct bs_owner_fd *rec)
+static napi_value owner_object(napi_env env, const void *data)
 {
+	const struct bs_owner_fd *rec = data;
 	napi_value obj;
 
 	NODE_API_CALL(env, napi_create_object(env, &obj));
@@ -291,71 +266,10 @@ static napi_value owner_object(napi_env env, const struct bs_owner_fd *rec)
 	return obj;
 }
 
-static napi_value owners_result(napi_env env, napi_status status, struct owners_work *w)
-{
-	napi_value array, obj;
-
-	if (status != napi_ok) {
-		napi_throw_error(env, NULL, "owners: the scan was not run");
-		return NULL;
-	}
-	if (w->err)
-		return bs_throw_errno(env, -w->err, "opendir /proc", 0);
-	if (w->nomem) {
-		napi_throw_error(env, "ENOMEM", "owners: out of memory");
-		return NULL;
-	}
-	NODE_API_CALL(env, napi_create_array_with_length(env, w->count, &array));
-	for (uint32_t i = 0; i < w->count; i++) {
-		obj = owner_object(env, &w->recs[i]);
-		if (!obj)
-			return NULL;
-		NODE_API_CALL(env, napi_set_element(env, array, i, obj));
-	}
-	return array;
-}
-
-static void owners_complete(napi_env env, napi_status status, void *data)
-{
-	struct owners_work *w = data;
-	napi_value result = owners_result(env, status, w);
-	napi_value error;
-
-	if (result)
-		napi_resolve_deferred(env, w->deferred, result);
-	else if (napi_get_and_clear_last_exception(env, &error) == napi_ok)
-		napi_reject_deferred(env, w->deferred, error);
-	napi_delete_async_work(env, w->work);
-	free(w->recs);
-	free(w);
-}
-
 static napi_value owners(napi_env env, napi_callback_info cb)
 {
-	struct owners_work *w = calloc(1, sizeof(*w));
-	napi_value name, promise;
-
 	(void)cb;
-	if (!w) {
-		napi_throw_error(env, "ENOMEM", "out of memory");
-		return NULL;
-	}
-	if (napi_create_string_utf8(env, "owners", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-	    napi_create_async_work(env, NULL, name, owners_execute, owners_complete, w, &w->work) != napi_ok) {
-		free(w);
-		napi_throw_error(env, NULL, "owners: napi call failed");
-		return NULL;
-	}
-	if (napi_create_promise(env, &w->deferred, &promise) != napi_ok) {
-		napi_delete_async_work(env, w->work);
-		free(w);
-		napi_throw_error(env, NULL, "owners: napi call failed");
-		return NULL;
-	}
-	if (napi_queue_async_work(env, w->work) != napi_ok)
-		/* complete() never runs for unqueued work: settle the promise here. */
-		owners_complete(env, napi_generic_failure, w);
-	return promise;
+	return bs_collect_async(env, "owners", sizeof(struct bs_owner_fd), scan_owners, owner_object, "opendir /proc");
 }
 
 static napi_value read_file(napi_env env, napi_callback_info cb)

@@ -2,6 +2,7 @@
  * nothing more. TypeScript validates arguments and decodes every byte. */
 #define _GNU_SOURCE
 #include "attach_addon.h"
+#include "async_collect.h"
 #include "napi_util.h"
 
 #include <errno.h>
@@ -241,41 +242,36 @@ static napi_value cgroup_query(napi_env env, napi_callback_info cb)
 	return w.array;
 }
 
-struct task_list {
-	napi_env env;
-	napi_value array;
-	uint32_t count;
-	int failed;
-};
-
-static int visit_task_fd(const struct bs_task_fd *rec, void *opaque)
+static int collect_task_fd(const struct bs_task_fd *rec, void *c)
 {
-	struct task_list *l = opaque;
-	napi_value obj;
-
-	if (napi_create_object(l->env, &obj) != napi_ok || bs_set_double(l->env, obj, "pid", rec->pid) ||
-	    bs_set_double(l->env, obj, "fd", rec->fd) || (rec->error && bs_set_double(l->env, obj, "error", rec->error)) ||
-	    bs_set_string(l->env, obj, "comm", rec->comm) ||
-	    bs_set_buffer(l->env, obj, "attr", rec->attr, sizeof(rec->attr)) ||
-	    bs_set_buffer(l->env, obj, "name", rec->name, strlen(rec->name)) ||
-	    napi_set_element(l->env, l->array, l->count++, obj) != napi_ok)
-		l->failed = 1;
-	return l->failed;
+	return bs_collect_push(c, rec);
 }
 
-/* taskFds(): [{pid, fd, error (only when not 0), comm, attr, name}] for every fd with a program. */
+static int scan_task_fds(struct bs_collect *c)
+{
+	return bs_scan_task_fds(collect_task_fd, c);
+}
+
+static napi_value task_fd_object(napi_env env, const void *data)
+{
+	const struct bs_task_fd *rec = data;
+	napi_value obj;
+
+	/* error only when there is one, as the agent sends it. */
+	if (napi_create_object(env, &obj) != napi_ok || bs_set_double(env, obj, "pid", rec->pid) ||
+	    bs_set_double(env, obj, "fd", rec->fd) || (rec->error && bs_set_double(env, obj, "error", rec->error)) ||
+	    bs_set_string(env, obj, "comm", rec->comm) || bs_set_buffer(env, obj, "attr", rec->attr, sizeof(rec->attr)) ||
+	    bs_set_buffer(env, obj, "name", rec->name, strlen(rec->name)))
+		return NULL;
+	return obj;
+}
+
+/* taskFds(): a promise of [{pid, fd, error (only when not 0), comm, attr,
+ * name}] for every fd with a program, the /proc walk run on the thread pool. */
 static napi_value task_fds(napi_env env, napi_callback_info cb)
 {
-	struct task_list l = { env, NULL, 0, 0 };
-	int err;
-
 	(void)cb;
-	if (napi_create_array(env, &l.array) != napi_ok)
-		return NULL;
-	err = bs_scan_task_fds(visit_task_fd, &l);
-	if (err)
-		return bs_throw_errno(env, -err, "BPF_TASK_FD_QUERY", 0);
-	return l.failed ? NULL : l.array;
+	return bs_collect_async(env, "taskFds", sizeof(struct bs_task_fd), scan_task_fds, task_fd_object, "BPF_TASK_FD_QUERY");
 }
 
 napi_status bs_attach_register(napi_env env, napi_value exports)

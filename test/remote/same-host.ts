@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { Host, MapReadMode, ObjectKind, RawInfo } from '../../main/hosts/host.js';
 import type { FixtureMap } from '../helpers/fixtures.js';
 import { cgroup2Mount, listCgroupViews, listNetViews, listPerfEvents } from '../../main/hosts/attachments.js';
+import { HostSession } from '../../main/hosts/host-session.js';
 import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 
 /** bpf_prog_info.run_time_ns, run_cnt, recursion_misses: offsets 192..216. */
@@ -157,7 +158,7 @@ export async function expectSameAttachments(local: Host, other: Host, fixtureNet
   expect(netB).toEqual(netA);
   const [cgA, cgB] = [await listCgroupViews(local), await listCgroupViews(other)];
   expect(cgB).toEqual(cgA);
-  const [perfA, perfB] = [await listPerfEvents(local), await listPerfEvents(other)];
+  const [perfA, perfB] = [await listPerfEvents(new HostSession(local)), await listPerfEvents(new HostSession(other))];
   expect(perfB).toEqual(perfA);
   return netA.length + cgA.length + perfA.attached.length + perfA.holders.length;
 }
