@@ -11,8 +11,10 @@
 //     anonymous enum nothing references is written on its own (a set of constants).
 
 import type { Btf } from './btf.js';
-import { CDeclarations, EXTERNAL_NAME, MAX_NESTING } from './c-decl.js';
-import { Kind, recordKind, type BtfRecords } from './records.js';
+import { CDeclarations } from './c-decl.js';
+import { EXTERNAL_NAME, MAX_NESTING } from './c-declarator.js';
+import type { BtfRecords } from './records.js';
+import { infoKind, Kind } from './wire.js';
 import { joinChunks, TextOut } from './text-out.js';
 
 const enum Order { None, Ordering, Ordered }
@@ -40,7 +42,9 @@ class CDumper {
   private readonly emitState: Uint8Array;
   private readonly fwdEmitted: Uint8Array;
   private readonly referenced: Uint8Array;
-  private readonly queue: number[] = [];
+  /** Definitions the current top-level type needs, in the order to write them. */
+  private queue = new Uint32Array(64);
+  private queued = 0;
 
   constructor(records: BtfRecords, private readonly out: TextOut) {
     this.w = records.words;
@@ -71,7 +75,7 @@ class CDumper {
       const s = this.start[id]!;
       const info = w[s + 1]!;
       const vlen = info & 0xffff;
-      switch (recordKind(info)) {
+      switch (infoKind(info)) {
         case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.Ptr: case Kind.Typedef: case Kind.Func:
         case Kind.Var: case Kind.DeclTag: case Kind.TypeTag:
           mark(id, w[s + 2]!);
@@ -99,9 +103,21 @@ class CDumper {
   /** Writes type `id` with every definition it needs that is not written yet. */
   dumpType(id: number): void {
     if (!(id >= 0 && id < this.typeCount)) throw new Error(`type id ${id} out of range (max ${this.typeCount - 1})`);
-    this.queue.length = 0;
+    // Functions, variables, sections and decl tags declare nothing (half of vmlinux's types).
+    const kind = infoKind(this.w[this.start[id]! + 1]!);
+    if (kind === Kind.Func || kind === Kind.Var || kind === Kind.Datasec || kind === Kind.DeclTag) return;
+    this.queued = 0;
     this.order(id, false, 0);
-    for (const queued of this.queue) this.emit(queued, 0, 0);
+    for (let i = 0; i < this.queued; i++) this.emit(this.queue[i]!, 0, 0);
+  }
+
+  private enqueue(id: number): void {
+    if (this.queued === this.queue.length) {
+      const grown = new Uint32Array(this.queue.length * 2);
+      grown.set(this.queue);
+      this.queue = grown;
+    }
+    this.queue[this.queued++] = id;
   }
 
   /** 1 when `id` must be defined before its user (a strong link), 0 when a declaration will do. */
@@ -112,7 +128,7 @@ class CDumper {
     const w = this.w;
     const s = this.start[id]!;
     const info = w[s + 1]!;
-    const kind = recordKind(info);
+    const kind = infoKind(info);
     const named = w[s]! !== 0;
     if (state === Order.Ordering) {
       // A loop through a pointer to a named struct is what forward declarations are for.
@@ -136,18 +152,18 @@ class CDumper {
         this.orderState[id] = Order.Ordering;
         const vlen = info & 0xffff;
         for (let i = 0; i < vlen; i++) this.order(w[s + 4 + i * 3]!, false, depth + 1);
-        if (named) this.queue.push(id);
+        if (named) this.enqueue(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       }
       case Kind.Enum: case Kind.Enum64: case Kind.Fwd:
-        if (named || !this.referenced[id]) this.queue.push(id);
+        if (named || !this.referenced[id]) this.enqueue(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       case Kind.Typedef: {
         const strong = this.order(w[s + 2]!, throughPtr, depth + 1);
         if (throughPtr && !strong) return 0;
-        this.queue.push(id);
+        this.enqueue(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       }
@@ -174,7 +190,7 @@ class CDumper {
     const w = this.w;
     const s = this.start[id]!;
     const info = w[s + 1]!;
-    const kind = recordKind(info);
+    const kind = infoKind(info);
     const d = this.decls;
     if (state === Emit.Emitting) {
       if (this.fwdEmitted[id]) return;
@@ -267,7 +283,8 @@ class CDumper {
  * throws after the chunks written before it, as bpftool stops there.
  */
 export function* formatCChunks(btf: Btf, options: FormatCOptions = {}): Generator<Uint8Array, void, undefined> {
-  const out = new TextOut(4096);
+  // All of a BTF fills chunks: room for one from the start (growing mid-run costs the JIT a deopt).
+  const out = new TextOut(options.ids ? 4096 : CHUNK_BYTES * 2);
   const dumper = new CDumper(btf.records(), out);
   out.ascii(HEADER);
   const ids = options.ids;
@@ -296,7 +313,7 @@ export function declarationC(btf: Btf, id: number, name = ''): string {
   if (!btf.has(id)) throw new Error(`type id ${id} out of range (max ${btf.typeCount - 1})`);
   const out = new TextOut(256);
   const decls = new CDeclarations(btf.records(), out);
-  decls.externalName = name;
-  decls.decl(id, EXTERNAL_NAME, 0);
+  decls.declarators.externalName = name;
+  decls.declarators.decl(id, EXTERNAL_NAME, 0);
   return joinChunks([out.take()]);
 }

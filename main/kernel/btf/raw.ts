@@ -2,9 +2,9 @@
 // the type records straight into a reused buffer.
 
 import type { Btf } from './btf.js';
-import { Kind, recordKind, type BtfRecords } from './records.js';
+import type { BtfRecords } from './records.js';
 import { joinChunks, TextOut } from './text-out.js';
-import { KIND_NAMES } from './wire.js';
+import { infoKind, Kind, KIND_NAMES } from './wire.js';
 
 /** Output is handed out once this much has gathered after a type. */
 const CHUNK_BYTES = 1 << 16;
@@ -42,7 +42,7 @@ class RawPrinter {
     const w = this.w;
     const s = this.start[id]!;
     const info = w[s + 1]!;
-    const kind = recordKind(info);
+    const kind = infoKind(info);
     const vlen = info & 0xffff;
     const kflag = info >>> 31 !== 0;
     const sizeOrType = w[s + 2]!;
@@ -162,7 +162,7 @@ class RawPrinter {
           if (type < this.records.typeCount) {
             const t = this.start[type]!;
             out.ascii(' (');
-            out.ascii(KIND_NAMES[recordKind(w[t + 1]!)]!);
+            out.ascii(KIND_NAMES[infoKind(w[t + 1]!)]!);
             out.byte(0x20);
             this.quoted(w[t]!);
             out.byte(0x29);
@@ -191,7 +191,7 @@ class RawPrinter {
  * split BTF only the split's own types are listed, as bpftool does; `ids` lists those types.
  */
 export function* formatRawChunks(btf: Btf, ids?: readonly number[]): Generator<Uint8Array, void, undefined> {
-  const out = new TextOut(4096);
+  const out = new TextOut(ids ? 4096 : CHUNK_BYTES * 2);
   const printer = new RawPrinter(btf.records(), out);
   const first = ids ? 0 : btf.firstId;
   const end = ids ? ids.length : btf.typeCount;

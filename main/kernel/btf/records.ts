@@ -11,6 +11,8 @@
 
 import type { Btf } from './btf.js';
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** Base BTF under base BTF … deeper than this is not a BTF anyone makes. */
 const MAX_BASE_CHAIN = 8;
 
@@ -22,17 +24,6 @@ export interface BtfRecords {
   readonly strings: Uint8Array;
   /** Valid type ids are 0 … typeCount-1. */
   readonly typeCount: number;
-}
-
-/** Kind numbers as constants the compiler inlines (a switch over them becomes a jump table). */
-export const enum Kind {
-  Void = 0, Int = 1, Ptr = 2, Array = 3, Struct = 4, Union = 5, Enum = 6, Fwd = 7, Typedef = 8, Volatile = 9,
-  Const = 10, Restrict = 11, Func = 12, FuncProto = 13, Var = 14, Datasec = 15, Float = 16, DeclTag = 17,
-  TypeTag = 18, Enum64 = 19,
-}
-
-export function recordKind(info: number): number {
-  return (info >>> 24) & 0x1f;
 }
 
 /** The records of `btf` and of its bases, one id space, copied into host byte order. */
@@ -74,9 +65,9 @@ function copyWords(b: Btf, words: Uint32Array, at: number): void {
   const bytes = b.bytes;
   const first = bytes.byteOffset + b.typeStart;
   const count = (b.typeEnd - b.typeStart) >>> 2;
-  const hostLittle = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-  if (b.littleEndian === hostLittle && first % 4 === 0) {
-    words.set(new Uint32Array(bytes.buffer, first, count), at);
+  if (b.littleEndian === HOST_LITTLE_ENDIAN) {
+    // Byte for byte, aligned or not.
+    new Uint8Array(words.buffer, at * 4, count * 4).set(bytes.subarray(b.typeStart, b.typeStart + count * 4));
     return;
   }
   const view = new DataView(bytes.buffer, first, count * 4);

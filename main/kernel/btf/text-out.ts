@@ -62,6 +62,16 @@ export class TextOut {
     this.pos = p;
   }
 
+  /** Bytes `start` … `end` of `from`. */
+  bytes(from: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) buf[p++] = from[i]!;
+    this.pos = p;
+  }
+
   tabs(n: number): void {
     if (this.pos + n > this.buf.length) this.grow(n);
     const buf = this.buf;

@@ -47,6 +47,13 @@ export const KIND = {
 } as const;
 export const KIND_MAX = KIND.ENUM64;
 
+/** The same kind numbers as constants the compiler inlines (a switch over them becomes a jump table). */
+export const enum Kind {
+  Void = 0, Int = 1, Ptr = 2, Array = 3, Struct = 4, Union = 5, Enum = 6, Fwd = 7, Typedef = 8, Volatile = 9,
+  Const = 10, Restrict = 11, Func = 12, FuncProto = 13, Var = 14, Datasec = 15, Float = 16, DeclTag = 17,
+  TypeTag = 18, Enum64 = 19,
+}
+
 /** bpftool's names for kinds, indexed by kind number. */
 export const KIND_NAMES: readonly string[] = [
   'UNKNOWN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE',
@@ -87,29 +94,29 @@ export const VAR_EXTERN = 2;
  */
 export function trailingLen(kind: number, vlen: number): number {
   switch (kind) {
-    case KIND.INT:
-    case KIND.VAR:
-    case KIND.DECL_TAG:
+    case Kind.Int:
+    case Kind.Var:
+    case Kind.DeclTag:
       return 4;
-    case KIND.ARRAY:
+    case Kind.Array:
       return 12;
-    case KIND.STRUCT:
-    case KIND.UNION:
-    case KIND.DATASEC:
-    case KIND.ENUM64:
+    case Kind.Struct:
+    case Kind.Union:
+    case Kind.Datasec:
+    case Kind.Enum64:
       return vlen * 12;
-    case KIND.ENUM:
-    case KIND.FUNC_PROTO:
+    case Kind.Enum:
+    case Kind.FuncProto:
       return vlen * 8;
-    case KIND.PTR:
-    case KIND.FWD:
-    case KIND.TYPEDEF:
-    case KIND.VOLATILE:
-    case KIND.CONST:
-    case KIND.RESTRICT:
-    case KIND.FUNC:
-    case KIND.FLOAT:
-    case KIND.TYPE_TAG:
+    case Kind.Ptr:
+    case Kind.Fwd:
+    case Kind.Typedef:
+    case Kind.Volatile:
+    case Kind.Const:
+    case Kind.Restrict:
+    case Kind.Func:
+    case Kind.Float:
+    case Kind.TypeTag:
       return 0;
     default:
       return -1;
