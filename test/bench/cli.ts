@@ -5,19 +5,18 @@
 // GNU time. Run after `npm run build`:
 //   node out/node/test/bench/cli.js [ROUNDS] [MANY]     (default 7 1000)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../helpers/fixtures.js';
 import { loadManyPrograms } from '../helpers/many-programs.js';
-import { median } from '../helpers/median.js';
+import { medianRun, requireGnuTime, runProcess, type ProcessRun } from '../helpers/process-run.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const MANY = Number(process.argv[3] ?? 1000);
 // Compiled to out/node/test/bench: the source tree is four levels up.
 const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../..'), 'bin/bpfscope.js');
-const GNU_TIME = '/usr/bin/time';
 
 /** The targets (issue 24): a peer slower than this must be matched; listings stay near the floor. */
 const SLOW_PEER_MS = 50;
@@ -35,10 +34,7 @@ interface Row {
   mapDump?: boolean;
 }
 
-interface Run {
-  ms: number;
-  mb: number;
-}
+type Run = ProcessRun;
 
 interface Measured {
   row: Row;
@@ -50,21 +46,6 @@ function count(kind: 'prog' | 'map'): number {
   return (JSON.parse(execFileSync('bpftool', ['-j', kind, 'show'], { encoding: 'utf8', maxBuffer: 1 << 28 })) as unknown[]).length;
 }
 
-/** One run of argv to /dev/null: wall ms from spawn to exit, peak RSS in MB. Throws if it fails. */
-function runOnce(argv: string[], work: string): Run {
-  const peakFile = join(work, 'peak');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', peakFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}: ${r.stderr.toString().slice(0, 500)}`);
-  const kb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
-  return { ms, mb: kb / 1024 };
-}
-
-function medianRun(runs: Run[]): Run {
-  return { ms: median(runs.map((r) => r.ms)), mb: median(runs.map((r) => r.mb)) };
-}
-
 /** Every row's two commands in turn, round after round, so load on the shared cores hits both alike. */
 function measure(rows: Row[], work: string): { floor: Run; results: Measured[] } {
   const floor: Run[] = [];
@@ -72,10 +53,10 @@ function measure(rows: Row[], work: string): { floor: Run; results: Measured[] }
   const peers: Run[][] = rows.map(() => []);
   const node = [process.execPath];
   for (let round = 0; round < ROUNDS; round++) {
-    floor.push(runOnce([...node, '-e', '0'], work));
+    floor.push(runProcess([...node, '-e', '0'], work));
     rows.forEach((row, i) => {
-      const mine = (): number => ours[i].push(runOnce([...node, BIN, ...row.ours], work));
-      const theirs = (): number | undefined => row.peer && peers[i].push(runOnce(['bpftool', ...row.peer], work));
+      const mine = (): number => ours[i].push(runProcess([...node, BIN, ...row.ours], work));
+      const theirs = (): number | undefined => row.peer && peers[i].push(runProcess(['bpftool', ...row.peer], work));
       if (round % 2 === 0) {
         mine();
         theirs();
@@ -162,10 +143,7 @@ function rowsFor(ids: { prog: number; subprog: number; map: number; link: number
   return rows;
 }
 
-if (!existsSync(GNU_TIME)) {
-  console.error(`cli bench: ${GNU_TIME} not found (apt-get install time): it reports each command's peak memory`);
-  process.exit(1);
-}
+requireGnuTime('cli');
 const work = mkdtempSync(join(tmpdir(), 'bpfscope-bench-cli-'));
 const pinDir = `/sys/fs/bpf/bpfscope-bench-cli-${process.pid}`;
 const fixtures = await startFixtures({ only: ['maps'] });

@@ -14,6 +14,9 @@ import { infoKind, Kind } from './wire.js';
 /** libbpf's indentation string holds 13 tabs; deeper levels print 13. */
 const MAX_INDENT = 13;
 
+/** Holes in a struct larger than this (1 MiB) are not padded but reported. */
+const MAX_HOLE_BITS = 8 << 20;
+
 /** Padding types from the widest: what a gap is filled with. */
 const PAD_NAMES = ['long', 'int', 'short', 'char'];
 
@@ -71,8 +74,10 @@ export class CDeclarations implements InlineDefinitions {
    * Unnamed bitfields filling the gap from `cur` to `next` (bits) that the compiler would not
    * leave by itself given the next member's alignment.
    */
-  private bitPadding(cur: number, next: number, nextAlign: number, inBitfield: boolean, lvl: number): void {
+  private bitPadding(id: number, cur: number, next: number, nextAlign: number, inBitfield: boolean, lvl: number): void {
     if (cur >= next) return;
+    // bpftool would print a line per 8 bytes of a hole of gigabytes (a corrupt size or offset).
+    if (next - cur > MAX_HOLE_BITS) throw new Error(`struct (id ${id}): its members leave a hole of ${Math.ceil((next - cur) / 8)} bytes (bad BTF?)`);
     const out = this.out;
     let i = 0;
     let padBits = 0;
@@ -154,7 +159,7 @@ export class CDeclarations implements InlineDefinitions {
       const raw = w[m + 2]!;
       const bitSize = kflag ? raw >>> 24 : 0;
       const bitOff = kflag ? raw & 0xffffff : raw | 0;
-      if (off < bitOff) this.bitPadding(off, bitOff, packed ? 1 : layout.alignOf(type), prevBitfield && bitSize !== 0, lvl + 1);
+      if (off < bitOff) this.bitPadding(id, off, bitOff, packed ? 1 : layout.alignOf(type), prevBitfield && bitSize !== 0, lvl + 1);
       this.newlineIndent(lvl + 1);
       this.declarators.decl(type, w[m]!, lvl + 1);
       if (bitSize !== 0) {
@@ -168,7 +173,7 @@ export class CDeclarations implements InlineDefinitions {
       }
       out.byte(0x3b);
     }
-    if (isStruct) this.bitPadding(off, Math.imul(size, 8), align, false, lvl + 1);
+    if (isStruct) this.bitPadding(id, off, Math.imul(size, 8), align, false, lvl + 1);
     if (vlen !== 0 || size !== 0) this.newlineIndent(lvl);
     out.byte(0x7d);
     if (packed) out.ascii(' __attribute__((packed))');

@@ -33,6 +33,13 @@ export interface FormatCOptions {
   ids?: readonly number[];
 }
 
+/**
+ * formatC's limit on its string. Real C stays far below (vmlinux: 3 MB), but a struct that
+ * claims gigabytes prints as many padding lines (bpftool prints them all): the chunks stream
+ * them, a string would hold them.
+ */
+const MAX_STRING_BYTES = 16 << 20;
+
 class CDumper {
   private readonly w: Uint32Array;
   private readonly start: Uint32Array;
@@ -305,7 +312,7 @@ export function* formatCChunks(btf: Btf, options: FormatCOptions = {}): Generato
 
 /** BTF (or some of its types, with what they need) as a C header. */
 export function formatC(btf: Btf, options: FormatCOptions = {}): string {
-  return joinChunks(formatCChunks(btf, options));
+  return joinChunks(formatCChunks(btf, options), MAX_STRING_BYTES);
 }
 
 /** A single type's declaration as C text (`struct foo *`, `int (*)(int, char *)`), named `name`. */

@@ -104,10 +104,15 @@ export class TextOut {
   }
 }
 
-/** Every chunk of a printer, joined into one string (for small outputs and tests). */
-export function joinChunks(chunks: Iterable<Uint8Array>): string {
+/** Every chunk of a printer, joined into one string of at most `maxBytes` (for small outputs and tests). */
+export function joinChunks(chunks: Iterable<Uint8Array>, maxBytes = Infinity): string {
   const decoder = new TextDecoder();
   let text = '';
-  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  let bytes = 0;
+  for (const chunk of chunks) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw new Error(`text longer than ${maxBytes} bytes`);
+    text += decoder.decode(chunk, { stream: true });
+  }
   return text + decoder.decode();
 }

@@ -255,6 +255,14 @@ describe('C printing of corner cases, as bpftool 7.1 prints them', () => {
       'struct s {\n\t__gnuc_va_list a;\n\tlong: 64;\n\tvoid *p;\n\tlong: 64;\n};\n\n' + TRAILER);
   });
 
+  it('a struct with a hole of gigabytes is an error naming it, not a line of padding per 8 bytes (bpftool prints them)', () => {
+    const bytes = blob((b) => {
+      b.type('int', KIND.INT, 0, 4, [(1 << 24) | 32]);
+      b.type('huge', KIND.STRUCT, 1, 0x8000000, [b.str('i'), 1, 0]);
+    });
+    expect(() => formatC(parseBtf(bytes))).toThrow('struct (id 2): its members leave a hole of 134217724 bytes (bad BTF?)');
+  });
+
   it('split BTF: the base types first, then the split\'s own, as bpftool -B prints a module', () => {
     const basePath = compileFixtureBtf('kinds');
     const base = parseBtf(readBytes(basePath));

@@ -1,0 +1,36 @@
+// One command run as a whole process, the way a user feels it: wall time from spawn to exit
+// and peak memory (max RSS, from GNU time), output to /dev/null. For the benchmarks that
+// compare a bpfscope command with its bpftool equivalent in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median } from './median.js';
+
+export const GNU_TIME = '/usr/bin/time';
+
+export interface ProcessRun {
+  ms: number;
+  mb: number;
+}
+
+/** Exits with a message when GNU time is missing: the peak memory figures come from it. */
+export function requireGnuTime(bench: string): void {
+  if (existsSync(GNU_TIME)) return;
+  console.error(`${bench} bench: ${GNU_TIME} not found (apt-get install time): it reports each command's peak memory`);
+  process.exit(1);
+}
+
+/** One run of argv: wall ms from spawn to exit, peak RSS in MB (`work` holds GNU time's report). Throws if it fails. */
+export function runProcess(argv: string[], work: string): ProcessRun {
+  const peakFile = join(work, 'peak');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', peakFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}: ${r.stderr.toString().slice(0, 500)}`);
+  const kb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
+  return { ms, mb: kb / 1024 };
+}
+
+export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
+  return { ms: median(runs.map((r) => r.ms)), mb: median(runs.map((r) => r.mb)) };
+}
