@@ -21,7 +21,7 @@ import { ValueFormatter } from '../../main/kernel/btf/value.js';
 import { KIND } from '../../main/kernel/btf/wire.js';
 import { startFixtures } from '../helpers/fixtures.js';
 import { median } from '../helpers/median.js';
-import { medianRun, requireGnuTime, runProcess, type ProcessRun } from '../helpers/process-run.js';
+import { measureInTurn, requireGnuTime, type PeerCommands } from '../helpers/process-run.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 const HERE = fileURLToPath(import.meta.url);
@@ -56,34 +56,6 @@ function measurePhases(format: 'c' | 'raw', rounds: number): Phases {
     JSON.parse(execFileSync(process.execPath, [HERE, 'phases', format], { encoding: 'utf8' })) as Phases);
   const pick = (k: keyof Phases) => median(runs.map((r) => r[k]));
   return { read: pick('read'), parse: pick('parse'), records: pick('records'), print: pick('print'), bytes: pick('bytes') };
-}
-
-interface Row {
-  what: string;
-  ours: string[];
-  peer: string[];
-}
-
-/** Each row's two commands in turn, round after round, so load on the shared cores hits both alike. */
-function wholeProcess(rows: Row[], rounds: number, work: string): { floor: ProcessRun; ours: ProcessRun[]; peers: ProcessRun[] } {
-  const floor: ProcessRun[] = [];
-  const ours: ProcessRun[][] = rows.map(() => []);
-  const peers: ProcessRun[][] = rows.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    floor.push(runProcess([process.execPath, '-e', '0'], work));
-    rows.forEach((row, i) => {
-      const mine = () => ours[i]!.push(runProcess([process.execPath, BIN, ...row.ours], work));
-      const theirs = () => peers[i]!.push(runProcess(['bpftool', ...row.peer], work));
-      if (round % 2 === 0) {
-        mine();
-        theirs();
-      } else {
-        theirs();
-        mine();
-      }
-    });
-  }
-  return { floor: medianRun(floor), ours: ours.map(medianRun), peers: peers.map(medianRun) };
 }
 
 /** A 32-byte struct { u32 id; u32 flags: 3, kind: 5; u64 bytes; char comm[8]; u64 ts; } as BTF. */
@@ -151,12 +123,12 @@ async function main(): Promise<void> {
     const vmlinuxId = (JSON.parse(execFileSync('bpftool', ['-j', 'btf', 'show'], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Array<{ id: number; name?: string }>)
       .find((b) => b.name === 'vmlinux')?.id;
     if (vmlinuxId === undefined) throw new Error('no vmlinux BTF object loaded');
-    const rows: Row[] = [];
+    const rows: Array<PeerCommands & { what: string; peer: string[] }> = [];
     for (const [what, id] of [['vmlinux', vmlinuxId], [`program ${prog.name}`, progBtf]] as const) {
       rows.push({ what: `${what} --c`, ours: ['btf', String(id), '--c'], peer: ['btf', 'dump', 'id', String(id), 'format', 'c'] });
       rows.push({ what: `${what} --raw`, ours: ['btf', String(id), '--raw'], peer: ['btf', 'dump', 'id', String(id), 'format', 'raw'] });
     }
-    const m = wholeProcess(rows, rounds, work);
+    const m = measureInTurn(rows, rounds, BIN, work);
     console.log(`\nwhole process (median of ${rounds}, in turn with bpftool); ratio: bpftool ms / bpfscope ms, above 1 bpfscope is faster`);
     console.log(`${'btf ID'.padEnd(32)} ${'bpftool ms'.padStart(10)} ${'bpfscope ms'.padStart(11)} ${'ratio'.padStart(6)} ${'peak MB bpftool / ours'.padStart(23)}`);
     console.log(`${'node -e 0 (floor)'.padEnd(32)} ${''.padStart(10)} ${m.floor.ms.toFixed(1).padStart(11)} ${''.padStart(6)} ${m.floor.mb.toFixed(1).padStart(23)}`);

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../helpers/fixtures.js';
 import { loadManyPrograms } from '../helpers/many-programs.js';
-import { medianRun, requireGnuTime, runProcess, type ProcessRun } from '../helpers/process-run.js';
+import { measureInTurn, requireGnuTime, type ProcessRun } from '../helpers/process-run.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const MANY = Number(process.argv[3] ?? 1000);
@@ -46,29 +46,11 @@ function count(kind: 'prog' | 'map'): number {
   return (JSON.parse(execFileSync('bpftool', ['-j', kind, 'show'], { encoding: 'utf8', maxBuffer: 1 << 28 })) as unknown[]).length;
 }
 
-/** Every row's two commands in turn, round after round, so load on the shared cores hits both alike. */
 function measure(rows: Row[], work: string): { floor: Run; results: Measured[] } {
-  const floor: Run[] = [];
-  const ours: Run[][] = rows.map(() => []);
-  const peers: Run[][] = rows.map(() => []);
-  const node = [process.execPath];
-  for (let round = 0; round < ROUNDS; round++) {
-    floor.push(runProcess([...node, '-e', '0'], work));
-    rows.forEach((row, i) => {
-      const mine = (): number => ours[i].push(runProcess([...node, BIN, ...row.ours], work));
-      const theirs = (): number | undefined => row.peer && peers[i].push(runProcess(['bpftool', ...row.peer], work));
-      if (round % 2 === 0) {
-        mine();
-        theirs();
-      } else {
-        theirs();
-        mine();
-      }
-    });
-  }
+  const m = measureInTurn(rows, ROUNDS, BIN, work);
   return {
-    floor: medianRun(floor),
-    results: rows.map((row, i) => ({ row, ours: medianRun(ours[i]), ...(row.peer ? { peer: medianRun(peers[i]) } : {}) })),
+    floor: m.floor,
+    results: rows.map((row, i) => ({ row, ours: m.ours[i]!, ...(m.peers[i] ? { peer: m.peers[i] } : {}) })),
   };
 }
 

@@ -34,3 +34,45 @@ export function runProcess(argv: string[], work: string): ProcessRun {
 export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
   return { ms: median(runs.map((r) => r.ms)), mb: median(runs.map((r) => r.mb)) };
 }
+
+/** A bpfscope command (arguments after `bpfscope`) and bpftool's equivalent, if it has one. */
+export interface PeerCommands {
+  ours: string[];
+  peer?: string[];
+}
+
+export interface InTurnResult {
+  /** `node -e 0`: what no Node command goes under. */
+  floor: ProcessRun;
+  ours: ProcessRun[];
+  peers: (ProcessRun | undefined)[];
+}
+
+/**
+ * Each row's two commands in turn (swapping who goes first each round), round after round, so
+ * that load on the shared cores hits both alike; medians per command. `bin`: bpfscope's script.
+ */
+export function measureInTurn(rows: readonly PeerCommands[], rounds: number, bin: string, work: string): InTurnResult {
+  const floor: ProcessRun[] = [];
+  const ours: ProcessRun[][] = rows.map(() => []);
+  const peers: ProcessRun[][] = rows.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    floor.push(runProcess([process.execPath, '-e', '0'], work));
+    rows.forEach((row, i) => {
+      const mine = (): void => void ours[i]!.push(runProcess([process.execPath, bin, ...row.ours], work));
+      const theirs = (): void => void (row.peer && peers[i]!.push(runProcess(['bpftool', ...row.peer], work)));
+      if (round % 2 === 0) {
+        mine();
+        theirs();
+      } else {
+        theirs();
+        mine();
+      }
+    });
+  }
+  return {
+    floor: medianRun(floor),
+    ours: ours.map(medianRun),
+    peers: rows.map((row, i) => (row.peer ? medianRun(peers[i]!) : undefined)),
+  };
+}

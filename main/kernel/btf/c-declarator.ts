@@ -5,6 +5,7 @@
 // `int (*table[4])(int, ...)`, `void (* (*get)(int))(char *)`.
 
 import type { CNames } from './c-names.js';
+import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
 import { infoKind, Kind } from './wire.js';
@@ -64,8 +65,7 @@ export interface InlineDefinitions {
 export class Declarators {
   private readonly w: Uint32Array;
   private readonly start: Uint32Array;
-  private stack = new Uint32Array(256);
-  private stackLen = 0;
+  private readonly stack = new IdList(256);
   /** The declarator being written: its part of the stack, from frameBase, frameCnt entries left. */
   private frameBase = 0;
   private frameCnt = 0;
@@ -100,15 +100,6 @@ export class Declarators {
     this.writeFname(fname);
   }
 
-  private push(id: number): void {
-    if (this.stackLen === this.stack.length) {
-      const grown = new Uint32Array(this.stack.length * 2);
-      grown.set(this.stack);
-      this.stack = grown;
-    }
-    this.stack[this.stackLen++] = id;
-  }
-
   /** The declaration of `fname` with type `id`: `const char *name`, `int (*cb)(void)`, `long a[4]`. */
   decl(id: number, fname: Fname, lvl: number): void {
     const known = this.prefixes.start[id]!;
@@ -117,14 +108,14 @@ export class Declarators {
       this.emitName(fname, this.prefixes.endsInPointer[id] === 1);
       return;
     }
-    const base = this.stackLen;
+    const base = this.stack.length;
     const w = this.w;
     // A chain of pointers and qualifiers down to a named type (or void) prints the same text
     // before the name every time: kept after the first time.
     let simple = known === 0;
     for (let n = 0, at = id; ; n++) {
       if (n > MAX_NESTING) throw new Error(`type ${id}: declarator chain longer than ${MAX_NESTING} (a loop?)`);
-      this.push(at);
+      this.stack.push(at);
       if (at === 0) break;
       const s = this.start[at]!;
       const kind = infoKind(w[s + 1]!);
@@ -144,7 +135,7 @@ export class Declarators {
     const outerBase = this.frameBase;
     const outerCnt = this.frameCnt;
     this.frameBase = base;
-    this.frameCnt = this.stackLen - base;
+    this.frameCnt = this.stack.length - base;
     if (simple) {
       const from = this.out.pos;
       this.chain(EMPTY_NAME, lvl);
@@ -156,11 +147,11 @@ export class Declarators {
     }
     this.frameBase = outerBase;
     this.frameCnt = outerCnt;
-    this.stackLen = base;
+    this.stack.length = base;
   }
 
   private top(): number {
-    return infoKind(this.w[this.start[this.stack[this.frameBase + this.frameCnt - 1]!]! + 1]!);
+    return infoKind(this.w[this.start[this.stack.ids[this.frameBase + this.frameCnt - 1]!]! + 1]!);
   }
 
   /** Qualifiers written left of the type they qualify: `const volatile int`. */
@@ -190,7 +181,7 @@ export class Declarators {
     // `int ***p`, not `int * * *p`; a lone pointer before a prototype prints as (*name).
     let lastWasPtr = true;
     while (this.frameCnt > 0) {
-      const id = this.stack[this.frameBase + --this.frameCnt]!;
+      const id = this.stack.ids[this.frameBase + --this.frameCnt]!;
       if (id === 0) {
         this.emitMods();
         out.ascii('void');

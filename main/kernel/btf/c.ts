@@ -13,6 +13,7 @@
 import type { Btf } from './btf.js';
 import { CDeclarations } from './c-decl.js';
 import { EXTERNAL_NAME, MAX_NESTING } from './c-declarator.js';
+import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
 import { infoKind, Kind } from './wire.js';
 import { joinChunks, TextOut } from './text-out.js';
@@ -50,8 +51,7 @@ class CDumper {
   private readonly fwdEmitted: Uint8Array;
   private readonly referenced: Uint8Array;
   /** Definitions the current top-level type needs, in the order to write them. */
-  private queue = new Uint32Array(64);
-  private queued = 0;
+  private readonly queue = new IdList(64);
 
   constructor(records: BtfRecords, private readonly out: TextOut) {
     this.w = records.words;
@@ -113,18 +113,9 @@ class CDumper {
     // Functions, variables, sections and decl tags declare nothing (half of vmlinux's types).
     const kind = infoKind(this.w[this.start[id]! + 1]!);
     if (kind === Kind.Func || kind === Kind.Var || kind === Kind.Datasec || kind === Kind.DeclTag) return;
-    this.queued = 0;
+    this.queue.length = 0;
     this.order(id, false, 0);
-    for (let i = 0; i < this.queued; i++) this.emit(this.queue[i]!, 0, 0);
-  }
-
-  private enqueue(id: number): void {
-    if (this.queued === this.queue.length) {
-      const grown = new Uint32Array(this.queue.length * 2);
-      grown.set(this.queue);
-      this.queue = grown;
-    }
-    this.queue[this.queued++] = id;
+    for (let i = 0; i < this.queue.length; i++) this.emit(this.queue.ids[i]!, 0, 0);
   }
 
   /** 1 when `id` must be defined before its user (a strong link), 0 when a declaration will do. */
@@ -159,18 +150,18 @@ class CDumper {
         this.orderState[id] = Order.Ordering;
         const vlen = info & 0xffff;
         for (let i = 0; i < vlen; i++) this.order(w[s + 4 + i * 3]!, false, depth + 1);
-        if (named) this.enqueue(id);
+        if (named) this.queue.push(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       }
       case Kind.Enum: case Kind.Enum64: case Kind.Fwd:
-        if (named || !this.referenced[id]) this.enqueue(id);
+        if (named || !this.referenced[id]) this.queue.push(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       case Kind.Typedef: {
         const strong = this.order(w[s + 2]!, throughPtr, depth + 1);
         if (throughPtr && !strong) return 0;
-        this.enqueue(id);
+        this.queue.push(id);
         this.orderState[id] = Order.Ordered;
         return 1;
       }
