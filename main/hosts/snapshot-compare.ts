@@ -16,8 +16,12 @@ interface TypedMap {
   valueTypeId: number;
 }
 
-/** Reads programs, maps and (up to maxEntries per map) contents of the session's host. */
-export async function readHostState(session: HostSession, maxEntries: number): Promise<HostState> {
+/**
+ * Reads programs, maps and (up to maxEntries per map, totalEntries over all maps) contents of
+ * the session's host; maps read short or not at all for the total are marked partial.
+ */
+export async function readHostState(session: HostSession, maxEntries: number, totalEntries = Infinity): Promise<HostState> {
+  let left = totalEntries;
   const { host } = session;
   const state: HostState = { label: session.label, programs: [], maps: [], contents: new Map(), partial: new Set() };
   for (const id of await host.listIds('prog')) {
@@ -35,8 +39,13 @@ export async function readHostState(session: HostSession, maxEntries: number): P
       keySize: info.keySize ?? 0, valueSize: info.valueSize ?? 0, maxEntries: info.maxEntries ?? 0,
     };
     state.maps.push(map);
-    const contents = await readContents(session, id, maxEntries);
+    if (left <= 0) {
+      state.partial!.add(id);
+      continue;
+    }
+    const contents = await readContents(session, id, Math.min(maxEntries, left));
     if (!contents) continue;
+    left -= contents.snapshot.size;
     state.contents.set(id, contents.snapshot);
     // A snapshot recorded under --max-entries holds part of the map even when read whole.
     const recorded = host instanceof SnapshotHost ? host.manifest.mapContents[String(id)] : undefined;

@@ -9,6 +9,12 @@ import { keyId, type KeyId, type MapPage } from '../kernel/maps/snapshot.js';
 const PAGE_SPAN = 1 << 24;
 /** Garbage slots tolerated before compacting, besides one per live entry. */
 const COMPACT_SLACK = 4096;
+/**
+ * Pages (live or emptied) tolerated before compacting: each poll with changes adds one, and a
+ * page emptied by later changes still takes a slot, so a small map changing every poll would
+ * otherwise grow the page list by one slot per poll for as long as it is watched.
+ */
+const COMPACT_PAGES = 1024;
 
 export class MapContents {
   private pages: Array<MapPage | undefined> = [];
@@ -23,6 +29,11 @@ export class MapContents {
 
   get size(): number {
     return this.index.size;
+  }
+
+  /** Page slots held, emptied ones included (bounded by compaction). */
+  get pageSlots(): number {
+    return this.pages.length;
   }
 
   refOf(id: KeyId): number | undefined {
@@ -89,7 +100,7 @@ export class MapContents {
   }
 
   private compactIfSparse(): void {
-    if (this.slots <= 2 * this.index.size + COMPACT_SLACK) return;
+    if (this.slots <= 2 * this.index.size + COMPACT_SLACK && this.pages.length <= COMPACT_PAGES) return;
     const count = this.index.size;
     const keys = new Uint8Array(count * this.keySize);
     const values = new Uint8Array(count * this.stride);

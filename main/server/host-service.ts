@@ -17,7 +17,7 @@ import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-regist
 import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { MapViews } from './map-views.js';
-import { compareHosts, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
+import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
@@ -84,6 +84,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const listings = new ProgramListings();
   const live = new LiveService(session);
   const uploads = new SnapshotUploads();
+  const comparisons = new Comparisons(session);
   const warmProgramLists = new HeldAnswers<ProgramSummary[]>();
   const versions: Versions = { app: '0.0.0', node: process.versions.node, kernel: release(), ...options.versions };
   const history = new HistoryKeeper((host) => live.hold(host));
@@ -117,7 +118,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       return {};
     },
     compareHosts(params) {
-      return compareHosts(session, params);
+      return comparisons.compare(params);
     },
     async programDrift({ hosts: ids }) {
       const failed: { host: string; code: string; message: string }[] = [];

@@ -14,15 +14,32 @@ import { diffStates } from '../kernel/snapshot/diff.js';
 
 /** Entries read per map and side when the caller names no limit: a UI answer, not an export. */
 const DEFAULT_MAX_ENTRIES = 10_000;
+/** Entries read per side over all maps: what one comparison may hold. */
+const MAX_TOTAL_ENTRIES = 2_000_000;
+/** Comparisons running at once over all clients: each reads two hosts whole. */
+const MAX_COMPARES = 2;
 
-export async function compareHosts(
-  session: (host: string) => Promise<HostSession>, params: Params<'compareHosts'>,
-): Promise<Result<'compareHosts'>> {
-  const maxEntries = params.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const [before, after] = await Promise.all([session(params.before), session(params.after)]);
-  const [beforeState, afterState] = await Promise.all([readHostState(before, maxEntries), readHostState(after, maxEntries)]);
-  const renderer = await BtfEntryRenderer.load({ before: [before, beforeState], after: [after, afterState] });
-  return diffStates(beforeState, afterState, renderer);
+/** The compare method: any two hosts the service knows, read through the Host operations and diffed. */
+export class Comparisons {
+  private running = 0;
+
+  constructor(private readonly session: (host: string) => Promise<HostSession>) {}
+
+  async compare(params: Params<'compareHosts'>): Promise<Result<'compareHosts'>> {
+    if (this.running >= MAX_COMPARES) throw new ApiError({ code: 'EBUSY', message: `${MAX_COMPARES} comparisons are running, the server's limit`, hint: 'try again when they finish' });
+    this.running++;
+    try {
+      const maxEntries = params.maxEntries ?? DEFAULT_MAX_ENTRIES;
+      const [before, after] = await Promise.all([this.session(params.before), this.session(params.after)]);
+      const [beforeState, afterState] = await Promise.all([
+        readHostState(before, maxEntries, MAX_TOTAL_ENTRIES), readHostState(after, maxEntries, MAX_TOTAL_ENTRIES),
+      ]);
+      const renderer = await BtfEntryRenderer.load({ before: [before, beforeState], after: [after, afterState] });
+      return diffStates(beforeState, afterState, renderer);
+    } finally {
+      this.running--;
+    }
+  }
 }
 
 /** Uploads in progress at once; each holds its whole file in memory until opened. */

@@ -1,13 +1,15 @@
-// What a client can make the server hold by opening files: snapshot and object file hosts
-// count their bytes against one budget (a host past it fails with EBUSY and frees what it
-// read; removing a host gives its share back), and uploads in progress against another.
+// What a client can make the server hold by opening files and comparing hosts: snapshot and
+// object file hosts count their bytes against one budget (a host past it fails with EBUSY and
+// frees what it read; removing a host gives its share back), uploads in progress against
+// another; a comparison reads a bounded number of entries, and few run at once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostSession } from '../../../main/hosts/host-session.js';
 import { ObjectFileHost } from '../../../main/hosts/objfile-host.js';
 import { HostRegistry } from '../../../main/server/host-registry.js';
-import { SnapshotUploads } from '../../../main/server/snapshot-service.js';
+import { Comparisons, SnapshotUploads } from '../../../main/server/snapshot-service.js';
+import { readHostState } from '../../../main/hosts/snapshot-compare.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../../helpers/fixtures.js';
 
 describe('memory held for clients’ files', () => {
@@ -42,5 +44,27 @@ describe('memory held for clients’ files', () => {
     expect(() => uploads.begin({ name: 'b.bpfsnap', size: 400 * 1024 ** 2 })).toThrow(expect.objectContaining({ code: 'EBUSY', message: expect.stringMatching(/does not fit until they finish/) }));
     uploads.begin({ name: 'c.bpfsnap', size: 300 * 1024 ** 2 });
     uploads.close();
+  });
+
+  it('a comparison reads a bounded number of entries per side (maps past it are partial), and only two run at once', async () => {
+    buildFixtures();
+    const session = new HostSession(ObjectFileHost.fromBytes(new Uint8Array(readFileSync(join(FIXTURE_BUILD_DIR, 'maps.bpf.o'))), 'maps.bpf.o', 0));
+    const entries = (state: Awaited<ReturnType<typeof readHostState>>) => [...state.contents.values()].reduce((sum, c) => sum + c.size, 0);
+    const whole = await readHostState(session, 100);
+    expect(entries(whole)).toBeGreaterThanOrEqual(2);
+    const bounded = await readHostState(session, 100, 1);
+    expect(entries(bounded)).toBe(1);
+    const left = [...whole.contents.keys()].filter((id) => !bounded.contents.has(id));
+    expect(left.length).toBeGreaterThan(0);
+    for (const id of left) expect(bounded.partial!.has(id)).toBe(true);
+
+    let open!: (s: HostSession) => void;
+    const waiting = new Promise<HostSession>((resolve) => (open = resolve));
+    const comparisons = new Comparisons(() => waiting);
+    const running = [comparisons.compare({ before: 'a', after: 'b' }), comparisons.compare({ before: 'a', after: 'b' })];
+    await expect(comparisons.compare({ before: 'a', after: 'b' })).rejects.toMatchObject({ code: 'EBUSY', message: "2 comparisons are running, the server's limit" });
+    open(session);
+    await Promise.all(running);
+    await expect(comparisons.compare({ before: 'a', after: 'b' })).resolves.toMatchObject({ before: 'objfile:maps.bpf.o' });
   });
 });
