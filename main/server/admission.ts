@@ -34,7 +34,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 /** Close codes the client sees (4000-4999: ours). */
 export const CLOSE_IDLE = 4000;
 export const CLOSE_REPLACED = 4001;
-export const CLOSE_TOO_SLOW = 4002;
 
 interface Connection {
   socket: WebSocket;
