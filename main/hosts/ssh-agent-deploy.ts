@@ -47,27 +47,40 @@ interface ExecResult {
   stderr: string;
 }
 
-/** Runs a short command; output bounded, time bounded. */
-export function execText(client: Client, command: string): Promise<ExecResult> {
+/** How a command on an exec channel ended; stderr's last 64 KiB. */
+interface ExecRun {
+  code: number | null;
+  stderr: string;
+}
+
+/** Runs a command with `input` on its stdin (then closed) and its stdout handed to `onStdout`; time bounded. */
+function runExec(client: Client, command: string, onStdout: (data: Buffer) => void, timeoutMs: number, input?: Uint8Array): Promise<ExecRun> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, channel) => {
       if (err) return reject(new HostError({ code: 'ECHANNEL', message: `ssh exec failed: ${err.message}` }));
-      let stdout = '';
       let stderr = '';
       let code: number | null = null;
       const timer = setTimeout(() => {
         channel.close();
         reject(new HostError({ code: 'ETIMEDOUT', message: `remote command timed out: ${command.slice(0, 60)}` }));
-      }, EXEC_TIMEOUT_MS);
-      channel.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-65536)));
+      }, timeoutMs);
+      channel.on('data', onStdout);
       channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-65536)));
       channel.on('exit', (c: number | null) => (code = c));
       channel.on('close', () => {
         clearTimeout(timer);
-        resolve({ code, stdout, stderr });
+        resolve({ code, stderr });
       });
+      channel.end(input ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : undefined);
     });
   });
+}
+
+/** Runs a short command; output bounded, time bounded. */
+export async function execText(client: Client, command: string): Promise<ExecResult> {
+  let stdout = '';
+  const run = await runExec(client, command, (d) => (stdout = (stdout + d.toString()).slice(-65536)), EXEC_TIMEOUT_MS);
+  return { ...run, stdout };
 }
 
 interface Probe {
@@ -129,32 +142,17 @@ function sftpTransfer(sftp: SFTPWrapper): FileTransfer {
 }
 
 /** Runs `command` with `input` on its stdin; resolves with (at most `limit` bytes of) its stdout once it exits 0. */
-function execBytes(client: Client, command: string, input: Uint8Array | undefined, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, (err, channel) => {
-      if (err) return reject(new HostError({ code: 'ECHANNEL', message: `ssh exec failed: ${err.message}` }));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let stderr = '';
-      let code: number | null = null;
-      const timer = setTimeout(() => {
-        channel.close();
-        reject(new HostError({ code: 'ETIMEDOUT', message: `remote command timed out: ${command.slice(0, 60)}` }));
-      }, TRANSFER_TIMEOUT_MS);
-      channel.on('data', (d: Buffer) => {
-        if (size < limit) chunks.push(d.subarray(0, limit - size));
-        size += d.length;
-      });
-      channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
-      channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => {
-        clearTimeout(timer);
-        if (code === 0) resolve(new Uint8Array(Buffer.concat(chunks)));
-        else reject(new HostError({ code: 'EIO', message: `remote command failed (${code ?? 'no status'}): ${command.slice(0, 60)}: ${stderr.trim().slice(0, 200)}` }));
-      });
-      channel.end(input ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : undefined);
-    });
-  });
+async function execBytes(client: Client, command: string, input: Uint8Array | undefined, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const run = await runExec(client, command, (d) => {
+    if (size < limit) chunks.push(d.subarray(0, limit - size));
+    size += d.length;
+  }, TRANSFER_TIMEOUT_MS, input);
+  if (run.code !== 0) {
+    throw new HostError({ code: 'EIO', message: `remote command failed (${run.code ?? 'no status'}): ${command.slice(0, 60)}: ${run.stderr.trim().slice(0, 200)}` });
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** Without SFTP: the bytes go through `cat` on an exec channel's stdin and come back on its stdout. */
