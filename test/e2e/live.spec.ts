@@ -4,7 +4,7 @@
 // lifecycle log follow programs that come and go; a pause freezes every live view behind a
 // PAUSED marker; bars and lines open their program; an open program that is unloaded says
 // so; an expanded map value follows its row and flashes; per-CPU values say how their CPUs
-// are combined, checked against bpftool's per-CPU dump.
+// are combined, checked against bpftool's per-CPU dump; empty and error states explain.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -199,4 +199,17 @@ test('per-CPU values: same on every CPU once, sums labelled, switched to per CPU
   await expect(item('packets').locator('[data-value]')).toHaveText(`max ${max}`);
   // The row's summary follows the field's choice.
   await expect(key0).toContainText(`packets=max ${max}`);
+});
+
+test('empty and error states say what is missing and why', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await open(page, '#/local/programs?q=no_program_is_called_this');
+  await expect(page.locator('main [data-state-note="empty"]')).toHaveText(/No programs match the filter/, { timeout: 20_000 });
+  await open(page, `#/local/maps/${served.fixtures().map('percpu_flows').id}?q=no_such_value`);
+  await expect(page.locator('[data-map-rows] [data-state-note="empty"]')).toHaveText(/No entry matches the filter/, { timeout: 20_000 });
+  // A host that cannot open: its overview says why instead of showing zeros.
+  await page.getByLabel('Host to add').fill('snapshot:/nonexistent.bpfsnap');
+  await page.getByRole('button', { name: 'Add host' }).click();
+  await expect(page.locator('main [data-error-code]')).toContainText('/nonexistent.bpfsnap', { timeout: 20_000 });
+  await expect(page.locator('[data-count="programs"]')).toHaveText('—');
 });
