@@ -96,6 +96,8 @@ export const methods = lazyTable({
   answerHostKey: () => ({ params: z.strictObject({ host: HostIdSchema, accept: z.boolean() }), result: Done }),
   /** Attach points of a program (links, perf events, netlink, cgroup attachments). */
   getProgramAttachPoints: () => ({ params: ObjectParams, result: z.array(JsonRecordSchema) }),
+  /** Programs running on this program's functions (fentry/fexit/freplace links): show prog's `extended_by`. */
+  getProgramExtendedBy: () => ({ params: ObjectParams, result: z.array(JsonRecordSchema) }),
   /** Listing size, CFG (when small enough to draw) and JIT disassembly of a program. */
   getProgramCode: () => ({ params: ObjectParams, result: ProgramCodeViewSchema }),
   /** A page of the bytecode listing by display line, or starting at the instruction `insn`. */

@@ -12,7 +12,8 @@ import {
   type ProgSummary,
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeProgInfo, stringifyJson, type JsonObject, type LinkInfo } from '../kernel/info/index.js';
-import { listCgroupViews, listNetViews, listPerfEvents, programAttachPoints } from '../hosts/attachments.js';
+import { listCgroupViews, listNetViews, listPerfEvents, programAttachPoints, programExtendedBy } from '../hosts/attachments.js';
+import { extendedByJson, extendedByText } from '../kernel/info/prog-targets.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { HostError, toHostError } from '../hosts/host-error.js';
 import { UsageError, type CommandContext } from './context.js';
@@ -109,6 +110,12 @@ export function attachPointsJson(points: readonly AttachPoint[]): JsonObject[] {
 export function attachPointsText(points: readonly AttachPoint[]): string {
   if (points.length === 0) return '\tattached: nowhere\n';
   return points.map((p) => `\tattached: ${p.kind} ${p.target} (${p.mechanism}${p.linkId !== undefined ? ` ${p.linkId}` : ''})\n`).join('');
+}
+
+/** The programs running on a program's functions, for `show prog ID`: JSON (`extended_by`) and text. */
+export async function programExtendedByView(session: HostSession, progId: number): Promise<{ json: JsonObject[]; text: string }> {
+  const extensions = await programExtendedBy(session, progId);
+  return { json: extendedByJson(extensions), text: extendedByText(extensions) };
 }
 
 /** The `attach_points` of `show prog ID`: JSON and text. */

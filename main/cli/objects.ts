@@ -14,7 +14,7 @@ import {
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
-import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments } from './attachments.js';
+import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments, programExtendedByView } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
 export type Kind = 'prog' | 'map' | 'link';
@@ -71,11 +71,15 @@ function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
 }
 
 /**
- * A program's attach points and summary, asked for together: their walks of /proc run beside
- * each other's syscalls. The summary's analysis (host graph, map access) loads only here.
+ * A program's attach points, the programs extending it and its summary, asked for together: their
+ * walks of /proc run beside each other's syscalls. The summary's analysis (host graph, map access) loads only here.
  */
 function programExtras(session: HostSession, id: number) {
-  return Promise.all([programAttachments(session, id), import('../hosts/host-graph.js').then((graph) => graph.programSummary(session, id))]);
+  return Promise.all([
+    programAttachments(session, id),
+    programExtendedByView(session, id),
+    import('../hosts/host-graph.js').then((graph) => graph.programSummary(session, id)),
+  ]);
 }
 
 /** `show prog|map|link ID --json`: one object, a program with its attach points and summary. */
@@ -83,8 +87,9 @@ export async function showJson(session: HostSession, kind: Kind, id: number): Pr
   const [[rendered], extras] = await Promise.all([renderAll(session, kind, true, id), kind === 'prog' ? programExtras(session, id) : undefined]);
   if (!rendered) throw notLoaded(session, kind, id);
   if (extras) {
-    const [attachments, summary] = extras;
+    const [attachments, extendedBy, summary] = extras;
     rendered.json!.attach_points = attachments.json;
+    if (extendedBy.json.length > 0) rendered.json!.extended_by = extendedBy.json;
     // Plain numbers and strings only: the JSON text is the object.
     if (summary) rendered.json!.summary = JSON.parse(JSON.stringify(summary)) as JsonObject;
   }
@@ -122,7 +127,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   }
   const [[rendered], extras] = await Promise.all([renderAll(session, kind, false, id), kind === 'prog' ? programExtras(session, id) : undefined]);
   if (!rendered) throw notLoaded(session, kind, id);
-  const [attachments, summary] = extras ?? [];
-  ctx.io.out(rendered.text + (attachments?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
+  const [attachments, extendedBy, summary] = extras ?? [];
+  ctx.io.out(rendered.text + (attachments?.text ?? '') + (extendedBy?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
   return 0;
 }

@@ -31,9 +31,11 @@ import {
   type TcObject,
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
+import type { ProgramExtension } from '../kernel/info/prog-targets.js';
 import type { Host, MapReader } from './host.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
+import { programExtensions } from './prog-extensions.js';
 
 /** enum bpf_attach_type values queried on cgroups: every cgroup hook up to Linux 6.18. */
 const CGROUP_ATTACH_TYPES = [0, 1, 2, 3, 6, 8, 9, 10, 11, 12, 13, 14, 15, 18, 19, 20, 21, 22, 29, 30, 31, 32, 34, 43, 49, 50, 51, 52, 53];
@@ -298,26 +300,45 @@ export async function collectAttachments(session: HostSession, families: Readonl
     families.has('structOps') ? listStructOps(session) : [],
     families.has('progArrays') ? listProgArrays(host) : [],
   ]);
-  return { links, net, cgroups, perf: perf.attached, perfHolders: perf.holders, structOps, progArrays };
+  const extensions = families.has('links') ? await programExtensions(session, links) : [];
+  return { links, extensions, net, cgroups, perf: perf.attached, perfHolders: perf.holders, structOps, progArrays };
 }
 
 /** How long one collection answers for every program of a session (a UI walking programs). */
 export const ATTACH_POINTS_TTL_MS = 2000;
 const ALL_KEY = [...ALL_ATTACH_FAMILIES].sort().join(',');
-/** Collections under way or recent, by session and by the families they walked. */
-const joined = new WeakMap<HostSession, Map<string, { at: number; points: Promise<Map<number, AttachPoint[]>> }>>();
+const LINKS_ONLY: ReadonlySet<AttachFamily> = new Set(['links']);
 
-function attachPointsOf(session: HostSession, families: ReadonlySet<AttachFamily>, now: number): Promise<Map<number, AttachPoint[]>> {
+interface Collected {
+  at: number;
+  views: Promise<AttachmentViews>;
+  points: Promise<Map<number, AttachPoint[]>>;
+}
+
+/** Collections under way or recent, by session and by the families they walked. */
+const joined = new WeakMap<HostSession, Map<string, Collected>>();
+
+function collected(session: HostSession, families: ReadonlySet<AttachFamily>, now: number): Collected {
   let bySession = joined.get(session);
   if (!bySession) joined.set(session, (bySession = new Map()));
   const key = [...families].sort().join(',');
   for (const cached of [bySession.get(key), bySession.get(ALL_KEY)]) {
-    if (cached && now - cached.at < ATTACH_POINTS_TTL_MS) return cached.points;
+    if (cached && now - cached.at < ATTACH_POINTS_TTL_MS) return cached;
   }
-  const points = collectAttachments(session, families).then(attachPointsByProgram);
-  bySession.set(key, { at: now, points });
-  points.catch(() => bySession.delete(key));
-  return points;
+  const views = collectAttachments(session, families);
+  const entry = { at: now, views, points: views.then(attachPointsByProgram) };
+  bySession.set(key, entry);
+  entry.points.catch(() => bySession.delete(key));
+  return entry;
+}
+
+function attachPointsOf(session: HostSession, families: ReadonlySet<AttachFamily>, now: number): Promise<Map<number, AttachPoint[]>> {
+  return collected(session, families, now).points;
+}
+
+/** The programs that run on this program's functions (fentry/fexit/freplace links): links are all it takes. */
+export async function programExtendedBy(session: HostSession, progId: number, now: number = Date.now()): Promise<ProgramExtension[]> {
+  return (await collected(session, LINKS_ONLY, now).views).extensions.filter((e) => e.targetProgId === progId);
 }
 
 /** Every program's attach points, collected once per session and reused for ATTACH_POINTS_TTL_MS. */

@@ -7,6 +7,7 @@ import { buildHostGraph, type GraphLink, type GraphObject, type HostGraph } from
 import { summarizeProgram, type ProgramSummary, type SummaryBusy, type SummaryHolder } from '../kernel/graph/program-summary.js';
 import type { MapAccessReport } from '../kernel/access/index.js';
 import { decodeMapInfo, progFullName, type LinkShow, type ProgShow } from '../kernel/info/index.js';
+import { tracingLinkTarget } from '../kernel/info/prog-targets.js';
 import { linkTypeName, mapTypeName, progTypeName } from '../kernel/names/index.js';
 import { allAttachPoints, programAttachPoints } from './attachments.js';
 import { toHostError } from './host-error.js';
@@ -29,14 +30,11 @@ function pidsOf(owners: readonly { pid: number }[] | undefined): number[] {
   return [...new Set((owners ?? []).map((o) => o.pid))];
 }
 
-/** fentry/fexit/freplace links: target_obj_id is a program's id when attach_btf_obj_id is that program's BTF. */
+/** fentry/fexit/freplace links on a program: the program whose function the linked program runs on (prog-targets.ts). */
 function tracingTarget(link: LinkShow, programs: ReadonlyMap<number, ProgShow>): number | undefined {
-  const d = link.info.details;
-  if (d?.kind !== 'tracing' || !d.targetObjId || link.info.progId === undefined) return undefined;
-  const tracer = programs.get(link.info.progId);
-  const target = programs.get(d.targetObjId);
-  if (!tracer || !target || !target.info.btfId) return undefined;
-  return tracer.info.attachBtfObjId === target.info.btfId ? d.targetObjId : undefined;
+  const tracer = link.info.progId === undefined ? undefined : programs.get(link.info.progId);
+  const target = tracingLinkTarget(link.info, tracer?.info);
+  return target?.kind === 'program' && programs.has(target.progId) ? target.progId : undefined;
 }
 
 async function innerMapIds(session: HostSession, mapId: number): Promise<number[]> {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { decodeBtfInfo, u64Array } from '../kernel/info/index.js';
+import { decodeBtfInfo, decodeMapInfo, u64Array } from '../kernel/info/index.js';
 import { decodeInstructions } from '../kernel/isa/index.js';
 import {
   fdinfoPath, hostFilePath, mapContentPath, MANIFEST_PATH, OWNERS_PATH, RAW_PARTS, rawPath, SNAPSHOT_FORMAT, SNAPSHOT_VERSION,
@@ -37,6 +37,7 @@ export interface SnapshotSummary {
 }
 
 const FILE_LIMIT = 1 << 20;
+const ATTACHMENT_MAP_TYPES = new Set([3, 26]);
 /** A map read slower than this gets its own progress line. */
 const PROGRESS_MS = 250;
 const FACT_FILES = {
@@ -201,11 +202,14 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
     addressesOfCalls(raw.xlated, callBase, addresses);
   }
   say(`snapshot: ${ids.prog.length} programs`);
+  /** prog_array and struct_ops maps: their contents say which programs run where (attachments). */
+  const attachmentMaps: number[] = [];
   for (const id of await host.listIds('map')) {
     const raw = await host.mapInfo(id);
     if (!raw) continue;
     ids.map.push(id);
     recordInfo(rec, 'map', raw as RawInfo & Record<string, unknown>, RAW_PARTS.map);
+    if (ATTACHMENT_MAP_TYPES.has(decodeMapInfo(raw.info).type)) attachmentMaps.push(id);
   }
   say(`snapshot: ${ids.map.length} maps`);
   for (const id of await host.listIds('link')) {
@@ -249,7 +253,9 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
   rec.addFile('/proc/kallsyms', encoder.encode(filterKallsyms(kallsymsText, addresses)));
 
   const mapContents: Record<string, SnapshotMapContent> = {};
-  const wanted = options.maps === 'all' ? ids.map : options.maps === 'none' ? [] : options.maps.filter((id) => ids.map.includes(id));
+  const chosen = options.maps === 'all' ? ids.map : options.maps === 'none' ? [] : options.maps.filter((id) => ids.map.includes(id));
+  // Whatever --maps chose, the maps attachments are read from: without them show prog and the graph could not say where programs run.
+  const wanted = [...new Set([...chosen, ...attachmentMaps])].sort((a, b) => a - b);
   for (const [i, id] of wanted.entries()) {
     const started = performance.now();
     const content = await recordMapContents(host, id, options.maxEntries, rec);

@@ -14,7 +14,7 @@ import { openHost } from '../hosts/open-host.js';
 import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
 import { ProgramListings, programCodeView, programListingPage, searchProgramListing } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
-import { attachPointsOf, btfTypeText, diagnosticsOf, searchBtfTypes, wire } from './inspect-service.js';
+import { attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
@@ -189,6 +189,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async getProgramAttachPoints({ host, id }) {
       return attachPointsOf(await session(host), id);
+    },
+    async getProgramExtendedBy({ host, id }) {
+      return extendedByOf(await session(host), id);
     },
     async getProgramCode({ host, id }) {
       return programCodeView(listings, host, await session(host), id);

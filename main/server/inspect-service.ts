@@ -4,7 +4,8 @@
 import { ApiError } from '../api/errors.js';
 import type { BtfTypeRef, BtfTypeText, JsonRecord } from '../api/view-records.js';
 import { formatC, type Btf } from '../kernel/btf/index.js';
-import { programAttachPoints } from '../hosts/attachments.js';
+import { programAttachPoints, programExtendedBy } from '../hosts/attachments.js';
+import { extendedByJson } from '../kernel/info/prog-targets.js';
 import { diagnoseHost } from '../hosts/diagnostics.js';
 import type { HostSession } from '../hosts/host-session.js';
 import type { JsonValue } from '../kernel/info/index.js';
@@ -23,6 +24,10 @@ function btfOf(session: HostSession, btfId: number | undefined): Promise<Btf> {
 
 export async function attachPointsOf(session: HostSession, id: number): Promise<JsonRecord[]> {
   return wire(await programAttachPoints(session, id)) as JsonRecord[];
+}
+
+export async function extendedByOf(session: HostSession, id: number): Promise<JsonRecord[]> {
+  return wire(extendedByJson(await programExtendedBy(session, id))) as JsonRecord[];
 }
 
 export async function diagnosticsOf(session: HostSession): Promise<JsonRecord[]> {

@@ -3,6 +3,7 @@
 // another mechanism (an XDP link in IFLA_XDP, a cgroup link in BPF_PROG_QUERY), the link wins.
 import { attachTypeName, linkTypeName } from '../names/index.js';
 import type { LinkInfo, PerfEventDetails } from '../info/index.js';
+import { extensionTargetWords, type ProgramExtension } from '../info/prog-targets.js';
 import { perfHolderTarget } from './perf-holders.js';
 import { tcHandleText } from './tc-parents.js';
 import type { AttachmentViews, NetnsRef } from './views.js';
@@ -17,6 +18,8 @@ export interface AttachPoint {
   /** Where, in words: `bfs1a (ifindex 33, netns host)`, a cgroup path, `sys_enter_getpid` … */
   target: string;
   linkId?: number;
+  /** fentry/fexit/freplace on a BPF program: that program. */
+  targetProgId?: number;
   /** perf-event fds: the holding process. */
   pid?: number;
   fd?: number;
@@ -99,8 +102,15 @@ export function attachPointsByProgram(views: AttachmentViews): Map<number, Attac
   const cgroupPath = (id: bigint): string | undefined => views.cgroups.find((c) => BigInt(c.id) === id)?.path;
   const linked = new Set<string>();
   const linkedProgs = new Set<number>();
+  const extensions = new Map<number, ProgramExtension>(views.extensions.map((e) => [e.linkId, e]));
   for (const link of views.links) {
     if (!link.progId) continue;
+    const extension = extensions.get(link.id);
+    if (extension) {
+      add({ progId: link.progId, mechanism: 'link', kind: extension.kind, target: extensionTargetWords(extension), linkId: link.id, targetProgId: extension.targetProgId });
+      linkedProgs.add(link.progId);
+      continue;
+    }
     const { kind, target } = linkTarget(link, ifname, cgroupPath);
     add({ progId: link.progId, mechanism: 'link', kind, target, linkId: link.id });
     linked.add(`${link.progId}:${kind}`);

@@ -2,6 +2,7 @@
 // Built by main/hosts/attachments.ts from raw bytes; rendered by bpftool-json.ts and text.ts,
 // and joined per program by attach-points.ts.
 import type { LinkInfo } from '../info/index.js';
+import type { ProgramExtension } from '../info/prog-targets.js';
 import type { NetInterface, TcBpfFilter } from './rtnetlink.js';
 import type { QueriedProgram, QueryRecord } from './prog-query.js';
 import type { TaskFdAttachment } from './task-fd.js';
@@ -92,6 +93,8 @@ export interface AttachmentViews {
   /** Processes holding perf events whose perf_event programs the kernel does not name. */
   perfHolders: PerfEventHolder[];
   links: LinkInfo[];
+  /** Tracing links whose target is another program (fentry/fexit/freplace on BPF). */
+  extensions: ProgramExtension[];
   /** struct_ops map id → the programs it holds. */
   structOps: Array<{ mapId: number; mapName: string; progIds: number[] }>;
   /** prog_array maps and the tail-call targets in their slots. */

@@ -68,6 +68,7 @@ export function createFakeService(): FakeService {
     reconnectHost: notImplemented,
     answerHostKey: notImplemented,
     getProgramAttachPoints: notImplemented,
+    getProgramExtendedBy: notImplemented,
     getProgramCode: notImplemented,
     readProgramListing: notImplemented,
     searchProgramListing: notImplemented,

@@ -235,6 +235,7 @@ describe('attach points', () => {
   it('joins every mechanism per program; a link hides the same hook seen elsewhere', () => {
     const views: AttachmentViews = {
       links: [{ infoLen: 64, type: 6, id: 3, progId: 1, details: { kind: 'xdp', ifindex: 7 } }],
+      extensions: [],
       net: [
         {
           netns: { inode: 1, label: 'host', path: null },
