@@ -3,6 +3,7 @@
 // and events, and every side validates against these schemas.
 import { z } from 'zod';
 import { lazyTable } from './lazy-table.js';
+import { ExplanationSchema, HostGraphSchema, ProgramSummaryRecordSchema } from './graph-records.js';
 import {
   HostStatusSchema,
   HostSummarySchema,
@@ -98,6 +99,12 @@ export const methods = lazyTable({
   getProgramAttachPoints: () => ({ params: ObjectParams, result: z.array(JsonRecordSchema) }),
   /** Programs running on this program's functions (fentry/fexit/freplace links): show prog's `extended_by`. */
   getProgramExtendedBy: () => ({ params: ObjectParams, result: z.array(JsonRecordSchema) }),
+  /** Attach points, links, programs, maps and holders with how each touches the next (bpfscope graph --json), and what could not be read. */
+  getHostGraph: () => ({ params: HostParams, result: HostGraphSchema }),
+  /** A program in one sentence and its facts (show prog's summary). */
+  getProgramSummary: () => ({ params: ObjectParams, result: ProgramSummaryRecordSchema }),
+  /** What a helper, kfunc or type name is (bpfscope explain --json); the helper's kernel text where the host has it. */
+  explain: () => ({ params: z.strictObject({ host: HostIdSchema, name: z.string().min(1).max(128) }), result: z.array(ExplanationSchema) }),
   /** Listing size, CFG (when small enough to draw) and JIT disassembly of a program. */
   getProgramCode: () => ({ params: ObjectParams, result: ProgramCodeViewSchema }),
   /** A page of the bytecode listing by display line, or starting at the instruction `insn`. */

@@ -28,6 +28,7 @@ export async function explainCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   for (const entry of entries) {
+    if (entry.implementation) ctx.io.out(`${entry.implementation}: the kernel's implementation of this helper, which the verifier calls directly\n`);
     ctx.io.out(explanationText(entry));
     if (entry.kind === 'helper' && entry.manual) ctx.io.out(`\n\tfrom ${entry.manual.source} on ${session?.label ?? 'this host'}:\n${entry.manual.text.replace(/^/gm, '\t')}\n`);
   }

@@ -1,6 +1,7 @@
 // `explain NAME` against a host: our tables, a kfunc's prototype from the host's BTF, and the
 // kernel's own helper text where the host has the uapi header or the bpf-helpers(7) page.
 import { gunzipSync } from 'node:zlib';
+import { HASH_ELEMENT_LOOKUP, helperForSymbol } from '../kernel/access/helper-effects.js';
 import { explainName, helperManualFromMan, helperManualText, kfuncExplanation, type Explanation } from '../kernel/reference/explain.js';
 import type { HostSession } from './host-session.js';
 
@@ -14,7 +15,14 @@ export interface HelperManual {
   text: string;
 }
 
-export type ExplainedEntry = Explanation & { manual?: HelperManual };
+/** `implementation`: the kernel function xlated code calls for the helper (`htab_map_update_elem`). */
+export type ExplainedEntry = Explanation & { manual?: HelperManual; implementation?: string };
+
+/** A kernel function a listing names as a call's target, read as the helper it implements. */
+function asHelper(name: string): ExplainedEntry[] {
+  const helper = name === HASH_ELEMENT_LOOKUP ? 'bpf_map_lookup_elem' : helperForSymbol(name);
+  return helper && helper !== name ? explainName(`helper:${helper}`).map((e) => ({ ...e, implementation: name })) : [];
+}
 
 async function helperManual(session: HostSession, name: string): Promise<HelperManual | undefined> {
   const header = await session.host.readFile(UAPI_HEADER, FILE_LIMIT).catch(() => undefined);
@@ -33,6 +41,7 @@ async function helperManual(session: HostSession, name: string): Promise<HelperM
 /** What NAME is. Without a session (no host at hand) only our tables answer. */
 export async function explain(session: HostSession | undefined, name: string): Promise<ExplainedEntry[]> {
   const found: ExplainedEntry[] = explainName(name);
+  if (found.length === 0) found.push(...asHelper(name.trim()));
   if (!session) return found;
   if (found.length === 0) {
     const btf = await session.vmlinuxBtf().catch(() => undefined);

@@ -51,12 +51,12 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
   } catch (error) {
     notes.push(`attach points: ${toHostError(error).message}`);
   }
-  const context = await accessContext(session);
+  const context = await accessContext(session, new Map(maps.map((m) => [m.info.id, m.info.type])));
   const access = new Map<number, MapAccessReport>();
   const unanalysed: string[] = [];
   for (const show of programs) {
     try {
-      const result = await programAccess(session, show.info.id, context);
+      const result = await programAccess(session, show.info.id, context, show.info.tag);
       if (result) access.set(show.info.id, result.report);
     } catch (error) {
       unanalysed.push(`prog ${show.info.id} (${toHostError(error).message})`);
@@ -75,11 +75,15 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
 
   const byId = new Map(programs.map((p) => [p.info.id, p]));
   const comms = new Map<number, string>();
-  for (const o of [...programs, ...maps, ...links].flatMap((s) => s.owners ?? [])) if (!comms.has(o.pid)) comms.set(o.pid, o.comm);
+  const held = new Map<number, number>();
+  for (const o of [...programs, ...maps, ...links].flatMap((s) => s.owners ?? [])) {
+    if (!comms.has(o.pid)) comms.set(o.pid, o.comm);
+    held.set(o.pid, (held.get(o.pid) ?? 0) + 1);
+  }
   const contexts = await ownerContexts(session, [...comms.keys()]);
   const processes = contexts.map((c) => {
     const place = ownerPlace(c);
-    return { pid: c.pid, comm: comms.get(c.pid) ?? '', ...(place ? { place } : {}) };
+    return { pid: c.pid, comm: comms.get(c.pid) ?? '', held: held.get(c.pid) ?? 0, ...(place ? { place } : {}) };
   });
   const graphPrograms: GraphObject[] = programs.map((p) => ({
     id: p.info.id, type: progTypeName(p.info.type) ?? String(p.info.type), name: progFullName(p.info, p.firstFuncName), pids: pidsOf(p.owners),
@@ -96,6 +100,18 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
   });
   const graph = buildHostGraph({ programs: graphPrograms, maps: graphMaps, links: graphLinks, processes, attachPoints, access, innerMaps });
   return { graph, notes };
+}
+
+const BPF_OBJECT_FDS = new Set(['anon_inode:bpf-prog', 'anon_inode:bpf-map', 'anon_inode:bpf_link']);
+
+/** How many BPF objects each of `pids` holds (from the owner scan). */
+async function heldCounts(session: HostSession, pids: readonly number[]): Promise<Map<number, number>> {
+  const wanted = new Set(pids);
+  const counts = new Map<number, number>();
+  for (const fd of await session.host.owners().catch(() => [])) {
+    if (wanted.has(fd.pid) && BPF_OBJECT_FDS.has(fd.target)) counts.set(fd.pid, (counts.get(fd.pid) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** Whether the kernel counts runs now: the sysctl, or someone holding a BPF_ENABLE_STATS fd. */
@@ -118,10 +134,10 @@ export async function programSummary(session: HostSession, id: number, busy?: Su
     busy ? Promise.resolve(busy.stats) : statsOn(session),
   ]);
   const pids = pidsOf(show.owners);
-  const contexts = await ownerContexts(session, pids);
+  const [contexts, held] = await Promise.all([ownerContexts(session, pids), heldCounts(session, pids)]);
   const holders: SummaryHolder[] = contexts.map((c) => {
     const place = ownerPlace(c);
-    const holder: SummaryHolder = { pid: c.pid, comm: show.owners?.find((o) => o.pid === c.pid)?.comm ?? '' };
+    const holder: SummaryHolder = { pid: c.pid, comm: show.owners?.find((o) => o.pid === c.pid)?.comm ?? '', held_objects: held.get(c.pid) ?? 1 };
     if (c.commandLine) holder.command_line = c.commandLine;
     if (place) holder.place = place;
     if (c.gone) holder.gone = true;

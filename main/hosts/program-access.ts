@@ -50,9 +50,9 @@ async function firstInnerMapId(host: Host, outerId: number): Promise<number | un
   }
 }
 
-/** One context per question; map types are read on demand and remembered. */
-export async function accessContext(session: HostSession): Promise<AccessContext> {
-  const types = new Map<number, Promise<number | undefined>>();
+/** One context per question; map types are read on demand and remembered (`known`: types the caller already has). */
+export async function accessContext(session: HostSession, known?: ReadonlyMap<number, number>): Promise<AccessContext> {
+  const types = new Map<number, Promise<number | undefined>>([...(known ?? [])].map(([id, type]) => [id, Promise.resolve(type)]));
   const mapType = (id: number): Promise<number | undefined> => {
     let known = types.get(id);
     if (!known) {
@@ -127,13 +127,18 @@ export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: 
   return access;
 }
 
-/** A program's map accesses; null when it is not loaded. */
-export async function programAccess(session: HostSession, id: number, context?: AccessContext): Promise<ProgramAccess | null> {
+/**
+ * A program's map accesses; null when it is not loaded. `tag`: the program's tag when the caller
+ * has it (a listing), so a program analysed before is answered without reading its code again.
+ */
+export async function programAccess(session: HostSession, id: number, context?: AccessContext, tag?: string): Promise<ProgramAccess | null> {
+  let cache = reports.get(session);
+  if (!cache) reports.set(session, (cache = new Map()));
+  const seen = cache.get(id);
+  if (seen && tag !== undefined && seen.tag === tag) return seen.access;
   const raw = await session.host.progInfo(id, true);
   if (!raw) return null;
   const info = decodeProgInfo(raw.info);
-  let cache = reports.get(session);
-  if (!cache) reports.set(session, (cache = new Map()));
   const known = cache.get(id);
   if (known && known.tag === info.tag) return known.access;
   if (raw.xlated.byteLength === 0) {

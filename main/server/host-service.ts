@@ -16,6 +16,7 @@ import { ProgramListings, programCodeView, programListingPage, searchProgramList
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
 import { attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, searchBtfTypes, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
+import { GraphService } from './graph-service.js';
 import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
@@ -81,6 +82,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
   const openSpec = options.openSpec ?? openSpecSession;
   const session = (hostId: string): Promise<HostSession> => hosts.session(hostId);
   const mapViews = new MapViews();
+  const graphs = new GraphService();
   const listings = new ProgramListings();
   const live = new LiveService(session);
   const uploads = new SnapshotUploads();
@@ -108,6 +110,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     async removeHost({ host }) {
       await hosts.remove(host);
       listings.dropHost(host);
+      graphs.dropHost(host);
       return {};
     },
     reconnectHost({ host }) {
@@ -186,6 +189,15 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       const show = await getLink(s, id);
       if (!show) throw gone('link', id, s.label);
       return toWireJson(renderLinkJson(show, await showOptions(s))) as never;
+    },
+    async getHostGraph({ host }) {
+      return graphs.hostGraph(host, await session(host));
+    },
+    async getProgramSummary({ host, id }) {
+      return graphs.programSummary(await session(host), id);
+    },
+    async explain({ host, name }) {
+      return graphs.explain(await session(host), name);
     },
     async getProgramAttachPoints({ host, id }) {
       return attachPointsOf(await session(host), id);

@@ -42,6 +42,8 @@ export interface HostGraph {
 export interface GraphProcess {
   pid: number;
   comm: string;
+  /** BPF objects (programs, maps, links) it holds: the tool that loaded an object holds most. */
+  held: number;
   /** A line about where it runs (unit, container, pod), for its node's name. */
   place?: string;
 }
@@ -127,13 +129,25 @@ class GraphBuilder {
   }
 }
 
-/** The process a set of holders stands for: the lowest pid (a tool's main process holds first). */
-function clusterOf(pids: readonly number[]): string | undefined {
-  return pids.length === 0 ? undefined : nodeId.proc(Math.min(...pids));
+/**
+ * The process a set of holders stands for: the one holding the most objects (a tool holds its
+ * programs, maps and links; a tool enumerating them holds one at a time), then the lowest pid.
+ */
+export function primaryHolder(pids: readonly number[], held: (pid: number) => number): number | undefined {
+  let best: number | undefined;
+  for (const pid of pids) {
+    if (best === undefined || held(pid) > held(best) || (held(pid) === held(best) && pid < best)) best = pid;
+  }
+  return best;
 }
 
 export function buildHostGraph(input: GraphInput): HostGraph {
   const g = new GraphBuilder();
+  const heldBy = new Map(input.processes.map((p) => [p.pid, p.held]));
+  const clusterOf = (pids: readonly number[]): string | undefined => {
+    const pid = primaryHolder(pids, (p) => heldBy.get(p) ?? 0);
+    return pid === undefined ? undefined : nodeId.proc(pid);
+  };
   for (const p of input.processes) {
     g.node({ id: nodeId.proc(p.pid), kind: 'proc', name: `${p.comm} (pid ${p.pid})${p.place ? `, ${p.place}` : ''}` });
   }

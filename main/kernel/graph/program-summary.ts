@@ -3,6 +3,7 @@
 // `summary` of `show prog --json`, the text line of `show prog` and the dashboard's chips.
 import type { AttachPoint } from '../attach/index.js';
 import type { MapAccessReport } from '../access/index.js';
+import { rateWords, shortNumber } from './glance.js';
 import { attachHook } from './host-graph.js';
 
 export interface SummaryMap {
@@ -18,6 +19,8 @@ export interface SummaryMap {
 export interface SummaryHolder {
   pid: number;
   comm: string;
+  /** BPF objects it holds in all (the tool that loaded a program holds most). */
+  held_objects?: number;
   command_line?: string;
   /** Unit, container or pod, in a few words. */
   place?: string;
@@ -37,6 +40,8 @@ export interface SummaryBusy {
 
 export interface ProgramSummary {
   sentence: string;
+  /** The sentence's parts, in order; the last says how busy it is (a live view puts its own rates there). */
+  facts: string[];
   runs_on: Array<{ kind: string; target: string; mechanism: string; link_id?: number }>;
   /** Why runs_on may be incomplete: perf_event programs' events are not named by the kernel. */
   runs_on_note?: string;
@@ -68,15 +73,6 @@ export interface SummaryInput {
 
 const NAMES_IN_SENTENCE = 3;
 
-/** `12.3 k`, `1.2 M`, `810`: numbers as a person reads them at a glance. */
-export function shortNumber(n: number): string {
-  const abs = Math.abs(n);
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(1)} G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
-  if (abs >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
-  return abs >= 100 || Number.isInteger(n) ? String(Math.round(n)) : n.toFixed(1);
-}
-
 function names(maps: readonly SummaryMap[]): string {
   const shown = maps.slice(0, NAMES_IN_SENTENCE).map((m) => (m.inner ? `a map in ${m.name}` : m.name));
   return maps.length > NAMES_IN_SENTENCE ? `${shown.join(', ')} and ${maps.length - NAMES_IN_SENTENCE} more` : shown.join(', ');
@@ -104,10 +100,7 @@ function holderWords(holders: readonly SummaryHolder[]): string {
 }
 
 export function busyWords(busy: SummaryBusy): string {
-  if (busy.runs_per_sec !== undefined) {
-    const avg = busy.avg_run_ns ? `, ${shortNumber(busy.avg_run_ns)} ns avg` : '';
-    return `${shortNumber(busy.runs_per_sec)} runs/s${avg}`;
-  }
+  if (busy.runs_per_sec !== undefined) return rateWords(busy.runs_per_sec, busy.avg_run_ns);
   const runs = busy.run_cnt ?? 0;
   if (!busy.stats) return runs > 0 ? `run statistics off (${shortNumber(runs)} runs counted while on)` : 'run statistics off';
   const avg = runs > 0 ? `, ${shortNumber((busy.run_time_ns ?? 0) / runs)} ns avg` : '';
@@ -117,9 +110,10 @@ export function busyWords(busy: SummaryBusy): string {
 export function summarizeProgram(input: SummaryInput): ProgramSummary {
   const summary: ProgramSummary = {
     sentence: '',
+    facts: [],
     runs_on: input.attachPoints.map((p) => ({ kind: p.kind, target: attachHook(p), mechanism: p.mechanism, ...(p.linkId !== undefined ? { link_id: p.linkId } : {}) })),
-    // The tool that loaded a program usually started first: lowest pid first, as the graph clusters.
-    held_by: [...input.holders].sort((a, b) => a.pid - b.pid),
+    // The tool that loaded a program holds the most objects; one enumerating them holds one at a time.
+    held_by: [...input.holders].sort((a, b) => (b.held_objects ?? 0) - (a.held_objects ?? 0) || a.pid - b.pid),
     reads: [],
     writes: [],
     emits: [],
@@ -152,6 +146,7 @@ export function summarizeProgram(input: SummaryInput): ProgramSummary {
   if (summary.access_error) parts.push('maps not analysed');
   else if (summary.untracked.length) parts.push(`${summary.untracked.length} flow${summary.untracked.length === 1 ? '' : 's'} not followed`);
   if (input.objectSection === undefined) parts.push(busyWords(summary.busy));
+  summary.facts = parts;
   summary.sentence = parts.join(' · ');
   return summary;
 }

@@ -63,6 +63,9 @@ export function createFakeService(): FakeService {
     },
     // The methods these protocol tests do not exercise answer ENOSYS.
     addHost: notImplemented,
+    getHostGraph: notImplemented,
+    getProgramSummary: notImplemented,
+    explain: notImplemented,
     listSshConfigHosts: notImplemented,
     removeHost: notImplemented,
     reconnectHost: notImplemented,

@@ -5,14 +5,15 @@ import type { AttachPoint } from '../../../main/kernel/attach/index.js';
 import type { MapAccessReport } from '../../../main/kernel/access/index.js';
 import { renderGraphDot } from '../../../main/kernel/graph/dot.js';
 import { buildHostGraph, type GraphInput } from '../../../main/kernel/graph/host-graph.js';
-import { busyWords, shortNumber, summarizeProgram } from '../../../main/kernel/graph/program-summary.js';
+import { shortNumber } from '../../../main/kernel/graph/glance.js';
+import { busyWords, summarizeProgram } from '../../../main/kernel/graph/program-summary.js';
 
 const report = (maps: MapAccessReport['maps']): MapAccessReport => ({ maps, untracked: [], complete: true, steps: 1 });
 
 const INPUT: GraphInput = {
-  processes: [{ pid: 100, comm: 'runqlat' }, { pid: 200, comm: 'cilium-agent', place: 'cilium.service' }],
+  processes: [{ pid: 100, comm: 'runqlat', held: 5 }, { pid: 200, comm: 'cilium-agent', place: 'cilium.service', held: 4 }, { pid: 50, comm: 'bpftool', held: 1 }],
   programs: [
-    { id: 1, type: 'tracepoint', name: 'handle_switch', pids: [100] },
+    { id: 1, type: 'tracepoint', name: 'handle_switch', pids: [50, 100] },
     { id: 2, type: 'sched_cls', name: 'from_netdev', pids: [200] },
     { id: 3, type: 'sched_cls', name: 'tail_one', pids: [200] },
     { id: 4, type: 'tracing', name: 'watch_prog', pids: [100] },

@@ -1,0 +1,134 @@
+// The host graph, program summaries and the helper reference in Chromium through `serve`, on a
+// busy host: the fixtures, a real bpftrace tool, and 1,000 programs with 3,000 maps held by no
+// process. Lanes per tool, collapsed big clusters, filters, a click that opens the program, the
+// summary at its top, a helper's reference on hover and on focus; both themes checked by axe and
+// photographed (test-results/screens/, docs/screenshots/ for the README).
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBusyHost } from '../helpers/busy-host.js';
+import { startCorpus, type Corpus } from '../helpers/corpus.js';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
+import { REPO_ROOT, startServe, type ServeProcess } from './server-process.js';
+
+let server: ServeProcess;
+let fixtures: LoadedFixtures;
+let corpus: Corpus;
+let work: string;
+const pinDir = `/sys/fs/bpf/bpfscope-graph-e2e-${process.pid}`;
+const BUSY_PROGRAMS = 1000;
+const BUSY_MAPS = 3000;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  const problem = ensureKernelEnvWith(['bpftrace']);
+  if (problem) throw new Error(problem);
+  work = mkdtempSync(join(tmpdir(), 'bpfscope-graph-e2e-'));
+  expect(loadBusyHost(work, BUSY_PROGRAMS, BUSY_MAPS, pinDir, 'busy_')).toBe(BUSY_PROGRAMS);
+  fixtures = await startFixtures({ only: ['maps', 'tracing'] });
+  corpus = await startCorpus(['counts']);
+  server = await startServe();
+  await fixtures.trigger('getpid', 50);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  await corpus?.stop();
+  await fixtures?.stop();
+  rmSync(pinDir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function openGraph(page: Page, query = ''): Promise<void> {
+  await page.setViewportSize({ width: 1500, height: 950 });
+  await page.goto(new URL(`#/local/graph${query}`, server.url).href);
+  await expect(page.locator('[data-graph-draw-ms]')).toBeVisible({ timeout: 60_000 });
+}
+
+const canvas = (page: Page) => page.getByRole('group', { name: 'Host graph' });
+const node = (page: Page, id: string) => page.locator(`[data-graph-node="${id}"]`);
+
+test('a busy host: one lane per tool, the 4,000 objects of no process collapsed, edges labelled by access', async ({ page }) => {
+  await openGraph(page);
+  const unowned = node(page, 'cluster:unowned');
+  await expect(unowned).toBeVisible();
+  const [progs, maps] = (await unowned.getAttribute('aria-label'))!.match(/(\d+) progs · (\d+) maps/)!.slice(1).map(Number);
+  expect(progs).toBeGreaterThanOrEqual(BUSY_PROGRAMS);
+  expect(maps).toBeGreaterThanOrEqual(BUSY_MAPS);
+  // The bpftrace tool's lane: its programs and what they touch, by access.
+  const tool = corpus.tools[0]!;
+  await page.locator('[data-graph-owner]').selectOption(`proc:${tool.pid}`);
+  await expect(page.locator(`[data-lane="proc:${tool.pid}"]`)).toContainText(`bpftrace (pid ${tool.pid})`);
+  const opens = page.locator('[data-graph-node]').filter({ hasText: 'AT_opens' });
+  await expect(opens).toHaveCount(1);
+  const opensId = await opens.getAttribute('data-graph-node');
+  await expect(page.locator(`[data-graph-edge$=">${opensId}"]`)).toHaveAttribute('data-access', 'read,write');
+  await page.locator('[data-graph-owner]').selectOption('');
+  expect(Number(await canvas(page).getAttribute('data-nodes'))).toBeLessThan(1000);
+});
+
+test('the fixture\'s program: filtered by name, its tail call and maps drawn, a click opens it with its summary', async ({ page }) => {
+  const prog = fixtures.program('count_getpid');
+  const jumpTable = fixtures.map('jump_table');
+  await openGraph(page, '?q=count_getpid');
+  await expect(node(page, `prog:${prog.id}`)).toBeVisible();
+  await expect(page.locator(`[data-graph-edge="prog:${prog.id}>map:${jumpTable.id}"]`)).toHaveAttribute('data-access', 'jump');
+  await node(page, `prog:${prog.id}`).click();
+  await expect(page).toHaveURL(new RegExp(`#/local/programs/${prog.id}`));
+  const sentence = page.locator('[data-sentence]');
+  await expect(sentence).toContainText(/^Runs on tracepoint sys_enter_getpid via link \d+ · held by bpfscope-fixtur \(pid \d+\)/, { timeout: 20_000 });
+  await expect(sentence).toContainText('jumps through jump_table');
+  await expect(page.locator(`[data-access="jumps"][data-map-id="${jumpTable.id}"]`)).toBeVisible();
+  // Live rates take the place of the host's counters once they arrive.
+  await fixtures.trigger('getpid', 200);
+  await expect(sentence).toContainText(/runs\/s/, { timeout: 20_000 });
+});
+
+test('expanding the lane of 1,000 programs draws whole neighbourhoods up to 500 nodes; a name finds one of the rest', async ({ page }) => {
+  await openGraph(page);
+  await node(page, 'cluster:unowned').click();
+  await expect.poll(async () => Number(await canvas(page).getAttribute('data-nodes')), { timeout: 30_000 }).toBeGreaterThan(500);
+  await expect(node(page, 'more:unowned')).toContainText('more');
+  await page.locator('[data-graph-filter]').fill('busy_9_p42');
+  await expect(page.locator('[data-graph-node]').filter({ hasText: /^busy_9_p42/ })).toHaveCount(1);
+  // Its three maps, each from the source: one read, two written.
+  await expect(page.locator('[data-graph-edge^="prog:"]')).toHaveCount(3);
+  expect((await page.locator('[data-graph-edge^="prog:"]').evaluateAll((edges) => edges.map((e) => e.getAttribute('data-access')))).sort()).toEqual(['read', 'read,write', 'read,write']);
+});
+
+test('a helper call in the bytecode shows its prototype and what it does, on hover and on focus', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(new URL(`#/local/programs/${fixtures.program('count_getpid').id}`, server.url).href);
+  const callee = page.locator('[data-callee="bpf_get_current_pid_tgid"]').first();
+  await callee.scrollIntoViewIfNeeded({ timeout: 30_000 });
+  await callee.hover();
+  await expect(page.locator('[data-callee-tip]')).toContainText('__u64 bpf_get_current_pid_tgid(void)');
+  await expect(page.locator('[data-callee-tip]')).toContainText('thread-group id');
+  await page.mouse.move(0, 0);
+  await expect(page.locator('[data-callee-tip]')).toHaveCount(0);
+  await callee.focus();
+  await expect(page.locator('[data-callee-tip]')).toBeVisible();
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the graph in the ${theme} theme: no serious axe violation; photographed`, async ({ page }) => {
+    await page.addInitScript((t) => localStorage.setItem('bpfscope.theme', t), theme);
+    await openGraph(page);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await page.waitForTimeout(1000);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`)).toEqual([]);
+    const name = `graph${theme === 'dark' ? '-dark' : ''}.png`;
+    mkdirSync(join(REPO_ROOT, 'test-results', 'screens'), { recursive: true });
+    const path = join(REPO_ROOT, 'test-results', 'screens', name);
+    await page.screenshot({ path });
+    mkdirSync(join(REPO_ROOT, 'docs', 'screenshots'), { recursive: true });
+    copyFileSync(path, join(REPO_ROOT, 'docs', 'screenshots', name));
+  });
+}
