@@ -30,6 +30,8 @@ export interface KallsymsQuery {
 
 const MAX_LINES = 4_000_000;
 const CALL_BASE = '__bpf_call_base';
+/** Up to this many addresses pending, each is searched for; more, every line is looked at. */
+const FEW_ADDRESSES = 16;
 
 /** One kallsyms line (`address type name[\tmodule]`), or undefined when it does not parse. */
 function parseLine(text: string, start: number, end: number): KernelSymbol | undefined {
@@ -236,22 +238,44 @@ export class KallsymsScan {
 
   /** Takes the pending addresses that start a line of `text` (complete lines). */
   private match(text: string): void {
+    if (!this.addressesShown && text.length > 0 && !text.startsWith(this.zero)) this.addressesShown = true;
+    if (this.pending.size <= FEW_ADDRESSES) this.matchEach(text);
+    else this.matchLines(text);
+  }
+
+  /** Few addresses: a string search for each (kallsyms is 120 k lines; most queries want a handful). */
+  private matchEach(text: string): void {
+    const width = this.width;
+    for (const [key, address] of this.pending) {
+      for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
+        if ((at > 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(at + width) !== 32) continue;
+        const end = text.indexOf('\n', at);
+        if (this.take(key, address, text, at, end < 0 ? text.length : end)) break;
+      }
+    }
+  }
+
+  /** Many addresses: one look at each line's address. */
+  private matchLines(text: string): void {
     const { width, pending } = this;
     for (let start = 0; start < text.length && pending.size > 0; ) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const key = text.slice(start, start + width);
-      if (!this.addressesShown && key !== this.zero) this.addressesShown = true;
       const address = pending.get(key);
-      if (address !== undefined && text.charCodeAt(start + width) === 32) {
-        const symbol = parseLine(text, start, end);
-        if (symbol) {
-          this.found.set(address, symbol);
-          pending.delete(key);
-        }
-      }
+      if (address !== undefined && text.charCodeAt(start + width) === 32) this.take(key, address, text, start, end);
       start = end + 1;
     }
+  }
+
+  /** Records the line as the symbol at address; false when it does not parse. */
+  private take(key: string, address: bigint, text: string, start: number, end: number): boolean {
+    const symbol = parseLine(text, start, end);
+    if (!symbol) return false;
+    this.found.set(address, symbol);
+    this.pending.delete(key);
+    if (address !== 0n) this.addressesShown = true;
+    return true;
   }
 }
 

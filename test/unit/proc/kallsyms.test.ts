@@ -40,6 +40,11 @@ const QUERIES: Record<string, KallsymsQuery> = {
   'subprogs by address': { addresses: [0xffffffffc0030000n, 0xffffffffc0030800n], callBaseOffsets: [] },
   'a shared address and a module symbol': { addresses: [0xffffffff81000000n, 0xffffffffc0100000n], callBaseOffsets: [] },
   'an address no line has': { addresses: [0xffffffff81234567n], callBaseOffsets: [16] },
+  // More than a scan searches for one by one: it looks at every line instead.
+  'every line and twenty that none has': {
+    addresses: [...[...TEXT.matchAll(/^([0-9a-f]{16}) /gm)].map((m) => BigInt(`0x${m[1]}`)), ...Array.from({ length: 20 }, (_, i) => 0xffffffff90000000n + BigInt(i))],
+    callBaseOffsets: [],
+  },
 };
 
 describe('KallsymsScan', () => {
