@@ -30,11 +30,12 @@ import {
   type QueryRecord,
   type TcObject,
 } from '../kernel/attach/index.js';
-import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
+import { decodeLinkInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
 import type { ProgramExtension } from '../kernel/info/prog-targets.js';
 import type { Host, MapReader } from './host.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
+import { mapShape } from './map-shape.js';
 import { programExtensions } from './prog-extensions.js';
 
 /** enum bpf_attach_type values queried on cgroups: every cgroup hook up to Linux 6.18. */
@@ -241,9 +242,8 @@ async function openUnlessUnloaded(host: Host, id: number): Promise<MapReader | n
 export async function listStructOps(session: HostSession): Promise<AttachmentViews['structOps']> {
   const out: AttachmentViews['structOps'] = [];
   for (const id of await session.host.listIds('map')) {
-    const raw = await session.host.mapInfo(id);
-    if (!raw) continue;
-    const info = decodeMapInfo(raw.info);
+    const info = await mapShape(session.host, id);
+    if (!info) continue;
     if (info.type !== MAP_TYPE_STRUCT_OPS || !info.btfVmlinuxValueTypeId || !info.valueSize) continue;
     const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
     const reader = await openUnlessUnloaded(session.host, id);
@@ -262,9 +262,8 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
 export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
   const out: AttachmentViews['progArrays'] = [];
   for (const id of await host.listIds('map')) {
-    const raw = await host.mapInfo(id);
-    if (!raw) continue;
-    const info = decodeMapInfo(raw.info);
+    const info = await mapShape(host, id);
+    if (!info) continue;
     if (info.type !== MAP_TYPE_PROG_ARRAY || info.keySize !== 4 || info.valueSize !== 4) continue;
     const reader = await openUnlessUnloaded(host, id);
     if (!reader) continue;

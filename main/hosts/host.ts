@@ -162,6 +162,11 @@ export interface Host {
   /** null: the object vanished (normal, not an error). */
   progInfo(id: number, detail: boolean): Promise<RawProgInfo | null>;
   mapInfo(id: number): Promise<RawInfo | null>;
+  /**
+   * A map's bpf_map_info alone, for a caller that needs only its shape (type, sizes, BTF) of
+   * many maps: no fdinfo read. Optional: without it callers take mapInfo's. null: gone.
+   */
+  mapInfoBytes?(id: number): Promise<Uint8Array | null>;
   linkInfo(id: number): Promise<RawLinkInfo | null>;
   btfInfo(id: number): Promise<RawBtfInfo | null>;
   owners(): Promise<RawOwnerFd[]>;

@@ -70,6 +70,10 @@ export class LocalHost implements Host {
     };
   }
 
+  async mapInfoBytes(id: number): Promise<Uint8Array | null> {
+    return this.addon.mapInfo(id, false)?.info ?? null;
+  }
+
   async mapInfo(id: number): Promise<RawInfo | null> {
     const raw = this.addon.mapInfo(id);
     return raw && { id, ...raw };

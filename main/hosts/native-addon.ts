@@ -85,6 +85,7 @@ export interface NativeAddon {
   nextId(kind: number, start: number): number;
   progInfo(id: number, detail: boolean): NativeProgInfo | null;
   mapInfo(id: number): { info: Buffer; fdinfo: string } | null;
+  mapInfo(id: number, withFdinfo: false): { info: Buffer } | null;
   linkInfo(id: number): NativeLinkInfo | null;
   btfInfo(id: number): NativeBtfInfo | null;
   /** Scans /proc on the libuv thread pool. */

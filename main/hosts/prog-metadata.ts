@@ -2,9 +2,10 @@
 // its maps shaped like .rodata, value read at key 0, variables decoded with the map's BTF.
 // A listing asks for every program's: map shapes are kept per session (they never change while
 // a map lives), and the metadata of frozen maps (libbpf freezes .rodata) with them.
-import { decodeMapInfo, parseFdinfo } from '../kernel/info/index.js';
+import { parseFdinfo } from '../kernel/info/index.js';
 import { decodeProgMetadata, isMetadataMap, type MetadataEntry } from '../kernel/info/metadata.js';
 import type { HostSession } from './host-session.js';
+import { mapShape } from './map-shape.js';
 import { MapStream } from './map-stream.js';
 
 /** Maps remembered per session; past this the memory starts over (ids of unloaded maps linger). */
@@ -46,16 +47,16 @@ export async function programMetadata(session: HostSession, mapIds: readonly num
     const known = memo.get(mapId);
     if (known && !known.candidate) continue;
     if (known?.frozen) return known.frozen.length > 0 ? known.frozen : undefined;
-    const raw = await session.host.mapInfo(mapId);
-    if (!raw) return undefined;
-    const info = decodeMapInfo(raw.info);
+    const info = await mapShape(session.host, mapId);
+    if (!info) return undefined;
     const candidate = isMetadataMap(info);
     memo.set(mapId, { candidate });
     if (!candidate) continue;
     // bpftool stops at the first .rodata-shaped map, whatever it holds.
     const entries = await readMetadata(session, mapId, info.btfId ?? 0, info.btfValueTypeId ?? 0);
     if (!entries) return undefined;
-    if (parseFdinfo(raw.fdinfo).frozen) memo.set(mapId, { candidate, frozen: entries });
+    const raw = await session.host.mapInfo(mapId);
+    if (raw && parseFdinfo(raw.fdinfo).frozen) memo.set(mapId, { candidate, frozen: entries });
     return entries.length > 0 ? entries : undefined;
   }
   return undefined;

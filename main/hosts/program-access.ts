@@ -10,6 +10,7 @@ import type { KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
 import type { Host, RawProgInfo } from './host.js';
 import { HostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
+import { mapShape } from './map-shape.js';
 
 const MAP_TYPE_ARRAY_OF_MAPS = 12;
 const MAP_TYPE_HASH_OF_MAPS = 13;
@@ -56,7 +57,7 @@ export async function accessContext(session: HostSession, known?: ReadonlyMap<nu
   const mapType = (id: number): Promise<number | undefined> => {
     let known = types.get(id);
     if (!known) {
-      known = session.host.mapInfo(id).then((raw) => (raw ? decodeMapInfo(raw.info).type : undefined), () => undefined);
+      known = mapShape(session.host, id).then((info) => info?.type, () => undefined);
       types.set(id, known);
     }
     return known;
