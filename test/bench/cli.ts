@@ -1,8 +1,9 @@
 // The command line as a user feels it: every read verb of `bpfscope` timed as a whole process
 // (start to exit, output to /dev/null) against bpftool's equivalent in the same run, taken in
 // turn with it, at the fixtures' few programs and again with ~1,000 loaded; `node -e 0` is the
-// floor no Node command goes under. Wall time from spawn to exit, peak memory (max RSS) from
-// GNU time. Run after `npm run build`:
+// floor no Node command goes under. Wall time from spawn to exit, CPU time (user + system, all
+// threads: what a machine others load inflates least), peak memory (max RSS). Run after
+// `npm run build`:
 //   node out/node/test/bench/cli.js [ROUNDS] [MANY]     (default 7 1000)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,19 +65,20 @@ function verdict(m: Measured, floor: Run, many: boolean): string {
 
 function print(title: string, floor: Run, results: Measured[], many: boolean): number {
   console.log(`\n${title}; median of ${ROUNDS} runs, each command in turn with its peer`);
-  console.log(`${'command'.padEnd(30)} ${'bpftool ms'.padStart(10)} ${'bpfscope ms'.padStart(11)} ${'ratio'.padStart(6)} ${'over floor'.padStart(10)} ${'peak MB'.padStart(13)}  target`);
-  console.log(`${'node -e 0 (floor)'.padEnd(30)} ${''.padStart(10)} ${floor.ms.toFixed(1).padStart(11)} ${''.padStart(6)} ${''.padStart(10)} ${floor.mb.toFixed(1).padStart(13)}`);
+  console.log(`${'command'.padEnd(30)} ${'bpftool ms'.padStart(10)} ${'bpfscope ms'.padStart(11)} ${'ratio'.padStart(6)} ${'over floor'.padStart(10)} ${'CPU ms'.padStart(11)} ${'peak MB'.padStart(13)}  target`);
+  console.log(`${'node -e 0 (floor)'.padEnd(30)} ${''.padStart(10)} ${floor.ms.toFixed(1).padStart(11)} ${''.padStart(6)} ${''.padStart(10)} ${floor.cpuMs.toFixed(0).padStart(11)} ${floor.mb.toFixed(1).padStart(13)}`);
   let misses = 0;
   for (const m of results) {
     const ratio = m.peer ? `${(m.peer.ms / m.ours.ms).toFixed(2)}x` : '—';
     const peak = `${m.peer ? m.peer.mb.toFixed(1) : '—'} / ${m.ours.mb.toFixed(1)}`;
+    const cpu = `${m.peer ? m.peer.cpuMs.toFixed(0) : '—'} / ${m.ours.cpuMs.toFixed(0)}`;
     const v = verdict(m, floor, many);
     if (v !== 'ok') misses++;
     console.log(
-      `${m.row.verb.padEnd(30)} ${(m.peer ? m.peer.ms.toFixed(1) : '—').padStart(10)} ${m.ours.ms.toFixed(1).padStart(11)} ${ratio.padStart(6)} ${(m.ours.ms - floor.ms).toFixed(1).padStart(10)} ${peak.padStart(13)}  ${v}`,
+      `${m.row.verb.padEnd(30)} ${(m.peer ? m.peer.ms.toFixed(1) : '—').padStart(10)} ${m.ours.ms.toFixed(1).padStart(11)} ${ratio.padStart(6)} ${(m.ours.ms - floor.ms).toFixed(1).padStart(10)} ${cpu.padStart(11)} ${peak.padStart(13)}  ${v}`,
     );
   }
-  console.log('ratio: bpftool ms / bpfscope ms (above 1: bpfscope faster); peak MB: bpftool / bpfscope');
+  console.log('ratio: bpftool ms / bpfscope ms (above 1: bpfscope faster); CPU ms and peak MB: bpftool / bpfscope');
   return misses;
 }
 

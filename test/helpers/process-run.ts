@@ -1,5 +1,6 @@
-// One command run as a whole process, the way a user feels it: wall time from spawn to exit
-// and peak memory (max RSS, from GNU time), output to /dev/null. For the benchmarks that
+// One command run as a whole process, the way a user feels it: wall time from spawn to exit,
+// CPU time (user + system of all its threads, from bash's `times`: what a machine others load
+// inflates least) and peak memory (max RSS, from GNU time), output to /dev/null. For the benchmarks that
 // compare a bpfscope command with its bpftool equivalent in the same run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ export const GNU_TIME = '/usr/bin/time';
 
 export interface ProcessRun {
   ms: number;
+  cpuMs: number;
   mb: number;
 }
 
@@ -20,19 +22,30 @@ export function requireGnuTime(bench: string): void {
   process.exit(1);
 }
 
-/** One run of argv: wall ms from spawn to exit, peak RSS in MB (`work` holds GNU time's report). Throws if it fails. */
+/** `times` prints the shell's user and system time, then its children's: `0m0.045s 0m0.004s`. */
+function childCpuMs(timesOutput: string): number {
+  const match = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(timesOutput.trim().split('\n').pop() ?? '');
+  if (!match) throw new Error(`times: '${timesOutput}'`);
+  return (Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) * 60 + Number(match[4])) * 1000;
+}
+
+/** One run of argv: wall ms from spawn to exit, CPU ms, peak RSS in MB (`work` holds GNU time's report). Throws if it fails. */
 export function runProcess(argv: string[], work: string): ProcessRun {
   const peakFile = join(work, 'peak');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', peakFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  // GNU time's max RSS of bash covers the command bash waited for.
+  const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', peakFile, 'bash', '-c', '"$0" "$@" >/dev/null || exit; times', ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 24,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status ?? r.signal}: ${r.stderr.toString().slice(0, 500)}`);
   const kb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
-  return { ms, mb: kb / 1024 };
+  return { ms, cpuMs: childCpuMs(r.stdout.toString()), mb: kb / 1024 };
 }
 
 export function medianRun(runs: readonly ProcessRun[]): ProcessRun {
-  return { ms: median(runs.map((r) => r.ms)), mb: median(runs.map((r) => r.mb)) };
+  return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), mb: median(runs.map((r) => r.mb)) };
 }
 
 /** A bpfscope command (arguments after `bpfscope`) and bpftool's equivalent, if it has one. */
