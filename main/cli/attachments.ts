@@ -20,11 +20,13 @@ import { UsageError, type CommandContext } from './context.js';
 
 export const ATTACHMENT_VIEWS = new Set(['net', 'cgroup', 'perf']);
 
-async function progSummary(session: HostSession, id: number): Promise<ProgSummary | undefined> {
+/** The program's name and attach BTF ids; with vmlinux, the attach_btf_id's name as bpftool's cgroup tree gives it. */
+async function progSummary(session: HostSession, id: number, btfName: boolean): Promise<ProgSummary | undefined> {
   const raw = await session.host.progInfo(id, false);
   if (!raw) return undefined;
   const info = decodeProgInfo(raw.info);
   const summary: ProgSummary = { name: info.name ?? '', attachBtfObjId: info.attachBtfObjId ?? 0, attachBtfId: info.attachBtfId ?? 0 };
+  if (!btfName) return summary;
   // bpftool names attach_btf_id in vmlinux BTF whenever the id is in range (0 is void: "").
   try {
     const btf = await session.vmlinuxBtf();
@@ -35,10 +37,11 @@ async function progSummary(session: HostSession, id: number): Promise<ProgSummar
   return summary;
 }
 
-async function lookupAll(session: HostSession, ids: Iterable<number>): Promise<ProgLookup> {
+/** What the listings say of the programs they name; `btfNames` only where one prints them (vmlinux BTF is ~5 MB to parse). */
+async function lookupAll(session: HostSession, ids: Iterable<number>, btfNames: boolean): Promise<ProgLookup> {
   const found = new Map<number, ProgSummary>();
   for (const id of new Set(ids)) {
-    const summary = await progSummary(session, id);
+    const summary = await progSummary(session, id, btfNames);
     if (summary) found.set(id, summary);
   }
   return (id) => found.get(id);
@@ -57,7 +60,7 @@ async function renderView(session: HostSession, view: string, args: string[]): P
   switch (view) {
     case 'net': {
       const views = await listNetViews(session.host);
-      const lookup = await lookupAll(session, views.flatMap((v) => v.tcx.map((t) => t.progId)));
+      const lookup = await lookupAll(session, views.flatMap((v) => v.tcx.map((t) => t.progId)), false);
       const json = renderNetJson(views, await links(session), (id) => lookup(id)?.name);
       return { json, text: renderNetText(json) };
     }
@@ -70,7 +73,7 @@ async function renderView(session: HostSession, view: string, args: string[]): P
         throw new HostError({ code: e.code, message: `ls cgroup ${root}: no such directory on ${session.label}`, hint: 'give a directory of the cgroup v2 tree, e.g. /sys/fs/cgroup/unified or a cgroup below it' });
       });
       const records = views.flatMap((v) => (effective ? v.effective : v.attached));
-      const lookup = await lookupAll(session, records.flatMap((r) => r.programs.map((p) => p.progId)));
+      const lookup = await lookupAll(session, records.flatMap((r) => r.programs.map((p) => p.progId)), true);
       const json = renderCgroupTreeJson(views, effective, lookup);
       return { json, text: renderCgroupTreeText(json, effective) };
     }

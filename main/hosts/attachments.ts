@@ -32,7 +32,8 @@ import {
 } from '../kernel/attach/index.js';
 import { decodeLinkInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
 import type { ProgramExtension } from '../kernel/info/prog-targets.js';
-import type { Host, MapReader } from './host.js';
+import { decodeProgStatsSample } from '../kernel/live/index.js';
+import { MAX_OBJECTS_PER_KIND, type Host, type MapReader } from './host.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { mapShape } from './map-shape.js';
@@ -81,11 +82,19 @@ function netnsLabel(path: string, pid: number, index: number): string {
   return named ? named[1]! : `pid ${pid}`;
 }
 
-/** Loaded programs by type and name, read once per listing and only when a route needs them. */
+/**
+ * Loaded programs by type and name, read once per listing and only when a route needs them: in
+ * one call where the host walks every program's stats at once (id, type and name are in it).
+ */
 function lwtCandidates(host: Host): () => Promise<LwtCandidate[]> {
   let all: Promise<LwtCandidate[]> | undefined;
   const load = async (): Promise<LwtCandidate[]> => {
     const out: LwtCandidate[] = [];
+    if (host.progInfoAll) {
+      const table = decodeProgStatsSample(await host.progInfoAll(MAX_OBJECTS_PER_KIND));
+      for (let i = 0; i < table.count; i++) out.push({ id: table.id(i), type: table.type(i), name: table.name(i) });
+      return out;
+    }
     for (const id of await host.listIds('prog')) {
       const raw = await host.progInfo(id, false);
       if (!raw) continue;
