@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where an Electron runtime is installed; otherwise
 // one line saying so, then `bpfscope serve` and its URL.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// CommonJS like bin/bpfscope.js (bin/package.json).
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
 
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const appRoot = join(__dirname, '..');
 
 /**
  * The Electron runtime's path, or undefined. `require('electron')` downloads the runtime on first
@@ -35,11 +36,14 @@ if (electron) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   console.log('bpfscope: no Electron runtime installed here; serving the dashboard in the browser instead');
-  const cli = fileURLToPath(new URL('../out/node/main/cli.js', import.meta.url));
+  const cli = join(__dirname, '../out/cli/cli.cjs');
   if (!existsSync(cli)) {
     console.error('bpfscope: not built yet; run `npm run build` first');
     process.exit(1);
   }
-  const { main } = await import(cli);
-  process.exitCode = await main(['serve', ...process.argv.slice(2)]);
+  require(cli)
+    .main(['serve', ...process.argv.slice(2)])
+    .then((code) => {
+      process.exitCode = code;
+    });
 }
