@@ -29,6 +29,10 @@ const USAGE = `usage: bpfscope <command> [options]
                                        each reads, writes, emits to, jumps through or runs the next
   explain NAME [--json]                a helper, kfunc, or program/map/attach/link type, in a few words
   token list [--json]                  bpffs mounts that delegate BPF tokens (like bpftool token list)
+  tracelog [--consume] [--prog ID|NAME] [--comm C] [--pid P] [--once] [--json]
+                                       the kernel trace log (bpf_printk) as it grows, not consuming
+                                       trace_pipe unless --consume (like bpftool prog tracelog)
+  tracelog stdout|stderr PROG [--json] what a program's BPF stream holds, taken out of it (Linux 6.17+)
   serve [--port N] [--bind ADDR] [--snapshot FILE] [--object FILE.o] [--metrics-listen ADDR:PORT]
                                        the dashboard in a browser (with a snapshot or object file open)
   metrics [--listen ADDR:PORT] [--map-field MAP:FIELD]…
@@ -66,6 +70,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   mcp: async () => (await import('./cli/mcp.js')).mcpCommand,
   explain: async () => (await import('./cli/explain.js')).explainCommand,
   token: async () => (await import('./cli/token.js')).tokenCommand,
+  tracelog: async () => (await import('./cli/tracelog.js')).tracelogCommand,
 };
 
 /** Commands that give one answer per host; the streaming ones (watch, top, serve) take one host. */
@@ -100,6 +105,11 @@ const OPTIONS = {
   listen: { type: 'string' },
   'metrics-listen': { type: 'string' },
   'map-field': { type: 'string', multiple: true },
+  consume: { type: 'boolean' },
+  once: { type: 'boolean' },
+  prog: { type: 'string' },
+  comm: { type: 'string' },
+  pid: { type: 'string' },
 } as const;
 
 const processIo: CliIo = {

@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
@@ -205,6 +205,40 @@ export class AgentHost implements Host {
       throw new HostError({ code: 'EPROTO', message: 'agent: bad ring buffer positions' });
     }
     return { consumerPos: BigInt(consumerPos), producerPos: BigInt(producerPos), dataSize, mapType };
+  }
+
+  async progStreamRead(progId: number, stream: BpfStreamId, max: number): Promise<Uint8Array | null> {
+    try {
+      const reply = await this.call('progStreamRead', { obj: progId, stream, max });
+      expectBlobs(reply, 1, 'progStreamRead');
+      return buf(reply.blobs[0]);
+    } catch (error) {
+      if (error instanceof HostError && error.code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async tracefsRead(path: string, limit: number): Promise<RawTraceTail> {
+    const reply = await this.call('tracefsRead', { path, limit });
+    expectBlobs(reply, 1, 'tracefsRead');
+    const total = (reply.result as { total?: unknown } | null)?.total;
+    if (typeof total !== 'number') throw new HostError({ code: 'EPROTO', message: 'agent: tracefsRead returned no total' });
+    return { bytes: buf(reply.blobs[0]), total };
+  }
+
+  async openTracePipe(path: string): Promise<TracePipe> {
+    const handle = handleOf(await this.call('tracePipeOpen', { path }), 'tracePipeOpen');
+    const session = this.session;
+    return {
+      async read(max): Promise<Uint8Array> {
+        const reply = await session.request('tracePipeRead', { handle, max });
+        expectBlobs(reply, 1, 'tracePipeRead');
+        return buf(reply.blobs[0]);
+      },
+      async close() {
+        if (!session.closed) await session.request('close', { handle });
+      },
+    };
   }
 
   async netnsList(): Promise<RawNetns[]> {

@@ -153,6 +153,23 @@ export interface RawTaskFd {
   name: Uint8Array;
 }
 
+/** The tail of a tracefs file read without consuming it (native/src/kern_read.h). */
+export interface RawTraceTail {
+  /** The last bytes of the file, at most the limit asked for. */
+  bytes: Uint8Array;
+  /** How many bytes the file held: more than bytes.length when its head was left out. */
+  total: number;
+}
+
+/** A tracefs trace_pipe: every read takes what it returns out of the trace buffer, for every reader. */
+export interface TracePipe {
+  /** What the pipe has now (up to max bytes), without waiting; empty when it has nothing. */
+  read(max: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export type BpfStreamId = 1 | 2;
+
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
@@ -205,6 +222,16 @@ export interface Host {
   taskFds?(): Promise<RawTaskFd[]>;
   /** Object files only: the ELF section a program came from (live hosts do not know it). */
   objectSection?(progId: number): string | undefined;
+  /**
+   * Takes up to max bytes out of a program's BPF stream (1 stdout, 2 stderr; Linux 6.17): what is
+   * read is gone from the stream. null: the program is gone. Optional: snapshots, object files and
+   * older agents have none.
+   */
+  progStreamRead?(progId: number, stream: BpfStreamId, max: number): Promise<Uint8Array | null>;
+  /** The last `limit` bytes of a non-consuming tracefs file (trace, per_cpu/cpuN/trace and stats, trace_clock, options/NAME). */
+  tracefsRead?(path: string, limit: number): Promise<RawTraceTail>;
+  /** A tracefs trace_pipe opened for non-blocking reads (consuming: see TracePipe). */
+  openTracePipe?(path: string): Promise<TracePipe>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
 import { open } from 'node:fs/promises';
-import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle, type NativeMapPage } from './native-addon.js';
@@ -155,6 +155,25 @@ export class LocalHost implements Host {
 
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.addon.ringbufPositions(mapId);
+  }
+
+  async progStreamRead(progId: number, stream: BpfStreamId, max: number): Promise<Uint8Array | null> {
+    try {
+      return this.addon.progStreamRead(progId, stream, max);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async tracefsRead(path: string, limit: number): Promise<RawTraceTail> {
+    return this.addon.tracefsReadTail(path, limit);
+  }
+
+  async openTracePipe(path: string): Promise<TracePipe> {
+    const handle = this.addon.tracePipeOpen(path);
+    const addon = this.addon;
+    return { read: async (max) => addon.tracePipeRead(handle, max), close: async () => addon.close(handle) };
   }
 
   async clocks(): Promise<HostClocks> {

@@ -107,6 +107,11 @@ export interface NativeAddon {
   /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
   progInfoAll(maxProgs: number, knownIds?: Uint32Array): Buffer;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
+  /** native/src/kern_read.h: BPF streams and tracefs. */
+  progStreamRead(progId: number, streamId: number, max: number): Buffer;
+  tracefsReadTail(path: string, limit: number): { bytes: Buffer; total: number };
+  tracePipeOpen(path: string): NativeHandle;
+  tracePipeRead(h: NativeHandle, max: number): Buffer;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

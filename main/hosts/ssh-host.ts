@@ -8,7 +8,7 @@
 import { homedir } from 'node:os';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RtnlDumpKind, StatsHold } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
@@ -228,6 +228,29 @@ export class SshHost implements Host {
   }
   ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.run((h) => h.ringbufPositions(mapId));
+  }
+  progStreamRead(progId: number, stream: BpfStreamId, max: number): Promise<Uint8Array | null> {
+    return this.run((h) => h.progStreamRead(progId, stream, max));
+  }
+  tracefsRead(path: string, limit: number): Promise<RawTraceTail> {
+    return this.run((h) => h.tracefsRead(path, limit));
+  }
+  /** A pipe on the agent of the moment: after a reconnect it is reopened (what the dropped agent had read is lost with it). */
+  async openTracePipe(path: string): Promise<TracePipe> {
+    let agent = this.live();
+    let pipe = await agent.host.openTracePipe(path);
+    const current = async (): Promise<TracePipe> => {
+      if (agent === this.agent) return pipe;
+      const now = this.live();
+      [agent, pipe] = [now, await now.host.openTracePipe(path)];
+      return pipe;
+    };
+    return {
+      read: async (max) => (await current()).read(max),
+      close: async () => {
+        if (agent === this.agent) await pipe.close();
+      },
+    };
   }
   netnsList(): Promise<RawNetns[]> {
     return this.run((h) => h.netnsList());

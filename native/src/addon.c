@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addon_kern.h"
 #include "addon_live.h"
 #include "addon_watch.h"
 #include "async_collect.h"
@@ -305,54 +306,6 @@ static napi_value read_file(napi_env env, napi_callback_info cb)
 	return result;
 }
 
-/* An fd held by a JS object; closed explicitly or when collected. */
-struct fd_handle {
-	int fd;
-	uint32_t id;
-};
-
-static void fd_handle_finalize(napi_env env, void *data, void *hint)
-{
-	struct fd_handle *h = data;
-
-	(void)env;
-	(void)hint;
-	if (h->fd >= 0)
-		close(h->fd);
-	free(h);
-}
-
-static napi_value wrap_fd(napi_env env, int fd, uint32_t id)
-{
-	napi_value obj;
-	struct fd_handle *h = malloc(sizeof(*h));
-
-	if (!h) {
-		close(fd);
-		napi_throw_error(env, "ENOMEM", "out of memory");
-		return NULL;
-	}
-	h->fd = fd;
-	h->id = id;
-	if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, h, fd_handle_finalize, NULL, NULL) != napi_ok) {
-		fd_handle_finalize(env, h, NULL);
-		napi_throw_error(env, NULL, "cannot wrap fd handle");
-		return NULL;
-	}
-	return obj;
-}
-
-static struct fd_handle *unwrap_fd(napi_env env, napi_value obj)
-{
-	struct fd_handle *h = NULL;
-
-	if (napi_unwrap(env, obj, (void **)&h) != napi_ok || !h || h->fd < 0) {
-		napi_throw_error(env, "EBADF", "handle is closed");
-		return NULL;
-	}
-	return h;
-}
-
 static napi_value map_open(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 1;
@@ -368,7 +321,7 @@ static napi_value map_open(napi_env env, napi_callback_info cb)
 	err = open_obj(env, BS_MAP, id, &fd);
 	if (err)
 		return err > 0 ? null_value(env) : NULL;
-	return wrap_fd(env, fd, id);
+	return bs_wrap_fd(env, fd, id);
 }
 
 static napi_value handle_close(napi_env env, napi_callback_info cb)
@@ -400,7 +353,7 @@ static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 5)
 		goto bad;
-	a->h = unwrap_fd(env, argv[0]);
+	a->h = bs_unwrap_fd(env, argv[0]);
 	if (!a->h)
 		return -1;
 	a->cursor = NULL;
@@ -649,7 +602,7 @@ static napi_value map_mmap(napi_env env, napi_callback_info cb)
 	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
 	if (argc < 3)
 		goto bad;
-	h = unwrap_fd(env, argv[0]);
+	h = bs_unwrap_fd(env, argv[0]);
 	if (!h)
 		return NULL;
 	if (get_u32_arg(env, argv[1], &page_index) || get_u32_arg(env, argv[2], &len) || !len || len > BS_MMAP_MAX)
@@ -672,7 +625,7 @@ static napi_value enable_stats(napi_env env, napi_callback_info cb)
 	fd = bs_enable_stats();
 	if (fd < 0)
 		return throw_last(env, fd, 0);
-	return wrap_fd(env, fd, 0);
+	return bs_wrap_fd(env, fd, 0);
 }
 
 /* Wall-clock and boot-clock nanoseconds read back to back: load times are boot
@@ -709,6 +662,8 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "progInfoAll", bs_napi_prog_info_all }, { "ringbufPositions", bs_napi_ringbuf_positions },
 		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },
 		{ "mapWatchClose", bs_napi_map_watch_close },
+		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },
+		{ "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {

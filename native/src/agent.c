@@ -13,6 +13,7 @@
 #include "agent_attach.h"
 #include "agent_handles.h"
 #include "agent_hello.h"
+#include "agent_kern.h"
 #include "agent_live.h"
 #include "agent_map.h"
 #include "agent_reply.h"
@@ -294,6 +295,10 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "mapWatch")) return bs_agent_map_watch(req, r);
 	if (!strcmp(op, "mapDiff")) return bs_agent_map_diff(req, r, scratch);
 	if (!strcmp(op, "mapUnwatch")) return bs_agent_map_unwatch(req, r);
+	if (!strcmp(op, "progStreamRead")) return bs_agent_prog_stream_read(req, r, &scratch[0]);
+	if (!strcmp(op, "tracefsRead")) return bs_agent_tracefs_read(req, r, &scratch[0]);
+	if (!strcmp(op, "tracePipeOpen")) return bs_agent_trace_pipe_open(req, r);
+	if (!strcmp(op, "tracePipeRead")) return bs_agent_trace_pipe_read(req, r, &scratch[0]);
 	return bs_reply_bad_args(r, "unknown op");
 }
 

@@ -67,7 +67,14 @@
  *                                        entries and removed keys since the
  *                                        watch's previous diff)
  *   mapUnwatch {watch}                → null
- * The map watch ops were added within protocol 2: a client only ever runs
+ *   progStreamRead {obj, stream: 1 stdout | 2 stderr, max}
+ *                                     → [bytes] (taken out of the stream:
+ *                                        BPF_PROG_STREAM_READ_BY_FD, 6.17)
+ *   tracefsRead {path, limit}         → {total} [the last limit bytes of a
+ *                                        non-consuming tracefs file]
+ *   tracePipeOpen {path}              → {handle} (trace_pipe, non-blocking)
+ *   tracePipeRead {handle, max}       → [what the pipe has now: consumed]
+ * The map watch, stream and tracefs ops were added within protocol 2: a client only ever runs
  * the agent built with it (the remote cache is keyed by the binary's hash).
  * A client and an agent of different protocol versions do not talk: the
  * client closes the session with a message naming both versions.

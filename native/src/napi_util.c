@@ -2,7 +2,9 @@
 #include "napi_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpf_read.h"
 
@@ -76,4 +78,46 @@ int bs_set_bool(napi_env env, napi_value obj, const char *key, int b)
 	napi_value v;
 
 	return napi_get_boolean(env, b != 0, &v) == napi_ok ? set(env, obj, key, v) : -1;
+}
+
+static void fd_handle_finalize(napi_env env, void *data, void *hint)
+{
+	struct fd_handle *h = data;
+
+	(void)env;
+	(void)hint;
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h);
+}
+
+napi_value bs_wrap_fd(napi_env env, int fd, uint32_t id)
+{
+	napi_value obj;
+	struct fd_handle *h = malloc(sizeof(*h));
+
+	if (!h) {
+		close(fd);
+		napi_throw_error(env, "ENOMEM", "out of memory");
+		return NULL;
+	}
+	h->fd = fd;
+	h->id = id;
+	if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, h, fd_handle_finalize, NULL, NULL) != napi_ok) {
+		fd_handle_finalize(env, h, NULL);
+		napi_throw_error(env, NULL, "cannot wrap fd handle");
+		return NULL;
+	}
+	return obj;
+}
+
+struct fd_handle *bs_unwrap_fd(napi_env env, napi_value obj)
+{
+	struct fd_handle *h = NULL;
+
+	if (napi_unwrap(env, obj, (void **)&h) != napi_ok || !h || h->fd < 0) {
+		napi_throw_error(env, "EBADF", "handle is closed");
+		return NULL;
+	}
+	return h;
 }

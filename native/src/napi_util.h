@@ -18,4 +18,15 @@ int bs_set_u64(napi_env env, napi_value obj, const char *key, uint64_t n);
 int bs_set_double(napi_env env, napi_value obj, const char *key, double n);
 int bs_set_bool(napi_env env, napi_value obj, const char *key, int b);
 
+/* An fd held by a JS object; closed explicitly (addon close()) or when collected. */
+struct fd_handle {
+	int fd;
+	uint32_t id;
+};
+
+/* Wraps fd (taking ownership) in a new object; NULL with an error pending. */
+napi_value bs_wrap_fd(napi_env env, int fd, uint32_t id);
+/* The handle behind obj, or NULL with EBADF pending when it is closed. */
+struct fd_handle *bs_unwrap_fd(napi_env env, napi_value obj);
+
 #endif

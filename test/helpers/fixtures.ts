@@ -14,7 +14,7 @@ export const LOADER_PATH = join(FIXTURE_BUILD_DIR, 'bpfscope-fixtures');
 const BUILD_SCRIPT = join(ROOT, 'build', 'fixtures.sh');
 
 /** Fixture objects the loader knows ('big' only with bigHash). */
-export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'printk' | 'big';
+export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'printk' | 'stream' | 'big';
 
 /** bpftool's type names, or the number for types libbpf 1.1 has no name for. */
 export type KernelTypeName = string | number;
@@ -92,6 +92,10 @@ export interface LoadedFixtures {
   setTarget(pid: number): Promise<void>;
   /** Consumes the ring buffer and perf buffer records produced so far. */
   drain(): Promise<{ ring: number; perf: number }>;
+  /** Runs the stream fixture's stream_say count times: what its two stream writes returned last (0 or -errno). */
+  streamSay(count: number): Promise<{ stdoutRet: number; stderrRet: number }>;
+  /** Runs the stream fixture's may_goto loop once (~250 ms): its program id. */
+  streamSpin(): Promise<number>;
   /** Closes the loader's stdin and waits for it to detach and remove everything. */
   stop(): Promise<void>;
 }
@@ -102,6 +106,9 @@ interface Reply {
   error?: string;
   ring?: number;
   perf?: number;
+  stdout_ret?: number;
+  stderr_ret?: number;
+  prog_id?: number;
 }
 
 let built = false;
@@ -212,6 +219,11 @@ export async function startFixtures(opts: StartFixturesOptions = {}): Promise<Lo
       const reply = await send('drain');
       return { ring: reply.ring ?? 0, perf: reply.perf ?? 0 };
     },
+    streamSay: async (count) => {
+      const reply = await send(`stream ${count}`);
+      return { stdoutRet: reply.stdout_ret ?? NaN, stderrRet: reply.stderr_ret ?? NaN };
+    },
+    streamSpin: async () => (await send('spin')).prog_id ?? NaN,
     stop: async () => {
       child.stdin.end();
       await waitForExit(child, stderr, 30_000);

@@ -1,0 +1,12 @@
+/* N-API bindings of kern_read.h: BPF streams and tracefs reads. */
+#ifndef BPFSCOPE_ADDON_KERN_H
+#define BPFSCOPE_ADDON_KERN_H
+
+#include <node_api.h>
+
+napi_value bs_napi_prog_stream_read(napi_env env, napi_callback_info cb);
+napi_value bs_napi_tracefs_read_tail(napi_env env, napi_callback_info cb);
+napi_value bs_napi_trace_pipe_open(napi_env env, napi_callback_info cb);
+napi_value bs_napi_trace_pipe_read(napi_env env, napi_callback_info cb);
+
+#endif

@@ -1,0 +1,79 @@
+#define _GNU_SOURCE
+#include "agent_kern.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent_handles.h"
+#include "kern_read.h"
+
+/* The object id trace_pipe handles carry: no BPF object has it, so a map or stats handle is refused. */
+#define TRACE_PIPE_OBJ UINT32_MAX
+
+int bs_agent_prog_stream_read(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t id, stream, max;
+	int err;
+
+	if (bs_request_u32(req, "obj", &id) || bs_request_u32(req, "stream", &stream) || bs_request_u32(req, "max", &max))
+		return bs_reply_bad_args(r, "progStreamRead(progId, streamId, max): bad arguments");
+	err = bs_prog_stream_read(id, stream, max, out);
+	if (err)
+		return bs_reply_fail(r, err, err == -ENOMEM ? "malloc" : "BPF_PROG_STREAM_READ_BY_FD", id);
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
+int bs_agent_tracefs_read(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	const struct bs_field *path = bs_request_field(req, "path");
+	uint32_t limit;
+	uint64_t total;
+	char num[24];
+	int err;
+
+	if (!path || path->type != BS_F_STR || bs_request_u32(req, "limit", &limit))
+		return bs_reply_bad_args(r, "tracefsRead(path, limit): bad arguments");
+	err = bs_tracefs_read_tail(path->str, limit, out, &total);
+	if (err)
+		return bs_reply_fail(r, err, "read", 0);
+	snprintf(num, sizeof(num), "%" PRIu64, total);
+	bs_json_raw(&r->meta, "{\"total\":");
+	bs_json_raw(&r->meta, num);
+	bs_json_raw(&r->meta, "}");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
+int bs_agent_trace_pipe_open(const struct bs_request *req, struct reply *r)
+{
+	const struct bs_field *path = bs_request_field(req, "path");
+	int fd;
+
+	if (!path || path->type != BS_F_STR)
+		return bs_reply_bad_args(r, "tracePipeOpen(path): bad arguments");
+	fd = bs_trace_pipe_open(path->str);
+	if (fd < 0)
+		return bs_reply_fail(r, fd, "open", 0);
+	return bs_handle_add(r, fd, TRACE_PIPE_OBJ);
+}
+
+int bs_agent_trace_pipe_read(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t obj = 0, max;
+	int fd = bs_handle_fd(req, &obj), err;
+
+	if (bs_request_u32(req, "max", &max))
+		return bs_reply_bad_args(r, "tracePipeRead(handle, max): bad arguments");
+	if (fd < 0 || obj != TRACE_PIPE_OBJ)
+		return bs_reply_fail(r, -EBADF, "handle", 0);
+	err = bs_trace_pipe_read(fd, max, out);
+	if (err)
+		return bs_reply_fail(r, err, "read", 0);
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}

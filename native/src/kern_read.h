@@ -1,0 +1,44 @@
+/* Reads of what newer kernels keep about programs, outside bpf_*_info: a program's BPF
+ * streams (BPF_PROG_STREAM_READ_BY_FD, Linux 6.17) and the kernel trace log in tracefs.
+ *
+ * Read-only, with one caveat each that the caller must say to the user: reading a stream
+ * takes its bytes out of it (the kernel keeps no copy), and reading trace_pipe consumes
+ * the trace buffer for every reader. The tracefs reads here open only the listed files of
+ * a tracefs mount, never for writing; the one that consumes has its own function.
+ */
+#ifndef BPFSCOPE_KERN_READ_H
+#define BPFSCOPE_KERN_READ_H
+
+#include <stdint.h>
+
+#include "bpf_read.h"
+
+/* enum bpf_cmd: BPF_PROG_STREAM_READ_BY_FD is 37 (Linux 6.17); Debian's 6.1 uapi lacks it. */
+#define BS_CMD_PROG_STREAM_READ_BY_FD 37
+/* enum bpf_stream_id (Linux 6.17). */
+#define BS_STREAM_STDOUT 1
+#define BS_STREAM_STDERR 2
+/* The kernel caps a stream at 100,000 bytes (BPF_STREAM_MAX_CAPACITY): one read can drain it. */
+#define BS_STREAM_READ_MAX (1u << 20)
+/* statfs f_type of tracefs (include/uapi/linux/magic.h). */
+#define BS_TRACEFS_MAGIC 0x74726163
+/* A non-consuming read of a trace file stops after this many bytes: a busy writer keeps the
+ * kernel's iterator going, and the caller wants the tail anyway. */
+#define BS_TRACE_READ_MAX (1u << 30)
+#define BS_TRACE_TAIL_MAX (64u << 20)
+
+/* Takes up to max bytes out of stream stream_id (1 stdout, 2 stderr) of program prog_id. */
+int bs_prog_stream_read(uint32_t prog_id, uint32_t stream_id, uint32_t max, struct bs_buf *out);
+
+/* The last limit bytes of a non-consuming tracefs file (trace, per_cpu/cpuN/trace and
+ * stats, trace_clock, buffer sizes, tracing_on, options/NAME); *total is how many bytes
+ * it held (more than out->len when the head was left out). -EACCES for any other file. */
+int bs_tracefs_read_tail(const char *path, uint32_t limit, struct bs_buf *out, uint64_t *total);
+
+/* Opens a tracefs trace_pipe for non-blocking reads (the caller keeps the fd: text the
+ * kernel formatted but could not hand over lives in the open file until the next read). */
+int bs_trace_pipe_open(const char *path);
+/* What the pipe has now, up to max bytes; an empty buffer when it has nothing. */
+int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out);
+
+#endif

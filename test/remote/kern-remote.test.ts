@@ -1,0 +1,95 @@
+// Trace log, BPF streams and token delegation through the agent: its new read-only ops answer
+// what the addon answers, refuse every file and fd they are not for, and the CLI over a real
+// sshd prints what it prints locally.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentHost } from '../../main/hosts/agent-host.js';
+import type { Host } from '../../main/hosts/host.js';
+import { LocalHost } from '../../main/hosts/local-host.js';
+import { bpfscope } from '../helpers/cli.js';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
+import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { AGENT_BINARY, agentTestProblem } from './requirements.js';
+
+const problem = agentTestProblem(true);
+const TRACING = '/sys/kernel/tracing';
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  return promise.then(() => 'ok', (error: unknown) => String((error as { code?: unknown }).code));
+}
+
+describe.skipIf(problem)(`trace log and streams through the agent${problem ? ` (skipped: ${problem})` : ''}`, { timeout: 180_000 }, () => {
+  let fixtures: LoadedFixtures;
+  let agent: AgentHost;
+  let sshd: TestSshd;
+  let env: string[];
+  const local = new LocalHost();
+  let progId: number;
+
+  beforeAll(async () => {
+    fixtures = await startFixtures({ only: ['printk', 'maps'] });
+    progId = fixtures.program('printk_getegid', 'printk').id;
+    agent = new AgentHost(spawn(AGENT_BINARY, [], { stdio: ['pipe', 'pipe', 'pipe'] }), { label: 'local agent' });
+    sshd = await startSshd();
+    const home = join(sshd.dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
+    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    env = ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`];
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await sshd?.stop();
+    await fixtures?.stop();
+  });
+
+  it('reads tracefs files and streams as the addon does', async () => {
+    for (const file of ['trace_clock', 'buffer_size_kb', 'options/pause-on-trace']) {
+      const [a, b] = await Promise.all([local.tracefsRead(`${TRACING}/${file}`, 4096), agent.tracefsRead(`${TRACING}/${file}`, 4096)]);
+      expect(Buffer.from(b.bytes).toString(), file).toBe(Buffer.from(a.bytes).toString());
+      expect(b.total).toBe(a.total);
+    }
+    // A tail shorter than the file: the last bytes, and the whole size.
+    const tail = await agent.tracefsRead(`${TRACING}/per_cpu/cpu0/trace`, 64);
+    expect(tail.bytes.byteLength).toBe(Math.min(64, tail.total));
+    expect(Buffer.from(tail.bytes).toString()).toBe(Buffer.from((await local.tracefsRead(`${TRACING}/per_cpu/cpu0/trace`, 1 << 20)).bytes).toString().slice(-tail.bytes.byteLength));
+    expect((await agent.progStreamRead(progId, 2, 4096))?.byteLength).toBe(0);
+    expect(await agent.progStreamRead(999_999_999, 1, 4096)).toBeNull();
+    const pipe = await agent.openTracePipe(`${TRACING}/trace_pipe`);
+    expect((await pipe.read(1 << 16)) instanceof Uint8Array).toBe(true);
+    await pipe.close();
+  });
+
+  it('refuses what is not a non-consuming tracefs file, a trace pipe or a stream read within bounds', async () => {
+    for (const host of [local, agent] as Host[]) {
+      expect(await code(host.tracefsRead!('/proc/kallsyms', 4096))).toBe('EACCES');
+      expect(await code(host.tracefsRead!(`${TRACING}/trace_pipe`, 4096))).toBe('EACCES');
+      expect(await code(host.tracefsRead!(`${TRACING}/per_cpu/cpu0/trace_pipe_raw`, 4096))).toBe('EACCES');
+      expect(await code(host.tracefsRead!(`${TRACING}/../../../etc/passwd`, 4096))).toBe('EACCES');
+      expect(await code(host.tracefsRead!(`${TRACING}/trace`, 0))).toBe('EACCES');
+      // A file named like a trace file on another filesystem.
+      expect(await code(host.tracefsRead!('/proc/self/stat/../trace', 4096))).toBe('EACCES');
+      expect(await code(host.openTracePipe!(`${TRACING}/trace`))).toBe('EACCES');
+      expect(await code(host.openTracePipe!('/tmp/trace_pipe'))).not.toBe('ok');
+      expect(await code(host.progStreamRead!(progId, 3 as 1, 4096))).toBe('EINVAL');
+      expect(await code(host.progStreamRead!(progId, 1, 2 << 20))).toBe('EINVAL');
+    }
+    // An agent handle of another kind (a map's) is no trace pipe.
+    const opened = await agent.session.request('mapOpen', { obj: fixtures.map('hash_map').id });
+    const handle = (opened.result as { handle: number }).handle;
+    expect(await code(agent.session.request('tracePipeRead', { handle, max: 4096 }))).toBe('EBADF');
+    await agent.session.request('close', { handle });
+  });
+
+  it('prints over SSH what it prints locally', async () => {
+    await fixtures.trigger('printk', 3);
+    for (const args of [['tracelog', '--once', '--prog', String(progId)], ['tracelog', 'stderr', String(progId), '--json'], ['token', 'list', '--json']]) {
+      const remote = await bpfscope([...args, '--host', 'box'], env);
+      expect(remote.code, remote.stderr).toBe(0);
+      const here = await bpfscope(args, env);
+      expect(remote.stdout, args.join(' ')).toBe(here.stdout);
+    }
+  });
+});
