@@ -65,7 +65,8 @@ loader="$out/bpfscope-fixtures"
 loader_inputs=("$src"/loader/*.c "$src"/loader/*.h "${headers[@]}" "$out"/*.skel.h "$0")
 if stale "$loader" "${loader_inputs[@]}"; then
 	# -g and no stripping: the uprobe fixtures resolve fixture_uprobe_* in this binary's symtab.
-	gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$out" -I"$src/include" -I"$src/loader" \
+	# Frame pointers: the kernel walks the user stacks of the user_stack fixture by them.
+	gcc -std=gnu11 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -I"$out" -I"$src/include" -I"$src/loader" \
 		"$src"/loader/*.c -o "$loader.tmp" -lbpf -lelf -lz
 	mv "$loader.tmp" "$loader"
 fi

@@ -28,6 +28,7 @@ const USAGE = `usage: bpfscope <command> [options]
   graph [--json|--dot]                 attach points, links, programs, maps and their holders, and how
                                        each reads, writes, emits to, jumps through or runs the next
   explain NAME [--json]                a helper, kfunc, or program/map/attach/link type, in a few words
+  stacks MAP_ID [--pid PID] [--json]   a stack_trace map's stacks, user frames named from the process's files
   token list [--json]                  bpffs mounts that delegate BPF tokens (like bpftool token list)
   tracelog [--consume] [--prog ID|NAME] [--comm C] [--pid P] [--once] [--json]
                                        the kernel trace log (bpf_printk) as it grows, not consuming
@@ -69,6 +70,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./cli/graph.js')).graphCommand,
   mcp: async () => (await import('./cli/mcp.js')).mcpCommand,
   explain: async () => (await import('./cli/explain.js')).explainCommand,
+  stacks: async () => (await import('./cli/stacks.js')).stacksCommand,
   token: async () => (await import('./cli/token.js')).tokenCommand,
   tracelog: async () => (await import('./cli/tracelog.js')).tracelogCommand,
 };

@@ -3,7 +3,7 @@
 // and events, and every side validates against these schemas.
 import { z } from 'zod';
 import { lazyTable } from './lazy-table.js';
-import { ExplanationSchema, HostGraphSchema, ProgramSummaryRecordSchema } from './graph-records.js';
+import { ExplanationSchema, HostGraphSchema, ProgramSummaryRecordSchema, StackTraceViewSchema } from './graph-records.js';
 import {
   HostStatusSchema,
   HostSummarySchema,
@@ -105,6 +105,8 @@ export const methods = lazyTable({
   getProgramSummary: () => ({ params: ObjectParams, result: ProgramSummaryRecordSchema }),
   /** What a helper, kfunc or type name is (bpfscope explain --json); the helper's kernel text where the host has it. */
   explain: () => ({ params: z.strictObject({ host: HostIdSchema, name: z.string().min(1).max(128) }), result: z.array(ExplanationSchema) }),
+  /** A stack_trace map's stacks, user frames named from their process's files (its pid from `pid`, or from a map whose keys carry it). */
+  readStackTraces: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, pid: z.number().int().positive().max(0x7fffffff).optional() }), result: StackTraceViewSchema }),
   /** Listing size, CFG (when small enough to draw) and JIT disassembly of a program. */
   getProgramCode: () => ({ params: ObjectParams, result: ProgramCodeViewSchema }),
   /** A page of the bytecode listing by display line, or starting at the instruction `insn`. */

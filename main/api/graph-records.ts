@@ -91,3 +91,19 @@ export const ExplanationSchema = z.lazy(() =>
   ]),
 );
 export type ExplanationRecord = z.infer<typeof ExplanationSchema>;
+
+/** A stack_trace map's stacks with named frames (main/hosts/stack-traces.ts). */
+export const StackTraceViewSchema = z.lazy(() =>
+  z.object({
+    mapId: z.number().int(),
+    buildIds: z.boolean(),
+    stacks: z.array(z.object({
+      stackId: z.number().int(),
+      pid: z.number().int().optional(),
+      frames: z.array(z.object({ address: z.string(), kernel: z.boolean(), symbol: z.string().optional(), module: z.string().optional(), note: z.string().optional() })),
+    })),
+    truncated: z.boolean(),
+    notes: z.array(z.string()),
+  }),
+);
+export type StackTraceRecord = z.infer<typeof StackTraceViewSchema>;

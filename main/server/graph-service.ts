@@ -5,6 +5,7 @@ import { ApiError } from '../api/errors.js';
 import { explain, type ExplainedEntry } from '../hosts/explain.js';
 import { collectHostGraph, programSummary } from '../hosts/host-graph.js';
 import type { HostSession } from '../hosts/host-session.js';
+import { readStackTraces, type StackTraceView } from '../hosts/stack-traces.js';
 import type { ProgramSummary } from '../kernel/graph/program-summary.js';
 
 const GRAPH_TTL_MS = 3000;
@@ -29,6 +30,12 @@ export class GraphService {
 
   explain(session: HostSession, name: string): Promise<ExplainedEntry[]> {
     return explain(session, name);
+  }
+
+  async stackTraces(session: HostSession, id: number, pid: number | undefined): Promise<StackTraceView> {
+    const view = await readStackTraces(session, id, pid !== undefined ? { pid } : {});
+    if (!view) throw new ApiError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
+    return view;
   }
 
   dropHost(host: string): void {

@@ -199,6 +199,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     async explain({ host, name }) {
       return graphs.explain(await session(host), name);
     },
+    async readStackTraces({ host, id, pid }) {
+      return graphs.stackTraces(await session(host), id, pid);
+    },
     async getProgramAttachPoints({ host, id }) {
       return attachPointsOf(await session(host), id);
     },

@@ -30,15 +30,23 @@ static const char *const read_whitelist[] = {
 /* Per-process files that say who an owner is and what it maps: /proc/<pid>/<name>. */
 static const char *const pid_files[] = { "cmdline", "cgroup", "maps", "comm" };
 
-static int pid_file(const char *path)
+/* After /proc/<pid>/: the rest of the path, or NULL. */
+static const char *after_pid(const char *path)
 {
 	const char *p = path + strlen("/proc/");
 
 	if (strncmp(path, "/proc/", strlen("/proc/")) != 0 || *p < '1' || *p > '9')
-		return 0;
+		return NULL;
 	while (*p >= '0' && *p <= '9')
 		p++;
-	if (*p++ != '/')
+	return *p == '/' ? p + 1 : NULL;
+}
+
+static int pid_file(const char *path)
+{
+	const char *p = after_pid(path);
+
+	if (!p)
 		return 0;
 	for (size_t i = 0; i < sizeof(pid_files) / sizeof(pid_files[0]); i++)
 		if (strcmp(p, pid_files[i]) == 0)
@@ -46,11 +54,44 @@ static int pid_file(const char *path)
 	return 0;
 }
 
+static int hex_digits(const char **p)
+{
+	const char *start = *p;
+
+	while ((**p >= '0' && **p <= '9') || (**p >= 'a' && **p <= 'f'))
+		(*p)++;
+	return *p > start;
+}
+
+/*
+ * /proc/<pid>/map_files/<start>-<end>: a file a process has mapped, for the symbols of its
+ * stack frames. Only ELF files are read this way (checked on the open file).
+ */
+static int mapped_file(const char *path)
+{
+	const char *p = after_pid(path);
+
+	if (!p || strncmp(p, "map_files/", strlen("map_files/")) != 0)
+		return 0;
+	p += strlen("map_files/");
+	if (!hex_digits(&p) || *p++ != '-' || !hex_digits(&p))
+		return 0;
+	return *p == '\0';
+}
+
+static int is_elf(int fd)
+{
+	unsigned char magic[4];
+
+	return pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) && magic[0] == 0x7f && magic[1] == 'E' &&
+	       magic[2] == 'L' && magic[3] == 'F';
+}
+
 static int whitelisted(const char *path)
 {
 	if (strstr(path, "/../") || strstr(path, "/./"))
 		return 0;
-	if (pid_file(path))
+	if (pid_file(path) || mapped_file(path))
 		return 1;
 	for (size_t i = 0; i < sizeof(read_whitelist) / sizeof(read_whitelist[0]); i++) {
 		size_t n = strlen(read_whitelist[i]);
@@ -107,6 +148,10 @@ int bs_read_file(const char *path, uint32_t limit, struct bs_buf *out)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (mapped_file(path) && !is_elf(fd)) {
+		close(fd);
+		return -EACCES;
+	}
 	/* /proc files report size 0: read until EOF, growing up to limit. */
 	out->data = malloc(cap);
 	if (!out->data) {

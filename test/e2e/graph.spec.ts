@@ -115,6 +115,19 @@ test('a helper call in the bytecode shows its prototype and what it does, on hov
   await expect(page.locator('[data-callee-tip]')).toBeVisible();
 });
 
+test('a stack map shows user frames named from the process\'s own files, the pid from the map beside it', async ({ page }) => {
+  await fixtures.trigger('getppid', 3);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(new URL(`#/local/maps/${fixtures.map('user_stacks').id}`, server.url).href);
+  const stack = page.locator('[data-stack]').first();
+  await expect(stack).toContainText(`pid ${fixtures.report.pid}`, { timeout: 20_000 });
+  await expect(stack.locator('[data-frame="0"]')).toContainText(/(syscall|getppid)\+0x[0-9a-f]+\s*libc\.so\.6/);
+  await expect(stack).toContainText('bpfscope-fixtures');
+  await page.locator('[data-stacks-pid]').fill('999999');
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await expect(stack).toContainText('process 999999 is gone');
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`the graph in the ${theme} theme: no serious axe violation; photographed`, async ({ page }) => {
     await page.addInitScript((t) => localStorage.setItem('bpfscope.theme', t), theme);

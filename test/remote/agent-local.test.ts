@@ -1,5 +1,6 @@
 // AgentHost over a locally spawned agent returns what LocalHost returns.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHost } from '../../main/hosts/agent-host.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
@@ -58,7 +59,11 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     expect((await agent.readFile('/proc/1/cgroup', 1 << 16)).byteLength).toBeGreaterThan(0);
     // The kernel's helper documentation, where installed (explain shows it).
     await expect(agent.readFile('/usr/include/linux/bpf.h', 8 << 20)).resolves.toEqual(await local.readFile('/usr/include/linux/bpf.h', 8 << 20));
-    for (const path of ['/proc/1/environ', '/proc/1/mem', '/proc/self/cgroup', '/proc/1/root/etc/shadow', '/proc/01/cgroup', '/proc/1/cgroup/../environ']) {
+    // The files a process maps, for naming its stack frames: ELF files only.
+    const mapped = readFileSync(`/proc/${process.pid}/maps`, 'utf8').split('\n').map((l) => /^([0-9a-f]+)-([0-9a-f]+) r-xp \S+ \S+ \d+\s+(\/\S+libc\.so\S*)$/.exec(l)).find((m) => m);
+    const viaMapFiles = `/proc/${process.pid}/map_files/${mapped![1]}-${mapped![2]}`;
+    expect(Buffer.from((await agent.readFile(viaMapFiles, 64 << 20)).subarray(0, 4))).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    for (const path of ['/proc/1/environ', '/proc/1/mem', '/proc/self/cgroup', '/proc/1/root/etc/shadow', '/proc/01/cgroup', '/proc/1/cgroup/../environ', '/proc/1/map_files/', '/proc/1/map_files/10-x']) {
       await expect(agent.readFile(path, 100), path).rejects.toMatchObject({ code: 'EACCES' });
     }
     await expect(agent.progInfo(0x7ffffff0, false)).resolves.toBeNull();

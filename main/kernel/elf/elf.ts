@@ -70,7 +70,8 @@ export interface ElfFile {
   readonly relocations: ReadonlyMap<number, readonly ElfRelocation[]>;
 }
 
-class Reader {
+/** Bounds-checked little-endian reads of an ELF file. */
+export class ElfReader {
   readonly view: DataView;
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -93,7 +94,8 @@ class Reader {
   }
 }
 
-function cString(table: Uint8Array, off: number, what: string): string {
+/** A NUL-terminated name from a string table; damage is an error naming `what`. */
+export function elfString(table: Uint8Array, off: number, what: string): string {
   if (off >= table.length) throw new Error(`${what}: name offset ${off} past string table (${table.length})`);
   const limit = Math.min(table.length, off + MAX_NAME);
   let end = off;
@@ -102,7 +104,7 @@ function cString(table: Uint8Array, off: number, what: string): string {
   return new TextDecoder().decode(table.subarray(off, end));
 }
 
-function readHeader(r: Reader): { machine: number; shoff: number; shnum: number; shstrndx: number } {
+function readHeader(r: ElfReader): { machine: number; shoff: number; shnum: number; shstrndx: number } {
   if (r.bytes.length < EHDR_SIZE) throw new Error(`elf header: ${r.bytes.length} bytes, need ${EHDR_SIZE}`);
   const b = r.bytes;
   if (b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) throw new Error('elf header: bad magic (not an ELF file)');
@@ -129,7 +131,7 @@ interface RawSection extends Omit<ElfSection, 'name' | 'data'> {
   nameOff: number;
 }
 
-function readSections(r: Reader, shoff: number, shnum: number, shstrndx: number): ElfSection[] {
+function readSections(r: ElfReader, shoff: number, shnum: number, shstrndx: number): ElfSection[] {
   const raw: RawSection[] = [];
   for (let i = 0; i < shnum; i++) {
     const at = shoff + i * SHDR_SIZE;
@@ -154,7 +156,7 @@ function readSections(r: Reader, shoff: number, shnum: number, shstrndx: number)
   const nameTable = r.bytes.subarray(names.offset, names.offset + names.size);
   return raw.map(({ nameOff, ...s }) => ({
     ...s,
-    name: s.index === 0 ? '' : cString(nameTable, nameOff, `section ${s.index}`),
+    name: s.index === 0 ? '' : elfString(nameTable, nameOff, `section ${s.index}`),
     data: s.type === SHT.NOBITS || s.type === SHT.NULL ? new Uint8Array(0) : r.bytes.subarray(s.offset, s.offset + s.size),
   }));
 }
@@ -165,7 +167,7 @@ function stringTableOf(sections: readonly ElfSection[], link: number, what: stri
   return table.data;
 }
 
-function readSymbols(r: Reader, sections: readonly ElfSection[]): ElfSymbol[] {
+function readSymbols(r: ElfReader, sections: readonly ElfSection[]): ElfSymbol[] {
   const symtabs = sections.filter((s) => s.type === SHT.SYMTAB);
   if (symtabs.length === 0) return [];
   if (symtabs.length > 1) throw new Error(`symtab: ${symtabs.length} symbol tables`);
@@ -182,7 +184,7 @@ function readSymbols(r: Reader, sections: readonly ElfSection[]): ElfSymbol[] {
     if (sectionIndex < SHN_LORESERVE && sectionIndex >= sections.length) {
       throw new Error(`${what}: symbol ${i}: section index ${sectionIndex} out of range`);
     }
-    let name = cString(strings, r.u32(at), `${what}: symbol ${i}`);
+    let name = elfString(strings, r.u32(at), `${what}: symbol ${i}`);
     // Section symbols are unnamed; they stand for their section.
     if (name === '' && (info & 0xf) === STT.SECTION && sectionIndex < sections.length) name = sections[sectionIndex].name;
     symbols.push({
@@ -199,7 +201,7 @@ function readSymbols(r: Reader, sections: readonly ElfSection[]): ElfSymbol[] {
   return symbols;
 }
 
-function readRelocations(r: Reader, sections: readonly ElfSection[], symbolCount: number): Map<number, ElfRelocation[]> {
+function readRelocations(r: ElfReader, sections: readonly ElfSection[], symbolCount: number): Map<number, ElfRelocation[]> {
   const bySection = new Map<number, ElfRelocation[]>();
   for (const s of sections) {
     if (s.type !== SHT.REL && s.type !== SHT.RELA) continue;
@@ -228,7 +230,7 @@ function readRelocations(r: Reader, sections: readonly ElfSection[], symbolCount
 
 /** Parses an ELF64 little-endian relocatable object; throws `elf …: what` on damage. */
 export function parseElf(bytes: Uint8Array): ElfFile {
-  const r = new Reader(bytes);
+  const r = new ElfReader(bytes);
   try {
     const header = readHeader(r);
     const sections = readSections(r, header.shoff, header.shnum, header.shstrndx);

@@ -66,6 +66,7 @@ export function createFakeService(): FakeService {
     getHostGraph: notImplemented,
     getProgramSummary: notImplemented,
     explain: notImplemented,
+    readStackTraces: notImplemented,
     listSshConfigHosts: notImplemented,
     removeHost: notImplemented,
     reconnectHost: notImplemented,

@@ -1,0 +1,114 @@
+// User frames named from ELF files: symbols read from real binaries and libraries against nm and
+// addr2line (binutils), build ids against readelf, stripped files, /proc/PID/maps lines, and
+// build-id stack frames.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionAt, programSymbols, vaddrOfOffset } from '../../../main/kernel/elf/program-symbols.js';
+import { decodeBuildIdFrames, parseProcMaps, symbolizeBuildIdFrame, symbolizeUserAddress } from '../../../main/kernel/proc/user-stacks.js';
+import { buildFixtures, LOADER_PATH } from '../../helpers/fixtures.js';
+
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+/** The fixture loader: built with -g, not stripped (it has main, and a build id). */
+const BINARY = LOADER_PATH;
+const work = mkdtempSync(join(tmpdir(), 'bpfscope-user-stacks-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** nm's function symbols (T/t/W/i) of a file: address → name. */
+function nmFunctions(path: string, dynamic: boolean): Map<number, string> {
+  const out = execFileSync('nm', [...(dynamic ? ['-D'] : []), '--defined-only', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const found = new Map<number, string>();
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]+) ([Tti]) (\S+)$/.exec(line);
+    if (m) found.set(parseInt(m[1]!, 16), m[3]!.replace(/@.*$/, ''));
+  }
+  return found;
+}
+
+describe.runIf(existsSync(LIBC))('ELF symbols of programs and libraries', () => {
+  beforeAll(() => buildFixtures());
+
+  it('reads the functions nm lists, from .symtab where there is one and .dynsym where not', () => {
+    for (const [path, dynamic] of [[LIBC, true], [BINARY, false]] as const) {
+      const symbols = programSymbols(new Uint8Array(readFileSync(path)));
+      const theirs = nmFunctions(path, dynamic);
+      expect(theirs.size, path).toBeGreaterThan(50);
+      let checked = 0;
+      for (const [address, name] of theirs) {
+        const at = functionAt(symbols, address);
+        expect(at?.endsWith('+0x0') ? at.slice(0, -4) : at, `${path} ${address.toString(16)}`).toBeDefined();
+        if (at === `${name}+0x0`) checked++;
+      }
+      // Aliases share an address (one name each is ours): most nm names are found as written.
+      expect(checked / theirs.size, path).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('names an address as addr2line -f does, and its build id as readelf -n', () => {
+    const symbols = programSymbols(new Uint8Array(readFileSync(BINARY)));
+    const nm = [...nmFunctions(BINARY, false)].filter(([, name]) => !name.startsWith('_')).slice(0, 40);
+    for (const [address, name] of nm) {
+      const inside = address + 3;
+      const theirs = execFileSync('addr2line', ['-f', '-e', BINARY, `0x${inside.toString(16)}`], { encoding: 'utf8' }).split('\n')[0];
+      expect(functionAt(symbols, inside)?.replace(/\+0x[0-9a-f]+$/, ''), name).toBe(theirs);
+    }
+    const note = execFileSync('readelf', ['-n', BINARY], { encoding: 'utf8' });
+    expect(symbols.buildId).toBe(/Build ID: ([0-9a-f]+)/.exec(note)?.[1]);
+  });
+
+  it('says a stripped file has no symbol table; keeps .dynsym where strip leaves it', () => {
+    const copy = join(work, 'stripped');
+    copyFileSync(BINARY, copy);
+    execFileSync('strip', ['--strip-all', copy]);
+    const symbols = programSymbols(new Uint8Array(readFileSync(copy)));
+    expect(symbols.table).toBe('dynsym');
+    // A static function of the loader: named before stripping, not after.
+    const [address] = [...nmFunctions(BINARY, false)].find(([, name]) => name === 'repeat_syscall' || name.startsWith('fixture_'))!;
+    const text = symbols.segments.find((s) => address >= s.vaddr && address < s.vaddr + s.filesz)!;
+    const mappings = parseProcMaps(`555555554000-555555700000 r-xp 00000000 08:01 42 ${copy}\n`);
+    const frame = symbolizeUserAddress(0x555555554000n + BigInt(address - text.vaddr + text.offset), mappings, () => symbols);
+    expect(frame).toMatchObject({ module: 'stripped', note: 'stripped: only exported symbols, none covers it' });
+    expect(functionAt(programSymbols(new Uint8Array(readFileSync(BINARY))), address)).toMatch(/\+0x0$/);
+    expect(() => programSymbols(new Uint8Array(16))).toThrow(/elf: not an ELF file/);
+  });
+});
+
+describe('process mappings and frames', () => {
+  it('parses /proc/PID/maps lines, this process\'s own included', () => {
+    const [m] = parseProcMaps('7f1c2a000000-7f1c2a028000 r-xp 00028000 fd:01 1835043                    /usr/lib/x86_64-linux-gnu/libc.so.6\n');
+    expect(m).toEqual({ start: 0x7f1c2a000000n, end: 0x7f1c2a028000n, perms: 'r-xp', offset: 0x28000, inode: 1835043, path: '/usr/lib/x86_64-linux-gnu/libc.so.6' });
+    const own = parseProcMaps(readFileSync('/proc/self/maps', 'utf8'));
+    expect(own.length).toBe(readFileSync('/proc/self/maps', 'utf8').trim().split('\n').length);
+    expect(own.some((x) => x.path === '[stack]')).toBe(true);
+  });
+
+  it('says why a frame has no name: not mapped, anonymous, not code', () => {
+    const mappings = parseProcMaps(['1000-2000 r-xp 00000000 00:00 0 ', '3000-4000 rw-p 00000000 08:01 7 /usr/bin/x'].join('\n'));
+    expect(symbolizeUserAddress(0x9000n, mappings, () => undefined).note).toMatch(/not in any mapping/);
+    expect(symbolizeUserAddress(0x1800n, mappings, () => undefined).note).toMatch(/anonymous memory/);
+    expect(symbolizeUserAddress(0x3800n, mappings, () => undefined).note).toMatch(/not code/);
+  });
+
+  it('decodes build-id frames and names them by a file of that build id', () => {
+    buildFixtures();
+    const symbols = programSymbols(new Uint8Array(readFileSync(BINARY)));
+    const [address, name] = [...nmFunctions(BINARY, false)].find(([, n]) => n === 'main')!;
+    const segment = symbols.segments.find((s) => address >= s.vaddr && address < s.vaddr + s.filesz)!;
+    const offset = address - segment.vaddr + segment.offset + 4;
+    expect(vaddrOfOffset(symbols, offset)).toBe(address + 4);
+    const value = new Uint8Array(32 * 3);
+    const view = new DataView(value.buffer);
+    view.setInt32(0, 1, true);
+    value.set(Uint8Array.from(symbols.buildId!.match(/../g)!.map((h) => parseInt(h, 16))), 4);
+    view.setBigUint64(24, BigInt(offset), true);
+    view.setInt32(32, 2, true);
+    view.setBigUint64(56, 0x7fff1234n, true);
+    const frames = decodeBuildIdFrames(value);
+    expect(frames.map((f) => f.status)).toEqual([1, 2]);
+    expect(symbolizeBuildIdFrame(frames[0]!, { path: BINARY, symbols })).toMatchObject({ symbol: `${name}+0x4`, module: 'bpfscope-fixtures' });
+    expect(symbolizeBuildIdFrame(frames[0]!, undefined).note).toMatch(/no file of a running process has it/);
+    expect(symbolizeBuildIdFrame(frames[1]!, undefined).note).toMatch(/only the address/);
+  });
+});
