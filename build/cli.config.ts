@@ -13,7 +13,18 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       input: { cli: 'main/cli.ts' },
-      output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
+      // Importing one of our modules runs nothing but definitions: a chunk that uses none of
+      // another's exports does not load it (a barrel re-export left such requires behind).
+      treeshake: { moduleSideEffects: false },
+      output: {
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: '[name]-[hash].cjs',
+        // BTF value formatting (map dumps, watch, program metadata) in a chunk of its own: left to
+        // itself, the bundler put program metadata beside the info decoders every listing loads,
+        // and with it the value formatter.
+        codeSplitting: { groups: [{ name: 'btf-values', test: /main[\\/]kernel[\\/](btf[\\/](value[^/\\]*|decimal-bytes)|info[\\/]metadata)\.ts$/ }] },
+      },
     },
   },
 });

@@ -3,10 +3,10 @@
 // A listing asks for every program's: map shapes are kept per session (they never change while
 // a map lives), and the metadata of frozen maps (libbpf freezes .rodata) with them.
 import { parseFdinfo } from '../kernel/info/index.js';
-import { decodeProgMetadata, isMetadataMap, type MetadataEntry } from '../kernel/info/metadata.js';
+import type { MetadataEntry } from '../kernel/info/metadata.js';
+import { isMetadataMap } from '../kernel/info/metadata-map.js';
 import type { HostSession } from './host-session.js';
 import { mapShape } from './map-shape.js';
-import { MapStream } from './map-stream.js';
 
 /** Maps remembered per session; past this the memory starts over (ids of unloaded maps linger). */
 const MAX_REMEMBERED_MAPS = 65_536;
@@ -28,7 +28,9 @@ function memoOf(session: HostSession): Map<number, MapMemo> {
   return memo;
 }
 
+/** The map reader and the value decoder load only for a program that has a .rodata. */
 async function readMetadata(session: HostSession, mapId: number, btfId: number, valueTypeId: number): Promise<MetadataEntry[] | null> {
+  const [{ MapStream }, { decodeProgMetadata }] = await Promise.all([import('./map-stream.js'), import('../kernel/info/metadata.js')]);
   const stream = await MapStream.open(session.host, mapId, { mode: 'next' });
   if (!stream) return null;
   const step = await stream.next();

@@ -7,9 +7,7 @@ import type { Btf } from '../btf/btf.js';
 import { ValueFormatter, type ValueNode } from '../btf/value.js';
 import { ValueWriters } from '../btf/value-writer.js';
 import type { JsonValue } from './json-value.js';
-import type { MapInfo } from './map-info.js';
 
-const BPF_MAP_TYPE_ARRAY = 2;
 export const METADATA_PREFIX = 'bpf_metadata_';
 /** Nodes formatted per variable: a metadata value is a string or a number, not a table. */
 const MAX_NODES_PER_VALUE = 4096;
@@ -21,11 +19,6 @@ export interface MetadataEntry {
   json: JsonValue;
   /** As `bpftool prog show` prints it after `name = `. */
   text: string;
-}
-
-/** bpftool's test for the map holding metadata: an array of one int-keyed value with BTF, named .rodata…. */
-export function isMetadataMap(info: MapInfo): boolean {
-  return info.type === BPF_MAP_TYPE_ARRAY && info.keySize === 4 && info.maxEntries === 1 && !!info.btfValueTypeId && (info.name ?? '').includes('.rodata');
 }
 
 /**
