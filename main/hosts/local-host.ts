@@ -1,5 +1,4 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import { open } from 'node:fs/promises';
 import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
@@ -99,6 +98,8 @@ export class LocalHost implements Host {
 
   /** Reads on libuv's thread pool, one piece ahead: the kernel formats the next while the caller scans this one. */
   async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
+    // node:fs/promises loads only for the command that reads this way.
+    const { open } = await import('node:fs/promises');
     const file = await open(path, 'r');
     const read = () => file.read(Buffer.allocUnsafe(CHUNK_BYTES), 0, CHUNK_BYTES, null);
     let next = read();
