@@ -27,6 +27,7 @@ import {
   MapWatchUpdateSchema,
   ProgramCodeViewSchema,
   SeriesBatchSchema,
+  TraceLogUpdateSchema,
 } from './view-records.js';
 
 export const HostIdSchema = z.string().min(1).max(256);
@@ -133,6 +134,10 @@ export const methods = lazyTable({
   }),
   getBtfType: () => ({ params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), typeId: Id }), result: BtfTypeTextSchema }),
   getDiagnostics: () => ({ params: HostParams, result: z.array(JsonRecordSchema) }),
+  /** bpffs mounts delegating BPF tokens, as `bpftool token list -j` prints them. */
+  listTokens: () => ({ params: HostParams, result: z.array(JsonRecordSchema) }),
+  /** Takes what a program's BPF stream holds out of it (the kernel keeps no copy): `tracelog stdout|stderr ID --json`. */
+  readProgramStream: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, stream: z.enum(['stdout', 'stderr']) }), result: JsonRecordSchema }),
   getStatsStatus: () => ({ params: HostParams, result: JsonRecordSchema }),
   /** A snapshot file sent from the UI (File → Open, drag and drop) in chunks: the server opens it as a host. */
   beginSnapshotUpload: () => ({
@@ -179,6 +184,8 @@ export const events = lazyTable({
   series: () => ({ params: SeriesParams, data: SeriesBatchSchema }),
   /** Polls a map and sends what changed; `keys` (hex) get per-field values and rates. */
   mapWatch: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, intervalMs: Interval, keys: z.array(KeyHex).max(16).optional() }), data: MapWatchUpdateSchema }),
+  /** The host's kernel trace log as it grows (first push: the lines kept so far). `consume` reads trace_pipe, taking the lines from every other reader. */
+  traceLog: () => ({ params: z.strictObject({ host: HostIdSchema, consume: z.boolean().optional() }), data: TraceLogUpdateSchema }),
 });
 
 export type MethodName = keyof typeof methods;

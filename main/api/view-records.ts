@@ -174,3 +174,26 @@ export type ProgramCodeView = z.infer<typeof ProgramCodeViewSchema>;
 export type ListingPage = z.infer<typeof ListingPageSchema>;
 export type ListingEntryView = ListingPage['rows'][number];
 export type ListingSearchView = z.infer<typeof ListingSearchSchema>;
+
+/** The kernel trace log of a host (main/live/trace-log-tail.ts TraceLogUpdate). */
+const TraceLogLineSchema = z.object({
+  seq: z.number().int(),
+  cpu: z.number().int(),
+  timestamp: z.string(),
+  comm: z.string(),
+  pid: z.number().int(),
+  tgid: z.number().int().optional(),
+  event: z.string(),
+  message: z.string(),
+  progIds: z.array(z.number().int()).optional(),
+});
+
+export const TraceLogUpdateSchema = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('lines'), mode: z.enum(['tail', 'consume']), source: z.string(), lines: z.array(TraceLogLineSchema), lost: z.number().int(), skipped: z.number().int() }),
+    z.object({ kind: z.literal('error'), code: z.string(), message: z.string(), hint: z.string().optional() }),
+  ]),
+);
+
+export type TraceLogLineView = z.infer<typeof TraceLogLineSchema>;
+export type TraceLogUpdateView = z.infer<typeof TraceLogUpdateSchema>;

@@ -96,7 +96,7 @@ async function logCommand(ctx: CommandContext): Promise<number> {
   const filters = await filtersOf(ctx, session);
   const reader = await TraceLogReader.open(session, ctx.flags.consume ? 'consume' : 'tail');
   const json = ctx.flags.json === true;
-  ctx.io.err(`bpfscope: trace log of ${session.label}: ${reader.source}${ctx.flags.once ? '' : '; Ctrl-C stops'}\n`);
+  ctx.io.err(`bpfscope: trace log of ${session.label}: ${reader.description}${ctx.flags.once ? '' : '; Ctrl-C stops'}\n`);
   // bpftool's JSON is one array of the lines as read, each with its newline.
   let first = true;
   if (json) ctx.io.out('[');

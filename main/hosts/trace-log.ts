@@ -75,11 +75,16 @@ export class TraceLogReader {
     this.formats = new PrintkFormats(session);
   }
 
-  /** What is read and what it does to other readers, in words (the CLI and the dashboard say it). */
+  /** The files read. */
   get source(): string {
+    return this.mode === 'tail' ? `${this.root}/per_cpu/cpu*/trace` : `${this.root}/trace_pipe`;
+  }
+
+  /** What is read and what it does to other readers, in words (the CLI says it; the dashboard has its own). */
+  get description(): string {
     return this.mode === 'tail'
-      ? `${this.root}/per_cpu/cpu*/trace, read without consuming: trace_pipe readers (bpftool prog tracelog) still get every line`
-      : `${this.root}/trace_pipe, consuming: the lines read here are gone for every other reader`;
+      ? `${this.source}, read without consuming: trace_pipe readers (bpftool prog tracelog) still get every line`
+      : `${this.source}, consuming: the lines read here are gone for every other reader`;
   }
 
   static async open(session: HostSession, mode: TraceLogMode): Promise<TraceLogReader> {

@@ -14,7 +14,7 @@ import { openHost } from '../hosts/open-host.js';
 import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
 import { ProgramListings, programCodeView, programListingPage, searchProgramListing } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
-import { attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, searchBtfTypes, wire } from './inspect-service.js';
+import { attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, programStreamOf, searchBtfTypes, tokensOf, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { GraphService } from './graph-service.js';
 import { MapViews } from './map-views.js';
@@ -236,6 +236,12 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     async getDiagnostics({ host }) {
       return diagnosticsOf(await session(host));
     },
+    async listTokens({ host }) {
+      return tokensOf(await session(host));
+    },
+    async readProgramStream({ host, id, stream }) {
+      return programStreamOf(await session(host), id, stream);
+    },
     async getStatsStatus({ host }) {
       return wire(await live.statsStatus(host)) as JsonRecord;
     },
@@ -247,6 +253,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     watchMapWatch(params, emit): Unsubscribe {
       return live.watchMap(params, emit);
+    },
+    watchTraceLog(params, emit): Unsubscribe {
+      return live.watchTraceLog(params, emit);
     },
     session,
     warmProgramList(host) {

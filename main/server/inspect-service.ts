@@ -6,6 +6,9 @@ import type { BtfTypeRef, BtfTypeText, JsonRecord } from '../api/view-records.js
 import { formatC, type Btf } from '../kernel/btf/index.js';
 import { programAttachPoints, programExtendedBy } from '../hosts/attachments.js';
 import { extendedByJson } from '../kernel/info/prog-targets.js';
+import { renderTokenJson } from '../kernel/info/token-list.js';
+import { readProgramStream } from '../hosts/bpf-streams.js';
+import { hostTokens } from '../hosts/tokens.js';
 import { diagnoseHost } from '../hosts/diagnostics.js';
 import type { HostSession } from '../hosts/host-session.js';
 import type { JsonValue } from '../kernel/info/index.js';
@@ -28,6 +31,16 @@ export async function attachPointsOf(session: HostSession, id: number): Promise<
 
 export async function extendedByOf(session: HostSession, id: number): Promise<JsonRecord[]> {
   return wire(extendedByJson(await programExtendedBy(session, id))) as JsonRecord[];
+}
+
+export async function tokensOf(session: HostSession): Promise<JsonRecord[]> {
+  return wire((await hostTokens(session.host)).map(renderTokenJson)) as JsonRecord[];
+}
+
+/** A stream read for the dashboard: the same keys as `tracelog stdout|stderr ID --json`. */
+export async function programStreamOf(session: HostSession, id: number, stream: 'stdout' | 'stderr'): Promise<JsonRecord> {
+  const read = await readProgramStream(session, id, stream);
+  return wire({ prog_id: id, stream, bytes: read.bytes, text: read.text, entries: read.entries }) as JsonRecord;
 }
 
 export async function diagnosticsOf(session: HostSession): Promise<JsonRecord[]> {

@@ -8,20 +8,23 @@ import { toHostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { LiveSubscriptions, type SeriesRequest } from '../live/subscriptions.js';
 import { MapWatches } from './map-watches.js';
+import { TraceLogTails } from '../live/trace-log-tail.js';
 import { wire } from './inspect-service.js';
 
 /** Program and host-total history kept for the charts: 15 minutes at the default 1 s. */
 const HISTORY_MS = 15 * 60_000;
 
-type Emit<E extends 'series' | 'mapWatch'> = (data: EventData<E>) => void;
+type Emit<E extends 'series' | 'mapWatch' | 'traceLog'> = (data: EventData<E>) => void;
 
 export class LiveService {
   private readonly subscriptions: LiveSubscriptions;
   readonly mapWatches: MapWatches;
+  private readonly traceLogs: TraceLogTails;
 
   constructor(session: (host: string) => Promise<HostSession>) {
     this.subscriptions = new LiveSubscriptions(async (host) => (await session(host)).host, { historyMs: HISTORY_MS });
     this.mapWatches = new MapWatches(session);
+    this.traceLogs = new TraceLogTails(session);
   }
 
   /** Keeps the host sampling with no view open (see LiveSubscriptions.hold). */
@@ -47,8 +50,13 @@ export class LiveService {
     return this.mapWatches.watch(params, emit);
   }
 
+  watchTraceLog(params: EventParams<'traceLog'>, emit: Emit<'traceLog'>): () => void {
+    return this.traceLogs.watch(params.host, params.consume ? 'consume' : 'tail', emit);
+  }
+
   async close(): Promise<void> {
     this.mapWatches.close();
+    await this.traceLogs.close();
     await this.subscriptions.close();
   }
 }

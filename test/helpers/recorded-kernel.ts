@@ -4,7 +4,11 @@
 // spelled out below, independently of main/kernel/info/layout.ts) or is a real record this
 // kernel returned with the named fields changed. RecordedHost serves them beside the real
 // host's objects, so snapshots, the CLI and the dashboard meet them as they would a kernel's.
+import type { Btf } from '../../main/kernel/btf/index.js';
+import { decodeBtfInfo, decodeProgInfo } from '../../main/kernel/info/index.js';
 import type { Host, ObjectKind, RawInfo, RawLinkInfo, RawProgInfo } from '../../main/hosts/host.js';
+import { HostSession } from '../../main/hosts/host-session.js';
+import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
 
 /** struct bpf_link_info: type u32 @0, id u32 @4, prog_id u32 @8, then the union @16 (48 bytes in 6.18: 64 in all). */
 const LINK_INFO_SIZE = 64;
@@ -86,3 +90,76 @@ export function recordedHost(base: Host, recorded: RecordedObjects): Host {
     },
   });
 }
+
+const BPF_PROG_TYPE_TRACING = 26;
+const BPF_PROG_TYPE_EXT = 28;
+const BPF_TRACE_FENTRY = 24;
+const BPF_TRACE_FEXIT = 25;
+
+/** Recorded ids, far above the ids this kernel hands out during a test. */
+export const RECORDED = {
+  fentryProg: 0x7fff0001,
+  freplaceProg: 0x7fff0002,
+  kernelFexitProg: 0x7fff0003,
+  fentryLink: 0x7fff0011,
+  freplaceLink: 0x7fff0012,
+  kernelFexitLink: 0x7fff0013,
+} as const;
+
+export interface ExtensionSnapshot {
+  /** The real program the recorded fentry and freplace programs run on. */
+  targetId: number;
+  /** Its function's type id in its BTF. */
+  funcId: number;
+  vmlinuxId: number;
+}
+
+function funcIdOf(btf: Btf, name: string): number {
+  for (let id = btf.firstId; id < btf.typeCount; id++) {
+    const type = btf.type(id);
+    if (type.kind === 'func' && type.name === name) return id;
+  }
+  throw new Error(`no function ${name} in BTF`);
+}
+
+/**
+ * A snapshot of this machine plus programs on programs: an fentry and a freplace program on the
+ * function of the real program `targetId`, and an fexit on a kernel function, their links written
+ * from the uapi layout and their program records real ones (`sourceId`'s) given the type and
+ * attach_btf_obj_id/attach_btf_id the kernel sets once they are attached.
+ */
+export async function writeExtensionSnapshot(local: Host, targetId: number, sourceId: number, path: string): Promise<ExtensionSnapshot> {
+  const session = new HostSession(local);
+  const target = decodeProgInfo((await local.progInfo(targetId, false))!.info);
+  const targetBtf = await session.btf(target.btfId!);
+  // The program's own function (a name of at most 15 characters, as the kernel keeps it).
+  const funcId = funcIdOf(targetBtf, target.name ?? '');
+  const getpgid = funcIdOf(await session.vmlinuxBtf(), '__x64_sys_getpgid');
+  let vmlinuxId = 0;
+  for (const id of await local.listIds('btf')) {
+    const raw = await local.btfInfo(id);
+    if (raw && decodeBtfInfo(raw.info, raw.name).name === 'vmlinux') vmlinuxId = id;
+  }
+  const real = (await local.progInfo(sourceId, true))!;
+  const prog = (id: number, type: number, attachBtfObjId: number, attachBtfId: number): RawProgInfo => ({ ...real, id, info: patchedProgInfo(real.info, { id, type, attachBtfObjId, attachBtfId }) });
+  const link = (id: number, progId: number, attachType: number, targetObjId: number, targetBtfId: number): RawLinkInfo =>
+    rawLink(id, tracingLinkInfo({ id, progId, attachType, targetObjId, targetBtfId }));
+  const host = recordedHost(local, {
+    progs: new Map([
+      // Attached to a program: the kernel cleared dst_prog, so attach_btf_obj_id reads 0.
+      [RECORDED.fentryProg, prog(RECORDED.fentryProg, BPF_PROG_TYPE_TRACING, 0, funcId)],
+      [RECORDED.freplaceProg, prog(RECORDED.freplaceProg, BPF_PROG_TYPE_EXT, 0, funcId)],
+      // Attached to a kernel function: attach_btf_obj_id is vmlinux's BTF id.
+      [RECORDED.kernelFexitProg, prog(RECORDED.kernelFexitProg, BPF_PROG_TYPE_TRACING, vmlinuxId, getpgid)],
+    ]),
+    links: new Map([
+      [RECORDED.fentryLink, link(RECORDED.fentryLink, RECORDED.fentryProg, BPF_TRACE_FENTRY, targetId, funcId)],
+      // freplace links carry the program's expected attach type, 0.
+      [RECORDED.freplaceLink, link(RECORDED.freplaceLink, RECORDED.freplaceProg, 0, targetId, funcId)],
+      [RECORDED.kernelFexitLink, link(RECORDED.kernelFexitLink, RECORDED.kernelFexitProg, BPF_TRACE_FEXIT, vmlinuxId, getpgid)],
+    ]),
+  });
+  await writeSnapshot(host, path, { maps: 'none', maxEntries: 0, withVmlinux: false });
+  return { targetId, funcId, vmlinuxId };
+}
+

@@ -8,29 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Btf } from '../../main/kernel/btf/index.js';
-import { decodeBtfInfo, decodeProgInfo } from '../../main/kernel/info/index.js';
 import { openLocalHost } from '../../main/hosts/host-access.js';
-import type { Host, RawLinkInfo, RawProgInfo } from '../../main/hosts/host.js';
-import { HostSession } from '../../main/hosts/host-session.js';
-import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
+import type { Host } from '../../main/hosts/host.js';
 import { bpfscope, parseJsonExact } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { patchedProgInfo, rawLink, recordedHost, tracingLinkInfo } from '../helpers/recorded-kernel.js';
+import { RECORDED, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
 
 const skip = ensureKernelEnv();
-const BPF_PROG_TYPE_TRACING = 26;
-const BPF_PROG_TYPE_EXT = 28;
-const BPF_TRACE_FENTRY = 24;
-const BPF_TRACE_FEXIT = 25;
-/** Recorded ids, far above the ids this kernel hands out during the test. */
-const FENTRY_PROG = 0x7fff0001;
-const FREPLACE_PROG = 0x7fff0002;
-const KERNEL_FEXIT_PROG = 0x7fff0003;
-const FENTRY_LINK = 0x7fff0011;
-const FREPLACE_LINK = 0x7fff0012;
-const KERNEL_FEXIT_LINK = 0x7fff0013;
+const { fentryProg: FENTRY_PROG, freplaceProg: FREPLACE_PROG, kernelFexitProg: KERNEL_FEXIT_PROG, fentryLink: FENTRY_LINK, freplaceLink: FREPLACE_LINK, kernelFexitLink: KERNEL_FEXIT_LINK } = RECORDED;
 
 let fixtures: LoadedFixtures;
 let local: Host;
@@ -39,14 +25,6 @@ let snapshot: string;
 let targetId: number;
 let funcId: number;
 let vmlinuxId: number;
-
-function funcIdOf(btf: Btf, name: string): number {
-  for (let id = btf.firstId; id < btf.typeCount; id++) {
-    const type = btf.type(id);
-    if (type.kind === 'func' && type.name === name) return id;
-  }
-  throw new Error(`no function ${name} in BTF`);
-}
 
 async function run(args: string[]): Promise<string> {
   const result = await bpfscope([...args, '--host', `snapshot:${snapshot}`]);
@@ -58,38 +36,9 @@ describe.skipIf(skip)('programs on programs (recorded link and program records, 
   beforeAll(async () => {
     fixtures = await startFixtures({ only: ['printk'] });
     local = await openLocalHost();
-    const session = new HostSession(local);
-    targetId = fixtures.program('printk_getegid', 'printk').id;
-    const target = decodeProgInfo((await local.progInfo(targetId, false))!.info);
-    const btf = await session.btf(target.btfId!);
-    funcId = funcIdOf(btf, 'printk_getegid');
-    const getpgid = funcIdOf(await session.vmlinuxBtf(), '__x64_sys_getpgid');
-    for (const id of await local.listIds('btf')) {
-      const raw = await local.btfInfo(id);
-      if (raw && decodeBtfInfo(raw.info, raw.name).name === 'vmlinux') vmlinuxId = id;
-    }
-    const real = (await local.progInfo(fixtures.program('printk_geteuid', 'printk').id, true))!;
-    const prog = (id: number, type: number, attachBtfObjId: number, attachBtfId: number): RawProgInfo => ({ ...real, id, info: patchedProgInfo(real.info, { id, type, attachBtfObjId, attachBtfId }) });
-    const link = (id: number, progId: number, attachType: number, targetObjId: number, targetBtfId: number): RawLinkInfo =>
-      rawLink(id, tracingLinkInfo({ id, progId, attachType, targetObjId, targetBtfId }));
-    const host = recordedHost(local, {
-      progs: new Map([
-        // Attached to a program: the kernel cleared dst_prog, so attach_btf_obj_id reads 0.
-        [FENTRY_PROG, prog(FENTRY_PROG, BPF_PROG_TYPE_TRACING, 0, funcId)],
-        [FREPLACE_PROG, prog(FREPLACE_PROG, BPF_PROG_TYPE_EXT, 0, funcId)],
-        // Attached to a kernel function: attach_btf_obj_id is vmlinux's BTF id.
-        [KERNEL_FEXIT_PROG, prog(KERNEL_FEXIT_PROG, BPF_PROG_TYPE_TRACING, vmlinuxId, getpgid)],
-      ]),
-      links: new Map([
-        [FENTRY_LINK, link(FENTRY_LINK, FENTRY_PROG, BPF_TRACE_FENTRY, targetId, funcId)],
-        // freplace links carry the program's expected attach type, 0.
-        [FREPLACE_LINK, link(FREPLACE_LINK, FREPLACE_PROG, 0, targetId, funcId)],
-        [KERNEL_FEXIT_LINK, link(KERNEL_FEXIT_LINK, KERNEL_FEXIT_PROG, BPF_TRACE_FEXIT, vmlinuxId, getpgid)],
-      ]),
-    });
     dir = mkdtempSync(join(tmpdir(), 'bpfscope-prog-on-prog-'));
     snapshot = join(dir, 'recorded.bpfsnap');
-    await writeSnapshot(host, snapshot, { maps: 'none', maxEntries: 0, withVmlinux: false });
+    ({ targetId, funcId, vmlinuxId } = await writeExtensionSnapshot(local, fixtures.program('printk_getegid', 'printk').id, fixtures.program('printk_geteuid', 'printk').id, snapshot));
   }, 120_000);
   afterAll(async () => {
     await local?.close();

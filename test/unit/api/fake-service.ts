@@ -73,6 +73,8 @@ export function createFakeService(): FakeService {
     answerHostKey: notImplemented,
     getProgramAttachPoints: notImplemented,
     getProgramExtendedBy: notImplemented,
+    listTokens: notImplemented,
+    readProgramStream: notImplemented,
     getProgramCode: notImplemented,
     readProgramListing: notImplemented,
     searchProgramListing: notImplemented,
@@ -91,6 +93,7 @@ export function createFakeService(): FakeService {
     openUploadedSnapshot: notImplemented,
     watchSeries: () => () => {},
     watchMapWatch: () => () => {},
+    watchTraceLog: () => () => {},
     watchHosts(_params, emit): Unsubscribe {
       calls.push('watchHosts');
       hostListeners.add(emit);

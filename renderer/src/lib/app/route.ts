@@ -2,7 +2,7 @@
 // `fleet` (the programs of all hosts) is not of one host: its link keeps the host it was opened from.
 // Pure parse/format so links, the back key and tests agree.
 
-export type ViewName = 'overview' | 'programs' | 'maps' | 'links' | 'graph' | 'btf' | 'diagnostics' | 'fleet';
+export type ViewName = 'overview' | 'programs' | 'maps' | 'links' | 'graph' | 'tracelog' | 'btf' | 'diagnostics' | 'fleet';
 
 export interface Route {
   host: string;
@@ -24,7 +24,7 @@ export interface Route {
 
 const FACET_PARAM = 'f.';
 
-const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'graph', 'btf', 'diagnostics', 'fleet'];
+const VIEWS: readonly ViewName[] = ['overview', 'programs', 'maps', 'links', 'graph', 'tracelog', 'btf', 'diagnostics', 'fleet'];
 
 export function parseRoute(hash: string, defaultHost: string): Route {
   const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?', 2);

@@ -34,7 +34,7 @@ const ID_PREFIX = 300;
 const KIND_WEIGHT: Record<PaletteKind, number> = { program: 3, map: 2.5, link: 2, btf: 1.5, view: 1, host: 0.5 };
 
 const VIEWS: Array<[ViewName, string]> = [
-  ['overview', 'Overview'], ['programs', 'Programs'], ['maps', 'Maps'], ['links', 'Links'], ['graph', 'Host graph'], ['btf', 'BTF types'], ['diagnostics', 'Diagnostics'], ['fleet', 'All hosts'],
+  ['overview', 'Overview'], ['programs', 'Programs'], ['maps', 'Maps'], ['links', 'Links'], ['graph', 'Host graph'], ['tracelog', 'Trace log'], ['btf', 'BTF types'], ['diagnostics', 'Diagnostics'], ['fleet', 'All hosts'],
 ];
 
 const str = (value: unknown): string => (value === undefined || value === null ? '' : String(value));

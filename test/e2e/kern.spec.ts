@@ -1,0 +1,138 @@
+// What today's kernels add, in the dashboard, in Chromium through `serve`: the live trace log of
+// real bpf_printk programs (against the kernel's own trace file), a program's metadata and BPF
+// streams, the BPF CPU share and token delegation on the overview (a real delegating bpffs), each
+// axe-clean in both themes; and programs on programs from a snapshot of recorded kernel records
+// (this kernel refuses fentry/freplace: test/helpers/recorded-kernel.ts).
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLocalHost } from '../../main/hosts/host-access.js';
+import { RECORDED, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
+import { serveWithFixtures } from './serve-fixtures.js';
+import { REPO_ROOT, startServe } from './server-process.js';
+
+let tokenDir: string;
+const served = serveWithFixtures(async (fixtures) => {
+  tokenDir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-token-'));
+  execFileSync('mount', ['-t', 'bpf', '-o', 'delegate_cmds=prog_load:map_create,delegate_maps=array', 'bpf', tokenDir]);
+  await fixtures.trigger('printk', 5);
+});
+test.afterAll(() => {
+  if (!tokenDir) return;
+  execFileSync('umount', [tokenDir]);
+  rmSync(tokenDir, { recursive: true });
+});
+
+const egid = (): number => served.fixtures().program('printk_getegid', 'printk').id;
+const loaderPid = (): number => served.fixtures().report.pid;
+
+/** The loader's bpf_printk messages of one format, from the kernel's own trace file. */
+function kernelMessages(prefix: string): string[] {
+  return readFileSync('/sys/kernel/tracing/trace', 'utf8').split('\n')
+    .filter((l) => l.includes(`-${loaderPid()} `) && l.includes(`bpf_trace_printk: ${prefix}`))
+    .map((l) => l.replace(/^.*bpf_trace_printk: /, ''));
+}
+
+async function axe(page: Page, what: string): Promise<void> {
+  await page.waitForTimeout(800);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`), `${what}: serious or critical axe violations`).toEqual([]);
+}
+
+async function photograph(page: Page, name: string): Promise<void> {
+  mkdirSync(join(REPO_ROOT, 'test-results', 'screens'), { recursive: true });
+  await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'screens', `${name}.png`) });
+}
+
+async function openIn(page: Page, hash: string, theme: 'light' | 'dark'): Promise<void> {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.addInitScript((t) => localStorage.setItem('bpfscope.theme', t), theme);
+  await page.goto(new URL(hash, served.server().url).href);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
+
+const lineMessages = (page: Page) => page.locator('[data-tracelog] li[data-seq] .message').allTextContents();
+
+test('the trace log shows the kernel’s bpf_printk lines live, by program, without consuming', async ({ page }) => {
+  await openIn(page, '#/local/tracelog', 'light');
+  await expect(page.locator('[data-tracelog-mode="tail"]')).toContainText('without consuming');
+  const log = page.getByRole('log', { name: 'Trace log lines' });
+  await expect(log).toContainText('bpfscope egid call 5', { timeout: 20_000 });
+  // The program filter keeps its lines, each linked to it.
+  await page.getByRole('combobox', { name: 'Program' }).selectOption(String(egid()));
+  await page.getByRole('textbox', { name: 'Process id' }).fill(String(loaderPid()));
+  await expect.poll(() => lineMessages(page)).toEqual(kernelMessages('bpfscope egid'));
+  await expect(log.locator(`a[data-prog-id="${egid()}"]`).first()).toHaveAttribute('href', new RegExp(`#/local/programs/${egid()}$`));
+  // New lines arrive as they are written.
+  await served.fixtures().trigger('printk', 2);
+  await expect(log).toContainText('bpfscope egid call 7', { timeout: 10_000 });
+  await expect.poll(() => lineMessages(page)).toEqual(kernelMessages('bpfscope egid'));
+  // Paused (p), the view keeps what it shows; resumed, it catches up.
+  await page.locator('main h2').first().click();
+  await page.keyboard.press('p');
+  await served.fixtures().trigger('printk', 1);
+  await page.waitForTimeout(1500);
+  await expect(log).not.toContainText('bpfscope egid call 8');
+  await page.keyboard.press('p');
+  await expect(log).toContainText('bpfscope egid call 8', { timeout: 10_000 });
+  // `/` focuses the text filter.
+  await page.keyboard.press('/');
+  await expect(page.getByRole('searchbox', { name: 'Filter trace lines' })).toBeFocused();
+  await page.keyboard.type('call 3');
+  await expect.poll(() => lineMessages(page)).toEqual(['bpfscope egid call 3']);
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`trace log, program metadata and streams, overview: axe-clean in the ${theme} theme`, async ({ page }) => {
+    await openIn(page, '#/local/tracelog', theme);
+    await expect(page.getByRole('log', { name: 'Trace log lines' })).toContainText('bpfscope', { timeout: 20_000 });
+    await axe(page, `trace log (${theme})`);
+    await photograph(page, `tracelog${theme === 'dark' ? '-dark' : ''}`);
+
+    await openIn(page, `#/local/programs/${egid()}`, theme);
+    await expect(page.locator('[data-metadata]')).toContainText('owner = "bpfscope tests"', { timeout: 20_000 });
+    await expect(page.locator('[data-metadata]')).toContainText('revision = 3');
+    await page.locator('[data-stream-read="stderr"]').click();
+    await expect(page.locator('[data-stream-empty]')).toHaveText('The stderr stream is empty.', { timeout: 10_000 });
+    await axe(page, `program detail with streams (${theme})`);
+
+    await openIn(page, '#/local/overview', theme);
+    await expect(page.locator('[data-count="bpf-cpu-share"]')).toHaveText(/^\d+\.\d{3} %$/, { timeout: 20_000 });
+    await expect(page.locator(`[data-token="${tokenDir}"]`)).toContainText('map_create, prog_load', { timeout: 20_000 });
+    await expect(page.locator(`[data-token="${tokenDir}"]`)).toContainText('array');
+    await axe(page, `overview (${theme})`);
+    await photograph(page, `overview-kern${theme === 'dark' ? '-dark' : ''}`);
+  });
+}
+
+test('programs on programs: the target lists what extends it, the extension links to its target (recorded records)', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-ext-'));
+  const local = await openLocalHost();
+  const snapshot = join(dir, 'recorded.bpfsnap');
+  const { targetId } = await writeExtensionSnapshot(local, egid(), served.fixtures().program('printk_geteuid', 'printk').id, snapshot);
+  await local.close();
+  const server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', snapshot]);
+  try {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(server.url);
+    const entry = page.getByRole('complementary', { name: 'Hosts' }).getByRole('listitem').filter({ hasText: 'snapshot:recorded.bpfsnap' });
+    const href = await entry.getByRole('link', { name: 'snapshot:recorded.bpfsnap' }).getAttribute('href', { timeout: 20_000 });
+    const host = decodeURIComponent(/^#\/([^/]+)/.exec(href ?? '')?.[1] ?? '');
+    await page.evaluate(([h, id]) => (location.hash = `#/${encodeURIComponent(h)}/programs/${id}`), [host, String(targetId)] as const);
+    const extended = page.locator('[data-extended-by]');
+    await expect(extended).toContainText(`fentry printk_geteuid ${RECORDED.fentryProg} on printk_getegid() (link ${RECORDED.fentryLink})`, { timeout: 20_000 });
+    await expect(extended).toContainText(`freplace printk_geteuid ${RECORDED.freplaceProg} on printk_getegid()`);
+    await extended.getByRole('link').first().click();
+    await expect(page.locator('[data-attach]')).toContainText(`fentry printk_getegid() of prog ${targetId} (printk_getegid)`, { timeout: 20_000 });
+    await page.locator(`[data-target-prog="${targetId}"]`).click();
+    await expect(page.locator('[data-extended-by]')).toBeVisible({ timeout: 20_000 });
+    await axe(page, 'program extended by others');
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
