@@ -84,6 +84,12 @@ test('the fixture\'s program: filtered by name, its tail call and maps drawn, a 
   await expect(sentence).toContainText(/^Runs on tracepoint sys_enter_getpid via link \d+ · held by bpfscope-fixtur \(pid \d+\)/, { timeout: 20_000 });
   await expect(sentence).toContainText('jumps through jump_table');
   await expect(page.locator(`[data-access="jumps"][data-map-id="${jumpTable.id}"]`)).toBeVisible();
+  // What such programs are, beside it.
+  const note = page.locator('[data-type-note="prog:tracepoint"]');
+  await note.locator('summary').click();
+  await expect(note).toContainText('static kernel tracepoint');
+  await expect(note).toContainText('Linux 4.7');
+  await expect(note.getByRole('link', { name: 'Kernel documentation' })).toHaveAttribute('href', /^https:\/\/docs\.kernel\.org\//);
   // Live rates take the place of the host's counters once they arrive.
   await fixtures.trigger('getpid', 200);
   await expect(sentence).toContainText(/runs\/s/, { timeout: 20_000 });
