@@ -2,15 +2,13 @@
 // prints for it: kept here, and checked against the installed bpftool as well.
 
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBtf } from '../../../main/kernel/btf/btf.js';
 import { declarationC, formatC, formatCChunks } from '../../../main/kernel/btf/c.js';
 import { KIND } from '../../../main/kernel/btf/wire.js';
 import { BtfBuilder } from './builder.js';
 import { CASES } from './c-golden-cases.js';
-import { bpftool, buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+import { bpftool, compileFixtureBtf, readBytes, writeBuildFile } from './helpers.js';
 
 const HEADER = '#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n' +
   '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n';
@@ -214,8 +212,7 @@ function blob(build: (b: BtfBuilder) => void, bigEndian = false): Uint8Array {
 }
 
 function bpftoolC(name: string, bytes: Uint8Array): string {
-  const path = join(buildDir, `${name}.btf`);
-  writeFileSync(path, bytes);
+  const path = writeBuildFile(`${name}.btf`, bytes);
   return bpftool(['btf', 'dump', 'file', path, 'format', 'c']);
 }
 
@@ -240,8 +237,7 @@ describe('C printing of corner cases, as bpftool 7.1 prints them', () => {
       for (const chunk of formatCChunks(parseBtf(bytes))) printed.push(new TextDecoder().decode(chunk));
     }).toThrow('unsatisfiable type cycle, id:[3]');
     expect(printed.join('')).toBe(HEADER + 'struct ok {\n\tint i;\n};\n\n');
-    const path = join(buildDir, 'loop.btf');
-    writeFileSync(path, bytes);
+    const path = writeBuildFile('loop.btf', bytes);
     expect(() => execFileSync('bpftool', ['btf', 'dump', 'file', path, 'format', 'c'], { stdio: 'pipe' })).toThrow(/unsatisfiable type cycle, id:\[3\]/);
   });
 
@@ -272,8 +268,7 @@ describe('C printing of corner cases, as bpftool 7.1 prints them', () => {
     b.type('', KIND.PTR, 0, base.findByName('value', 'struct')[0]!.id);
     b.type('', KIND.PTR, 0, first);
     const bytes = b.build();
-    const splitPath = join(buildDir, 'split-c.btf');
-    writeFileSync(splitPath, bytes);
+    const splitPath = writeBuildFile('split-c.btf', bytes);
     const c = formatC(parseBtf(bytes, base));
     expect(c).toContain('struct mod_s {\n\tstruct value *v;\n\tstruct mod_s *self;\n};');
     expect(c).toBe(bpftool(['-B', basePath, 'btf', 'dump', 'file', splitPath, 'format', 'c']));

@@ -2,12 +2,11 @@
 // must accept it, and struct layouts must match BTF sizes where bpftool's C can express them.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBtf, type Btf } from '../../../main/kernel/btf/btf.js';
 import { formatC } from '../../../main/kernel/btf/c.js';
-import { bpftool, buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+import { bpftool, compileFixtureBtf, readBytes, writeBuildFile } from './helpers.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -42,8 +41,7 @@ function withLayoutChecks(btf: Btf, header: string): string {
 }
 
 function clangAccepts(name: string, text: string): void {
-  const path = join(buildDir, name);
-  writeFileSync(path, text);
+  const path = writeBuildFile(name, text);
   execFileSync('clang', ['-target', 'bpf', '-fsyntax-only', '-Werror', '-x', 'c', path], { stdio: 'pipe' });
 }
 

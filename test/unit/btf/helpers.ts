@@ -1,13 +1,21 @@
 // Test helpers: compile fixture C with clang, extract .BTF, run bpftool as the oracle.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixtureDir = resolve(here, '../../fixtures/btf');
 export const buildDir = resolve(here, '../../fixtures/build/btf');
+
+/** Writes a file of a test under the build directory (made on first use) and returns its path. */
+export function writeBuildFile(name: string, bytes: Uint8Array | string): string {
+  mkdirSync(buildDir, { recursive: true });
+  const path = join(buildDir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
 
 /** Compile test/fixtures/btf/<name>.c for BPF and return the path of the raw .BTF blob. */
 export function compileFixtureBtf(name: string): string {

@@ -1,14 +1,13 @@
 // The parser and raw listing against bpftool's `btf dump … format raw` on clang-built BTF,
 // split BTF and the running kernel's vmlinux BTF.
 
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBtf } from '../../../main/kernel/btf/btf.js';
 import { formatRaw } from '../../../main/kernel/btf/raw.js';
 import { KIND } from '../../../main/kernel/btf/wire.js';
 import { BtfBuilder } from './builder.js';
-import { bpftool, buildDir, compileFixtureBtf, readBytes } from './helpers.js';
+import { bpftool, compileFixtureBtf, readBytes, writeBuildFile } from './helpers.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -42,9 +41,8 @@ describe('raw listing equals bpftool format raw', () => {
     b.type('split_s', KIND.STRUCT, 3, 24, [b.str('x'), 1, 0, b.str('next'), first + 1, 64, b.str('v'), first + 2, 128]);
     b.type('', KIND.PTR, 0, first);
     b.type('', KIND.PTR, 0, base.findByName('value', 'struct')[0]!.id);
-    const splitPath = join(buildDir, 'split.btf');
     const bytes = b.build();
-    writeFileSync(splitPath, bytes);
+    const splitPath = writeBuildFile('split.btf', bytes);
     const split = parseBtf(bytes, base);
     expect(split.firstId).toBe(first);
     expect(split.type(first).name).toBe('split_s');
