@@ -43,45 +43,53 @@ export function writeU32(out: Uint8Array, at: number, v: number): number {
   return end;
 }
 
-/** v in [0, 10^width), width at most 9: exactly `width` digits, zero-padded. */
-function writePadded(out: Uint8Array, at: number, v: number, width: number): number {
-  for (let p = at + width - 1; p >= at; p--) {
-    const q = (v / 10) >>> 0;
-    out[p] = ZERO + (v - q * 10);
-    v = q;
-  }
-  return at + width;
+/** v in [0, 10^4): exactly 4 digits. */
+function writeFour(out: Uint8Array, at: number, v: number): void {
+  const q = (v / 100) | 0;
+  let p = q << 1;
+  out[at] = PAIRS[p]!;
+  out[at + 1] = PAIRS[p + 1]!;
+  p = (v - q * 100) << 1;
+  out[at + 2] = PAIRS[p]!;
+  out[at + 3] = PAIRS[p + 1]!;
 }
 
-/** v: an integer in [0, 2^53). */
-function writeSafe(out: Uint8Array, at: number, v: number): number {
-  if (v < 4294967296) return writeU32(out, at, v);
-  let high = Math.floor(v / 1e8);
-  let low = v - high * 1e8;
-  // The division rounds: correct a quotient one too high.
-  if (low < 0) {
-    high -= 1;
-    low += 1e8;
-  }
-  return writePadded(out, writeU32(out, at, high), low, 8);
+/** v in [0, 10^8): exactly 8 digits. */
+function writeEight(out: Uint8Array, at: number, v: number): void {
+  const high = (v / 10000) | 0;
+  writeFour(out, at, high);
+  writeFour(out, at + 4, v - high * 10000);
 }
 
 /** The unsigned 64-bit integer hi·2^32 + lo (hi, lo in [0, 2^32)). */
 export function writeU64(out: Uint8Array, at: number, lo: number, hi: number): number {
-  if (hi < 0x200000) return writeSafe(out, at, hi * 4294967296 + lo);
-  // One long division by 10^4 over 16-bit limbs (every step exact in a double) leaves a
-  // quotient below 2^51.
+  if (hi === 0) return writeU32(out, at, lo);
+  if (hi < 0x200000) {
+    // Below 2^53: exact in a double.
+    const v = hi * 4294967296 + lo;
+    const high = Math.floor(v / 1e8);
+    at = writeU32(out, at, high);
+    writeEight(out, at, v - high * 1e8);
+    return at + 8;
+  }
+  // Divide by 10^4 over 16-bit limbs: every step fits an int32, so the divisions by a
+  // constant compile to multiplications. The quotient is below 2^51, exact in a double.
   let r = hi >>> 16;
-  const q3 = Math.floor(r / 10000);
-  r = (r - q3 * 10000) * 65536 + (hi & 0xffff);
-  const q2 = Math.floor(r / 10000);
-  r = (r - q2 * 10000) * 65536 + (lo >>> 16);
-  const q1 = Math.floor(r / 10000);
-  r = (r - q1 * 10000) * 65536 + (lo & 0xffff);
-  const q0 = Math.floor(r / 10000);
+  const q3 = (r / 10000) | 0;
+  r = ((r - q3 * 10000) << 16) | (hi & 0xffff);
+  const q2 = (r / 10000) | 0;
+  r = ((r - q2 * 10000) << 16) | (lo >>> 16);
+  const q1 = (r / 10000) | 0;
+  r = ((r - q1 * 10000) << 16) | (lo & 0xffff);
+  const q0 = (r / 10000) | 0;
   r -= q0 * 10000;
   const quotient = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0;
-  return writePadded(out, writeSafe(out, at, quotient), r, 4);
+  // At least 2^53 / 10^4 > 10^11: the quotient has more than 8 digits.
+  const high = Math.floor(quotient / 1e8);
+  at = writeU32(out, at, high);
+  writeEight(out, at, quotient - high * 1e8);
+  writeFour(out, at + 8, r);
+  return at + 12;
 }
 
 /** The signed 64-bit integer whose two's complement halves are hi, lo (each in [0, 2^32)). */

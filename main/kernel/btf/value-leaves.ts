@@ -96,12 +96,23 @@ export function writeLeafPtr(out: Uint8Array, at: number, s: Uint8Array, o: numb
   return writeHex64(out, at + 2, lo, hi);
 }
 
+/** v (an unsigned 32-bit integer) in lowercase hex without leading zeros. */
+export function writeHex32(out: Uint8Array, at: number, v: number): number {
+  let digits = 1;
+  while (digits < 8 && v >>> (digits * 4) !== 0) digits++;
+  for (let d = digits - 1; d >= 0; d--) out[at++] = HEX_DIGITS[(v >>> (d * 4)) & 15]!;
+  return at;
+}
+
+/** v (an unsigned 32-bit integer) as exactly 8 hex digits. */
+function writeHex32Padded(out: Uint8Array, at: number, v: number): number {
+  for (let d = 7; d >= 0; d--) out[at++] = HEX_DIGITS[(v >>> (d * 4)) & 15]!;
+  return at;
+}
+
 /** hi·2^32 + lo in lowercase hex without leading zeros (at least one digit). */
 function writeHex64(out: Uint8Array, at: number, lo: number, hi: number): number {
-  let digits = 16;
-  while (digits > 1 && ((digits > 8 ? hi >>> ((digits - 9) * 4) : lo >>> ((digits - 1) * 4)) & 15) === 0) digits--;
-  for (let d = digits - 1; d >= 0; d--) out[at++] = HEX_DIGITS[(d >= 8 ? hi >>> ((d - 8) * 4) : lo >>> (d * 4)) & 15]!;
-  return at;
+  return hi ? writeHex32Padded(out, writeHex32(out, at, hi), lo) : writeHex32(out, at, lo);
 }
 
 /** Enumerator names, quoted as bpftool prints them, by the value they match. */
@@ -153,14 +164,58 @@ export function readBits(s: Uint8Array, o: number, bitOffset: number, bits: numb
   return BigInt.asUintN(bits, raw);
 }
 
+/** Bytes o..o+n-1 (n <= 4) as a little-endian unsigned integer. */
+function littleWord(s: Uint8Array, o: number, n: number): number {
+  let v = 0;
+  for (let i = n - 1; i >= 0; i--) v = (v << 8) | s[o + i]!;
+  return v >>> 0;
+}
+
+/**
+ * Bits [bitOffset, bitOffset + bits) of the little-endian bytes at o, as minimal hex
+ * (bits <= 128): four 32-bit words, shifted and masked, the top nonzero one unpadded.
+ */
+function writeBitsLittle(out: Uint8Array, at: number, s: Uint8Array, o: number, bitOffset: number, bits: number): number {
+  const nbytes = (bitOffset + bits + 7) >>> 3;
+  let w0 = littleWord(s, o, Math.min(nbytes, 4));
+  let w1 = nbytes > 4 ? littleWord(s, o + 4, Math.min(nbytes - 4, 4)) : 0;
+  let w2 = nbytes > 8 ? littleWord(s, o + 8, Math.min(nbytes - 8, 4)) : 0;
+  let w3 = nbytes > 12 ? littleWord(s, o + 12, Math.min(nbytes - 12, 4)) : 0;
+  if (bitOffset) {
+    // A 17th byte holds the top bits of a 128-bit field that starts mid-byte.
+    const w4 = nbytes > 16 ? s[o + 16]! : 0;
+    const back = 32 - bitOffset;
+    w0 = ((w0 >>> bitOffset) | (w1 << back)) >>> 0;
+    w1 = ((w1 >>> bitOffset) | (w2 << back)) >>> 0;
+    w2 = ((w2 >>> bitOffset) | (w3 << back)) >>> 0;
+    w3 = ((w3 >>> bitOffset) | (w4 << back)) >>> 0;
+  }
+  // Keep `bits` bits: whole words below, a mask on the word holding the top bit, zeros above.
+  const top = (bits - 1) >>> 5;
+  const mask = bits & 31 ? (1 << (bits & 31)) - 1 : -1;
+  if (top === 0) return writeHex32(out, at, (w0 & mask) >>> 0);
+  if (top === 1) w1 = (w1 & mask) >>> 0;
+  else if (top === 2) w2 = (w2 & mask) >>> 0;
+  else w3 = (w3 & mask) >>> 0;
+  if (top < 2) w2 = 0;
+  if (top < 3) w3 = 0;
+  if (w3) return writeHex32Padded(out, writeHex32Padded(out, writeHex32Padded(out, writeHex32(out, at, w3), w2), w1), w0);
+  if (w2) return writeHex32Padded(out, writeHex32Padded(out, writeHex32(out, at, w2), w1), w0);
+  if (w1) return writeHex32Padded(out, writeHex32(out, at, w1), w0);
+  return writeHex32(out, at, w0);
+}
+
 /** Bitfields and integers bpftool prints as hex (btf_dumper_bitfield, btf_int128_print). */
 export function writeLeafBits(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, bitOffset: number, bits: number, text: boolean): number {
-  const v = readBits(s, o, bitOffset, bits, le);
   if (!text) out[at++] = QUOTE;
   out[at++] = 0x30;
   out[at++] = 0x78;
-  const hex = v.toString(16);
-  for (let i = 0; i < hex.length; i++) out[at++] = hex.charCodeAt(i);
+  if (le && bits <= 128) {
+    at = writeBitsLittle(out, at, s, o, bitOffset, bits);
+  } else {
+    const hex = readBits(s, o, bitOffset, bits, le).toString(16);
+    for (let i = 0; i < hex.length; i++) out[at++] = hex.charCodeAt(i);
+  }
   if (!text) out[at++] = QUOTE;
   return at;
 }

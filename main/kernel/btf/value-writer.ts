@@ -8,6 +8,7 @@
 
 import type { Btf } from './btf.js';
 import { jsonwString, putBytes } from './value-leaves.js';
+import * as decimal from './decimal-bytes.js';
 import * as leaves from './value-leaves.js';
 import { PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.js';
 
@@ -43,6 +44,8 @@ type Op =
 
 const encoder = new TextEncoder();
 const COMMA = 0x2c;
+/** Enums with more enumerators than this look their names up in a table instead of a switch. */
+const MAX_SWITCH_CASES = 64;
 
 /** json_writer.c's state machine, run on the type instead of on each value. */
 export class JsonwReplay {
@@ -213,14 +216,10 @@ class Generator {
     for (const op of ops) {
       switch (op.op) {
         case 'text':
-          if (op.bytes.length <= 12) {
-            src += op.bytes.map((b, i) => `out[at${i ? '+' + i : ''}]=${b};`).join('') + `at+=${op.bytes.length};`;
-          } else {
-            src += `at=P(out,at,C[${this.consts.push(Uint8Array.from(op.bytes)) - 1}]);`;
-          }
+          src += this.constant(op.bytes);
           break;
         case 'leaf':
-          src += `at=${this.leafCall(op.leaf, `${base}+${op.at}`)};`;
+          src += this.leaf(op.leaf, base, op.at);
           break;
         case 'loop': {
           const i = `i${depth}`;
@@ -236,24 +235,65 @@ class Generator {
     return src;
   }
 
-  private leafCall(leaf: Leaf, o: string): string {
+  /** Constant bytes: stored one by one when short, else copied from a table. */
+  private constant(bytes: ArrayLike<number>): string {
+    if (bytes.length > 12) return `at=P(out,at,C[${this.consts.push(Uint8Array.from(bytes)) - 1}]);`;
+    let src = '';
+    for (let i = 0; i < bytes.length; i++) src += `out[at${i ? '+' + i : ''}]=${bytes[i]!};`;
+    return `${src}at+=${bytes.length};`;
+  }
+
+  /** The unsigned integer of `bytes` (1 to 4) bytes at base + at, read in the BTF's byte order (an expression). */
+  private read(base: string, at: number, bytes: number): string {
+    const parts: string[] = [];
+    for (let i = 0; i < bytes; i++) parts.push(`s[${base}+${at + (this.le ? i : bytes - 1 - i)}]${i ? `<<${8 * i}` : ''}`);
+    return bytes === 4 ? `((${parts.join('|')})>>>0)` : `(${parts.join('|')})`;
+  }
+
+  /** The statement writing one leaf: integers read inline, the rest by their leaf functions. */
+  private leaf(leaf: Leaf, base: string, at: number): string {
     const le = String(this.le);
+    const o = `${base}+${at}`;
+    // 64-bit integers as their low and high halves.
+    const halves = () => (this.le ? `${this.read(base, at, 4)},${this.read(base, at + 4, 4)}` : `${this.read(base, at + 4, 4)},${this.read(base, at, 4)}`);
     switch (leaf.kind) {
-      case 'u8': return `L.writeLeafU8(out,at,s,${o})`;
-      case 's8': return `L.writeLeafS8(out,at,s,${o})`;
-      case 'u16': return `L.writeLeafU16(out,at,s,${o},${le})`;
-      case 's16': return `L.writeLeafS16(out,at,s,${o},${le})`;
-      case 'u32': return `L.writeLeafU32(out,at,s,${o},${le})`;
-      case 's32': return `L.writeLeafS32(out,at,s,${o},${le})`;
-      case 'u64': return `L.writeLeafU64(out,at,s,${o},${le})`;
-      case 's64': return `L.writeLeafS64(out,at,s,${o},${le})`;
-      case 'char': return `L.writeLeafChar(out,at,s,${o},${this.text})`;
-      case 'bool': return `L.writeLeafBool(out,at,s,${o})`;
-      case 'ptr': return `L.writeLeafPtr(out,at,s,${o},${le},${this.text})`;
-      case 'enum': return `L.writeLeafEnum(out,at,s,${o},${le},${leaf.size},T[${this.table(leaf)}])`;
-      case 'enum64': return `L.writeLeafEnum64(out,at,s,${o},${le},T[${this.table(leaf)}])`;
-      case 'bits': return `L.writeLeafBits(out,at,s,${o},${le},${leaf.bitOffset},${leaf.bits},${this.text})`;
+      case 'u8': return `at=D.writeU32(out,at,${this.read(base, at, 1)});`;
+      case 's8': return `at=D.writeInt(out,at,(${this.read(base, at, 1)}<<24)>>24);`;
+      case 'u16': return `at=D.writeU32(out,at,${this.read(base, at, 2)});`;
+      case 's16': return `at=D.writeInt(out,at,(${this.read(base, at, 2)}<<16)>>16);`;
+      case 'u32': return `at=D.writeU32(out,at,${this.read(base, at, 4)});`;
+      case 's32': return `at=D.writeInt(out,at,${this.read(base, at, 4)}|0);`;
+      case 'u64': return `at=D.writeU64(out,at,${halves()});`;
+      case 's64': return `at=D.writeI64(out,at,${halves()});`;
+      case 'char': return `at=L.writeLeafChar(out,at,s,${o},${this.text});`;
+      case 'bool': return `at=L.writeLeafBool(out,at,s,${o});`;
+      case 'ptr': return `at=L.writeLeafPtr(out,at,s,${o},${le},${this.text});`;
+      case 'enum': return leaf.size === 8 || leaf.names.size > MAX_SWITCH_CASES
+        ? `at=L.writeLeafEnum(out,at,s,${o},${le},${leaf.size},T[${this.table(leaf)}]);`
+        : this.enumSwitch(leaf, base, at);
+      case 'enum64': return `at=L.writeLeafEnum64(out,at,s,${o},${le},T[${this.table(leaf)}]);`;
+      case 'bits': return this.bits(leaf, base, at);
     }
+  }
+
+  /** An enum of up to 4 bytes: a switch over its values writing the names, the number otherwise. */
+  private enumSwitch(leaf: Leaf & { kind: 'enum' }, base: string, at: number): string {
+    const shift = 32 - 8 * leaf.size;
+    const value = shift ? `(${this.read(base, at, leaf.size)}<<${shift})>>${shift}` : `${this.read(base, at, 4)}|0`;
+    let cases = '';
+    for (const [v, name] of leaf.names) cases += `case ${v}:${this.constant(encoder.encode(jsonwString(name)))}break;`;
+    return `{const v=${value};switch(v){${cases}default:at=D.writeInt(out,at,v);}}`;
+  }
+
+  /** Bitfields within 4 bytes (little-endian): shifted and masked inline; others by the leaf function. */
+  private bits(leaf: Leaf & { kind: 'bits' }, base: string, at: number): string {
+    const nbytes = (leaf.bitOffset + leaf.bits + 7) >>> 3;
+    if (!this.le || nbytes > 4) return `at=L.writeLeafBits(out,at,s,${base}+${at},${this.le},${leaf.bitOffset},${leaf.bits},${this.text});`;
+    let value = this.read(base, at, nbytes);
+    if (leaf.bitOffset) value = `(${value}>>>${leaf.bitOffset})`;
+    if (leaf.bits < 32) value = `(${value}&${2 ** leaf.bits - 1})`;
+    const quote = this.text ? '' : '"';
+    return `${this.constant(encoder.encode(`${quote}0x`))}at=L.writeHex32(out,at,${value}>>>0);${quote ? this.constant([0x22]) : ''}`;
   }
 
   /** The quoted-name table of an enum leaf (one per leaf object, shared by its uses). */
@@ -289,7 +329,7 @@ class Generator {
   }
 }
 
-type Factory = (L: typeof leaves, P: typeof putBytes, C: Uint8Array[], T: ReadonlyMap<unknown, Uint8Array>[]) => ValueWriteFn;
+type Factory = (L: typeof leaves, D: typeof decimal, P: typeof putBytes, C: Uint8Array[], T: ReadonlyMap<unknown, Uint8Array>[]) => ValueWriteFn;
 
 /** The writer of a plan node (the whole value), in one style. */
 export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle): { write: ValueWriteFn; maxBytes: number; sepAfter: boolean } {
@@ -297,8 +337,8 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'P', 'C', 'T', `"use strict";return function(out,at,s,o){${body}return at;};`) as Factory;
-  return { write: factory(leaves, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";return function(out,at,s,o){${body}return at;};`) as Factory;
+  return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 
 const HEX_ITEM = Array.from({ length: 256 }, (_, b) => encoder.encode(`"0x${b.toString(16).padStart(2, '0')}"`));
