@@ -3,12 +3,13 @@
 // once, map edges within each program's map_ids, links run their programs, holders from
 // /proc fdinfo), and each summary names what the program's source does.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAccessFixture } from '../helpers/access-fixture.js';
 import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
-import { heldObjects, startCorpus, type Corpus } from '../helpers/corpus.js';
+import { heldObjects, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 
@@ -17,20 +18,28 @@ let fixtures: LoadedFixtures;
 let corpus: Corpus;
 let pinDir: string;
 let accessIds: Map<string, number>;
+let netDir: string;
+let netTools: NetTools;
 
 interface GraphJson {
   nodes: Array<{ id: string; kind: string; name: string; type?: string; cluster?: string; shared?: boolean }>;
   edges: Array<{ from: string; to: string; access: string[]; inner?: boolean }>;
 }
 
+interface SummaryMap {
+  id: number;
+  name: string;
+  inner?: boolean;
+}
+
 interface Summary {
   sentence: string;
-  runs_on: Array<{ kind: string; target: string }>;
+  runs_on: Array<{ mechanism: string; kind: string; target: string; link_id?: number }>;
   held_by: Array<{ pid: number; comm: string; command_line?: string }>;
-  reads: Array<{ name: string }>;
-  writes: Array<{ name: string }>;
-  emits: Array<{ name: string }>;
-  jumps: Array<{ name: string }>;
+  reads: SummaryMap[];
+  writes: SummaryMap[];
+  emits: SummaryMap[];
+  jumps: SummaryMap[];
   untracked: unknown[];
 }
 
@@ -48,6 +57,12 @@ async function summaryOf(id: number): Promise<Summary> {
 
 const names = (maps: Array<{ name: string }>) => maps.map((m) => m.name).sort();
 
+/** The maps a map-in-map holds, from bpftool's dump: each value is an inner map's id (u32, little-endian). */
+async function innerMapIds(outer: number): Promise<number[]> {
+  const entries = await bpftoolJson<Array<{ value: string[] }>>(['map', 'dump', 'id', String(outer)]);
+  return [...new Set(entries.map((e) => Buffer.from(e.value.map((b) => Number(b))).readUInt32LE(0)))];
+}
+
 describe.skipIf(skip)('host graph and program summaries', () => {
   beforeAll(async () => {
     fixtures = await startFixtures({ only: ['maps', 'tracing', 'net', 'cgroup'] });
@@ -55,8 +70,14 @@ describe.skipIf(skip)('host graph and program summaries', () => {
     pinDir = mkdtempSync(join('/sys/fs/bpf', 'bpfscope-graph-'));
     rmSync(pinDir, { recursive: true });
     accessIds = loadAccessFixture(pinDir);
+    netDir = mkdtempSync(join(tmpdir(), 'bpfscope-graph-net-'));
+    const cgroup2 = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+    if (!cgroup2) throw new Error('no cgroup v2 mount');
+    netTools = startNetTools(netDir, cgroup2);
   }, 180_000);
   afterAll(async () => {
+    netTools?.stop();
+    if (netDir) rmSync(netDir, { recursive: true, force: true });
     await corpus?.stop();
     await fixtures?.stop();
     if (pinDir) rmSync(pinDir, { recursive: true, force: true });
@@ -197,5 +218,97 @@ describe.skipIf(skip)('host graph and program summaries', () => {
     }
     // bpftool's own text is unchanged above our lines.
     expect(execFileSync('bpftool', ['prog', 'show', 'id', String(fixtures.program('count_getpid').id)], { encoding: 'utf8' }).length).toBeGreaterThan(0);
+  });
+
+  it('graph --json agrees with bpfscope ls progs|maps|links and with show prog\'s summary of each program', async () => {
+    type Listed = Array<{ id: number; name?: string; type: string | number }>;
+    const kinds = [['prog', 'progs'], ['map', 'maps'], ['link', 'links']] as const;
+    const lists = () => Promise.all(kinds.map(async ([, verb]) => parseJsonExact<Listed>((await bpfscope(['ls', verb, '--json'])).stdout)));
+    const before = await lists();
+    const graph = await graphJson();
+    const after = await lists();
+    const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+    kinds.forEach(([kind], i) => {
+      const still = new Set(after[i]!.map((o) => o.id));
+      const either = new Set([...before[i]!, ...after[i]!].map((o) => o.id));
+      const stable = before[i]!.filter((o) => still.has(o.id));
+      expect(stable.length, kind).toBeGreaterThan(0);
+      for (const o of stable) {
+        expect(graph.nodes.filter((n) => n.id === `${kind}:${o.id}`), `${kind}:${o.id}`).toHaveLength(1);
+        const node = nodes.get(`${kind}:${o.id}`)!;
+        expect(node.type, `${kind}:${o.id}`).toBe(String(o.type));
+        // ls prints the kernel's 15-character name; the graph the program's full function name.
+        if (kind === 'prog') expect(node.name.startsWith(o.name ?? ''), `${node.name} / ${o.name}`).toBe(true);
+        if (kind === 'map') expect(node.name, `map:${o.id}`).toBe(o.name ?? '');
+      }
+      // Nothing the listings never saw.
+      for (const n of graph.nodes.filter((x) => x.kind === kind)) expect(either.has(Number(n.id.slice(kind.length + 1))), n.id).toBe(true);
+    });
+
+    const keys = { read: 'reads', write: 'writes', emit: 'emits', jump: 'jumps' } as const;
+    const steady = new Set([fixtures.report.pid, ...corpus.tools.map((t) => t.pid)]);
+    const ids = [
+      ...corpus.progIds(), netTools.xdp.id, netTools.tc.id, netTools.cgroupSkb.id, ...accessIds.values(),
+      ...['count_getpid', 'tail_a', 'emit_getppid', 'raw_sys_enter', 'iter_tasks'].map((n) => fixtures.program(n).id),
+    ];
+    for (const id of ids) {
+      const prog = `prog:${id}`;
+      const s = await summaryOf(id);
+      const toMaps = graph.edges.filter((e) => e.from === prog && e.to.startsWith('map:'));
+      for (const [access, key] of Object.entries(keys) as Array<[keyof typeof keys, (typeof keys)[keyof typeof keys]]>) {
+        const fromGraph = toMaps.filter((e) => e.access.includes(access)).map((e) => `${e.to}${e.inner ? ' inner' : ''}`).sort();
+        // The summary says "a map in OUTER"; the graph draws the maps OUTER holds now (bpftool's dump: their ids), or OUTER when it holds none.
+        const fromShow = (await Promise.all(s[key].map(async (m) => {
+          if (!m.inner) return [`map:${m.id}`];
+          const held = await innerMapIds(m.id);
+          return (held.length > 0 ? held : [m.id]).map((id) => `map:${id} inner`);
+        }))).flat();
+        expect([...new Set(fromShow)].sort(), `${prog} ${key}`).toEqual(fromGraph);
+      }
+      // Where it runs: each attach point of the summary is an edge into the program (or into its link) from
+      // the attach point, from the prog_array whose slot holds it, or from the struct_ops map registering it.
+      const into = graph.edges.filter((e) => e.to === prog && e.access.includes('runs')).map((e) => e.from);
+      const expectedFrom: string[] = [];
+      for (const point of s.runs_on) {
+        const mapInTarget = /\(map (\d+)\)/.exec(point.target)?.[1];
+        if (point.mechanism === 'prog_array' || point.mechanism === 'struct_ops_map') {
+          expectedFrom.push(`map:${mapInTarget}`);
+          continue;
+        }
+        const via = point.link_id === undefined ? prog : `link:${point.link_id}`;
+        if (via !== prog) expectedFrom.push(via);
+        // A perf event's attach point is the event, not the fd a process holds it by.
+        const hook = `${point.kind} ${point.target.replace(/ \(pid \d+ [^)]*, fd \d+\)$/, '')}`;
+        const attach = graph.nodes.find((n) => n.kind === 'attach' && n.name === hook);
+        expect(attach, `${prog} runs on ${hook}`).toBeDefined();
+        expect(graph.edges.some((e) => e.from === attach!.id && e.to === via && e.access.includes('runs')), `${attach!.id} -> ${via}`).toBe(true);
+        if (via === prog) expectedFrom.push(attach!.id);
+      }
+      expect([...new Set(into)].sort(), `${prog}: what runs it`).toEqual([...new Set(expectedFrom)].sort());
+      // Holders: the tools that hold it for good (another process enumerating programs holds each for a moment).
+      const holders = graph.edges.filter((e) => e.to === prog && e.access.includes('holds')).map((e) => Number(e.from.slice(5))).filter((pid) => steady.has(pid));
+      expect(s.held_by.map((h) => h.pid).filter((pid) => steady.has(pid)).sort(), prog).toEqual(holders.sort());
+    }
+  });
+
+  it('summaries of programs iproute2 and bpftool loaded: the device, hook or cgroup, no holder, the map each bumps; the same from their object files', async () => {
+    const where = {
+      [netTools.xdp.id]: `Runs on xdp ${netTools.ifname} (ifindex ${netTools.ifindex}, netns host, generic)`,
+      [netTools.tc.id]: `Runs on tc ${netTools.ifname} (ifindex ${netTools.ifindex}, netns host) clsact/ingress prio `,
+      [netTools.cgroupSkb.id]: `Runs on cgroup inet ingress ${netTools.cgroup} `,
+    };
+    const sections = { [netTools.xdp.id]: 'xdp', [netTools.tc.id]: 'tc', [netTools.cgroupSkb.id]: 'cgroup_skb/ingress' };
+    for (const prog of [netTools.xdp, netTools.tc, netTools.cgroupSkb]) {
+      const s = await summaryOf(prog.id);
+      expect(s.sentence.startsWith(where[prog.id]!), s.sentence).toBe(true);
+      // ip and tc exit once the program is attached; bpftool pinned the cgroup program and exited.
+      expect(s.held_by.filter((h) => h.comm === 'ip' || h.comm === 'tc' || h.comm === 'bpftool'), s.sentence).toEqual([]);
+      // bump(): a lookup in corpus_counts, then an atomic add through the pointer it returned.
+      expect({ reads: names(s.reads), writes: names(s.writes), emits: names(s.emits), jumps: names(s.jumps) }, prog.name).toEqual({ reads: ['corpus_counts'], writes: ['corpus_counts'], emits: [], jumps: [] });
+      expect(s.untracked).toEqual([]);
+      const object = await bpfscope(['--host', `objfile:${prog.object}`, 'show', 'prog', '1', '--json']);
+      expect(object.code, object.stderr).toBe(0);
+      expect((JSON.parse(object.stdout) as { summary: Summary }).summary.sentence).toBe(`Not loaded (an object file); SEC("${sections[prog.id]}") says where it attaches · reads corpus_counts · writes corpus_counts`);
+    }
   });
 });

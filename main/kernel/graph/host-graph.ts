@@ -211,7 +211,7 @@ export function buildHostGraph(input: GraphInput): HostGraph {
       const targets = m.inner ? input.innerMaps.get(m.mapId) ?? [] : [m.mapId];
       for (const access of m.access) {
         if (m.inner && targets.length === 0) g.edge(nodeId.prog(progId), nodeId.map(m.mapId), access, true);
-        for (const target of targets) g.edge(nodeId.prog(progId), nodeId.map(target), access);
+        for (const target of targets) g.edge(nodeId.prog(progId), nodeId.map(target), access, m.inner === true);
       }
     }
   }

@@ -70,7 +70,8 @@ describe('host graph', () => {
     expect(edge('prog:2', 'link:21')).toEqual(['runs']);
     expect(edge('link:21', 'prog:4')).toEqual(['runs']);
     expect(edge('prog:2', 'map:13')).toEqual(['read']);
-    expect(edge('prog:2', 'map:14')).toEqual(['write']);
+    // Through the map-in-map 13: an edge of its own to the map it holds, marked inner.
+    expect(graph.edges.find((e) => e.from === 'prog:2' && e.to === 'map:14')).toEqual({ from: 'prog:2', to: 'map:14', access: ['write'], inner: true });
     expect(edge('proc:100', 'map:10')).toEqual(['holds']);
     expect(graph.nodes.some((n) => n.id.startsWith('attach:trace_fentry'))).toBe(false);
   });
