@@ -138,6 +138,8 @@ export const methods = lazyTable({
   listTokens: () => ({ params: HostParams, result: z.array(JsonRecordSchema) }),
   /** Takes what a program's BPF stream holds out of it (the kernel keeps no copy): `tracelog stdout|stderr ID --json`. */
   readProgramStream: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, stream: z.enum(['stdout', 'stderr']) }), result: JsonRecordSchema }),
+  /** An arena map's size, user address and the pages a process that mapped it has, as hexdump -C lines: `dump map ID --json` with lines for bytes. */
+  readArena: () => ({ params: ObjectParams, result: JsonRecordSchema }),
   getStatsStatus: () => ({ params: HostParams, result: JsonRecordSchema }),
   /** A snapshot file sent from the UI (File → Open, drag and drop) in chunks: the server opens it as a host. */
   beginSnapshotUpload: () => ({

@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
@@ -239,6 +239,14 @@ export class AgentHost implements Host {
         if (!session.closed) await session.request('close', { handle });
       },
     };
+  }
+
+  async procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
+    const reply = await this.call('procMapPages', { pid, addr: addr.toString(), pages });
+    expectBlobs(reply, 2, 'procMapPages');
+    const pageSize = (reply.result as { pageSize?: unknown } | null)?.pageSize;
+    if (typeof pageSize !== 'number') throw new HostError({ code: 'EPROTO', message: 'agent: procMapPages returned no page size' });
+    return { present: buf(reply.blobs[0]), bytes: buf(reply.blobs[1]), pageSize };
   }
 
   async netnsList(): Promise<RawNetns[]> {

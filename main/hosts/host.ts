@@ -170,6 +170,15 @@ export interface TracePipe {
 
 export type BpfStreamId = 1 | 2;
 
+/** What a process that mmapped a BPF map sees of a range of it (native/src/kern_read.h). */
+export interface RawMapPages {
+  /** One byte per page asked for: 1 where the page is present in that process. */
+  present: Uint8Array;
+  /** The present pages' bytes, back to back. */
+  bytes: Uint8Array;
+  pageSize: number;
+}
+
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
@@ -232,6 +241,11 @@ export interface Host {
   tracefsRead?(path: string, limit: number): Promise<RawTraceTail>;
   /** A tracefs trace_pipe opened for non-blocking reads (consuming: see TracePipe). */
   openTracePipe?(path: string): Promise<TracePipe>;
+  /**
+   * Pages of a BPF map as process pid mmapped it (an arena), read from that process without
+   * faulting anything in: only a range of a bpf-map mapping of pid, at most 256 pages.
+   */
+  procMapPages?(pid: number, addr: bigint, pages: number): Promise<RawMapPages>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle, type NativeMapPage } from './native-addon.js';
@@ -175,6 +175,10 @@ export class LocalHost implements Host {
     const handle = this.addon.tracePipeOpen(path);
     const addon = this.addon;
     return { read: async (max) => addon.tracePipeRead(handle, max), close: async () => addon.close(handle) };
+  }
+
+  async procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
+    return this.addon.procMapPages(pid, addr, pages);
   }
 
   async clocks(): Promise<HostClocks> {

@@ -112,6 +112,7 @@ export interface NativeAddon {
   tracefsReadTail(path: string, limit: number): { bytes: Buffer; total: number };
   tracePipeOpen(path: string): NativeHandle;
   tracePipeRead(h: NativeHandle, max: number): Buffer;
+  procMapPages(pid: number, addr: bigint, pages: number): { present: Buffer; bytes: Buffer; pageSize: number };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

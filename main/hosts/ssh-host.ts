@@ -8,7 +8,7 @@
 import { homedir } from 'node:os';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
@@ -251,6 +251,9 @@ export class SshHost implements Host {
         if (agent === this.agent) await pipe.close();
       },
     };
+  }
+  procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
+    return this.run((h) => h.procMapPages(pid, addr, pages));
   }
   netnsList(): Promise<RawNetns[]> {
     return this.run((h) => h.netnsList());

@@ -14,7 +14,7 @@ import { openHost } from '../hosts/open-host.js';
 import { readSshConfigHosts } from '../hosts/ssh-config-hosts.js';
 import { ProgramListings, programCodeView, programListingPage, searchProgramListing } from './code-service.js';
 import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-registry.js';
-import { attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, programStreamOf, searchBtfTypes, tokensOf, wire } from './inspect-service.js';
+import { arenaOf, attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, programStreamOf, searchBtfTypes, tokensOf, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { GraphService } from './graph-service.js';
 import { MapViews } from './map-views.js';
@@ -241,6 +241,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async readProgramStream({ host, id, stream }) {
       return programStreamOf(await session(host), id, stream);
+    },
+    async readArena({ host, id }) {
+      return arenaOf(await session(host), id);
     },
     async getStatsStatus({ host }) {
       return wire(await live.statsStatus(host)) as JsonRecord;

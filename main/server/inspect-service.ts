@@ -9,6 +9,7 @@ import { extendedByJson } from '../kernel/info/prog-targets.js';
 import { renderTokenJson } from '../kernel/info/token-list.js';
 import { readProgramStream } from '../hosts/bpf-streams.js';
 import { hostTokens } from '../hosts/tokens.js';
+import { arenaReadJson, readArena } from '../hosts/arena.js';
 import { diagnoseHost } from '../hosts/diagnostics.js';
 import type { HostSession } from '../hosts/host-session.js';
 import type { JsonValue } from '../kernel/info/index.js';
@@ -41,6 +42,13 @@ export async function tokensOf(session: HostSession): Promise<JsonRecord[]> {
 export async function programStreamOf(session: HostSession, id: number, stream: 'stdout' | 'stderr'): Promise<JsonRecord> {
   const read = await readProgramStream(session, id, stream);
   return wire({ prog_id: id, stream, bytes: read.bytes, text: read.text, entries: read.entries }) as JsonRecord;
+}
+
+/** Present pages the dashboard shows of an arena at most (their count is always said). */
+const ARENA_PAGES_SHOWN = 64;
+
+export async function arenaOf(session: HostSession, id: number): Promise<JsonRecord> {
+  return wire(arenaReadJson(await readArena(session, id, ARENA_PAGES_SHOWN), 'lines')) as JsonRecord;
 }
 
 export async function diagnosticsOf(session: HostSession): Promise<JsonRecord[]> {

@@ -4,6 +4,7 @@
 #include "napi_util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -118,4 +119,36 @@ napi_value bs_napi_trace_pipe_read(napi_env env, napi_callback_info cb)
 	if (err)
 		return bs_throw_errno(env, -err, "read", 0);
 	return buffer_of(env, &buf);
+}
+
+napi_value bs_napi_proc_map_pages(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 3;
+	napi_value argv[3], obj, present_value, bytes;
+	uint32_t pid, pages;
+	uint64_t addr;
+	bool lossless;
+	uint8_t present[BS_PROC_PAGES_MAX];
+	struct bs_buf buf;
+	void *copy;
+	int err;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 3 || napi_get_value_uint32(env, argv[0], &pid) != napi_ok ||
+	    napi_get_value_bigint_uint64(env, argv[1], &addr, &lossless) != napi_ok || !lossless || napi_get_value_uint32(env, argv[2], &pages) != napi_ok) {
+		napi_throw_type_error(env, NULL, "procMapPages(pid, addr, pages): bad arguments");
+		return NULL;
+	}
+	err = bs_proc_map_pages(pid, addr, pages, present, &buf);
+	if (err)
+		return bs_throw_errno(env, -err, err == -ENOMEM ? "malloc" : "read", 0);
+	bytes = buffer_of(env, &buf);
+	if (!bytes)
+		return NULL;
+	if (napi_create_buffer_copy(env, pages, present, &copy, &present_value) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
+	    napi_set_named_property(env, obj, "present", present_value) != napi_ok || napi_set_named_property(env, obj, "bytes", bytes) != napi_ok ||
+	    bs_set_u32(env, obj, "pageSize", (uint32_t)sysconf(_SC_PAGESIZE))) {
+		napi_throw_error(env, NULL, "procMapPages: cannot build result");
+		return NULL;
+	}
+	return obj;
 }

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent_handles.h"
 #include "kern_read.h"
@@ -75,5 +77,39 @@ int bs_agent_trace_pipe_read(const struct bs_request *req, struct reply *r, stru
 		return bs_reply_fail(r, err, "read", 0);
 	bs_json_raw(&r->meta, "null");
 	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
+int bs_agent_proc_map_pages(const struct bs_request *req, struct reply *r, struct bs_buf scratch[3])
+{
+	const struct bs_field *addr_field = bs_request_field(req, "addr");
+	uint8_t present[BS_PROC_PAGES_MAX];
+	uint32_t pid, pages, count = 0;
+	unsigned long long addr;
+	char *end;
+	int err;
+
+	/* The address as a decimal string: past 2^53 a JSON number loses digits. */
+	if (bs_request_u32(req, "pid", &pid) || bs_request_u32(req, "pages", &pages) || pages == 0 || pages > BS_PROC_PAGES_MAX || !addr_field ||
+	    addr_field->type != BS_F_STR || (errno = 0, addr = strtoull(addr_field->str, &end, 10), errno || *end || end == addr_field->str))
+		return bs_reply_bad_args(r, "procMapPages(pid, addr, pages): bad arguments");
+	err = bs_proc_map_pages(pid, (uint64_t)addr, pages, present, &scratch[0]);
+	if (err)
+		return bs_reply_fail(r, err, err == -ENOMEM ? "malloc" : "read", 0);
+	/* The reply goes out after this returns: the bitmap lives in a scratch buffer, not on this stack. */
+	scratch[1].data = malloc(pages);
+	if (!scratch[1].data)
+		return bs_reply_fail(r, -ENOMEM, "malloc", 0);
+	memcpy(scratch[1].data, present, pages);
+	scratch[1].len = pages;
+	for (uint32_t i = 0; i < pages; i++)
+		count += present[i];
+	bs_json_raw(&r->meta, "{\"present\":");
+	bs_json_u64(&r->meta, count);
+	bs_json_raw(&r->meta, ",\"pageSize\":");
+	bs_json_u64(&r->meta, (uint64_t)sysconf(_SC_PAGESIZE));
+	bs_json_raw(&r->meta, "}");
+	bs_reply_blob(r, scratch[1].data, scratch[1].len);
+	bs_reply_blob(r, scratch[0].data, scratch[0].len);
 	return 0;
 }

@@ -74,6 +74,10 @@
  *                                        non-consuming tracefs file]
  *   tracePipeOpen {path}              → {handle} (trace_pipe, non-blocking)
  *   tracePipeRead {handle, max}       → [what the pipe has now: consumed]
+ *   procMapPages {pid, addr (decimal string), pages}
+ *                                     → {present, pageSize} [a byte per page: 1 present,
+ *                                        the present pages back to back] (a
+ *                                        range of a bpf-map mmap only: arenas)
  * The map watch, stream and tracefs ops were added within protocol 2: a client only ever runs
  * the agent built with it (the remote cache is keyed by the binary's hash).
  * A client and an agent of different protocol versions do not talk: the

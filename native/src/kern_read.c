@@ -3,11 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+
+#include "proc_scan.h"
 
 /* union bpf_attr's prog_stream_read member (Linux 6.17), declared by value. */
 struct bs_stream_read_attr {
@@ -208,4 +212,93 @@ int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out)
 	}
 	out->len = n < 0 ? 0 : (uint32_t)n;
 	return 0;
+}
+
+/* Whether the maps text of a process has a line "START-END PERMS OFF DEV INODE anon_inode:bpf-map"
+ * covering [addr, end). */
+static int bpf_map_mapping(const char *maps, uint64_t addr, uint64_t end)
+{
+	static const char name[] = " anon_inode:bpf-map";
+	const char *line = maps;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		uint64_t start, stop;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &stop) == 2 && start <= addr && end <= stop)
+			return len >= sizeof(name) - 1 && memcmp(line + len - (sizeof(name) - 1), name, sizeof(name) - 1) == 0;
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return 0;
+}
+
+int bs_proc_map_pages(uint32_t pid, uint64_t addr, uint32_t pages, uint8_t *present, struct bs_buf *out)
+{
+	long page_size = sysconf(_SC_PAGESIZE);
+	char path[64];
+	struct bs_buf maps;
+	uint64_t *entries;
+	uint32_t count = 0;
+	int pagemap, mem, err = 0;
+
+	out->data = NULL;
+	out->len = 0;
+	if (page_size <= 0 || pid == 0 || pages == 0 || pages > BS_PROC_PAGES_MAX || addr % (uint64_t)page_size ||
+	    addr > UINT64_MAX - (uint64_t)pages * (uint64_t)page_size)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	err = bs_read_file(path, 64u << 20, &maps);
+	if (err)
+		return err;
+	err = bpf_map_mapping((const char *)maps.data, addr, addr + (uint64_t)pages * (uint64_t)page_size) ? 0 : -EACCES;
+	bs_buf_free(&maps);
+	if (err)
+		return err;
+	entries = calloc(pages, sizeof(*entries));
+	out->data = malloc((size_t)pages * (size_t)page_size);
+	if (!entries || !out->data) {
+		free(entries);
+		bs_buf_free(out);
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/pagemap", pid);
+	pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	mem = pagemap < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (pagemap < 0 || mem < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* One 64-bit entry per page; bit 63: present in the process's page tables. */
+	if (pread(pagemap, entries, pages * sizeof(*entries), (off_t)(addr / (uint64_t)page_size * sizeof(*entries))) != (ssize_t)(pages * sizeof(*entries))) {
+		err = errno ? -errno : -EIO;
+		goto out;
+	}
+	for (uint32_t i = 0; i < pages; i++) {
+		present[i] = (uint8_t)(entries[i] >> 63);
+		if (!present[i])
+			continue;
+		/* Present now: the copy finds the page mapped and faults nothing in (unless a program
+		 * frees it between the two reads: a window of microseconds, in which an arena without
+		 * BPF_F_SEGV_ON_FAULT hands the reader a fresh zeroed page). */
+		if (pread(mem, out->data + (size_t)count * (size_t)page_size, (size_t)page_size, (off_t)(addr + (uint64_t)i * (uint64_t)page_size)) != page_size) {
+			/* Unmapped meanwhile (the program freed it): not present after all. */
+			present[i] = 0;
+			continue;
+		}
+		count++;
+	}
+	out->len = count * (uint32_t)page_size;
+out:
+	if (pagemap >= 0)
+		close(pagemap);
+	if (mem >= 0)
+		close(mem);
+	free(entries);
+	if (err)
+		bs_buf_free(out);
+	return err;
 }

@@ -41,4 +41,13 @@ int bs_trace_pipe_open(const char *path);
 /* What the pipe has now, up to max bytes; an empty buffer when it has nothing. */
 int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out);
 
+/* Pages read from another process at most per call (arena pages through the process mapping them). */
+#define BS_PROC_PAGES_MAX 256
+
+/* What a process holding a BPF map mmapped sees of it, without faulting anything in: for each
+ * of `pages` pages from addr, whether it is present in that process (/proc/PID/pagemap), and
+ * the present pages' bytes back to back (/proc/PID/mem). Only a range inside one mapping of a
+ * BPF map (anon_inode:bpf-map in /proc/PID/maps) is read; anything else is -EACCES. */
+int bs_proc_map_pages(uint32_t pid, uint64_t addr, uint32_t pages, uint8_t *present, struct bs_buf *out);
+
 #endif

@@ -14,7 +14,7 @@ export const LOADER_PATH = join(FIXTURE_BUILD_DIR, 'bpfscope-fixtures');
 const BUILD_SCRIPT = join(ROOT, 'build', 'fixtures.sh');
 
 /** Fixture objects the loader knows ('big' only with bigHash). */
-export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'printk' | 'stream' | 'big';
+export type FixtureObject = 'maps' | 'tracing' | 'trampoline' | 'kprobes' | 'net' | 'cgroup' | 'struct_ops' | 'printk' | 'stream' | 'arena' | 'big';
 
 /** bpftool's type names, or the number for types libbpf 1.1 has no name for. */
 export type KernelTypeName = string | number;

@@ -6,7 +6,7 @@
 // host's objects, so snapshots, the CLI and the dashboard meet them as they would a kernel's.
 import type { Btf } from '../../main/kernel/btf/index.js';
 import { decodeBtfInfo, decodeProgInfo } from '../../main/kernel/info/index.js';
-import type { Host, ObjectKind, RawInfo, RawLinkInfo, RawProgInfo } from '../../main/hosts/host.js';
+import type { Host, ObjectKind, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo } from '../../main/hosts/host.js';
 import { HostSession } from '../../main/hosts/host-session.js';
 import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
 
@@ -59,6 +59,8 @@ export interface RecordedObjects {
   progs?: Map<number, RawProgInfo>;
   maps?: Map<number, RawInfo>;
   links?: Map<number, RawLinkInfo>;
+  /** fds the owner scan reports besides the real ones (a process holding a recorded map). */
+  owners?: RawOwnerFd[];
 }
 
 const EMPTY = new Uint8Array(0);
@@ -81,6 +83,7 @@ export function recordedHost(base: Host, recorded: RecordedObjects): Host {
     progInfo: async (id, detail) => recorded.progs?.get(id) ?? base.progInfo(id, detail),
     mapInfo: async (id) => recorded.maps?.get(id) ?? base.mapInfo(id),
     linkInfo: async (id) => recorded.links?.get(id) ?? base.linkInfo(id),
+    owners: async () => [...(await base.owners()), ...(recorded.owners ?? [])],
   };
   return new Proxy(base, {
     get(target, key, receiver) {

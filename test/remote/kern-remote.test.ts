@@ -1,8 +1,8 @@
-// Trace log, BPF streams and token delegation through the agent: its new read-only ops answer
+// Trace log, BPF streams, token delegation and arena pages (a process's BPF map mappings) through the agent: its new read-only ops answer
 // what the addon answers, refuse every file and fd they are not for, and the CLI over a real
 // sshd prints what it prints locally.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHost } from '../../main/hosts/agent-host.js';
@@ -81,6 +81,24 @@ describe.skipIf(problem)(`trace log and streams through the agent${problem ? ` (
     const handle = (opened.result as { handle: number }).handle;
     expect(await code(agent.session.request('tracePipeRead', { handle, max: 4096 }))).toBe('EBADF');
     await agent.session.request('close', { handle });
+  });
+
+  it('reads the pages of a process’s BPF map mapping as the addon does, and refuses any other range', async () => {
+    const pid = fixtures.report.pid;
+    const maps = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n');
+    const starts = (suffix: string): bigint[] => maps.filter((l) => l.endsWith(suffix)).map((l) => BigInt(`0x${l.split('-')[0]}`));
+    const mapped = starts('anon_inode:bpf-map');
+    expect(mapped.length).toBeGreaterThan(0);
+    for (const at of mapped) {
+      const [a, b] = await Promise.all([local.procMapPages(pid, at, 1), agent.procMapPages(pid, at, 1)]);
+      expect({ present: [...b.present], pageSize: b.pageSize }).toEqual({ present: [...a.present], pageSize: a.pageSize });
+      expect(Buffer.from(b.bytes).equals(Buffer.from(a.bytes))).toBe(true);
+    }
+    for (const host of [local, agent] as Host[]) {
+      expect(await code(host.procMapPages!(pid, starts('[stack]')[0]!, 1))).toBe('EACCES');
+      expect(await code(host.procMapPages!(pid, mapped[0]! + 1n, 1))).toBe('EINVAL');
+      expect(await code(host.procMapPages!(pid, mapped[0]!, 0))).toBe('EINVAL');
+    }
   });
 
   it('prints over SSH what it prints locally', async () => {

@@ -8,7 +8,11 @@ import type { JsonObject } from './json-value.js';
 import { progFullName } from './prog-info.js';
 import { mapKeysOfBpftool71, progKeysOfBpftool71 } from './bpftool-keys.js';
 import { addPids, addPinned } from './json-common.js';
+import { arenaOf } from '../maps/arena.js';
 import type { MapShow, ProgShow, ShowOptions } from './show-input.js';
+
+/** Only the page count and address are printed: the byte size needs the host's page size, which dump map reads. */
+const ARENA_PAGE_SIZE = 4096;
 
 const BPF_MAP_TYPE_PROG_ARRAY = 3;
 
@@ -78,6 +82,8 @@ export function renderMapJson(map: MapShow, options: ShowOptions = {}): JsonObje
   if (info.btfKeyTypeId) out.btf_key_type_id = info.btfKeyTypeId;
   if (info.btfValueTypeId) out.btf_value_type_id = info.btfValueTypeId;
   if (info.btfVmlinuxValueTypeId) out.btf_vmlinux_value_type_id = info.btfVmlinuxValueTypeId;
+  const arena = arenaOf(info, ARENA_PAGE_SIZE);
+  if (arena) out.arena = { pages: arena.pages, user_vm_start: arena.userVmStart === undefined ? null : `0x${arena.userVmStart.toString(16)}`, segv_on_fault: arena.segvOnFault, no_user_conv: arena.noUserConv };
   addPinned(out, map.pinned);
   addPids(out, map.owners);
   return options.keys === 'bpftool-7.1' ? mapKeysOfBpftool71(out) : out;

@@ -6,6 +6,7 @@ import { typeName, type NameStyle, type TypeKind } from '../names/index.js';
 import { formatLocalTime, loadedAtSeconds } from './boot-time.js';
 import { uniqueOwners } from './json-common.js';
 import { linkDetailsText } from './bpftool-text-link.js';
+import { arenaOf } from '../maps/arena.js';
 import { progFullName } from './prog-info.js';
 import type { LinkShow, MapShow, Owner, ProgShow, ShowOptions } from './show-input.js';
 
@@ -65,6 +66,14 @@ export function renderProgText(prog: ProgShow, options: ShowOptions = {}): strin
   return `${s}\n${metadataText(prog)}`;
 }
 
+/** Arena maps (ours: bpftool prints none of it): pages, the user address, the fault rule. */
+function arenaText(map: MapShow): string {
+  const arena = arenaOf(map.info, 4096);
+  if (!arena) return '';
+  const at = arena.userVmStart === undefined ? 'not mapped yet' : `user_vm_start 0x${arena.userVmStart.toString(16)}`;
+  return `\n\tarena  pages ${arena.pages}  ${at}${arena.segvOnFault ? '  segv_on_fault' : ''}${arena.noUserConv ? '  no_user_conv' : ''}`;
+}
+
 /** One map as `bpftool map show` prints it. */
 export function renderMapText(map: MapShow, options: ShowOptions = {}): string {
   const { info, fdinfo } = map;
@@ -84,6 +93,7 @@ export function renderMapText(map: MapShow, options: ShowOptions = {}): string {
     }
     if (ownerJited !== undefined) s += `owner${ownerJited ? '' : ' not'} jited`;
   }
+  s += arenaText(map);
   s += pinnedText(map.pinned);
   const frozen = fdinfo?.frozen ?? false;
   if (info.btfId || frozen) s += '\n\t';

@@ -75,6 +75,7 @@ export function createFakeService(): FakeService {
     getProgramExtendedBy: notImplemented,
     listTokens: notImplemented,
     readProgramStream: notImplemented,
+    readArena: notImplemented,
     getProgramCode: notImplemented,
     readProgramListing: notImplemented,
     searchProgramListing: notImplemented,
