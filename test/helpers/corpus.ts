@@ -103,8 +103,21 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<void> {
  * Starts `bpftrace -e script` and resolves once it has attached every probe: it printed
  * "Attaching N probes..." and the fds it holds stopped changing.
  */
-export async function startBpftrace(name: string, script: string, timeoutMs = 60_000): Promise<CorpusTool & { child: ChildProcessWithoutNullStreams }> {
-  const child = spawn('bpftrace', ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startBpftrace(name: string, script: string, timeoutMs = 60_000): Promise<CorpusTool & { child: ChildProcessWithoutNullStreams }> {
+  return startTracer(name, script, 'bpftrace', ['-e', script], timeoutMs);
+}
+
+/**
+ * Runs one of the tools Debian's bpftrace ships (/usr/sbin/NAME.bt, `#!/usr/bin/bpftrace`) as a
+ * user would, by its path; resolves once it has attached every probe.
+ */
+export function startBpftraceTool(name: string, timeoutMs = 60_000): Promise<CorpusTool & { child: ChildProcessWithoutNullStreams }> {
+  const path = `/usr/sbin/${name}.bt`;
+  return startTracer(name, readFileSync(path, 'utf8'), path, [], timeoutMs);
+}
+
+async function startTracer(name: string, script: string, command: string, args: string[], timeoutMs: number): Promise<CorpusTool & { child: ChildProcessWithoutNullStreams }> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAccessFixture } from '../helpers/access-fixture.js';
 import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
-import { heldObjects, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
+import { heldObjects, startBpftraceTool, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 
@@ -309,6 +309,74 @@ describe.skipIf(skip)('host graph and program summaries', () => {
       const object = await bpfscope(['--host', `objfile:${prog.object}`, 'show', 'prog', '1', '--json']);
       expect(object.code, object.stderr).toBe(0);
       expect((JSON.parse(object.stdout) as { summary: Summary }).summary.sentence).toBe(`Not loaded (an object file); SEC("${sections[prog.id]}") says where it attaches · reads corpus_counts · writes corpus_counts`);
+    }
+  });
+});
+
+// The tools Debian's bpftrace ships, run by their path as a user runs them: programs this suite
+// did not write, with expectations read from each tool's source (/usr/sbin/NAME.bt). bpftrace
+// names a map @x AT_x; printf, time, print and clear go out through its perf event array
+// `printf`; join() builds its text in a per-CPU map `join`; elapsed reads the start time kept in
+// `elapsed`. (runqlat.bt includes linux/sched.h, which Debian's headers do not compile.)
+const SHIPPED_TOOLS: Record<string, Record<string, { reads: string[]; writes: string[]; emits: string[] }>> = {
+  // @filename[tid] = args->filename; then str(@filename[tid]) printed and deleted.
+  opensnoop: {
+    sys_enter_open: { reads: [], writes: ['AT_filename'], emits: [] },
+    sys_enter_openat: { reads: [], writes: ['AT_filename'], emits: [] },
+    sys_exit_open: { reads: ['AT_filename'], writes: ['AT_filename'], emits: ['printf'] },
+    sys_exit_openat: { reads: ['AT_filename'], writes: ['AT_filename'], emits: ['printf'] },
+  },
+  // @syscall[args->id] = count(); @process[comm] = count();
+  syscount: { sys_enter: { reads: ['AT_process', 'AT_syscall'], writes: ['AT_process', 'AT_syscall'], emits: [] } },
+  // @tpid[tid], @tsig[tid] set on entry; read, printed and deleted on exit.
+  killsnoop: {
+    sys_enter_kill: { reads: [], writes: ['AT_tpid', 'AT_tsig'], emits: [] },
+    sys_exit_kill: { reads: ['AT_tpid', 'AT_tsig'], writes: ['AT_tpid', 'AT_tsig'], emits: ['printf'] },
+  },
+  // printf(elapsed, pid); join(args->argv)
+  execsnoop: {
+    sys_enter_execve: { reads: ['elapsed', 'join'], writes: ['join'], emits: ['printf'] },
+    sys_enter_execveat: { reads: ['elapsed', 'join'], writes: ['join'], emits: ['printf'] },
+  },
+  // @ = count() on fork; every second time(), print(@), clear(@) (all sent to bpftrace to do).
+  pidpersec: { sched_process_fork: { reads: ['AT_'], writes: ['AT_'], emits: [] }, 'interval:s:1': { reads: [], writes: [], emits: ['printf'] } },
+};
+
+describe.skipIf(skip)('summaries of the tools bpftrace ships, which this suite did not write', () => {
+  let tools: Array<Awaited<ReturnType<typeof startBpftraceTool>>> = [];
+  beforeAll(async () => {
+    const started = await Promise.allSettled(Object.keys(SHIPPED_TOOLS).map((name) => startBpftraceTool(name)));
+    tools = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }, 180_000);
+  afterAll(() => {
+    for (const tool of tools) tool.child.kill('SIGKILL');
+  });
+
+  it('each program: the probe it runs on, the tool\'s process and command line, the maps its source reads, writes and emits to', async () => {
+    const perf = await bpftoolJson<Array<{ prog_id: number; tracepoint?: string }>>(['perf', 'list']);
+    const graph = await graphJson();
+    for (const tool of tools) {
+      const seen: string[] = [];
+      for (const id of tool.progIds) {
+        const s = await summaryOf(id);
+        const holder = s.held_by.find((h) => h.pid === tool.pid);
+        expect(holder?.command_line, `${tool.name} prog ${id}`).toBe(readFileSync(`/proc/${tool.pid}/cmdline`, 'utf8').split('\0').slice(0, -1).join(' '));
+        expect(holder?.command_line).toMatch(new RegExp(`^\\S*bpftrace /usr/sbin/${tool.name}\\.bt$`));
+        expect(s.untracked, `${tool.name} prog ${id}`).toEqual([]);
+        const tracepoint = perf.find((p) => p.prog_id === id)?.tracepoint;
+        const probe = tracepoint ?? 'interval:s:1';
+        if (tracepoint) expect(s.sentence, `${tool.name} prog ${id}`).toContain(`Runs on tracepoint ${tracepoint}`);
+        else expect(s.runs_on.map((r) => r.kind), `${tool.name} prog ${id}: ${s.sentence}`).toEqual(['perf_event']);
+        const want = SHIPPED_TOOLS[tool.name]![probe];
+        expect(want, `${tool.name}: a program on ${probe}`).toBeDefined();
+        expect({ reads: names(s.reads), writes: names(s.writes), emits: names(s.emits), jumps: names(s.jumps) }, `${tool.name} ${probe}`).toEqual({ ...want, jumps: [] });
+        // The graph says the same, in the tool's own lane.
+        expect(graph.nodes.find((n) => n.id === `prog:${id}`)?.cluster, `${tool.name} prog ${id}`).toBe(`proc:${tool.pid}`);
+        seen.push(probe);
+      }
+      expect(seen.sort(), tool.name).toEqual(Object.keys(SHIPPED_TOOLS[tool.name]!).sort());
     }
   });
 });
