@@ -30,7 +30,7 @@ test.beforeAll(async () => {
   if (problem) throw new Error(problem);
   work = mkdtempSync(join(tmpdir(), 'bpfscope-graph-e2e-'));
   expect(loadBusyHost(work, BUSY_PROGRAMS, BUSY_MAPS, pinDir, 'busy_')).toBe(BUSY_PROGRAMS);
-  fixtures = await startFixtures({ only: ['maps', 'tracing'] });
+  fixtures = await startFixtures({ only: ['maps', 'tracing', 'struct_ops'] });
   corpus = await startCorpus(['counts']);
   server = await startServe();
   await fixtures.trigger('getpid', 50);
@@ -119,6 +119,17 @@ test('a helper call in the bytecode shows its prototype and what it does, on hov
   await expect(page.locator('[data-callee-tip]')).toHaveCount(0);
   await callee.focus();
   await expect(page.locator('[data-callee-tip]')).toBeVisible();
+});
+
+test('a kfunc call in the bytecode shows its prototype from the kernel\'s BTF', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(new URL(`#/local/programs/${fixtures.program('cc_cong_avoid').id}`, server.url).href);
+  const callee = page.locator('[data-callee="tcp_reno_cong_avoid"]').first();
+  await callee.scrollIntoViewIfNeeded({ timeout: 30_000 });
+  await callee.hover();
+  // struct_ops.bpf.c declares it `void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym`; the kernel's BTF says u32.
+  await expect(page.locator('[data-callee-tip]')).toContainText('void tcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked)');
+  await expect(page.locator('[data-callee-tip]')).toContainText('prototype from this kernel\'s BTF');
 });
 
 test('a stack map shows user frames named from the process\'s own files, the pid from the map beside it', async ({ page }) => {

@@ -60,6 +60,9 @@ const RECORDED: ReadonlyArray<readonly [string, string, Record<string, unknown>]
       unit: `libpod-${PODMAN_ID}.scope`, slice: 'user.slice', container: { runtime: 'podman', id: PODMAN_ID },
     }],
   ['the root cgroup', '0::/\n', { path: '/' }],
+  // This machine's own (a sandbox: v1 controllers, only memory placed, v2 at the root): the path, nothing more.
+  ['this machine (recorded)', ['9:name=systemd:/', '8:pids:/', '7:blkio:/', '6:freezer:/', '5:devices:/', '4:memory:/process_api/6f7744441f3c40597ac9c48bc508efae', '3:cpuset:/', '2:cpuacct:/', '1:cpu:/', '0::/', ''].join('\n'),
+    { path: '/process_api/6f7744441f3c40597ac9c48bc508efae' }],
 ];
 
 describe('cgroup context', () => {

@@ -53,7 +53,7 @@ describe('graph view model', () => {
   it('folds a collapsed cluster into one node, its edges merged and its programs\' activity summed', () => {
     const view = buildGraphView(GRAPH, { kinds: ALL }, new Set(['proc:10']));
     const cluster = view.nodes.find((n) => n.id === 'cluster:proc:10')!;
-    expect(cluster).toMatchObject({ kind: 'cluster', label: 'runqlat (pid 10)', detail: '1 attach · 1 link · 1 prog · 1 map' });
+    expect(cluster).toMatchObject({ kind: 'cluster', label: 'runqlat (pid 10)', detail: '1 attach point · 1 link · 1 prog · 1 map' });
     expect(view.edges.find((e) => e.from === 'cluster:proc:10' && e.to === 'map:8')).toMatchObject({ access: ['read'], programs: [1] });
     expect(activity(cluster.programs, new Map([[1, 12.5]]))).toBe(12.5);
   });

@@ -197,7 +197,7 @@ export function buildGraphView(graph: HostGraph, filters: GraphFilters, collapse
     if (isCollapsed) {
       const counts = new Map<string, number>();
       for (const m of list) if (m.kind !== 'proc') counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
-      const detail = [...counts].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(' · ');
+      const detail = [...counts].map(([k, n]) => `${n} ${k === 'attach' ? 'attach point' : k}${n === 1 ? '' : 's'}`).join(' · ');
       const id = `cluster:${c}`;
       nodes.set(id, { id, kind: 'cluster', label, detail, programs: list.flatMap(progIdOf), column: COLUMN.cluster, ...nodeSize(label, detail) });
       for (const m of list) drawnAs.set(m.id, id);
