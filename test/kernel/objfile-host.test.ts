@@ -118,7 +118,7 @@ describe('every fixture object opens as a host', () => {
     expect(same.programs).toEqual({ added: [], removed: [], changed: [] });
     expect(same.contents).toEqual([]);
     const other = JSON.parse(await ok(['diff', `objfile:${maps}`, `objfile:${programs}`, '--json'])) as { programs: Record<string, { name: string }[]> };
-    expect(other.programs.removed!.map((p) => p.name)).toEqual(['count_getpid', 'tail_a', 'tail_b', 'emit_getppid']);
+    expect(other.programs.removed!.map((p) => p.name)).toEqual(['count_getpid', 'tail_a', 'tail_b', 'emit_getppid', 'user_stack_getp']);
     expect(other.programs.added!.map((p) => p.name)).toEqual(['count_packets', 'legacy_loads', 'xdp_arith', 'trace_getpid']);
   });
 
