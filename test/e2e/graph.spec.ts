@@ -95,6 +95,26 @@ test('the fixture\'s program: filtered by name, its tail call and maps drawn, a 
   await expect(sentence).toContainText(/runs\/s/, { timeout: 20_000 });
 });
 
+test('live activity: a busy program shows its runs per second and its edges thicken', async ({ page }) => {
+  const prog = fixtures.program('count_getpid');
+  await openGraph(page, '?q=count_getpid');
+  const edge = page.locator(`[data-graph-edge="prog:${prog.id}>map:${fixtures.map('jump_table').id}"]`);
+  await expect(edge).toBeVisible();
+  // 1.2 is the width of an edge whose programs do not run (GraphCanvas: 1.2 + log10(1 + runs/s)).
+  let running = true;
+  const busy = (async () => {
+    while (running) await fixtures.trigger('getpid', 200);
+  })();
+  try {
+    await expect(node(page, `prog:${prog.id}`).locator('.rate')).toHaveText(/^[\d.]+k?\/s$/, { timeout: 30_000 });
+    await expect.poll(async () => Number(await edge.getAttribute('stroke-width')), { timeout: 30_000 }).toBeGreaterThan(1.2);
+    await expect(edge.locator('title')).toContainText(/runs\/s$/);
+  } finally {
+    running = false;
+    await busy;
+  }
+});
+
 test('expanding the lane of 1,000 programs draws whole neighbourhoods up to 500 nodes; a name finds one of the rest', async ({ page }) => {
   await openGraph(page);
   await node(page, 'cluster:unowned').click();
