@@ -1,7 +1,7 @@
 // Which maps each program touches and how: the host reads the xlated code, names its calls
 // through kallsyms (as far as they need, then the session's index), and main/kernel/access interprets it. Loaded code
 // never changes, so a program's report is kept by id and tag for the session.
-import { analyzeMapAccess, type AccessEnvironment, type MapAccessReport } from '../kernel/access/index.js';
+import { analyzeMapAccess, kfuncParams, type AccessEnvironment, type MapAccessReport } from '../kernel/access/index.js';
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeFuncInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
 import { decodeIds } from '../kernel/maps/special.js';
@@ -84,16 +84,6 @@ function hasKfuncCalls(xlated: Uint8Array): boolean {
   return false;
 }
 
-function kfuncArity(btf: Btf | undefined): ((name: string) => number | undefined) | undefined {
-  if (!btf) return undefined;
-  return (name) => {
-    const [fn] = btf.findByName(name, 'func');
-    if (!fn || fn.kind !== 'func') return undefined;
-    const proto = btf.type(fn.type);
-    return proto.kind === 'func_proto' ? proto.params.length : undefined;
-  };
-}
-
 /** The access report of one program, from its detailed info. */
 export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: AccessContext): Promise<ProgramAccess> {
   const mapIds = u32Array(raw.mapIds);
@@ -120,8 +110,8 @@ export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: 
     mapType: (id) => types.get(id),
     innerMapType: (id) => innerTypes.get(id),
   };
-  const arity = hasKfuncCalls(raw.xlated) ? kfuncArity(await context.vmlinux()) : undefined;
-  if (arity) env.kfuncArity = arity;
+  const btf = hasKfuncCalls(raw.xlated) ? await context.vmlinux() : undefined;
+  if (btf) env.kfuncParams = (name) => kfuncParams(btf, name);
   const report = analyzeMapAccess({ insns: raw.xlated, decode: { jitedCalls: jitedKsyms.length > 0, ...(subprogStarts ? { subprogStarts } : {}) } }, env);
   const access: ProgramAccess = { progId: info.id, report };
   if (unnamed) access.unnamedCalls = true;

@@ -25,7 +25,7 @@ describe.skipIf(skip)('map access of loaded programs', () => {
     pinDir = mkdtempSync(join('/sys/fs/bpf', 'bpfscope-access-'));
     rmSync(pinDir, { recursive: true });
     loaded = loadAccessFixture(pinDir);
-    fixtures = await startFixtures({ only: ['maps', 'tracing'] });
+    fixtures = await startFixtures({ only: ['maps', 'tracing', 'stream'] });
     session = new HostSession(await openLocalHost());
   });
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe.skipIf(skip)('map access of loaded programs', () => {
     }
   });
 
-  it('reads the loader fixtures as maps.bpf.c and tracing.bpf.c say', async () => {
+  it('reads the loader fixtures as maps.bpf.c, tracing.bpf.c and stream.bpf.c say', async () => {
     const names = await mapNames(session);
     // libbpf names global data maps after 8 characters of the object name (internal_map_name).
     const bss = (object: string) => `${`${object}_bpf`.slice(0, 8)}.bss`;
@@ -71,6 +71,9 @@ describe.skipIf(skip)('map access of loaded programs', () => {
       raw_sys_enter: { [bss('tracing')]: ['read', 'write'] },
       // The task iterator prints with a format string kept in .rodata.
       iter_tasks: { 'tracing_.rodata': ['read'] },
+      // ++runs and the two results in .bss; the kfunc bpf_stream_vprintk_impl reads its format (const char *fmt__str), a string
+      // literal clang puts in .rodata.str1.1, which libbpf makes a map of its own.
+      stream_say: { [bss('stream')]: ['read', 'write'], '.rodata.str1.1': ['read'] },
     };
     for (const [name, access] of Object.entries(expected)) {
       const prog = fixtures.program(name);

@@ -10,6 +10,7 @@ import type { CallInstruction, Instruction } from '../isa/instruction.js';
 import { helperReference } from '../reference/helpers.js';
 import { funcTarget, programBlocks, type ProgramBlocks } from './blocks.js';
 import { resolveHelper, type CallbackArg, type ResolvedHelper } from './helper-effects.js';
+import type { KfuncParam } from './kfunc-params.js';
 import type { AccessKind, MapAccessReport } from './model.js';
 import { AccessRecorder } from './recorder.js';
 import {
@@ -24,8 +25,8 @@ export interface AccessEnvironment {
   mapType(id: number): number | undefined;
   /** The type of the maps a map-in-map holds, when known. */
   innerMapType?(outerId: number): number | undefined;
-  /** How many arguments a kfunc takes (from BTF), when known. */
-  kfuncArity?(name: string): number | undefined;
+  /** What a kfunc does with each argument (from its BTF prototype), when known. */
+  kfuncParams?(name: string): readonly KfuncParam[] | undefined;
 }
 
 export interface AccessInput {
@@ -448,10 +449,15 @@ class Interpreter {
       this.clobber(regs, this.helperCall(helper, insn.index, state, frame));
       return;
     }
-    // A kfunc, or a call we cannot name: maps handed to it are flows we cannot follow.
-    const arity = (name !== undefined && insn.callee === 'kfunc' ? this.env.kfuncArity?.(name) : undefined) ?? 5;
+    // A kfunc, or a call we cannot name: memory its prototype says it only reads is read; maps
+    // handed to it otherwise are flows we cannot follow.
+    const params = name !== undefined && insn.callee === 'kfunc' ? this.env.kfuncParams?.(name) : undefined;
     const what = name ?? `an unresolved ${insn.callee} call`;
-    const refs = regs.slice(1, 1 + arity).flatMap((v) => refsOf(v) ?? []);
+    const refs: number[] = [];
+    for (let r = 1; r <= (params?.length ?? 5); r++) {
+      if (params?.[r - 1] === 'reads') this.touch(regs[r], 'read', insn.index, what, state, frame);
+      else refs.push(...(refsOf(regs[r]) ?? []));
+    }
     if (refs.length > 0) this.recorder.untracked(insn.index, `map passed to ${what}, whose effect on it is not known`, refs);
     this.clobber(regs, refs.length > 0 ? UNKNOWN : SCALAR);
   }

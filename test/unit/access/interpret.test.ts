@@ -144,6 +144,20 @@ describe('map access: what it cannot follow is reported, never guessed', () => {
     expect(report.untracked).toEqual([{ insn: 2, reason: 'map passed to an unresolved helper call, whose effect on it is not known', maps: [12] }]);
   });
 
+  it('a kfunc reads what its BTF prototype points to as const; a map behind a plain pointer is untracked', () => {
+    // bpf_stream_vprintk_impl(1, fmt in .rodata, args in .bss, 8, 0); then a kfunc taking a plain pointer to the .bss value.
+    const kfunc = (btfId: number) => insn(0x85, 0, 2, 0, btfId);
+    const bytes = program(movImm(1, 1), ldMapValue(2, 10, 0), ldMapValue(3, 11, 0), movImm(4, 8), movImm(5, 0), kfunc(7001), ldMapValue(1, 11, 0), kfunc(7002), movImm(0, 0), exit());
+    const e = env({ 7001: 'bpf_stream_vprintk_impl', 7002: 'bpf_obj_fill' }, {
+      kfuncParams: (name) => ({ bpf_stream_vprintk_impl: ['scalar', 'reads', 'reads', 'scalar', 'pointer'] as const, bpf_obj_fill: ['pointer'] as const })[name],
+    });
+    const report = analyzeMapAccess({ insns: bytes }, e);
+    expect(report.maps.map((m) => [m.mapId, m.access])).toEqual([[10, ['read']], [11, ['read']]]);
+    expect(report.untracked).toEqual([{ insn: 10, reason: 'map passed to bpf_obj_fill, whose effect on it is not known', maps: [11] }]);
+    // Without the prototype, the same call is a flow it cannot follow.
+    expect(analyzeMapAccess({ insns: bytes }, env({ 7001: 'bpf_stream_vprintk_impl', 7002: 'bpf_obj_fill' })).untracked.map((u) => u.maps)).toEqual([[10, 11], [11]]);
+  });
+
   it('a store through a pointer that is a map value on one path and the context on another is untracked', () => {
     // r6 = ctx; if r2 == 0 goto join; r6 = .bss value; join: *(u64 *)(r6 + 0) = 1
     const bytes = program(movReg(6, 1), movImm(2, 0), jeq0(2, 2), ldMapValue(6, 10, 0), insn(0x7a, 6, 0, 0, 1), movImm(0, 0), exit());
