@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostGraph } from '../../../main/api/graph-records.js';
 import { layoutGraph } from '../../../renderer/src/lib/graph/graph-layout.js';
-import { activity, buildGraphView, clusterOf, initialCollapsed, MAX_OPEN_MEMBERS, UNOWNED } from '../../../renderer/src/lib/graph/graph-model.js';
+import { activity, buildGraphView, clusterOf, initialCollapsed, MAX_OPEN_MEMBERS, placeEdgeLabels, UNOWNED } from '../../../renderer/src/lib/graph/graph-model.js';
 
 const ALL = new Set(['attach', 'link', 'prog', 'map'] as const);
 
@@ -53,7 +53,7 @@ describe('graph view model', () => {
   it('folds a collapsed cluster into one node, its edges merged and its programs\' activity summed', () => {
     const view = buildGraphView(GRAPH, { kinds: ALL }, new Set(['proc:10']));
     const cluster = view.nodes.find((n) => n.id === 'cluster:proc:10')!;
-    expect(cluster).toMatchObject({ kind: 'cluster', label: 'runqlat (pid 10)', detail: '1 attach point · 1 link · 1 prog · 1 map' });
+    expect(cluster).toMatchObject({ kind: 'cluster', label: 'runqlat (pid 10)', detail: '1 prog · 1 map · 1 link · 1 attach point' });
     expect(view.edges.find((e) => e.from === 'cluster:proc:10' && e.to === 'map:8')).toMatchObject({ access: ['read'], programs: [1] });
     expect(activity(cluster.programs, new Map([[1, 12.5]]))).toBe(12.5);
   });
@@ -118,5 +118,17 @@ describe('lane layout', () => {
       byColumn.set(key, [...(byColumn.get(key) ?? []), layout.nodes[n.id]!.y].sort((a, b) => a - b));
     }
     for (const ys of byColumn.values()) for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(38);
+  });
+
+  it('labels map accesses, not runs edges, and never one label over another', () => {
+    const labels = placeEdgeLabels([
+      { key: 'a', access: ['runs'], x: 100, y: 100 },
+      { key: 'b', access: ['read', 'write'], x: 100, y: 100 },
+      { key: 'c', access: ['emit'], x: 120, y: 108 },
+      { key: 'd', access: ['jump'], x: 100, y: 120 },
+      { key: 'e', access: ['read'], x: 200, y: 100 },
+      { key: 'f', access: ['holds'], x: 400, y: 400 },
+    ]);
+    expect([...labels].sort()).toEqual(['b', 'd', 'e']);
   });
 });

@@ -66,6 +66,7 @@ export interface GraphView {
 }
 
 const CHAR_WIDTH = 7;
+const FOLDED_ORDER: readonly NodeKind[] = ['prog', 'map', 'link', 'attach'];
 const NODE_HEIGHT = 38;
 
 function nodeSize(label: string, detail: string): { width: number; height: number } {
@@ -124,6 +125,33 @@ export function activity(programs: readonly number[], rates: ReadonlyMap<number,
  * What to draw. Processes are not nodes: each open cluster is drawn as its tool's lane, titled
  * with the process, so `holds` edges inside it are implied and not drawn.
  */
+export interface LabelSpot {
+  key: string;
+  access: readonly string[];
+  x: number;
+  y: number;
+}
+
+/** Room a label takes around its middle (px): about "read,write" at the label's font. */
+const LABEL_HALF_WIDTH = 34;
+const LABEL_HALF_HEIGHT = 7;
+
+/**
+ * Which edges get a word: map accesses only (a grey edge runs, and the legend says so), each
+ * where no label placed before it would be overlapped; the rest keep their title and colour.
+ */
+export function placeEdgeLabels(spots: readonly LabelSpot[]): Set<string> {
+  const placed: LabelSpot[] = [];
+  const out = new Set<string>();
+  for (const spot of spots) {
+    if (spot.access.every((a) => a === 'runs' || a === 'holds')) continue;
+    if (placed.some((p) => Math.abs(p.x - spot.x) < 2 * LABEL_HALF_WIDTH && Math.abs(p.y - spot.y) < 2 * LABEL_HALF_HEIGHT)) continue;
+    placed.push(spot);
+    out.add(spot.key);
+  }
+  return out;
+}
+
 export function buildGraphView(graph: HostGraph, filters: GraphFilters, collapsed: ReadonlySet<string>): GraphView {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const clusters = clusterOf(graph);
@@ -195,9 +223,10 @@ export function buildGraphView(graph: HostGraph, filters: GraphFilters, collapse
     const isCollapsed = collapsed.has(c) && !text;
     viewClusters.push({ id: c, label, members: list.length, collapsed: isCollapsed });
     if (isCollapsed) {
-      const counts = new Map<string, number>();
+      // What a folded tool holds, most telling first: a narrow node cuts the end.
+      const counts = new Map<string, number>(FOLDED_ORDER.map((k) => [k, 0]));
       for (const m of list) if (m.kind !== 'proc') counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
-      const detail = [...counts].map(([k, n]) => `${n} ${k === 'attach' ? 'attach point' : k}${n === 1 ? '' : 's'}`).join(' · ');
+      const detail = [...counts].filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k === 'attach' ? 'attach point' : k}${n === 1 ? '' : 's'}`).join(' · ');
       const id = `cluster:${c}`;
       nodes.set(id, { id, kind: 'cluster', label, detail, programs: list.flatMap(progIdOf), column: COLUMN.cluster, ...nodeSize(label, detail) });
       for (const m of list) drawnAs.set(m.id, id);
