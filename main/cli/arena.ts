@@ -11,7 +11,7 @@ const MAX_PAGES = 1024;
 /** The text of `dump map ID` for an arena. */
 export function arenaReadText(read: ArenaRead): string {
   const { arena } = read;
-  let out = `arena map ${read.id}${read.name ? ` (${read.name})` : ''}: ${arena.pages} pages (${arena.bytes} bytes)`;
+  let out = `arena map ${read.id}${read.name ? ` (${read.name})` : ''}: ${arena.pages} page${arena.pages === 1 ? '' : 's'} (${arena.bytes} bytes)`;
   out += arena.userVmStart === undefined ? ', not mapped yet' : ` at ${hex(arena.userVmStart)}`;
   if (arena.segvOnFault) out += ', segv_on_fault';
   out += '\n';

@@ -7,6 +7,7 @@ import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 import { BPF_MAP_TYPE_ARENA } from '../kernel/maps/arena.js';
+import { mapShape } from '../hosts/map-shape.js';
 
 /**
  * A map unloaded while it is read ends `dump map` (and `watch map`) with exit status 1 and
@@ -30,10 +31,10 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   if (what !== 'map') throw new UsageError(`dump ${what ?? ''}: not available; usage: bpfscope dump map ID [--json]`);
   const id = parseObjectId(idWord, 'map');
   const session = await ctx.session();
+  // An arena holds pages, not entries: they are read through a process that mapped it.
+  if ((await mapShape(session.host, id))?.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);
   // A dump reads to the end: the host reads the next page while this one is formatted.
   const source = await openLoadedMapDump(session, id, { prefetch: true });
-  // An arena holds pages, not entries: they are read through a process that mapped it.
-  if (source.shape.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);
   return ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source);
 }
 

@@ -42,9 +42,19 @@ export async function readArena(session: HostSession, id: number, maxPages: numb
   if (!arena) throw new HostError({ code: 'EINVAL', message: `map ${id} is not an arena` });
   const read: ArenaRead = { id, name: show.info.name ?? '', arena, scannedPages: 0, presentPages: 0, pages: [] };
   if (arena.userVmStart === undefined) return { ...read, note: 'no process has mapped the arena yet: its user address is picked by the first mmap' };
-  if (!session.host.procMapPages) return { ...read, note: `${session.label} cannot read a process's mapping (a snapshot, an object file or an older agent)` };
+  if (!session.host.procMapPages) return { ...read, note: `${session.label} cannot read a process's mapping (an object file or an older agent)` };
+  let unreadable: string | undefined;
+  const seen = new Set<number>();
   for (const owner of show.owners ?? []) {
-    const maps = await session.host.readFile(`/proc/${owner.pid}/maps`, 64 << 20).then((b) => new TextDecoder().decode(b), () => '');
+    if (seen.has(owner.pid)) continue;
+    seen.add(owner.pid);
+    // A holder that exited meanwhile is passed over; any other failure (a snapshot taken before
+    // arenas were recorded, no permission) is said if no holder has the arena mapped.
+    const maps = await session.host.readFile(`/proc/${owner.pid}/maps`, 64 << 20).then((b) => new TextDecoder().decode(b), (error: unknown) => {
+      const e = toHostError(error);
+      if (e.code !== 'ENOENT' && e.code !== 'ESRCH') unreadable = `reading pid ${owner.pid}'s mappings: ${e.message}`;
+      return '';
+    });
     const mapping = mapsArenaAt(maps, arena.userVmStart);
     if (!mapping) continue;
     read.holder = { pid: owner.pid, comm: owner.comm };
@@ -55,7 +65,7 @@ export async function readArena(session: HostSession, id: number, maxPages: numb
     }
     return read;
   }
-  return { ...read, note: 'no process holding the map has it mapped now' };
+  return { ...read, note: unreadable ?? 'no process holding the map has it mapped now' };
 }
 
 async function scan(session: HostSession, pid: number, start: bigint, end: bigint, read: ArenaRead, maxPages: number): Promise<void> {

@@ -11,7 +11,7 @@ import {
 import { decodeTar } from '../kernel/snapshot/tar.js';
 import type {
   Host, HostClocks, MapReader, MapReadMode, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawMapPage, RawOwnerFd,
-  RawCgroupQuery, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
+  RawCgroupQuery, RawMapPages, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
 } from './host.js';
 import { readBoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
@@ -218,6 +218,11 @@ export class SnapshotHost implements Host {
 
   taskFds(): Promise<RawTaskFd[]> {
     return this.replay('taskFds', []) as Promise<RawTaskFd[]>;
+  }
+
+  /** An arena's pages as its holder had them when the snapshot was taken (read through it then). */
+  procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
+    return this.replay('procMapPages', [pid, addr, pages]) as Promise<RawMapPages>;
   }
 
   private replay(method: Parameters<typeof replayCall>[2], args: unknown[]): Promise<unknown> {

@@ -18,6 +18,8 @@ import { collectAttachments } from './attachments.js';
 import { HostSession } from './host-session.js';
 import { MapStream } from './map-stream.js';
 import { CALLS_PATH, encodeCallLog, recordingHost, type CallLog } from './snapshot-calls.js';
+import { readArena } from './arena.js';
+import { BPF_MAP_TYPE_ARENA } from '../kernel/maps/arena.js';
 import { KALLSYMS_LIMIT, VMLINUX_BTF_LIMIT } from './host-session.js';
 
 export interface SnapshotOptions {
@@ -165,21 +167,35 @@ async function hostFacts(host: Host, rec: Recorder): Promise<SnapshotHostFacts> 
   return facts;
 }
 
-/** Runs the attachment views once through a recording host, keeping every query's answer. */
-async function recordAttachments(host: Host, rec: Recorder, say: (line: string) => void): Promise<void> {
-  const log: CallLog = {};
+/** `host` with its recorded calls written to `log` and the files it reads to the snapshot. */
+function recording(host: Host, rec: Recorder, log: CallLog): Host {
   const readFile = async (path: string, limit: number): Promise<Uint8Array> => {
     const bytes = await host.readFile(path, limit);
     if (!rec.files.includes(path)) rec.addFile(path, bytes);
     return bytes;
   };
+  return recordingHost(host, log, readFile);
+}
+
+/** Runs the attachment views once through a recording host, keeping every query's answer. */
+async function recordAttachments(host: Host, say: (line: string) => void): Promise<void> {
   try {
-    const views = await collectAttachments(new HostSession(recordingHost(host, log, readFile)));
+    const views = await collectAttachments(new HostSession(host));
     say(`snapshot: attachments: ${views.net.length} network namespaces, ${views.cgroups.length} cgroup views, ${views.perf.length} perf events`);
   } catch (error) {
     say(`snapshot: attachments not recorded: ${(error as Error).message}`);
   }
-  rec.add(CALLS_PATH, encodeCallLog(log));
+}
+
+/** Pages of an arena recorded at most (the dashboard shows fewer; dump map prints them). */
+const ARENA_PAGES_RECORDED = 1024;
+
+/** Reads each arena through its holder as the dashboard and dump map do, keeping the page reads. */
+async function recordArenas(host: Host, ids: number[], say: (line: string) => void): Promise<void> {
+  for (const id of ids) {
+    const read = await readArena(new HostSession(host), id, ARENA_PAGES_RECORDED).catch((error: unknown) => ({ note: (error as Error).message, presentPages: 0 }));
+    say(`snapshot: arena map ${id}: ${read.note ?? `${read.presentPages} pages present`}`);
+  }
 }
 
 /** Reads everything from `host` and writes the snapshot to `path`. */
@@ -204,12 +220,15 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
   say(`snapshot: ${ids.prog.length} programs`);
   /** prog_array and struct_ops maps: their contents say which programs run where (attachments). */
   const attachmentMaps: number[] = [];
+  const arenas: number[] = [];
   for (const id of await host.listIds('map')) {
     const raw = await host.mapInfo(id);
     if (!raw) continue;
     ids.map.push(id);
     recordInfo(rec, 'map', raw as RawInfo & Record<string, unknown>, RAW_PARTS.map);
-    if (ATTACHMENT_MAP_TYPES.has(decodeMapInfo(raw.info).type)) attachmentMaps.push(id);
+    const { type } = decodeMapInfo(raw.info);
+    if (ATTACHMENT_MAP_TYPES.has(type)) attachmentMaps.push(id);
+    if (type === BPF_MAP_TYPE_ARENA) arenas.push(id);
   }
   say(`snapshot: ${ids.map.length} maps`);
   for (const id of await host.listIds('link')) {
@@ -249,7 +268,10 @@ export async function writeSnapshot(host: Host, path: string, options: SnapshotO
       if (bytes) rec.addFile(path, bytes);
     }
   }
-  await recordAttachments(host, rec, say);
+  const log: CallLog = {};
+  await recordAttachments(recording(host, rec, log), say);
+  await recordArenas(recording(host, rec, log), arenas, say);
+  rec.add(CALLS_PATH, encodeCallLog(log));
   rec.addFile('/proc/kallsyms', encoder.encode(filterKallsyms(kallsymsText, addresses)));
 
   const mapContents: Record<string, SnapshotMapContent> = {};

@@ -2,7 +2,8 @@
 // real bpf_printk programs (against the kernel's own trace file), a program's metadata and BPF
 // streams, the BPF CPU share and token delegation on the overview (a real delegating bpffs), each
 // axe-clean in both themes; and programs on programs from a snapshot of recorded kernel records
-// (this kernel refuses fentry/freplace: test/helpers/recorded-kernel.ts).
+// (this kernel refuses fentry/freplace: test/helpers/recorded-kernel.ts); an arena map's pages from a
+// snapshot of a recorded arena (this kernel refuses arenas) mapped over the loader's real .data pages.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocalHost } from '../../main/hosts/host-access.js';
-import { RECORDED, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
+import { arenaHost, bpfMappingOf, RECORDED, RECORDED_ARENA, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
+import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
+import { bpftoolJson } from '../helpers/cli.js';
 import { serveWithFixtures } from './serve-fixtures.js';
 import { REPO_ROOT, startServe } from './server-process.js';
 
@@ -131,6 +134,43 @@ test('programs on programs: the target lists what extends it, the extension link
     await page.locator(`[data-target-prog="${targetId}"]`).click();
     await expect(page.locator('[data-extended-by]')).toBeVisible({ timeout: 20_000 });
     await axe(page, 'program extended by others');
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an arena map: size, user address, pages in use and each page as hexdump -C (recorded arena over real pages)', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-arena-'));
+  const local = await openLocalHost();
+  const snapshot = join(dir, 'arena.bpfsnap');
+  const [entry] = await bpftoolJson<Array<{ value: string[] }>>(['map', 'dump', 'id', String(served.fixtures().map('maps_bpf.data', 'maps').id)]);
+  const value = Uint8Array.from(entry!.value.map((h) => Number.parseInt(h, 16)));
+  const start = await bpfMappingOf(local, loaderPid(), value);
+  await writeSnapshot(arenaHost(local, loaderPid(), 'bpfscope-fixtu', start), snapshot, { maps: 'none', maxEntries: 0, withVmlinux: false });
+  await local.close();
+  // The page as hexdump -C prints bpftool's value of .data padded to a page, offsets made addresses.
+  const padded = new Uint8Array(4096);
+  padded.set(value);
+  const hexdump = execFileSync('hexdump', ['-C'], { input: padded, encoding: 'utf8' }).split('\n').slice(0, -2)
+    .map((l) => l.replace(/^[0-9a-f]{8}/, (o) => (start + BigInt(`0x${o}`)).toString(16).padStart(16, '0')));
+  const server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', snapshot]);
+  try {
+    for (const theme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.addInitScript((t) => localStorage.setItem('bpfscope.theme', t), theme);
+      await page.goto(server.url);
+      const host = page.getByRole('complementary', { name: 'Hosts' }).getByRole('listitem').filter({ hasText: 'snapshot:arena.bpfsnap' });
+      const href = await host.getByRole('link', { name: 'snapshot:arena.bpfsnap' }).getAttribute('href', { timeout: 20_000 });
+      const hostId = decodeURIComponent(/^#\/([^/]+)/.exec(href ?? '')?.[1] ?? '');
+      await page.evaluate(([h, id]) => (location.hash = `#/${encodeURIComponent(h)}/maps/${id}`), [hostId, String(RECORDED_ARENA)] as const);
+      await expect(page.locator('[data-arena-size]')).toHaveText('1 page (4096 bytes)', { timeout: 20_000 });
+      await expect(page.locator('[data-arena-address]')).toHaveText(`0x${start.toString(16)}`);
+      await expect(page.locator('[data-arena-present]')).toContainText(`1 of 1 present in bpfscope-fixtu (pid ${loaderPid()})`);
+      expect((await page.locator('[data-arena-page="0"]').textContent())?.split('\n')).toEqual(hexdump);
+      await axe(page, `arena map (${theme})`);
+      await photograph(page, `arena${theme === 'dark' ? '-dark' : ''}`);
+    }
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

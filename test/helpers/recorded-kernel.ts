@@ -6,6 +6,7 @@
 // host's objects, so snapshots, the CLI and the dashboard meet them as they would a kernel's.
 import type { Btf } from '../../main/kernel/btf/index.js';
 import { decodeBtfInfo, decodeProgInfo } from '../../main/kernel/info/index.js';
+import { readFileSync } from 'node:fs';
 import type { Host, ObjectKind, RawInfo, RawLinkInfo, RawOwnerFd, RawProgInfo } from '../../main/hosts/host.js';
 import { HostSession } from '../../main/hosts/host-session.js';
 import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
@@ -166,3 +167,33 @@ export async function writeExtensionSnapshot(local: Host, targetId: number, sour
   return { targetId, funcId, vmlinuxId };
 }
 
+
+const BPF_MAP_TYPE_ARENA = 33;
+const BPF_F_MMAPABLE = 1 << 10;
+export const RECORDED_ARENA = 0x7fff0100;
+
+/**
+ * Where process pid maps the one-page BPF map whose bytes start with `value` (an mmapable array
+ * such as a skeleton's .data, as bpftool dumps it): a real anon_inode:bpf-map mapping.
+ */
+export async function bpfMappingOf(local: Host, pid: number, value: Uint8Array): Promise<bigint> {
+  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) rw-s .*anon_inode:bpf-map$/.exec(line);
+    if (!m) continue;
+    const start = BigInt(`0x${m[1]}`);
+    const read = await local.procMapPages!(pid, start, 1);
+    if (read.present[0] && Buffer.from(read.bytes.subarray(0, value.length)).equals(Buffer.from(value))) return start;
+  }
+  throw new Error(`pid ${pid} maps no BPF map holding those bytes`);
+}
+
+/**
+ * This machine plus a one-page arena (this kernel refuses to create one) whose user address is
+ * `start`, a real BPF map mapping of process pid, held by that process: its pages are real memory.
+ */
+export function arenaHost(local: Host, pid: number, comm: string, start: bigint): Host {
+  return recordedHost(local, {
+    maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: 1, flags: BPF_F_MMAPABLE, name: 'rec_arena', mapExtra: start }), fdinfo: '' }]]),
+    owners: [{ pid, fd: 1000, comm, target: 'anon_inode:bpf-map', fdinfo: `map_type:\t${BPF_MAP_TYPE_ARENA}\nmap_id:\t${RECORDED_ARENA}\n` }],
+  });
+}

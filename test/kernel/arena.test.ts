@@ -6,35 +6,29 @@
 // .data array (BPF_F_MMAPABLE, mapped by libbpf), so the pages bpfscope reads through that
 // process are checked against bpftool's dump of the same map.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arenaReadText } from '../../main/cli/arena.js';
 import { arenaReadJson, readArena } from '../../main/hosts/arena.js';
 import { HostSession } from '../../main/hosts/host-session.js';
+import type { Host } from '../../main/hosts/host.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
+import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
 import { arenaOf as arenaApi } from '../../main/server/inspect-service.js';
 import { bpfscope, bpftoolJson } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { mapInfo, recordedHost } from '../helpers/recorded-kernel.js';
+import { arenaHost, bpfMappingOf, mapInfo, RECORDED_ARENA, recordedHost } from '../helpers/recorded-kernel.js';
 
 const skip = ensureKernelEnv();
 const ARENA = 33;
 const MMAPABLE = 1 << 10;
-const RECORDED_ARENA = 0x7fff0100;
 const PAGE = 4096;
 
 let fixtures: LoadedFixtures;
 const local = new LocalHost();
-
-/** The loader's BPF map mappings, from its /proc/PID/maps. */
-function bpfMappings(pid: number): Array<{ start: bigint; end: bigint; perms: string }> {
-  return readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => l.endsWith('anon_inode:bpf-map')).map((l) => {
-    const [range, perms] = l.split(/\s+/);
-    const [start, end] = range!.split('-');
-    return { start: BigInt(`0x${start}`), end: BigInt(`0x${end}`), perms: perms! };
-  });
-}
 
 /** The .data value as bpftool dumps it. */
 async function dataBytes(id: number): Promise<Uint8Array> {
@@ -49,13 +43,7 @@ describe.skipIf(skip)('arena maps', () => {
   beforeAll(async () => {
     fixtures = await startFixtures({ only: ['maps', 'arena'] });
     expected = await dataBytes(fixtures.map('maps_bpf.data', 'maps').id);
-    // The .data mapping: the one-page shared writable mapping whose bytes are bpftool's value.
-    for (const m of bpfMappings(fixtures.report.pid)) {
-      if (m.perms !== 'rw-s' || m.end - m.start !== BigInt(PAGE)) continue;
-      const read = await local.procMapPages(fixtures.report.pid, m.start, 1);
-      if (read.present[0] && Buffer.from(read.bytes.subarray(0, expected.length)).equals(Buffer.from(expected))) dataStart = m.start;
-    }
-    expect(dataStart, 'the loader maps maps_bpf.data').toBeDefined();
+    dataStart = await bpfMappingOf(local, fixtures.report.pid, expected);
   }, 120_000);
   afterAll(async () => {
     await fixtures?.stop();
@@ -97,14 +85,11 @@ describe.skipIf(skip)('arena maps', () => {
     await expect(local.procMapPages(999_999_999, dataStart, 1)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  const arenaHostHere = (): Host => arenaHost(local, fixtures.report.pid, 'bpfscope-fixtu', dataStart);
+
   it('shows a recorded arena whose pages are the loader’s real mapping: size, address, pages in use, hex/ASCII', async () => {
     const pid = fixtures.report.pid;
-    const host = recordedHost(local, {
-      maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: ARENA, keySize: 0, valueSize: 0, maxEntries: 1, flags: MMAPABLE, name: 'rec_arena', mapExtra: dataStart }), fdinfo: '' }]]),
-      // The loader holds the recorded arena as it holds its real maps: one fd.
-      owners: [{ pid, fd: 1000, comm: 'bpfscope-fixtu', target: 'anon_inode:bpf-map', fdinfo: `map_type:\t${ARENA}\nmap_id:\t${RECORDED_ARENA}\n` }],
-    });
-    const session = new HostSession(host);
+    const session = new HostSession(arenaHostHere());
     const read = await readArena(session, RECORDED_ARENA, 16);
     expect(read.holder).toEqual({ pid, comm: 'bpfscope-fixtu' });
     expect(read.note).toBeUndefined();
@@ -113,7 +98,7 @@ describe.skipIf(skip)('arena maps', () => {
 
     // The CLI's text: hexdump -C of the real page, at the arena's user address.
     const text = arenaReadText(read);
-    expect(text).toContain(`arena map ${RECORDED_ARENA} (rec_arena): 1 pages (4096 bytes) at 0x${dataStart.toString(16)}\n`);
+    expect(text).toContain(`arena map ${RECORDED_ARENA} (rec_arena): 1 page (4096 bytes) at 0x${dataStart.toString(16)}\n`);
     expect(text).toContain(`read through bpfscope-fixtu (pid ${pid}): 1 of 1 pages present there`);
     // Its page as hexdump -C prints bpftool's value of the map (padded to the page), addresses
     // made offsets.
@@ -129,6 +114,22 @@ describe.skipIf(skip)('arena maps', () => {
     expect(api).toMatchObject({ id: RECORDED_ARENA, arena: { pages: 1, bytes: 4096, user_vm_start: `0x${dataStart.toString(16)}` }, holder: { pid }, pages_present: 1 });
     const lines = (api.pages as Array<{ lines: Array<{ address?: string; hex?: string; ascii?: string; repeated?: number }> }>)[0]!.lines;
     expect(lines.map((l) => (l.repeated ? '*' : `${(BigInt(l.address!) - dataStart).toString(16).padStart(8, '0')}  ${l.hex!.padEnd(48)}  |${l.ascii}|`))).toEqual(theirs);
+  });
+
+  it('a snapshot keeps the pages its holder had: dump map of the snapshot prints what the live read printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-arena-'));
+    try {
+      const file = join(dir, 'arena.bpfsnap');
+      const live = await readArena(new HostSession(arenaHostHere()), RECORDED_ARENA, 1024);
+      await writeSnapshot(arenaHostHere(), file, { maps: 'none', maxEntries: 0, withVmlinux: false });
+      const text = await bpfscope(['--host', `snapshot:${file}`, 'dump', 'map', String(RECORDED_ARENA)]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toBe(arenaReadText(live));
+      const json = await bpfscope(['--host', `snapshot:${file}`, 'dump', 'map', String(RECORDED_ARENA), '--json']);
+      expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(arenaReadJson(live, 'hex'))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says why no pages are read: not mapped yet, nobody mapping it, not an arena', async () => {

@@ -124,7 +124,7 @@ describe.each([true, false])('snapshot self-checks (checksums: %s)', (withChecks
     ['not JSON', text('{"netnsList[]": '), /attach\/calls\.json: (not JSON|\d+ bytes)/],
     ['a result of the wrong shape', text(JSON.stringify({ 'netnsList[]': { result: [{ path: 1 }] } })), /attach\/calls\.json: (netnsList\[\]: result\[0\]\.path is not a string|\d+ bytes)/],
     ['bytes that are not bytes', text(JSON.stringify({ 'rtnlDump[null,"links",0,0]': { result: 'AQI=' } })), /attach\/calls\.json: (rtnlDump.*: result is not bytes|\d+ bytes)/],
-    ['an unknown query', text(JSON.stringify({ 'reboot[]': { result: 1 } })), /attach\/calls\.json: (reboot\[\]: not a recorded attachment query|\d+ bytes)/],
+    ['an unknown query', text(JSON.stringify({ 'reboot[]': { result: 1 } })), /attach\/calls\.json: (reboot\[\]: not a recorded host call|\d+ bytes)/],
   ])('attach/calls.json %s: refused naming it', async (_name, data, message) => {
     const host = await open(withChecksums, replace(CALLS_PATH, data));
     await expect(host.netnsList()).rejects.toMatchObject({ code: 'ESNAPSHOT', message: expect.stringMatching(message) });
