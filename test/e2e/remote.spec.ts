@@ -103,7 +103,7 @@ test('a host added in the sidebar, its key accepted, its programs and map values
   // The typed value the loader stored under that key, read over SSH and decoded with BTF.
   const key = Number(await rows.first().locator('.key').innerText());
   const value = fixtureValueFor(key);
-  await expect(rows.first()).toContainText(`index=${key}, color=${value.color}, origin={x=${key}, y=${-key}}`);
+  await expect(rows.first()).toContainText(`index=${key}, color="${value.color}", origin={x=${key}, y=${-key}}`);
   await rows.first().click();
   await expect(page.getByRole('tree')).toContainText(value.label);
   await expect(page.getByRole('tree')).toContainText(String(value.counter));
