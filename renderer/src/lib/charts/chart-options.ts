@@ -155,7 +155,8 @@ export function lineChart(names: readonly string[], unit: string, palette: Chart
     grid: { left: 56, right: 16, top: 24, bottom: 48 },
     // Largest first and kept inside the chart: with dozens of lines the list is long.
     tooltip: { trigger: 'axis', order: 'valueDesc', confine: true, valueFormatter: (v) => `${chartNumber(v)}${unit ? ` ${unit}` : ''}` },
-    xAxis: { type: 'time' },
+    // A few labels, none over another: a 5-minute window in a third of the page fits about four.
+    xAxis: { type: 'time', splitNumber: 3, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', name: unit, scale: true },
     // No filtering of each line's data to the zoomed range on every update (the grid clips),
     // and no shadow of the first line in the slider, drawn again on every update. Its
