@@ -22,6 +22,12 @@ function expectBlobs(reply: AgentReply, n: number, op: string): void {
   if (reply.blobs.length !== n) throw new HostError({ code: 'EPROTO', message: `agent: ${op} sent ${reply.blobs.length} blobs, expected ${n}` });
 }
 
+/** The agent's per-entry lookup errors: little-endian int32s. */
+function errnosOf(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: bytes.length >>> 2 }, (_, i) => view.getInt32(i * 4, true));
+}
+
 function fdinfoOf(reply: AgentReply): string {
   const fdinfo = (reply.result as { fdinfo?: unknown }).fdinfo;
   return typeof fdinfo === 'string' ? fdinfo : '';
@@ -138,9 +144,12 @@ export class AgentHost implements Host {
     return {
       async read(mode, cursor, keySize, valueStride, max): Promise<RawMapPage> {
         const page = await session.request('mapRead', { handle, mode, keySize, valueStride, max }, cursor ? [cursor] : []);
-        expectBlobs(page, 3, 'mapRead');
+        expectBlobs(page, 4, 'mapRead');
         const { count, done } = page.result as { count: number; done: boolean };
-        return { keys: buf(page.blobs[0]), values: buf(page.blobs[1]), count, cursor: buf(page.blobs[2]), done };
+        const read: RawMapPage = { keys: buf(page.blobs[0]), values: buf(page.blobs[1]), count, cursor: buf(page.blobs[2]), done };
+        const errors = buf(page.blobs[3]);
+        if (errors.length) read.errors = errnosOf(errors);
+        return read;
       },
       async mmap(pageIndex, length): Promise<Uint8Array> {
         const reply = await session.request('mapMmap', { handle, page: pageIndex, length });

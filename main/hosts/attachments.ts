@@ -34,6 +34,7 @@ import { decodeLinkInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/in
 import type { ProgramExtension } from '../kernel/info/prog-targets.js';
 import { decodeProgStatsSample } from '../kernel/live/index.js';
 import { MAX_OBJECTS_PER_KIND, type Host, type MapReader } from './host.js';
+import { readEntries } from './map-stream.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { mapShape } from './map-shape.js';
@@ -258,7 +259,7 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
     const reader = await openUnlessUnloaded(session.host, id);
     if (!reader) continue;
     try {
-      const page = await reader.read('next', null, 4, info.valueSize, 1);
+      const page = readEntries(await reader.read('next', null, 4, info.valueSize, 1), 4, info.valueSize);
       if (page.count > 0) out.push({ mapId: id, mapName: info.name ?? '', progIds: structOpsProgIds(page.values.subarray(0, info.valueSize), slots) });
     } finally {
       await reader.close();
@@ -282,7 +283,8 @@ export async function listProgArrays(host: Host): Promise<AttachmentViews['progA
       // max_entries bounds the walk; a page that adds nothing ends it too.
       for (let read = 0; read <= (info.maxEntries ?? 0); ) {
         const page = await reader.read('next', cursor, 4, 4, PROG_ARRAY_PAGE);
-        slots.push(...progArraySlots(page.keys, page.values, page.count, 4));
+        const filled = readEntries(page, 4, 4);
+        slots.push(...progArraySlots(filled.keys, filled.values, filled.count, 4));
         read += page.count;
         if (page.done || page.count === 0) break;
         cursor = page.cursor;

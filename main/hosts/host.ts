@@ -57,6 +57,11 @@ export interface RawMapPage {
   /** Opaque position to pass to the next read. */
   cursor: Uint8Array;
   done: boolean;
+  /**
+   * Next-key reads where the kernel refused some lookups: each entry's errno (0: read; the
+   * value of a refused entry is zeroes). Absent when every lookup succeeded.
+   */
+  errors?: Int32Array;
 }
 
 export type MapReadMode = 'batch' | 'next';

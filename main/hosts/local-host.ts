@@ -9,6 +9,13 @@ interface NativeMapMmap {
   mapMmap(h: NativeHandle, pageIndex: number, length: number): Buffer;
 }
 
+/** The addon's per-entry lookup errors: int32s in this machine's byte order. */
+function errnosOf(bytes: Buffer): Int32Array {
+  const errnos = new Int32Array(bytes.length >>> 2);
+  new Uint8Array(errnos.buffer).set(bytes.subarray(0, errnos.length * 4));
+  return errnos;
+}
+
 /**
  * mapLookupBatch run on the libuv thread pool (native/src/addon.c), so a caller formats one
  * page while the kernel copies the next. Declared here, next to its only caller.
@@ -125,9 +132,11 @@ export class LocalHost implements Host {
     return {
       async read(mode, cursor, keySize, valueStride, max) {
         const c = cursor ? Buffer.from(cursor.buffer, cursor.byteOffset, cursor.byteLength) : null;
-        return mode === 'batch'
-          ? addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max)
+        const page = mode === 'batch'
+          ? await addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max)
           : addon.mapNextPage(handle, c, keySize, valueStride, max);
+        const { errors, ...read } = page;
+        return errors ? { ...read, errors: errnosOf(errors) } : read;
       },
       ...(addon.mapMmap && { mmap: async (pageIndex: number, length: number) => addon.mapMmap!(handle, pageIndex, length) }),
       async close() {

@@ -1,8 +1,7 @@
 // A whole map as `bpftool map dump -j` prints it, produced page by page from MapStream so
 // a dump of any size holds one page of entries at a time.
-import { BpftoolMapDumper, BpftoolTextDumper, ByteSink, bpftoolHexArray, type Btf, type TextMapShape } from '../kernel/btf/index.js';
+import { BpftoolMapDumper, BpftoolTextDumper, ByteSink, type Btf, type TextMapShape } from '../kernel/btf/index.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
-import type { MapInfo } from '../kernel/info/index.js';
 import type { HostSession } from './host-session.js';
 import { MapStream, type MapStreamOptions } from './map-stream.js';
 
@@ -18,10 +17,6 @@ export const DUMP_PAGE_ENTRIES = 16384;
  * when the kernel copies them into the file (a chunk of megabytes doubles the write's cost).
  */
 const OUTPUT_CHUNK_BYTES = 256 << 10;
-/** bpftool's text for the kernel's ENOTSUPP (strerror of 524). */
-const ENOTSUPP_TEXT = 'Unknown error 524';
-/** Bound on the per-slot error entries of maps whose slots refuse lookups. */
-const MAX_ERROR_ENTRIES = 16384;
 
 export interface MapDumpSource {
   stream: MapStream;
@@ -32,12 +27,20 @@ export interface MapDumpSource {
   shape: TextMapShape;
 }
 
+/**
+ * Whether bpftool's dump walks the map's keys: every kind with entries, and perf_event_array
+ * and cgroup_array, whose slots it lists with the error each lookup fails with (ENOTSUPP).
+ */
+function dumpWalksKeys(type: number): boolean {
+  const access = mapAccess(type).kind;
+  return (access !== 'unreadable' && access !== 'ring-positions') || type === MapType.perfEventArray || type === MapType.cgroupArray;
+}
+
 export async function openMapDump(session: HostSession, id: number, options: MapStreamOptions = {}): Promise<MapDumpSource | null> {
-  const stream = await MapStream.open(session.host, id, { pageEntries: DUMP_PAGE_ENTRIES, ...options });
+  const stream = await MapStream.open(session.host, id, { pageEntries: DUMP_PAGE_ENTRIES, slotErrors: true, ...options });
   if (!stream) return null;
   const { info } = stream.layout;
-  const access = mapAccess(info.type).kind;
-  if (access === 'unreadable' || access === 'ring-positions') {
+  if (!dumpWalksKeys(info.type)) {
     // Nothing is read from such maps; opening one still says whether it has contents at all
     // (an object file's maps have none until loaded: the host's error tells so).
     const reader = await session.host.openMap(id);
@@ -56,47 +59,24 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
 }
 
-/**
- * Maps whose every lookup the kernel refuses (perf_event_array, cgroup_array): bpftool
- * lists each slot with strerror(ENOTSUPP). Their reads return nothing, so the slots are
- * listed from max_entries.
- */
-function refusedSlots(info: MapInfo): { count: number; message: string } | undefined {
-  if (info.type !== MapType.perfEventArray && info.type !== MapType.cgroupArray) return undefined;
-  return { count: Math.min(info.maxEntries ?? 0, MAX_ERROR_ENTRIES), message: ENOTSUPP_TEXT };
-}
-
-/** JSON texts of refused slots (bpftool's print_entry_error), none for other unreadable kinds; undefined for readable maps. */
-function unreadableEntries(info: MapInfo): string[] | undefined {
-  const access = mapAccess(info.type);
-  if (access.kind !== 'unreadable' && access.kind !== 'ring-positions') return undefined;
-  const refused = refusedSlots(info);
-  const key = new Uint8Array(4);
-  const texts: string[] = [];
-  for (let i = 0; i < (refused?.count ?? 0); i++) {
-    new DataView(key.buffer).setUint32(0, i, true);
-    texts.push(`{"key":${bpftoolHexArray(key, 0, 4)},"value":{"error":"${refused!.message}"}}`);
-  }
-  return texts;
-}
-
 /** JSON text of each entry, one array per page, ending with how the read ended. */
 export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<string[], 'done' | 'gone'> {
   const { stream, dumper } = source;
-  const unreadable = unreadableEntries(stream.layout.info);
-  if (unreadable) {
-    if (unreadable.length) yield unreadable;
-    return 'done';
-  }
+  if (!dumpWalksKeys(stream.layout.info.type)) return 'done';
   const { keySize, valueSize, stride, cpus, perCpu } = stream.layout;
   const slot = perCpu ? stride / cpus : valueSize;
   const values: Uint8Array[] = new Array(cpus);
   for (;;) {
     const step = await stream.next();
     if (step.state !== 'page') return step.state;
-    const { keys, values: buf, count } = step.page;
+    const { keys, values: buf, count, errors } = step.page;
     const texts: string[] = [];
     for (let i = 0; i < count; i++) {
+      if (errors && errors[i] !== 0) {
+        const text = dumper.errorEntry(keys.subarray(i * keySize, (i + 1) * keySize), errors[i]!);
+        if (text !== undefined) texts.push(text);
+        continue;
+      }
       const base = i * stride;
       for (let cpu = 0; cpu < cpus; cpu++) values[cpu] = buf.subarray(base + cpu * slot, base + cpu * slot + valueSize);
       texts.push(dumper.entry(keys.subarray(i * keySize, (i + 1) * keySize), values));
@@ -114,23 +94,19 @@ export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<s
 export async function* bpftoolJsonBytes(source: MapDumpSource): AsyncGenerator<Uint8Array, 'done' | 'gone'> {
   const { stream, dumper } = source;
   const sink = new ByteSink(OUTPUT_CHUNK_BYTES * 2);
-  const unreadable = unreadableEntries(stream.layout.info);
-  if (unreadable) {
-    if (unreadable.length) {
-      sink.text(unreadable.join(','));
-      yield sink.drain();
-    }
-    return 'done';
-  }
-  let first = true;
+  if (!dumpWalksKeys(stream.layout.info.type)) return 'done';
+  // Entries are comma-separated across chunks once one has been written (a chunk of slots
+  // bpftool does not print is empty).
+  let written = false;
   for (;;) {
     const step = await stream.next();
     if (step.state !== 'page') return step.state;
     let from = 0;
     while (from < step.page.count) {
-      from = dumper.pageInto(sink, step.page, stream.layout, !first, from, OUTPUT_CHUNK_BYTES);
-      first = false;
-      yield sink.drain();
+      from = dumper.pageInto(sink, step.page, stream.layout, written, from, OUTPUT_CHUNK_BYTES);
+      const chunk = sink.drain();
+      written ||= chunk.length > 0;
+      yield chunk;
     }
   }
 }
@@ -146,17 +122,8 @@ export async function* bpftoolTextBytes(source: MapDumpSource): AsyncGenerator<U
   const dumper = new BpftoolTextDumper(source.shape, source.btf);
   const sink = new ByteSink(OUTPUT_CHUNK_BYTES * 2);
   sink.text(dumper.header());
-  const refused = refusedSlots(stream.layout.info);
-  if (refused) {
-    const key = new Uint8Array(4);
-    for (let i = 0; i < refused.count; i++) {
-      new DataView(key.buffer).setUint32(0, i, true);
-      dumper.errorInto(sink, key, refused.message);
-    }
-  }
   let end: 'done' | 'gone' = 'done';
-  const access = mapAccess(stream.layout.info.type).kind;
-  for (let reading = access !== 'unreadable' && access !== 'ring-positions'; reading; ) {
+  for (let reading = dumpWalksKeys(stream.layout.info.type); reading; ) {
     const step = await stream.next();
     if (step.state !== 'page') {
       end = step.state;

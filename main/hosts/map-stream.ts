@@ -6,7 +6,7 @@ import { decodeMapInfo, type MapInfo } from '../kernel/info/index.js';
 import { isPerCpuMap } from '../kernel/btf/index.js';
 import { BPF_F_MMAPABLE, MapType, parsePossibleCpus, valueStride } from '../kernel/maps/map-kind.js';
 import type { MapPage } from '../kernel/maps/snapshot.js';
-import type { Host, MapReadMode, MapReader } from './host.js';
+import type { Host, MapReadMode, MapReader, RawMapPage } from './host.js';
 
 const ENOSPC = 28;
 const EINTR = 4;
@@ -65,6 +65,12 @@ export interface MapStreamOptions {
    * stops early has had one page read for nothing.
    */
   prefetch?: boolean;
+  /**
+   * Keep the slots whose lookup the kernel refused (an XSK map's, an empty devmap slot, a
+   * key deleted between next-key and lookup), with their errno in the page's errors, as
+   * bpftool's dump lists them. Without it they are left out.
+   */
+  slotErrors?: boolean;
 }
 
 export type MapStreamStep = { state: 'page'; page: MapPage } | { state: 'done' } | { state: 'gone' };
@@ -91,6 +97,25 @@ export async function mapLayout(host: Host, id: number): Promise<MapLayout | nul
   return { info, keySize, valueSize, stride: valueStride(info.type, valueSize, cpus), cpus, perCpu };
 }
 
+/**
+ * The page without the slots whose lookup failed (a next-key read keeps them, with their
+ * errno): the entries that were read, moved down in place.
+ */
+export function readEntries(raw: RawMapPage, keySize: number, stride: number): MapPage {
+  const { keys, values, errors } = raw;
+  if (!errors) return { keys, values, count: raw.count };
+  let n = 0;
+  for (let i = 0; i < raw.count; i++) {
+    if (errors[i] !== 0) continue;
+    if (n !== i) {
+      keys.copyWithin(n * keySize, i * keySize, (i + 1) * keySize);
+      values.copyWithin(n * stride, i * stride, (i + 1) * stride);
+    }
+    n++;
+  }
+  return { keys, values, count: n };
+}
+
 export class MapStream {
   /** The mode pages are being read in; 'batch' turns into 'next' when the kernel refuses batches. */
   mode: MapReadMode | 'mmap';
@@ -102,6 +127,7 @@ export class MapStream {
   private readonly entryBytes: number;
   private readonly forced: boolean;
   private readonly prefetch: boolean;
+  private readonly slotErrors: boolean;
   /** The read of the page after the one last handed out, when prefetching. */
   private ahead: Promise<MapStreamStep> | null = null;
 
@@ -112,6 +138,7 @@ export class MapStream {
   ) {
     this.forced = options.mode !== undefined && options.mode !== 'auto';
     this.prefetch = options.prefetch ?? false;
+    this.slotErrors = options.slotErrors ?? false;
     this.entryBytes = Math.max(1, layout.keySize + layout.stride);
     const fit = Math.floor(PAGE_BYTES_CAP / this.entryBytes);
     this.pageEntries = Math.max(1, Math.min(fit, options.pageEntries ?? Math.floor(DEFAULT_PAGE_BYTES / this.entryBytes)));
@@ -192,7 +219,8 @@ export class MapStream {
         if (raw.done) this.finished = 'done';
         this.cursor = raw.cursor;
         if (raw.count > 0) this.lastKey = raw.keys.slice((raw.count - 1) * keySize, raw.count * keySize);
-        return { keys: raw.keys, values: raw.values, count: raw.count };
+        if (!this.slotErrors || !raw.errors) return readEntries(raw, keySize, stride);
+        return { keys: raw.keys, values: raw.values, count: raw.count, errors: raw.errors };
       } catch (error) {
         const errno = errnoOf(error);
         if (this.mode === 'batch' && errno === ENOSPC && growth < MAX_BATCH_GROWTH && 2 * max * this.entryBytes <= MAX_PAGE_BYTES) {

@@ -55,6 +55,8 @@ export interface NativeMapPage {
   count: number;
   cursor: Buffer;
   done: boolean;
+  /** Next-key reads where some lookup failed: an int32 errno per entry (0: read). */
+  errors?: Buffer;
 }
 
 export interface NativeNetns {

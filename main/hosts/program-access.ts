@@ -11,6 +11,7 @@ import type { Host, RawProgInfo } from './host.js';
 import { HostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { mapShape } from './map-shape.js';
+import { MapStream } from './map-stream.js';
 
 const MAP_TYPE_ARRAY_OF_MAPS = 12;
 const MAP_TYPE_HASH_OF_MAPS = 13;
@@ -35,19 +36,17 @@ export interface AccessContext {
 
 const reports = new WeakMap<HostSession, Map<number, { tag: string | undefined; access: ProgramAccess }>>();
 
+/** The first inner map an outer map holds (empty slots are walked past). */
 async function firstInnerMapId(host: Host, outerId: number): Promise<number | undefined> {
-  const raw = await host.mapInfo(outerId);
-  if (!raw) return undefined;
-  const info = decodeMapInfo(raw.info);
-  const reader = await host.openMap(outerId).catch(() => null);
-  if (!reader) return undefined;
   try {
-    const page = await reader.read('next', null, info.keySize ?? 4, 4, 1);
-    return decodeIds(page.values, page.count, 4)[0];
+    const stream = await MapStream.open(host, outerId, { mode: 'next', pageEntries: 64 });
+    if (!stream) return undefined;
+    for await (const page of stream.pages()) {
+      if (page.count > 0) return decodeIds(page.values, page.count, stream.layout.stride)[0];
+    }
+    return undefined;
   } catch {
     return undefined;
-  } finally {
-    await reader.close();
   }
 }
 

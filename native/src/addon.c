@@ -17,6 +17,7 @@
 #include "attach_addon.h"
 #include "bpf_read.h"
 #include "map_mmap.h"
+#include "map_page.h"
 #include "napi_util.h"
 #include "proc_scan.h"
 
@@ -364,10 +365,7 @@ static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *
 	    napi_get_buffer_info(env, argv[1], (void **)&a->cursor, &a->cursor_len) != napi_ok)
 		goto bad;
 	if (get_u32_arg(env, argv[2], &a->key_size) || get_u32_arg(env, argv[3], &a->value_stride) ||
-	    get_u32_arg(env, argv[4], &a->max_count))
-		goto bad;
-	if (!a->key_size || a->key_size > 65536 || a->value_stride > (1u << 24) || !a->max_count ||
-	    (uint64_t)a->max_count * (a->key_size + a->value_stride) > BS_AUX_MAX)
+	    get_u32_arg(env, argv[4], &a->max_count) || bs_map_page_args(a->key_size, a->value_stride, a->max_count))
 		goto bad;
 	return 0;
 bad:
@@ -375,19 +373,34 @@ bad:
 	return -1;
 }
 
-static napi_value page_result(napi_env env, napi_value keys, napi_value values, uint32_t count,
-			      napi_value cursor, bool done)
+/* Fresh key and value buffers for a page of at most max_count entries. */
+static napi_status page_buffers(napi_env env, const struct page_args *a, napi_value *keys, napi_value *values,
+				struct bs_map_page *p)
+{
+	napi_status status;
+
+	status = napi_create_buffer(env, (size_t)a->max_count * a->key_size, (void **)&p->keys, keys);
+	if (status != napi_ok)
+		return status;
+	return napi_create_buffer(env, (size_t)a->max_count * a->value_stride, (void **)&p->values, values);
+}
+
+/* {keys, values, count, cursor, done[, errors]}: errors, an int32 errno per entry, only when a lookup failed. */
+static napi_value page_result(napi_env env, napi_value keys, napi_value values, napi_value cursor,
+			      const struct bs_map_page *p)
 {
 	napi_value obj, v;
 
 	NODE_API_CALL(env, napi_create_object(env, &obj));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "keys", keys));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "values", values));
-	NODE_API_CALL(env, napi_create_uint32(env, count, &v));
+	NODE_API_CALL(env, napi_create_uint32(env, p->count, &v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "count", v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "cursor", cursor));
-	NODE_API_CALL(env, napi_get_boolean(env, done, &v));
+	NODE_API_CALL(env, napi_get_boolean(env, p->done, &v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "done", v));
+	if (p->failed && bs_set_buffer(env, obj, "errors", p->errs, (size_t)p->count * sizeof(int32_t)))
+		return NULL;
 	return obj;
 }
 
@@ -395,26 +408,21 @@ static napi_value page_result(napi_env env, napi_value keys, napi_value values, 
 static napi_value map_lookup_batch(napi_env env, napi_callback_info cb)
 {
 	struct page_args a;
+	struct bs_map_page p = { 0 };
 	napi_value keys, values, cursor;
-	uint8_t *kbuf, *vbuf, *out_batch;
-	uint32_t count;
 	size_t token;
 	int err;
 
 	if (get_page_args(env, cb, &a))
 		return NULL;
-	/* The batch token is a bucket index (u32) for hash maps and a key for
-	 * arrays: room for either. */
-	token = a.key_size > 8 ? a.key_size : 8;
-	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&kbuf, &keys));
-	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&vbuf, &values));
-	NODE_API_CALL(env, napi_create_buffer(env, token, (void **)&out_batch, &cursor));
-	memset(out_batch, 0, token);
-	count = a.max_count;
-	err = bs_map_lookup_batch(a.h->fd, a.cursor, out_batch, kbuf, vbuf, &count);
-	if (err && err != -ENOENT)
+	token = bs_map_batch_token(a.key_size);
+	NODE_API_CALL(env, page_buffers(env, &a, &keys, &values, &p));
+	NODE_API_CALL(env, napi_create_buffer(env, token, (void **)&p.cursor, &cursor));
+	memset(p.cursor, 0, token);
+	err = bs_map_page_batch(a.h->fd, a.cursor, a.max_count, &p);
+	if (err)
 		return throw_last(env, err, a.h->id);
-	return page_result(env, keys, values, count, cursor, err == -ENOENT);
+	return page_result(env, keys, values, cursor, &p);
 }
 
 /* mapLookupBatchAsync(handle, cursor|null, keySize, valueStride, maxCount):
@@ -426,10 +434,10 @@ struct batch_work {
 	napi_async_work work;
 	napi_deferred deferred;
 	napi_ref keys, values, cursor;
-	uint8_t *kbuf, *vbuf, *out_batch;
+	struct bs_map_page page;
 	const uint8_t *in_batch;
 	int fd;
-	uint32_t id, count;
+	uint32_t id, max;
 	int err;
 	const char *syscall_name;
 	uint8_t in_copy[];
@@ -455,8 +463,8 @@ static void batch_work_execute(napi_env env, void *data)
 	struct batch_work *w = data;
 
 	(void)env;
-	w->err = bs_map_lookup_batch(w->fd, w->in_batch, w->out_batch, w->kbuf, w->vbuf, &w->count);
-	if (w->err && w->err != -ENOENT)
+	w->err = bs_map_page_batch(w->fd, w->in_batch, w->max, &w->page);
+	if (w->err)
 		w->syscall_name = bs_cmd_name(bs_last_cmd());
 }
 
@@ -468,12 +476,12 @@ static napi_value batch_work_result(napi_env env, napi_status status, struct bat
 		napi_throw_error(env, NULL, "map page: the read was not run");
 		return NULL;
 	}
-	if (w->err && w->err != -ENOENT)
+	if (w->err)
 		return bs_throw_errno(env, -w->err, w->syscall_name, w->id);
 	NODE_API_CALL(env, napi_get_reference_value(env, w->keys, &keys));
 	NODE_API_CALL(env, napi_get_reference_value(env, w->values, &values));
 	NODE_API_CALL(env, napi_get_reference_value(env, w->cursor, &cursor));
-	return page_result(env, keys, values, w->count, cursor, w->err == -ENOENT);
+	return page_result(env, keys, values, cursor, &w->page);
 }
 
 static void batch_work_complete(napi_env env, napi_status status, void *data)
@@ -498,7 +506,7 @@ static napi_value map_lookup_batch_async(napi_env env, napi_callback_info cb)
 
 	if (get_page_args(env, cb, &a))
 		return NULL;
-	token = a.key_size > 8 ? a.key_size : 8;
+	token = bs_map_batch_token(a.key_size);
 	if (a.cursor && a.cursor_len != token) {
 		napi_throw_type_error(env, NULL, "map page: cursor is not a batch token");
 		return NULL;
@@ -514,14 +522,13 @@ static napi_value map_lookup_batch_async(napi_env env, napi_callback_info cb)
 		return bs_throw_errno(env, errno, "fcntl", a.h->id);
 	}
 	w->id = a.h->id;
-	w->count = a.max_count;
+	w->max = a.max_count;
 	if (a.cursor) {
 		memcpy(w->in_copy, a.cursor, token);
 		w->in_batch = w->in_copy;
 	}
-	if (napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&w->kbuf, &keys) != napi_ok ||
-	    napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&w->vbuf, &values) != napi_ok ||
-	    napi_create_buffer(env, token, (void **)&w->out_batch, &cursor) != napi_ok ||
+	if (page_buffers(env, &a, &keys, &values, &w->page) != napi_ok ||
+	    napi_create_buffer(env, token, (void **)&w->page.cursor, &cursor) != napi_ok ||
 	    napi_create_reference(env, keys, 1, &w->keys) != napi_ok ||
 	    napi_create_reference(env, values, 1, &w->values) != napi_ok ||
 	    napi_create_reference(env, cursor, 1, &w->cursor) != napi_ok ||
@@ -529,7 +536,7 @@ static napi_value map_lookup_batch_async(napi_env env, napi_callback_info cb)
 	    napi_create_async_work(env, NULL, name, batch_work_execute, batch_work_complete, w, &w->work) != napi_ok ||
 	    napi_create_promise(env, &w->deferred, &promise) != napi_ok)
 		goto fail;
-	memset(w->out_batch, 0, token);
+	memset(w->page.cursor, 0, token);
 	if (napi_queue_async_work(env, w->work) == napi_ok)
 		return promise;
 	/* complete() never runs for unqueued work: settle the promise here. */
@@ -545,15 +552,13 @@ fail:
 }
 
 /* mapNextPage(handle, lastKey|null, keySize, valueStride, maxCount): the
- * fallback for maps without batch support. Keys deleted between next_key
- * and lookup are skipped. */
+ * fallback for maps without batch support; each key's lookup error, if any, is
+ * in the page's errors. */
 static napi_value map_next_page(napi_env env, napi_callback_info cb)
 {
 	struct page_args a;
-	napi_value keys, values, cursor;
-	uint8_t *kbuf, *vbuf, *cbuf;
-	uint32_t count = 0;
-	bool done = false;
+	struct bs_map_page p = { 0 };
+	napi_value keys, values, cursor, result;
 	int err;
 
 	if (get_page_args(env, cb, &a))
@@ -562,31 +567,17 @@ static napi_value map_next_page(napi_env env, napi_callback_info cb)
 		napi_throw_type_error(env, NULL, "map page: cursor is not a key");
 		return NULL;
 	}
-	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.key_size, (void **)&kbuf, &keys));
-	NODE_API_CALL(env, napi_create_buffer(env, (size_t)a.max_count * a.value_stride, (void **)&vbuf, &values));
-	NODE_API_CALL(env, napi_create_buffer(env, a.key_size, (void **)&cbuf, &cursor));
-	const uint8_t *prev = a.cursor;
-	while (count < a.max_count) {
-		uint8_t *key = kbuf + (size_t)count * a.key_size;
-		err = bs_map_next_key(a.h->fd, prev, key);
-		if (err == -ENOENT) {
-			done = true;
-			break;
-		}
-		if (err)
-			return throw_last(env, err, a.h->id);
-		memcpy(cbuf, key, a.key_size);
-		prev = cbuf;
-		err = bs_map_lookup(a.h->fd, key, vbuf + (size_t)count * a.value_stride);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return throw_last(env, err, a.h->id);
-		count++;
+	NODE_API_CALL(env, page_buffers(env, &a, &keys, &values, &p));
+	NODE_API_CALL(env, napi_create_buffer(env, a.key_size, (void **)&p.cursor, &cursor));
+	p.errs = malloc((size_t)a.max_count * sizeof(int32_t));
+	if (!p.errs) {
+		napi_throw_error(env, "ENOMEM", "out of memory");
+		return NULL;
 	}
-	if (count == 0 && !prev)
-		memset(cbuf, 0, a.key_size);
-	return page_result(env, keys, values, count, cursor, done);
+	err = bs_map_page_next(a.h->fd, a.cursor, a.key_size, a.value_stride, a.max_count, &p);
+	result = err ? throw_last(env, err, a.h->id) : page_result(env, keys, values, cursor, &p);
+	free(p.errs);
+	return result;
 }
 
 /* mapMmap(handle, pageIndex, length): a copy of mmapable map memory. */

@@ -23,6 +23,8 @@
 #include "proc_scan.h"
 
 #define MAX_OBJECTS_PER_KIND 1000000u
+/* Buffers an op may fill for its reply's blobs: the most is a map page's. */
+#define SCRATCH_BUFS BS_MAP_PAGE_BLOBS
 static int op_list_ids(const struct bs_request *req, struct reply *r, struct bs_buf *scratch)
 {
 	uint32_t kind, max, id = 0, n = 0;
@@ -218,7 +220,7 @@ static int op_map_open(const struct bs_request *req, struct reply *r)
 	return bs_handle_add(r, fd, id);
 }
 
-static int op_map_read(const struct bs_request *req, struct reply *r, struct bs_buf page[3])
+static int op_map_read(const struct bs_request *req, struct reply *r, struct bs_buf page[BS_MAP_PAGE_BLOBS])
 {
 	uint32_t obj;
 	int fd = bs_handle_fd(req, &obj), err;
@@ -232,7 +234,7 @@ static int op_map_read(const struct bs_request *req, struct reply *r, struct bs_
 		return bs_reply_fail(r, err, "malloc", obj);
 	if (err)
 		return bs_reply_fail_last(r, err, obj);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < BS_MAP_PAGE_BLOBS; i++)
 		bs_reply_blob(r, page[i].data, page[i].len);
 	return 0;
 }
@@ -269,7 +271,7 @@ static int op_clocks(struct reply *r)
 	return 0;
 }
 
-static int dispatch(const char *op, const struct bs_request *req, struct reply *r, struct bs_buf scratch[3])
+static int dispatch(const char *op, const struct bs_request *req, struct reply *r, struct bs_buf scratch[SCRATCH_BUFS])
 {
 	if (!strcmp(op, "hello")) return bs_agent_hello(&r->meta), 0;
 	if (!strcmp(op, "listIds")) return op_list_ids(req, r, &scratch[0]);
@@ -333,7 +335,7 @@ int main(int argc, char **argv)
 	bs_json_free(&hello.meta);
 	for (;;) {
 		struct reply r = { 0 };
-		struct bs_buf scratch[3] = { { 0 } };
+		struct bs_buf scratch[SCRATCH_BUFS] = { { 0 } };
 		uint32_t len;
 		const struct bs_field *id, *op;
 		int err = bs_frame_read(STDIN_FILENO, body, BS_REQUEST_MAX, &len);
@@ -354,7 +356,7 @@ int main(int argc, char **argv)
 		err = dispatch(op->str, &req, &r, scratch);
 		err = bs_reply_send((uint64_t)id->num, err == 0, &r);
 		bs_json_free(&r.meta);
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < SCRATCH_BUFS; i++)
 			bs_buf_free(&scratch[i]);
 		bs_prog_detail_free(&prog);
 		bs_link_detail_free(&link_d);

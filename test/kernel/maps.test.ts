@@ -91,6 +91,42 @@ describe.skipIf(skipReason !== undefined)(`maps${skipReason ? ` (skipped: ${skip
     expect((await bpfscope(['dump', 'map', String(sock.id)])).stdout).toBe(execFileSync('bpftool', ['map', 'dump', 'id', String(sock.id)], { encoding: 'utf8' }));
   });
 
+  it('dump map lists slots whose lookup fails as bpftool does, byte for byte (text and --json)', async () => {
+    // xsk_slots refuses every lookup (EOPNOTSUPP), dev_slots and cpu_slots have empty slots
+    // (ENOENT; dev_slots[2] holds loopback), perf_events refuses with ENOTSUPP, jump_table and
+    // the map-in-maps have empty slots bpftool leaves out, sock_slots and reuseport_slots
+    // refuse with ENOSPC (a value that is not a 64-bit cookie).
+    const maps = [
+      ...['xsk_slots', 'dev_slots', 'cpu_slots', 'perf_events', 'jump_table', 'array_of_maps', 'hash_of_maps'].map((n) => fixtures.map(n, 'maps')),
+      ...['sock_slots', 'reuseport_slots', 'sock_map'].map((n) => fixtures.map(n, 'cgroup')),
+    ];
+    const seen = new Set<string>();
+    for (const map of maps) {
+      for (const json of [false, true]) {
+        const peer = spawnSync('bpftool', ['map', 'dump', 'id', String(map.id), ...(json ? ['-j'] : [])], { encoding: 'utf8' });
+        expect(peer.status, `bpftool on ${map.name}`).toBe(0);
+        const ours = await bpfscope(['dump', 'map', String(map.id), ...(json ? ['--json'] : [])]);
+        expect(ours.code, `${map.name}: ${ours.stderr}`).toBe(0);
+        expect(ours.stdout, `${map.name} ${json ? 'json' : 'text'}`).toBe(peer.stdout);
+        for (const word of ['Operation not supported', '<no entry>', 'No such file or directory', '<cannot read>', 'No space left on device', 'Unknown error 524']) {
+          if (ours.stdout.includes(word)) seen.add(word);
+        }
+      }
+    }
+    // The fixtures hold every kind of refusal, and a slot that reads next to ones that do not.
+    expect([...seen].sort()).toEqual(['<cannot read>', '<no entry>', 'No space left on device', 'No such file or directory', 'Operation not supported', 'Unknown error 524']);
+    const dev = await bpfscope(['dump', 'map', String(fixtures.map('dev_slots', 'maps').id)]);
+    expect(dev.stdout).toContain('key: 02 00 00 00  value: 01 00 00 00\n');
+    expect(dev.stdout).toMatch(/Found 1 element\n$/);
+  });
+
+  it('readers other than dumps see only the slots that were read', async () => {
+    const dev = await readAll(host, fixtures.map('dev_slots', 'maps').id, {});
+    expect(dev.mode).toBe('next');
+    expect(entriesOf(dev.snap)).toEqual(['02000000:01000000']);
+    expect((await readAll(host, fixtures.map('xsk_slots', 'maps').id, {})).snap.size).toBe(0);
+  });
+
   it('batch and next-key reads give identical entries, in small and large pages', async () => {
     for (const name of ['hash_map', 'array_map', 'percpu_hash', 'percpu_array', 'lru_hash', 'lpm_trie', 'hash_of_maps', 'array_of_maps']) {
       const id = fixtures.map(name, 'maps').id;

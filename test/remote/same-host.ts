@@ -97,7 +97,8 @@ async function dumpMap(host: Host, map: FixtureMap, mode: MapReadMode, keySize: 
       for (let i = 0; i < p.count; i++) {
         const key = Buffer.from(p.keys.subarray(i * keySize, (i + 1) * keySize)).toString('hex');
         const value = Buffer.from(p.values.subarray(i * valueStride, (i + 1) * valueStride)).toString('hex');
-        entries.push(`${key}=${value}`);
+        // A slot whose lookup the kernel refused travels with its errno (next-key reads).
+        entries.push(p.errors?.[i] ? `${key}: errno ${p.errors[i]}` : `${key}=${value}`);
       }
       if (p.done) break;
       cursor = p.cursor;

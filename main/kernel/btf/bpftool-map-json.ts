@@ -4,6 +4,7 @@
 // raw part is a per-map template whose hex digits are filled in, the formatted part is the
 // entry frame (entry-frame.ts) around the compiled writers of the key and value types.
 
+import { strerror } from '../errno.js';
 import type { Btf } from './btf.js';
 import { ByteSink } from './byte-sink.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
@@ -25,6 +26,8 @@ export interface MapEntryPage {
   keys: Uint8Array;
   values: Uint8Array;
   count: number;
+  /** Per entry, 0 or the errno the kernel refused its lookup with (absent: every lookup succeeded). */
+  errors?: Int32Array;
 }
 
 /** Where the values of one entry lie in a page. */
@@ -35,10 +38,36 @@ export interface PageLayout {
   cpus: number;
 }
 
+const PROG_ARRAY = 3;
 const PERCPU_HASH = 5;
 const PERCPU_ARRAY = 6;
 const LRU_PERCPU_HASH = 10;
+const ARRAY_OF_MAPS = 12;
+const HASH_OF_MAPS = 13;
+const REUSEPORT_SOCKARRAY = 20;
 const PERCPU_CGROUP_STORAGE = 21;
+const ENOENT = 2;
+const ENOSPC = 28;
+
+/** What bpftool prints for a slot whose lookup failed (print_entry_error). */
+export interface LookupErrorText {
+  /** The `"error"` of the JSON entry: strerror. */
+  json: string;
+  /** The text dump's value: `<no entry>` for ENOENT, `<cannot read>` for a reuseport array's ENOSPC, else strerror. */
+  text: string;
+}
+
+/**
+ * bpftool's words for a lookup of a `type` map that failed with `errno`; undefined where it
+ * prints nothing (an empty prog_array or map-in-map slot).
+ */
+export function lookupErrorText(type: number, errno: number): LookupErrorText | undefined {
+  if (errno === ENOENT && (type === PROG_ARRAY || type === ARRAY_OF_MAPS || type === HASH_OF_MAPS)) return undefined;
+  const json = strerror(errno);
+  if (errno === ENOENT) return { json, text: '<no entry>' };
+  if (errno === ENOSPC && type === REUSEPORT_SOCKARRAY) return { json, text: '<cannot read>' };
+  return { json, text: json };
+}
 
 export function isPerCpuMap(type: number): boolean {
   return type === PERCPU_HASH || type === PERCPU_ARRAY || type === LRU_PERCPU_HASH || type === PERCPU_CGROUP_STORAGE;
@@ -142,20 +171,31 @@ export class BpftoolMapDumper {
   /**
    * Writes the page's entries from index `from` into `sink`, comma-separated, with a comma
    * before the first when `leadingComma` (the entries continue an array), stopping once the
-   * sink holds `budget` bytes; returns the index of the first entry not written.
+   * sink holds `budget` bytes; returns the index of the first entry not written. A slot whose
+   * lookup failed is bpftool's error entry, or nothing where bpftool prints none.
    */
   pageInto(sink: ByteSink, page: MapEntryPage, layout: PageLayout, leadingComma: boolean, from = 0, budget = Infinity): number {
     const { cpus, stride } = layout;
     this.layoutFor(cpus);
     const keySize = this.map.keySize;
     const slot = this.perCpu ? stride / cpus : 0;
-    const { keys, values, count } = page;
+    const { keys, values, count, errors } = page;
     const formatted = this.formatted;
+    let comma = leadingComma;
     let i = from;
     for (; i < count && sink.size < budget; i++) {
+      if (errors && errors[i] !== 0) {
+        const text = this.errorEntry(keys.subarray(i * keySize, (i + 1) * keySize), errors[i]!);
+        if (text === undefined) continue;
+        if (comma) sink.text(',');
+        sink.text(text);
+        comma = true;
+        continue;
+      }
       const out = sink.room(this.maxEntryBytes);
       let at = sink.size;
-      if (leadingComma || i > from) out[at++] = COMMA;
+      if (comma) out[at++] = COMMA;
+      comma = true;
       at = this.writeRaw(out, at, keys, i * keySize, values, i * stride, slot);
       if (formatted) {
         at = writeEntryFrame(formatted.frame, out, at, keys, i * keySize, values, i * stride, slot);
@@ -193,6 +233,12 @@ export class BpftoolMapDumper {
       }
     }
     return at + template.length;
+  }
+
+  /** The JSON entry of a slot whose lookup failed with `errno`; undefined where bpftool prints none. */
+  errorEntry(key: Uint8Array, errno: number): string | undefined {
+    const error = lookupErrorText(this.map.type, errno);
+    return error && `{"key":${bpftoolHexArray(key, 0, this.map.keySize)},"value":{"error":"${error.json}"}}`;
   }
 
   /** The entry's JSON text; `values` holds one buffer per possible CPU for per-CPU maps. */

@@ -5,7 +5,7 @@
 // print print_entry_error_msg's lines in either case.
 
 import type { Btf } from './btf.js';
-import { isPerCpuMap, formattedValueType, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
+import { isPerCpuMap, formattedValueType, lookupErrorText, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
 import type { ByteSink } from './byte-sink.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';
@@ -93,16 +93,24 @@ export class BpftoolTextDumper {
     return 32 + keySize * 4 + cpus * (24 + valueSize * 4);
   }
 
-  /** Writes the page's entries from `from` until the sink holds `budget` bytes; returns the first not written. */
+  /**
+   * Writes the page's entries from `from` until the sink holds `budget` bytes; returns the
+   * first not written. A slot whose lookup failed prints bpftool's error lines (or nothing).
+   */
   pageInto(sink: ByteSink, page: MapEntryPage, layout: PageLayout, from = 0, budget = Infinity): number {
     const { cpus, stride } = layout;
     const f = this.frameFor(cpus);
     const max = this.maxEntryBytes(cpus);
     const { keySize, valueSize } = this.map;
     const slot = this.perCpu ? stride / cpus : 0;
-    const { keys, values, count } = page;
+    const { keys, values, count, errors } = page;
     let i = from;
     for (; i < count && sink.size < budget; i++) {
+      if (errors && errors[i] !== 0) {
+        const error = lookupErrorText(this.map.type, errors[i]!);
+        if (error) this.errorInto(sink, keys.subarray(i * keySize, (i + 1) * keySize), error.text);
+        continue;
+      }
       const out = sink.room(max);
       let at = sink.size;
       if (f) {
@@ -155,7 +163,7 @@ export class BpftoolTextDumper {
   }
 
   /** print_entry_error_msg: a slot whose lookup failed, with bpftool's message for it. */
-  errorInto(sink: ByteSink, key: Uint8Array, message: string): void {
+  private errorInto(sink: ByteSink, key: Uint8Array, message: string): void {
     const keySize = this.map.keySize;
     const breakNames = keySize > 16 || message.length > 16;
     const singleLine = keySize + message.length <= 24 && !breakNames;

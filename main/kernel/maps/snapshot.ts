@@ -7,6 +7,11 @@ export interface MapPage {
   /** `count` values, `stride` bytes apart. */
   values: Uint8Array;
   count: number;
+  /**
+   * Only from a stream opened with slotErrors: per entry, 0 or the errno the kernel refused
+   * its lookup with (that entry's value bytes are zeroes). Absent when every lookup succeeded.
+   */
+  errors?: Int32Array;
 }
 
 /** A key as a Map key: a number for keys up to 6 bytes, else a string of its bytes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BpftoolTextDumper, ByteSink } from '../../../main/kernel/btf/index.js';
+import { BpftoolMapDumper, BpftoolTextDumper, ByteSink } from '../../../main/kernel/btf/index.js';
 import { parseMapKey } from '../../../main/kernel/maps/key-parse.js';
 import { parsePossibleCpus, valueStride, MapType, mapAccess } from '../../../main/kernel/maps/map-kind.js';
 import { diffSnapshots, MapSnapshot } from '../../../main/kernel/maps/snapshot.js';
@@ -109,7 +109,7 @@ describe('bpftool text renderings', () => {
     entries.forEach(([, v], i) => values.set(v, i * stride));
     sink.text(dumper.header());
     dumper.pageInto(sink, { keys, values, count: entries.length }, { stride, cpus });
-    dumper.errorInto(sink, Uint8Array.of(9, 0, 0, 0), 'Unknown error 524');
+    dumper.pageInto(sink, { keys: Uint8Array.of(9, 0, 0, 0), values: new Uint8Array(stride), count: 1, errors: Int32Array.of(524) }, { stride, cpus });
     sink.text(dumper.footer());
     return sink.drainText();
   };
@@ -122,6 +122,50 @@ describe('bpftool text renderings', () => {
       /^key: 00 00 00 00  value: 08 07 00 00\nkey: 01 00 00 00  value: 01 00 00 00\n[^]*Found 2 elements\n$/,
     );
     expect(plain(5, 4, 1, [[[1, 0, 0, 0], []]], 2).split('\n').slice(0, 4)).toEqual(['key:', '01 00 00 00', 'value (CPU 00): 00', 'value (CPU 01): 00']);
+  });
+});
+
+describe('slots whose lookup failed (bpftool print_entry_error)', () => {
+  // Four 4-byte slots: 0 refused with `first`, 1 read (value 01 00 00 00), 2 refused with `third`.
+  const page = (first: number, third: number) => ({
+    keys: Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0),
+    values: Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+    count: 3,
+    errors: Int32Array.of(first, 0, third),
+  });
+  const shape = (type: number) => ({ type, keySize: 4, valueSize: 4, btfKeyTypeId: 0, btfValueTypeId: 0, btfId: 0 });
+  const json = (type: number, first: number, third: number, leadingComma = false): string => {
+    const sink = new ByteSink(64);
+    new BpftoolMapDumper(shape(type), undefined).pageInto(sink, page(first, third), { stride: 4, cpus: 1 }, leadingComma);
+    return sink.drainText();
+  };
+  const text = (type: number, first: number, third: number): string => {
+    const dumper = new BpftoolTextDumper(shape(type), undefined);
+    const sink = new ByteSink(64);
+    dumper.pageInto(sink, page(first, third), { stride: 4, cpus: 1 });
+    sink.text(dumper.footer());
+    return sink.drainText();
+  };
+  const read = '{"key":["0x01","0x00","0x00","0x00"],"value":["0x01","0x00","0x00","0x00"]}';
+  const refused = (slot: number, error: string) => `{"key":["0x0${slot}","0x00","0x00","0x00"],"value":{"error":"${error}"}}`;
+
+  it('lists each refused slot with strerror in JSON, and <no entry>, <cannot read> or strerror in text, uncounted', () => {
+    expect(json(MapType.devmap, 2, 2)).toBe([refused(0, 'No such file or directory'), read, refused(2, 'No such file or directory')].join(','));
+    expect(text(MapType.devmap, 2, 2)).toBe('key: 00 00 00 00  value: <no entry>\nkey: 01 00 00 00  value: 01 00 00 00\nkey: 02 00 00 00  value: <no entry>\nFound 1 element\n');
+    expect(json(MapType.reuseportSockarray, 28, 95)).toBe([refused(0, 'No space left on device'), read, refused(2, 'Operation not supported')].join(','));
+    expect(text(MapType.reuseportSockarray, 28, 524)).toBe(
+      'key: 00 00 00 00  value: <cannot read>\nkey: 01 00 00 00  value: 01 00 00 00\nkey:\n02 00 00 00\nvalue:\nUnknown error 524\nFound 1 element\n',
+    );
+    expect(text(MapType.sockmap, 28, 28)).toContain('key:\n00 00 00 00\nvalue:\nNo space left on device\n');
+  });
+
+  it('leaves out empty prog_array and map-in-map slots, and places commas only between printed entries', () => {
+    for (const type of [MapType.progArray, MapType.arrayOfMaps, MapType.hashOfMaps]) {
+      expect(json(type, 2, 2)).toBe(read);
+      expect(json(type, 2, 2, true)).toBe(',' + read);
+      expect(text(type, 2, 2)).toBe('key: 01 00 00 00  value: 01 00 00 00\nFound 1 element\n');
+      expect(json(type, 1, 2)).toBe([refused(0, 'Operation not permitted'), read].join(','));
+    }
   });
 });
 
