@@ -4,17 +4,20 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
+const { useCodeCache } = require('./code-cache.js');
 
 // A one-shot command is over before optimizing its loops pays: V8 spent ~30 ms of CPU on its
 // optimizing compiler's threads for a 1,000-program listing. A 16x interrupt budget tiers code
 // up later (a long map dump's loops still are, ~15 ms later).
 setFlagsFromString('--interrupt-budget=1081344');
 
-const cli = join(__dirname, '../out/cli/cli.cjs');
+const bundle = join(__dirname, '../out/cli');
+const cli = join(bundle, 'cli.cjs');
 if (!existsSync(cli)) {
   console.error('bpfscope: not built yet; run `npm run build` first');
   process.exit(1);
 }
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'));
 // A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

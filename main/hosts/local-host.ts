@@ -1,5 +1,6 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
 import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import { close, open, read as fsRead } from 'node:fs';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { loadNativeAddon, type NativeAddon, type NativeHandle, type NativeMapPage } from './native-addon.js';
@@ -105,23 +106,26 @@ export class LocalHost implements Host {
 
   /** Reads on libuv's thread pool, one piece ahead: the kernel formats the next while the caller scans this one. */
   async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
-    // node:fs/promises loads only for the command that reads this way.
-    const { open } = await import('node:fs/promises');
-    const file = await open(path, 'r');
-    const read = () => file.read(Buffer.allocUnsafe(CHUNK_BYTES), 0, CHUNK_BYTES, null);
+    // node:fs's callbacks rather than node:fs/promises, a module of its own to load.
+    const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))));
+    const read = () =>
+      new Promise<Buffer>((resolve, reject) => {
+        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        fsRead(fd, buffer, 0, CHUNK_BYTES, null, (error, bytesRead) => (error ? reject(error) : resolve(buffer.subarray(0, bytesRead))));
+      });
     let next = read();
     try {
       for (let total = 0; ; ) {
-        const { bytesRead, buffer } = await next;
-        if (bytesRead === 0) return;
-        total += bytesRead;
+        const piece = await next;
+        if (piece.length === 0) return;
+        total += piece.length;
         if (total > limit) throw Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
         next = read();
-        yield buffer.subarray(0, bytesRead);
+        yield piece;
       }
     } finally {
       await next.catch(() => undefined);
-      await file.close();
+      close(fd, () => undefined);
     }
   }
 

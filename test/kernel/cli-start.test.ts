@@ -37,9 +37,9 @@ async function loadedBy(args: string[]): Promise<string[]> {
 
 const UNWANTED = /node_modules\/(zod|ssh2|ssh-config|ws|iced-x86)\//;
 
-/** What the command itself loaded: not the preload, not bin/bpfscope.js. */
+/** What the command itself loaded: not the preload, not bin/ (bpfscope.js and its code cache). */
 function ours(files: string[]): string[] {
-  return files.filter((f) => !f.endsWith('/preload.cjs') && !f.endsWith('/bin/bpfscope.js'));
+  return files.filter((f) => !f.endsWith('/preload.cjs') && !/\/bin\/(bpfscope|code-cache)\.js$/.test(f));
 }
 
 describe.skipIf(skip)('CLI start', () => {

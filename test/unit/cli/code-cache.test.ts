@@ -1,0 +1,63 @@
+// The CLI bundle's V8 code cache (bin/code-cache.js): written by the first command that loads a
+// chunk, used by the next, written again when V8 refuses it, and never a reason for a command to
+// fail or print anything different — also where the cache cannot be written.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bpfscope, type CommandResult } from '../../helpers/cli.js';
+
+let cacheDir: string;
+
+async function run(args: string[], dir = cacheDir): Promise<CommandResult> {
+  const saved = process.env.BPFSCOPE_CODE_CACHE;
+  process.env.BPFSCOPE_CODE_CACHE = dir;
+  try {
+    return await bpfscope(args);
+  } finally {
+    if (saved === undefined) delete process.env.BPFSCOPE_CODE_CACHE;
+    else process.env.BPFSCOPE_CODE_CACHE = saved;
+  }
+}
+
+describe('CLI code cache', () => {
+  const args = ['explain', 'bpf_map_lookup_elem'];
+  let uncached: CommandResult;
+
+  beforeAll(async () => {
+    cacheDir = join(mkdtempSync(join(tmpdir(), 'bpfscope-code-cache-')), 'cache');
+    uncached = await run(args);
+  });
+
+  afterAll(() => rmSync(join(cacheDir, '..'), { recursive: true, force: true }));
+
+  it('the first command writes a cache for each chunk it loaded', () => {
+    expect(uncached.code).toBe(0);
+    expect(uncached.stdout).toMatch(/bpf_map_lookup_elem/);
+    const files = readdirSync(cacheDir);
+    expect(files).toContain('cli.cjs.v8');
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.every((f) => f.endsWith('.cjs.v8'))).toBe(true);
+  });
+
+  it('the next command reads it, prints the same and leaves it as it was', async () => {
+    const before = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
+    const cached = await run(args);
+    expect(cached).toEqual(uncached);
+    expect(statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs).toBe(before);
+  });
+
+  it('a damaged cache is refused by V8 and written again', async () => {
+    const file = join(cacheDir, 'cli.cjs.v8');
+    const garbage = Buffer.alloc(statSync(file).size, 0x5a);
+    writeFileSync(file, garbage);
+    expect(await run(args)).toEqual(uncached);
+    expect(readFileSync(file).equals(garbage)).toBe(false);
+    expect(await run(args)).toEqual(uncached);
+  });
+
+  it('a directory that cannot be made only means no cache', async () => {
+    // /proc refuses mkdir with ENOENT, on which Node 20's recursive mkdir spins forever.
+    expect(await run(args, '/proc/bpfscope-code-cache')).toEqual(uncached);
+  });
+});
