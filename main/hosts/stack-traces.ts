@@ -3,7 +3,7 @@
 // read through /proc/PID/map_files), or through a file of the same build id where the kernel
 // recorded one. Which process a stack belongs to comes from the caller (a pid) or from a map of
 // the same programs whose BTF key carries a pid beside a user stack id (libbpf-tools' profile,
-// offcputime …). What cannot be named says why: process gone, file stripped, unreadable.
+// offcputime …), or whose key is bpftrace's stack id and pid in one u64. What cannot be named says why: process gone, file stripped, unreadable.
 import type { Btf } from '../kernel/btf/index.js';
 import { programSymbols, type ProgramSymbols } from '../kernel/elf/program-symbols.js';
 import { decodeMapInfo, u32Array, type MapInfo } from '../kernel/info/index.js';
@@ -104,9 +104,34 @@ function pidStackFields(btf: Btf, keyTypeId: number): { pid: number; stack: numb
   return pid && stack && pid.bitOffset % 8 === 0 && stack.bitOffset % 8 === 0 ? { pid: pid.bitOffset / 8, stack: stack.bitOffset / 8 } : undefined;
 }
 
+interface KeyPids {
+  pids: Map<number, number>;
+  /** Stack ids whose pid came from bpftrace's packed keys, to be checked against the process. */
+  packed: Set<number>;
+}
+
+/**
+ * bpftrace keeps a user stack as a map key in one u64: the stack id in its low 32 bits, the pid
+ * in its high 32 (its codegen of `ustack`; kernel stacks leave the pid 0). Its maps are named
+ * `AT_…` and carry no BTF. Stack id → pid for the keys whose low half is one of `stackIds`.
+ */
+function bpftracePackedPids(keys: DataView, count: number, stackIds: ReadonlySet<number>, into: KeyPids, conflicts: Set<number>): void {
+  for (let i = 0; i < count; i++) {
+    const stack = keys.getUint32(i * 8, true);
+    const pid = keys.getUint32(i * 8 + 4, true);
+    if (pid === 0 || !stackIds.has(stack)) continue;
+    const known = into.pids.get(stack);
+    if (known !== undefined && known !== pid) conflicts.add(stack);
+    into.pids.set(stack, pid);
+    into.packed.add(stack);
+  }
+}
+
 /** Stack id → pid, from maps of the programs using `mapId` whose keys carry both. */
-async function pidsFromKeys(session: HostSession, mapId: number, notes: string[]): Promise<Map<number, number>> {
-  const pids = new Map<number, number>();
+async function pidsFromKeys(session: HostSession, mapId: number, stackIds: ReadonlySet<number>, notes: string[]): Promise<KeyPids> {
+  const found: KeyPids = { pids: new Map(), packed: new Set() };
+  const pids = found.pids;
+  const conflicts = new Set<number>();
   const siblings = new Set<number>();
   for (const id of await session.host.listIds('prog')) {
     const raw = await session.host.progInfo(id, false);
@@ -117,25 +142,40 @@ async function pidsFromKeys(session: HostSession, mapId: number, notes: string[]
     const raw = await session.host.mapInfo(id);
     if (!raw) continue;
     const info = decodeMapInfo(raw.info);
-    if (!info.btfId || !info.btfKeyTypeId || !info.keySize) continue;
-    const fields = pidStackFields(await session.btf(info.btfId), info.btfKeyTypeId);
-    if (!fields) continue;
+    const packed = !info.btfKeyTypeId && info.keySize === 8 && (info.name ?? '').startsWith('AT_');
+    const fields = !packed && info.btfId && info.btfKeyTypeId && info.keySize ? pidStackFields(await session.btf(info.btfId), info.btfKeyTypeId) : undefined;
+    if (!packed && !fields) continue;
     const stream = await MapStream.open(session.host, id, { mode: 'next' });
     if (!stream) continue;
+    const before = pids.size;
     let read = 0;
     for await (const page of stream.pages()) {
       const view = new DataView(page.keys.buffer, page.keys.byteOffset, page.keys.byteLength);
-      for (let i = 0; i < page.count; i++) {
-        const at = i * info.keySize;
-        const stack = view.getInt32(at + fields.stack, true);
-        if (stack >= 0) pids.set(stack, view.getUint32(at + fields.pid, true));
+      if (fields) {
+        for (let i = 0; i < page.count; i++) {
+          const at = i * info.keySize!;
+          const stack = view.getInt32(at + fields.stack, true);
+          if (stack >= 0) pids.set(stack, view.getUint32(at + fields.pid, true));
+        }
+      } else {
+        bpftracePackedPids(view, page.count, stackIds, found, conflicts);
       }
       read += page.count;
       if (read >= MAX_STACKS) break;
     }
-    notes.push(`pids from the keys of map ${id}${info.name ? ` (${info.name})` : ''}`);
+    if (fields || pids.size > before) notes.push(`pids from the keys of map ${id}${info.name ? ` (${info.name})` : ''}${fields ? '' : ' (bpftrace\'s stack id and pid in one u64)'}`);
   }
-  return pids;
+  // One stack id recorded for two processes (the same addresses in both): which one is not known.
+  for (const stack of conflicts) pids.delete(stack);
+  if (conflicts.size > 0) notes.push(`${conflicts.size} stack(s) recorded for several processes: their user frames are not named`);
+  return found;
+}
+
+/** A pid read from bpftrace's packed key holds if the stack's first user address, where the sample was taken, lies in code that process maps. */
+function samplesProcess(process: Process, user: readonly bigint[]): boolean {
+  if (!process.mappings || user.length === 0) return true;
+  const first = user[0]!;
+  return process.mappings.some((m) => first >= m.start && first < m.end && m.perms.includes('x'));
 }
 
 /** A stack map's stacks with every frame named where it can be; null when the map is gone. */
@@ -159,7 +199,8 @@ export async function readStackTraces(session: HostSession, mapId: number, optio
       break;
     }
   }
-  const pidOf = options.pid !== undefined ? () => options.pid : await pidsFromKeys(session, mapId, notes).then((m) => (id: number) => m.get(id));
+  const fromKeys = options.pid === undefined ? await pidsFromKeys(session, mapId, new Set(values.map((v) => v.stackId)), notes) : undefined;
+  const pidOf = (id: number): number | undefined => options.pid ?? fromKeys?.pids.get(id);
   const kallsyms = await session.kallsyms().catch(() => undefined);
   const processes = new Map<number, Promise<Process>>();
   const processAt = (pid: number): Promise<Process> => {
@@ -169,8 +210,9 @@ export async function readStackTraces(session: HostSession, mapId: number, optio
   };
   const byBuildId = new Map<string, { path: string; symbols: ProgramSymbols }>();
   const stacks: StackTraceView['stacks'] = [];
+  let mismatched = 0;
   for (const { stackId, value } of values) {
-    const pid = pidOf(stackId);
+    let pid = pidOf(stackId);
     if (buildIds) {
       if (pid !== undefined) await learnBuildIds(session, pid, await processAt(pid), byBuildId);
       const frames = decodeBuildIdFrames(value).map((f) => frameView(symbolizeBuildIdFrame(f, byBuildId.get(f.buildId)), false));
@@ -179,7 +221,12 @@ export async function readStackTraces(session: HostSession, mapId: number, optio
     }
     const addresses = decodeStackFrames(value);
     const user = addresses.filter((a) => !isKernelAddress(a));
-    const process = pid !== undefined && user.length > 0 ? await processAt(pid) : undefined;
+    let process = pid !== undefined && user.length > 0 ? await processAt(pid) : undefined;
+    if (process && fromKeys?.packed.has(stackId) && !samplesProcess(process, user)) {
+      mismatched++;
+      pid = undefined;
+      process = undefined;
+    }
     const files = process?.mappings ? await symbolsFor(session, pid!, process.mappings, user) : new Map<Mapping, FileSymbols>();
     const frames = addresses.map((address): StackFrame => {
       if (isKernelAddress(address)) {
@@ -193,6 +240,7 @@ export async function readStackTraces(session: HostSession, mapId: number, optio
     });
     stacks.push({ stackId, ...(pid !== undefined ? { pid } : {}), frames });
   }
+  if (mismatched > 0) notes.push(`${mismatched} stack(s) whose key named a process that does not map their code now: their user frames are not named`);
   return { mapId, buildIds, stacks, truncated, notes };
 }
 

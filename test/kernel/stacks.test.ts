@@ -2,10 +2,13 @@
 // BPF_F_USER_STACK in the loader's getppid calls): the pid comes from the BTF key of the map
 // beside it, frames are named from the loader's own files and agree with addr2line; a pid that
 // is gone says so; the dashboard's API answers the same.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bpfscope } from '../helpers/cli.js';
+import { bpfscope, bpftoolJson } from '../helpers/cli.js';
+import { CORPUS_SCRIPTS, startBpftrace } from '../helpers/corpus.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 
@@ -75,5 +78,53 @@ describe.skipIf(skip)('stacks: user frames in the process\'s own terms', () => {
     const refused = await bpfscope(['stacks', String(fixtures.map('hash_map').id)]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not a stack_trace map/);
+  });
+});
+
+// A process spinning in a function of its own, sampled by bpftrace's profile probe (the corpus's
+// `stacks` tool: @ustacks[ustack] = count()), which keys each user stack by its stack id and the
+// pid in one u64. Its frames are named as addr2line names them, and as bpftrace itself prints them.
+const SPINNER = `
+volatile unsigned long sink;
+__attribute__((noinline)) void bpfscope_spin_here(void) { for (;;) sink++; }
+int main(void) { bpfscope_spin_here(); return 0; }
+`;
+
+describe.skipIf(skip)('stacks of a tool this suite did not write', () => {
+  it('bpftrace\'s user stacks: the pid from its packed keys, frames named as addr2line and bpftrace name them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-spin-'));
+    writeFileSync(join(dir, 'spin.c'), SPINNER);
+    execFileSync('gcc', ['-O1', '-g', '-fno-omit-frame-pointer', '-o', join(dir, 'spin'), join(dir, 'spin.c')]);
+    const spinner = spawn(join(dir, 'spin'), { stdio: 'ignore' });
+    const tool = await startBpftrace('stacks', CORPUS_SCRIPTS.stacks);
+    try {
+      const maps = await bpftoolJson<Array<{ id: number; type: string }>>(['map', 'show']);
+      const stackMap = maps.find((m) => tool.mapIds.includes(m.id) && m.type === 'stack_trace');
+      expect(stackMap, 'bpftrace\'s stack map').toBeDefined();
+      let spun: View['stacks'] = [];
+      let view: View | undefined;
+      for (let tries = 0; tries < 50 && spun.length === 0; tries++) {
+        await new Promise((r) => setTimeout(r, 200));
+        view = await stacks([String(stackMap!.id)]);
+        spun = view.stacks.filter((st) => st.pid === spinner.pid);
+      }
+      expect(view!.notes.some((n) => /pids from the keys of map \d+ \(AT_ustacks\) \(bpftrace's stack id and pid in one u64\)/.test(n)), view!.notes.join('; ')).toBe(true);
+      expect(spun.length, 'a stack of the spinner').toBeGreaterThan(0);
+      for (const stack of spun) {
+        const [first] = stack.frames;
+        expect(first).toMatchObject({ kernel: false, module: 'spin', symbol: expect.stringMatching(/^bpfscope_spin_here\+0x[0-9a-f]+$/) });
+        for (const frame of stack.frames.filter((f) => f.symbol && !f.kernel)) {
+          expect(frame.symbol!.replace(/\+0x[0-9a-f]+$/, ''), frame.address).toBe(addr2line(spinner.pid!, BigInt(frame.address)).name);
+        }
+      }
+      // bpftrace prints its maps when interrupted: the spinner's stack, named by bpftrace.
+      tool.child.kill('SIGINT');
+      await new Promise((r) => tool.child.once('exit', r));
+      expect(tool.stdout()).toMatch(/@ustacks\[\n(?:\s+\S+\n)*?\s+bpfscope_spin_here\+\d+\n/);
+    } finally {
+      tool.child.kill('SIGKILL');
+      spinner.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
