@@ -14,6 +14,7 @@ import {
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { withContentHash } from '../hosts/map-hash.js';
 import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments, programExtendedByView } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
@@ -47,7 +48,8 @@ async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: n
       return shows.flatMap((s) => (s ? [json ? { json: renderProgJson(s, options) } : { text: renderProgText(s, options) }] : []));
     }
     case 'map': {
-      const shows = id === undefined ? await listMaps(session) : [await getMap(session, id)];
+      const one = id === undefined ? null : await getMap(session, id);
+      const shows = id === undefined ? await listMaps(session) : [one && (await withContentHash(session, one))];
       const options = showOptions(await bootToWallNs);
       return shows.flatMap((s) => (s ? [json ? { json: renderMapJson(s, options) } : { text: renderMapText(s, options) }] : []));
     }

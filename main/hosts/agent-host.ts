@@ -250,6 +250,17 @@ export class AgentHost implements Host {
     };
   }
 
+  async mapHash(id: number): Promise<Uint8Array | null> {
+    try {
+      const reply = await this.call('mapHash', { obj: id });
+      expectBlobs(reply, 1, 'mapHash');
+      return buf(reply.blobs[0]);
+    } catch (error) {
+      if (error instanceof HostError && error.code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
   async procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
     const reply = await this.call('procMapPages', { pid, addr: addr.toString(), pages });
     expectBlobs(reply, 2, 'procMapPages');

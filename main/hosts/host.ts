@@ -251,6 +251,11 @@ export interface Host {
    * faulting anything in: only a range of a bpf-map mapping of pid, at most 256 pages.
    */
   procMapPages?(pid: number, addr: bigint, pages: number): Promise<RawMapPages>;
+  /**
+   * The kernel's SHA-256 of a map's contents (bpf_map_info.hash, Linux 6.18): frozen arrays only
+   * (EPERM unfrozen, EINVAL another type, E2BIG before 6.18); null when the map is gone.
+   */
+  mapHash?(id: number): Promise<Uint8Array | null>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

@@ -190,6 +190,15 @@ export class LocalHost implements Host {
     return { read: async (max) => addon.tracePipeRead(handle, max), close: async () => addon.close(handle) };
   }
 
+  async mapHash(id: number): Promise<Uint8Array | null> {
+    try {
+      return this.addon.mapHash(id);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
   async procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
     return this.addon.procMapPages(pid, addr, pages);
   }

@@ -115,6 +115,7 @@ export interface NativeAddon {
   tracePipeOpen(path: string): NativeHandle;
   tracePipeRead(h: NativeHandle, max: number): Buffer;
   procMapPages(pid: number, addr: bigint, pages: number): { present: Buffer; bytes: Buffer; pageSize: number };
+  mapHash(id: number): Buffer;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -252,6 +252,9 @@ export class SshHost implements Host {
       },
     };
   }
+  mapHash(id: number): Promise<Uint8Array | null> {
+    return this.run((h) => h.mapHash(id));
+  }
   procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
     return this.run((h) => h.procMapPages(pid, addr, pages));
   }

@@ -20,6 +20,7 @@ import { GraphService } from './graph-service.js';
 import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { withContentHash } from '../hosts/map-hash.js';
 import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
@@ -182,7 +183,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       const s = await session(host);
       const show = await getMap(s, id);
       if (!show) throw gone('map', id, s.label);
-      return toWireJson(renderMapJson(show, await showOptions(s))) as never;
+      return toWireJson(renderMapJson(await withContentHash(s, show), await showOptions(s))) as never;
     },
     async getLink({ host, id }) {
       const s = await session(host);

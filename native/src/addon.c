@@ -655,7 +655,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapWatchClose", bs_napi_map_watch_close },
 		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },
 		{ "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
-		{ "procMapPages", bs_napi_proc_map_pages },
+		{ "procMapPages", bs_napi_proc_map_pages }, { "mapHash", bs_napi_map_hash },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {

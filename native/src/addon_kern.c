@@ -121,6 +121,29 @@ napi_value bs_napi_trace_pipe_read(napi_env env, napi_callback_info cb)
 	return buffer_of(env, &buf);
 }
 
+napi_value bs_napi_map_hash(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1], result;
+	uint8_t hash[BS_MAP_HASH_SIZE];
+	uint32_t id;
+	void *copy;
+	int err;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) {
+		napi_throw_type_error(env, NULL, "mapHash(mapId): bad arguments");
+		return NULL;
+	}
+	err = bs_map_hash(id, hash);
+	if (err)
+		return bs_throw_errno(env, -err, "BPF_OBJ_GET_INFO_BY_FD", id);
+	if (napi_create_buffer_copy(env, sizeof(hash), hash, &copy, &result) != napi_ok) {
+		napi_throw_error(env, NULL, "mapHash: cannot build result");
+		return NULL;
+	}
+	return result;
+}
+
 napi_value bs_napi_proc_map_pages(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 3;

@@ -9,5 +9,6 @@ napi_value bs_napi_tracefs_read_tail(napi_env env, napi_callback_info cb);
 napi_value bs_napi_trace_pipe_open(napi_env env, napi_callback_info cb);
 napi_value bs_napi_trace_pipe_read(napi_env env, napi_callback_info cb);
 napi_value bs_napi_proc_map_pages(napi_env env, napi_callback_info cb);
+napi_value bs_napi_map_hash(napi_env env, napi_callback_info cb);
 
 #endif

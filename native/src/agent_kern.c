@@ -80,6 +80,26 @@ int bs_agent_trace_pipe_read(const struct bs_request *req, struct reply *r, stru
 	return 0;
 }
 
+int bs_agent_map_hash(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t id;
+	int err;
+
+	if (bs_request_u32(req, "obj", &id))
+		return bs_reply_bad_args(r, "mapHash(mapId): bad arguments");
+	/* The reply goes out after this returns: the hash lives in the scratch buffer. */
+	out->data = malloc(BS_MAP_HASH_SIZE);
+	if (!out->data)
+		return bs_reply_fail(r, -ENOMEM, "malloc", id);
+	err = bs_map_hash(id, out->data);
+	if (err)
+		return bs_reply_fail(r, err, "BPF_OBJ_GET_INFO_BY_FD", id);
+	out->len = BS_MAP_HASH_SIZE;
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
 int bs_agent_proc_map_pages(const struct bs_request *req, struct reply *r, struct bs_buf scratch[3])
 {
 	const struct bs_field *addr_field = bs_request_field(req, "addr");

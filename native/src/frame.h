@@ -78,6 +78,7 @@
  *                                     → {present, pageSize} [a byte per page: 1 present,
  *                                        the present pages back to back] (a
  *                                        range of a bpf-map mmap only: arenas)
+ *   mapHash {obj}                     → [the kernel's SHA-256 of a frozen array map, 32 bytes]
  * The map watch, stream and tracefs ops were added within protocol 2: a client only ever runs
  * the agent built with it (the remote cache is keyed by the binary's hash).
  * A client and an agent of different protocol versions do not talk: the

@@ -302,3 +302,27 @@ out:
 		bs_buf_free(out);
 	return err;
 }
+
+/* struct bpf_map_info's hash (u64 at 88) and hash_size (u32 at 96), Linux 6.18: declared by value,
+ * the uapi headers here being 6.1's. An older kernel refuses the non-zero tail with E2BIG. */
+#define MAP_INFO_HASH_OFF 88
+#define MAP_INFO_HASH_SIZE_OFF 96
+#define MAP_INFO_6_18_SIZE 104
+
+int bs_map_hash(uint32_t map_id, uint8_t out[BS_MAP_HASH_SIZE])
+{
+	uint64_t info[MAP_INFO_6_18_SIZE / sizeof(uint64_t)];
+	uint64_t hash_ptr = (uint64_t)(uintptr_t)out;
+	uint32_t hash_size = BS_MAP_HASH_SIZE, info_len = sizeof(info);
+	int fd, err;
+
+	memset(info, 0, sizeof(info));
+	memcpy((uint8_t *)info + MAP_INFO_HASH_OFF, &hash_ptr, sizeof(hash_ptr));
+	memcpy((uint8_t *)info + MAP_INFO_HASH_SIZE_OFF, &hash_size, sizeof(hash_size));
+	fd = bs_fd_by_id(BS_MAP, map_id);
+	if (fd < 0)
+		return fd;
+	err = bs_obj_info(fd, (uint8_t *)info, &info_len);
+	close(fd);
+	return err;
+}

@@ -50,4 +50,9 @@ int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out);
  * BPF map (anon_inode:bpf-map in /proc/PID/maps) is read; anything else is -EACCES. */
 int bs_proc_map_pages(uint32_t pid, uint64_t addr, uint32_t pages, uint8_t *present, struct bs_buf *out);
 
+/* SHA-256 of a map's contents as the kernel computes it (Linux 6.18: frozen arrays only; a signed
+ * loader checks its data map by it), asked through bpf_map_info's hash/hash_size. */
+#define BS_MAP_HASH_SIZE 32
+int bs_map_hash(uint32_t map_id, uint8_t out[BS_MAP_HASH_SIZE]);
+
 #endif

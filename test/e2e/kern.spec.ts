@@ -1,9 +1,10 @@
 // What today's kernels add, in the dashboard, in Chromium through `serve`: the live trace log of
-// real bpf_printk programs (against the kernel's own trace file), a program's metadata and BPF
-// streams, the BPF CPU share and token delegation on the overview (a real delegating bpffs), each
-// axe-clean in both themes; and programs on programs from a snapshot of recorded kernel records
-// (this kernel refuses fentry/freplace: test/helpers/recorded-kernel.ts); an arena map's pages from a
-// snapshot of a recorded arena (this kernel refuses arenas) mapped over the loader's real .data pages.
+// real bpf_printk programs (against the kernel's own trace file), a program's metadata, BPF
+// streams and signature state, a frozen array's kernel hash (against bpftool's dump), the BPF CPU
+// share and token delegation on the overview (a real delegating bpffs), each axe-clean in both
+// themes; programs on programs from a snapshot of recorded kernel records (this kernel refuses
+// fentry/freplace: test/helpers/recorded-kernel.ts); and an arena map's pages from a snapshot of
+// a recorded arena (this kernel refuses arenas) over the loader's real .data pages.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { openLocalHost } from '../../main/hosts/host-access.js';
 import { arenaHost, bpfMappingOf, RECORDED, RECORDED_ARENA, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
 import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
-import { bpftoolJson } from '../helpers/cli.js';
+import { arrayHashFromBpftool, bpftoolJson } from '../helpers/cli.js';
 import { serveWithFixtures } from './serve-fixtures.js';
 import { REPO_ROOT, startServe } from './server-process.js';
 
@@ -101,7 +102,14 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.locator('[data-metadata]')).toContainText('revision = 3');
     await page.locator('[data-stream-read="stderr"]').click();
     await expect(page.locator('[data-stream-empty]')).toHaveText('The stderr stream is empty.', { timeout: 10_000 });
+    await expect(page.locator('[data-signature]')).toContainText('not recorded');
     await axe(page, `program detail with streams (${theme})`);
+
+    // A frozen array's page: the kernel's SHA-256 of it, as computed from bpftool's dump.
+    const rodata = served.fixtures().map('maps_bpf.rodata', 'maps').id;
+    await openIn(page, `#/local/maps/${rodata}`, theme);
+    await expect(page.locator('[data-map-sha256]')).toHaveText(await arrayHashFromBpftool(rodata), { timeout: 20_000 });
+    await axe(page, `frozen array with its hash (${theme})`);
 
     await openIn(page, '#/local/overview', theme);
     await expect(page.locator('[data-count="bpf-cpu-share"]')).toHaveText(/^\d+\.\d{3} %$/, { timeout: 20_000 });

@@ -101,9 +101,19 @@ describe.skipIf(problem)(`trace log and streams through the agent${problem ? ` (
     }
   });
 
+  it('gives the kernel’s hash of a frozen array as the addon does, and the same refusals', async () => {
+    const rodata = fixtures.map('maps_bpf.rodata', 'maps').id;
+    expect(Buffer.from((await agent.mapHash(rodata))!).toString('hex')).toBe(Buffer.from((await local.mapHash(rodata))!).toString('hex'));
+    for (const host of [local, agent] as Host[]) {
+      expect(await code(host.mapHash!(fixtures.map('maps_bpf.data', 'maps').id))).toBe('EPERM');
+      expect(await code(host.mapHash!(fixtures.map('hash_map', 'maps').id))).toBe('EINVAL');
+      expect(await host.mapHash!(999_999_999)).toBeNull();
+    }
+  });
+
   it('prints over SSH what it prints locally', async () => {
     await fixtures.trigger('printk', 3);
-    for (const args of [['tracelog', '--once', '--prog', String(progId)], ['tracelog', 'stderr', String(progId), '--json'], ['token', 'list', '--json']]) {
+    for (const args of [['tracelog', '--once', '--prog', String(progId)], ['tracelog', 'stderr', String(progId), '--json'], ['token', 'list', '--json'], ['show', 'map', String(fixtures.map('maps_bpf.rodata', 'maps').id), '--json']]) {
       const remote = await bpfscope([...args, '--host', 'box'], env);
       expect(remote.code, remote.stderr).toBe(0);
       const here = await bpfscope(args, env);

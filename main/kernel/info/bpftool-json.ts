@@ -84,6 +84,7 @@ export function renderMapJson(map: MapShow, options: ShowOptions = {}): JsonObje
   if (info.btfVmlinuxValueTypeId) out.btf_vmlinux_value_type_id = info.btfVmlinuxValueTypeId;
   const arena = arenaOf(info, ARENA_PAGE_SIZE);
   if (arena) out.arena = { pages: arena.pages, user_vm_start: arena.userVmStart === undefined ? null : `0x${arena.userVmStart.toString(16)}`, segv_on_fault: arena.segvOnFault, no_user_conv: arena.noUserConv };
+  if (map.contentHash) out.sha256 = Array.from(map.contentHash, (b) => b.toString(16).padStart(2, '0')).join('');
   addPinned(out, map.pinned);
   addPids(out, map.owners);
   return options.keys === 'bpftool-7.1' ? mapKeysOfBpftool71(out) : out;

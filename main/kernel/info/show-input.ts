@@ -35,6 +35,8 @@ export interface ProgShow extends Shared {
 export interface MapShow extends Shared {
   info: MapInfo;
   fdinfo?: Fdinfo;
+  /** The kernel's SHA-256 of a frozen array's contents (Linux 6.18; map-hash.ts), asked for one map at a time. */
+  contentHash?: Uint8Array;
 }
 
 export interface LinkShow extends Shared {
