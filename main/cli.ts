@@ -1,5 +1,6 @@
 // The `bpfscope` command. Built into one bundle (build/cli.config.ts, out/cli/) whose start
 // loads only this file: each verb's module, and what it imports, loads when the verb runs.
+import { fstatSync, write } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CliIo, Command, CommandContext } from './cli/context.js';
 import { parseHostList } from './hosts/host-list.js';
@@ -114,11 +115,36 @@ const OPTIONS = {
   pid: { type: 'string' },
 } as const;
 
+/**
+ * Bytes written to stdout from the thread pool when it is a regular file, where
+ * process.stdout would write synchronously: the caller makes its next chunk meanwhile.
+ */
+function writeFileOut(bytes: Uint8Array, from = 0): Promise<void> {
+  return new Promise((resolve, reject) =>
+    write(1, bytes, from, bytes.length - from, null, (error, written) => {
+      if (error) reject(error);
+      else if (from + written < bytes.length) writeFileOut(bytes, from + written).then(resolve, reject);
+      else resolve();
+    }),
+  );
+}
+
+let stdoutIsFile: boolean | undefined;
+
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   // Write errors (EPIPE) reach the stream's error listener, as for `out`.
-  outBytes: (bytes) => new Promise((resolve) => process.stdout.write(bytes, () => resolve())),
+  outBytes: (bytes) => {
+    stdoutIsFile ??= (() => {
+      try {
+        return fstatSync(1).isFile();
+      } catch {
+        return false;
+      }
+    })();
+    return stdoutIsFile ? writeFileOut(bytes) : new Promise((resolve) => process.stdout.write(bytes, () => resolve()));
+  },
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

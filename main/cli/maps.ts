@@ -38,32 +38,39 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   return ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source);
 }
 
+/**
+ * Writes the chunks out, each while the next is made (the dump generators keep a chunk
+ * intact until the one after it is asked for); returns how the read ended.
+ */
+async function writeChunks(ctx: CommandContext, chunks: AsyncGenerator<Uint8Array, 'done' | 'gone'>, first?: IteratorResult<Uint8Array, 'done' | 'gone'>): Promise<'done' | 'gone'> {
+  let writing: Promise<void> | undefined;
+  try {
+    for (let step = first ?? (await chunks.next()); ; step = await chunks.next()) {
+      await writing;
+      if (step.done) return step.value;
+      writing = writeBytes(ctx.io, step.value);
+    }
+  } finally {
+    await writing;
+  }
+}
+
 async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
   const pages = bpftoolJsonBytes(source);
   // The first page is read before anything is printed: a map that cannot be read at all
   // (an object file's map, no permission) then prints only its error.
-  let step = await pages.next();
+  const first = await pages.next();
   ctx.io.out('[');
-  for (; ; step = await pages.next()) {
-    if (step.done) break;
-    await writeBytes(ctx.io, step.value);
-  }
+  const end = await writeChunks(ctx, pages, first);
   ctx.io.out(']\n');
-  if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
+  if (end === 'gone') throw mapGoneError(session, source.stream.id);
   return 0;
 }
 
 /** bpftool's text: its pretty JSON writer for maps with BTF, hex blocks for the others. */
 async function dumpText(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
-  const pages = bpftoolTextBytes(source);
-  for (;;) {
-    const step = await pages.next();
-    if (step.done) {
-      if (step.value === 'gone') throw mapGoneError(session, source.stream.id);
-      return 0;
-    }
-    await writeBytes(ctx.io, step.value);
-  }
+  if ((await writeChunks(ctx, bpftoolTextBytes(source))) === 'gone') throw mapGoneError(session, source.stream.id);
+  return 0;
 }
 
 /** `watch WHAT ID`: maps only. */

@@ -59,6 +59,27 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
 }
 
+/**
+ * Two output buffers written in turn: a chunk drained from one stays intact while the next
+ * is written into the other, so the caller can write a chunk out while the next is made.
+ */
+class ChunkBuffers {
+  private readonly sinks = [new ByteSink(OUTPUT_CHUNK_BYTES * 2), new ByteSink(OUTPUT_CHUNK_BYTES * 2)] as const;
+  private turn: 0 | 1 = 0;
+
+  /** The buffer the next chunk is written into. */
+  get sink(): ByteSink {
+    return this.sinks[this.turn];
+  }
+
+  /** The chunk written so far; the next is written into the other buffer. */
+  drain(): Uint8Array {
+    const chunk = this.sinks[this.turn].drain();
+    this.turn = this.turn === 0 ? 1 : 0;
+    return chunk;
+  }
+}
+
 /** JSON text of each entry, one array per page, ending with how the read ended. */
 export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<string[], 'done' | 'gone'> {
   const { stream, dumper } = source;
@@ -88,12 +109,13 @@ export async function* bpftoolJsonPages(source: MapDumpSource): AsyncGenerator<s
 /**
  * The same entries as bytes, comma-separated across pages (the caller adds `[` and `]`):
  * what `dump map --json` writes, written from each page's buffers without a string or a
- * view per entry. Each chunk is a view of one reused buffer: the caller must be done with
- * it (written out) before asking for the next.
+ * view per entry. Each chunk is a view of one of two reused buffers: it stays intact while
+ * the next chunk is made, so the caller may write it out meanwhile, and must be done with it
+ * before asking for the chunk after that.
  */
 export async function* bpftoolJsonBytes(source: MapDumpSource): AsyncGenerator<Uint8Array, 'done' | 'gone'> {
   const { stream, dumper } = source;
-  const sink = new ByteSink(OUTPUT_CHUNK_BYTES * 2);
+  const out = new ChunkBuffers();
   if (!dumpWalksKeys(stream.layout.info.type)) return 'done';
   // Entries are comma-separated across chunks once one has been written (a chunk of slots
   // bpftool does not print is empty).
@@ -103,25 +125,24 @@ export async function* bpftoolJsonBytes(source: MapDumpSource): AsyncGenerator<U
     if (step.state !== 'page') return step.state;
     let from = 0;
     while (from < step.page.count) {
-      from = dumper.pageInto(sink, step.page, stream.layout, written, from, OUTPUT_CHUNK_BYTES);
-      const chunk = sink.drain();
+      from = dumper.pageInto(out.sink, step.page, stream.layout, written, from, OUTPUT_CHUNK_BYTES);
+      const chunk = out.drain();
       written ||= chunk.length > 0;
       yield chunk;
     }
   }
 }
 
-
 /**
  * `bpftool map dump` text as bytes, page by page: the header, the entries, then the footer
  * once the read ends (done) — a map that vanishes ends without it ('gone'). Each chunk is a
- * view of one reused buffer, as with bpftoolJsonBytes.
+ * view of one of two reused buffers, as with bpftoolJsonBytes.
  */
 export async function* bpftoolTextBytes(source: MapDumpSource): AsyncGenerator<Uint8Array, 'done' | 'gone'> {
   const { stream } = source;
   const dumper = new BpftoolTextDumper(source.shape, source.btf);
-  const sink = new ByteSink(OUTPUT_CHUNK_BYTES * 2);
-  sink.text(dumper.header());
+  const out = new ChunkBuffers();
+  out.sink.text(dumper.header());
   let end: 'done' | 'gone' = 'done';
   for (let reading = dumpWalksKeys(stream.layout.info.type); reading; ) {
     const step = await stream.next();
@@ -131,12 +152,12 @@ export async function* bpftoolTextBytes(source: MapDumpSource): AsyncGenerator<U
     }
     let from = 0;
     while (from < step.page.count) {
-      from = dumper.pageInto(sink, step.page, stream.layout, from, OUTPUT_CHUNK_BYTES);
-      yield sink.drain();
+      from = dumper.pageInto(out.sink, step.page, stream.layout, from, OUTPUT_CHUNK_BYTES);
+      yield out.drain();
     }
   }
   // The output is closed either way; the caller says when it is incomplete.
-  sink.text(dumper.footer());
-  yield sink.drain();
+  out.sink.text(dumper.footer());
+  yield out.drain();
   return end;
 }

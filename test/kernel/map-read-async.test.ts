@@ -1,7 +1,13 @@
 // The addon's batch read on the libuv thread pool against the real kernel: page for page the
 // same bytes as the synchronous read, the same error when the kernel refuses a batch, and a
-// prefetching dump of a map unloaded mid-read ends in the 'gone' state, not an error.
+// prefetching dump of a map unloaded mid-read ends in the 'gone' state, not an error; a dump
+// into a regular file (chunks written from the thread pool) equals bpftool's.
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { HostSession } from '../../main/hosts/host-session.js';
@@ -104,6 +110,34 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     expect(prefetched.length).toBe(plain.length);
     for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
   });
+
+  it('dump map into a regular file (written while the next chunk is made) equals bpftool\'s file, text and --json', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-dump-file-'));
+    try {
+      for (const json of [false, true]) {
+        const toFile = (argv: string[], name: string): string => {
+          const file = join(dir, name);
+          const fd = openSync(file, 'w');
+          try {
+            const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, 'pipe'] });
+            expect(r.status, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+          } finally {
+            closeSync(fd);
+          }
+          return file;
+        };
+        const mode = json ? ['--json'] : [];
+        const ours = toFile([process.execPath, BIN, 'dump', 'map', String(id), ...mode], 'ours');
+        const peer = toFile(['bpftool', 'map', 'dump', 'id', String(id), ...(json ? ['-j'] : [])], 'peer');
+        // Megabytes of output: many chunks, each written from the thread pool.
+        expect(statSync(ours).size, json ? 'json' : 'text').toBeGreaterThan(8 << 20);
+        expect(spawnSync('cmp', [ours, peer]).status, json ? 'json' : 'text').toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('rejects with the error the synchronous read throws when the kernel refuses a batch', async () => {
     // prog_array has no batch lookup: ENOTSUPP (524).
