@@ -106,9 +106,11 @@ const BPF_OBJECT_FDS = new Set(['anon_inode:bpf-prog', 'anon_inode:bpf-map', 'an
 
 /** How many BPF objects each of `pids` holds (from the owner scan). */
 async function heldCounts(session: HostSession, pids: readonly number[]): Promise<Map<number, number>> {
-  const wanted = new Set(pids);
   const counts = new Map<number, number>();
-  for (const fd of await session.host.owners().catch(() => [])) {
+  if (pids.length === 0) return counts;
+  const wanted = new Set(pids);
+  // The command's one walk of /proc (the program's owners came from it).
+  for (const fd of await session.owners().catch(() => [])) {
     if (wanted.has(fd.pid) && BPF_OBJECT_FDS.has(fd.target)) counts.set(fd.pid, (counts.get(fd.pid) ?? 0) + 1);
   }
   return counts;
