@@ -142,6 +142,12 @@ test('programs on programs: the target lists what extends it, the extension link
     await page.locator(`[data-target-prog="${targetId}"]`).click();
     await expect(page.locator('[data-extended-by]')).toBeVisible({ timeout: 20_000 });
     await axe(page, 'program extended by others');
+    // The graph runs the extensions from their target: target → link → extending program.
+    await page.evaluate((h) => (location.hash = `#/${encodeURIComponent(h)}/graph`), host);
+    await page.locator('[data-graph-filter]').fill('printk_ge');
+    await expect(page.locator(`[data-graph-edge="prog:${targetId}>link:${RECORDED.fentryLink}"]`)).toHaveAttribute('data-access', 'runs', { timeout: 30_000 });
+    await expect(page.locator(`[data-graph-edge="link:${RECORDED.fentryLink}>prog:${RECORDED.fentryProg}"]`)).toHaveAttribute('data-access', 'runs');
+    await expect(page.locator(`[data-graph-edge="prog:${targetId}>link:${RECORDED.freplaceLink}"]`)).toHaveAttribute('data-access', 'runs');
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
