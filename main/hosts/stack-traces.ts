@@ -59,6 +59,10 @@ function fileSymbols(session: HostSession, pid: number, mapping: Mapping): Promi
   let known = cache.get(key);
   if (!known) {
     const path = `/proc/${pid}/map_files/${mapping.start.toString(16)}-${mapping.end.toString(16)}`;
+    // A file too big or not ELF stays so: kept, as read once (a 99 MB node binary was read to the
+    // limit again for each stack of each node process). Only a read through a process that has
+    // gone meanwhile is tried again, through the next process mapping the file.
+    let retry = false;
     known = session.host.readFile(path, ELF_LIMIT).then(
       (bytes) => {
         try {
@@ -67,10 +71,14 @@ function fileSymbols(session: HostSession, pid: number, mapping: Mapping): Promi
           return { error: (error as Error).message };
         }
       },
-      (error: unknown) => ({ error: `${mapping.path}: ${toHostError(error).message}` }),
+      (error: unknown) => {
+        const e = toHostError(error);
+        retry = e.code === 'ENOENT' || e.code === 'ESRCH';
+        return { error: `${mapping.path}: ${e.message}` };
+      },
     );
     cache.set(key, known);
-    known.then((s) => 'error' in s && cache!.delete(key), () => cache!.delete(key));
+    void known.then(() => retry && cache!.delete(key));
   }
   return known;
 }
