@@ -1,5 +1,6 @@
 // The `bpfscope` command over SSH gives what it gives locally, and several hosts answer
 // side by side (`--host a,b`) with program drift flagged.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,19 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
       expect(remote.code, remote.stderr).toBe(0);
       const local = await bpfscope(['dump', 'map', id, '--json'], env);
       expect(remote.stdout).toBe(local.stdout);
+    }
+  });
+
+  it('dumps maps whose slots refuse lookups over SSH as locally and as bpftool, text and --json', async () => {
+    for (const name of ['xsk_slots', 'dev_slots', 'jump_table', 'perf_events']) {
+      const id = String(fixtures.map(name).id);
+      for (const mode of [[], ['--json']]) {
+        const remote = await bpfscope(['dump', 'map', id, ...mode, '--host', 'box'], env);
+        expect(remote.code, remote.stderr).toBe(0);
+        expect(remote.stdout, `${name} ${mode.join(' ')} local`).toBe((await bpfscope(['dump', 'map', id, ...mode], env)).stdout);
+        const peer = spawnSync('bpftool', ['map', 'dump', 'id', id, ...(mode.length ? ['-j'] : [])], { encoding: 'utf8' });
+        expect(remote.stdout, `${name} ${mode.join(' ')} bpftool`).toBe(peer.stdout);
+      }
     }
   });
 
