@@ -8,6 +8,7 @@ import { BPF_F_MMAPABLE, MapType, parsePossibleCpus, valueStride } from '../kern
 import type { MapPage } from '../kernel/maps/snapshot.js';
 import type { Host, MapReadMode, MapReader, RawMapPage } from './host.js';
 
+const ENOENT = 2;
 const ENOSPC = 28;
 const EINTR = 4;
 const EINVAL = 22;
@@ -128,6 +129,11 @@ export class MapStream {
   private readonly forced: boolean;
   private readonly prefetch: boolean;
   private readonly slotErrors: boolean;
+  /**
+   * Slots left out (without slotErrors) because the kernel refused to read them, and the
+   * errno of the last; an empty slot or a key deleted meanwhile (ENOENT) is not counted.
+   */
+  readonly refused = { slots: 0, errno: 0 };
   /** The read of the page after the one last handed out, when prefetching. */
   private ahead: Promise<MapStreamStep> | null = null;
 
@@ -219,7 +225,10 @@ export class MapStream {
         if (raw.done) this.finished = 'done';
         this.cursor = raw.cursor;
         if (raw.count > 0) this.lastKey = raw.keys.slice((raw.count - 1) * keySize, raw.count * keySize);
-        if (!this.slotErrors || !raw.errors) return readEntries(raw, keySize, stride);
+        if (!this.slotErrors || !raw.errors) {
+          if (raw.errors) this.countRefused(raw.errors, raw.count);
+          return readEntries(raw, keySize, stride);
+        }
         return { keys: raw.keys, values: raw.values, count: raw.count, errors: raw.errors };
       } catch (error) {
         const errno = errnoOf(error);
@@ -234,6 +243,15 @@ export class MapStream {
         }
         throw error;
       }
+    }
+  }
+
+  private countRefused(errors: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const errno = errors[i]!;
+      if (errno === 0 || errno === ENOENT) continue;
+      this.refused.slots++;
+      this.refused.errno = errno;
     }
   }
 

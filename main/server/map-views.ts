@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MapPage, MapView } from '../api/view-records.js';
 import { ApiError } from '../api/errors.js';
+import { strerror } from '../kernel/errno.js';
 import { mapAccess } from '../kernel/maps/map-kind.js';
 import type { MapPage as RawPage } from '../kernel/maps/snapshot.js';
 import { toHostError } from '../hosts/host-error.js';
@@ -62,11 +63,20 @@ class MapViewRead {
 
   info(): MapView {
     const { layout } = this.stream;
+    const note = [this.meta.note, this.refusedNote()].filter((n) => n !== undefined).join('; ');
     return {
       view: this.id, mapId: this.stream.id, count: this.count, complete: this.complete, gone: this.gone,
       keyType: this.rows.keyType, valueType: this.rows.valueType, cpus: layout.cpus, perCpu: layout.perCpu, ...this.meta,
+      ...(note ? { note } : {}),
       ...(this.readError !== undefined ? { readError: this.readError } : {}),
     };
+  }
+
+  /** Slots the kernel refused to read (an XSK map's, a sockmap's of 4-byte values): not listed, and why. */
+  private refusedNote(): string | undefined {
+    const { slots, errno } = this.stream.refused;
+    if (slots === 0) return undefined;
+    return `${slots} slot${slots === 1 ? '' : 's'} not listed: the kernel refuses to read ${slots === 1 ? 'it' : 'them'} from user space (${strerror(errno)}); bpfscope dump map lists each with its error`;
   }
 
   async page(offset: number, limit: number): Promise<MapPage> {

@@ -12,6 +12,7 @@ import { readMapSpecial } from '../../main/hosts/map-special.js';
 import { MapStream, type MapStreamOptions } from '../../main/hosts/map-stream.js';
 import { MapSnapshot } from '../../main/kernel/maps/snapshot.js';
 import { MapWatcher, type MapWatchEvent, type MapWatchTick } from '../../main/live/map-watcher.js';
+import { MapViews } from '../../main/server/map-views.js';
 
 const skipReason = ensureKernelEnv();
 
@@ -125,6 +126,17 @@ describe.skipIf(skipReason !== undefined)(`maps${skipReason ? ` (skipped: ${skip
     expect(dev.mode).toBe('next');
     expect(entriesOf(dev.snap)).toEqual(['02000000:01000000']);
     expect((await readAll(host, fixtures.map('xsk_slots', 'maps').id, {})).snap.size).toBe(0);
+    // The dashboard's map view says why an XSK map lists nothing; empty devmap slots are just empty.
+    const views = new MapViews();
+    const xsk = await views.open(session, fixtures.map('xsk_slots', 'maps').id);
+    expect((await views.read(xsk.view, 0, 10)).note).toBe(
+      '4 slots not listed: the kernel refuses to read them from user space (Operation not supported); bpfscope dump map lists each with its error',
+    );
+    const devView = await views.open(session, fixtures.map('dev_slots', 'maps').id);
+    const devPage = await views.read(devView.view, 0, 10);
+    expect(devPage.count).toBe(1);
+    expect(devPage.note).toBeUndefined();
+    views.closeAll();
   });
 
   it('batch and next-key reads give identical entries, in small and large pages', async () => {
