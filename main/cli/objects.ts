@@ -15,6 +15,7 @@ import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
+import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
 import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments, programExtendedByView } from './attachments.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
@@ -90,6 +91,7 @@ export async function showJson(session: HostSession, kind: Kind, id: number): Pr
   if (!rendered) throw notLoaded(session, kind, id);
   if (extras) {
     const [attachments, extendedBy, summary] = extras;
+    rendered.json!.signature = { ...PROG_SIGNATURE };
     rendered.json!.attach_points = attachments.json;
     if (extendedBy.json.length > 0) rendered.json!.extended_by = extendedBy.json;
     // Plain numbers and strings only: the JSON text is the object.
@@ -130,6 +132,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   const [[rendered], extras] = await Promise.all([renderAll(session, kind, false, id), kind === 'prog' ? programExtras(session, id) : undefined]);
   if (!rendered) throw notLoaded(session, kind, id);
   const [attachments, extendedBy, summary] = extras ?? [];
-  ctx.io.out(rendered.text + (attachments?.text ?? '') + (extendedBy?.text ?? '') + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
+  const signature = kind === 'prog' ? `\tsignature: ${PROG_SIGNATURE.state} (${PROG_SIGNATURE.why})\n` : '';
+  ctx.io.out(rendered.text + (attachments?.text ?? '') + (extendedBy?.text ?? '') + signature + (summary ? `\tsummary: ${summary.sentence}\n` : ''));
   return 0;
 }

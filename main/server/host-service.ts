@@ -21,6 +21,7 @@ import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
+import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
 import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
 import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
@@ -177,7 +178,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       const s = await session(host);
       const show = await getProgram(s, id);
       if (!show) throw gone('prog', id, s.label);
-      return toWireJson(renderProgJson(show, await showOptions(s))) as never;
+      return toWireJson({ ...renderProgJson(show, await showOptions(s)), signature: { ...PROG_SIGNATURE } }) as never;
     },
     async getMap({ host, id }) {
       const s = await session(host);

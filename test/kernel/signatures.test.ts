@@ -48,6 +48,18 @@ describe.skipIf(skip)('signatures and map hashes (Linux 6.18)', () => {
     expect(keys.filter((k) => /sig|key/.test(k))).toEqual([]);
   });
 
+  it('show prog ID says so: the signature is not recorded, and why (text and --json)', async () => {
+    const id = fixtures.program('count_getpid').id;
+    const json = JSON.parse((await bpfscope(['show', 'prog', String(id), '--json'])).stdout) as { signature?: { state: string; why: string } };
+    expect(json.signature?.state).toBe('not recorded');
+    expect(json.signature?.why).toMatch(/keeps no record of it/);
+    const text = await bpfscope(['show', 'prog', String(id)]);
+    expect(text.stdout).toMatch(/\n\tsignature: not recorded \(the kernel \(up to Linux 6\.18\) checks a signature .*\)\n\tsummary: /);
+    // Listings leave it out: it says the same of every program.
+    const listed = JSON.parse((await bpfscope(['ls', 'progs', '--json'])).stdout) as Array<{ signature?: unknown }>;
+    expect(listed.filter((p) => p.signature !== undefined)).toEqual([]);
+  });
+
   it('show map ID --json gives the kernel’s SHA-256 of each frozen array, as computed from bpftool’s dump', async () => {
     const frozen = mine.filter((m) => m.type === 'array' && m.frozen);
     expect(frozen.map((m) => m.name)).toEqual(expect.arrayContaining(['maps_bpf.rodata', 'tracing_.rodata']));
