@@ -4,7 +4,7 @@
 // summary at its top, a helper's reference on hover and on focus; both themes checked by axe and
 // photographed (test-results/screens/, docs/screenshots/ for the README).
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,29 +127,35 @@ test('expanding the lane of 1,000 programs draws whole neighbourhoods up to 500 
   expect((await page.locator('[data-graph-edge^="prog:"]').evaluateAll((edges) => edges.map((e) => e.getAttribute('data-access')))).sort()).toEqual(['read', 'read,write', 'read,write']);
 });
 
-test('a helper call in the bytecode shows its prototype and what it does, on hover and on focus', async ({ page }) => {
+/** Opens a program's page and hovers the first call of `name` in its bytecode; the call. */
+async function hoverCallee(page: Page, program: string, name: string): Promise<Locator> {
   await page.setViewportSize({ width: 1400, height: 900 });
-  await page.goto(new URL(`#/local/programs/${fixtures.program('count_getpid').id}`, server.url).href);
-  const callee = page.locator('[data-callee="bpf_get_current_pid_tgid"]').first();
+  await page.goto(new URL(`#/local/programs/${fixtures.program(program).id}`, server.url).href);
+  // The summary above the bytecode arrives on its own: hovering before it would have the line move away from the pointer.
+  await expect(page.locator('[data-sentence]')).toBeVisible({ timeout: 30_000 });
+  const callee = page.locator(`[data-callee="${name}"]`).first();
   await callee.scrollIntoViewIfNeeded({ timeout: 30_000 });
   await callee.hover();
-  await expect(page.locator('[data-callee-tip]')).toContainText('__u64 bpf_get_current_pid_tgid(void)');
-  await expect(page.locator('[data-callee-tip]')).toContainText('thread-group id');
+  return callee;
+}
+
+test('a helper call in the bytecode shows its prototype and what it does, on hover and on focus', async ({ page }) => {
+  const callee = await hoverCallee(page, 'count_getpid', 'bpf_get_current_pid_tgid');
+  const tip = page.locator('[data-callee-tip]');
+  await expect(tip).toContainText('__u64 bpf_get_current_pid_tgid(void)');
+  await expect(tip).toContainText('thread-group id');
   await page.mouse.move(0, 0);
-  await expect(page.locator('[data-callee-tip]')).toHaveCount(0);
+  await expect(tip).toHaveCount(0);
   await callee.focus();
-  await expect(page.locator('[data-callee-tip]')).toBeVisible();
+  await expect(tip).toBeVisible();
 });
 
 test('a kfunc call in the bytecode shows its prototype from the kernel\'s BTF', async ({ page }) => {
-  await page.setViewportSize({ width: 1400, height: 900 });
-  await page.goto(new URL(`#/local/programs/${fixtures.program('cc_cong_avoid').id}`, server.url).href);
-  const callee = page.locator('[data-callee="tcp_reno_cong_avoid"]').first();
-  await callee.scrollIntoViewIfNeeded({ timeout: 30_000 });
-  await callee.hover();
+  await hoverCallee(page, 'cc_cong_avoid', 'tcp_reno_cong_avoid');
   // struct_ops.bpf.c declares it `void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym`; the kernel's BTF says u32.
-  await expect(page.locator('[data-callee-tip]')).toContainText('void tcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked)');
-  await expect(page.locator('[data-callee-tip]')).toContainText('prototype from this kernel\'s BTF');
+  const tip = page.locator('[data-callee-tip]');
+  await expect(tip).toContainText('void tcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked)');
+  await expect(tip).toContainText('prototype from this kernel\'s BTF');
 });
 
 test('a stack map shows user frames named from the process\'s own files, the pid from the map beside it', async ({ page }) => {
