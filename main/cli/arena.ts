@@ -12,7 +12,9 @@ const MAX_PAGES = 1024;
 export function arenaReadText(read: ArenaRead): string {
   const { arena } = read;
   let out = `arena map ${read.id}${read.name ? ` (${read.name})` : ''}: ${arena.pages} page${arena.pages === 1 ? '' : 's'} (${arena.bytes} bytes)`;
-  out += arena.userVmStart === undefined ? ', not mapped yet' : ` at ${hex(arena.userVmStart)}`;
+  if (arena.userVmStart !== undefined) out += ` at ${hex(arena.userVmStart)}`;
+  else if (read.mapped) out += ` at ${hex(read.mapped.start)} (found by its size: the kernel reports no address for an arena created without one)`;
+  else out += ', no fixed user address (the first mmap picks it)';
   if (arena.segvOnFault) out += ', segv_on_fault';
   out += '\n';
   if (read.holder) out += `read through ${read.holder.comm} (pid ${read.holder.pid}): ${read.presentPages} of ${read.scannedPages} pages present there (pages only BPF code touched are not seen)\n`;

@@ -4,7 +4,7 @@
 // has BPF_F_SEGV_ON_FAULT). So bpfscope reads through a holder of the map that mmapped it: the
 // pages present in that process (its pagemap), copied from its memory (procMapPages). Pages the
 // BPF programs allocated and that process never touched are not seen; the count is a floor.
-import { arenaOf, hexdumpLines, mapsArenaAt, type ArenaInfo } from '../kernel/maps/arena.js';
+import { arenaOf, hexdumpLines, mapsArenaAt, mapsOfSize, type ArenaInfo, type Mapping } from '../kernel/maps/arena.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { getMap } from './inventory.js';
@@ -27,6 +27,8 @@ export interface ArenaRead {
   arena: ArenaInfo;
   /** The process read through, when one mapped the arena. */
   holder?: { pid: number; comm: string };
+  /** Where the holder has the arena mapped, and how that was found (the kernel reports an address only when it was fixed at creation). */
+  mapped?: { start: bigint; by: 'map_extra' | 'size' };
   /** Why no pages could be read. */
   note?: string;
   scannedPages: number;
@@ -41,7 +43,6 @@ export async function readArena(session: HostSession, id: number, maxPages: numb
   const arena = arenaOf(show.info, DEFAULT_PAGE_SIZE);
   if (!arena) throw new HostError({ code: 'EINVAL', message: `map ${id} is not an arena` });
   const read: ArenaRead = { id, name: show.info.name ?? '', arena, scannedPages: 0, presentPages: 0, pages: [] };
-  if (arena.userVmStart === undefined) return { ...read, note: 'no process has mapped the arena yet: its user address is picked by the first mmap' };
   if (!session.host.procMapPages) return { ...read, note: `${session.label} cannot read a process's mapping (an object file or an older agent)` };
   let unreadable: string | undefined;
   const seen = new Set<number>();
@@ -55,9 +56,14 @@ export async function readArena(session: HostSession, id: number, maxPages: numb
       if (e.code !== 'ENOENT' && e.code !== 'ESRCH') unreadable = `reading pid ${owner.pid}'s mappings: ${e.message}`;
       return '';
     });
-    const mapping = mapsArenaAt(maps, arena.userVmStart);
+    const mapping = arena.userVmStart === undefined ? mappingBySize(maps, BigInt(arena.bytes), owner.pid) : mapsArenaAt(maps, arena.userVmStart);
+    if (typeof mapping === 'string') {
+      unreadable = mapping;
+      continue;
+    }
     if (!mapping) continue;
     read.holder = { pid: owner.pid, comm: owner.comm };
+    read.mapped = { start: mapping.start, by: arena.userVmStart === undefined ? 'size' : 'map_extra' };
     try {
       await scan(session, owner.pid, mapping.start, mapping.end, read, maxPages);
     } catch (error) {
@@ -65,7 +71,15 @@ export async function readArena(session: HostSession, id: number, maxPages: numb
     }
     return read;
   }
-  return { ...read, note: unreadable ?? 'no process holding the map has it mapped now' };
+  const none = arena.userVmStart === undefined ? 'no process holding the map has it mapped (an arena created without an address gets one at its first mmap)' : 'no process holding the map has it mapped now';
+  return { ...read, note: unreadable ?? none };
+}
+
+/** An arena created without an address in a holder's mappings: the one BPF map mapping of its size, or why not. */
+function mappingBySize(maps: string, bytes: bigint, pid: number): Mapping | string | undefined {
+  const found = mapsOfSize(maps, bytes);
+  if (found.length > 1) return `pid ${pid} maps ${found.length} BPF maps of the arena's size (${bytes} bytes) and the kernel does not say where the arena is (it was created without an address)`;
+  return found[0];
 }
 
 async function scan(session: HostSession, pid: number, start: bigint, end: bigint, read: ArenaRead, maxPages: number): Promise<void> {
@@ -111,6 +125,7 @@ export function arenaInfoJson(arena: ArenaInfo): Record<string, unknown> {
 export function arenaReadJson(read: ArenaRead, pageForm: 'hex' | 'lines'): Record<string, unknown> {
   return {
     id: read.id, name: read.name, arena: arenaInfoJson(read.arena), holder: read.holder ?? null,
+    mapped_at: read.mapped ? { address: hex(read.mapped.start), found_by: read.mapped.by } : null,
     pages_scanned: read.scannedPages, pages_present: read.presentPages,
     pages: read.pages.map((p) => ({
       index: p.index, address: hex(p.address),

@@ -188,12 +188,15 @@ export async function bpfMappingOf(local: Host, pid: number, value: Uint8Array):
 }
 
 /**
- * This machine plus a one-page arena (this kernel refuses to create one) whose user address is
- * `start`, a real BPF map mapping of process pid, held by that process: its pages are real memory.
+ * This machine plus an arena (this kernel refuses to create one) of `pages` pages whose user
+ * address is `start`, a real BPF map mapping of process pid, held by that process: its pages are
+ * real memory. Without a fixed address its map_extra is 0, as the kernel reports an arena created
+ * without one after the first mmap picked its address.
  */
-export function arenaHost(local: Host, pid: number, comm: string, start: bigint): Host {
+export function arenaHost(local: Host, pid: number, comm: string, start: bigint, shape: { pages: number; fixedAddress: boolean } = { pages: 1, fixedAddress: true }): Host {
+  const mapExtra = shape.fixedAddress ? start : 0n;
   return recordedHost(local, {
-    maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: 1, flags: BPF_F_MMAPABLE, name: 'rec_arena', mapExtra: start }), fdinfo: '' }]]),
+    maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: shape.pages, flags: BPF_F_MMAPABLE, name: 'rec_arena', mapExtra }), fdinfo: '' }]]),
     owners: [{ pid, fd: 1000, comm, target: 'anon_inode:bpf-map', fdinfo: `map_type:\t${BPF_MAP_TYPE_ARENA}\nmap_id:\t${RECORDED_ARENA}\n` }],
   });
 }

@@ -132,9 +132,30 @@ describe.skipIf(skip)('arena maps', () => {
     }
   });
 
-  it('says why no pages are read: not mapped yet, nobody mapping it, not an arena', async () => {
+  it('finds an arena created without an address by the size of its mapping, and says when the size is not enough', async () => {
+    const pid = fixtures.report.pid;
+    const mappings = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => l.endsWith('anon_inode:bpf-map')).map((l) => l.split(' ')[0]!.split('-').map((x) => BigInt(`0x${x}`)) as [bigint, bigint]);
+    const sizes = mappings.map(([start, end]) => end - start);
+    const unique = mappings.find(([start, end]) => sizes.filter((s) => s === end - start).length === 1)!;
+    const pages = Number((unique[1] - unique[0]) / BigInt(PAGE));
+    const read = await readArena(new HostSession(arenaHost(local, pid, 'bpfscope-fixtu', unique[0], { pages, fixedAddress: false })), RECORDED_ARENA, 1024);
+    expect(read.mapped).toEqual({ start: unique[0], by: 'size' });
+    expect(read.scannedPages).toBe(pages);
+    const direct = await local.procMapPages(pid, unique[0], pages);
+    expect(read.presentPages).toBe(direct.present.reduce((n, p) => n + p, 0));
+    expect(Buffer.concat(read.pages.map((p) => p.bytes))).toEqual(Buffer.from(direct.bytes));
+    expect(arenaReadText(read)).toContain(` at 0x${unique[0].toString(16)} (found by its size: the kernel reports no address for an arena created without one)\n`);
+    // One page: the loader maps several BPF maps of that size.
+    const several = sizes.filter((s) => s === BigInt(PAGE)).length;
+    expect(several).toBeGreaterThan(1);
+    const ambiguous = await readArena(new HostSession(arenaHost(local, pid, 'bpfscope-fixtu', dataStart, { pages: 1, fixedAddress: false })), RECORDED_ARENA, 16);
+    expect(ambiguous.note).toBe(`pid ${pid} maps ${several} BPF maps of the arena's size (4096 bytes) and the kernel does not say where the arena is (it was created without an address)`);
+    expect(ambiguous.pages).toEqual([]);
+  });
+
+  it('says why no pages are read: no mapping of an arena created without an address, nobody mapping it, not an arena', async () => {
     const unmapped = recordedHost(local, { maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: ARENA, keySize: 0, valueSize: 0, maxEntries: 4, flags: MMAPABLE, name: 'rec_arena' }), fdinfo: '' }]]) });
-    expect((await readArena(new HostSession(unmapped), RECORDED_ARENA, 16)).note).toMatch(/^no process has mapped the arena yet/);
+    expect((await readArena(new HostSession(unmapped), RECORDED_ARENA, 16)).note).toBe('no process holding the map has it mapped (an arena created without an address gets one at its first mmap)');
     const orphan = recordedHost(local, { maps: new Map([[RECORDED_ARENA, { id: RECORDED_ARENA, info: mapInfo({ id: RECORDED_ARENA, type: ARENA, keySize: 0, valueSize: 0, maxEntries: 4, flags: MMAPABLE, name: 'rec_arena', mapExtra: dataStart }), fdinfo: '' }]]) });
     expect((await readArena(new HostSession(orphan), RECORDED_ARENA, 16)).note).toBe('no process holding the map has it mapped now');
     await expect(readArena(new HostSession(local), fixtures.map('hash_map', 'maps').id, 16)).rejects.toThrow(/is not an arena/);

@@ -70,7 +70,7 @@ export function renderProgText(prog: ProgShow, options: ShowOptions = {}): strin
 function arenaText(map: MapShow): string {
   const arena = arenaOf(map.info, 4096);
   if (!arena) return '';
-  const at = arena.userVmStart === undefined ? 'not mapped yet' : `user_vm_start 0x${arena.userVmStart.toString(16)}`;
+  const at = arena.userVmStart === undefined ? 'user_vm_start not fixed (the first mmap picks it)' : `user_vm_start 0x${arena.userVmStart.toString(16)}`;
   return `\n\tarena  pages ${arena.pages}  ${at}${arena.segvOnFault ? '  segv_on_fault' : ''}${arena.noUserConv ? '  no_user_conv' : ''}`;
 }
 

@@ -40,13 +40,33 @@ export function arenaOf(info: MapInfo, pageSize: number): ArenaInfo | undefined 
   return arena;
 }
 
-/** The arena's mapping in a process's /proc/PID/maps: a bpf-map mapping starting where the arena does. */
-export function mapsArenaAt(mapsText: string, start: bigint): { start: bigint; end: bigint } | undefined {
+export interface Mapping {
+  start: bigint;
+  end: bigint;
+}
+
+/** The BPF map mappings (anon_inode:bpf-map) of a process's /proc/PID/maps. */
+export function bpfMapMappings(mapsText: string): Mapping[] {
+  const out: Mapping[] = [];
   for (const line of mapsText.split('\n')) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s+anon_inode:bpf-map$/.exec(line.trimEnd());
-    if (m && BigInt(`0x${m[1]}`) === start) return { start, end: BigInt(`0x${m[2]}`) };
+    if (m) out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`) });
   }
-  return undefined;
+  return out;
+}
+
+/** The arena's mapping in a process's /proc/PID/maps: a bpf-map mapping starting where the arena does. */
+export function mapsArenaAt(mapsText: string, start: bigint): Mapping | undefined {
+  return bpfMapMappings(mapsText).find((m) => m.start === start);
+}
+
+/**
+ * The kernel reports an arena's user address only when it was fixed at creation (map_extra): the
+ * address the first mmap picked is not in bpf_map_info. Such an arena is found among a process's
+ * BPF map mappings by its size, which every mapping of it has (the kernel refuses any other).
+ */
+export function mapsOfSize(mapsText: string, bytes: bigint): Mapping[] {
+  return bpfMapMappings(mapsText).filter((m) => m.end - m.start === bytes);
 }
 
 export interface HexRow {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeMapInfo, renderMapJson, renderMapText } from '../../../main/kernel/info/index.js';
 import { stringifyJson } from '../../../main/kernel/info/json-value.js';
-import { arenaOf, hexdumpText, mapsArenaAt } from '../../../main/kernel/maps/arena.js';
+import { arenaOf, hexdumpText, mapsArenaAt, mapsOfSize } from '../../../main/kernel/maps/arena.js';
 import { mapInfo } from '../../helpers/recorded-kernel.js';
 
 const ARENA = 33;
@@ -31,6 +31,10 @@ describe('arena maps', () => {
     ].join('\n');
     expect(mapsArenaAt(maps, 0x100000000n)).toEqual({ start: 0x100000000n, end: 0x100064000n });
     expect(mapsArenaAt(maps, 0x55d0c0000000n)).toBeUndefined();
+    // An arena created without an address: found by its size among the BPF map mappings only.
+    expect(mapsOfSize(maps, 0x64000n)).toEqual([{ start: 0x100000000n, end: 0x100064000n }]);
+    expect(mapsOfSize(maps, 0x1000n)).toEqual([{ start: 0x7f00aa000000n, end: 0x7f00aa001000n }]);
+    expect(mapsOfSize(maps, 0x21000n)).toEqual([]);
   });
 
   it('shows a page as hexdump -C does (the address column 16 digits wide)', () => {
