@@ -1,5 +1,5 @@
-// Numbers as a person reads them at a glance; shared by the summaries the host writes and the
-// live rates the dashboard puts in their place.
+// Words a person reads at a glance; shared by the summaries the host writes and the dashboard
+// (live rates in place of the host's counters, a program no process holds).
 
 /** `12.3 k`, `1.2 M`, `810`. */
 export function shortNumber(n: number): string {
@@ -13,4 +13,12 @@ export function shortNumber(n: number): string {
 /** `12.3 k runs/s, 810 ns avg`. */
 export function rateWords(runsPerSec: number, avgRunNs: number | undefined): string {
   return `${shortNumber(runsPerSec)} runs/s${avgRunNs ? `, ${shortNumber(avgRunNs)} ns avg` : ''}`;
+}
+
+/**
+ * Why a program no process holds is still loaded: what it is attached to keeps it; nothing but a
+ * pin in bpffs (or a link on it, fentry/freplace) keeps one that is attached nowhere.
+ */
+export function unheldWords(attached: boolean): string {
+  return attached ? 'kept by what it is attached to' : 'pinned in bpffs, or kept by a link on it';
 }

@@ -3,7 +3,7 @@
 // `summary` of `show prog --json`, the text line of `show prog` and the dashboard's chips.
 import type { AttachPoint } from '../attach/index.js';
 import type { MapAccessReport } from '../access/index.js';
-import { rateWords, shortNumber } from './glance.js';
+import { rateWords, shortNumber, unheldWords } from './glance.js';
 import { attachHook } from './host-graph.js';
 
 export interface SummaryMap {
@@ -92,8 +92,8 @@ function runsOnWords(points: ProgramSummary['runs_on'], note: string | undefined
   return `Runs on ${first!.kind.replace(/_/g, ' ')}${first!.target ? ` ${first!.target}` : ''}${via}${more}`;
 }
 
-function holderWords(holders: readonly SummaryHolder[]): string {
-  if (holders.length === 0) return 'held by no process (pinned, or kept by what it is attached to)';
+function holderWords(holders: readonly SummaryHolder[], attached: boolean): string {
+  if (holders.length === 0) return `held by no process (${unheldWords(attached)})`;
   const [first] = holders;
   const more = holders.length > 1 ? ` and ${holders.length - 1} more` : '';
   return `held by ${first!.comm} (pid ${first!.pid}${first!.gone ? ', gone' : ''})${more}`;
@@ -138,7 +138,7 @@ export function summarizeProgram(input: SummaryInput): ProgramSummary {
   if (input.objectSection !== undefined) summary.section = input.objectSection;
   const parts = input.objectSection !== undefined
     ? [`Not loaded (an object file); SEC("${input.objectSection}") says where it attaches`]
-    : [runsOnWords(summary.runs_on, summary.runs_on_note), holderWords(summary.held_by)];
+    : [runsOnWords(summary.runs_on, summary.runs_on_note), holderWords(summary.held_by, summary.runs_on.length > 0 || summary.runs_on_note !== undefined)];
   if (summary.reads.length) parts.push(`reads ${names(summary.reads)}`);
   if (summary.writes.length) parts.push(`writes ${names(summary.writes)}`);
   if (summary.emits.length) parts.push(`emits to ${names(summary.emits)}`);

@@ -120,13 +120,13 @@ describe('program summary', () => {
     const s = summarizeProgram({
       progType: 'perf_event', attachPoints: [], holders: [], access: { error: 'prog 9: the kernel returned no instructions' }, map: () => undefined, busy: { stats: false },
     });
-    expect(s.sentence).toBe('Runs on perf events the kernel does not name · held by no process (pinned, or kept by what it is attached to) · maps not analysed · run statistics off');
+    expect(s.sentence).toBe('Runs on perf events the kernel does not name · held by no process (kept by what it is attached to) · maps not analysed · run statistics off');
     expect(s.runs_on_note).toMatch(/does not name/);
     const untracked = summarizeProgram({
       progType: 'kprobe', attachPoints: [], holders: [], map: () => undefined, busy: { stats: true, run_cnt: 4, run_time_ns: 400 },
       access: { maps: [], untracked: [{ insn: 3, reason: 'store through a pointer of unknown origin' }], complete: true, steps: 3 },
     });
-    expect(untracked.sentence).toBe('Runs nowhere (loaded, not attached) · held by no process (pinned, or kept by what it is attached to) · 1 flow not followed · 4 runs since statistics were on, 100 ns avg');
+    expect(untracked.sentence).toBe('Runs nowhere (loaded, not attached) · held by no process (pinned in bpffs, or kept by a link on it) · 1 flow not followed · 4 runs since statistics were on, 100 ns avg');
   });
 
   it('writes numbers for a glance', () => {

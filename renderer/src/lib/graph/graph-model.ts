@@ -3,7 +3,7 @@
 // the live activity of the programs at either end. Pure, so it can be tested and timed alone.
 import type { GraphEdge, GraphNode, HostGraph, NodeKind } from '../../../../main/api/graph-records.js';
 
-/** Objects held by no process (pinned, or kept by what they are attached to). */
+/** Objects held by no process (kept by what they are attached to, or pinned in bpffs). */
 export const UNOWNED = 'unowned';
 /** Members drawn of one open cluster; the rest are counted in a "more" node. */
 export const MAX_OPEN_MEMBERS = 500;
