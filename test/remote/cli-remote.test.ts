@@ -89,6 +89,42 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
     }
   });
 
+  it('summaries, the host graph and stacks over SSH equal the local ones', async () => {
+    interface Summary { runs_on: unknown[]; held_by: Array<{ pid: number; command_line?: string; place?: string }>; reads: unknown[]; writes: unknown[]; emits: unknown[]; jumps: unknown[]; untracked: unknown[] }
+    const pid = fixtures.report.pid;
+    // What does not move between two reads: where it runs, the loader holding it (its command line and place), its maps.
+    const steady = (s: Summary) => ({ ...s, held_by: s.held_by.filter((h) => h.pid === pid), sentence: undefined, facts: undefined, busy: undefined });
+    for (const name of ['count_getpid', 'emit_getppid', 'tail_a']) {
+      const id = String(fixtures.program(name).id);
+      const remote = await bpfscope(['show', 'prog', id, '--json', '--host', 'box'], env);
+      expect(remote.code, remote.stderr).toBe(0);
+      const local = await bpfscope(['show', 'prog', id, '--json'], env);
+      const [r, l] = [JSON.parse(remote.stdout) as { summary: Summary }, JSON.parse(local.stdout) as { summary: Summary }];
+      expect(steady(r.summary), name).toEqual(steady(l.summary));
+      expect(r.summary.held_by.find((h) => h.pid === pid)?.command_line, name).toMatch(/bpfscope-fixtures/);
+    }
+    type Graph = { nodes: Array<{ id: string }>; edges: Array<{ from: string; to: string; access: string[] }> };
+    // Processes come and go between two reads (the agent itself holds what it reads): objects, attach points and their edges.
+    const objects = (g: Graph) => ({
+      nodes: g.nodes.map((n) => n.id).filter((id) => !id.startsWith('proc:')).sort(),
+      edges: g.edges.filter((e) => !e.from.startsWith('proc:')).map((e) => `${e.from}>${e.to} ${e.access.join(',')}`).sort(),
+    });
+    for (let attempt = 1; ; attempt++) {
+      const remote = await bpfscope(['graph', '--json', '--host', 'box'], env);
+      expect(remote.code, remote.stderr).toBe(0);
+      const [r, l] = [objects(JSON.parse(remote.stdout) as Graph), objects(JSON.parse((await bpfscope(['graph', '--json'], env)).stdout) as Graph)];
+      if (JSON.stringify(r.nodes) === JSON.stringify(l.nodes) || attempt === 3) {
+        expect(r).toEqual(l);
+        break;
+      }
+    }
+    await fixtures.trigger('getppid', 3);
+    const stackMap = String(fixtures.map('user_stacks').id);
+    const remote = await bpfscope(['stacks', stackMap, '--json', '--host', 'box'], env);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.stdout).toBe((await bpfscope(['stacks', stackMap, '--json'], env)).stdout);
+  });
+
   it('answers for several hosts side by side, a failing host beside the others', async () => {
     const result = await bpfscope(['ls', 'progs', '--json', '--host', 'local,box,nosuchhost.invalid'], env);
     expect(result.code).toBe(1);
