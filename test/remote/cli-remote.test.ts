@@ -1,11 +1,11 @@
 // The `bpfscope` command over SSH gives what it gives locally, and several hosts answer
 // side by side (`--host a,b`) with program drift flagged.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { sshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { bpfscope, parseJsonExact } from '../helpers/cli.js';
 import { agentTestProblem } from './requirements.js';
 
@@ -21,11 +21,7 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
   beforeAll(async () => {
     sshd = await startSshd();
     fixtures = await startFixtures({ only: ['maps', 'tracing'] });
-    // A home of its own: ~/.ssh/config with the alias, known_hosts with the test host key.
-    const home = join(sshd.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true });
-    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
-    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    const home = sshHome(sshd, 'box');
     env = ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`];
   });
   afterAll(async () => {

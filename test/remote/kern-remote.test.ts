@@ -2,15 +2,14 @@
 // what the addon answers, refuse every file and fd they are not for, and the CLI over a real
 // sshd prints what it prints locally.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHost } from '../../main/hosts/agent-host.js';
 import type { Host } from '../../main/hosts/host.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { bpfscope } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { sshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 
 const problem = agentTestProblem(true);
@@ -33,10 +32,7 @@ describe.skipIf(problem)(`trace log and streams through the agent${problem ? ` (
     progId = fixtures.program('printk_getegid', 'printk').id;
     agent = new AgentHost(spawn(AGENT_BINARY, [], { stdio: ['pipe', 'pipe', 'pipe'] }), { label: 'local agent' });
     sshd = await startSshd();
-    const home = join(sshd.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true });
-    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
-    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    const home = sshHome(sshd, 'box');
     env = ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`];
   });
   afterAll(async () => {

@@ -1,12 +1,11 @@
 // A snapshot taken from a remote host over SSH (the loopback test sshd, a ~/.ssh/config alias)
 // reopens offline with the listings the remote host gave at that moment.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotHost } from '../../main/hosts/snapshot-host.js';
 import { bpfscope, parseJsonExact } from '../helpers/cli.js';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
-import { startSshd, type TestSshd } from '../helpers/sshd.js';
+import { sshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { agentTestProblem } from './requirements.js';
 
 const problem = agentTestProblem(true);
@@ -29,10 +28,7 @@ describe.skipIf(problem)(`bpfscope snapshot --host over loopback sshd${problem ?
   beforeAll(async () => {
     sshd = await startSshd();
     fixtures = await startFixtures({ only: ['maps', 'tracing'] });
-    const home = join(sshd.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true });
-    writeFileSync(join(home, '.ssh', 'config'), sshd.sshConfig('box'));
-    copyFileSync(sshd.knownHostsFile, join(home, '.ssh', 'known_hosts'));
+    const home = sshHome(sshd, 'box');
     env = ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${home}`];
     file = join(sshd.dir, 'box.bpfsnap');
     // Other processes on this machine load and unload objects all the time (and ids are never
