@@ -229,8 +229,9 @@ export class LiveSubscriber {
       }
       case 'timeline': {
         const timeline = await this.service.acquireSource(key, (host) => new LifecycleTimeline(host, { intervalMs: interval }));
-        const backlog = timeline.events(request.afterSeq ?? 0);
-        if (backlog.length > 0) this.enqueueEvents(id, request.host, backlog);
+        // The backlog is always the first push, empty or not: a client tells it from the news
+        // that follow (the lists it loads already hold the backlog's objects, not the news').
+        this.enqueueEvents(id, request.host, timeline.events(request.afterSeq ?? 0));
         const off = timeline.onEvents((events) => this.enqueueEvents(id, request.host, events));
         detach = this.withErrors(id, request, timeline, off);
         break;

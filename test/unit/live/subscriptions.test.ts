@@ -161,4 +161,18 @@ describe('LiveSubscriptions', () => {
     await subscriber.subscribe({ kind: 'timeline', host: 'h' });
     expect(live.activeSources()).toHaveLength(MAX_OTHER_INTERVAL_SOURCES + 1);
   });
+  it('pushes the timeline backlog first even when it is empty: a client tells the news that follow from it', async () => {
+    const host = new TickingHost();
+    host.addProgram(1);
+    live = new LiveSubscriptions(async () => host);
+    const pushes: SeriesUpdate[] = [];
+    const subscriber = live.openSubscriber((batch) => pushes.push(...batch));
+    await subscriber.subscribe({ kind: 'timeline', host: 'h', intervalMs: 250 });
+    await sleep(700);
+    const timeline = (): Array<Extract<SeriesUpdate, { kind: 'timeline' }>> => pushes.filter((u): u is Extract<SeriesUpdate, { kind: 'timeline' }> => u.kind === 'timeline');
+    expect(timeline()[0]).toMatchObject({ events: [] });
+    host.addProgram(2, 'newcomer');
+    await sleep(1500);
+    expect(timeline().slice(1).flatMap((u) => u.events)).toContainEqual(expect.objectContaining({ kind: 'prog', id: 2, change: 'loaded' }));
+  });
 });
