@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "attach_query.h"
+#include "proc_scan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -212,33 +213,6 @@ int bs_walk_cgroups(const char *root, int (*visit)(const char *path, uint64_t id
 	return 0;
 }
 
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-static void read_comm(int pid, char comm[17])
-{
-	char path[64];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, comm, 16);
-		close(fd);
-	}
-	comm[n > 0 ? n : 0] = '\0';
-	if (n > 0 && comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
-}
-
 static int holds_program(const char *target)
 {
 	return strcmp(target, "anon_inode:[perf_event]") == 0 || strcmp(target, "anon_inode:bpf_link") == 0;
@@ -275,36 +249,27 @@ static int query_fd(int pid, int fd, struct bs_task_fd *rec, int (*visit)(const 
 	return visit(rec, ctx) ? 1 : 0;
 }
 
-/* Reads /proc/PID/fd relative to its directory fd: one path lookup per
- * readlink instead of four. */
 static int scan_task(int pid, struct bs_task_fd *rec, uint32_t *budget,
 		     int (*visit)(const struct bs_task_fd *, void *), void *ctx)
 {
-	char path[64], target[64];
+	char target[64];
 	struct dirent *ent;
-	int fds, have_comm = 0, result = 0;
-	DIR *dir;
+	int have_comm = 0, result = 0;
+	DIR *dir = bs_open_fd_dir(pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	fds = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fds < 0)
+	if (!dir)
 		return 0;
-	dir = fdopendir(fds);
-	if (!dir) {
-		close(fds);
-		return 0;
-	}
 	while (!result && *budget && (ent = readdir(dir)) != NULL) {
-		if (!all_digits(ent->d_name))
+		if (!bs_all_digits(ent->d_name))
 			continue;
-		ssize_t n = readlinkat(fds, ent->d_name, target, sizeof(target) - 1);
+		ssize_t n = readlinkat(dirfd(dir), ent->d_name, target, sizeof(target) - 1);
 		if (n < 0)
 			continue;
 		target[n] = '\0';
 		if (!holds_program(target))
 			continue;
 		if (!have_comm) {
-			read_comm(pid, rec->comm);
+			bs_read_comm(pid, rec->comm);
 			have_comm = 1;
 		}
 		(*budget)--;
@@ -330,7 +295,7 @@ int bs_scan_task_fds(int (*visit)(const struct bs_task_fd *rec, void *ctx), void
 		return -errno;
 	}
 	while (!result && budget && (ent = readdir(proc)) != NULL)
-		if (all_digits(ent->d_name))
+		if (bs_all_digits(ent->d_name))
 			result = scan_task(atoi(ent->d_name), rec, &budget, visit, ctx);
 	closedir(proc);
 	free(rec);

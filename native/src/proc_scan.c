@@ -193,7 +193,7 @@ int bs_read_file(const char *path, uint32_t limit, struct bs_buf *out)
 	return 0;
 }
 
-static int is_pid(const char *name)
+int bs_all_digits(const char *name)
 {
 	if (!*name)
 		return 0;
@@ -214,7 +214,7 @@ static int is_bpf_target(const char *target)
 	return strncmp(target, "bpf", 3) == 0 || strcmp(target, "btf") == 0;
 }
 
-static void read_comm(int pid, char comm[17])
+void bs_read_comm(int pid, char comm[17])
 {
 	char path[64];
 	ssize_t n;
@@ -229,33 +229,39 @@ static void read_comm(int pid, char comm[17])
 		comm[n - 1] = '\0';
 }
 
-/* Reads /proc/PID/fd relative to its directory fd: one path lookup per
- * readlink instead of four (/proc, PID, fd, N), most of the scan's cost. */
+DIR *bs_open_fd_dir(int pid)
+{
+	char path[64];
+	DIR *dir;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (!dir)
+		close(fd);
+	return dir;
+}
+
 static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *), void *ctx,
 			uint32_t *budget)
 {
-	char path[64];
 	struct bs_owner_fd rec;
 	struct dirent *ent;
-	DIR *dir;
-	int fds, stop = 0, have_comm = 0;
+	DIR *dir = bs_open_fd_dir(pid);
+	int stop = 0, have_comm = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	fds = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fds < 0)
+	if (!dir)
 		return 0;
-	dir = fdopendir(fds);
-	if (!dir) {
-		close(fds);
-		return 0;
-	}
 	while (!stop && *budget && (ent = readdir(dir)) != NULL) {
 		char link[300];
 		ssize_t n;
 
-		if (!is_pid(ent->d_name))
+		if (!bs_all_digits(ent->d_name))
 			continue;
-		n = readlinkat(fds, ent->d_name, rec.target, sizeof(rec.target) - 1);
+		n = readlinkat(dirfd(dir), ent->d_name, rec.target, sizeof(rec.target) - 1);
 		if (n < 0)
 			continue;
 		rec.target[n] = '\0';
@@ -264,7 +270,7 @@ static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *
 		rec.pid = pid;
 		rec.fd = atoi(ent->d_name);
 		if (!have_comm) {
-			read_comm(pid, rec.comm);
+			bs_read_comm(pid, rec.comm);
 			have_comm = 1;
 		}
 		snprintf(link, sizeof(link), "/proc/%d/fdinfo/%s", pid, ent->d_name);
@@ -286,7 +292,7 @@ int bs_scan_owners(int (*visit)(const struct bs_owner_fd *fd, void *ctx), void *
 	if (!proc)
 		return -errno;
 	while ((ent = readdir(proc)) != NULL && budget) {
-		if (!is_pid(ent->d_name))
+		if (!bs_all_digits(ent->d_name))
 			continue;
 		if (scan_process(atoi(ent->d_name), visit, ctx, &budget))
 			break;
