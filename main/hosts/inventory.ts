@@ -32,7 +32,7 @@ const LIST_WINDOW = 32;
  * event loop for its whole length (100+ ms): other clients, page loads and live ticks wait.
  * The list lets them in after each slice of this many ms.
  */
-const LIST_SLICE_MS = 4;
+export const LIST_SLICE_MS = 4;
 
 /** Full names found so far, by program id and tag: a loaded program's BTF never changes. */
 type FuncNames = Map<number, { tag: string | undefined; name: string | undefined }>;

@@ -2,6 +2,15 @@
 // million-line listing) cut into slices of a few milliseconds, with a turn of the event loop
 // between them, so other clients, page loads and live ticks are not held up behind it.
 
+/**
+ * A promise of a whole turn of the event loop, timers and I/O included. One immediate is not
+ * that: queued from the poll phase (where a request arrives), it runs in the same turn's check
+ * phase, before any timer or I/O; the second, queued from the check phase, runs only after them.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 export class TimeSlices {
   private sliceStart = performance.now();
   private pause: Promise<void> | undefined;
@@ -15,11 +24,23 @@ export class TimeSlices {
    */
   due(): Promise<void> | undefined {
     if (!this.pause && performance.now() - this.sliceStart > this.sliceMs) {
-      this.pause = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.pause = nextTurn().then(() => {
         this.pause = undefined;
         this.sliceStart = performance.now();
       });
     }
     return this.pause;
   }
+}
+
+/** `each` of every item in order, in slices of `sliceMs` with a whole turn of the event loop between them. */
+export async function mapInSlices<T, R>(items: readonly T[], each: (item: T) => R, sliceMs: number): Promise<R[]> {
+  const slices = new TimeSlices(sliceMs);
+  const results: R[] = [];
+  for (const item of items) {
+    results.push(each(item));
+    const pause = slices.due();
+    if (pause) await pause;
+  }
+  return results;
 }

@@ -19,7 +19,8 @@ import { LiveService } from './live-service.js';
 import { GraphService } from './graph-service.js';
 import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
-import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { getLink, getMap, getProgram, LIST_SLICE_MS, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
+import { mapInSlices } from '../hosts/time-slices.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
 import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
@@ -160,19 +161,19 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       if (warm) return warm;
       const s = await session(host);
       const [shows, opts] = await Promise.all([listPrograms(s), listShowOptions(s)]);
-      return shows.map((show) => toWireJson(renderProgJson(show, opts)) as never);
+      return mapInSlices(shows, (show) => toWireJson(renderProgJson(show, opts)) as never, LIST_SLICE_MS);
     },
     async listMaps({ host }) {
       const s = await session(host);
       const [shows, opts] = await Promise.all([listMaps(s), listShowOptions(s)]);
-      return shows.map((show) => toWireJson(renderMapJson(show, opts)) as never);
+      return mapInSlices(shows, (show) => toWireJson(renderMapJson(show, opts)) as never, LIST_SLICE_MS);
     },
     async listLinks({ host }) {
       const s = await session(host);
       const shows = await listLinks(s);
       // Only kprobe_multi links name kernel functions: kallsyms (~10 MB) is read for them alone.
       const opts = shows.some((show) => show.info.details?.kind === 'kprobe_multi') ? await showOptions(s) : await listShowOptions(s);
-      return shows.map((show) => toWireJson(renderLinkJson(show, opts)) as never);
+      return mapInSlices(shows, (show) => toWireJson(renderLinkJson(show, opts)) as never, LIST_SLICE_MS);
     },
     async getProgram({ host, id }) {
       const s = await session(host);

@@ -1,5 +1,6 @@
 // Work cut into time slices: nothing to wait for within a slice; after it, one turn of the
 // event loop that every caller waits for together, then a new slice.
+import { readFile } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TimeSlices } from '../../../main/hosts/time-slices.js';
 
@@ -25,5 +26,19 @@ describe('time slices', () => {
     busy(8);
     await slices.due();
     expect(timerRan).toBe(true);
+  });
+
+  it('pauses for a whole turn even when the slice began in an I/O callback, where one immediate would run before any timer', async () => {
+    const timerRanByPauseEnd = await new Promise<boolean>((resolve, reject) => {
+      readFile(import.meta.filename, (err) => {
+        if (err) return reject(err);
+        let timerRan = false;
+        setTimeout(() => (timerRan = true), 0);
+        const slices = new TimeSlices(5);
+        busy(8);
+        void slices.due()!.then(() => resolve(timerRan));
+      });
+    });
+    expect(timerRanByPauseEnd).toBe(true);
   });
 });
