@@ -118,7 +118,11 @@ test('File → Open uploads a snapshot to the server, which opens it as a host; 
   // The upload's overview is open: its programs come from the file.
   await page.getByRole('link', { name: 'Programs', exact: true }).click();
   const program = report.programs.find((p) => p.object === 'maps' || p.object === 'tracing')!;
+  // `/` before the view is up focuses nothing, and the name's letters would go to the shortcuts.
+  const filter = page.getByRole('searchbox', { name: 'Filter programs' });
+  await expect(filter).toBeVisible({ timeout: 20_000 });
   await page.keyboard.press('/');
+  await expect(filter).toBeFocused();
   await page.keyboard.type(program.kernel_name);
   await expect(page.getByRole('grid', { name: 'Programs' }).locator(`[data-id="${program.id}"]`)).toBeVisible({ timeout: 10_000 });
 
