@@ -6,10 +6,14 @@ const { join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const { useCodeCache } = require('./code-cache.js');
 
-// A one-shot command is over before optimizing its loops pays: V8 spent ~30 ms of CPU on its
-// optimizing compiler's threads for a 1,000-program listing. A 16x interrupt budget tiers code
-// up later (a long map dump's loops still are, ~15 ms later).
-setFlagsFromString('--interrupt-budget=1081344');
+// A quick command is over before optimizing its loops pays: V8 spent ~30 ms of CPU on its
+// optimizing compiler's threads for a 1,000-program listing, and an 8x interrupt budget, tiering
+// code up later, saves listings and a program's dump 2-3 ms. Long output wants the opposite:
+// vmlinux's BTF as raw text or C (12 MB, 3 MB) took 17-25 ms longer with it, and servers run on.
+const [verb, object] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const QUICK_VERBS = new Set(['ls', 'show', 'doctor', 'explain', 'token']);
+const quick = QUICK_VERBS.has(verb) || (verb === 'dump' && object === 'prog');
+if (quick) setFlagsFromString('--interrupt-budget=1081344');
 
 const bundle = join(__dirname, '../out/cli');
 const cli = join(bundle, 'cli.cjs');
@@ -17,7 +21,7 @@ if (!existsSync(cli)) {
   console.error('bpfscope: not built yet; run `npm run build` first');
   process.exit(1);
 }
-useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'));
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), quick ? 'quick' : undefined);
 // A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
