@@ -218,6 +218,12 @@ export interface Host {
    */
   progInfoAll?(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array>;
   /**
+   * What a program listing needs of up to max programs with ids after afterId (info, map ids,
+   * fdinfo), packed (native/src/prog_info_batch.h), decoded by main/kernel/info/prog-batch.ts.
+   * Optional: without it listings read listIds + progInfo per program.
+   */
+  progInfoBatch?(afterId: number, max: number): Promise<Uint8Array>;
+  /**
    * A watch whose diffs carry only what changed (keySize > 0). Optional: snapshots lack it,
    * and the map watcher then compares full reads itself. EMFILE when the host keeps too many.
    */

@@ -12,7 +12,8 @@ import {
   type ProgInfo,
   type ProgShow,
 } from '../kernel/info/index.js';
-import type { RawOwnerFd, RawProgInfo } from './host.js';
+import { decodeProgBatch } from '../kernel/info/prog-batch.js';
+import { MAX_OBJECTS_PER_KIND, type Host, type RawOwnerFd, type RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
 import { programMetadata } from './prog-metadata.js';
@@ -64,16 +65,20 @@ export async function fetchEach<T>(ids: readonly number[], fetch: (id: number) =
   return results.filter((result): result is T => result !== null);
 }
 
-async function firstFuncName(session: HostSession, raw: RawProgInfo, info: ProgInfo): Promise<string | undefined> {
-  if ((info.name ?? '').length < KERNEL_NAME_MAX || !info.btfId || !info.nrFuncInfo) return undefined;
+/** Whether bpftool would name the program after its first BTF function (a name cut at 15 characters). */
+function hasLongName(info: ProgInfo): boolean {
+  return (info.name ?? '').length >= KERNEL_NAME_MAX && !!info.btfId && !!info.nrFuncInfo;
+}
+
+async function firstFuncName(session: HostSession, raw: ListedProg, info: ProgInfo): Promise<string | undefined> {
   const known = funcNamesBySession.get(session)?.get(info.id);
   if (known && known.tag === info.tag) return known.name;
-  const detail = raw.funcInfo.byteLength > 0 ? raw : await session.host.progInfo(raw.id, true);
+  const detail = raw.funcInfo && raw.funcInfo.byteLength > 0 ? { funcInfo: raw.funcInfo } : await session.host.progInfo(raw.id, true);
   if (!detail || detail.funcInfo.byteLength === 0 || !info.funcInfoRecSize) return undefined;
   const [first] = decodeFuncInfo(detail.funcInfo, info.funcInfoRecSize, 1);
   if (!first) return undefined;
   try {
-    const btf = await session.btf(info.btfId);
+    const btf = await session.btf(info.btfId!);
     return btf.type(first.typeId).name || undefined;
   } catch {
     // BTF gone or unreadable: bpftool then shows the truncated name too.
@@ -81,18 +86,58 @@ async function firstFuncName(session: HostSession, raw: RawProgInfo, info: ProgI
   }
 }
 
-async function programShow(session: HostSession, raw: RawProgInfo): Promise<ProgShow> {
+/** What a listing reads of a program; RawProgInfo's other arrays are read only for a full name. */
+type ListedProg = Pick<RawProgInfo, 'id' | 'info' | 'mapIds' | 'fdinfo'> & Partial<Pick<RawProgInfo, 'funcInfo'>>;
+
+/**
+ * A program's show, its full name and metadata still to come from the returned promise, which
+ * is undefined for a program that can have neither (most of a listing: no turn of the event loop).
+ */
+function programShowOf(session: HostSession, raw: ListedProg): { show: ProgShow; rest?: Promise<void> } {
   const info = decodeProgInfo(raw.info);
   const mapIds = u32Array(raw.mapIds);
   const show: ProgShow = { info, mapIds, fdinfo: parseFdinfo(raw.fdinfo) };
-  const [name, metadata] = await Promise.all([
-    firstFuncName(session, raw, info),
+  const named = hasLongName(info);
+  if (!named && mapIds.length === 0) return { show };
+  const rest = Promise.all([
+    named ? firstFuncName(session, raw, info) : undefined,
     // Like bpftool, a program whose metadata cannot be read is shown without it.
     mapIds.length > 0 ? programMetadata(session, mapIds).catch(() => undefined) : undefined,
-  ]);
-  if (name) show.firstFuncName = name;
-  if (metadata) show.metadata = metadata;
+  ]).then(([name, metadata]) => {
+    if (name) show.firstFuncName = name;
+    if (metadata) show.metadata = metadata;
+  });
+  return { show, rest };
+}
+
+async function programShow(session: HostSession, raw: RawProgInfo): Promise<ProgShow> {
+  const { show, rest } = programShowOf(session, raw);
+  await rest;
   return show;
+}
+
+/** Programs read a batch at a time (one addon call or agent round trip each). */
+const PROG_BATCH = 256;
+
+/** Every program's show from a host that reads them in batches, the event loop let in between. */
+async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>): Promise<ProgShow[]> {
+  const shows: ProgShow[] = [];
+  const rests: Promise<void>[] = [];
+  const slices = new TimeSlices(LIST_SLICE_MS);
+  let after = 0;
+  for (let more = true; more && shows.length < MAX_OBJECTS_PER_KIND; ) {
+    const page = decodeProgBatch(await batch.call(session.host, after, Math.min(PROG_BATCH, MAX_OBJECTS_PER_KIND - shows.length)));
+    for (const raw of page.records) {
+      const { show, rest } = programShowOf(session, raw);
+      shows.push(show);
+      if (rest) rests.push(rest);
+      after = raw.id;
+    }
+    more = page.more && page.records.length > 0;
+    await slices.due();
+  }
+  await Promise.all(rests);
+  return shows;
 }
 
 /**
@@ -117,12 +162,12 @@ function rememberFuncNames(session: HostSession, shows: readonly ProgShow[]): vo
   funcNamesBySession.set(session, names);
 }
 
-/** Lists reading every object of a kind, with the owner scan running alongside. */
-async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>): Promise<T[]> {
+/** Lists reading every object of a kind (by `read`, else by id), with the owner scan running alongside. */
+async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>, read?: () => Promise<T[]>): Promise<T[]> {
   const owners = ownerIndex(session);
   // Should reading the objects fail first, the scan's failure is not left unhandled.
   owners.catch(() => undefined);
-  const shows = await fetchEach(await session.host.listIds(kind), fetch);
+  const shows = read ? await read() : await fetchEach(await session.host.listIds(kind), fetch);
   return withOwners(kind, shows, owners);
 }
 
@@ -140,7 +185,8 @@ export async function getProgramUnowned(session: HostSession, id: number): Promi
 }
 
 export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
-  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id));
+  const batch = session.host.progInfoBatch;
+  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id), batch && (() => programShowsBatched(session, batch)));
   rememberFuncNames(session, shows);
   return shows;
 }

@@ -170,6 +170,10 @@ export class LocalHost implements Host {
     return this.addon.progInfoAll(maxProgs, knownIds);
   }
 
+  async progInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.addon.progInfoBatch(afterId, max);
+  }
+
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.addon.ringbufPositions(mapId);
   }

@@ -226,6 +226,9 @@ export class SshHost implements Host {
   progInfoAll(maxProgs: number, knownIds?: Uint32Array): Promise<Uint8Array> {
     return this.run((h) => h.progInfoAll(maxProgs, knownIds));
   }
+  progInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.run((h) => h.progInfoBatch(afterId, max));
+  }
   ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.run((h) => h.ringbufPositions(mapId));
   }

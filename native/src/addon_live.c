@@ -9,6 +9,7 @@
 
 #include "bpf_read.h"
 #include "prog_info_all.h"
+#include "prog_info_batch.h"
 #include "ringbuf_mmap.h"
 
 /* A Node-style error: code ('ENOENT'), errno, syscall and object id. */
@@ -51,6 +52,32 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 	bs_buf_free(&buf);
 	if (status != napi_ok) {
 		napi_throw_error(env, NULL, "progInfoAll: cannot create buffer");
+		return NULL;
+	}
+	return result;
+}
+
+napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2;
+	napi_value argv[2], result;
+	struct bs_buf buf;
+	uint32_t after_id, max;
+	void *copy;
+	int err;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+	    napi_get_value_uint32(env, argv[0], &after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &max) != napi_ok) {
+		napi_throw_type_error(env, NULL, "progInfoBatch(afterId, max): bad arguments");
+		return NULL;
+	}
+	err = bs_prog_info_batch(after_id, max, &buf);
+	if (err)
+		return bs_throw_errno(env, -err, err == -ENOMEM || err == -E2BIG ? "malloc" : bs_cmd_name(bs_last_cmd()), 0);
+	napi_status status = napi_create_buffer_copy(env, buf.len, buf.data, &copy, &result);
+	bs_buf_free(&buf);
+	if (status != napi_ok) {
+		napi_throw_error(env, NULL, "progInfoBatch: cannot create buffer");
 		return NULL;
 	}
 	return result;

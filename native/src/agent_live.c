@@ -10,6 +10,7 @@
 #include "agent_handles.h"
 #include "map_mmap.h"
 #include "prog_info_all.h"
+#include "prog_info_batch.h"
 #include "ringbuf_mmap.h"
 
 /* An mmap copy travels in one frame: below the addon's BS_MMAP_MAX. */
@@ -26,6 +27,21 @@ int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct
 	err = bs_prog_info_all(max, req->nblobs ? req->blob[0] : NULL, req->nblobs ? req->blob_len[0] / 4 : 0, out);
 	if (err)
 		return err == -ENOMEM ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
+int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t after, max;
+	int err;
+
+	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max))
+		return bs_reply_bad_args(r, "progInfoBatch(afterId, max): bad arguments");
+	err = bs_prog_info_batch(after, max, out);
+	if (err)
+		return err == -ENOMEM || err == -E2BIG ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
 	bs_json_raw(&r->meta, "null");
 	bs_reply_blob(r, out->data, out->len);
 	return 0;

@@ -8,6 +8,8 @@
 
 /* progInfoAll {max} blobs [u32 LE known ids] (optional) → [packed records] (prog_info_all.h) */
 int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct bs_buf *out);
+/* progInfoBatch {after, max} → [packed records] (prog_info_batch.h) */
+int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 /* ringbufPositions {obj} → {consumerPos, producerPos (decimal strings), dataSize, mapType} | null */
 int bs_agent_ringbuf_positions(const struct bs_request *req, struct reply *r);
 /* mapMmap {handle, page, length} → [bytes] */

@@ -46,6 +46,7 @@
  *   clocks                            → {realtimeNs, boottimeNs} (decimal strings)
  *   progInfoAll {max} blobs [u32 LE known ids] (optional)
  *                                     → [packed records] (prog_info_all.h)
+ *   progInfoBatch {after, max}        → [packed records] (prog_info_batch.h)
  *   ringbufPositions {obj}            → {consumerPos, producerPos (decimal
  *                                        strings), dataSize, mapType} | null
  *   mapMmap {handle, page, length}    → [bytes]

@@ -8,6 +8,8 @@ import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 import { PROTOCOL_VERSION } from '../../main/hosts/frame.js';
 import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
+import { decodeProgInfo, parseFdinfo } from '../../main/kernel/info/index.js';
+import { decodeProgBatch, type ProgBatch } from '../../main/kernel/info/prog-batch.js';
 import { expectSameAttachments, expectSameLiveReads, expectSameMapDumps, expectSameObjects } from './same-host.js';
 
 const problem = agentTestProblem();
@@ -43,6 +45,15 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
       link: links.map((l) => l.id),
     });
     expect(compared).toBeGreaterThan(programs.length + maps.length);
+  });
+
+  it('reads programs in batches as LocalHost does: the same ids, info and map ids', async () => {
+    const [mine, theirs] = await Promise.all([local.progInfoBatch(0, 4096), agent.progInfoBatch(0, 4096)]).then((both) => both.map(decodeProgBatch));
+    const fixtureIds = fixtures.report.programs.map((p) => p.id);
+    const pick = (batch: ProgBatch) => batch.records.filter((r) => fixtureIds.includes(r.id)).map((r) => ({ id: r.id, mapIds: Array.from(r.mapIds), name: decodeProgInfo(r.info).name, tag: decodeProgInfo(r.info).tag, memlock: parseFdinfo(r.fdinfo).memlock }));
+    expect(pick(theirs)).toEqual(pick(mine));
+    expect(pick(theirs).map((p) => p.id)).toEqual(fixtureIds.toSorted((a, b) => a - b));
+    expect(decodeProgBatch(await agent.progInfoBatch(fixtureIds[0]!, 1)).records.length).toBe(1);
   });
 
   it('dumps every fixture map to the same entries in batch and next-key modes', async () => {
