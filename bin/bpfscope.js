@@ -14,6 +14,10 @@ const [verb, object] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'
 const QUICK_VERBS = new Set(['ls', 'show', 'doctor', 'explain', 'token']);
 const quick = QUICK_VERBS.has(verb) || (verb === 'dump' && object === 'prog');
 if (quick) setFlagsFromString('--interrupt-budget=1081344');
+// BTF's printers run a few dozen small functions hot for 30-100 ms: compiled one by one, without
+// inlining each other, they are optimized sooner (the compiler thread's queue is shorter) and
+// compile in less CPU (vmlinux raw: 46 -> 36 ms of formatting, C: 110 -> 84 ms).
+if (verb === 'btf') setFlagsFromString('--no-turbo-inlining');
 
 const bundle = join(__dirname, '../out/cli');
 const cli = join(bundle, 'cli.cjs');
@@ -21,7 +25,7 @@ if (!existsSync(cli)) {
   console.error('bpfscope: not built yet; run `npm run build` first');
   process.exit(1);
 }
-useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), quick ? 'quick' : undefined);
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
 // A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

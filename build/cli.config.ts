@@ -16,6 +16,9 @@ export default defineConfig({
       // Importing one of our modules runs nothing but definitions: a chunk that uses none of
       // another's exports does not load it (a barrel re-export left such requires behind).
       treeshake: { moduleSideEffects: false },
+      // Every imported constant as its value, not only in conditions: a constant read from
+      // another chunk is a getter call (BTF kinds in the printers' switches, per type printed).
+      optimization: { inlineConst: { mode: 'all' } },
       output: {
         format: 'cjs',
         entryFileNames: '[name].cjs',

@@ -9,7 +9,8 @@ import { CLayout } from './c-layout.js';
 import { CNames } from './c-names.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
-import { infoKind, Kind } from './wire.js';
+import * as Kind from './kind.js';
+import { infoKind } from './wire.js';
 
 /** libbpf's indentation string holds 13 tabs; deeper levels print 13. */
 const MAX_INDENT = 13;

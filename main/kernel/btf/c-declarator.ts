@@ -8,7 +8,8 @@ import type { CNames } from './c-names.js';
 import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
-import { infoKind, Kind } from './wire.js';
+import * as Kind from './kind.js';
+import { infoKind } from './wire.js';
 
 /** Declarator chains and nested anonymous types deeper than this are loops. */
 export const MAX_NESTING = 1024;

@@ -3,7 +3,8 @@
 // printer asks for the same member types over and over.
 
 import type { BtfRecords } from './records.js';
-import { infoKind, Kind } from './wire.js';
+import * as Kind from './kind.js';
+import { infoKind } from './wire.js';
 
 /** btf__resolve_size follows at most this many typedefs/modifiers/arrays. */
 const MAX_RESOLVE_DEPTH = 32;

@@ -7,7 +7,8 @@ import { latin1At } from './c-layout.js';
 import { NameCounts } from './name-counts.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
-import { infoKind, Kind } from './wire.js';
+import * as Kind from './kind.js';
+import { infoKind } from './wire.js';
 
 /** A deduplicated name is formatted into a 256-byte buffer (255 bytes and the NUL). */
 const MAX_DEDUP_NAME = 255;

@@ -15,7 +15,8 @@ import { CDeclarations } from './c-decl.js';
 import { EXTERNAL_NAME, MAX_NESTING } from './c-declarator.js';
 import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
-import { infoKind, Kind } from './wire.js';
+import * as Kind from './kind.js';
+import { infoKind } from './wire.js';
 import { joinChunks, TextOut } from './text-out.js';
 
 const enum Order { None, Ordering, Ordered }

@@ -9,22 +9,22 @@ const MINUS = 0x2d;
 /** "00" … "99": two digits per division. */
 const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
-function digitCount(v: number): number {
-  if (v < 10) return 1;
-  if (v < 100) return 2;
-  if (v < 1000) return 3;
-  if (v < 10000) return 4;
-  if (v < 100000) return 5;
-  if (v < 1000000) return 6;
-  if (v < 10000000) return 7;
-  if (v < 100000000) return 8;
-  if (v < 1000000000) return 9;
-  return 10;
-}
-
 /** v: an integer in [0, 2^32). */
 export function writeU32(out: Uint8Array, at: number, v: number): number {
-  const end = at + digitCount(v);
+  // The digit count by comparisons written out: a function of its own was a call per number
+  // where V8 does not inline (the BTF printers run with inlining off).
+  let end = at + 1;
+  if (v >= 10) end++;
+  if (v >= 100) end++;
+  if (v >= 1000) {
+    end++;
+    if (v >= 10000) end++;
+    if (v >= 100000) end++;
+    if (v >= 1000000) end++;
+    if (v >= 10000000) end++;
+    if (v >= 100000000) end++;
+    if (v >= 1000000000) end++;
+  }
   let p = end;
   while (v >= 100) {
     // An unsigned 32-bit division: compiled to a multiply, unlike Math.floor's float divide.

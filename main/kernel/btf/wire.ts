@@ -1,6 +1,8 @@
 // The BTF wire format (include/uapi/linux/btf.h): header, type records, string table.
 // Only layout knowledge lives here; the friendly model is in types.ts.
 
+import * as Kind from './kind.js';
+
 export const BTF_MAGIC = 0xeb9f;
 export const BTF_VERSION = 1;
 export const HEADER_MIN_LEN = 24;
@@ -47,12 +49,6 @@ export const KIND = {
 } as const;
 export const KIND_MAX = KIND.ENUM64;
 
-/** The same kind numbers as constants the compiler inlines (a switch over them becomes a jump table). */
-export const enum Kind {
-  Void = 0, Int = 1, Ptr = 2, Array = 3, Struct = 4, Union = 5, Enum = 6, Fwd = 7, Typedef = 8, Volatile = 9,
-  Const = 10, Restrict = 11, Func = 12, FuncProto = 13, Var = 14, Datasec = 15, Float = 16, DeclTag = 17,
-  TypeTag = 18, Enum64 = 19,
-}
 
 /** bpftool's names for kinds, indexed by kind number. */
 export const KIND_NAMES: readonly string[] = [

@@ -50,13 +50,27 @@ describe('CLI code cache', () => {
 
   it('a command run with the usual V8 flags keeps a cache of its own, and neither rewrites the other', async () => {
     const quick = statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs;
+    const usage = await run(['dump', 'map']);
+    expect(usage.stderr).toMatch(/missing map id/);
+    const usual = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
+    expect(await run(args)).toEqual(uncached);
+    expect(await run(['dump', 'map'])).toEqual(usage);
+    expect(statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs).toBe(quick);
+    expect(statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs).toBe(usual);
+  });
+
+  it('btf, run without inlining, keeps a third cache, and no command rewrites another\'s', async () => {
+    const quick = statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs;
+    const usual = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
     const usage = await run(['btf']);
     expect(usage.stderr).toMatch(/missing btf id/);
-    const usual = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
+    const btf = statSync(join(cacheDir, 'cli.cjs.btf.v8')).mtimeMs;
+    expect(await run(['dump', 'map'])).not.toEqual(usage);
     expect(await run(args)).toEqual(uncached);
     expect(await run(['btf'])).toEqual(usage);
     expect(statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs).toBe(quick);
     expect(statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs).toBe(usual);
+    expect(statSync(join(cacheDir, 'cli.cjs.btf.v8')).mtimeMs).toBe(btf);
   });
 
   it('a damaged cache is refused by V8 and written again', async () => {
