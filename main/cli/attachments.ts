@@ -16,9 +16,8 @@ import { listCgroupViews, listNetViews, listPerfEvents, programAttachPoints, pro
 import { extendedByJson, extendedByText } from '../kernel/info/prog-targets.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { HostError, toHostError } from '../hosts/host-error.js';
-import { UsageError, type CommandContext } from './context.js';
+import { ATTACHMENT_VIEWS, UsageError, type CommandContext } from './context.js';
 
-export const ATTACHMENT_VIEWS = new Set(['net', 'cgroup', 'perf']);
 
 /** The program's name and attach BTF ids; with vmlinux, the attach_btf_id's name as bpftool's cgroup tree gives it. */
 async function progSummary(session: HostSession, id: number, btfName: boolean): Promise<ProgSummary | undefined> {

@@ -35,6 +35,9 @@ export interface CommandContext {
 /** A verb: what `bpfscope VERB …` runs, given its words and flags; returns the exit code. */
 export type Command = (ctx: CommandContext) => Promise<number>;
 
+/** The `ls` views of attach points (main/cli/attachments.ts), known here so `ls progs` need not load them. */
+export const ATTACHMENT_VIEWS: ReadonlySet<string> = new Set(['net', 'cgroup', 'perf']);
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -16,8 +16,7 @@ import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
-import { ATTACHMENT_VIEWS, lsAttachmentsCommand, programAttachments, programExtendedByView } from './attachments.js';
-import { parseObjectId, UsageError, type CommandContext } from './context.js';
+import { ATTACHMENT_VIEWS, parseObjectId, UsageError, type CommandContext } from './context.js';
 
 export type Kind = 'prog' | 'map' | 'link';
 
@@ -75,12 +74,14 @@ function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
 
 /**
  * A program's attach points, the programs extending it and its summary, asked for together: their
- * walks of /proc run beside each other's syscalls. The summary's analysis (host graph, map access) loads only here.
+ * walks of /proc run beside each other's syscalls. The attach point queries and the summary's
+ * analysis (host graph, map access) load only here, not for a listing.
  */
 function programExtras(session: HostSession, id: number) {
+  const views = import('./attachments.js');
   return Promise.all([
-    programAttachments(session, id),
-    programExtendedByView(session, id),
+    views.then((v) => v.programAttachments(session, id)),
+    views.then((v) => v.programExtendedByView(session, id)),
     import('../hosts/host-graph.js').then((graph) => graph.programSummary(session, id)),
   ]);
 }
@@ -102,7 +103,7 @@ export async function showJson(session: HostSession, kind: Kind, id: number): Pr
 
 export async function lsCommand(ctx: CommandContext): Promise<number> {
   const [what, ...rest] = ctx.args;
-  if (ATTACHMENT_VIEWS.has(what ?? '')) return lsAttachmentsCommand(ctx);
+  if (ATTACHMENT_VIEWS.has(what ?? '')) return (await import('./attachments.js')).lsAttachmentsCommand(ctx);
   const kind = LIST_WORDS[what ?? ''];
   if (what === undefined) throw new UsageError(`ls: say what to list: ${LS_USAGE}`);
   if (!kind) throw new UsageError(`ls ${what}: there is no list called '${what}'; the lists are progs, maps, links, net, perf and cgroup: ${LS_USAGE}`);

@@ -12,7 +12,7 @@ import {
   type ProgInfo,
   type ProgShow,
 } from '../kernel/info/index.js';
-import { decodeProgBatch } from '../kernel/info/prog-batch.js';
+import { decodeProgBatch, type ProgBatch } from '../kernel/info/prog-batch.js';
 import { MAX_OBJECTS_PER_KIND, type Host, type RawOwnerFd, type RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
@@ -117,23 +117,30 @@ async function programShow(session: HostSession, raw: RawProgInfo): Promise<Prog
 }
 
 /** Programs read a batch at a time (one addon call or agent round trip each). */
-const PROG_BATCH = 256;
+const PROG_BATCH = 128;
 
-/** Every program's show from a host that reads them in batches, the event loop let in between. */
+/**
+ * Every program's show from a host that reads them in batches. The next batch is asked for as
+ * soon as the last one's ids are known: the addon reads it on the thread pool, an agent answers
+ * it over the wire, while this one is decoded.
+ */
 async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>): Promise<ProgShow[]> {
   const shows: ProgShow[] = [];
   const rests: Promise<void>[] = [];
   const slices = new TimeSlices(LIST_SLICE_MS);
-  let after = 0;
-  for (let more = true; more && shows.length < MAX_OBJECTS_PER_KIND; ) {
-    const page = decodeProgBatch(await batch.call(session.host, after, Math.min(PROG_BATCH, MAX_OBJECTS_PER_KIND - shows.length)));
+  const read = (after: number, max: number) => batch.call(session.host, after, Math.min(PROG_BATCH, max)).then(decodeProgBatch);
+  for (let next: Promise<ProgBatch> | undefined = read(0, MAX_OBJECTS_PER_KIND); next; ) {
+    const page: ProgBatch = await next;
+    const last = page.records.at(-1);
+    const room = MAX_OBJECTS_PER_KIND - shows.length - page.records.length;
+    next = page.more && last && room > 0 ? read(last.id, room) : undefined;
+    // Should this batch's decoding throw, the next one's failure is not left unhandled.
+    next?.catch(() => undefined);
     for (const raw of page.records) {
       const { show, rest } = programShowOf(session, raw);
       shows.push(show);
       if (rest) rests.push(rest);
-      after = raw.id;
     }
-    more = page.more && page.records.length > 0;
     await slices.due();
   }
   await Promise.all(rests);

@@ -108,8 +108,8 @@ export interface NativeAddon {
   taskFds(): Promise<NativeTaskFd[]>;
   /** Packed bpf_prog_info of every program (native/src/prog_info_all.h). */
   progInfoAll(maxProgs: number, knownIds?: Uint32Array): Buffer;
-  /** Info, map ids and fdinfo of the programs after afterId, packed (native/src/prog_info_batch.h). */
-  progInfoBatch(afterId: number, max: number): Buffer;
+  /** Info, map ids and fdinfo of the programs after afterId, packed (native/src/prog_info_batch.h); read on the thread pool. */
+  progInfoBatch(afterId: number, max: number): Promise<Buffer>;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
   /** native/src/kern_read.h: BPF streams and tracefs. */
   progStreamRead(progId: number, streamId: number, max: number): Buffer;

@@ -2,11 +2,12 @@
 #include "prog_info_batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "proc_scan.h"
 
 /* A kernel's fdinfo of a program is a few hundred bytes. */
 #define FDINFO_MAX 2048
@@ -45,8 +46,36 @@ static int reserve(struct bs_buf *buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* The fdinfo text of fd, read through the batch's open /proc/self/fdinfo
+ * (a lookup of one name instead of a walk of the whole path); empty when it
+ * cannot be read. Returns its length. */
+static size_t read_fdinfo(int fdinfo_dir, int fd, char *buf, size_t size)
+{
+	char name[16];
+	ssize_t n;
+	size_t total = 0;
+	int file;
+
+	buf[0] = '\0';
+	snprintf(name, sizeof(name), "%d", fd);
+	file = openat(fdinfo_dir, name, O_RDONLY | O_CLOEXEC);
+	if (file < 0)
+		return 0;
+	while (total + 1 < size) {
+		n = read(file, buf + total, size - 1 - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	close(file);
+	buf[total] = '\0';
+	return total;
+}
+
 /* Appends one program's record; 1 when it does not fit the batch. */
-static int put_program(struct bs_buf *out, size_t *cap, uint32_t id, int fd)
+static int put_program(struct bs_buf *out, size_t *cap, uint32_t id, int fd, int fdinfo_dir)
 {
 	struct bs_prog_detail d;
 	const struct bs_buf *map_ids;
@@ -58,9 +87,7 @@ static int put_program(struct bs_buf *out, size_t *cap, uint32_t id, int fd)
 	err = bs_prog_detail(fd, 0, &d);
 	if (err)
 		return err;
-	if (bs_self_fdinfo(fd, fdinfo, sizeof(fdinfo)) != 0)
-		fdinfo[0] = '\0';
-	fdinfo_len = strlen(fdinfo);
+	fdinfo_len = read_fdinfo(fdinfo_dir, fd, fdinfo, sizeof(fdinfo));
 	map_ids = &d.aux[BS_PROG_MAP_IDS];
 	size = padded(BS_PROG_BATCH_RECORD_HEADER + d.info_len + map_ids->len + fdinfo_len);
 	err = reserve(out, cap, size);
@@ -86,14 +113,19 @@ int bs_prog_info_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 {
 	uint32_t id = after_id, count = 0, more = 0;
 	size_t cap = INITIAL_BYTES;
-	int err;
+	int fdinfo_dir, err;
 
 	if (max > BS_PROG_BATCH_MAX)
 		max = BS_PROG_BATCH_MAX;
+	fdinfo_dir = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdinfo_dir < 0)
+		return -errno;
 	out->data = malloc(cap);
 	out->len = BS_PROG_BATCH_HEADER;
-	if (!out->data)
+	if (!out->data) {
+		close(fdinfo_dir);
 		return -ENOMEM;
+	}
 	for (;;) {
 		int fd;
 
@@ -113,7 +145,7 @@ int bs_prog_info_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			err = fd;
 			goto fail;
 		}
-		err = put_program(out, &cap, id, fd);
+		err = put_program(out, &cap, id, fd, fdinfo_dir);
 		close(fd);
 		if (err == -ENOENT)
 			continue;
@@ -129,10 +161,12 @@ int bs_prog_info_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			goto fail;
 		count++;
 	}
+	close(fdinfo_dir);
 	put_u32(out->data, count);
 	put_u32(out->data + 4, more);
 	return 0;
 fail:
+	close(fdinfo_dir);
 	bs_buf_free(out);
 	return err;
 }
