@@ -125,16 +125,19 @@ async function statsOn(session: HostSession): Promise<boolean> {
 
 /** A program's summary; null when it is not loaded. `busy` overrides the counters (live rates). */
 export async function programSummary(session: HostSession, id: number, busy?: SummaryBusy): Promise<ProgramSummary | null> {
-  const show = await getProgram(session, id);
-  if (!show) return null;
-  const [points, access, stats] = await Promise.all([
-    programAttachPoints(session, id).catch(() => [] as AttachPoint[]),
+  // Asked for together, the access analysis first: it starts reading kallsyms (as far as the
+  // program's calls) before the attach point queries' synchronous syscalls and without waiting
+  // for the walk of /proc that names the program's owners.
+  const [access, show, points, stats] = await Promise.all([
     programAccess(session, id).then(
       (a) => (a ? a.report : { error: 'not loaded' }),
       (error: unknown) => ({ error: toHostError(error).message }),
     ),
+    getProgram(session, id),
+    programAttachPoints(session, id).catch(() => [] as AttachPoint[]),
     busy ? Promise.resolve(busy.stats) : statsOn(session),
   ]);
+  if (!show) return null;
   const pids = pidsOf(show.owners);
   const [contexts, held] = await Promise.all([ownerContexts(session, pids), heldCounts(session, pids)]);
   const holders: SummaryHolder[] = contexts.map((c) => {

@@ -93,6 +93,8 @@ export interface NativeAddon {
   /** Scans /proc on the libuv thread pool. */
   owners(): Promise<NativeOwnerFd[]>;
   readFile(path: string, limit: number): Buffer;
+  /** The next max bytes of fd (fewer at its end; at most 1 MB), read on the thread pool from a duplicate of fd. */
+  readAsync(fd: number, max: number): Promise<Buffer>;
   mapOpen(id: number): NativeHandle | null;
   close(handle: NativeHandle): void;
   mapLookupBatch(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;

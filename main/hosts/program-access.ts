@@ -85,6 +85,9 @@ function hasKfuncCalls(xlated: Uint8Array): boolean {
 
 /** The access report of one program, from its detailed info. */
 export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: AccessContext): Promise<ProgramAccess> {
+  const jitedKsyms = u64Array(raw.jitedKsyms);
+  // Asked for first: kallsyms is read (on a local host, on the thread pool) while the maps are looked at.
+  const named = context.symbols(kernelAddressesOf(raw.xlated, jitedKsyms));
   const mapIds = u32Array(raw.mapIds);
   const types = new Map<number, number | undefined>();
   const innerTypes = new Map<number, number | undefined>();
@@ -93,9 +96,8 @@ export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: 
     types.set(id, type);
     if (type === MAP_TYPE_ARRAY_OF_MAPS || type === MAP_TYPE_HASH_OF_MAPS) innerTypes.set(id, await context.innerMapType(id));
   }
-  const jitedKsyms = u64Array(raw.jitedKsyms);
   const subprogStarts = info.funcInfoRecSize && raw.funcInfo.byteLength > 0 ? decodeFuncInfo(raw.funcInfo, info.funcInfoRecSize).map((f) => f.insnOff) : undefined;
-  const symbols = await context.symbols(kernelAddressesOf(raw.xlated, jitedKsyms));
+  const symbols = await named;
   const resolvers = symbols
     ? { ...(symbols.callBase !== undefined ? { callBase: symbols.callBase } : {}), kernelSymbol: (a: bigint) => symbols.symbolAt(a), jitedKsyms }
     : { jitedKsyms };

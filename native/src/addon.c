@@ -654,7 +654,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },
 		{ "mapWatchClose", bs_napi_map_watch_close },
 		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },
-		{ "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
+		{ "readAsync", bs_napi_read_async }, { "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
 		{ "procMapPages", bs_napi_proc_map_pages }, { "mapHash", bs_napi_map_hash },
 	};
 

@@ -214,6 +214,34 @@ int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out)
 	return 0;
 }
 
+int bs_read_full(int fd, uint32_t max, struct bs_buf *out)
+{
+	ssize_t n;
+
+	out->data = NULL;
+	out->len = 0;
+	if (max == 0 || max > BS_READ_FULL_MAX)
+		return -EINVAL;
+	out->data = malloc(max);
+	if (!out->data)
+		return -ENOMEM;
+	while (out->len < max) {
+		n = read(fd, out->data + out->len, max - out->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			bs_buf_free(out);
+			return err;
+		}
+		if (n == 0)
+			break;
+		out->len += (uint32_t)n;
+	}
+	return 0;
+}
+
 /* Whether the maps text of a process has a line "START-END PERMS OFF DEV INODE anon_inode:bpf-map"
  * covering [addr, end). */
 static int bpf_map_mapping(const char *maps, uint64_t addr, uint64_t end)

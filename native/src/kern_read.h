@@ -41,6 +41,12 @@ int bs_trace_pipe_open(const char *path);
 /* What the pipe has now, up to max bytes; an empty buffer when it has nothing. */
 int bs_trace_pipe_read(int fd, uint32_t max, struct bs_buf *out);
 
+/* Largest piece bs_read_full reads in one call. */
+#define BS_READ_FULL_MAX (1u << 20)
+/* The next max bytes of a file (fewer at its end, none past it), however few each read()
+ * hands out: /proc/kallsyms gives a page per read(). */
+int bs_read_full(int fd, uint32_t max, struct bs_buf *out);
+
 /* Pages read from another process at most per call (arena pages through the process mapping them). */
 #define BS_PROC_PAGES_MAX 256
 
