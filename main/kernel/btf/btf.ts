@@ -5,10 +5,11 @@
 import { decodeType } from './decode.js';
 import { btfRecords, type BtfRecords } from './records.js';
 import { type BtfType, MAX_RESOLVE_DEPTH, isModifier } from './types.js';
-import { KIND, TYPE_RECORD_LEN, infoKind, infoVlen, readHeader, trailingLen } from './wire.js';
+import { KIND, TRAILING_FIXED, TRAILING_PER_VLEN, infoKind, readHeader } from './wire.js';
 
 const VOID: BtfType = { id: 0, kind: 'void', name: '' };
 const POINTER_SIZE = 8;
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 const asciiDecoder = new TextDecoder('utf-8');
 
 export class Btf {
@@ -20,7 +21,10 @@ export class Btf {
   readonly littleEndian: boolean;
   /** @internal */ readonly view: DataView;
   /** @internal */ readonly bytes: Uint8Array;
-  private readonly offsets: Uint32Array;
+  /** @internal Byte offset in `bytes` of each record of this blob, by id − firstId. */
+  readonly offsets: Uint32Array;
+  /** @internal The type records as 32-bit words in host order (a view of `bytes` where it can be). */
+  readonly words: Uint32Array;
   /** @internal Byte range of the type records in `bytes`. */
   readonly typeStart: number;
   /** @internal */ readonly typeEnd: number;
@@ -50,7 +54,8 @@ export class Btf {
     this.firstId = base ? base.typeCount : 1;
     this.typeStart = header.hdrLen + header.typeOff;
     this.typeEnd = this.typeStart + header.typeLen;
-    this.offsets = this.index(this.typeStart, header.typeLen);
+    this.words = hostWords(bytes, this.typeStart, header.typeLen, header.littleEndian);
+    this.offsets = this.index();
     this.typeCount = this.firstId + this.offsets.length;
     this.decoded = new Array<BtfType | undefined>(this.offsets.length);
   }
@@ -59,24 +64,26 @@ export class Btf {
     return new Btf(bytes, base);
   }
 
-  private index(start: number, len: number): Uint32Array {
-    const le = this.littleEndian;
-    const view = this.view;
-    const end = start + len;
+  /** The byte offset of every type record, walked from record to record. */
+  private index(): Uint32Array {
+    const words = this.words;
+    const end = words.length;
+    const start = this.typeStart;
+    const fixed = TRAILING_FIXED;
+    const perVlen = TRAILING_PER_VLEN;
     // Every record is at least 12 bytes, which bounds the count.
-    const offsets = new Uint32Array(Math.floor(len / TYPE_RECORD_LEN));
+    const offsets = new Uint32Array(Math.floor(end / 3));
     let count = 0;
-    let off = start;
-    while (off < end) {
-      const id = this.firstId + count;
-      if (off + TYPE_RECORD_LEN > end) throw new Error(`type ${id}: record truncated at byte ${off}`);
-      const info = view.getUint32(off + 4, le);
-      const kind = infoKind(info);
-      const extra = trailingLen(kind, infoVlen(info));
-      if (extra < 0) throw new Error(`type ${id}: unknown kind ${kind}`);
-      if (off + TYPE_RECORD_LEN + extra > end) throw new Error(`type ${id}: kind data truncated at byte ${off}`);
-      offsets[count++] = off;
-      off += TYPE_RECORD_LEN + extra;
+    for (let w = 0; w < end; ) {
+      if (w + 3 > end) throw new Error(`type ${this.firstId + count}: record truncated at byte ${start + w * 4}`);
+      const info = words[w + 1]!;
+      const kind = (info >>> 24) & 0x1f;
+      const extra = fixed[kind]!;
+      if (extra < 0) throw new Error(`type ${this.firstId + count}: unknown kind ${kind}`);
+      const next = w + 3 + ((extra + perVlen[kind]! * (info & 0xffff)) >>> 2);
+      if (next > end) throw new Error(`type ${this.firstId + count}: kind data truncated at byte ${start + w * 4}`);
+      offsets[count++] = start + w * 4;
+      w = next;
     }
     return offsets.slice(0, count);
   }
@@ -242,6 +249,19 @@ export class Btf {
 function checkedSize(id: number, size: number): number {
   if (size > 0xffffffff) throw new Error(`type ${id}: size ${size} too large`);
   return size;
+}
+
+/** `len` bytes from `start` as 32-bit words in host order: a view where byte order and alignment allow, or a copy. */
+function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: boolean): Uint32Array {
+  const count = len >>> 2;
+  if (littleEndian === HOST_LITTLE_ENDIAN) {
+    if ((bytes.byteOffset + start) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + start, count);
+    return new Uint32Array(bytes.slice(start, start + count * 4).buffer);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, count * 4);
+  const words = new Uint32Array(count);
+  for (let i = 0; i < count; i++) words[i] = view.getUint32(i * 4, littleEndian);
+  return words;
 }
 
 /** Parse a raw BTF blob; pass the base (usually vmlinux) for split BTF. */

@@ -11,8 +11,6 @@
 
 import type { Btf } from './btf.js';
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
 /** Base BTF under base BTF … deeper than this is not a BTF anyone makes. */
 const MAX_BASE_CHAIN = 8;
 
@@ -43,9 +41,13 @@ export function btfRecords(btf: Btf): BtfRecords {
   const start = new Uint32Array(btf.typeCount);
   let at = 3;
   for (const b of chain) {
-    copyWords(b, words, at);
-    for (let id = b.firstId; id < b.typeCount; id++) start[id] = at + ((b.recordOffset(id) - b.typeStart) >>> 2);
-    at += (b.typeEnd - b.typeStart) >>> 2;
+    words.set(b.words, at);
+    const offsets = b.offsets;
+    const first = b.firstId;
+    const typeStart = b.typeStart;
+    const base = at - (typeStart >>> 2);
+    for (let i = 0, n = offsets.length; i < n; i++) start[first + i] = base + (offsets[i]! >>> 2);
+    at += b.words.length;
   }
   let strings: Uint8Array;
   if (chain.length === 1) {
@@ -59,17 +61,4 @@ export function btfRecords(btf: Btf): BtfRecords {
     }
   }
   return { words, start, strings, typeCount: btf.typeCount };
-}
-
-function copyWords(b: Btf, words: Uint32Array, at: number): void {
-  const bytes = b.bytes;
-  const first = bytes.byteOffset + b.typeStart;
-  const count = (b.typeEnd - b.typeStart) >>> 2;
-  if (b.littleEndian === HOST_LITTLE_ENDIAN) {
-    // Byte for byte, aligned or not.
-    new Uint8Array(words.buffer, at * 4, count * 4).set(bytes.subarray(b.typeStart, b.typeStart + count * 4));
-    return;
-  }
-  const view = new DataView(bytes.buffer, first, count * 4);
-  for (let i = 0; i < count; i++) words[at + i] = view.getUint32(i * 4, b.littleEndian);
 }

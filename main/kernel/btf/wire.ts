@@ -85,39 +85,34 @@ export const VAR_GLOBAL = 1;
 export const VAR_EXTERN = 2;
 
 /**
- * Bytes that follow the 12-byte record for a kind, or -1 for a kind this decoder does not
- * know (its length cannot be known, so nothing after it can be indexed).
+ * Bytes that follow the 12-byte record for a kind, by kind number: TRAILING_FIXED[kind] +
+ * TRAILING_PER_VLEN[kind] · vlen. A fixed part of -1 is a kind this decoder does not know (its
+ * length cannot be known, so nothing after it can be indexed).
  */
-export function trailingLen(kind: number, vlen: number): number {
+export const TRAILING_FIXED = Int8Array.from({ length: 32 }, (_, kind) => {
   switch (kind) {
-    case Kind.Int:
-    case Kind.Var:
-    case Kind.DeclTag:
+    case Kind.Int: case Kind.Var: case Kind.DeclTag:
       return 4;
     case Kind.Array:
       return 12;
-    case Kind.Struct:
-    case Kind.Union:
-    case Kind.Datasec:
-    case Kind.Enum64:
-      return vlen * 12;
-    case Kind.Enum:
-    case Kind.FuncProto:
-      return vlen * 8;
-    case Kind.Ptr:
-    case Kind.Fwd:
-    case Kind.Typedef:
-    case Kind.Volatile:
-    case Kind.Const:
-    case Kind.Restrict:
-    case Kind.Func:
-    case Kind.Float:
-    case Kind.TypeTag:
+    case Kind.Struct: case Kind.Union: case Kind.Datasec: case Kind.Enum64: case Kind.Enum: case Kind.FuncProto:
+    case Kind.Ptr: case Kind.Fwd: case Kind.Typedef: case Kind.Volatile: case Kind.Const: case Kind.Restrict:
+    case Kind.Func: case Kind.Float: case Kind.TypeTag:
       return 0;
     default:
       return -1;
   }
-}
+});
+export const TRAILING_PER_VLEN = Uint8Array.from({ length: 32 }, (_, kind) => {
+  switch (kind) {
+    case Kind.Struct: case Kind.Union: case Kind.Datasec: case Kind.Enum64:
+      return 12;
+    case Kind.Enum: case Kind.FuncProto:
+      return 8;
+    default:
+      return 0;
+  }
+});
 
 export function readHeader(bytes: Uint8Array): BtfHeader {
   if (bytes.length < HEADER_MIN_LEN) throw new Error(`header: ${bytes.length} bytes, need ${HEADER_MIN_LEN}`);
