@@ -12,6 +12,9 @@ import type { TextOut } from './text-out.js';
 import * as Kind from './kind.js';
 import { infoKind } from './wire.js';
 
+// A local binding: the bundler reads an import from another chunk through a getter at every use.
+const kindOf = infoKind;
+
 /** libbpf's indentation string holds 13 tabs; deeper levels print 13. */
 const MAX_INDENT = 13;
 
@@ -54,7 +57,7 @@ export class CDeclarations implements InlineDefinitions {
   }
 
   kind(id: number): number {
-    return infoKind(this.w[this.start[id]! + 1]!);
+    return kindOf(this.w[this.start[id]! + 1]!);
   }
 
   nameOff(id: number): number {
@@ -145,7 +148,7 @@ export class CDeclarations implements InlineDefinitions {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const kflag = info >>> 31 !== 0;
-    const isStruct = infoKind(info) === Kind.Struct;
+    const isStruct = kindOf(info) === Kind.Struct;
     const size = w[s + 2]!;
     const layout = this.layout;
     const align = layout.alignOf(id);
@@ -188,7 +191,7 @@ export class CDeclarations implements InlineDefinitions {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const signed = info >>> 31 !== 0;
-    const is64 = infoKind(info) === Kind.Enum64;
+    const is64 = kindOf(info) === Kind.Enum64;
     out.ascii('enum');
     if (w[s]! !== 0) {
       out.byte(0x20);

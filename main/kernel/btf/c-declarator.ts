@@ -11,6 +11,9 @@ import type { TextOut } from './text-out.js';
 import * as Kind from './kind.js';
 import { infoKind } from './wire.js';
 
+// A local binding: the bundler reads an import from another chunk through a getter at every use.
+const kindOf = infoKind;
+
 /** Declarator chains and nested anonymous types deeper than this are loops. */
 export const MAX_NESTING = 1024;
 
@@ -119,7 +122,7 @@ export class Declarators {
       this.stack.push(at);
       if (at === 0) break;
       const s = this.start[at]!;
-      const kind = infoKind(w[s + 1]!);
+      const kind = kindOf(w[s + 1]!);
       if (kind === Kind.Ptr || kind === Kind.Volatile || kind === Kind.Const || kind === Kind.Restrict || kind === Kind.TypeTag) {
         at = w[s + 2]!;
       } else if (kind === Kind.FuncProto) {
@@ -152,7 +155,7 @@ export class Declarators {
   }
 
   private top(): number {
-    return infoKind(this.w[this.start[this.stack.ids[this.frameBase + this.frameCnt - 1]!]! + 1]!);
+    return kindOf(this.w[this.start[this.stack.ids[this.frameBase + this.frameCnt - 1]!]! + 1]!);
   }
 
   /** Qualifiers written left of the type they qualify: `const volatile int`. */
@@ -191,7 +194,7 @@ export class Declarators {
       }
       const s = this.start[id]!;
       const info = w[s + 1]!;
-      const kind = infoKind(info);
+      const kind = kindOf(info);
       switch (kind) {
         case Kind.Int: case Kind.Float:
           this.emitMods();

@@ -23,3 +23,4 @@ export const Float = 16;
 export const DeclTag = 17;
 export const TypeTag = 18;
 export const Enum64 = 19;
+

@@ -4,6 +4,12 @@
 
 import { writeI64, writeInt, writeU32, writeU64 } from './decimal-bytes.js';
 
+// Local bindings: the bundler reads an import from another chunk through a getter at every use.
+const u32 = writeU32;
+const int = writeInt;
+const i64 = writeI64;
+const u64 = writeU64;
+
 const TAB = 0x09;
 const encoder = new TextEncoder();
 
@@ -81,19 +87,19 @@ export class TextOut {
   /** v in [0, 2^32). */
   u32(v: number): void {
     if (this.pos + 10 > this.buf.length) this.grow(10);
-    this.pos = writeU32(this.buf, this.pos, v);
+    this.pos = u32(this.buf, this.pos, v);
   }
 
   /** v in [-2^31, 2^32). */
   int(v: number): void {
     if (this.pos + 11 > this.buf.length) this.grow(11);
-    this.pos = writeInt(this.buf, this.pos, v);
+    this.pos = int(this.buf, this.pos, v);
   }
 
   /** hi·2^32 + lo, unsigned or as two's complement. */
   u64(lo: number, hi: number, signed: boolean): void {
     if (this.pos + 21 > this.buf.length) this.grow(21);
-    this.pos = signed ? writeI64(this.buf, this.pos, lo, hi) : writeU64(this.buf, this.pos, lo, hi);
+    this.pos = signed ? i64(this.buf, this.pos, lo, hi) : u64(this.buf, this.pos, lo, hi);
   }
 
   /** The bytes written since the last take (valid until the next write), and a start over. */
