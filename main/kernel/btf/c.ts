@@ -77,36 +77,55 @@ class CDumper {
    */
   private markReferenced(): void {
     const w = this.w;
+    const start = this.start;
+    const referenced = this.referenced;
     const count = this.typeCount;
-    const mark = (from: number, id: number) => {
-      if (id >= count) throw new Error(`type ${from}: refers to type ${id}, past the last type ${count - 1}`);
-      this.referenced[id] = 1;
-    };
     for (let id = 1; id < count; id++) {
-      const s = this.start[id]!;
+      const s = start[id]!;
       const info = w[s + 1]!;
-      const vlen = info & 0xffff;
+      // The referenced ids of a record: `n` words `step` apart from word `first`, and word `one` (0: none).
+      let one = 0;
+      let first = 0;
+      let n = 0;
+      let step = 0;
       switch (kindOf(info)) {
         case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.Ptr: case Kind.Typedef: case Kind.Func:
         case Kind.Var: case Kind.DeclTag: case Kind.TypeTag:
-          mark(id, w[s + 2]!);
+          one = s + 2;
           break;
         case Kind.Array:
-          mark(id, w[s + 4]!);
-          mark(id, w[s + 3]!);
+          one = s + 4;
+          first = s + 3;
+          n = 1;
           break;
         case Kind.Struct: case Kind.Union:
-          for (let i = 0; i < vlen; i++) mark(id, w[s + 4 + i * 3]!);
+          first = s + 4;
+          n = info & 0xffff;
+          step = 3;
           break;
         case Kind.Datasec:
-          for (let i = 0; i < vlen; i++) mark(id, w[s + 3 + i * 3]!);
+          first = s + 3;
+          n = info & 0xffff;
+          step = 3;
           break;
         case Kind.FuncProto:
-          mark(id, w[s + 2]!);
-          for (let i = 0; i < vlen; i++) mark(id, w[s + 4 + i * 2]!);
+          one = s + 2;
+          first = s + 4;
+          n = info & 0xffff;
+          step = 2;
           break;
         default:
           break;
+      }
+      if (one !== 0) {
+        const to = w[one]!;
+        if (to >= count) throw pastLastType(id, to, count);
+        referenced[to] = 1;
+      }
+      for (let i = 0, at = first; i < n; i++, at += step) {
+        const to = w[at]!;
+        if (to >= count) throw pastLastType(id, to, count);
+        referenced[to] = 1;
       }
     }
   }
@@ -289,6 +308,10 @@ class CDumper {
         return;
     }
   }
+}
+
+function pastLastType(from: number, id: number, count: number): Error {
+  return new Error(`type ${from}: refers to type ${id}, past the last type ${count - 1}`);
 }
 
 /**
