@@ -70,8 +70,7 @@ export class CDeclarations implements InlineDefinitions {
   }
 
   private newlineIndent(lvl: number): void {
-    this.out.byte(0x0a);
-    this.out.tabs(Math.min(lvl, MAX_INDENT));
+    this.out.newline(Math.min(lvl, MAX_INDENT));
   }
 
   /**

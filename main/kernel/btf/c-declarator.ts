@@ -99,6 +99,15 @@ export class Declarators {
   }
 
   private emitName(fname: Fname, lastWasPtr: boolean): void {
+    if (fname >= 0) {
+      // A member's or parameter's own name (most names), in two calls rather than seven.
+      const strings = this.names.strings;
+      if (strings[this.names.at(fname)] === 0) return;
+      const out = this.out;
+      if (!lastWasPtr) out.byte(0x20);
+      out.cstring(strings, fname);
+      return;
+    }
     if (this.isEmptyFname(fname)) return;
     if (!lastWasPtr) this.out.byte(0x20);
     this.writeFname(fname);

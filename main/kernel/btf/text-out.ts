@@ -78,10 +78,14 @@ export class TextOut {
     this.pos = p;
   }
 
-  tabs(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
+  /** A newline and `n` tabs. */
+  newline(n: number): void {
+    if (this.pos + n + 1 > this.buf.length) this.grow(n + 1);
     const buf = this.buf;
-    for (let i = 0; i < n; i++) buf[this.pos++] = TAB;
+    let p = this.pos;
+    buf[p++] = 0x0a;
+    for (let i = 0; i < n; i++) buf[p++] = TAB;
+    this.pos = p;
   }
 
   /** v in [0, 2^32). */
