@@ -16,7 +16,7 @@ import { KIND_NAMES } from './wire.js';
 
 /** Output is handed out once this much has gathered after a type. */
 const CHUNK_BYTES = 1 << 16;
-/** More than any line holds besides its name (a datasec entry: 3 numbers, a kind, quotes). */
+/** More than any line holds before its name (a datasec entry: 3 numbers and a kind), or after it. */
 const LINE_ROOM = 128;
 
 // Local bindings: the bundler reads an import from another chunk through a getter at every use.
@@ -25,10 +25,10 @@ const int = writeInt;
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-/** `] KIND '` after a type's id, by kind number. */
-const HEAD = KIND_NAMES.map((k) => ascii(`] ${k} '`));
-/** ` (KIND '` before the name of a datasec entry's type. */
-const SECINFO_KIND = KIND_NAMES.map((k) => ascii(` (${k} '`));
+/** `] KIND ` after a type's id, by kind number. */
+const HEAD = KIND_NAMES.map((k) => ascii(`] ${k} `));
+/** ` (KIND ` before the name of a datasec entry's type. */
+const SECINFO_KIND = KIND_NAMES.map((k) => ascii(` (${k} `));
 const INT_ENCODINGS = Array.from({ length: 16 }, (_, e) =>
   ascii(` encoding=${({ 0: '(none)', 1: 'SIGNED', 2: 'CHAR', 4: 'BOOL' } as Record<number, string>)[e] ?? 'UNKN'}`));
 const LINKAGES = Array.from({ length: 4 }, (_, l) => ['static', 'global', 'extern'][l] ?? '(unknown)');
@@ -90,15 +90,6 @@ class RawPrinter {
     this.buf = new Uint8Array(capacity);
   }
 
-  /** End of the name at string offset `off` (its NUL); `off` itself past the table. */
-  nameEnd(off: number): number {
-    const strings = this.strings;
-    const n = strings.length;
-    let e = off;
-    while (e < n && strings[e] !== 0) e++;
-    return e;
-  }
-
   /** The buffer, with room for `n` more bytes from `p`. */
   room(p: number, n: number): Uint8Array {
     let buf = this.buf;
@@ -112,31 +103,35 @@ class RawPrinter {
     return buf;
   }
 
-  /** The name at `off` (whose end nameEnd gave), then a quote. */
-  name(buf: Uint8Array, p: number, off: number, end: number): number {
+  /**
+   * `'name'` for the name at string offset `off`, with room made for it and the rest of its
+   * line; the line's start made its own room (LINE_ROOM) for what comes before the name.
+   */
+  quoted(p: number, off: number): number {
+    const strings = this.strings;
+    const n = strings.length;
+    let end = off;
+    while (end < n && strings[end] !== 0) end++;
+    const buf = p + (end - off) + LINE_ROOM > this.buf.length ? this.room(p, end - off + LINE_ROOM) : this.buf;
+    buf[p++] = QUOTE;
     if (off === 0) p = lit(buf, p, ANON);
-    else if (off >= this.strings.length) p = lit(buf, p, INVALID);
-    else {
-      const strings = this.strings;
-      if (end - off > 32) {
-        buf.set(strings.subarray(off, end), p);
-        p += end - off;
-      } else {
-        for (let i = off; i < end; i++) buf[p++] = strings[i]!;
-      }
+    else if (off >= n) p = lit(buf, p, INVALID);
+    else if (end - off > 32) {
+      buf.set(strings.subarray(off, end), p);
+      p += end - off;
+    } else {
+      for (let i = off; i < end; i++) buf[p++] = strings[i]!;
     }
     buf[p] = QUOTE;
     return p + 1;
   }
 
-  /** `\n\t'name'` starting a member, parameter or enumerator line, with room for the rest of it. */
+  /** `\n\t'name'` starting a member, parameter or enumerator line. */
   entry(p: number, off: number): number {
-    const end = this.nameEnd(off);
-    const buf = this.room(p, end - off + LINE_ROOM);
+    const buf = p + LINE_ROOM > this.buf.length ? this.room(p, LINE_ROOM) : this.buf;
     buf[p] = NEWLINE;
     buf[p + 1] = TAB;
-    buf[p + 2] = QUOTE;
-    return this.name(buf, p + 3, off, end);
+    return this.quoted(p + 2, off);
   }
 
   /** Types `ids[from]` … (or ids `from` … without a list) up to `end`, until a chunk's worth is written; the next index. */
@@ -151,14 +146,13 @@ class RawPrinter {
         throw new Error(`type id ${id} out of range (max ${this.typeCount - 1})`);
       }
       const s = start[id]!;
-      const nameOff = w[s]!;
       const kind = (w[s + 1]! >>> 24) & 0x1f;
-      const nameEnd = this.nameEnd(nameOff);
-      const buf = this.room(p, nameEnd - nameOff + LINE_ROOM);
+      let buf = p + LINE_ROOM > this.buf.length ? this.room(p, LINE_ROOM) : this.buf;
       buf[p] = 0x5b;
       p = u32(buf, p + 1, id);
       p = lit(buf, p, HEAD[kind] ?? HEAD[0]!);
-      p = this.name(buf, p, nameOff, nameEnd);
+      p = this.quoted(p, w[s]!);
+      buf = this.buf;
       // One call site for every kind (soon megamorphic): a kind first met late in the
       // listing (vmlinux's first FUNC is type 44,881) starts cold on its own instead of
       // throwing the loop's optimized code away.
@@ -225,28 +219,17 @@ const enumTail: KindTail = (pr, buf, p, s) => {
   const info = w[s + 1]!;
   const vlen = info & 0xffff;
   const kflag = info >>> 31 !== 0;
+  const is64 = ((info >>> 24) & 0x1f) === Kind.Enum64;
+  const step = is64 ? 3 : 2;
   p = field(buf, p, kflag ? SIGNED_SIZE : UNSIGNED_SIZE, w[s + 2]!);
   p = field(buf, p, VLEN, vlen);
-  for (let v = s + 3, last = s + 3 + vlen * 2; v < last; v += 2) {
-    p = pr.entry(p, w[v]!);
-    buf = pr.buf;
-    p = int(buf, lit(buf, p, VAL), kflag ? w[v + 1]! | 0 : w[v + 1]!);
-  }
-  return p;
-};
-
-const enum64Tail: KindTail = (pr, buf, p, s) => {
-  const w = pr.w;
-  const info = w[s + 1]!;
-  const vlen = info & 0xffff;
-  const kflag = info >>> 31 !== 0;
-  p = field(buf, p, kflag ? SIGNED_SIZE : UNSIGNED_SIZE, w[s + 2]!);
-  p = field(buf, p, VLEN, vlen);
-  for (let v = s + 3, last = s + 3 + vlen * 3; v < last; v += 3) {
+  for (let v = s + 3, last = s + 3 + vlen * step; v < last; v += step) {
     p = pr.entry(p, w[v]!);
     buf = pr.buf;
     p = lit(buf, p, VAL);
-    p = kflag ? lit(buf, writeI64(buf, p, w[v + 1]!, w[v + 2]!), LL) : lit(buf, writeU64(buf, p, w[v + 1]!, w[v + 2]!), ULL);
+    if (!is64) p = int(buf, p, kflag ? w[v + 1]! | 0 : w[v + 1]!);
+    else if (kflag) p = lit(buf, writeI64(buf, p, w[v + 1]!, w[v + 2]!), LL);
+    else p = lit(buf, writeU64(buf, p, w[v + 1]!, w[v + 2]!), ULL);
   }
   return p;
 };
@@ -279,15 +262,14 @@ const datasecTail: KindTail = (pr, buf, p, s) => {
   for (let v = s + 3, last = s + 3 + vlen * 3; v < last; v += 3) {
     const type = w[v]!;
     const known = type < pr.typeCount;
-    const t = known ? pr.start[type]! : 0;
-    const off = known ? w[t]! : 0;
-    const nameEnd = known ? pr.nameEnd(off) : 0;
-    buf = pr.room(p, nameEnd - off + LINE_ROOM);
+    buf = pr.room(p, LINE_ROOM);
     p = field(buf, p, SECINFO, type);
     p = field(buf, p, OFFSET, w[v + 1]!);
     p = field(buf, p, SIZE, w[v + 2]!);
     if (known) {
-      p = pr.name(buf, lit(buf, p, SECINFO_KIND[(w[t + 1]! >>> 24) & 0x1f] ?? SECINFO_KIND[0]!), off, nameEnd);
+      const t = pr.start[type]!;
+      p = pr.quoted(lit(buf, p, SECINFO_KIND[(w[t + 1]! >>> 24) & 0x1f] ?? SECINFO_KIND[0]!), w[t]!);
+      buf = pr.buf;
       buf[p++] = 0x29;
     }
   }
@@ -307,8 +289,7 @@ const KIND_TAILS: readonly KindTail[] = Array.from({ length: 32 }, (_, kind) => 
       return typeTail;
     case Kind.Array: return arrayTail;
     case Kind.Struct: case Kind.Union: return compositeTail;
-    case Kind.Enum: return enumTail;
-    case Kind.Enum64: return enum64Tail;
+    case Kind.Enum: case Kind.Enum64: return enumTail;
     case Kind.Fwd: return fwdTail;
     case Kind.Func: return funcTail;
     case Kind.FuncProto: return funcProtoTail;
