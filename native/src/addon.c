@@ -244,7 +244,8 @@ static napi_value btf_info(napi_env env, napi_callback_info cb)
 	}
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
-	if (obj && (bs_set_buffer(env, obj, "data", d.data.data, d.data.len) ||
+	/* vmlinux's BTF is MBs: handed over, not copied again. */
+	if (obj && (bs_set_owned_buffer(env, obj, "data", &d.data) ||
 		    bs_set_buffer(env, obj, "name", d.name.data, d.name.len)))
 		obj = NULL;
 	bs_btf_detail_free(&d);

@@ -45,6 +45,31 @@ int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *dat
 	return napi_create_buffer_copy(env, len, data ? data : "", &copy, &v) == napi_ok ? set(env, obj, key, v) : -1;
 }
 
+static void free_owned(napi_env env, void *data, void *hint)
+{
+	(void)env;
+	(void)hint;
+	free(data);
+}
+
+int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs_buf *buf)
+{
+	napi_value v;
+	napi_status status;
+
+	if (buf->data && buf->len) {
+		status = napi_create_external_buffer(env, buf->len, buf->data, free_owned, NULL, &v);
+		if (status == napi_ok) {
+			buf->data = NULL;
+			buf->len = 0;
+			return set(env, obj, key, v);
+		}
+		if (status != napi_no_external_buffers_allowed)
+			return -1;
+	}
+	return bs_set_buffer(env, obj, key, buf->data, buf->len);
+}
+
 int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s)
 {
 	napi_value v;

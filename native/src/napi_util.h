@@ -7,11 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf_read.h"
+
 /* Throws and returns NULL, for `return bs_throw_errno(...)`. id 0: no object. */
 napi_value bs_throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id);
 
 /* Each sets obj[key]; 0 on success, -1 with the N-API failure left pending. */
 int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len);
+/* Hands buf's bytes to JS without a copy (freed when collected; buf is left empty), or copies
+ * them where the runtime refuses outside memory (Electron's V8 sandbox). */
+int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs_buf *buf);
 int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s);
 int bs_set_u32(napi_env env, napi_value obj, const char *key, uint32_t n);
 int bs_set_u64(napi_env env, napi_value obj, const char *key, uint64_t n);
