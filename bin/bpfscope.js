@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `bpfscope` command: runs the CLI bundle (npm run build, build/cli.config.ts). CommonJS
 // (bin/package.json), as the bundle is: an ES module entry costs Node 20 its module loader, ~4 ms.
-const { existsSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
 const { useCodeCache } = require('./code-cache.js');
@@ -25,7 +25,15 @@ if (!existsSync(cli)) {
   console.error('bpfscope: not built yet; run `npm run build` first');
   process.exit(1);
 }
-useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
+/** The bundle's digest (build/cli.config.ts), which names its caches; none from an older build. */
+function buildId() {
+  try {
+    return readFileSync(join(bundle, 'build-id'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
 // A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

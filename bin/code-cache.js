@@ -11,17 +11,18 @@ const { basename, dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
 /**
- * Chunks in `bundle` load through a code cache kept in `cacheDir`. Commands run with other V8
- * flags name their `variant`: V8 refuses a cache made under other flags, and one file for both
- * would be rewritten at each change of command.
+ * Chunks in `bundle` load through a code cache kept in `cacheDir`, each file named with the
+ * bundle's `build` (its digest): V8 checks a cache against its source's length only. Commands
+ * run with other V8 flags name their `variant`: V8 refuses a cache made under other flags, and
+ * one file for both would be rewritten at each change of command.
  */
-function useCodeCache(bundle, cacheDir, variant) {
+function useCodeCache(bundle, cacheDir, build, variant) {
   const compile = Module.prototype._compile;
   /** Scripts compiled without a usable cache, and where theirs goes. */
   const uncached = [];
   Module.prototype._compile = function compileWithCache(content, filename) {
     if (dirname(filename) !== bundle) return compile.call(this, content, filename);
-    const cacheFile = join(cacheDir, variant ? `${basename(filename)}.${variant}.v8` : `${basename(filename)}.v8`);
+    const cacheFile = join(cacheDir, `${[basename(filename), build, variant].filter(Boolean).join('.')}.v8`);
     let cachedData;
     try {
       cachedData = readFileSync(cacheFile);

@@ -2,9 +2,31 @@
 // bin/bpfscope.js): tree-shaken, with each verb in its own chunks loaded when it runs.
 // CommonJS because Node 20 loads a CommonJS chunk faster than an ES module (no async
 // module graph to resolve and link); dependencies stay in node_modules.
-import { defineConfig } from 'vite';
+import { createHash } from 'node:crypto';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * out/cli/build-id: a digest of every chunk. bin/code-cache.js names its caches with it: V8
+ * checks a cache against its source's length only, and a rebuilt cli.cjs (the one chunk named
+ * without a content hash) of the same length would otherwise run the old build's code from a
+ * cache kept outside out/cli (BPFSCOPE_CODE_CACHE), requiring chunks that no longer exist.
+ */
+function buildId(): Plugin {
+  return {
+    name: 'bpfscope-build-id',
+    generateBundle(_options, bundle) {
+      const digest = createHash('sha256');
+      for (const name of Object.keys(bundle).sort()) {
+        const item = bundle[name]!;
+        digest.update(name).update(item.type === 'chunk' ? item.code : item.source);
+      }
+      this.emitFile({ type: 'asset', fileName: 'build-id', source: digest.digest('hex').slice(0, 16) });
+    },
+  };
+}
 
 export default defineConfig({
+  plugins: [buildId()],
   build: {
     ssr: true,
     outDir: 'out/cli',

@@ -3,11 +3,16 @@
 // fail or print anything different — also where the cache cannot be written.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bpfscope, type CommandResult } from '../../helpers/cli.js';
+import { BIN, bpfscope, type CommandResult } from '../../helpers/cli.js';
 
 let cacheDir: string;
+/** The bundle's digest, which names its caches (build/cli.config.ts). */
+const buildIdFile = join(dirname(BIN), '../out/cli/build-id');
+const buildIdText = readFileSync(buildIdFile, 'utf8');
+const build = buildIdText.trim();
+const cacheFile = (variant?: string, of = build) => join(cacheDir, `${['cli.cjs', of, variant].filter(Boolean).join('.')}.v8`);
 
 async function run(args: string[], dir = cacheDir): Promise<CommandResult> {
   const saved = process.env.BPFSCOPE_CODE_CACHE;
@@ -36,50 +41,64 @@ describe('CLI code cache', () => {
     expect(uncached.stdout).toMatch(/bpf_map_lookup_elem/);
     const files = readdirSync(cacheDir);
     // explain is a quick verb, run with a larger interrupt budget: its caches are its own.
-    expect(files).toContain('cli.cjs.quick.v8');
+    expect(files).toContain(basename(cacheFile('quick')));
     expect(files.length).toBeGreaterThan(1);
-    expect(files.every((f) => f.endsWith('.cjs.quick.v8'))).toBe(true);
+    expect(files.every((f) => f.endsWith(`.cjs.${build}.quick.v8`))).toBe(true);
   });
 
   it('the next command reads it, prints the same and leaves it as it was', async () => {
-    const before = statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs;
+    const before = statSync(cacheFile('quick')).mtimeMs;
     const cached = await run(args);
     expect(cached).toEqual(uncached);
-    expect(statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs).toBe(before);
+    expect(statSync(cacheFile('quick')).mtimeMs).toBe(before);
   });
 
   it('a command run with the usual V8 flags keeps a cache of its own, and neither rewrites the other', async () => {
-    const quick = statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs;
+    const quick = statSync(cacheFile('quick')).mtimeMs;
     const usage = await run(['dump', 'map']);
     expect(usage.stderr).toMatch(/missing map id/);
-    const usual = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
+    const usual = statSync(cacheFile()).mtimeMs;
     expect(await run(args)).toEqual(uncached);
     expect(await run(['dump', 'map'])).toEqual(usage);
-    expect(statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs).toBe(quick);
-    expect(statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs).toBe(usual);
+    expect(statSync(cacheFile('quick')).mtimeMs).toBe(quick);
+    expect(statSync(cacheFile()).mtimeMs).toBe(usual);
   });
 
   it('btf, run without inlining, keeps a third cache, and no command rewrites another\'s', async () => {
-    const quick = statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs;
-    const usual = statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs;
+    const quick = statSync(cacheFile('quick')).mtimeMs;
+    const usual = statSync(cacheFile()).mtimeMs;
     const usage = await run(['btf']);
     expect(usage.stderr).toMatch(/missing btf id/);
-    const btf = statSync(join(cacheDir, 'cli.cjs.btf.v8')).mtimeMs;
+    const btf = statSync(cacheFile('btf')).mtimeMs;
     expect(await run(['dump', 'map'])).not.toEqual(usage);
     expect(await run(args)).toEqual(uncached);
     expect(await run(['btf'])).toEqual(usage);
-    expect(statSync(join(cacheDir, 'cli.cjs.quick.v8')).mtimeMs).toBe(quick);
-    expect(statSync(join(cacheDir, 'cli.cjs.v8')).mtimeMs).toBe(usual);
-    expect(statSync(join(cacheDir, 'cli.cjs.btf.v8')).mtimeMs).toBe(btf);
+    expect(statSync(cacheFile('quick')).mtimeMs).toBe(quick);
+    expect(statSync(cacheFile()).mtimeMs).toBe(usual);
+    expect(statSync(cacheFile('btf')).mtimeMs).toBe(btf);
   });
 
   it('a damaged cache is refused by V8 and written again', async () => {
-    const file = join(cacheDir, 'cli.cjs.quick.v8');
+    const file = cacheFile('quick');
     const garbage = Buffer.alloc(statSync(file).size, 0x5a);
     writeFileSync(file, garbage);
     expect(await run(args)).toEqual(uncached);
     expect(readFileSync(file).equals(garbage)).toBe(false);
     expect(await run(args)).toEqual(uncached);
+  });
+
+  it('another build (another digest, as a rebuilt cli.cjs of the same length would be) neither reads nor rewrites this one\'s caches', async () => {
+    const mine = readFileSync(cacheFile('quick'));
+    const before = statSync(cacheFile('quick')).mtimeMs;
+    try {
+      writeFileSync(buildIdFile, 'feedfacefeedface\n');
+      expect(await run(args)).toEqual(uncached);
+      expect(readdirSync(cacheDir)).toContain(basename(cacheFile('quick', 'feedfacefeedface')));
+    } finally {
+      writeFileSync(buildIdFile, buildIdText);
+    }
+    expect(statSync(cacheFile('quick')).mtimeMs).toBe(before);
+    expect(readFileSync(cacheFile('quick')).equals(mine)).toBe(true);
   });
 
   it('a directory that cannot be made only means no cache', async () => {
