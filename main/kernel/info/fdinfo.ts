@@ -38,8 +38,8 @@ function toNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-/** Parses fdinfo text; unknown or malformed lines are kept raw or skipped, never an error. */
-export function parseFdinfo(text: string): Fdinfo {
+/** Every "key: value" line of the text, value trimmed, the first of a key kept. */
+function fieldsOf(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   const lines = text.split('\n', MAX_LINES);
   for (const line of lines) {
@@ -48,20 +48,75 @@ export function parseFdinfo(text: string): Fdinfo {
     const key = line.slice(0, colon).trim();
     if (!fields.has(key)) fields.set(key, line.slice(colon + 1).trim());
   }
-  const frozen = toNumber(fields.get('frozen'));
-  const ownerJited = toNumber(fields.get('owner_jited'));
-  return {
-    fields,
-    memlock: toBigInt(fields.get('memlock')),
-    frozen: frozen === undefined ? undefined : frozen !== 0,
-    ownerProgType: toNumber(fields.get('owner_prog_type')),
-    ownerJited: ownerJited === undefined ? undefined : ownerJited !== 0,
-    mapExtra: toBigInt(fields.get('map_extra')),
-    progId: toNumber(fields.get('prog_id')),
-    progType: toNumber(fields.get('prog_type')),
-    progTag: fields.get('prog_tag'),
-    mapId: toNumber(fields.get('map_id')),
-    linkId: toNumber(fields.get('link_id')),
-    linkType: fields.get('link_type'),
-  };
+  return fields;
+}
+
+/**
+ * The typed fields read as the text is parsed; the map of every line built only when asked for.
+ * A listing keeps one per program until it prints them: a map of strings each would be most of
+ * what its garbage collections copy.
+ */
+class ParsedFdinfo implements Fdinfo {
+  memlock?: bigint;
+  frozen?: boolean;
+  ownerProgType?: number;
+  ownerJited?: boolean;
+  mapExtra?: bigint;
+  progId?: number;
+  progType?: number;
+  progTag?: string;
+  mapId?: number;
+  linkId?: number;
+  linkType?: string;
+  private lines?: Map<string, string>;
+
+  constructor(private readonly text: string) {}
+
+  get fields(): ReadonlyMap<string, string> {
+    this.lines ??= fieldsOf(this.text);
+    return this.lines;
+  }
+}
+
+/** The typed fields, by key: the first line of a key counts, as in the map of every line. */
+const TYPED: Record<string, (out: ParsedFdinfo, value: string) => void> = {
+  memlock: (out, value) => (out.memlock = toBigInt(value)),
+  frozen: (out, value) => {
+    const frozen = toNumber(value);
+    if (frozen !== undefined) out.frozen = frozen !== 0;
+  },
+  owner_prog_type: (out, value) => (out.ownerProgType = toNumber(value)),
+  owner_jited: (out, value) => {
+    const jited = toNumber(value);
+    if (jited !== undefined) out.ownerJited = jited !== 0;
+  },
+  map_extra: (out, value) => (out.mapExtra = toBigInt(value)),
+  prog_id: (out, value) => (out.progId = toNumber(value)),
+  prog_type: (out, value) => (out.progType = toNumber(value)),
+  prog_tag: (out, value) => (out.progTag = value),
+  map_id: (out, value) => (out.mapId = toNumber(value)),
+  link_id: (out, value) => (out.linkId = toNumber(value)),
+  link_type: (out, value) => (out.linkType = value),
+};
+
+/** Parses fdinfo text; unknown or malformed lines are kept raw or skipped, never an error. */
+export function parseFdinfo(text: string): Fdinfo {
+  const out = new ParsedFdinfo(text);
+  let seen: string[] | undefined;
+  let start = 0;
+  for (let line = 0; line < MAX_LINES && start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) {
+      const key = text.slice(start, colon).trim();
+      const set = Object.hasOwn(TYPED, key) ? TYPED[key] : undefined;
+      if (set && !seen?.includes(key)) {
+        (seen ??= []).push(key);
+        set(out, text.slice(colon + 1, end).trim());
+      }
+    }
+    start = end + 1;
+  }
+  return out;
 }
