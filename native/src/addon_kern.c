@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "async_collect.h"
 #include "kern_read.h"
 
 #define PATH_ARG_MAX 512
@@ -84,87 +84,43 @@ napi_value bs_napi_tracefs_read_tail(napi_env env, napi_callback_info cb)
 	return obj;
 }
 
-/* One readAsync call: its own duplicate of the fd, so the caller may close its own meanwhile. */
-struct read_work {
-	napi_async_work work;
-	napi_deferred deferred;
+/* What a readAsync call reads: its own duplicate of the fd, so the caller may close its own meanwhile. */
+struct read_args {
 	int fd;
 	uint32_t max;
-	struct bs_buf buf;
-	int err;
 };
 
-static void read_execute(napi_env env, void *data)
+static int read_piece(const void *args, struct bs_buf *out, const char **syscall_name)
 {
-	struct read_work *w = data;
+	const struct read_args *a = args;
+	int err = bs_read_full(a->fd, a->max, out);
 
-	(void)env;
-	w->err = bs_read_full(w->fd, w->max, &w->buf);
+	if (err)
+		*syscall_name = err == -ENOMEM ? "malloc" : "read";
+	return err;
 }
 
-static void read_complete(napi_env env, napi_status status, void *data)
+static void close_read_fd(void *args)
 {
-	struct read_work *w = data;
-	napi_value result = NULL, error;
-
-	if (status != napi_ok)
-		napi_throw_error(env, NULL, "readAsync: the read was not run");
-	else if (w->err)
-		bs_throw_errno(env, -w->err, w->err == -ENOMEM ? "malloc" : "read", 0);
-	else
-		result = buffer_of(env, &w->buf);
-	if (result)
-		napi_resolve_deferred(env, w->deferred, result);
-	else if (napi_get_and_clear_last_exception(env, &error) == napi_ok)
-		napi_reject_deferred(env, w->deferred, error);
-	napi_delete_async_work(env, w->work);
-	bs_buf_free(&w->buf);
-	close(w->fd);
-	free(w);
+	close(((struct read_args *)args)->fd);
 }
 
 napi_value bs_napi_read_async(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 2;
-	napi_value argv[2], name, promise;
-	struct read_work *w;
+	napi_value argv[2];
+	struct read_args a;
 	int32_t fd;
-	uint32_t max;
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-	    napi_get_value_uint32(env, argv[1], &max) != napi_ok || fd < 0 || max == 0 || max > BS_READ_FULL_MAX) {
+	    napi_get_value_uint32(env, argv[1], &a.max) != napi_ok || fd < 0 || a.max == 0 || a.max > BS_READ_FULL_MAX) {
 		napi_throw_type_error(env, NULL, "readAsync(fd, max): bad arguments");
 		return NULL;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		napi_throw_error(env, "ENOMEM", "out of memory");
-		return NULL;
-	}
-	w->max = max;
-	w->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (w->fd < 0) {
-		free(w);
+	a.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (a.fd < 0)
 		return bs_throw_errno(env, errno, "fcntl", 0);
-	}
-	if (napi_create_string_utf8(env, "readAsync", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-	    napi_create_async_work(env, NULL, name, read_execute, read_complete, w, &w->work) != napi_ok) {
-		close(w->fd);
-		free(w);
-		napi_throw_error(env, NULL, "readAsync: napi call failed");
-		return NULL;
-	}
-	if (napi_create_promise(env, &w->deferred, &promise) != napi_ok) {
-		napi_delete_async_work(env, w->work);
-		close(w->fd);
-		free(w);
-		napi_throw_error(env, NULL, "readAsync: napi call failed");
-		return NULL;
-	}
-	if (napi_queue_async_work(env, w->work) != napi_ok)
-		/* complete() never runs for unqueued work: settle the promise here. */
-		read_complete(env, napi_generic_failure, w);
-	return promise;
+	return bs_buffer_async(env, "readAsync", read_piece, &a, sizeof(a), close_read_fd);
 }
 
 napi_value bs_napi_trace_pipe_open(napi_env env, napi_callback_info cb)

@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "async_collect.h"
 #include "bpf_read.h"
 #include "prog_info_all.h"
 #include "prog_info_batch.h"
@@ -58,95 +58,32 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 	return result;
 }
 
-/* One progInfoBatch call: read on the thread pool, handed over as a Buffer. */
-struct prog_batch_work {
-	napi_async_work work;
-	napi_deferred deferred;
+struct prog_batch_args {
 	uint32_t after_id, max;
-	struct bs_buf buf;
-	int err;
-	const char *syscall_name;
 };
 
-static void prog_batch_execute(napi_env env, void *data)
+static int read_prog_batch(const void *args, struct bs_buf *out, const char **syscall_name)
 {
-	struct prog_batch_work *w = data;
+	const struct prog_batch_args *a = args;
+	int err = bs_prog_info_batch(a->after_id, a->max, out);
 
-	(void)env;
-	w->err = bs_prog_info_batch(w->after_id, w->max, &w->buf);
-	if (w->err)
-		w->syscall_name = w->err == -ENOMEM || w->err == -E2BIG ? "malloc" : bs_cmd_name(bs_last_cmd());
-}
-
-static napi_value prog_batch_result(napi_env env, napi_status status, struct prog_batch_work *w)
-{
-	napi_value result;
-	void *copy;
-
-	if (status != napi_ok) {
-		napi_throw_error(env, NULL, "progInfoBatch: the read was not run");
-		return NULL;
-	}
-	if (w->err)
-		return bs_throw_errno(env, -w->err, w->syscall_name, 0);
-	/* A copy: Electron's V8 refuses Buffers over memory it did not allocate. */
-	if (napi_create_buffer_copy(env, w->buf.len, w->buf.data, &copy, &result) != napi_ok) {
-		napi_throw_error(env, NULL, "progInfoBatch: cannot create buffer");
-		return NULL;
-	}
-	return result;
-}
-
-static void prog_batch_complete(napi_env env, napi_status status, void *data)
-{
-	struct prog_batch_work *w = data;
-	napi_value result = prog_batch_result(env, status, w);
-	napi_value error;
-
-	if (result)
-		napi_resolve_deferred(env, w->deferred, result);
-	else if (napi_get_and_clear_last_exception(env, &error) == napi_ok)
-		napi_reject_deferred(env, w->deferred, error);
-	napi_delete_async_work(env, w->work);
-	bs_buf_free(&w->buf);
-	free(w);
+	if (err)
+		*syscall_name = err == -ENOMEM || err == -E2BIG ? "malloc" : bs_cmd_name(bs_last_cmd());
+	return err;
 }
 
 napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 2;
-	napi_value argv[2], name, promise;
-	struct prog_batch_work *w;
-	uint32_t after_id, max;
+	napi_value argv[2];
+	struct prog_batch_args a;
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-	    napi_get_value_uint32(env, argv[0], &after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &max) != napi_ok) {
+	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok) {
 		napi_throw_type_error(env, NULL, "progInfoBatch(afterId, max): bad arguments");
 		return NULL;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		napi_throw_error(env, "ENOMEM", "out of memory");
-		return NULL;
-	}
-	w->after_id = after_id;
-	w->max = max;
-	if (napi_create_string_utf8(env, "progInfoBatch", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-	    napi_create_async_work(env, NULL, name, prog_batch_execute, prog_batch_complete, w, &w->work) != napi_ok) {
-		free(w);
-		napi_throw_error(env, NULL, "progInfoBatch: napi call failed");
-		return NULL;
-	}
-	if (napi_create_promise(env, &w->deferred, &promise) != napi_ok) {
-		napi_delete_async_work(env, w->work);
-		free(w);
-		napi_throw_error(env, NULL, "progInfoBatch: napi call failed");
-		return NULL;
-	}
-	if (napi_queue_async_work(env, w->work) != napi_ok)
-		/* complete() never runs for unqueued work: settle the promise here. */
-		prog_batch_complete(env, napi_generic_failure, w);
-	return promise;
+	return bs_buffer_async(env, "progInfoBatch", read_prog_batch, &a, sizeof(a), NULL);
 }
 
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)

@@ -51,23 +51,15 @@ function fieldsOf(text: string): Map<string, string> {
   return fields;
 }
 
+/** The typed fields, set as they are found (declared once, in Fdinfo). */
+interface ParsedFdinfo extends Omit<Fdinfo, 'fields'> {}
+
 /**
  * The typed fields read as the text is parsed; the map of every line built only when asked for.
  * A listing keeps one per program until it prints them: a map of strings each would be most of
  * what its garbage collections copy.
  */
 class ParsedFdinfo implements Fdinfo {
-  memlock?: bigint;
-  frozen?: boolean;
-  ownerProgType?: number;
-  ownerJited?: boolean;
-  mapExtra?: bigint;
-  progId?: number;
-  progType?: number;
-  progTag?: string;
-  mapId?: number;
-  linkId?: number;
-  linkType?: string;
   private lines?: Map<string, string>;
 
   constructor(private readonly text: string) {}
