@@ -16,6 +16,8 @@ import { KIND_NAMES } from './wire.js';
 
 /** Output is handed out once this much has gathered after a type. */
 const CHUNK_BYTES = 1 << 16;
+/** Names up to this long are copied in one pass; longer ones are measured first. */
+const SHORT_NAME = 64;
 /** More than any line holds before its name (a datasec entry: 3 numbers and a kind), or after it. */
 const LINE_ROOM = 128;
 
@@ -110,17 +112,25 @@ class RawPrinter {
   quoted(p: number, off: number): number {
     const strings = this.strings;
     const n = strings.length;
-    let end = off;
-    while (end < n && strings[end] !== 0) end++;
-    const buf = p + (end - off) + LINE_ROOM > this.buf.length ? this.room(p, end - off + LINE_ROOM) : this.buf;
+    let buf = p + SHORT_NAME + LINE_ROOM > this.buf.length ? this.room(p, SHORT_NAME + LINE_ROOM) : this.buf;
     buf[p++] = QUOTE;
     if (off === 0) p = lit(buf, p, ANON);
     else if (off >= n) p = lit(buf, p, INVALID);
-    else if (end - off > 32) {
-      buf.set(strings.subarray(off, end), p);
-      p += end - off;
-    } else {
-      for (let i = off; i < end; i++) buf[p++] = strings[i]!;
+    else {
+      // Copied as the NUL is looked for, in one pass, up to SHORT_NAME bytes (nearly every name).
+      let i = off;
+      for (const stop = Math.min(n, off + SHORT_NAME); i < stop; i++) {
+        const c = strings[i]!;
+        if (c === 0) break;
+        buf[p++] = c;
+      }
+      if (i === off + SHORT_NAME) {
+        let end = i;
+        while (end < n && strings[end] !== 0) end++;
+        buf = this.room(p, end - i + LINE_ROOM);
+        buf.set(strings.subarray(i, end), p);
+        p += end - i;
+      }
     }
     buf[p] = QUOTE;
     return p + 1;
