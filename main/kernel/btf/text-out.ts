@@ -11,6 +11,8 @@ const i64 = writeI64;
 const u64 = writeU64;
 
 const TAB = 0x09;
+/** Strings up to this long are copied in one pass; longer ones are measured first. */
+const SHORT_STRING = 64;
 const encoder = new TextEncoder();
 
 export class TextOut {
@@ -57,15 +59,23 @@ export class TextOut {
 
   /** The NUL-terminated string at `off` in `strings`, copied byte for byte; up to `max` bytes. */
   cstring(strings: Uint8Array, off: number, max = Infinity): void {
-    let end = off;
-    while (strings[end] !== 0 && end < strings.length) end++;
-    if (end - off > max) end = off + max;
-    const n = end - off;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    const n = strings.length;
+    if (this.pos + SHORT_STRING > this.buf.length) this.grow(SHORT_STRING);
     const buf = this.buf;
     let p = this.pos;
-    for (let i = off; i < end; i++) buf[p++] = strings[i]!;
+    // Copied as the NUL is looked for, in one pass, up to SHORT_STRING bytes (nearly every name).
+    let i = off;
+    for (const stop = Math.min(n, off + Math.min(max, SHORT_STRING)); i < stop; i++) {
+      const c = strings[i]!;
+      if (c === 0) break;
+      buf[p++] = c;
+    }
     this.pos = p;
+    if (i === off + SHORT_STRING && max > SHORT_STRING) {
+      let end = i;
+      while (end < n && strings[end] !== 0) end++;
+      this.bytes(strings, i, Math.min(end, off + max));
+    }
   }
 
   /** Bytes `start` … `end` of `from`. */
