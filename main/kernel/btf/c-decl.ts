@@ -53,7 +53,7 @@ export class CDeclarations implements InlineDefinitions {
   /** __builtin_va_list is the compiler's own: never redefined. */
   isBlacklisted(id: number): boolean {
     const off = this.nameOff(id);
-    return off !== 0 && this.names.text(off) === '__builtin_va_list';
+    return off !== 0 && this.names.is(off, '__builtin_va_list');
   }
 
   kind(id: number): number {
@@ -233,7 +233,7 @@ export class CDeclarations implements InlineDefinitions {
     const target = this.ref(id);
     // The name is claimed before anything inside the declarator claims its own.
     const n = this.names.settleIdent(id);
-    if (target === 0 && n === 1 && this.names.text(this.nameOff(id)) === '__gnuc_va_list') {
+    if (target === 0 && n === 1 && this.names.is(this.nameOff(id), '__gnuc_va_list')) {
       // Old GCC describes __gnuc_va_list as a typedef of void.
       this.out.ascii('typedef __builtin_va_list __gnuc_va_list');
       return;

@@ -53,6 +53,16 @@ export class CNames {
     return latin1At(this.strings, this.at(off));
   }
 
+  /** Whether the name at `off` is `name` (ASCII), compared without making a string. */
+  is(off: number, name: string): boolean {
+    const strings = this.strings;
+    const at = this.at(off);
+    const n = name.length;
+    if (at + n >= strings.length || strings[at + n] !== 0) return false;
+    for (let i = 0; i < n; i++) if (strings[at + i] !== name.charCodeAt(i)) return false;
+    return true;
+  }
+
   /** The name at `off`, byte for byte. */
   write(off: number): void {
     this.out.cstring(this.strings, this.at(off));

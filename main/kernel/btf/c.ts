@@ -88,7 +88,7 @@ class CDumper {
       let first = 0;
       let n = 0;
       let step = 0;
-      switch (kindOf(info)) {
+      switch ((info >>> 24) & 0x1f) {
         case Kind.Volatile: case Kind.Const: case Kind.Restrict: case Kind.Ptr: case Kind.Typedef: case Kind.Func:
         case Kind.Var: case Kind.DeclTag: case Kind.TypeTag:
           one = s + 2;
