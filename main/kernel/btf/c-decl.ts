@@ -10,10 +10,6 @@ import { CNames } from './c-names.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
 import * as Kind from './kind.js';
-import { infoKind } from './wire.js';
-
-// A local binding: the bundler reads an import from another chunk through a getter at every use.
-const kindOf = infoKind;
 
 /** libbpf's indentation string holds 13 tabs; deeper levels print 13. */
 const MAX_INDENT = 13;
@@ -57,7 +53,7 @@ export class CDeclarations implements InlineDefinitions {
   }
 
   kind(id: number): number {
-    return kindOf(this.w[this.start[id]! + 1]!);
+    return (this.w[this.start[id]! + 1]! >>> 24) & 0x1f;
   }
 
   nameOff(id: number): number {
@@ -147,7 +143,7 @@ export class CDeclarations implements InlineDefinitions {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const kflag = info >>> 31 !== 0;
-    const isStruct = kindOf(info) === Kind.Struct;
+    const isStruct = ((info >>> 24) & 0x1f) === Kind.Struct;
     const size = w[s + 2]!;
     const layout = this.layout;
     const align = layout.alignOf(id);
@@ -190,7 +186,7 @@ export class CDeclarations implements InlineDefinitions {
     const info = w[s + 1]!;
     const vlen = info & 0xffff;
     const signed = info >>> 31 !== 0;
-    const is64 = kindOf(info) === Kind.Enum64;
+    const is64 = ((info >>> 24) & 0x1f) === Kind.Enum64;
     out.ascii('enum');
     if (w[s]! !== 0) {
       out.byte(0x20);

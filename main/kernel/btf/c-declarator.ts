@@ -9,10 +9,6 @@ import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
 import * as Kind from './kind.js';
-import { infoKind } from './wire.js';
-
-// A local binding: the bundler reads an import from another chunk through a getter at every use.
-const kindOf = infoKind;
 
 /** Declarator chains and nested anonymous types deeper than this are loops. */
 export const MAX_NESTING = 1024;
@@ -131,7 +127,7 @@ export class Declarators {
       this.stack.push(at);
       if (at === 0) break;
       const s = this.start[at]!;
-      const kind = kindOf(w[s + 1]!);
+      const kind = (w[s + 1]! >>> 24) & 0x1f;
       if (kind === Kind.Ptr || kind === Kind.Volatile || kind === Kind.Const || kind === Kind.Restrict || kind === Kind.TypeTag) {
         at = w[s + 2]!;
       } else if (kind === Kind.FuncProto) {
@@ -164,7 +160,7 @@ export class Declarators {
   }
 
   private top(): number {
-    return kindOf(this.w[this.start[this.stack.ids[this.frameBase + this.frameCnt - 1]!]! + 1]!);
+    return (this.w[this.start[this.stack.ids[this.frameBase + this.frameCnt - 1]!]! + 1]! >>> 24) & 0x1f;
   }
 
   /** Qualifiers written left of the type they qualify: `const volatile int`. */
@@ -203,7 +199,7 @@ export class Declarators {
       }
       const s = this.start[id]!;
       const info = w[s + 1]!;
-      const kind = kindOf(info);
+      const kind = (info >>> 24) & 0x1f;
       switch (kind) {
         case Kind.Int: case Kind.Float:
           this.emitMods();

@@ -4,10 +4,6 @@
 
 import type { BtfRecords } from './records.js';
 import * as Kind from './kind.js';
-import { infoKind } from './wire.js';
-
-// A local binding: the bundler reads an import from another chunk through a getter at every use.
-const kindOf = infoKind;
 
 /** btf__resolve_size follows at most this many typedefs/modifiers/arrays. */
 const MAX_RESOLVE_DEPTH = 32;
@@ -45,7 +41,7 @@ export class CLayout {
     const s = this.start[id]!;
     const info = w[s + 1]!;
     let align = 0;
-    switch (kindOf(info)) {
+    switch ((info >>> 24) & 0x1f) {
       case Kind.Int: case Kind.Enum: case Kind.Enum64: case Kind.Float:
         align = Math.min(this.ptrSize, w[s + 2]!);
         break;
@@ -98,7 +94,7 @@ export class CLayout {
     let nelems = 1;
     for (let i = 0; i < MAX_RESOLVE_DEPTH && id !== 0; i++) {
       const s = this.start[id]!;
-      switch (kindOf(w[s + 1]!)) {
+      switch ((w[s + 1]! >>> 24) & 0x1f) {
         case Kind.Int: case Kind.Struct: case Kind.Union: case Kind.Enum: case Kind.Enum64: case Kind.Datasec: case Kind.Float:
           return scaled(w[s + 2]!, nelems);
         case Kind.Ptr:
@@ -151,7 +147,7 @@ function longSize(records: BtfRecords): number | undefined {
   const { words: w, start, strings } = records;
   for (let id = 1; id < records.typeCount; id++) {
     const s = start[id]!;
-    if (kindOf(w[s + 1]!) !== Kind.Int) continue;
+    if (((w[s + 1]! >>> 24) & 0x1f) !== Kind.Int) continue;
     const size = w[s + 2]!;
     if ((size === 4 || size === 8) && LONG_NAMES.has(latin1At(strings, w[s]!))) return size;
   }

@@ -8,10 +8,6 @@ import { NameCounts } from './name-counts.js';
 import type { BtfRecords } from './records.js';
 import type { TextOut } from './text-out.js';
 import * as Kind from './kind.js';
-import { infoKind } from './wire.js';
-
-// A local binding: the bundler reads an import from another chunk through a getter at every use.
-const kindOf = infoKind;
 
 /** A deduplicated name is formatted into a 256-byte buffer (255 bytes and the NUL). */
 const MAX_DEDUP_NAME = 255;
@@ -89,7 +85,7 @@ export class CNames {
     const s = this.start[id]!;
     const off = this.w[s]!;
     const info = this.w[s + 1]!;
-    const kind = kindOf(info);
+    const kind = (info >>> 24) & 0x1f;
     // Forward declarations and empty enums keep their own name, and count for nothing.
     n = off === 0 || kind === Kind.Fwd || (kind === Kind.Enum && (info & 0xffff) === 0) ? 1 : names.claim(this.at(off));
     dup[id] = n;

@@ -9,6 +9,9 @@
 //     again while it is being written gets a forward declaration (`struct x;`), a typedef
 //     reached again is written early; anonymous types are written inline where used, and an
 //     anonymous enum nothing references is written on its own (a set of constants).
+//
+// Here and in the c-*.ts modules a record's kind is read inline, `(info >>> 24) & 0x1f`
+// (records.ts): the btf verb runs without V8's inlining, where a helper is a call per use.
 
 import type { Btf } from './btf.js';
 import { CDeclarations } from './c-decl.js';
@@ -17,10 +20,6 @@ import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
 import * as Kind from './kind.js';
 import { joinChunks, TextOut } from './text-out.js';
-import { infoKind } from './wire.js';
-
-// A local binding: the bundler reads an import from another chunk through a getter at every use.
-const kindOf = infoKind;
 
 const enum Order { None, Ordering, Ordered }
 const enum Emit { None, Emitting, Emitted }
@@ -134,7 +133,7 @@ class CDumper {
   dumpType(id: number): void {
     if (!(id >= 0 && id < this.typeCount)) throw new Error(`type id ${id} out of range (max ${this.typeCount - 1})`);
     // Functions, variables, sections and decl tags declare nothing (half of vmlinux's types).
-    const kind = kindOf(this.w[this.start[id]! + 1]!);
+    const kind = (this.w[this.start[id]! + 1]! >>> 24) & 0x1f;
     if (kind === Kind.Func || kind === Kind.Var || kind === Kind.Datasec || kind === Kind.DeclTag) return;
     this.queue.length = 0;
     this.order(id, false, 0);
@@ -161,7 +160,7 @@ class CDumper {
     const w = this.w;
     const s = this.start[id]!;
     const info = w[s + 1]!;
-    const kind = kindOf(info);
+    const kind = (info >>> 24) & 0x1f;
     const named = w[s]! !== 0;
     if (state === Order.Ordering) {
       // A loop through a pointer to a named struct is what forward declarations are for.
@@ -223,7 +222,7 @@ class CDumper {
     const w = this.w;
     const s = this.start[id]!;
     const info = w[s + 1]!;
-    const kind = kindOf(info);
+    const kind = (info >>> 24) & 0x1f;
     const d = this.decls;
     if (state === Emit.Emitting) {
       if (this.fwdEmitted[id]) return;
