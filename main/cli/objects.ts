@@ -77,7 +77,9 @@ function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
  * walks of /proc run beside each other's syscalls. The attach point queries and the summary's
  * analysis (host graph, map access) load only here, not for a listing.
  */
-function programExtras(session: HostSession, id: number) {
+async function programExtras(session: HostSession, id: number) {
+  // The summary names the program's calls from kallsyms: that read starts first.
+  await (await import('../hosts/call-symbols.js')).readCallSymbolsAhead(session, id);
   const views = import('./attachments.js');
   return Promise.all([
     views.then((v) => v.programAttachments(session, id)),

@@ -3,7 +3,7 @@
 // kallsyms index load on first use: most one-shot commands need neither.
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeBtfInfo } from '../kernel/info/index.js';
-import type { KallsymsIndex, KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
+import type { KallsymsIndex, KallsymsQuery, KallsymsScan, KernelSymbols } from '../kernel/proc/kallsyms.js';
 import type { Host, RawOwnerFd } from './host.js';
 import { HostError } from './host-error.js';
 
@@ -18,7 +18,8 @@ const OWNERS_REUSE_MS = 1000;
 export class HostSession {
   readonly host: Host;
   private kallsymsIndex?: Promise<KallsymsIndex>;
-  private kallsymsScans = 0;
+  /** The first query read from kallsyms in pieces, and its answer: a caller asking the same shares it. */
+  private firstScan?: { key: string; symbols: Promise<KernelSymbols> };
   private ownerWalk?: { at: number; fds: Promise<RawOwnerFd[]> };
   private vmlinux?: Promise<Btf>;
   private readonly btfById = new Map<number, Promise<Btf>>();
@@ -59,16 +60,24 @@ export class HostSession {
   /**
    * The kernel symbols a query names. The first time, kallsyms is read only up to the last of
    * them (a program that calls nothing reads none of it): a one-shot command pays for what it
-   * prints. After that, or on a host that cannot read a file in pieces, from the index, which
-   * the session then keeps.
+   * prints; the same query again shares that read. After that, or on a host that cannot read a
+   * file in pieces, from the index, which the session then keeps.
    */
   async kernelSymbols(query: KallsymsQuery): Promise<KernelSymbols> {
     const { KallsymsScan } = await import('../kernel/proc/kallsyms.js');
     const scan = new KallsymsScan(query);
     if (scan.done) return scan.result();
-    if (this.kallsymsIndex || !this.host.readChunks || this.kallsymsScans++ > 0) return this.kallsyms();
+    const key = `${query.addresses.map(String).sort().join()}/${query.callBaseOffsets.map(String).sort().join()}`;
+    if (this.firstScan?.key === key) return this.firstScan.symbols;
+    if (this.kallsymsIndex || !this.host.readChunks || this.firstScan) return this.kallsyms();
+    const symbols = this.scanKallsyms(scan, this.host.readChunks('/proc/kallsyms', KALLSYMS_LIMIT));
+    this.firstScan = { key, symbols };
+    return symbols;
+  }
+
+  private async scanKallsyms(scan: KallsymsScan, chunks: AsyncIterable<Uint8Array>): Promise<KernelSymbols> {
     const decoder = new TextDecoder();
-    for await (const chunk of this.host.readChunks('/proc/kallsyms', KALLSYMS_LIMIT)) {
+    for await (const chunk of chunks) {
       if (scan.push(decoder.decode(chunk, { stream: true }))) return scan.result();
     }
     scan.push(decoder.decode());

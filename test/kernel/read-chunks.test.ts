@@ -2,6 +2,7 @@
 // against Node's own read of the same file.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { HostSession } from '../../main/hosts/host-session.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 
@@ -47,5 +48,36 @@ describe.skipIf(skip)('LocalHost.readChunks', () => {
     // The read ahead holds its own fd until it completes.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fds()).toBe(before);
+  });
+});
+
+describe.skipIf(skip)('HostSession.kernelSymbols', () => {
+  it('reads kallsyms once for the same query asked twice at once (a read started ahead, then the analysis), by pieces, as far as it needs', async () => {
+    const local = new LocalHost();
+    const reads: string[] = [];
+    const host = Object.assign(Object.create(local) as LocalHost, {
+      readChunks(path: string, limit: number) {
+        reads.push(`chunks ${path}`);
+        return local.readChunks(path, limit);
+      },
+      readFile(path: string, limit: number) {
+        reads.push(`file ${path}`);
+        return local.readFile(path, limit);
+      },
+    });
+    const session = new HostSession(host);
+    const text = readFileSync('/proc/kallsyms', 'utf8');
+    const line = (name: string) => text.split('\n').find((l) => l.endsWith(` ${name}`))!;
+    const base = BigInt(`0x${line('__bpf_call_base').split(' ')[0]}`);
+    const lookup = BigInt(`0x${line('bpf_map_lookup_elem').split(' ')[0]}`);
+    const query = { addresses: [], callBaseOffsets: [Number(lookup - base)] };
+    const [first, second] = await Promise.all([session.kernelSymbols(query), session.kernelSymbols({ ...query, callBaseOffsets: [...query.callBaseOffsets] })]);
+    expect(first).toBe(second);
+    expect(first.symbolAt(lookup)).toBe('bpf_map_lookup_elem');
+    expect(reads).toEqual(['chunks /proc/kallsyms']);
+    // Another query afterwards: the whole file, indexed once for the session.
+    const other = await session.kernelSymbols({ addresses: [lookup], callBaseOffsets: [] });
+    expect(other.symbolAt(lookup)).toBe('bpf_map_lookup_elem');
+    expect(reads).toEqual(['chunks /proc/kallsyms', 'file /proc/kallsyms']);
   });
 });
