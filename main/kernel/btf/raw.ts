@@ -2,10 +2,11 @@
 // the type records straight into a reused buffer.
 //
 // vmlinux makes 12 MB of it in a process that lives ~100 ms, much of it before V8 has
-// optimized the code: few calls per line (a label and its number in one), the buffer's room
-// checked once per line (the line's name plus LINE_ROOM), literals copied from prebuilt bytes,
-// and what follows the name in a function per kind, so that a kind first met late in the
-// listing does not throw away the main loop's optimized code.
+// optimized the code, and the btf verb runs without V8's inlining (bin/bpfscope.js): few calls
+// per line (a label and its number in one, a name scanned and copied in one), the buffer's room
+// made at a line's start and once more for its name, literals copied from prebuilt bytes, and
+// what follows the name in a function per kind, so that a kind first met late in the listing
+// does not throw away the main loop's optimized code.
 
 import type { Btf } from './btf.js';
 import type { BtfRecords } from './records.js';
@@ -211,8 +212,7 @@ const compositeTail: KindTail = (pr, buf, p, s) => {
   const info = w[s + 1]!;
   const vlen = info & 0xffff;
   const kflag = info >>> 31 !== 0;
-  p = field(buf, p, SIZE, w[s + 2]!);
-  p = field(buf, p, VLEN, vlen);
+  p = field(buf, field(buf, p, SIZE, w[s + 2]!), VLEN, vlen);
   for (let m = s + 3, last = s + 3 + vlen * 3; m < last; m += 3) {
     const raw = w[m + 2]!;
     p = pr.entry(p, w[m]!);
@@ -231,8 +231,7 @@ const enumTail: KindTail = (pr, buf, p, s) => {
   const kflag = info >>> 31 !== 0;
   const is64 = ((info >>> 24) & 0x1f) === Kind.Enum64;
   const step = is64 ? 3 : 2;
-  p = field(buf, p, kflag ? SIGNED_SIZE : UNSIGNED_SIZE, w[s + 2]!);
-  p = field(buf, p, VLEN, vlen);
+  p = field(buf, field(buf, p, kflag ? SIGNED_SIZE : UNSIGNED_SIZE, w[s + 2]!), VLEN, vlen);
   for (let v = s + 3, last = s + 3 + vlen * step; v < last; v += step) {
     p = pr.entry(p, w[v]!);
     buf = pr.buf;
@@ -252,8 +251,7 @@ const funcTail: KindTail = (pr, buf, p, s) =>
 const funcProtoTail: KindTail = (pr, buf, p, s) => {
   const w = pr.w;
   const vlen = w[s + 1]! & 0xffff;
-  p = field(buf, p, RET_TYPE_ID, w[s + 2]!);
-  p = field(buf, p, VLEN, vlen);
+  p = field(buf, field(buf, p, RET_TYPE_ID, w[s + 2]!), VLEN, vlen);
   for (let a = s + 3, last = s + 3 + vlen * 2; a < last; a += 2) {
     p = pr.entry(p, w[a]!);
     p = field(pr.buf, p, TYPE_ID, w[a + 1]!);
@@ -267,8 +265,7 @@ const varTail: KindTail = (pr, buf, p, s) =>
 const datasecTail: KindTail = (pr, buf, p, s) => {
   const w = pr.w;
   const vlen = w[s + 1]! & 0xffff;
-  p = field(buf, p, SIZE, w[s + 2]!);
-  p = field(buf, p, VLEN, vlen);
+  p = field(buf, field(buf, p, SIZE, w[s + 2]!), VLEN, vlen);
   for (let v = s + 3, last = s + 3 + vlen * 3; v < last; v += 3) {
     const type = w[v]!;
     const known = type < pr.typeCount;
