@@ -256,7 +256,8 @@ function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: 
   const count = len >>> 2;
   if (littleEndian === HOST_LITTLE_ENDIAN) {
     if ((bytes.byteOffset + start) % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset + start, count);
-    return new Uint32Array(bytes.slice(start, start + count * 4).buffer);
+    // A copy of its own: a Node Buffer's slice() is a view, whose .buffer is the whole message it came in.
+    return new Uint32Array(new Uint8Array(bytes.subarray(start, start + count * 4)).buffer);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, count * 4);
   const words = new Uint32Array(count);

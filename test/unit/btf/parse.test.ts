@@ -53,6 +53,16 @@ describe('raw listing equals bpftool format raw', () => {
   });
 });
 
+describe('where the bytes sit', () => {
+  it('parses BTF that arrives as an unaligned view inside a larger buffer (an agent message) as it parses a copy', () => {
+    const bytes = readBytes(compileFixtureBtf('kinds'));
+    const message = Buffer.alloc(bytes.length + 7, 0xee);
+    message.set(bytes, 3);
+    const view = message.subarray(3, 3 + bytes.length);
+    expect(formatRaw(parseBtf(view))).toBe(formatRaw(parseBtf(bytes)));
+  });
+});
+
 describe('lookups, sizes and alignment', () => {
   const btf = parseBtf(readBytes(compileFixtureBtf('kinds')));
   const byName = (n: string) => btf.findByName(n, 'struct')[0]!.id;
