@@ -21,6 +21,14 @@ async function settledRows(list: Locator): Promise<number[]> {
   return list.locator('[role=row]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('aria-rowindex'))));
 }
 
+function firstRowIndex(grid: Locator): Promise<number> {
+  return grid.evaluate((el) => Number(el.querySelector('[role=row]')?.getAttribute('aria-rowindex')));
+}
+
+function lastRowIndex(grid: Locator): Promise<number> {
+  return grid.evaluate((el) => Number(el.querySelector('[role=row]:last-child')?.getAttribute('aria-rowindex')));
+}
+
 test.describe('a hash map through serve', () => {
   let server: ServeProcess;
   let map: BigHash;
@@ -57,6 +65,8 @@ test.describe('a hash map through serve', () => {
 
     // The scrollbar dragged to the middle: the middle of the map.
     await grid.evaluate((el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2));
+    // The scroll event and the rows it brings come a frame later: read them once they moved.
+    await expect.poll(() => firstRowIndex(grid), { timeout: 5_000 }).toBeGreaterThan(ENTRIES / 2 - 2 * domRows);
     const middle = await settledRows(list);
     expect(middle.length).toBeLessThanOrEqual(domRows);
     expect(middle[0]).toBeGreaterThan(ENTRIES / 2 - 2 * domRows);
@@ -64,6 +74,7 @@ test.describe('a hash map through serve', () => {
 
     // ... and to the end: the last entry, whole, at the bottom of the list.
     await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => lastRowIndex(grid), { timeout: 5_000 }).toBe(ENTRIES);
     const end = await settledRows(list);
     expect(end.at(-1)).toBe(ENTRIES);
     expect(end.length).toBeLessThanOrEqual(domRows);
@@ -75,7 +86,7 @@ test.describe('a hash map through serve', () => {
     // The wheel moves by rows, as in any list, here too: up a few rows from the end.
     await grid.hover();
     await page.mouse.wheel(0, -100);
-    await expect.poll(() => grid.evaluate((el) => Number(el.querySelector('[role=row]:last-child')?.getAttribute('aria-rowindex'))), { timeout: 5_000 }).toBeLessThan(ENTRIES);
+    await expect.poll(() => lastRowIndex(grid), { timeout: 5_000 }).toBeLessThan(ENTRIES);
     const afterWheel = await settledRows(list);
     expect(afterWheel.at(-1)).toBeGreaterThan(ENTRIES - 100);
     expect(afterWheel.length).toBeLessThanOrEqual(domRows);
