@@ -3,11 +3,6 @@
 // between them, so other clients, page loads and live ticks are not held up behind it.
 
 /**
- * A promise of a whole turn of the event loop, timers and I/O included. One immediate is not
- * that: queued from the poll phase (where a request arrives), it runs in the same turn's check
- * phase, before any timer or I/O; the second, queued from the check phase, runs only after them.
- */
-/**
  * Milliseconds on a monotonic clock. Not performance.now(): the global loads node:perf_hooks on
  * first use, 2 ms of a listing's start.
  */
@@ -16,6 +11,11 @@ function nowMs(): number {
   return seconds * 1e3 + nanoseconds / 1e6;
 }
 
+/**
+ * A promise of a whole turn of the event loop, timers and I/O included. One immediate is not
+ * that: queued from the poll phase (where a request arrives), it runs in the same turn's check
+ * phase, before any timer or I/O; the second, queued from the check phase, runs only after them.
+ */
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 }
