@@ -38,16 +38,27 @@ function toNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/**
+ * Each "key: value" line of the first MAX_LINES, in order: its trimmed key and where its value
+ * lies (from after the colon to the line's end, untrimmed). Lines without a key are skipped.
+ */
+function eachField(text: string, visit: (key: string, valueStart: number, lineEnd: number) => void): void {
+  let start = 0;
+  for (let line = 0; line < MAX_LINES && start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) visit(text.slice(start, colon).trim(), colon + 1, end);
+    start = end + 1;
+  }
+}
+
 /** Every "key: value" line of the text, value trimmed, the first of a key kept. */
 function fieldsOf(text: string): Map<string, string> {
   const fields = new Map<string, string>();
-  const lines = text.split('\n', MAX_LINES);
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const key = line.slice(0, colon).trim();
-    if (!fields.has(key)) fields.set(key, line.slice(colon + 1).trim());
-  }
+  eachField(text, (key, valueStart, lineEnd) => {
+    if (!fields.has(key)) fields.set(key, text.slice(valueStart, lineEnd).trim());
+  });
   return fields;
 }
 
@@ -95,20 +106,11 @@ const TYPED: Record<string, (out: ParsedFdinfo, value: string) => void> = {
 export function parseFdinfo(text: string): Fdinfo {
   const out = new ParsedFdinfo(text);
   let seen: string[] | undefined;
-  let start = 0;
-  for (let line = 0; line < MAX_LINES && start < text.length; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', start);
-    if (colon > start && colon < end) {
-      const key = text.slice(start, colon).trim();
-      const set = Object.hasOwn(TYPED, key) ? TYPED[key] : undefined;
-      if (set && !seen?.includes(key)) {
-        (seen ??= []).push(key);
-        set(out, text.slice(colon + 1, end).trim());
-      }
-    }
-    start = end + 1;
-  }
+  eachField(text, (key, valueStart, lineEnd) => {
+    const set = Object.hasOwn(TYPED, key) ? TYPED[key] : undefined;
+    if (!set || seen?.includes(key)) return;
+    (seen ??= []).push(key);
+    set(out, text.slice(valueStart, lineEnd).trim());
+  });
   return out;
 }
