@@ -22,6 +22,7 @@ export class HostSession {
   private firstScan?: { key: string; symbols: Promise<KernelSymbols> };
   private ownerWalk?: { at: number; fds: Promise<RawOwnerFd[]> };
   private vmlinux?: Promise<Btf>;
+  private bpfFunctionsListed?: Promise<boolean>;
   private readonly btfById = new Map<number, Promise<Btf>>();
 
   constructor(host: Host) {
@@ -82,6 +83,19 @@ export class HostSession {
     }
     scan.push(decoder.decode());
     return scan.result();
+  }
+
+  /**
+   * Whether kallsyms lists JIT-ed BPF functions now (bpf_jit_kallsyms_enabled: net.core.bpf_jit_kallsyms
+   * on and bpf_jit_harden off); false where either cannot be read. Read once per session.
+   */
+  bpfFunctionsInKallsyms(): Promise<boolean> {
+    const sysctl = (name: string) => this.host.readFile(`/proc/sys/net/core/${name}`, 64).then((bytes) => Number(new TextDecoder().decode(bytes).trim()));
+    this.bpfFunctionsListed ??= Promise.all([sysctl('bpf_jit_kallsyms'), sysctl('bpf_jit_harden')]).then(
+      ([listed, harden]) => listed === 1 && harden === 0,
+      () => false,
+    );
+    return this.bpfFunctionsListed;
   }
 
   vmlinuxBtf(): Promise<Btf> {

@@ -3,7 +3,7 @@
 // are (.rodata, a map value), and the map holds the strings. Loaded code never changes: each
 // program is read once per id and tag, each frozen .rodata map once.
 import { decodeProgInfo, u64Array } from '../kernel/info/index.js';
-import { callTargetOf, kernelAddressesOf } from '../kernel/isa/resolve.js';
+import { callTargetOf } from '../kernel/isa/resolve.js';
 import { decodeInstructions } from '../kernel/isa/index.js';
 import { formatStringAt, PRINTK_FUNCTIONS, printkSites, type ProgramFormat } from '../kernel/trace/printk-format.js';
 import type { HostSession } from './host-session.js';
@@ -39,7 +39,7 @@ export class PrintkFormats {
     const raw = await this.session.host.progInfo(id, true);
     if (!raw || raw.xlated.byteLength === 0) return [];
     const jitedKsyms = u64Array(raw.jitedKsyms);
-    const symbols = await context.symbols(kernelAddressesOf(raw.xlated, jitedKsyms));
+    const symbols = await context.symbols(raw, decodeProgInfo(raw.info));
     if (!symbols) return [];
     const resolvers = { ...(symbols.callBase !== undefined ? { callBase: symbols.callBase } : {}), kernelSymbol: (a: bigint) => symbols.symbolAt(a), jitedKsyms };
     const insns = decodeInstructions(raw.xlated, { jitedCalls: jitedKsyms.length > 0 });

@@ -5,8 +5,9 @@ import { analyzeMapAccess, kfuncParams, type AccessEnvironment, type MapAccessRe
 import type { Btf } from '../kernel/btf/index.js';
 import { decodeFuncInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
 import { decodeIds } from '../kernel/maps/special.js';
-import { callTargetOf, kernelAddressesOf } from '../kernel/isa/resolve.js';
-import type { KallsymsQuery, KernelSymbols } from '../kernel/proc/kallsyms.js';
+import { callTargetOf } from '../kernel/isa/resolve.js';
+import type { KernelSymbols } from '../kernel/proc/kallsyms.js';
+import { programCallSymbols } from './call-symbols.js';
 import type { Host, RawProgInfo } from './host.js';
 import { HostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
@@ -27,8 +28,8 @@ export interface ProgramAccess {
 
 /** What every program's analysis on one host shares: kallsyms, map types, vmlinux BTF for kfuncs. */
 export interface AccessContext {
-  /** The names of a program's calls; undefined where kallsyms is unreadable or hides addresses. */
-  symbols(query: KallsymsQuery): Promise<KernelSymbols | undefined>;
+  /** The names of a program's calls (its detailed info); undefined where kallsyms is unreadable or hides addresses. */
+  symbols(raw: RawProgInfo, info: ProgInfo): Promise<KernelSymbols | undefined>;
   mapType(id: number): Promise<number | undefined>;
   innerMapType(outerId: number): Promise<number | undefined>;
   vmlinux(): Promise<Btf | undefined>;
@@ -64,7 +65,7 @@ export async function accessContext(session: HostSession, known?: ReadonlyMap<nu
   const inner = new Map<number, Promise<number | undefined>>();
   let vmlinux: Promise<Btf | undefined> | undefined;
   return {
-    symbols: (query) => session.kernelSymbols(query).then((symbols) => (symbols.restricted ? undefined : symbols), () => undefined),
+    symbols: (raw, info) => programCallSymbols(session, raw, info).then((symbols) => (symbols.restricted ? undefined : symbols), () => undefined),
     mapType,
     innerMapType: (outerId) => {
       let known = inner.get(outerId);
@@ -87,7 +88,7 @@ function hasKfuncCalls(xlated: Uint8Array): boolean {
 export async function analyzeProgram(raw: RawProgInfo, info: ProgInfo, context: AccessContext): Promise<ProgramAccess> {
   const jitedKsyms = u64Array(raw.jitedKsyms);
   // Asked for first: kallsyms is read (on a local host, on the thread pool) while the maps are looked at.
-  const named = context.symbols(kernelAddressesOf(raw.xlated, jitedKsyms));
+  const named = context.symbols(raw, info);
   const mapIds = u32Array(raw.mapIds);
   const types = new Map<number, number | undefined>();
   const innerTypes = new Map<number, number | undefined>();

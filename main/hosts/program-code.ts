@@ -5,8 +5,9 @@
 // control-flow graph, and the JIT image.
 import { bpftoolFuncSignature, type Btf } from '../kernel/btf/index.js';
 import { decodeFuncInfo, decodeLineInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
-import { buildListing, kernelAddressesOf, type FuncInfoRecord, type LineInfoRecord, type Listing, type MapSummary } from '../kernel/isa/index.js';
+import { buildListing, type FuncInfoRecord, type LineInfoRecord, type Listing, type MapSummary } from '../kernel/isa/index.js';
 import { mapTypeName } from '../kernel/names/index.js';
+import { programCallSymbols } from './call-symbols.js';
 import type { RawProgInfo } from './host.js';
 import type { HostSession } from './host-session.js';
 
@@ -55,7 +56,7 @@ export async function programCode(session: HostSession, id: number): Promise<Pro
   const jitedKsyms = u64Array(raw.jitedKsyms);
   // Without BTF or kallsyms the listing still builds, with fewer names, as bpftool's does.
   const [symbols, btf, maps] = await Promise.all([
-    session.kernelSymbols(kernelAddressesOf(raw.xlated, jitedKsyms)).catch(() => undefined),
+    programCallSymbols(session, raw, info).catch(() => undefined),
     info.btfId ? session.btf(info.btfId).catch(() => undefined) : undefined,
     mapSummaries(session, u32Array(raw.mapIds)),
   ]);

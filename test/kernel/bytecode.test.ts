@@ -1,8 +1,12 @@
 // `bpfscope dump prog ID` against `bpftool prog dump xlated id ID` (plain, linum, opcodes)
 // for every loaded program, the fixtures' and the machine's own.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { loadBigProgram } from '../helpers/big-program.js';
 import { bpfscope, bpftoolJson, runCommand } from '../helpers/cli.js';
 import { asBpftool71, expectBpftoolListingJson } from '../helpers/bpftool-compare.js';
 import { expectJitTextLikeObjdump, jitImageOf } from '../helpers/objdump.js';
@@ -45,6 +49,39 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
     // The fixtures carry BTF line info: the listings must show their C source.
     expect(sourceLines).toBeGreaterThan(100);
   }, 600_000);
+
+  it('names bpf-to-bpf calls as kallsyms lists them, and as bpftool does when kallsyms hides BPF functions', async () => {
+    const dump = async (id: number) => ({ ours: await bpfscope(['dump', 'prog', String(id)]), theirs: await runCommand('bpftool', ['prog', 'dump', 'xlated', 'id', String(id)]) });
+    const sysctl = '/proc/sys/net/core/bpf_jit_kallsyms';
+    const listed = readFileSync(sysctl, 'utf8').trim();
+    const work = mkdtempSync(join(tmpdir(), 'bpfscope-subprogs-'));
+    const chain = loadBigProgram(work, '/sys/fs/bpf/bpfscope-test-subprogs', 4, 3, true);
+    try {
+      const calling = [chain.id];
+      for (const p of fixtures.report.programs) {
+        if (/call pc[+-]\d+#bpf_prog_/.test((await dump(p.id)).theirs.stdout)) calling.push(p.id);
+      }
+      // Our names come from the programs' tags and BTF, without kallsyms: each is the kernel's own.
+      const kallsyms = readFileSync('/proc/kallsyms', 'utf8');
+      for (const id of calling) {
+        const { ours, theirs } = await dump(id);
+        expect(asBpftool71(ours.stdout), `prog ${id}`).toBe(theirs.stdout);
+        const symbols = [...ours.stdout.matchAll(/call pc[+-]\d+#(\S+)/g)].map((m) => m[1]!);
+        expect(symbols.length, `prog ${id}`).toBeGreaterThan(0);
+        for (const symbol of symbols) expect(kallsyms, `prog ${id}`).toContain(` ${symbol}\t[bpf]`);
+      }
+      writeFileSync(sysctl, '0');
+      for (const id of calling) {
+        const { ours, theirs } = await dump(id);
+        expect(theirs.stdout, `prog ${id}`).toMatch(/call pc[+-]\d+#0x[0-9a-f]+/);
+        expect(asBpftool71(ours.stdout), `prog ${id}`).toBe(theirs.stdout);
+      }
+    } finally {
+      writeFileSync(sysctl, listed);
+      chain.unload();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('prints every other loaded program as bpftool does', async () => {
     const ours = new Set(fixtures.report.programs.map((p) => p.id));

@@ -33,6 +33,41 @@ const CALL_BASE = '__bpf_call_base';
 /** Up to this many addresses pending, each is searched for; more, every line is looked at. */
 const FEW_ADDRESSES = 16;
 
+/** kallsyms cuts names at KSYM_NAME_LEN - 1 bytes: 127 before Linux 6.1, 511 since. */
+const KSYM_NAME_MAX_EVERYWHERE = 127;
+
+/**
+ * The kallsyms names of a JIT-ed program's functions by address, as bpf_prog_ksym_set_name
+ * makes them: `bpf_prog_<tag>_<name>`, the name being the function's BTF name (func_info).
+ * `tags` and `funcNames` are per function, in jited_ksyms order. A function without an
+ * address (kptr_restrict) or a name, or whose symbol kernels would cut differently, is left
+ * out: kallsyms itself says what it is called.
+ */
+export function bpfFunctionSymbols(addresses: readonly bigint[], tags: readonly string[], funcNames: readonly (string | undefined)[]): Map<bigint, string> {
+  const symbols = new Map<bigint, string>();
+  addresses.forEach((address, i) => {
+    const tag = tags[i];
+    const name = funcNames[i];
+    if (address === 0n || tag === undefined || !name) return;
+    const symbol = `bpf_prog_${tag}_${name}`;
+    if (symbol.length <= KSYM_NAME_MAX_EVERYWHERE) symbols.set(address, symbol);
+  });
+  return symbols;
+}
+
+/** `symbols` answering for the given [bpf] functions too, without reading kallsyms for them. */
+export function withBpfFunctions(symbols: KernelSymbols, functions: ReadonlyMap<bigint, string>): KernelSymbols {
+  return {
+    callBase: symbols.callBase,
+    restricted: symbols.restricted,
+    exact: (address) => {
+      const name = functions.get(address);
+      return name === undefined ? symbols.exact(address) : { address, name, module: 'bpf' };
+    },
+    symbolAt: (address) => functions.get(address) ?? symbols.symbolAt(address),
+  };
+}
+
 /** One kallsyms line (`address type name[\tmodule]`), or undefined when it does not parse. */
 function parseLine(text: string, start: number, end: number): KernelSymbol | undefined {
   const sp1 = text.indexOf(' ', start);

@@ -1,7 +1,7 @@
 // The kallsyms scan answers a query as the index of the whole file does, whatever the pieces
 // the text arrives in, and says it is done as soon as the last symbol asked for has been read.
 import { describe, expect, it } from 'vitest';
-import { KallsymsIndex, KallsymsScan, type KallsymsQuery, type KernelSymbols } from '../../../main/kernel/proc/kallsyms.js';
+import { bpfFunctionSymbols, KallsymsIndex, KallsymsScan, withBpfFunctions, type KallsymsQuery, type KernelSymbols } from '../../../main/kernel/proc/kallsyms.js';
 
 // Shaped like /proc/kallsyms: vmlinux sorted by address, then modules, then BPF programs;
 // two names at one address; __pfx___bpf_call_base before the real one.
@@ -101,5 +101,30 @@ describe('KallsymsScan', () => {
     const symbols = scan.result();
     expect(symbols.callBase).toBeUndefined();
     expect(symbols.symbolAt(0xffffffffc0030000n)).toBe('bpf_prog_6deef7357e7b4530_count_getpid');
+  });
+
+  it("names a program's functions as bpf_prog_ksym_set_name does, leaving out what kallsyms must say", () => {
+    const addresses = [0xffffffffc0030000n, 0xffffffffc0030800n, 0n, 0xffffffffc0031000n, 0xffffffffc0032000n];
+    const tags = ['6deef7357e7b4530', '0123456789abcdef', 'aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'];
+    // An address hidden (kptr_restrict), a function without a name, one whose symbol kernels before 6.1 cut.
+    const names = ['count_getpid', 'sub', 'hidden', undefined, 'x'.repeat(102)];
+    const symbols = bpfFunctionSymbols(addresses, tags, names);
+    expect([...symbols]).toEqual([
+      [0xffffffffc0030000n, 'bpf_prog_6deef7357e7b4530_count_getpid'],
+      [0xffffffffc0030800n, 'bpf_prog_0123456789abcdef_sub'],
+    ]);
+    // 'bpf_prog_' + 16 hex digits + '_' is 26 bytes: names up to 101 bytes fit in 127.
+    expect(bpfFunctionSymbols(addresses, tags, ['x'.repeat(101)]).get(addresses[0]!)).toHaveLength(127);
+    expect(bpfFunctionSymbols(addresses, tags, ['x'.repeat(102)]).size).toBe(0);
+  });
+
+  it('answers for the named functions first, then as kallsyms', () => {
+    const index = KallsymsIndex.parse(TEXT);
+    const symbols = withBpfFunctions(index, new Map([[0xffffffffc0040000n, 'bpf_prog_1111111111111111_mine']]));
+    expect(symbols.symbolAt(0xffffffffc0040000n)).toBe('bpf_prog_1111111111111111_mine');
+    expect(symbols.exact(0xffffffffc0040000n)).toEqual({ address: 0xffffffffc0040000n, name: 'bpf_prog_1111111111111111_mine', module: 'bpf' });
+    expect(symbols.symbolAt(0xffffffffc0030000n)).toBe('bpf_prog_6deef7357e7b4530_count_getpid');
+    expect(symbols.callBase).toBe(BASE);
+    expect(symbols.restricted).toBe(false);
   });
 });
