@@ -93,7 +93,10 @@ export async function watchMapCommand(ctx: CommandContext): Promise<number> {
         return;
       }
       if (event.kind === 'error') {
-        ctx.io.err(`bpfscope: map ${id}: ${event.error.message}\n`);
+        // An XSK map's values, say: its dump lists each slot with this error, a watch has nothing to compare.
+        const refused = ['ENOTSUP', 'EOPNOTSUPP', 'ENOTSUPP'].includes(event.error.code);
+        const why = refused ? `nothing to watch: the kernel refuses to read its values from user space (${event.error.message}); bpfscope dump map ${id} lists each slot with its error` : event.error.message;
+        ctx.io.err(`bpfscope: map ${id}: ${why}\n`);
         finish(1);
         return;
       }

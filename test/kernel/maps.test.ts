@@ -132,6 +132,9 @@ describe.skipIf(skipReason !== undefined)(`maps${skipReason ? ` (skipped: ${skip
     expect((await views.read(xsk.view, 0, 10)).note).toBe(
       '4 slots not listed: the kernel refuses to read them from user space (Operation not supported); bpfscope dump map lists each with its error',
     );
+    const watch = await bpfscope(['watch', 'map', String(fixtures.map('xsk_slots', 'maps').id), '--interval', '100']);
+    expect(watch.code).toBe(1);
+    expect(watch.stderr).toMatch(/: nothing to watch: the kernel refuses to read its values from user space \(.*Operation not supported\); bpfscope dump map \d+ lists each slot with its error\n$/);
     const devView = await views.open(session, fixtures.map('dev_slots', 'maps').id);
     const devPage = await views.read(devView.view, 0, 10);
     expect(devPage.count).toBe(1);
