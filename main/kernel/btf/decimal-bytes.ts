@@ -9,6 +9,21 @@ const MINUS = 0x2d;
 /** "00" … "99": two digits per division. */
 const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
+/**
+ * The decimal text of every byte value, for writers that inline small integers: entry b at
+ * 4·b holds the digits of b from the left (padding after them) and, in its last byte, their
+ * count. A writer stores all three bytes and advances by the count.
+ */
+export const U8_DIGITS = Uint8Array.from({ length: 256 * 4 }, (_, i) => digitTable(i >> 2, i & 3, 3));
+/** The same for the byte read as a signed char: entry b at 8·b, up to 4 bytes ('-128'), the count at 8·b + 4. */
+export const S8_DIGITS = Uint8Array.from({ length: 256 * 8 }, (_, i) => digitTable(((i >> 3) << 24) >> 24, i & 7, 4));
+
+function digitTable(v: number, index: number, width: number): number {
+  const text = String(v);
+  if (index === width) return text.length;
+  return index < text.length ? text.charCodeAt(index) : 0x20;
+}
+
 /** v: an integer in [0, 2^32). */
 export function writeU32(out: Uint8Array, at: number, v: number): number {
   // The digit count by comparisons written out: a function of its own was a call per number
@@ -64,32 +79,29 @@ function writeEight(out: Uint8Array, at: number, v: number): void {
 /** The unsigned 64-bit integer hi·2^32 + lo (hi, lo in [0, 2^32)). */
 export function writeU64(out: Uint8Array, at: number, lo: number, hi: number): number {
   if (hi === 0) return writeU32(out, at, lo);
-  if (hi < 0x200000) {
-    // Below 2^53: exact in a double.
-    const v = hi * 4294967296 + lo;
-    const high = Math.floor(v / 1e8);
-    at = writeU32(out, at, high);
-    writeEight(out, at, v - high * 1e8);
-    return at + 8;
+  // The quotient by 10^8 of the value rounded to a double (off by at most 2^11) is within one
+  // of the true quotient; the true remainder is then small enough that its low 32 bits, from
+  // lo and the quotient's product with 10^8 modulo 2^32, are all of it.
+  let q = Math.floor((hi * 4294967296 + lo) / 1e8);
+  let r = (lo - Math.imul(q >>> 0, 100000000)) | 0;
+  if (r < 0) {
+    r += 100000000;
+    q--;
+  } else if (r >= 100000000) {
+    r -= 100000000;
+    q++;
   }
-  // Divide by 10^4 over 16-bit limbs: every step fits an int32, so the divisions by a
-  // constant compile to multiplications. The quotient is below 2^51, exact in a double.
-  let r = hi >>> 16;
-  const q3 = (r / 10000) | 0;
-  r = ((r - q3 * 10000) << 16) | (hi & 0xffff);
-  const q2 = (r / 10000) | 0;
-  r = ((r - q2 * 10000) << 16) | (lo >>> 16);
-  const q1 = (r / 10000) | 0;
-  r = ((r - q1 * 10000) << 16) | (lo & 0xffff);
-  const q0 = (r / 10000) | 0;
-  r -= q0 * 10000;
-  const quotient = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0;
-  // At least 2^53 / 10^4 > 10^11: the quotient has more than 8 digits.
-  const high = Math.floor(quotient / 1e8);
-  at = writeU32(out, at, high);
-  writeEight(out, at, quotient - high * 1e8);
-  writeFour(out, at + 8, r);
-  return at + 12;
+  // q < 2^64 / 10^8 < 2^38: exact in a double.
+  if (q < 4294967296) {
+    at = writeU32(out, at, q);
+  } else {
+    const high = Math.floor(q / 1e8);
+    at = writeU32(out, at, high);
+    writeEight(out, at, q - high * 1e8);
+    at += 8;
+  }
+  writeEight(out, at, r);
+  return at + 8;
 }
 
 /** The signed 64-bit integer whose two's complement halves are hi, lo (each in [0, 2^32)). */

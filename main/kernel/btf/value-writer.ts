@@ -257,8 +257,9 @@ class Generator {
     // 64-bit integers as their low and high halves.
     const halves = () => (this.le ? `${this.read(base, at, 4)},${this.read(base, at + 4, 4)}` : `${this.read(base, at + 4, 4)},${this.read(base, at, 4)}`);
     switch (leaf.kind) {
-      case 'u8': return `at=D.writeU32(out,at,${this.read(base, at, 1)});`;
-      case 's8': return `at=D.writeInt(out,at,(${this.read(base, at, 1)}<<24)>>24);`;
+      // Bytes from a table: the digits' bytes and their count (decimal-bytes.ts U8_DIGITS).
+      case 'u8': return `{const k=s[${o}]<<2;out[at]=U8[k];out[at+1]=U8[k+1];out[at+2]=U8[k+2];at+=U8[k+3];}`;
+      case 's8': return `{const k=s[${o}]<<3;out[at]=S8[k];out[at+1]=S8[k+1];out[at+2]=S8[k+2];out[at+3]=S8[k+3];at+=S8[k+4];}`;
       case 'u16': return `at=D.writeU32(out,at,${this.read(base, at, 2)});`;
       case 's16': return `at=D.writeInt(out,at,(${this.read(base, at, 2)}<<16)>>16);`;
       case 'u32': return `at=D.writeU32(out,at,${this.read(base, at, 4)});`;
@@ -337,7 +338,7 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";return function(out,at,s,o){${body}return at;};`) as Factory;
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS;return function(out,at,s,o){${body}return at;};`) as Factory;
   return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 

@@ -2,7 +2,7 @@
 // and ten and their neighbours (where carries and digit counts change), and random values
 // of every bit length.
 import { describe, expect, it } from 'vitest';
-import { writeI64, writeInt, writeU32, writeU64 } from '../../../main/kernel/btf/decimal-bytes.js';
+import { S8_DIGITS, U8_DIGITS, writeI64, writeInt, writeU32, writeU64 } from '../../../main/kernel/btf/decimal-bytes.js';
 import { prng } from '../../helpers/prng.js';
 
 const decoder = new TextDecoder();
@@ -66,6 +66,15 @@ describe('decimal bytes', () => {
       const s = Number(BigInt.asIntN(32, v));
       expect(written((out, at) => writeU32(out, at, u))).toBe(String(u));
       expect(written((out, at) => writeInt(out, at, s))).toBe(String(s));
+    }
+  });
+
+  it('the byte tables hold the digits of every byte value, unsigned and signed, with their count', () => {
+    for (let b = 0; b < 256; b++) {
+      const u = U8_DIGITS.subarray(b * 4, b * 4 + 4);
+      expect(decoder.decode(u.subarray(0, u[3]!)), `u8 ${b}`).toBe(String(b));
+      const s = S8_DIGITS.subarray(b * 8, b * 8 + 5);
+      expect(decoder.decode(s.subarray(0, s[4]!)), `s8 ${b}`).toBe(String((b << 24) >> 24));
     }
   });
 });
