@@ -57,8 +57,19 @@ export async function decodeSnapshot(bytes: Uint8Array, name: string): Promise<{
 }
 
 /** A reader over one map's recorded entries: the cursor is the next entry's index (u32). */
+/** A map's recorded per-slot errnos (u32 little-endian), or undefined where every lookup succeeded. */
+function slotErrors(bytes: Uint8Array | undefined, count: number): Int32Array | undefined {
+  if (!bytes) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
+}
+
 export class RecordedMapReader implements MapReader {
-  constructor(private readonly keys: Uint8Array, private readonly values: Uint8Array, private readonly content: SnapshotMapContent) {}
+  private readonly errors: Int32Array | undefined;
+
+  constructor(private readonly keys: Uint8Array, private readonly values: Uint8Array, private readonly content: SnapshotMapContent, errors?: Uint8Array) {
+    this.errors = slotErrors(errors, content.count);
+  }
 
   private indexAfter(mode: MapReadMode, cursor: Uint8Array | null): number {
     if (cursor === null) return 0;
@@ -81,13 +92,16 @@ export class RecordedMapReader implements MapReader {
     const end = Math.min(count, start + Math.max(0, max));
     const next = new Uint8Array(4);
     new DataView(next.buffer).setUint32(0, end, true);
-    return {
+    const page: RawMapPage = {
       keys: this.keys.slice(start * keySize, end * keySize),
       values: this.values.slice(start * valueStride, end * valueStride),
       count: end - start,
       cursor: next,
       done: end >= count,
     };
+    const errors = this.errors?.slice(start, end);
+    if (errors?.some((errno) => errno !== 0)) page.errors = errors;
+    return page;
   }
 
   async close(): Promise<void> {}
@@ -192,7 +206,8 @@ export class SnapshotHost implements Host {
     if (!this.ids.map.has(id)) return null;
     const content = this.manifest.mapContents[String(id)];
     if (!content) throw snapshotError(`${this.label}: map ${id}: contents were not recorded (snapshot option --maps)`);
-    return new RecordedMapReader(this.files.get(mapContentPath(id, 'keys')) ?? EMPTY, this.files.get(mapContentPath(id, 'values')) ?? EMPTY, content);
+    const errors = content.refusedSlots ? this.files.get(mapContentPath(id, 'errors')) : undefined;
+    return new RecordedMapReader(this.files.get(mapContentPath(id, 'keys')) ?? EMPTY, this.files.get(mapContentPath(id, 'values')) ?? EMPTY, content, errors);
   }
 
   async enableStats(): Promise<StatsHold> {

@@ -120,6 +120,11 @@ export class SnapshotEntries {
         const need = content.count * size;
         if (length !== need) this.mark(path, `${length} bytes, but ${content.count} entries of ${size} bytes need ${need} (truncated or altered)`);
       }
+      if (content.refusedSlots) {
+        const path = mapContentPath(Number(id), 'errors');
+        const length = this.files.get(path)?.length ?? 0;
+        if (length !== content.count * 4) this.mark(path, `${length} bytes, but ${content.count} entries' errnos need ${content.count * 4} (truncated or altered)`);
+      }
     }
   }
 

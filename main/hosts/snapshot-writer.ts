@@ -114,12 +114,24 @@ function recordInfo(rec: Recorder, kind: SnapshotKind, raw: RawInfo & Record<str
   rec.add(fdinfoPath(kind, raw.id), raw.fdinfo);
 }
 
+/** Per-slot errnos as u32 little-endian, the snapshot's byte order whatever the host's. */
+function errorBytes(pages: readonly Int32Array[], count: number): Uint8Array {
+  const bytes = new Uint8Array(count * 4);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (const page of pages) for (const errno of page) view.setUint32((at++) * 4, errno, true);
+  return bytes;
+}
+
 async function recordMapContents(host: Host, id: number, maxEntries: number, rec: Recorder): Promise<SnapshotMapContent | undefined> {
-  const stream = await MapStream.open(host, id);
+  // Refused slots are kept, with their errno, so the snapshot's dump lists them as the map's did.
+  const stream = await MapStream.open(host, id, { slotErrors: true });
   if (!stream) return undefined;
   const { keySize, stride } = stream.layout;
   const keys: Uint8Array[] = [];
   const values: Uint8Array[] = [];
+  const errors: Int32Array[] = [];
+  let refusedSlots = 0;
   let count = 0;
   let state: SnapshotMapContent['state'] = 'done';
   let error: string | undefined;
@@ -130,6 +142,9 @@ async function recordMapContents(host: Host, id: number, maxEntries: number, rec
       const take = Math.min(step.page.count, maxEntries - count);
       keys.push(step.page.keys.subarray(0, take * keySize));
       values.push(step.page.values.subarray(0, take * stride));
+      const pageErrors = step.page.errors?.subarray(0, take) ?? new Int32Array(take);
+      errors.push(pageErrors);
+      for (const errno of pageErrors) if (errno !== 0) refusedSlots++;
       count += take;
       if (take < step.page.count) { state = 'limit'; break; }
       if (count >= maxEntries) {
@@ -146,6 +161,10 @@ async function recordMapContents(host: Host, id: number, maxEntries: number, rec
   rec.add(mapContentPath(id, 'keys'), Buffer.concat(keys));
   rec.add(mapContentPath(id, 'values'), Buffer.concat(values));
   const content: SnapshotMapContent = { count, keySize, stride, complete: state === 'done', state };
+  if (refusedSlots > 0) {
+    rec.add(mapContentPath(id, 'errors'), errorBytes(errors, count));
+    content.refusedSlots = refusedSlots;
+  }
   if (error !== undefined) content.error = error;
   return content;
 }

@@ -29,8 +29,14 @@ export interface SnapshotHostFacts {
 }
 
 export interface SnapshotMapContent {
-  /** Entries recorded (keys in `map/<id>/keys.bin`, values in `values.bin`). */
+  /** Entries recorded (keys in `map/<id>/keys.bin`, values in `values.bin`), refused slots included. */
   count: number;
+  /**
+   * Slots whose lookup the kernel refused (an XSK map's, an empty devmap slot), as bpftool's
+   * dump lists them: per entry, 0 or the errno (`map/<id>/errors.bin`, u32 little-endian; a
+   * refused slot's value is zeroes). Absent when every lookup succeeded.
+   */
+  refusedSlots?: number;
   keySize: number;
   /** Bytes between values (per-CPU maps: one 8-byte slot per possible CPU). */
   stride: number;
@@ -83,7 +89,7 @@ export function fdinfoPath(kind: SnapshotKind, id: number): string {
   return `${kind}/${id}/fdinfo.txt`;
 }
 
-export function mapContentPath(id: number, part: 'keys' | 'values'): string {
+export function mapContentPath(id: number, part: 'keys' | 'values' | 'errors'): string {
   return `map/${id}/${part}.bin`;
 }
 
@@ -108,6 +114,7 @@ function mapContentProblem(value: unknown): string | undefined {
   if (!isCount(c.stride, 1 << 30)) return `stride ${String(c.stride)}`;
   if (typeof c.complete !== 'boolean') return 'complete is not a boolean';
   if (typeof c.state !== 'string' || !MAP_CONTENT_STATES.has(c.state)) return `state ${String(c.state)}`;
+  if (c.refusedSlots !== undefined && (!isCount(c.refusedSlots) || c.refusedSlots > c.count)) return `refusedSlots ${String(c.refusedSlots)}`;
   return undefined;
 }
 

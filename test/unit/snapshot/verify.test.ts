@@ -154,3 +154,37 @@ describe('checksums', () => {
     await expect(decodeSnapshot(bad({ ...m, mapContents: { 9: { count: 0, keySize: 4, stride: 8, complete: true, state: 'done' } } }), 'x')).rejects.toThrow('manifest: mapContents.9: no such map in ids.map');
   });
 });
+
+describe('slots the kernel refused to read', () => {
+  const errnoBytes = (errnos: number[]) => {
+    const bytes = new Uint8Array(errnos.length * 4);
+    errnos.forEach((errno, i) => new DataView(bytes.buffer).setUint32(i * 4, errno, true));
+    return bytes;
+  };
+  async function openRefused(errors: Uint8Array): Promise<SnapshotHost> {
+    const files = [...entries(), { path: mapContentPath(7, 'errors'), data: errors }];
+    const m = manifest(files, false);
+    m.mapContents[7] = { ...m.mapContents[7]!, refusedSlots: 2 };
+    const bytes = gzipSync(Buffer.concat(encodeTar([{ path: MANIFEST_PATH, data: text(JSON.stringify(m)) }, ...files], 0)));
+    const { manifest: parsed, files: decoded } = await decodeSnapshot(bytes, 'x.bpfsnap');
+    return new SnapshotHost(parsed, decoded, 'x.bpfsnap');
+  }
+
+  it('are read back with their errno, page by page; a page without one has no errors', async () => {
+    const reader = (await (await openRefused(errnoBytes([0, 95, 0, 2, 0]))).openMap(7))!;
+    const first = await reader.read('batch', null, 4, 8, 3);
+    expect([...first.errors!]).toEqual([0, 95, 0]);
+    const second = await reader.read('batch', first.cursor, 4, 8, 1);
+    expect([...second.errors!]).toEqual([2]);
+    const last = await reader.read('batch', second.cursor, 4, 8, 1);
+    expect(last.errors).toBeUndefined();
+    expect(last.done).toBe(true);
+  });
+
+  it('a truncated errors.bin is refused naming it', async () => {
+    await expect((await openRefused(errnoBytes([0, 95]))).openMap(7)).rejects.toMatchObject({
+      code: 'ESNAPSHOT',
+      message: "snapshot:x.bpfsnap: map/7/errors.bin: 8 bytes, but 5 entries' errnos need 20 (truncated or altered)",
+    });
+  });
+});
