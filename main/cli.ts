@@ -47,7 +47,7 @@ const USAGE = `usage: bpfscope <command> [options]
                   ls progs flags drift: a program name one host holds with a tag another lacks
   --accept-new-host-key   record an unknown SSH host key instead of asking
   --no-cache      remove the uploaded agent from the remote host on disconnect
-  --json          JSON output (keys and values as bpftool -j, plus ours)
+  --json, -j      JSON output (keys and values as bpftool -j, plus ours)
 `;
 
 /**
@@ -82,7 +82,7 @@ const FLEET_COMMANDS = new Set(['ls', 'show', 'btf', 'dump', 'doctor', 'token'])
 const MULTI_HOST_COMMANDS = new Set(['metrics', 'mcp']);
 
 const OPTIONS = {
-  json: { type: 'boolean' },
+  json: { type: 'boolean', short: 'j' },
   raw: { type: 'boolean' },
   c: { type: 'boolean' },
   cfg: { type: 'boolean' },

@@ -95,13 +95,15 @@ describe.skipIf(skip)('dump prog matches bpftool prog dump xlated', () => {
     }
   }, 300_000);
 
-  it('gives bpftool\'s JSON (plain, linum, opcodes) followed by ours, the CFG as DOT and the JIT as x86-64', async () => {
+  it('gives bpftool\'s JSON (plain, linum, opcodes; --json or -j) followed by ours, the CFG as DOT and the JIT as x86-64', async () => {
     const prog = fixtures.program('count_getpid');
     for (const options of [[], ['linum'], ['opcodes']]) {
       const json = JSON.parse((await bpfscope(['dump', 'prog', String(prog.id), '--json', ...options.map((o) => `--${o}`)])).stdout) as object[];
       expectBpftoolListingJson(json, await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(prog.id), ...options]), `count_getpid ${options.join(' ')}`);
       if (options[0] === 'linum') expect(json.some((e) => 'line_num' in e)).toBe(true);
     }
+    // bpftool's -j is ours too.
+    expect((await bpfscope(['dump', 'prog', String(prog.id), '-j'])).stdout).toBe((await bpfscope(['dump', 'prog', String(prog.id), '--json'])).stdout);
     const dot = await bpfscope(['dump', 'prog', String(prog.id), '--cfg']);
     expect(dot.stdout).toMatch(/^digraph /);
     expect(dot.stdout).toMatch(/->/);
