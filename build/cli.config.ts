@@ -47,8 +47,10 @@ export default defineConfig({
         chunkFileNames: '[name]-[hash].cjs',
         // BTF value formatting (map dumps, watch, program metadata) in a chunk of its own: left to
         // itself, the bundler put program metadata beside the info decoders every listing loads,
-        // and with it the value formatter.
-        codeSplitting: { groups: [{ name: 'btf-values', test: /main[\\/]kernel[\\/](btf[\\/](value[^/\\]*|decimal-bytes)|info[\\/]metadata)\.ts$/ }] },
+        // and with it the value formatter. Only those modules: with the modules they import, the
+        // chunk took the BTF type names the parser needs, and a listing that parses a .rodata's
+        // BTF (to see whether it declares metadata) loaded the whole formatter.
+        codeSplitting: { groups: [{ name: 'btf-values', includeDependenciesRecursively: false, test: /main[\\/]kernel[\\/](btf[\\/](value[^/\\]*|decimal-bytes)|info[\\/]metadata)\.ts$/ }] },
       },
     },
   },

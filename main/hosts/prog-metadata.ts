@@ -1,20 +1,22 @@
 // A program's metadata (`bpf_metadata_*` in its .rodata), found as bpftool finds it: the first of
 // its maps shaped like .rodata, value read at key 0, variables decoded with the map's BTF.
 // A listing asks for every program's: map shapes are kept per session (they never change while
-// a map lives), and the metadata of frozen maps (libbpf freezes .rodata) with them.
+// a map lives), and with them the metadata of frozen maps (libbpf freezes .rodata) and of maps
+// whose BTF declares none.
 import { parseFdinfo } from '../kernel/info/index.js';
 import type { MetadataEntry } from '../kernel/info/metadata.js';
-import { isMetadataMap } from '../kernel/info/metadata-map.js';
+import { isMetadataMap, metadataVars } from '../kernel/info/metadata-map.js';
 import type { HostSession } from './host-session.js';
 import { mapShape } from './map-shape.js';
 
 /** Maps remembered per session; past this the memory starts over (ids of unloaded maps linger). */
 const MAX_REMEMBERED_MAPS = 65_536;
 
-/** A map that may hold metadata, and what it held when frozen (it cannot change after). */
+/** A map that may hold metadata, and what it holds once that cannot change. */
 interface MapMemo {
   candidate: boolean;
-  frozen?: MetadataEntry[];
+  /** Set when the map is frozen (libbpf freezes .rodata) or its BTF declares no metadata. */
+  settled?: MetadataEntry[];
 }
 
 const memos = new WeakMap<HostSession, Map<number, MapMemo>>();
@@ -28,15 +30,23 @@ function memoOf(session: HostSession): Map<number, MapMemo> {
   return memo;
 }
 
-/** The map reader and the value decoder load only for a program that has a .rodata. */
-async function readMetadata(session: HostSession, mapId: number, btfId: number, valueTypeId: number): Promise<MetadataEntry[] | null> {
+/**
+ * The metadata in map `mapId`'s value. The map reader and the value decoder load only for a
+ * .rodata whose BTF declares metadata variables; for most, its BTF alone answers.
+ */
+async function readMetadata(session: HostSession, mapId: number, btfId: number, valueTypeId: number): Promise<{ entries: MetadataEntry[]; lasting: boolean } | null> {
+  const btf = await session.btf(btfId);
+  const vars = metadataVars(btf, valueTypeId);
+  if (vars.length === 0) return { entries: [], lasting: true };
   const [{ MapStream }, { decodeProgMetadata }] = await Promise.all([import('./map-stream.js'), import('../kernel/info/metadata.js')]);
   const stream = await MapStream.open(session.host, mapId, { mode: 'next' });
   if (!stream) return null;
   const step = await stream.next();
   if (step.state !== 'page' || step.page.count === 0) return null;
   const value = step.page.values.subarray(0, stream.layout.valueSize);
-  return decodeProgMetadata(await session.btf(btfId), valueTypeId, value);
+  const entries = decodeProgMetadata(btf, vars, value);
+  const raw = await session.host.mapInfo(mapId);
+  return { entries, lasting: !!raw && !!parseFdinfo(raw.fdinfo).frozen };
 }
 
 /**
@@ -48,18 +58,17 @@ export async function programMetadata(session: HostSession, mapIds: readonly num
   for (const mapId of mapIds) {
     const known = memo.get(mapId);
     if (known && !known.candidate) continue;
-    if (known?.frozen) return known.frozen.length > 0 ? known.frozen : undefined;
+    if (known?.settled) return known.settled.length > 0 ? known.settled : undefined;
     const info = await mapShape(session.host, mapId);
     if (!info) return undefined;
     const candidate = isMetadataMap(info);
     memo.set(mapId, { candidate });
     if (!candidate) continue;
     // bpftool stops at the first .rodata-shaped map, whatever it holds.
-    const entries = await readMetadata(session, mapId, info.btfId ?? 0, info.btfValueTypeId ?? 0);
-    if (!entries) return undefined;
-    const raw = await session.host.mapInfo(mapId);
-    if (raw && parseFdinfo(raw.fdinfo).frozen) memo.set(mapId, { candidate, frozen: entries });
-    return entries.length > 0 ? entries : undefined;
+    const read = await readMetadata(session, mapId, info.btfId ?? 0, info.btfValueTypeId ?? 0);
+    if (!read) return undefined;
+    if (read.lasting) memo.set(mapId, { candidate, settled: read.entries });
+    return read.entries.length > 0 ? read.entries : undefined;
   }
   return undefined;
 }

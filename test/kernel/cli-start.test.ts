@@ -51,6 +51,10 @@ describe.skipIf(skip)('CLI start', () => {
     const show = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pinDir, 'cli_start_0')], { encoding: 'utf8' })) as { id: number; btf_id: number };
     progId = show.id;
     btfId = show.btf_id;
+    // A .rodata of a plain constant, no bpf_metadata_ variable: bpftool shows no metadata for it.
+    writeFileSync(join(work, 'rodata.bpf.c'), '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\nconst volatile int limit = 3;\nSEC("socket") int cli_start_rodata(struct __sk_buff *skb) { return skb->len > limit; }\n');
+    execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'rodata.bpf.c'), '-o', join(work, 'rodata.bpf.o')]);
+    execFileSync('bpftool', ['prog', 'loadall', join(work, 'rodata.bpf.o'), join(pinDir, 'rodata')]);
   });
 
   afterAll(() => {
@@ -72,4 +76,13 @@ describe.skipIf(skip)('CLI start', () => {
       expect(ours(files).filter((f) => !f.endsWith('.node') && !/\/out\/cli\/[^/]+\.cjs$/.test(f))).toEqual([]);
     },
   );
+
+  it('ls progs reads a .rodata and loads the value formatter only where bpftool finds metadata', async () => {
+    const listed = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8', maxBuffer: 1 << 28 })) as Array<{ name?: string; map_ids?: number[]; metadata?: unknown }>;
+    expect(listed.find((p) => p.name === 'cli_start_rodata')?.map_ids?.length).toBe(1);
+    const files = await loadedBy(['ls', 'progs']);
+    const formatterAndReader = files.filter((f) => /\/out\/cli\/(btf-values|map-stream)-[^/]+\.cjs$/.test(f));
+    // On a clean machine this program's .rodata is the only one: its BTF alone says it holds no metadata.
+    expect(formatterAndReader.length).toBe(listed.some((p) => p.metadata !== undefined) ? 2 : 0);
+  });
 });

@@ -26,8 +26,8 @@ export {
 export { decodeLinkInfo } from './link-info.js';
 export type { LinkBuffers, LinkDetails, LinkInfo, PerfEventDetails } from './link-info.js';
 export { decodeMapInfo } from './map-info.js';
-export { decodeProgMetadata, METADATA_PREFIX } from './metadata.js';
-export { isMetadataMap } from './metadata-map.js';
+export { decodeProgMetadata } from './metadata.js';
+export { isMetadataMap, METADATA_PREFIX, metadataVars, type MetadataVar } from './metadata-map.js';
 export type { MetadataEntry } from './metadata.js';
 export type { MapInfo } from './map-info.js';
 export { decodeProgInfo, progFullName } from './prog-info.js';

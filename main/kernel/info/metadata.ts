@@ -7,8 +7,8 @@ import type { Btf } from '../btf/btf.js';
 import { ValueFormatter, type ValueNode } from '../btf/value.js';
 import { ValueWriters } from '../btf/value-writer.js';
 import type { JsonValue } from './json-value.js';
+import type { MetadataVar } from './metadata-map.js';
 
-export const METADATA_PREFIX = 'bpf_metadata_';
 /** Nodes formatted per variable: a metadata value is a string or a number, not a table. */
 const MAX_NODES_PER_VALUE = 4096;
 
@@ -57,24 +57,20 @@ function jsonOf(node: ValueNode, depth: number): JsonValue {
 }
 
 /**
- * The metadata in a .rodata value (`valueTypeId` its DATASEC). Like bpftool, stops at the first
- * variable its dumper cannot print (a float, a function pointer's target); a value that is no
- * DATASEC has none.
+ * The metadata in a .rodata value: its metadata variables (metadataVars) formatted. Like
+ * bpftool, stops at the first variable its dumper cannot print (a float, a function pointer's
+ * target).
  */
-export function decodeProgMetadata(btf: Btf, valueTypeId: number, value: Uint8Array): MetadataEntry[] {
-  const datasec = btf.type(valueTypeId);
-  if (datasec.kind !== 'datasec') return [];
+export function decodeProgMetadata(btf: Btf, vars: readonly MetadataVar[], value: Uint8Array): MetadataEntry[] {
   const formatter = new ValueFormatter(btf, { maxNodes: MAX_NODES_PER_VALUE });
   const writers = new ValueWriters(btf);
   const entries: MetadataEntry[] = [];
-  for (const secinfo of datasec.vars) {
-    const variable = btf.type(secinfo.type);
-    if (variable.kind !== 'var' || !variable.name.startsWith(METADATA_PREFIX)) continue;
-    const bytes = value.subarray(secinfo.offset, secinfo.offset + secinfo.size);
+  for (const variable of vars) {
+    const bytes = value.subarray(variable.offset, variable.offset + variable.size);
     const writer = writers.writer(variable.type, bytes.length, { text: false, depth: 0 });
     if (writer.stops || writer.error) break;
-    const node = formatter.format(variable.type, value, secinfo.offset);
-    entries.push({ name: variable.name.slice(METADATA_PREFIX.length), json: jsonOf(node, 0), text: plainText(writers.format(variable.type, bytes)) });
+    const node = formatter.format(variable.type, value, variable.offset);
+    entries.push({ name: variable.name, json: jsonOf(node, 0), text: plainText(writers.format(variable.type, bytes)) });
   }
   return entries;
 }
