@@ -9,6 +9,7 @@ import {
   stringifyJson,
   type JsonObject,
   type LinkShow,
+  type ProgShow,
   type ShowOptions,
 } from '../kernel/info/index.js';
 import { HostError } from '../hosts/host-error.js';
@@ -61,6 +62,22 @@ async function renderAll(session: HostSession, kind: Kind, json: boolean, id?: n
   }
 }
 
+/**
+ * Every program rendered by `render`, a batch at a time as the listing reads them: the rows of
+ * one batch are formatted while the kernel copies out the next.
+ */
+async function programRows(session: HostSession, render: (show: ProgShow, options: ShowOptions) => string): Promise<string[]> {
+  const options = session.bootToWallNs().then(showOptions);
+  // Should the listing fail first, the clocks' failure is not left unhandled.
+  options.catch(() => undefined);
+  const rows: string[] = [];
+  await listPrograms(session, async (shows) => {
+    const o = await options;
+    for (const show of shows) rows.push(render(show, o));
+  });
+  return rows;
+}
+
 const LS_USAGE = 'bpfscope ls progs|maps|links|net|perf [--json] | ls cgroup [ROOT] [effective] [--json]';
 
 /** `ls progs|maps|links --json`: bpftool's JSON object of every loaded object of the kind. */
@@ -111,6 +128,13 @@ export async function lsCommand(ctx: CommandContext): Promise<number> {
   if (!kind) throw new UsageError(`ls ${what}: there is no list called '${what}'; the lists are progs, maps, links, net, perf and cgroup: ${LS_USAGE}`);
   if (rest.length > 0) throw new UsageError(`ls ${what}: unexpected '${rest.join(' ')}' (to see one object: bpfscope show ${kind} ID)`);
   const session = await ctx.session();
+  if (kind === 'prog') {
+    const json = ctx.flags.json === true;
+    const rows = await programRows(session, json ? (show, options) => stringifyJson(renderProgJson(show, options)) : renderProgText);
+    if (json) ctx.io.out(`[${rows.join(',')}]\n`);
+    else ctx.io.out(rows.length === 0 ? `no progs loaded on ${session.label}\n` : rows.join(''));
+    return 0;
+  }
   if (ctx.flags.json) {
     ctx.io.out(`${stringifyJson(await listJson(session, kind))}\n`);
     return 0;

@@ -120,13 +120,21 @@ async function programShow(session: HostSession, raw: RawProgInfo): Promise<Prog
 const PROG_BATCH = 128;
 
 /**
+ * Handed each batch of a listing in id order, complete (owners, full names, metadata), while the
+ * next batch is read: a caller formats one batch as the kernel copies out the next.
+ */
+export type ShowBatches<T> = (shows: readonly T[]) => void | Promise<void>;
+
+/** Sets the owners of a batch of shows; resolves once the owner scan has. */
+type Owned<T> = (shows: T[]) => Promise<T[]>;
+
+/**
  * Every program's show from a host that reads them in batches. The next batch is asked for as
  * soon as the last one's ids are known: the addon reads it on the thread pool, an agent answers
- * it over the wire, while this one is decoded.
+ * it over the wire, while this one is decoded and handed on.
  */
-async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>): Promise<ProgShow[]> {
+async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>, owned: Owned<ProgShow>, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
   const shows: ProgShow[] = [];
-  const rests: Promise<void>[] = [];
   const slices = new TimeSlices(LIST_SLICE_MS);
   const read = (after: number, max: number) => batch.call(session.host, after, Math.min(PROG_BATCH, max)).then(decodeProgBatch);
   for (let next: Promise<ProgBatch> | undefined = read(0, MAX_OBJECTS_PER_KIND); next; ) {
@@ -136,21 +144,22 @@ async function programShowsBatched(session: HostSession, batch: NonNullable<Host
     next = page.more && last && room > 0 ? read(last.id, room) : undefined;
     // Should this batch's decoding throw, the next one's failure is not left unhandled.
     next?.catch(() => undefined);
+    const pageShows: ProgShow[] = [];
+    const rests: Promise<void>[] = [];
     for (const raw of page.records) {
       const { show, rest } = programShowOf(session, raw);
-      shows.push(show);
+      pageShows.push(show);
       if (rest) rests.push(rest);
     }
+    if (rests.length > 0) await Promise.all(rests);
+    await onBatch?.(await owned(pageShows));
+    for (const show of pageShows) shows.push(show);
     await slices.due();
   }
-  await Promise.all(rests);
   return shows;
 }
 
-/**
- * Sets each show's owners. The owner scan (started before the objects were read, and running
- * beside their reads on a local host) is awaited only now.
- */
+/** Sets each show's owners from the owner scan (started before the objects were read, and running beside their reads on a local host). */
 async function withOwners<T extends ProgShow | MapShow | LinkShow>(kind: 'prog' | 'map' | 'link', shows: T[], scan: Promise<OwnerIndex>): Promise<T[]> {
   const owners = await scan;
   for (const show of shows) {
@@ -169,13 +178,16 @@ function rememberFuncNames(session: HostSession, shows: readonly ProgShow[]): vo
   funcNamesBySession.set(session, names);
 }
 
-/** Lists reading every object of a kind (by `read`, else by id), with the owner scan running alongside. */
-async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>, read?: () => Promise<T[]>): Promise<T[]> {
+/**
+ * Lists reading every object of a kind (by `read`, which sets owners with the function it is
+ * given, else by id), with the owner scan running alongside.
+ */
+async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>, read?: (owned: Owned<T>) => Promise<T[]>): Promise<T[]> {
   const owners = ownerIndex(session);
   // Should reading the objects fail first, the scan's failure is not left unhandled.
   owners.catch(() => undefined);
-  const shows = read ? await read() : await fetchEach(await session.host.listIds(kind), fetch);
-  return withOwners(kind, shows, owners);
+  const owned: Owned<T> = (shows) => withOwners(kind, shows, owners);
+  return read ? read(owned) : owned(await fetchEach(await session.host.listIds(kind), fetch));
 }
 
 async function getWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: () => Promise<T | null>): Promise<T | null> {
@@ -191,9 +203,12 @@ export async function getProgramUnowned(session: HostSession, id: number): Promi
   return raw && programShow(session, raw);
 }
 
-export async function listPrograms(session: HostSession): Promise<ProgShow[]> {
+/** Every program; `onBatch`, when given, has each batch as soon as it is complete (all of them at once from a host without batches). */
+export async function listPrograms(session: HostSession, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
   const batch = session.host.progInfoBatch;
-  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id), batch && (() => programShowsBatched(session, batch)));
+  const read = batch && ((owned: Owned<ProgShow>) => programShowsBatched(session, batch, owned, onBatch));
+  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id), read);
+  if (!batch) await onBatch?.(shows);
   rememberFuncNames(session, shows);
   return shows;
 }
