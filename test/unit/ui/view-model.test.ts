@@ -52,13 +52,16 @@ describe('value trees', () => {
 });
 
 describe('program detail fields', () => {
-  it('shows the load time as a local date with how long ago, sizes grouped, the rest as is', () => {
+  it('shows the load time as a local date with how long ago, sizes and counts grouped, flags in hex, frozen as yes or no, the rest as is', () => {
     const loaded = Date.UTC(2026, 10, 26, 4, 58, 18) / 1000;
     const text = fieldText('loaded_at', loaded, loaded * 1000 + 5 * 60_000);
     expect(text).toBe(`${new Date(loaded * 1000).toLocaleString('sv-SE')} (5 min ago)`);
     expect(text).toMatch(/^2026-11-2\d \d\d:\d\d:18 \(5 min ago\)$/);
     expect(fieldText('loaded_at', loaded, loaded * 1000 + 3 * 86_400_000)).toMatch(/\(3 days ago\)$/);
     expect(fieldText('bytes_memlock', 4096)).toBe('4,096 B');
+    expect(fieldText('max_entries', 1_000_000)).toBe('1,000,000');
+    expect(fieldText('flags', 0x80)).toBe('0x80');
+    expect(fieldText('frozen', 1)).toBe('yes');
     expect(fieldText('tag', 'a3bf9665c7dff785')).toBe('a3bf9665c7dff785');
   });
 });

@@ -1,5 +1,6 @@
-// A program's metadata as the detail shows it: the load time as a date and how long
-// ago (the API carries bpftool's epoch seconds), sizes with their digits grouped.
+// A program's or map's metadata as the details show it: the load time as a date and how long
+// ago (the API carries bpftool's epoch seconds), sizes and counts with their digits grouped,
+// flags in hex as bpftool prints them, frozen as yes or no.
 
 function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -15,5 +16,8 @@ export function fieldText(field: string, value: unknown, nowMs = Date.now()): st
     return `${new Date(value * 1000).toLocaleString('sv-SE')} (${ago(nowMs - value * 1000)})`;
   }
   if (field.startsWith('bytes_') && typeof value === 'number') return `${value.toLocaleString('en')} B`;
+  if (field === 'max_entries' && typeof value === 'number') return value.toLocaleString('en');
+  if (field === 'flags' && typeof value === 'number') return `0x${value.toString(16)}`;
+  if (field === 'frozen' && typeof value === 'number') return value ? 'yes' : 'no';
   return String(value);
 }
