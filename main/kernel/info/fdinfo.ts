@@ -38,17 +38,31 @@ function toNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** Whether String.prototype.trim removes this character (ECMAScript WhiteSpace and LineTerminator). */
+function isTrimmed(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /**
- * Each "key: value" line of the first MAX_LINES, in order: its trimmed key and where its value
- * lies (from after the colon to the line's end, untrimmed). Lines without a key are skipped.
+ * Each "key: value" line of the first MAX_LINES, in order: where its trimmed key lies and where
+ * its value lies (from after the colon to the line's end, untrimmed). Lines without a key are
+ * skipped. Bounds, not strings: a caller looking for a few keys cuts out none of the others.
  */
-function eachField(text: string, visit: (key: string, valueStart: number, lineEnd: number) => void): void {
+function eachField(text: string, visit: (keyStart: number, keyEnd: number, valueStart: number, lineEnd: number) => void): void {
   let start = 0;
   for (let line = 0; line < MAX_LINES && start < text.length; line++) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', start);
-    if (colon > start && colon < end) visit(text.slice(start, colon).trim(), colon + 1, end);
+    if (colon > start && colon < end) {
+      let keyStart = start;
+      let keyEnd = colon;
+      while (keyStart < keyEnd && isTrimmed(text.charCodeAt(keyStart))) keyStart++;
+      while (keyEnd > keyStart && isTrimmed(text.charCodeAt(keyEnd - 1))) keyEnd--;
+      visit(keyStart, keyEnd, colon + 1, end);
+    }
     start = end + 1;
   }
 }
@@ -56,7 +70,8 @@ function eachField(text: string, visit: (key: string, valueStart: number, lineEn
 /** Every "key: value" line of the text, value trimmed, the first of a key kept. */
 function fieldsOf(text: string): Map<string, string> {
   const fields = new Map<string, string>();
-  eachField(text, (key, valueStart, lineEnd) => {
+  eachField(text, (keyStart, keyEnd, valueStart, lineEnd) => {
+    const key = text.slice(keyStart, keyEnd);
     if (!fields.has(key)) fields.set(key, text.slice(valueStart, lineEnd).trim());
   });
   return fields;
@@ -101,16 +116,32 @@ const TYPED: Record<string, (out: ParsedFdinfo, value: string) => void> = {
   link_id: (out, value) => (out.linkId = toNumber(value)),
   link_type: (out, value) => (out.linkType = value),
 };
+const TYPED_KEYS = Object.keys(TYPED);
+
+/** Typed keys by length and first character: a line's key is compared with at most two of them, in place. */
+const TYPED_BY_SHAPE = new Map<number, number[]>();
+for (const [i, key] of TYPED_KEYS.entries()) {
+  const shape = key.length * 0x10000 + key.charCodeAt(0);
+  TYPED_BY_SHAPE.set(shape, [...(TYPED_BY_SHAPE.get(shape) ?? []), i]);
+}
+
+/** Index in TYPED_KEYS of the key text[keyStart, keyEnd), or -1. */
+function typedKeyAt(text: string, keyStart: number, keyEnd: number): number {
+  const candidates = TYPED_BY_SHAPE.get((keyEnd - keyStart) * 0x10000 + text.charCodeAt(keyStart));
+  if (!candidates) return -1;
+  for (const i of candidates) if (text.startsWith(TYPED_KEYS[i]!, keyStart)) return i;
+  return -1;
+}
 
 /** Parses fdinfo text; unknown or malformed lines are kept raw or skipped, never an error. */
 export function parseFdinfo(text: string): Fdinfo {
   const out = new ParsedFdinfo(text);
-  let seen: string[] | undefined;
-  eachField(text, (key, valueStart, lineEnd) => {
-    const set = Object.hasOwn(TYPED, key) ? TYPED[key] : undefined;
-    if (!set || seen?.includes(key)) return;
-    (seen ??= []).push(key);
-    set(out, text.slice(valueStart, lineEnd).trim());
+  let seen = 0;
+  eachField(text, (keyStart, keyEnd, valueStart, lineEnd) => {
+    const i = typedKeyAt(text, keyStart, keyEnd);
+    if (i < 0 || seen & (1 << i)) return;
+    seen |= 1 << i;
+    TYPED[TYPED_KEYS[i]!]!(out, text.slice(valueStart, lineEnd).trim());
   });
   return out;
 }

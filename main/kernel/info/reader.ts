@@ -53,9 +53,12 @@ export function cString(bytes: Uint8Array): string {
   return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
 }
 
-/** Lowercase hex of bytes, e.g. a program tag. */
+/** Each byte's two lowercase hex digits. */
+const HEX_DIGITS: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Lowercase hex of bytes, e.g. a program tag (a listing makes one per program: no string per digit pair). */
 export function hex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]!];
   return out;
 }

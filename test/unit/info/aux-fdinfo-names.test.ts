@@ -79,6 +79,24 @@ describe('parseFdinfo', () => {
     expect(parseFdinfo('garbage\nmemlock:\tlots\n:\t1\nfrozen:\t1').frozen).toBe(true);
     expect(parseFdinfo('memlock:\tlots\n').memlock).toBeUndefined();
   });
+
+  it('finds a key as String.prototype.trim leaves it, the first line of a key winning', () => {
+    // Keys found in place (not cut out): each typed field as the trimmed key of its first line says.
+    const text = ' \u00a0memlock\u3000:\t4096\r\nmemlock:\t1\nmnt_id:\t17\n\tmap_id :\t56\nmap_idx:\t9\nprog_i:\t3\n\u0085frozen:\t1\n\ufefflink_type:\tperf\n';
+    const parsed = parseFdinfo(text);
+    expect(parsed).toMatchObject({ memlock: 4096n, mapId: 56, linkType: 'perf' });
+    expect(parsed.progId).toBeUndefined();
+    // U+0085 is no whitespace to trim: "\u0085frozen" is another key.
+    expect(parsed.frozen).toBeUndefined();
+    expect(parsed.fields.get('memlock')).toBe('4096');
+    expect(parsed.fields.get('\u0085frozen')).toBe('1');
+    expect([...parsed.fields.keys()]).toEqual(['memlock', 'mnt_id', 'map_id', 'map_idx', 'prog_i', '\u0085frozen', 'link_type']);
+  });
+
+  it('reads only the first 512 lines', () => {
+    expect(parseFdinfo(`${'pos:\t0\n'.repeat(511)}memlock:\t7\n`).memlock).toBe(7n);
+    expect(parseFdinfo(`${'pos:\t0\n'.repeat(512)}memlock:\t7\n`).memlock).toBeUndefined();
+  });
 });
 
 describe('names', () => {
