@@ -263,6 +263,9 @@ static int scan_task(int pid, struct bs_task_fd *rec, uint32_t *budget,
 		if (!bs_all_digits(ent->d_name))
 			continue;
 		ssize_t n = readlinkat(dirfd(dir), ent->d_name, target, sizeof(target) - 1);
+		/* EACCES: the process's fds are closed to us (ptrace access), all of them alike. */
+		if (n < 0 && errno == EACCES)
+			break;
 		if (n < 0)
 			continue;
 		target[n] = '\0';

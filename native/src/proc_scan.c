@@ -262,6 +262,9 @@ static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *
 		if (!bs_all_digits(ent->d_name))
 			continue;
 		n = readlinkat(dirfd(dir), ent->d_name, rec.target, sizeof(rec.target) - 1);
+		/* EACCES: the process's fds are closed to us (ptrace access), all of them alike. */
+		if (n < 0 && errno == EACCES)
+			break;
 		if (n < 0)
 			continue;
 		rec.target[n] = '\0';
