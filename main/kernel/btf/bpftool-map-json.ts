@@ -198,7 +198,7 @@ export class BpftoolMapDumper {
       comma = true;
       at = this.writeRaw(out, at, keys, i * keySize, values, i * stride, slot);
       if (formatted) {
-        at = writeEntryFrame(formatted.frame, out, at, keys, i * keySize, values, i * stride, slot);
+        at = writeEntryFrame(formatted.frame, out, sink.view, at, keys, i * keySize, values, i * stride, slot);
         const tail = formatted.tail;
         for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
         at += tail.length;

@@ -115,7 +115,7 @@ export class BpftoolTextDumper {
       let at = sink.size;
       if (f) {
         if (this.sep) out[at++] = COMMA;
-        at = writeEntryFrame(f.frame, out, at, keys, i * keySize, values, i * stride, slot);
+        at = writeEntryFrame(f.frame, out, sink.view, at, keys, i * keySize, values, i * stride, slot);
         const tail = f.tail;
         for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
         at += tail.length;

@@ -6,10 +6,13 @@ const decoder = new TextDecoder();
 
 export class ByteSink {
   private buffer: Uint8Array;
+  /** The buffer's bytes as a DataView (for writers that store several bytes at once). */
+  private bufferView: DataView;
   private length = 0;
 
   constructor(initialCapacity = 1 << 16) {
     this.buffer = new Uint8Array(initialCapacity);
+    this.bufferView = new DataView(this.buffer.buffer);
   }
 
   get size(): number {
@@ -24,8 +27,14 @@ export class ByteSink {
       const grown = new Uint8Array(capacity);
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
+      this.bufferView = new DataView(grown.buffer);
     }
     return this.buffer;
+  }
+
+  /** room()'s buffer as a DataView, at the same offsets. */
+  get view(): DataView {
+    return this.bufferView;
   }
 
   /** Marks the bytes written into room()'s buffer up to `end` as part of the output. */

@@ -58,26 +58,29 @@ export function writeU32(out: Uint8Array, at: number, v: number): number {
   return end;
 }
 
-/** v in [0, 10^4): exactly 4 digits. */
-function writeFour(out: Uint8Array, at: number, v: number): void {
-  const q = (v / 100) | 0;
-  let p = q << 1;
-  out[at] = PAIRS[p]!;
-  out[at + 1] = PAIRS[p + 1]!;
-  p = (v - q * 100) << 1;
-  out[at + 2] = PAIRS[p]!;
-  out[at + 3] = PAIRS[p + 1]!;
-}
+/** "0000" … "9999", each as the little-endian 32-bit word of its four digits: one store writes them. */
+const FOURS = Uint32Array.from({ length: 10000 }, (_, v) => {
+  const d = String(v).padStart(4, '0');
+  return (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
+});
 
-/** v in [0, 10^8): exactly 8 digits. */
-function writeEight(out: Uint8Array, at: number, v: number): void {
+/** v in [0, 10^8): exactly 8 digits, in two stores through `view`. */
+function writeEight(view: DataView, at: number, v: number): void {
   const high = (v / 10000) | 0;
-  writeFour(out, at, high);
-  writeFour(out, at + 4, v - high * 10000);
+  view.setUint32(at, FOURS[high]!, true);
+  view.setUint32(at + 4, FOURS[v - high * 10000]!, true);
 }
 
-/** The unsigned 64-bit integer hi·2^32 + lo (hi, lo in [0, 2^32)). */
-export function writeU64(out: Uint8Array, at: number, lo: number, hi: number): number {
+/** A DataView of the bytes of `out`, at the same offsets. */
+export function viewOf(out: Uint8Array): DataView {
+  return new DataView(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * The unsigned 64-bit integer hi·2^32 + lo (hi, lo in [0, 2^32)). Writers of many values
+ * pass `view` (viewOf(out), made once): its 32-bit stores write four digits at a time.
+ */
+export function writeU64(out: Uint8Array, at: number, lo: number, hi: number, view: DataView = viewOf(out)): number {
   if (hi === 0) return writeU32(out, at, lo);
   // The quotient by 10^8 of the value rounded to a double (off by at most 2^11) is within one
   // of the true quotient; the true remainder is then small enough that its low 32 bits, from
@@ -97,20 +100,20 @@ export function writeU64(out: Uint8Array, at: number, lo: number, hi: number): n
   } else {
     const high = Math.floor(q / 1e8);
     at = writeU32(out, at, high);
-    writeEight(out, at, q - high * 1e8);
+    writeEight(view, at, q - high * 1e8);
     at += 8;
   }
-  writeEight(out, at, r);
+  writeEight(view, at, r);
   return at + 8;
 }
 
-/** The signed 64-bit integer whose two's complement halves are hi, lo (each in [0, 2^32)). */
-export function writeI64(out: Uint8Array, at: number, lo: number, hi: number): number {
-  if (hi < 0x80000000) return writeU64(out, at, lo, hi);
+/** The signed 64-bit integer whose two's complement halves are hi, lo (each in [0, 2^32)); `view` as for writeU64. */
+export function writeI64(out: Uint8Array, at: number, lo: number, hi: number, view: DataView = viewOf(out)): number {
+  if (hi < 0x80000000) return writeU64(out, at, lo, hi, view);
   out[at] = MINUS;
   const negLo = (~lo + 1) >>> 0;
   const negHi = (~hi + (negLo === 0 ? 1 : 0)) >>> 0;
-  return writeU64(out, at + 1, negLo, negHi);
+  return writeU64(out, at + 1, negLo, negHi, view);
 }
 
 /** v: an integer in [-2^31, 2^32). */

@@ -118,30 +118,30 @@ function writeHex64(out: Uint8Array, at: number, lo: number, hi: number): number
 /** Enumerator names, quoted as bpftool prints them, by the value they match. */
 export type EnumNameBytes<K> = ReadonlyMap<K, Uint8Array>;
 
-/** ENUM: read signed; the matching name, else the value (`%lld`). */
-export function writeLeafEnum(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, size: number, names: EnumNameBytes<number>): number {
+/** ENUM: read signed; the matching name, else the value (`%lld`). `view`: as for writeI64. */
+export function writeLeafEnum(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, size: number, names: EnumNameBytes<number>, view?: DataView): number {
   if (size === 8) {
     const lo = lo32(s, o, le);
     const hi = hi32(s, o, le);
     // Only a sign-extended 32-bit value can equal an enumerator's s32 value.
-    if (hi !== (lo >= 0x80000000 ? 0xffffffff : 0)) return writeI64(out, at, lo, hi);
+    if (hi !== (lo >= 0x80000000 ? 0xffffffff : 0)) return writeI64(out, at, lo, hi, view);
     const name = names.get(lo | 0);
-    return name ? putBytes(out, at, name) : writeI64(out, at, lo, hi);
+    return name ? putBytes(out, at, name) : writeI64(out, at, lo, hi, view);
   }
   const v = size === 1 ? (s[o]! << 24) >> 24 : size === 2 ? (u16(s, o, le) << 16) >> 16 : u32(s, o, le) | 0;
   const name = names.get(v);
   return name ? putBytes(out, at, name) : writeInt(out, at, v);
 }
 
-/** ENUM64: both halves must match an enumerator; else the value as s64. */
-export function writeLeafEnum64(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, names: EnumNameBytes<bigint>): number {
+/** ENUM64: both halves must match an enumerator; else the value as s64. `view`: as for writeI64. */
+export function writeLeafEnum64(out: Uint8Array, at: number, s: Uint8Array, o: number, le: boolean, names: EnumNameBytes<bigint>, view?: DataView): number {
   const lo = lo32(s, o, le);
   const hi = hi32(s, o, le);
   if (names.size > 0) {
     const name = names.get((BigInt(hi) << 32n) | BigInt(lo));
     if (name) return putBytes(out, at, name);
   }
-  return writeI64(out, at, lo, hi);
+  return writeI64(out, at, lo, hi, view);
 }
 
 /** The unsigned value of bits [bitOffset, bitOffset + bits) of the bytes at o (little-endian bit order). */

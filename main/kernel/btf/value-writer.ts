@@ -12,8 +12,11 @@ import * as decimal from './decimal-bytes.js';
 import * as leaves from './value-leaves.js';
 import { PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.js';
 
-/** Writes the value at src[offset…] into out from `at` and returns the end; `out` has maxBytes of room. */
-export type ValueWriteFn = (out: Uint8Array, at: number, src: Uint8Array, offset: number) => number;
+/**
+ * Writes the value at src[offset…] into out from `at` and returns the end; `out` has maxBytes
+ * of room; `view` is a DataView of out's bytes at the same offsets (decimal-bytes viewOf).
+ */
+export type ValueWriteFn = (out: Uint8Array, at: number, src: Uint8Array, offset: number, view: DataView) => number;
 
 export interface ValueWriter {
   write: ValueWriteFn;
@@ -264,15 +267,16 @@ class Generator {
       case 's16': return `at=D.writeInt(out,at,(${this.read(base, at, 2)}<<16)>>16);`;
       case 'u32': return `at=D.writeU32(out,at,${this.read(base, at, 4)});`;
       case 's32': return `at=D.writeInt(out,at,${this.read(base, at, 4)}|0);`;
-      case 'u64': return `at=D.writeU64(out,at,${halves()});`;
-      case 's64': return `at=D.writeI64(out,at,${halves()});`;
+      case 'u64': return `at=D.writeU64(out,at,${halves()},dv);`;
+      case 's64': return `at=D.writeI64(out,at,${halves()},dv);`;
       case 'char': return `at=L.writeLeafChar(out,at,s,${o},${this.text});`;
       case 'bool': return `at=L.writeLeafBool(out,at,s,${o});`;
-      case 'ptr': return `at=L.writeLeafPtr(out,at,s,${o},${le},${this.text});`;
+      // JSON prints a pointer as %lu.
+      case 'ptr': return this.text ? `at=L.writeLeafPtr(out,at,s,${o},${le},true);` : `at=D.writeU64(out,at,${halves()},dv);`;
       case 'enum': return leaf.size === 8 || leaf.names.size > MAX_SWITCH_CASES
-        ? `at=L.writeLeafEnum(out,at,s,${o},${le},${leaf.size},T[${this.table(leaf)}]);`
+        ? `at=L.writeLeafEnum(out,at,s,${o},${le},${leaf.size},T[${this.table(leaf)}],dv);`
         : this.enumSwitch(leaf, base, at);
-      case 'enum64': return `at=L.writeLeafEnum64(out,at,s,${o},${le},T[${this.table(leaf)}]);`;
+      case 'enum64': return `at=L.writeLeafEnum64(out,at,s,${o},${le},T[${this.table(leaf)}],dv);`;
       case 'bits': return this.bits(leaf, base, at);
     }
   }
@@ -338,7 +342,7 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS;return function(out,at,s,o){${body}return at;};`) as Factory;
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS;return function(out,at,s,o,dv){${body}return at;};`) as Factory;
   return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 
@@ -392,6 +396,6 @@ export class ValueWriters {
   format(id: number, bytes: Uint8Array, style: WriterStyle = { text: false, depth: 0 }): string {
     const w = this.writer(id, bytes.length, style);
     const out = new Uint8Array(w.maxBytes);
-    return new TextDecoder().decode(out.subarray(0, w.write(out, 0, bytes, 0)));
+    return new TextDecoder().decode(out.subarray(0, w.write(out, 0, bytes, 0, decimal.viewOf(out))));
   }
 }
