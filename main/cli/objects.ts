@@ -98,8 +98,6 @@ function notLoaded(session: HostSession, kind: Kind, id: number): HostError {
  * analysis (host graph, map access) load only here, not for a listing.
  */
 async function programExtras(session: HostSession, id: number) {
-  // The summary names the program's calls from kallsyms: that read starts first.
-  await (await import('../hosts/call-symbols.js')).readCallSymbolsAhead(session, id);
   const views = import('./attachments.js');
   return Promise.all([
     views.then((v) => v.programAttachments(session, id)),
@@ -108,9 +106,19 @@ async function programExtras(session: HostSession, id: number) {
   ]);
 }
 
+/**
+ * One object rendered, and for a program its extras. A program's summary names its calls from
+ * kallsyms, the longest wait of a show (the kernel formats every line up to the last call's):
+ * that read is under way before anything else starts, the owner walk and its thread pool included.
+ */
+async function renderShown(session: HostSession, kind: Kind, json: boolean, id: number) {
+  if (kind === 'prog') await (await import('../hosts/call-symbols.js')).readCallSymbolsAhead(session, id);
+  return Promise.all([renderAll(session, kind, json, id), kind === 'prog' ? programExtras(session, id) : undefined]);
+}
+
 /** `show prog|map|link ID --json`: one object, a program with its attach points and summary. */
 export async function showJson(session: HostSession, kind: Kind, id: number): Promise<JsonObject> {
-  const [[rendered], extras] = await Promise.all([renderAll(session, kind, true, id), kind === 'prog' ? programExtras(session, id) : undefined]);
+  const [[rendered], extras] = await renderShown(session, kind, true, id);
   if (!rendered) throw notLoaded(session, kind, id);
   if (extras) {
     const [attachments, extendedBy, summary] = extras;
@@ -159,7 +167,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     ctx.io.out(`${stringifyJson(await showJson(session, kind, id))}\n`);
     return 0;
   }
-  const [[rendered], extras] = await Promise.all([renderAll(session, kind, false, id), kind === 'prog' ? programExtras(session, id) : undefined]);
+  const [[rendered], extras] = await renderShown(session, kind, false, id);
   if (!rendered) throw notLoaded(session, kind, id);
   const [attachments, extendedBy, summary] = extras ?? [];
   const signature = kind === 'prog' ? `\tsignature: ${PROG_SIGNATURE.state} (${PROG_SIGNATURE.why})\n` : '';
