@@ -131,31 +131,39 @@ type Owned<T> = (shows: T[]) => Promise<T[]>;
 /**
  * Every program's show from a host that reads them in batches. The next batch is asked for as
  * soon as the last one's ids are known: the addon reads it on the thread pool, an agent answers
- * it over the wire, while this one is decoded and handed on.
+ * it over the wire, while this one is decoded. Each batch is handed on, in order, once its
+ * owners, names and metadata are in, without holding up the reads (the owner walk can take
+ * longer than a few batches).
  */
 async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>, owned: Owned<ProgShow>, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
   const shows: ProgShow[] = [];
   const slices = new TimeSlices(LIST_SLICE_MS);
+  let handedOn: Promise<unknown> = Promise.resolve();
   const read = (after: number, max: number) => batch.call(session.host, after, Math.min(PROG_BATCH, max)).then(decodeProgBatch);
-  for (let next: Promise<ProgBatch> | undefined = read(0, MAX_OBJECTS_PER_KIND); next; ) {
-    const page: ProgBatch = await next;
-    const last = page.records.at(-1);
-    const room = MAX_OBJECTS_PER_KIND - shows.length - page.records.length;
-    next = page.more && last && room > 0 ? read(last.id, room) : undefined;
-    // Should this batch's decoding throw, the next one's failure is not left unhandled.
-    next?.catch(() => undefined);
-    const pageShows: ProgShow[] = [];
-    const rests: Promise<void>[] = [];
-    for (const raw of page.records) {
-      const { show, rest } = programShowOf(session, raw);
-      pageShows.push(show);
-      if (rest) rests.push(rest);
+  try {
+    for (let next: Promise<ProgBatch> | undefined = read(0, MAX_OBJECTS_PER_KIND); next; ) {
+      const page: ProgBatch = await next;
+      const last = page.records.at(-1);
+      const room = MAX_OBJECTS_PER_KIND - shows.length - page.records.length;
+      next = page.more && last && room > 0 ? read(last.id, room) : undefined;
+      // Should this batch's decoding throw, the next one's failure is not left unhandled.
+      next?.catch(() => undefined);
+      const pageShows: ProgShow[] = [];
+      const rests: Promise<void>[] = [];
+      for (const raw of page.records) {
+        const { show, rest } = programShowOf(session, raw);
+        pageShows.push(show);
+        shows.push(show);
+        if (rest) rests.push(rest);
+      }
+      handedOn = handedOn.then(() => Promise.all(rests)).then(() => owned(pageShows)).then((complete) => onBatch?.(complete));
+      await slices.due();
     }
-    if (rests.length > 0) await Promise.all(rests);
-    await onBatch?.(await owned(pageShows));
-    for (const show of pageShows) shows.push(show);
-    await slices.due();
+  } finally {
+    // Should a read fail, a batch's failure to come is not left unhandled.
+    handedOn.catch(() => undefined);
   }
+  await handedOn;
   return shows;
 }
 

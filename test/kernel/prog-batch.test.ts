@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProgInfo, parseFdinfo } from '../../main/kernel/info/index.js';
 import { decodeProgBatch, type ProgBatchRecord } from '../../main/kernel/info/prog-batch.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
+import { expectListedLikeBpftool, type JsonObj } from '../helpers/bpftool-compare.js';
+import { bpfscope, bpftoolJson, parseJsonExact } from '../helpers/cli.js';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { loadManyPrograms } from '../helpers/many-programs.js';
@@ -16,6 +18,10 @@ const skip = ensureKernelEnv();
 const COUNT = 300;
 const pinDir = `/sys/fs/bpf/bpfscope-test-batch-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'bpfscope-batch-'));
+
+function byIdOf(list: JsonObj[]): Map<number, JsonObj> {
+  return new Map(list.map((p) => [p.id, p]));
+}
 
 /** What cannot change between two reads of a program (its run counters can). */
 function stable(info: Uint8Array, fdinfo: string) {
@@ -75,6 +81,29 @@ describe.skipIf(skip)('batched program reads', () => {
     expect(batch.records.map((r) => r.id)).toEqual(ids.filter((id) => id > from).slice(0, 5));
     const end = decodeProgBatch(await host.progInfoBatch(0x7fff_fff0, 5));
     expect(end).toEqual({ records: [], more: false });
+  });
+
+  it('ls progs, handing each batch on as it is read, lists every program as bpftool does, owners included, in text and JSON', async () => {
+    // Other tests may load or unload programs between the two listings: then once more.
+    for (let attempt = 1; ; attempt++) {
+      const ours = parseJsonExact<JsonObj[]>((await bpfscope(['ls', 'progs', '--json'])).stdout);
+      const text = (await bpfscope(['ls', 'progs'])).stdout;
+      const theirs = await bpftoolJson<JsonObj[]>(['prog', 'show']);
+      const ids = theirs.map((p) => p.id);
+      const textIds = [...text.matchAll(/^(\d+): /gm)].map((m) => Number(m[1]));
+      if (attempt < 3 && (JSON.stringify(ours.map((p) => p.id)) !== JSON.stringify(ids) || JSON.stringify(textIds) !== JSON.stringify(ids))) continue;
+      expect(ids.length, 'several batches of 128').toBeGreaterThan(2 * 128);
+      expect(ours.map((p) => p.id)).toEqual(ids);
+      expect(textIds).toEqual(ids);
+      // bpftool 7.1 as Debian builds it lists no pids: every fixture program shows the loader holding it.
+      const loader = fixtures.report.pid;
+      const held = (p: JsonObj | undefined) => ((p?.pids ?? []) as Array<{ pid: number }>).some((o) => o.pid === loader);
+      for (const p of fixtures.report.programs) expect(held(byIdOf(ours).get(p.id)), `${p.name} held by the loader`).toBe(true);
+      expect(text).toContain(`pids bpfscope-fixtur(${loader})`);
+      const byId = byIdOf(ours);
+      for (const listed of theirs) await expectListedLikeBpftool(byId.get(listed.id)!, listed, 'prog');
+      return;
+    }
   });
 
   it('refuses a batch whose records run past its end', async () => {
