@@ -82,6 +82,8 @@ const encoder = new TextEncoder();
 const HEX_DIGITS = encoder.encode('0123456789abcdef');
 const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b >> 4]!);
 const HEX_LOW = Uint8Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b & 15]!);
+/** A byte's two hex digits as one little-endian 16-bit word: one store writes both. */
+const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, b) => HEX_HIGH[b]! | (HEX_LOW[b]! << 8));
 /** `"0xNN",`: each hex item's width in the raw arrays. */
 const HEX_ITEM_BYTES = 7;
 const COMMA = 0x2c;
@@ -196,7 +198,7 @@ export class BpftoolMapDumper {
       let at = sink.size;
       if (comma) out[at++] = COMMA;
       comma = true;
-      at = this.writeRaw(out, at, keys, i * keySize, values, i * stride, slot);
+      at = this.writeRaw(out, sink.view, at, keys, i * keySize, values, i * stride, slot);
       if (formatted) {
         at = writeEntryFrame(formatted.frame, out, sink.view, at, keys, i * keySize, values, i * stride, slot);
         const tail = formatted.tail;
@@ -210,27 +212,19 @@ export class BpftoolMapDumper {
     return i;
   }
 
-  /** The raw part: the template with each byte's two hex digits filled in. */
-  private writeRaw(out: Uint8Array, at: number, keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slot: number): number {
+  /** The raw part: the template with each byte's two hex digits filled in (through `view`, out's bytes). */
+  private writeRaw(out: Uint8Array, view: DataView, at: number, keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slot: number): number {
     const raw = this.raw!;
     const template = raw.bytes;
     out.set(template, at);
     const { keySize, valueSize } = this.map;
     let p = at + raw.keyDigits;
-    for (let i = 0; i < keySize; i++, p += HEX_ITEM_BYTES) {
-      const b = keys[keyAt + i]!;
-      out[p] = HEX_HIGH[b]!;
-      out[p + 1] = HEX_LOW[b]!;
-    }
+    for (let i = 0; i < keySize; i++, p += HEX_ITEM_BYTES) view.setUint16(p, HEX_PAIR[keys[keyAt + i]!]!, true);
     const digits = raw.valueDigits;
     for (let cpu = 0; cpu < digits.length; cpu++) {
       p = at + digits[cpu]!;
       const from = valueAt + cpu * slot;
-      for (let i = 0; i < valueSize; i++, p += HEX_ITEM_BYTES) {
-        const b = values[from + i]!;
-        out[p] = HEX_HIGH[b]!;
-        out[p + 1] = HEX_LOW[b]!;
-      }
+      for (let i = 0; i < valueSize; i++, p += HEX_ITEM_BYTES) view.setUint16(p, HEX_PAIR[values[from + i]!]!, true);
     }
     return at + template.length;
   }

@@ -98,8 +98,12 @@ export function writeU64(out: Uint8Array, at: number, lo: number, hi: number, vi
   if (q < 4294967296) {
     at = writeU32(out, at, q);
   } else {
+    // The leading 2 to 4 digits (2^32 / 10^8 = 42 … 2^64 / 10^16 < 1845) in one store of
+    // their table word shifted down; the bytes after them are overwritten by the next group.
     const high = Math.floor(q / 1e8);
-    at = writeU32(out, at, high);
+    const n = high < 100 ? 2 : high < 1000 ? 3 : 4;
+    view.setUint32(at, FOURS[high]! >>> ((4 - n) << 3), true);
+    at += n;
     writeEight(view, at, q - high * 1e8);
     at += 8;
   }
