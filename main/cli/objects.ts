@@ -24,7 +24,14 @@ export type Kind = 'prog' | 'map' | 'link';
 const LIST_WORDS: Record<string, Kind> = { progs: 'prog', prog: 'prog', maps: 'map', map: 'map', links: 'link', link: 'link' };
 
 function showOptions(bootToWallNs: bigint): ShowOptions {
-  return { bootToWallNs, utcOffsetSeconds: (epochSeconds) => -new Date(epochSeconds * 1000).getTimezoneOffset() * 60 };
+  // The last second's offset kept: programs loaded together share their load second (a Date and a
+  // time zone lookup per program otherwise).
+  let last = { epochSeconds: NaN, offset: 0 };
+  const utcOffsetSeconds = (epochSeconds: number): number => {
+    if (epochSeconds !== last.epochSeconds) last = { epochSeconds, offset: -new Date(epochSeconds * 1000).getTimezoneOffset() * 60 };
+    return last.offset;
+  };
+  return { bootToWallNs, utcOffsetSeconds };
 }
 
 /** Only kprobe_multi links name kernel functions: kallsyms is read as far as their addresses, and only for them. */
