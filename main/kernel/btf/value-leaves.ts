@@ -8,7 +8,7 @@ import { writeI64, writeInt, writeU32, writeU64 } from './decimal-bytes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+export const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
 const TRUE = new TextEncoder().encode('true');
 const FALSE = new TextEncoder().encode('false');
 const NIL = new TextEncoder().encode('(nil)');

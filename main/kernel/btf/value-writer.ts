@@ -47,6 +47,8 @@ type Op =
 
 const encoder = new TextEncoder();
 const COMMA = 0x2c;
+/** Constant bytes up to this many are stored by the generated code itself, longer ones copied from a table. */
+const MAX_INLINE_CONSTANT = 32;
 /** Enums with more enumerators than this look their names up in a table instead of a switch. */
 const MAX_SWITCH_CASES = 64;
 
@@ -240,9 +242,15 @@ class Generator {
 
   /** Constant bytes: stored one by one when short, else copied from a table. */
   private constant(bytes: ArrayLike<number>): string {
-    if (bytes.length > 12) return `at=P(out,at,C[${this.consts.push(Uint8Array.from(bytes)) - 1}]);`;
+    if (bytes.length > MAX_INLINE_CONSTANT) return `at=P(out,at,C[${this.consts.push(Uint8Array.from(bytes)) - 1}]);`;
     let src = '';
-    for (let i = 0; i < bytes.length; i++) src += `out[at${i ? '+' + i : ''}]=${bytes[i]!};`;
+    let i = 0;
+    // Four bytes a store (little-endian words through the output's DataView), then the rest one by one.
+    for (; i + 4 <= bytes.length; i += 4) {
+      const word = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+      src += `dv.setUint32(at${i ? '+' + i : ''},${word},true);`;
+    }
+    for (; i < bytes.length; i++) src += `out[at${i ? '+' + i : ''}]=${bytes[i]!};`;
     return `${src}at+=${bytes.length};`;
   }
 
@@ -298,7 +306,9 @@ class Generator {
     if (leaf.bitOffset) value = `(${value}>>>${leaf.bitOffset})`;
     if (leaf.bits < 32) value = `(${value}&${2 ** leaf.bits - 1})`;
     const quote = this.text ? '' : '"';
-    return `${this.constant(encoder.encode(`${quote}0x`))}at=L.writeHex32(out,at,${value}>>>0);${quote ? this.constant([0x22]) : ''}`;
+    // Up to 4 bits: one hex digit, from the table.
+    const digits = leaf.bits <= 4 ? `out[at]=HX[${value}];at+=1;` : `at=L.writeHex32(out,at,${value}>>>0);`;
+    return `${this.constant(encoder.encode(`${quote}0x`))}${digits}${quote ? this.constant([0x22]) : ''}`;
   }
 
   /** The quoted-name table of an enum leaf (one per leaf object, shared by its uses). */
@@ -342,7 +352,7 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS;return function(out,at,s,o,dv){${body}return at;};`) as Factory;
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS,HX=L.HEX_DIGITS;return function(out,at,s,o,dv){${body}return at;};`) as Factory;
   return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 
