@@ -37,10 +37,8 @@ interface NativeMapWatchFns {
   mapWatchClose(watch: NativeMapWatch): void;
 }
 
-/** readChunks' first piece: about a thousand kallsyms lines, so a scan stops soon after a find near the start. */
+/** Bytes per piece of readChunks: about a thousand kallsyms lines, so a scan stops soon after its last find. */
 const CHUNK_BYTES = 64 << 10;
-/** Pieces double up to this: a scan that goes on (a program's calls reach ~1.2 MB in) takes few trips through the pool. */
-const MAX_CHUNK_BYTES = 256 << 10;
 
 /** What the addon leaves out of a program's info when the kernel returned an array empty. */
 const NO_BYTES = new Uint8Array(0);
@@ -107,30 +105,23 @@ export class LocalHost implements Host {
   }
 
   /**
-   * A piece at a time, each read on the thread pool (one native call looping over read():
-   * kallsyms hands out a page per read(), and a trip through the pool for each page cost more
-   * than the reads), the next piece read while the caller searches this one: the kernel formats
-   * kallsyms on one core while the scan runs on the other. Pieces grow from CHUNK_BYTES to
-   * MAX_CHUNK_BYTES: a next piece is asked for only once the caller's thread takes the last one,
-   * and a show's caller is busy loading its analysis meanwhile (64 KB pieces: 20 trips, the
-   * read of 1.2 MB took ~37 ms where reading alone takes ~10).
+   * A piece at a time, each read on the thread pool (CHUNK_BYTES, one native call looping over
+   * read(): kallsyms hands out a page per read(), and a trip through the pool for each page cost
+   * more than the reads), the next piece read while the caller searches this one: the kernel
+   * formats kallsyms on one core while the scan runs on the other.
    */
   async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
     const fd = openSync(path, 'r');
     let next: Promise<Buffer> | undefined;
     try {
-      let size = CHUNK_BYTES;
-      next = this.addon.readAsync(fd, size);
+      next = this.addon.readAsync(fd, CHUNK_BYTES);
       for (let total = 0; ; ) {
         const piece: Buffer = await next;
         next = undefined;
         if (piece.byteLength === 0) return;
         total += piece.byteLength;
         if (total > limit) throw Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
-        if (piece.byteLength === size) {
-          size = Math.min(size * 2, MAX_CHUNK_BYTES);
-          next = this.addon.readAsync(fd, size);
-        }
+        if (piece.byteLength === CHUNK_BYTES) next = this.addon.readAsync(fd, CHUNK_BYTES);
         yield piece;
         if (!next) return;
       }

@@ -8,15 +8,15 @@ import { ensureKernelEnv } from '../helpers/kernel-env.js';
 
 const skip = ensureKernelEnv();
 
-async function readAll(host: LocalHost, path: string, limit: number): Promise<{ text: string; pieces: number; sizes: number[] }> {
+async function readAll(host: LocalHost, path: string, limit: number): Promise<{ text: string; pieces: number }> {
   const decoder = new TextDecoder();
   let text = '';
-  const sizes: number[] = [];
+  let pieces = 0;
   for await (const piece of host.readChunks(path, limit)) {
     text += decoder.decode(piece, { stream: true });
-    sizes.push(piece.byteLength);
+    pieces++;
   }
-  return { text: text + decoder.decode(), pieces: sizes.length, sizes };
+  return { text: text + decoder.decode(), pieces };
 }
 
 /** vmlinux's own symbols: the lines of loaded modules and BPF programs come and go between reads. */
@@ -25,19 +25,16 @@ const vmlinuxLines = (text: string) => text.split('\n').filter((line) => line !=
 describe.skipIf(skip)('LocalHost.readChunks', () => {
   const host = new LocalHost();
 
-  it('reads /proc/kallsyms whole, in pieces growing from 64 KB to 256 KB, as Node reads it', async () => {
-    const { text, pieces, sizes } = await readAll(host, '/proc/kallsyms', 64 << 20);
-    expect(pieces).toBeGreaterThan(5);
-    const KB = 1 << 10;
-    expect(sizes.slice(0, 4)).toEqual([64 * KB, 128 * KB, 256 * KB, 256 * KB]);
-    expect(sizes.slice(4, -1).every((size) => size === 256 * KB)).toBe(true);
+  it('reads /proc/kallsyms whole, in pieces, as Node reads it', async () => {
+    const { text, pieces } = await readAll(host, '/proc/kallsyms', 64 << 20);
+    expect(pieces).toBeGreaterThan(10);
     expect(vmlinuxLines(text)).toEqual(vmlinuxLines(readFileSync('/proc/kallsyms', 'utf8')));
   });
 
   it('reads a file smaller than a piece, and one that is empty', async () => {
     const osrelease = readFileSync('/proc/sys/kernel/osrelease', 'utf8');
-    expect(await readAll(host, '/proc/sys/kernel/osrelease', 4096)).toEqual({ text: osrelease, pieces: 1, sizes: [osrelease.length] });
-    expect(await readAll(host, '/dev/null', 4096)).toEqual({ text: '', pieces: 0, sizes: [] });
+    expect(await readAll(host, '/proc/sys/kernel/osrelease', 4096)).toEqual({ text: osrelease, pieces: 1 });
+    expect(await readAll(host, '/dev/null', 4096)).toEqual({ text: '', pieces: 0 });
   });
 
   it('closes the file when the reader stops early, and refuses a file past its limit', async () => {
