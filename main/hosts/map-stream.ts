@@ -3,8 +3,7 @@
 // a freshly opened fd, so a map whose owner goes away ends the stream as 'gone' instead of
 // being kept alive by us; memory per page is bounded by what the caller asks for.
 import { decodeMapInfo, type MapInfo } from '../kernel/info/index.js';
-import { isPerCpuMap } from '../kernel/btf/index.js';
-import { BPF_F_MMAPABLE, MapType, parsePossibleCpus, valueStride } from '../kernel/maps/map-kind.js';
+import { BPF_F_MMAPABLE, isPerCpuMap, MapType, parsePossibleCpus, valueStride } from '../kernel/maps/map-kind.js';
 import type { MapPage } from '../kernel/maps/snapshot.js';
 import type { Host, MapReadMode, MapReader, RawMapPage } from './host.js';
 

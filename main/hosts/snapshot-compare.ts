@@ -1,8 +1,9 @@
 // Reads what a comparison needs from any host (a snapshot or the live host, through the same
 // Host operations) and renders keys and values with the map's BTF where it has one.
-import { isPerCpuMap, ValueWriters } from '../kernel/btf/index.js';
+import { ValueWriters } from '../kernel/btf/index.js';
 import { decodeMapInfo, decodeProgInfo, progFullName } from '../kernel/info/index.js';
 import { hexBytes } from '../kernel/isa/index.js';
+import { isPerCpuMap } from '../kernel/maps/map-kind.js';
 import { MapSnapshot } from '../kernel/maps/snapshot.js';
 import { mapTypeName, progTypeName } from '../kernel/names/index.js';
 import type { EntryRenderer, HostState, MapState, Side } from '../kernel/snapshot/diff.js';

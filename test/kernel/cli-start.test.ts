@@ -77,6 +77,12 @@ describe.skipIf(skip)('CLI start', () => {
     },
   );
 
+  it('show prog reads prog arrays (its tail-call attach points) without the value formatter', async () => {
+    const files = await loadedBy(['show', 'prog', String(progId)]);
+    expect(files.filter((f) => /\/out\/cli\/map-stream-[^/]+\.cjs$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => /\/out\/cli\/btf-values-[^/]+\.cjs$/.test(f))).toEqual([]);
+  });
+
   it('ls progs reads a .rodata and loads the value formatter only where bpftool finds metadata', async () => {
     const listed = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8', maxBuffer: 1 << 28 })) as Array<{ name?: string; map_ids?: number[]; metadata?: unknown }>;
     expect(listed.find((p) => p.name === 'cli_start_rodata')?.map_ids?.length).toBe(1);

@@ -5,6 +5,7 @@
 // entry frame (entry-frame.ts) around the compiled writers of the key and value types.
 
 import { strerror } from '../errno.js';
+import { isPerCpuMap } from '../maps/map-kind.js';
 import type { Btf } from './btf.js';
 import { ByteSink } from './byte-sink.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
@@ -39,13 +40,9 @@ export interface PageLayout {
 }
 
 const PROG_ARRAY = 3;
-const PERCPU_HASH = 5;
-const PERCPU_ARRAY = 6;
-const LRU_PERCPU_HASH = 10;
 const ARRAY_OF_MAPS = 12;
 const HASH_OF_MAPS = 13;
 const REUSEPORT_SOCKARRAY = 20;
-const PERCPU_CGROUP_STORAGE = 21;
 const ENOENT = 2;
 const ENOSPC = 28;
 
@@ -67,10 +64,6 @@ export function lookupErrorText(type: number, errno: number): LookupErrorText | 
   if (errno === ENOENT) return { json, text: '<no entry>' };
   if (errno === ENOSPC && type === REUSEPORT_SOCKARRAY) return { json, text: '<cannot read>' };
   return { json, text: json };
-}
-
-export function isPerCpuMap(type: number): boolean {
-  return type === PERCPU_HASH || type === PERCPU_ARRAY || type === LRU_PERCPU_HASH || type === PERCPU_CGROUP_STORAGE;
 }
 
 /** The value type bpftool formats with (struct_ops maps: a vmlinux type). */

@@ -5,7 +5,8 @@
 // print print_entry_error_msg's lines in either case.
 
 import type { Btf } from './btf.js';
-import { isPerCpuMap, formattedValueType, lookupErrorText, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
+import { isPerCpuMap } from '../maps/map-kind.js';
+import { formattedValueType, lookupErrorText, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
 import type { ByteSink } from './byte-sink.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';

@@ -1,6 +1,5 @@
 // What can be read from each map type, and how its values are laid out. Pure: the
 // caller supplies the map's info and the host's possible-CPU count.
-import { isPerCpuMap } from '../btf/index.js';
 
 /** `enum bpf_map_type` values this module reasons about (uapi/linux/bpf.h). */
 export const MapType = {
@@ -38,6 +37,11 @@ export const MapType = {
   cgrpStorage: 32,
   arena: 33,
 } as const;
+
+/** Maps whose value is one slot per possible CPU. */
+export function isPerCpuMap(type: number): boolean {
+  return type === MapType.percpuHash || type === MapType.percpuArray || type === MapType.lruPercpuHash || type === MapType.percpuCgroupStorage;
+}
 
 /** BPF_F_MMAPABLE (uapi/linux/bpf.h). */
 export const BPF_F_MMAPABLE = 1 << 10;
