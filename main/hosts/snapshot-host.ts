@@ -56,14 +56,18 @@ export async function decodeSnapshot(bytes: Uint8Array, name: string): Promise<{
   }
 }
 
-/** A reader over one map's recorded entries: the cursor is the next entry's index (u32). */
 /** A map's recorded per-slot errnos (u32 little-endian), or undefined where every lookup succeeded. */
 function slotErrors(bytes: Uint8Array | undefined, count: number): Int32Array | undefined {
   if (!bytes) return undefined;
+  // The snapshot's own checks refuse an errors.bin of another size before it gets here.
+  if (bytes.byteLength !== count * 4) throw snapshotError(`map errors: ${bytes.byteLength} bytes for ${count} entries`);
+  const errors = new Int32Array(count);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Int32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
+  for (let i = 0; i < errors.length; i++) errors[i] = view.getUint32(i * 4, true);
+  return errors;
 }
 
+/** A reader over one map's recorded entries: the cursor is the next entry's index (u32). */
 export class RecordedMapReader implements MapReader {
   private readonly errors: Int32Array | undefined;
 
