@@ -1,7 +1,12 @@
 // A time-bounded fuzz loop: case after case from a seeded PRNG until the budget is spent. Each
 // case has its own seed (the run's seed + its number), printed with any failure so the case
 // runs again alone: BPFSCOPE_FUZZ_SEED=<seed> BPFSCOPE_FUZZ_CASES=1 npx vitest run <file>.
-// BPFSCOPE_FUZZ_MS sets the time per suite (default 20 s).
+// BPFSCOPE_FUZZ_MS sets the time per suite (default 20 s). A case that kills its process (out
+// of memory) prints nothing: the case under way is kept in a file (fuzzCaseFile) until the loop
+// ends, and CI prints what such files are left.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { prng } from './prng.js';
 
@@ -20,14 +25,21 @@ export function fuzzBudgetMs(fallback = 20_000): number {
   return Number.isFinite(set) && set > 0 ? set : fallback;
 }
 
+/** Where the loop named `name` keeps the case it is running. */
+function fuzzCaseFile(name: string): string {
+  return join(tmpdir(), `bpfscope-fuzz-${name.replace(/[^A-Za-z0-9]+/g, '-')}.case`);
+}
+
 export async function fuzz(name: string, run: (random: Random, seed: number) => Promise<void>, budgetMs = fuzzBudgetMs()): Promise<FuzzResult> {
   const fixed = process.env.BPFSCOPE_FUZZ_SEED;
   const seed = fixed !== undefined ? Number(fixed) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
   const maxCases = Number(process.env.BPFSCOPE_FUZZ_CASES ?? Infinity);
   const started = Date.now();
+  const caseFile = fuzzCaseFile(name);
   let cases = 0;
   while (cases < maxCases && (cases === 0 || Date.now() - started < budgetMs)) {
     const caseSeed = (seed + cases) >>> 0;
+    writeFileSync(caseFile, `fuzz ${name}: case ${cases} under way: BPFSCOPE_FUZZ_SEED=${caseSeed} BPFSCOPE_FUZZ_CASES=1\n`);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -42,6 +54,7 @@ export async function fuzz(name: string, run: (random: Random, seed: number) => 
     }
     cases++;
   }
+  rmSync(caseFile, { force: true });
   return { cases, seed };
 }
 
