@@ -115,11 +115,10 @@ function recordInfo(rec: Recorder, kind: SnapshotKind, raw: RawInfo & Record<str
 }
 
 /** Per-slot errnos as u32 little-endian, the snapshot's byte order whatever the host's. */
-function errorBytes(pages: readonly Int32Array[], count: number): Uint8Array {
+function errorBytes(pages: readonly { at: number; errors: Int32Array }[], count: number): Uint8Array {
   const bytes = new Uint8Array(count * 4);
   const view = new DataView(bytes.buffer);
-  let at = 0;
-  for (const page of pages) for (const errno of page) view.setUint32((at++) * 4, errno, true);
+  for (const { at, errors } of pages) errors.forEach((errno, i) => view.setUint32((at + i) * 4, errno, true));
   return bytes;
 }
 
@@ -130,7 +129,8 @@ async function recordMapContents(host: Host, id: number, maxEntries: number, rec
   const { keySize, stride } = stream.layout;
   const keys: Uint8Array[] = [];
   const values: Uint8Array[] = [];
-  const errors: Int32Array[] = [];
+  /** The pages where some lookup was refused, by the index of their first entry; the others are all zeroes. */
+  const errors: { at: number; errors: Int32Array }[] = [];
   let refusedSlots = 0;
   let count = 0;
   let state: SnapshotMapContent['state'] = 'done';
@@ -142,9 +142,11 @@ async function recordMapContents(host: Host, id: number, maxEntries: number, rec
       const take = Math.min(step.page.count, maxEntries - count);
       keys.push(step.page.keys.subarray(0, take * keySize));
       values.push(step.page.values.subarray(0, take * stride));
-      const pageErrors = step.page.errors?.subarray(0, take) ?? new Int32Array(take);
-      errors.push(pageErrors);
-      for (const errno of pageErrors) if (errno !== 0) refusedSlots++;
+      const pageErrors = step.page.errors?.subarray(0, take);
+      if (pageErrors) {
+        errors.push({ at: count, errors: pageErrors });
+        for (const errno of pageErrors) if (errno !== 0) refusedSlots++;
+      }
       count += take;
       if (take < step.page.count) { state = 'limit'; break; }
       if (count >= maxEntries) {
