@@ -93,8 +93,9 @@ export async function watchMapCommand(ctx: CommandContext): Promise<number> {
         return;
       }
       if (event.kind === 'error') {
-        // An XSK map's values, say: its dump lists each slot with this error, a watch has nothing to compare.
-        const refused = ['ENOTSUP', 'EOPNOTSUPP', 'ENOTSUPP'].includes(event.error.code);
+        // The kernel refusing a lookup (an XSK map's values, say; not one of our own ENOTSUP errors):
+        // its dump lists each slot with this error, a watch has nothing to compare.
+        const refused = event.error.syscall !== undefined && ['ENOTSUP', 'EOPNOTSUPP', 'ENOTSUPP'].includes(event.error.code);
         const why = refused ? `nothing to watch: the kernel refuses to read its values from user space (${event.error.message}); bpfscope dump map ${id} lists each slot with its error` : event.error.message;
         ctx.io.err(`bpfscope: map ${id}: ${why}\n`);
         finish(1);
