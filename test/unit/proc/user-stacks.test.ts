@@ -63,6 +63,24 @@ describe.runIf(existsSync(LIBC))('ELF symbols of programs and libraries', () => 
     expect(symbols.buildId).toBe(/Build ID: ([0-9a-f]+)/.exec(note)?.[1]);
   });
 
+  it('names PLT stubs as objdump -d does (free@plt, *ABS*+0x…@plt), not after the symbol before the .plt', () => {
+    // x86-64: lazy .plt, .plt.got, IRELATIVE slots (libc), an executable; arm64: adrp/ldr stubs.
+    const files: Array<[string, string]> = [[LIBC, 'objdump'], ['/bin/bash', 'objdump'], ['/usr/bin/python3', 'objdump'], ['/usr/aarch64-linux-gnu/lib/libc.so.6', 'aarch64-linux-gnu-objdump']];
+    for (const [path, objdump] of files.filter(([p]) => existsSync(p))) {
+      const symbols = programSymbols(new Uint8Array(readFileSync(path)));
+      const out = execFileSync(objdump, ['-d', '-j', '.plt', '-j', '.plt.got', '-j', '.plt.sec', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const stubs = [...out.matchAll(/^([0-9a-f]+) <(\S+@plt)>:$/gm)].map((m) => [parseInt(m[1]!, 16), m[2]!] as const);
+      expect(stubs.length, path).toBeGreaterThan(10);
+      for (const [address, name] of stubs) {
+        expect(functionAt(symbols, address), `${path} ${address.toString(16)}`).toBe(`${name}+0x0`);
+        expect(functionAt(symbols, address + 4), `${path} ${address.toString(16)}+4`).toBe(`${name}+0x4`);
+      }
+      // The resolver's PLT0 before the first stub is no function's (objdump says `_init+0x…` there).
+      const plt0 = stubs[0]![0] - 16;
+      expect(functionAt(symbols, plt0), `${path} PLT0`).toBeUndefined();
+    }
+  });
+
   it('says a stripped file has no symbol table; keeps .dynsym where strip leaves it', () => {
     const copy = join(work, 'stripped');
     copyFileSync(BINARY, copy);
