@@ -3,7 +3,7 @@
 // map (btfId) or, without one, the kernel's vmlinux.
 import { ApiError } from '../api/errors.js';
 import type { BtfTypeRef, BtfTypeText, JsonRecord } from '../api/view-records.js';
-import { formatC, type Btf } from '../kernel/btf/index.js';
+import { typeViewC, type Btf } from '../kernel/btf/index.js';
 import { programAttachPoints, programExtendedBy } from '../hosts/attachments.js';
 import { extendedByJson } from '../kernel/info/prog-targets.js';
 import { renderTokenJson } from '../kernel/info/token-list.js';
@@ -75,7 +75,7 @@ export async function btfTypeText(session: HostSession, btfId: number | undefine
   const btf = await btfOf(session, btfId);
   if (typeId >= btf.typeCount) throw new ApiError({ code: 'ENOENT', message: `btf ${btfId ?? 'vmlinux'}: no type ${typeId}` });
   const t = btf.type(typeId);
-  const text: BtfTypeText = { id: typeId, kind: t.kind, name: t.name ?? '', c: formatC(btf, { ids: [typeId] }) };
+  const text: BtfTypeText = { id: typeId, kind: t.kind, name: t.name ?? '', ...typeViewC(btf, typeId) };
   if (btfId) text.btfId = btfId;
   return text;
 }

@@ -197,7 +197,19 @@ test('links, BTF and diagnostics', async ({ page }) => {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: 'struct task_struct', exact: true }).click();
   await expect(page.locator('[data-btf-c]')).toContainText('struct task_struct {', { timeout: 20_000 });
+  // The type itself, not the first of the hundreds of types it uses, is what the panel shows.
+  const definition = page.locator('[data-btf-definition]');
+  await expect(definition).toHaveText(/^struct task_struct \{\n/);
+  await expect(definition).toBeInViewport();
+  await expect(page.locator('[data-btf-c]')).not.toHaveJSProperty('scrollTop', 0);
+  await expect(page.locator('[data-btf-uses]')).toContainText(/struct task_struct is at line \d+; above it, the [\d,]+ types it uses/);
   await shot(page, 'btf');
+  // A function has no C in a header (bpftool's has none): it shows as its prototype.
+  await page.getByLabel('BTF type name').fill('put_task_struct');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'func put_task_struct', exact: true }).click();
+  await expect(page.locator('[data-btf-definition]')).toHaveText(/^void put_task_struct\(struct task_struct \*\w+\);\n$/, { timeout: 20_000 });
+  await expect(page.locator('[data-btf-c]')).toContainText('struct task_struct {');
   await open(page, '#/local/diagnostics');
   await expect(page.getByRole('region', { name: 'Diagnostics' }).locator('tbody tr').first()).toBeVisible({ timeout: 20_000 });
 });

@@ -353,3 +353,68 @@ export function declarationC(btf: Btf, id: number, name = ''): string {
   decls.declarators.decl(id, EXTERNAL_NAME, 0);
   return joinChunks([out.take()]);
 }
+
+/** A type as a reader sees it: what it uses, then the type itself from line `definitionLine` on. */
+export interface TypeViewC {
+  c: string;
+  /** The first line (from 0) of the type's own definition; absent when it prints nothing. */
+  definitionLine?: number;
+}
+
+/** How deep anonymous structs and prototypes are followed for the types they use (corrupt BTF loops). */
+const MAX_ANONYMOUS_DEPTH = 64;
+
+/**
+ * The named types a declaration of `id` needs defined before it: `struct sk_buff` for
+ * `const struct sk_buff *[4]`; for an anonymous struct or a prototype, what its members or
+ * parameters need, as those are written out in place.
+ */
+function namedTypesUsed(btf: Btf, id: number, into: Set<number>, depth = 0): void {
+  for (let chain = 0; id !== 0 && chain <= MAX_NESTING; chain++) {
+    const t = btf.type(id);
+    if (t.kind === 'ptr' || t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'type_tag' || t.kind === 'array') {
+      id = t.type;
+      continue;
+    }
+    if (depth > MAX_ANONYMOUS_DEPTH) throw new Error(`type ${id}: anonymous types nested deeper than ${MAX_ANONYMOUS_DEPTH}`);
+    if ((t.kind === 'struct' || t.kind === 'union') && !t.name) for (const m of t.members) namedTypesUsed(btf, m.type, into, depth + 1);
+    else if (t.kind === 'func_proto') for (const u of [t.returnType, ...t.params.map((p) => p.type)]) namedTypesUsed(btf, u, into, depth + 1);
+    else into.add(id);
+    return;
+  }
+}
+
+const countLines = (text: string): number => text.split('\n').length - 1;
+
+/**
+ * One type as C for reading, a header whose last definition is the type's own: its closure as
+ * bpftool writes it, and for a function its prototype and for a data section its variables,
+ * which a header leaves out (bpftool's C has neither).
+ */
+export function typeViewC(btf: Btf, id: number): TypeViewC {
+  if (!btf.has(id)) throw new Error(`type id ${id} out of range (max ${btf.typeCount - 1})`);
+  const t = btf.type(id);
+  let uses: number[];
+  let own: string[];
+  if (t.kind === 'func') {
+    const proto = btf.type(t.type);
+    if (proto.kind !== 'func_proto') throw new Error(`func ${t.name}: type ${t.type} is not a prototype`);
+    uses = [proto.returnType, ...proto.params.map((p) => p.type)];
+    own = [`${declarationC(btf, t.type, t.name)};`];
+  } else if (t.kind === 'datasec') {
+    const vars = t.vars.map((v) => btf.type(v.type));
+    // A section's entries are variables, and in `.ksyms` also functions (kfuncs it calls).
+    uses = vars.map((v) => (v.kind === 'var' ? v.type : 0));
+    own = vars.map((v) => (v.kind === 'var' || v.kind === 'func' ? `${declarationC(btf, v.type, v.name)};` : `/* ${v.kind} */`));
+  } else {
+    const c = formatC(btf, { ids: [id] });
+    const body = c.slice(0, c.length - TRAILER.length);
+    if (body === HEADER) return { c };
+    return { c, definitionLine: countLines(body.slice(0, body.lastIndexOf('\n\n', body.length - 3) + 2)) };
+  }
+  const named = new Set<number>();
+  for (const u of uses) namedTypesUsed(btf, u, named);
+  const closure = formatC(btf, { ids: [...named] });
+  const body = closure.slice(0, closure.length - TRAILER.length);
+  return { c: `${body}${own.join('\n')}\n\n${TRAILER}`, definitionLine: countLines(body) };
+}

@@ -3,7 +3,7 @@
 export { Btf, parseBtf } from './btf.js';
 export type * from './types.js';
 export { formatRaw, formatRawChunks } from './raw.js';
-export { formatC, formatCChunks, declarationC, type FormatCOptions } from './c.js';
+export { formatC, formatCChunks, declarationC, typeViewC, type FormatCOptions, type TypeViewC } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
 export {
   BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, type MapShape, type MapEntryPage, type PageLayout,

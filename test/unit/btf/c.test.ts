@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBtf, type Btf } from '../../../main/kernel/btf/btf.js';
-import { formatC } from '../../../main/kernel/btf/c.js';
+import { formatC, typeViewC } from '../../../main/kernel/btf/c.js';
 import { bpftool, compileFixtureBtf, readBytes, writeBuildFile } from './helpers.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
@@ -40,9 +40,9 @@ function withLayoutChecks(btf: Btf, header: string): string {
   return header + asserts;
 }
 
-function clangAccepts(name: string, text: string): void {
+function clangAccepts(name: string, text: string, ...flags: string[]): void {
   const path = writeBuildFile(name, text);
-  execFileSync('clang', ['-target', 'bpf', '-fsyntax-only', '-Werror', '-x', 'c', path], { stdio: 'pipe' });
+  execFileSync('clang', ['-target', 'bpf', '-fsyntax-only', '-Werror', ...flags, '-x', 'c', path], { stdio: 'pipe' });
 }
 
 describe('C printing equals bpftool format c', () => {
@@ -78,6 +78,28 @@ describe('C printing', () => {
     expect(c).toContain('struct inner {');
     expect(c).not.toContain('struct value {');
     clangAccepts('inner.h', c);
+  });
+
+  it('shows each struct, function and data section of an object as C that clang accepts, the type itself last', () => {
+    const btf = parseBtf(readBytes(compileFixtureBtf('maps')));
+    const seen = new Set<string>();
+    for (let id = 1; id < btf.typeCount; id++) {
+      const t = btf.type(id);
+      if ((t.kind !== 'struct' && t.kind !== 'func' && t.kind !== 'datasec') || !t.name) continue;
+      seen.add(t.kind);
+      const { c, definitionLine } = typeViewC(btf, id);
+      const own = c.split('\n').slice(definitionLine).join('\n');
+      if (t.kind === 'struct') expect(own.startsWith(`struct ${t.name} {\n`)).toBe(true);
+      if (t.kind === 'func') expect(own).toMatch(new RegExp(`^[^\\n]*\\b${t.name}\\([^\\n]*\\);\\n\\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX`));
+      if (t.kind === 'datasec') {
+        const names = t.vars.map((v) => btf.type(v.type).name);
+        expect(names.length).toBeGreaterThan(0);
+        for (const name of names) expect(own).toMatch(new RegExp(`\\b${name}(\\[\\d+\\])*;\\n`));
+      }
+      // A function of scalars alone leaves the header's preserve_access_index with no struct to mark.
+      clangAccepts(`view-${id}.c`, c, '-Wno-pragma-clang-attribute');
+    }
+    expect([...seen].sort()).toEqual(['datasec', 'func', 'struct']);
   });
 
   it.runIf(existsSync(VMLINUX))('every vmlinux type: clang -fsyntax-only accepts, sizes match', () => {
