@@ -39,6 +39,8 @@ interface NativeMapWatchFns {
 
 /** Bytes per piece of readChunks: about a thousand kallsyms lines, so a scan stops soon after its last find. */
 const CHUNK_BYTES = 64 << 10;
+/** Pieces read ahead of readChunks' caller (1 MB) before the reading waits for it: show prog read kallsyms to its last helper (~1.3 MB) 2-4 ms sooner than with 4 or 8 pieces, and 32 read more past it than they saved. */
+const AHEAD_PIECES = 16;
 
 /** What the addon leaves out of a program's info when the kernel returned an array empty. */
 const NO_BYTES = new Uint8Array(0);
@@ -105,30 +107,42 @@ export class LocalHost implements Host {
   }
 
   /**
-   * A piece at a time, each read on the thread pool (CHUNK_BYTES, one native call looping over
-   * read(): kallsyms hands out a page per read(), and a trip through the pool for each page cost
-   * more than the reads), the next piece read while the caller searches this one: the kernel
-   * formats kallsyms on one core while the scan runs on the other.
+   * A piece at a time (CHUNK_BYTES, one native call looping over read(): kallsyms hands out a
+   * page per read()), read ahead on the thread pool as fast as the kernel formats them
+   * (native/src/addon_read_ahead.c), whatever the caller's thread is doing meanwhile: a read
+   * asked for only when the caller took the last piece left that thread idle while the caller
+   * loaded code, and kallsyms up to a program's last helper took 30 ms instead of 10. Pieces not
+   * yet taken are bounded by the limit; the reading stops once the caller does.
    */
   async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
+    const pieces: Array<Buffer | Error> = [];
+    let wake: (() => void) | undefined;
+    let received = 0;
+    let stopped = false;
     const fd = openSync(path, 'r');
-    let next: Promise<Buffer> | undefined;
     try {
-      next = this.addon.readAsync(fd, CHUNK_BYTES);
-      for (let total = 0; ; ) {
-        const piece: Buffer = await next;
-        next = undefined;
-        if (piece.byteLength === 0) return;
-        total += piece.byteLength;
-        if (total > limit) throw Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
-        if (piece.byteLength === CHUNK_BYTES) next = this.addon.readAsync(fd, CHUNK_BYTES);
-        yield piece;
-        if (!next) return;
+      this.addon.readAhead(fd, CHUNK_BYTES, AHEAD_PIECES, (error, piece) => {
+        if (stopped) return false;
+        received += piece?.byteLength ?? 0;
+        if (received > limit) error = Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
+        pieces.push(error ?? piece!);
+        wake?.();
+        return error === undefined;
+      });
+    } finally {
+      // The reader holds its own duplicate.
+      closeSync(fd);
+    }
+    try {
+      for (;;) {
+        if (pieces.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const piece = pieces.shift()!;
+        if (piece instanceof Error) throw piece;
+        if (piece.byteLength > 0) yield piece;
+        if (piece.byteLength < CHUNK_BYTES) return;
       }
     } finally {
-      // The read in flight has its own fd; its piece, or its failure, is dropped.
-      next?.catch(() => undefined);
-      closeSync(fd);
+      stopped = true;
     }
   }
 

@@ -93,8 +93,12 @@ export interface NativeAddon {
   /** Scans /proc on the libuv thread pool. */
   owners(): Promise<NativeOwnerFd[]>;
   readFile(path: string, limit: number): Buffer;
-  /** The next max bytes of fd (fewer at its end; at most 1 MB), read on the thread pool from a duplicate of fd. */
-  readAsync(fd: number, max: number): Promise<Buffer>;
+  /**
+   * fd's file read from a duplicate of fd on the thread pool, pieceBytes (at most 1 MB) at a time,
+   * each piece handed to onPiece in order (the last one shorter, empty at the end), or an error;
+   * reading goes on while onPiece returns true, at most `ahead` pieces (up to 64) waiting for it.
+   */
+  readAhead(fd: number, pieceBytes: number, ahead: number, onPiece: (error: Error | undefined, piece: Buffer | undefined) => boolean): void;
   mapOpen(id: number): NativeHandle | null;
   close(handle: NativeHandle): void;
   mapLookupBatch(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;

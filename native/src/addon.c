@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "addon_kern.h"
+#include "addon_read_ahead.h"
 #include "addon_live.h"
 #include "addon_watch.h"
 #include "async_collect.h"
@@ -655,7 +656,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },
 		{ "mapWatchClose", bs_napi_map_watch_close },
 		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },
-		{ "readAsync", bs_napi_read_async }, { "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
+		{ "readAhead", bs_napi_read_ahead }, { "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
 		{ "procMapPages", bs_napi_proc_map_pages }, { "mapHash", bs_napi_map_hash },
 	};
 

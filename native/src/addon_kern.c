@@ -4,12 +4,10 @@
 #include "napi_util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "async_collect.h"
 #include "kern_read.h"
 
 #define PATH_ARG_MAX 512
@@ -82,45 +80,6 @@ napi_value bs_napi_tracefs_read_tail(napi_env env, napi_callback_info cb)
 		return NULL;
 	}
 	return obj;
-}
-
-/* What a readAsync call reads: its own duplicate of the fd, so the caller may close its own meanwhile. */
-struct read_args {
-	int fd;
-	uint32_t max;
-};
-
-static int read_piece(const void *args, struct bs_buf *out, const char **syscall_name)
-{
-	const struct read_args *a = args;
-	int err = bs_read_full(a->fd, a->max, out);
-
-	if (err)
-		*syscall_name = err == -ENOMEM ? "malloc" : "read";
-	return err;
-}
-
-static void close_read_fd(void *args)
-{
-	close(((struct read_args *)args)->fd);
-}
-
-napi_value bs_napi_read_async(napi_env env, napi_callback_info cb)
-{
-	size_t argc = 2;
-	napi_value argv[2];
-	struct read_args a;
-	int32_t fd;
-
-	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-	    napi_get_value_uint32(env, argv[1], &a.max) != napi_ok || fd < 0 || a.max == 0 || a.max > BS_READ_FULL_MAX) {
-		napi_throw_type_error(env, NULL, "readAsync(fd, max): bad arguments");
-		return NULL;
-	}
-	a.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (a.fd < 0)
-		return bs_throw_errno(env, errno, "fcntl", 0);
-	return bs_buffer_async(env, "readAsync", read_piece, &a, sizeof(a), close_read_fd);
 }
 
 napi_value bs_napi_trace_pipe_open(napi_env env, napi_callback_info cb)

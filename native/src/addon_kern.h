@@ -6,8 +6,6 @@
 
 napi_value bs_napi_prog_stream_read(napi_env env, napi_callback_info cb);
 napi_value bs_napi_tracefs_read_tail(napi_env env, napi_callback_info cb);
-/* readAsync(fd, max) -> Promise<Buffer>: the next max bytes of fd (fewer at its end), read on the thread pool. */
-napi_value bs_napi_read_async(napi_env env, napi_callback_info cb);
 napi_value bs_napi_trace_pipe_open(napi_env env, napi_callback_info cb);
 napi_value bs_napi_trace_pipe_read(napi_env env, napi_callback_info cb);
 napi_value bs_napi_proc_map_pages(napi_env env, napi_callback_info cb);

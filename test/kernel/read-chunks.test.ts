@@ -1,6 +1,6 @@
-// LocalHost.readChunks: a file in pieces read on the thread pool, the next piece read ahead,
+// LocalHost.readChunks: a file in pieces read on the thread pool, pieces read ahead of the caller,
 // against Node's own read of the same file.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HostSession } from '../../main/hosts/host-session.js';
 import { LocalHost } from '../../main/hosts/local-host.js';
@@ -35,6 +35,31 @@ describe.skipIf(skip)('LocalHost.readChunks', () => {
     const osrelease = readFileSync('/proc/sys/kernel/osrelease', 'utf8');
     expect(await readAll(host, '/proc/sys/kernel/osrelease', 4096)).toEqual({ text: osrelease, pieces: 1 });
     expect(await readAll(host, '/dev/null', 4096)).toEqual({ text: '', pieces: 0 });
+  });
+
+  it('goes on reading while the caller’s thread is busy, as far as its read-ahead', async () => {
+    const readerPosition = () => {
+      const fd = readdirSync('/proc/self/fd').find((name) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${name}`) === '/proc/kallsyms';
+        } catch {
+          return false;
+        }
+      });
+      return fd === undefined ? -1 : Number(/^pos:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]);
+    };
+    const pieces = host.readChunks('/proc/kallsyms', 64 << 20)[Symbol.asyncIterator]();
+    const first = await pieces.next();
+    // The JS thread blocked for 300 ms: only the pool's thread can read meanwhile.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    const position = readerPosition();
+    await pieces.return!();
+    // A piece is 64 KB; a read asked for only when the caller takes a piece would be at two.
+    expect(first.value!.byteLength).toBe(64 << 10);
+    expect(position).toBeGreaterThanOrEqual(8 * (64 << 10));
+    // Stopped, the reader lets its file go.
+    for (let waited = 0; readerPosition() >= 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(readerPosition()).toBe(-1);
   });
 
   it('closes the file when the reader stops early, and refuses a file past its limit', async () => {
