@@ -23,7 +23,8 @@ import { getLink, getMap, getProgram, LIST_SLICE_MS, listLinks, listMaps, listPr
 import { mapInSlices } from '../hosts/time-slices.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
-import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type ShowOptions } from '../kernel/info/index.js';
+import { progFullName, renderLinkJson, renderMapJson, renderProgJson, type JsonObject, type LinkShow, type ShowOptions } from '../kernel/info/index.js';
+import { linkAttachWords } from '../kernel/attach/index.js';
 import { toWireJson } from './wire-json.js';
 import { programDrift } from '../hosts/drift.js';
 import { listFleetPrograms } from './fleet-service.js';
@@ -74,6 +75,11 @@ async function showOptions(session: HostSession): Promise<ShowOptions> {
 /** For lists whose JSON names no kernel symbol: kallsyms (~10 MB to read and index) is not loaded. */
 async function listShowOptions(session: HostSession): Promise<ShowOptions> {
   return { bootToWallNs: await session.bootToWallNs() };
+}
+
+/** bpftool's object for a link, and its attach point in words, which bpftool 7.1 has for a few kinds only. */
+function linkRecord(show: LinkShow, options: ShowOptions): JsonObject {
+  return { ...renderLinkJson(show, options), attach_point: linkAttachWords(show.info, show.ifname) };
 }
 
 function gone(kind: string, id: number, label: string): ApiError {
@@ -173,7 +179,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       const shows = await listLinks(s);
       // Only kprobe_multi links name kernel functions: kallsyms (~10 MB) is read for them alone.
       const opts = shows.some((show) => show.info.details?.kind === 'kprobe_multi') ? await showOptions(s) : await listShowOptions(s);
-      return mapInSlices(shows, (show) => toWireJson(renderLinkJson(show, opts)) as never, LIST_SLICE_MS);
+      return mapInSlices(shows, (show) => toWireJson(linkRecord(show, opts)) as never, LIST_SLICE_MS);
     },
     async getProgram({ host, id }) {
       const s = await session(host);
@@ -191,7 +197,7 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
       const s = await session(host);
       const show = await getLink(s, id);
       if (!show) throw gone('link', id, s.label);
-      return toWireJson(renderLinkJson(show, await showOptions(s))) as never;
+      return toWireJson(linkRecord(show, await showOptions(s))) as never;
     },
     async getHostGraph({ host }) {
       return graphs.hostGraph(host, await session(host));

@@ -190,7 +190,18 @@ test('maps table and map detail with live watch', async ({ page }) => {
 test('links, BTF and diagnostics', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 900 });
   await open(page, '#/local/links');
-  await expect(page.getByRole('grid', { name: 'Links' }).locator('[data-id]').first()).toBeVisible({ timeout: 20_000 });
+  const linkRows = page.getByRole('grid', { name: 'Links' }).locator('[data-id]');
+  await expect(linkRows.first()).toBeVisible({ timeout: 20_000 });
+  // Each link says what it hooks, where bpftool 7.1 says nothing (perf_event, netfilter, struct_ops);
+  // the kernel's own words are the reference: its tracepoint and nft's family and hook names.
+  const count = served.fixtures().program('count_getpid');
+  const ofProgram = (id: number) => linkRows.filter({ has: page.getByRole('link', { name: String(id), exact: true }) });
+  await expect(ofProgram(count.id)).toContainText('tracepoint sys_enter_getpid');
+  const nf = served.fixtures().program('nf_local_in');
+  await expect(ofProgram(nf.id)).toContainText(/ipv4 input priority -?\d+/);
+  const structOps = linkRows.filter({ hasText: 'struct_ops' }).first();
+  await expect(structOps.getByRole('gridcell').nth(2)).toHaveText('—');
+  await expect(structOps).toContainText(/map \d+/);
   await shot(page, 'links');
   await open(page, '#/local/btf');
   await page.getByLabel('BTF type name').fill('task_struct');

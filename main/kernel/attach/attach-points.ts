@@ -48,6 +48,26 @@ function perfEventTarget(e: PerfEventDetails | undefined): { kind: string; targe
   }
 }
 
+/** Protocol families (NFPROTO_*) and the inet hooks (NF_INET_*), as nft names them. */
+const NF_FAMILIES: Readonly<Record<number, string>> = { 1: 'inet', 2: 'ipv4', 3: 'arp', 5: 'netdev', 7: 'bridge', 10: 'ipv6' };
+const NF_INET_HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress'];
+
+function netfilterWords(pf: number | undefined, hook: number | undefined, priority: number | undefined): string {
+  const family = pf === undefined ? '?' : (NF_FAMILIES[pf] ?? `pf ${pf}`);
+  const inet = pf === 1 || pf === 2 || pf === 10;
+  const hookName = hook === undefined ? '?' : ((inet ? NF_INET_HOOKS[hook] : undefined) ?? `hook ${hook}`);
+  return `${family} ${hookName} priority ${priority ?? '?'}`;
+}
+
+/**
+ * A link's attach point in words, for a list of links: `tracepoint sys_enter_getpid`, `lo
+ * (ifindex 1)`; the kind of hook only where the link's type does not already say it.
+ */
+export function linkAttachWords(link: LinkInfo, ifname: string | undefined): string {
+  const { kind, target } = linkTarget(link, () => ifname, () => undefined);
+  return kind === (linkTypeName(link.type) ?? String(link.type)) ? target : `${kind} ${target}`.trim();
+}
+
 function linkTarget(link: LinkInfo, ifname: (ifindex: number) => string | undefined, cgroupPath: (id: bigint) => string | undefined): { kind: string; target: string } {
   const d = link.details;
   const type = linkTypeName(link.type) ?? String(link.type);
@@ -77,7 +97,7 @@ function linkTarget(link: LinkInfo, ifname: (ifindex: number) => string | undefi
     case 'struct_ops':
       return { kind: 'struct_ops', target: `map ${d.mapId ?? '?'}` };
     case 'netfilter':
-      return { kind: 'netfilter', target: `pf ${d.pf ?? '?'} hook ${d.hooknum ?? '?'} prio ${d.priority ?? '?'}` };
+      return { kind: 'netfilter', target: netfilterWords(d.pf, d.hooknum, d.priority) };
     case 'tcx':
     case 'netkit':
       return { kind: attachTypeName(d.attachType ?? -1) ?? d.kind, target: dev(d.ifindex) };

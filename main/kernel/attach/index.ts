@@ -1,6 +1,6 @@
 // Attachments: pure decoders of rtnetlink dumps, BPF_PROG_QUERY and BPF_TASK_FD_QUERY
 // results, the per-program join, and bpftool-shaped renderings.
-export { attachPointsByProgram } from './attach-points.js';
+export { attachPointsByProgram, linkAttachWords } from './attach-points.js';
 export { ALL_ATTACH_FAMILIES, attachFamiliesOf, type AttachFamily } from './families.js';
 export type { AttachMechanism, AttachPoint } from './attach-points.js';
 export { renderCgroupTreeJson, renderNetJson, renderPerfJson } from './bpftool-json.js';

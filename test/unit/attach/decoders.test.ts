@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attachPointsByProgram,
   CLSACT_INGRESS,
+  linkAttachWords,
   decodeFilterDump,
   decodeLinkDump,
   decodeQueryRecords,
@@ -19,6 +20,7 @@ import {
   perfHolderTarget,
   type AttachmentViews,
 } from '../../../main/kernel/attach/index.js';
+import type { LinkInfo } from '../../../main/kernel/info/index.js';
 
 function attr(type: number, payload: Uint8Array): Uint8Array {
   const len = 4 + payload.length;
@@ -290,5 +292,22 @@ describe('perf events running perf_event programs', () => {
     const json = renderPerfJson([], [{ pid: 7, comm: 'bpftrace', fds: [21], progIds: [40] }]);
     expect(json).toEqual([{ pid: 7, fd: 21, prog_type: 'perf_event', holder_prog_ids: [40], comm: 'bpftrace' }]);
     expect(renderPerfText(json)).toBe('pid 7  fd 21: a perf_event program the kernel does not name; bpftrace holds perf_event prog 40\n');
+  });
+});
+
+describe('a link\'s attach point in words, for the list of links', () => {
+  const link = (type: number, details: LinkInfo['details']) => ({ infoLen: 64, type, id: 1, progId: 2, details });
+  it('names what each kind hooks, leaving out a kind the link type already says', () => {
+    expect(linkAttachWords(link(7, { kind: 'perf_event', event: { type: 'tracepoint', tpName: 'sys_enter_getpid' } }), undefined)).toBe('tracepoint sys_enter_getpid');
+    expect(linkAttachWords(link(1, { kind: 'raw_tracepoint', tpName: 'sys_enter' }), undefined)).toBe('sys_enter');
+    expect(linkAttachWords(link(6, { kind: 'xdp', ifindex: 3 }), 'veth0')).toBe('veth0 (ifindex 3)');
+    expect(linkAttachWords(link(6, { kind: 'xdp', ifindex: 847 }), undefined)).toBe('ifindex 847');
+    expect(linkAttachWords(link(9, { kind: 'struct_ops', mapId: 12 }), undefined)).toBe('map 12');
+    expect(linkAttachWords(link(12, { kind: 'uprobe_multi', path: '/bin/bash', offsets: [1n], refCtrOffsets: [0n], cookies: [0n] }), undefined)).toBe('/bin/bash');
+  });
+  it('says netfilter hooks as nft does: family, hook, priority', () => {
+    expect(linkAttachWords(link(10, { kind: 'netfilter', pf: 2, hooknum: 1, priority: -100 }), undefined)).toBe('ipv4 input priority -100');
+    expect(linkAttachWords(link(10, { kind: 'netfilter', pf: 10, hooknum: 4, priority: 5 }), undefined)).toBe('ipv6 postrouting priority 5');
+    expect(linkAttachWords(link(10, { kind: 'netfilter', pf: 42, hooknum: 9, priority: 0 }), undefined)).toBe('pf 42 hook 9 priority 0');
   });
 });

@@ -66,7 +66,8 @@ export const MAP_COLUMNS: Column<MapSummary>[] = [
 export const LINK_COLUMNS: Column<LinkSummary>[] = [
   { title: 'ID', cell: (l) => text(l.id), numeric: true, mono: true, width: '70px' },
   { title: 'Type', cell: (l) => text(l.type), width: '120px' },
-  { title: 'Program', cell: (l) => text(l.prog_id), numeric: true, mono: true, width: '90px', link: true },
-  { title: 'Attach', cell: (l) => text(l.attach_type ?? l.tp_name ?? l.func_name ?? l.target_name ?? '') },
+  // A struct_ops link has no program (prog_id 0): its row opens the struct_ops map.
+  { title: 'Program', cell: (l) => (l.prog_id ? text(l.prog_id) : '—'), numeric: true, mono: true, width: '90px', link: true },
+  { title: 'Attach', cell: (l) => text(l.attach_point ?? '') },
   { title: 'Owners', cell: (l) => ownersText(l.pids) },
 ];
