@@ -37,7 +37,7 @@ import { MAX_OBJECTS_PER_KIND, type Host, type MapReader } from './host.js';
 import { readEntries } from './map-stream.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
-import { mapShape } from './map-shape.js';
+import { everyMapShape } from './map-shape.js';
 import { programExtensions } from './prog-extensions.js';
 
 /** enum bpf_attach_type values queried on cgroups: every cgroup hook up to Linux 6.18. */
@@ -251,9 +251,8 @@ async function openUnlessUnloaded(host: Host, id: number): Promise<MapReader | n
 /** struct_ops maps and the programs in their function-pointer slots (needs vmlinux BTF). */
 export async function listStructOps(session: HostSession): Promise<AttachmentViews['structOps']> {
   const out: AttachmentViews['structOps'] = [];
-  for (const id of await session.host.listIds('map')) {
-    const info = await mapShape(session.host, id);
-    if (!info) continue;
+  for (const info of await everyMapShape(session.host)) {
+    const id = info.id;
     if (info.type !== MAP_TYPE_STRUCT_OPS || !info.btfVmlinuxValueTypeId || !info.valueSize) continue;
     const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
     const reader = await openUnlessUnloaded(session.host, id);
@@ -271,9 +270,8 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
 /** prog_array maps and their tail-call targets (each slot's program id). */
 export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
   const out: AttachmentViews['progArrays'] = [];
-  for (const id of await host.listIds('map')) {
-    const info = await mapShape(host, id);
-    if (!info) continue;
+  for (const info of await everyMapShape(host)) {
+    const id = info.id;
     if (info.type !== MAP_TYPE_PROG_ARRAY || info.keySize !== 4 || info.valueSize !== 4) continue;
     const reader = await openUnlessUnloaded(host, id);
     if (!reader) continue;

@@ -224,6 +224,12 @@ export interface Host {
    */
   progInfoBatch?(afterId: number, max: number): Promise<Uint8Array>;
   /**
+   * The bpf_map_info of up to max maps with ids after afterId, packed
+   * (native/src/map_info_batch.h), decoded by main/kernel/info/map-batch.ts. Optional: without it
+   * callers read listIds + mapInfo per map.
+   */
+  mapInfoBatch?(afterId: number, max: number): Promise<Uint8Array>;
+  /**
    * A watch whose diffs carry only what changed (keySize > 0). Optional: snapshots lack it,
    * and the map watcher then compares full reads itself. EMFILE when the host keeps too many.
    */

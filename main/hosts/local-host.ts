@@ -188,6 +188,10 @@ export class LocalHost implements Host {
     return this.addon.progInfoBatch(afterId, max);
   }
 
+  async mapInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.addon.mapInfoBatch(afterId, max);
+  }
+
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.addon.ringbufPositions(mapId);
   }

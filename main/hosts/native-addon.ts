@@ -116,6 +116,8 @@ export interface NativeAddon {
   progInfoAll(maxProgs: number, knownIds?: Uint32Array): Buffer;
   /** Info, map ids and fdinfo of the programs after afterId, packed (native/src/prog_info_batch.h); read on the thread pool. */
   progInfoBatch(afterId: number, max: number): Promise<Buffer>;
+  /** bpf_map_info of the maps after afterId, packed (native/src/map_info_batch.h); read on the thread pool. */
+  mapInfoBatch(afterId: number, max: number): Promise<Buffer>;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
   /** native/src/kern_read.h: BPF streams and tracefs. */
   progStreamRead(progId: number, streamId: number, max: number): Buffer;

@@ -229,6 +229,10 @@ export class SshHost implements Host {
   progInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
     return this.run((h) => h.progInfoBatch(afterId, max));
   }
+
+  mapInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.run((h) => h.mapInfoBatch(afterId, max));
+  }
   ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.run((h) => h.ringbufPositions(mapId));
   }

@@ -11,6 +11,7 @@
 #include "bpf_read.h"
 #include "prog_info_all.h"
 #include "prog_info_batch.h"
+#include "map_info_batch.h"
 #include "ringbuf_mmap.h"
 
 /* A Node-style error: code ('ENOENT'), errno, syscall and object id. */
@@ -84,6 +85,34 @@ napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
 		return NULL;
 	}
 	return bs_buffer_async(env, "progInfoBatch", read_prog_batch, &a, sizeof(a), NULL);
+}
+
+struct map_batch_args {
+	uint32_t after_id, max;
+};
+
+static int read_map_batch(const void *args, struct bs_buf *out, const char **syscall_name)
+{
+	const struct map_batch_args *a = args;
+	int err = bs_map_info_batch(a->after_id, a->max, out);
+
+	if (err)
+		*syscall_name = err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd());
+	return err;
+}
+
+napi_value bs_napi_map_info_batch(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2;
+	napi_value argv[2];
+	struct map_batch_args a;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok || a.max == 0) {
+		napi_throw_type_error(env, NULL, "mapInfoBatch(afterId, max): bad arguments");
+		return NULL;
+	}
+	return bs_buffer_async(env, "mapInfoBatch", read_map_batch, &a, sizeof(a), NULL);
 }
 
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)

@@ -9,6 +9,8 @@
 napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb);
 /* progInfoBatch(afterId, max) -> Promise<Buffer>, read on the thread pool (layout in prog_info_batch.h) */
 napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb);
+/* mapInfoBatch(afterId, max) -> Promise<Buffer>, read on the thread pool (layout in map_info_batch.h) */
+napi_value bs_napi_map_info_batch(napi_env env, napi_callback_info cb);
 /* ringbufPositions(mapId) -> { consumerPos, producerPos, dataSize, mapType } | null */
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb);
 

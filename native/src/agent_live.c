@@ -11,6 +11,7 @@
 #include "map_mmap.h"
 #include "prog_info_all.h"
 #include "prog_info_batch.h"
+#include "map_info_batch.h"
 #include "ringbuf_mmap.h"
 
 /* An mmap copy travels in one frame: below the addon's BS_MMAP_MAX. */
@@ -42,6 +43,21 @@ int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, stru
 	err = bs_prog_info_batch(after, max, out);
 	if (err)
 		return err == -ENOMEM || err == -E2BIG ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
+int bs_agent_map_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t after, max;
+	int err;
+
+	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max) || max == 0)
+		return bs_reply_bad_args(r, "mapInfoBatch(afterId, max): bad arguments");
+	err = bs_map_info_batch(after, max, out);
+	if (err)
+		return err == -ENOMEM ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
 	bs_json_raw(&r->meta, "null");
 	bs_reply_blob(r, out->data, out->len);
 	return 0;

@@ -47,6 +47,7 @@
  *   progInfoAll {max} blobs [u32 LE known ids] (optional)
  *                                     → [packed records] (prog_info_all.h)
  *   progInfoBatch {after, max}        → [packed records] (prog_info_batch.h)
+ *   mapInfoBatch {after, max}         → [packed records] (map_info_batch.h)
  *   ringbufPositions {obj}            → {consumerPos, producerPos (decimal
  *                                        strings), dataSize, mapType} | null
  *   mapMmap {handle, page, length}    → [bytes]

@@ -8,8 +8,9 @@ import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { AGENT_BINARY, agentTestProblem } from './requirements.js';
 import { PROTOCOL_VERSION } from '../../main/hosts/frame.js';
 import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
-import { decodeProgInfo, parseFdinfo } from '../../main/kernel/info/index.js';
+import { decodeMapInfo, decodeProgInfo, parseFdinfo } from '../../main/kernel/info/index.js';
 import { decodeProgBatch, type ProgBatch } from '../../main/kernel/info/prog-batch.js';
+import { decodeMapBatch, type MapBatch } from '../../main/kernel/info/map-batch.js';
 import { expectSameAttachments, expectSameLiveReads, expectSameMapDumps, expectSameObjects } from './same-host.js';
 
 const problem = agentTestProblem();
@@ -54,6 +55,16 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     expect(pick(theirs)).toEqual(pick(mine));
     expect(pick(theirs).map((p) => p.id)).toEqual(fixtureIds.toSorted((a, b) => a - b));
     expect(decodeProgBatch(await agent.progInfoBatch(fixtureIds[0]!, 1)).records.length).toBe(1);
+  });
+
+  it('reads maps\' info in batches as LocalHost does', async () => {
+    const [mine, theirs] = await Promise.all([local.mapInfoBatch(0, 4096), agent.mapInfoBatch(0, 4096)]).then((both) => both.map(decodeMapBatch));
+    const fixtureIds = fixtures.report.maps.map((m) => m.id);
+    const pick = (batch: MapBatch) => batch.records.filter((r) => fixtureIds.includes(r.id)).map((r) => ({ id: r.id, info: decodeMapInfo(r.info) }));
+    expect(pick(theirs)).toEqual(pick(mine));
+    expect(pick(theirs).map((m) => m.id)).toEqual(fixtureIds.toSorted((a, b) => a - b));
+    expect(decodeMapBatch(await agent.mapInfoBatch(fixtureIds[0]!, 1)).records.length).toBe(1);
+    await expect(agent.mapInfoBatch(0, 0)).rejects.toThrow(/bad arguments/);
   });
 
   it('dumps every fixture map to the same entries in batch and next-key modes', async () => {
