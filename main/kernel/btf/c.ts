@@ -367,19 +367,25 @@ const MAX_ANONYMOUS_DEPTH = 64;
 /**
  * The named types a declaration of `id` needs defined before it: `struct sk_buff` for
  * `const struct sk_buff *[4]`; for an anonymous struct or a prototype, what its members or
- * parameters need, as those are written out in place.
+ * parameters need, as those are written out in place. `opened` holds the anonymous types
+ * already followed: each is followed once, however many times (or deep) it is used.
  */
-function namedTypesUsed(btf: Btf, id: number, into: Set<number>, depth = 0): void {
+function namedTypesUsed(btf: Btf, id: number, into: Set<number>, opened: Set<number>, depth = 0): void {
   for (let chain = 0; id !== 0 && chain <= MAX_NESTING; chain++) {
     const t = btf.type(id);
     if (t.kind === 'ptr' || t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'type_tag' || t.kind === 'array') {
       id = t.type;
       continue;
     }
-    if (depth > MAX_ANONYMOUS_DEPTH) throw new Error(`type ${id}: anonymous types nested deeper than ${MAX_ANONYMOUS_DEPTH}`);
-    if ((t.kind === 'struct' || t.kind === 'union') && !t.name) for (const m of t.members) namedTypesUsed(btf, m.type, into, depth + 1);
-    else if (t.kind === 'func_proto') for (const u of [t.returnType, ...t.params.map((p) => p.type)]) namedTypesUsed(btf, u, into, depth + 1);
-    else into.add(id);
+    const anonymous = ((t.kind === 'struct' || t.kind === 'union') && !t.name) || t.kind === 'func_proto';
+    if (!anonymous) into.add(id);
+    else if (opened.has(id)) return;
+    else if (depth > MAX_ANONYMOUS_DEPTH) throw new Error(`type ${id}: anonymous types nested deeper than ${MAX_ANONYMOUS_DEPTH}`);
+    else {
+      opened.add(id);
+      const parts = t.kind === 'func_proto' ? [t.returnType, ...t.params.map((p) => p.type)] : t.kind === 'struct' || t.kind === 'union' ? t.members.map((m) => m.type) : [];
+      for (const part of parts) namedTypesUsed(btf, part, into, opened, depth + 1);
+    }
     return;
   }
 }
@@ -413,7 +419,8 @@ export function typeViewC(btf: Btf, id: number): TypeViewC {
     return { c, definitionLine: countLines(body.slice(0, body.lastIndexOf('\n\n', body.length - 3) + 2)) };
   }
   const named = new Set<number>();
-  for (const u of uses) namedTypesUsed(btf, u, named);
+  const opened = new Set<number>();
+  for (const u of uses) namedTypesUsed(btf, u, named, opened);
   const closure = formatC(btf, { ids: [...named] });
   const body = closure.slice(0, closure.length - TRAILER.length);
   return { c: `${body}${own.join('\n')}\n\n${TRAILER}`, definitionLine: countLines(body) };

@@ -14,6 +14,8 @@ const TAB = 0x09;
 /** Strings up to this long are copied in one pass; longer ones are measured first. */
 const SHORT_STRING = 64;
 const encoder = new TextEncoder();
+/** The most text one piece (a declaration, a type's raw lines) may take before a chunk is taken. */
+const MAX_PIECE_BYTES = 64 << 20;
 
 export class TextOut {
   buf: Uint8Array;
@@ -29,6 +31,9 @@ export class TextOut {
   }
 
   private grow(n: number): void {
+    // Chunks are taken between declarations; one declaration this long is damaged BTF (an
+    // anonymous type written out in place again and again), not C to print.
+    if (this.pos + n > MAX_PIECE_BYTES) throw new Error(`one declaration is over ${MAX_PIECE_BYTES >> 20} MiB of text: the BTF nests or repeats its types beyond any real program's (damaged?)`);
     let capacity = this.buf.length * 2;
     while (capacity < this.pos + n) capacity *= 2;
     const grown = new Uint8Array(capacity);

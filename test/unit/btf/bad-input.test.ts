@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValueWriters } from '../../../main/kernel/btf/value-writer.js';
 import { parseBtf } from '../../../main/kernel/btf/btf.js';
-import { formatC } from '../../../main/kernel/btf/c.js';
+import { formatC, typeViewC } from '../../../main/kernel/btf/c.js';
 import { formatRaw } from '../../../main/kernel/btf/raw.js';
 import { ValueFormatter, formatValue } from '../../../main/kernel/btf/value.js';
 import { KIND } from '../../../main/kernel/btf/wire.js';
@@ -88,6 +88,27 @@ describe('bad types', () => {
     expect(self.repr).toBe('error');
     expect(self.error).toMatch(/contains itself/);
     expectOwnError(() => formatC(btf));
+  });
+
+  /** A function whose parameter is `levels` levels of anonymous structs, each member of each the next level. */
+  function fanOut(levels: number, members: number): { btf: ReturnType<typeof parseBtf>; func: number } {
+    const b = intBtf();
+    for (let level = 0; level < levels; level++) {
+      const member = level === levels - 1 ? 1 : level + 3;
+      b.type('', KIND.STRUCT, members, 4, Array.from({ length: members }, (_, i) => [b.str(`m${i}`), member, 0]).flat());
+    }
+    const proto = levels + 2;
+    b.type('', KIND.FUNC_PROTO, 1, 1, [b.str('arg'), 2]);
+    b.type('f', KIND.FUNC, 0, proto);
+    return { btf: parseBtf(b.build()), func: proto + 1 };
+  }
+
+  it('anonymous structs nested in place print in place; nested 30 wide and 40 deep, a clear error, not 30^40 of text', () => {
+    const small = fanOut(3, 2);
+    const view = typeViewC(small.btf, small.func);
+    expect(view.c.split('\n').slice(view.definitionLine).join('\n')).toMatch(/^int f\(struct \{\n\tstruct \{\n\t\tstruct \{\n\t\t\tint m0;/);
+    const hostile = fanOut(40, 30);
+    expect(() => typeViewC(hostile.btf, hostile.func)).toThrow(/one declaration is over 64 MiB of text/);
   });
 
   it('absurd array sizes fall back instead of allocating', () => {
