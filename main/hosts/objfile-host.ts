@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parsePossibleCpus } from '../kernel/maps/map-kind.js';
 import { basename } from 'node:path';
-import { isElf, loadedForm, parseBpfObject, type BpfObject, type LoadedMap, type LoadedObject, type LoadedProgram } from '../kernel/objfile/index.js';
+import { parseBtf, type Btf } from '../kernel/btf/btf.js';
+import { isElf, loadedForm, parseBpfObject, type BpfObject, type LoadedMap, type LoadedObject, type LoadedProgram, type StructOpsValueLookup } from '../kernel/objfile/index.js';
 import type {
   Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawTaskFd, StatsHold,
 } from './host.js';
@@ -56,6 +57,28 @@ function localPossibleCpus(): number | undefined {
   }
 }
 
+const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
+
+/**
+ * struct_ops value types of this machine's kernel, which sizes struct_ops maps where the
+ * object would load; its BTF is read only when an object has such a map. Without it (no BTF
+ * here, or a kernel without that ops type) the map keeps the object's own type.
+ */
+function localStructOpsValue(): StructOpsValueLookup {
+  let vmlinux: Btf | null | undefined;
+  return (structName) => {
+    if (vmlinux === undefined) {
+      try {
+        vmlinux = parseBtf(new Uint8Array(readFileSync(VMLINUX_BTF)));
+      } catch {
+        vmlinux = null;
+      }
+    }
+    const found = vmlinux?.findByName(`bpf_struct_ops_${structName}`, 'struct')[0];
+    return found?.kind === 'struct' ? { id: found.id, size: found.size } : undefined;
+  };
+}
+
 export class ObjectFileHost implements Host {
   readonly label: string;
   readonly loaded: LoadedObject;
@@ -66,7 +89,7 @@ export class ObjectFileHost implements Host {
   /** `heldBytes`: the file's bytes, which the parsed object's sections view (memory the host holds). */
   constructor(readonly object: BpfObject, readonly fileName: string, private readonly modifiedMs: number, readonly heldBytes = 0) {
     this.label = `objfile:${fileName}`;
-    this.loaded = loadedForm(object, fileName, programTag, localPossibleCpus());
+    this.loaded = loadedForm(object, fileName, programTag, localPossibleCpus(), localStructOpsValue());
     this.programs = new Map(this.loaded.programs.map((p) => [p.id, p]));
     this.maps = new Map(this.loaded.maps.map((m) => [m.id, m]));
   }

@@ -9,6 +9,7 @@
 // Times, uids, JIT images, run statistics and links do not exist and are zero or empty.
 
 import { BTF_INFO, MAP_INFO, PROG_INFO } from '../info/layout.js';
+import { MapType } from '../maps/map-kind.js';
 import { PROG_TYPE_NAMES } from '../names/index.js';
 import type { Datasec } from '../btf/index.js';
 import { fixedUpBtf } from './btf-fixup.js';
@@ -63,6 +64,13 @@ export interface LoadedObject {
   readonly maps: readonly LoadedMap[];
   readonly btf?: LoadedBtf;
 }
+
+/**
+ * The kernel's value type of a struct_ops map of `struct NAME` (`struct bpf_struct_ops_NAME` in
+ * the BTF of the kernel it would load on): its size is the map's value size, its id the map's
+ * btf_vmlinux_value_type_id. Undefined where that kernel has no such type (or none is known).
+ */
+export type StructOpsValueLookup = (structName: string) => { id: number; size: number } | undefined;
 
 /** The 8-byte program tag of linked instructions (the caller hashes; kernel/ does no crypto). */
 export type ProgramTagger = (tagInput: Uint8Array) => Uint8Array;
@@ -189,6 +197,7 @@ interface MapFields {
   name: string;
   keyTypeId: number;
   valueTypeId: number;
+  vmlinuxValueTypeId: number;
   mapExtra: number;
 }
 
@@ -204,23 +213,65 @@ function mapInfo(id: number, m: MapFields): Uint8Array {
   set(MAP_INFO.mapFlags, m.flags);
   writeName(info, MAP_INFO.name, m.name);
   // The kernel keeps a map's BTF only when a key or value type is given.
-  if (m.keyTypeId !== 0 || m.valueTypeId !== 0) set(MAP_INFO.btfId, OBJECT_BTF_ID);
+  if (m.keyTypeId !== 0 || m.valueTypeId !== 0 || m.vmlinuxValueTypeId !== 0) set(MAP_INFO.btfId, OBJECT_BTF_ID);
   set(MAP_INFO.btfKeyTypeId, m.keyTypeId);
   set(MAP_INFO.btfValueTypeId, m.valueTypeId);
+  set(MAP_INFO.btfVmlinuxValueTypeId, m.vmlinuxValueTypeId);
   view.setBigUint64(MAP_INFO.mapExtra, BigInt(m.mapExtra), true);
   return info;
+}
+
+/**
+ * Map types libbpf (1.1, bpf_object__create_map) creates without the BTF key and value types
+ * the object gives them: the kernel keeps no BTF for them.
+ */
+const CREATED_WITHOUT_BTF = new Set<number>([
+  MapType.perfEventArray, MapType.cgroupArray, MapType.stackTrace, MapType.arrayOfMaps, MapType.hashOfMaps,
+  MapType.devmap, MapType.devmapHash, MapType.cpumap, MapType.xskmap, MapType.sockmap, MapType.sockhash,
+  MapType.queue, MapType.stack, MapType.ringbuf,
+]);
+const PAGE_SIZE = 4096;
+
+/** libbpf's adjust_ringbuf_sz: a ring buffer's size made a power-of-2 multiple of the page size. */
+function ringbufSize(size: number): number {
+  const pages = size / PAGE_SIZE;
+  if (size === 0 || (Number.isInteger(pages) && (pages & (pages - 1)) === 0)) return size;
+  for (let bytes = PAGE_SIZE; bytes <= 0xffffffff; bytes *= 2) if (bytes > size) return bytes;
+  return size;
 }
 
 function definedMap(id: number, m: ObjectMap, possibleCpus: number | undefined): LoadedMap {
   // Map-in-map values are map fds (libbpf sets value_size 4).
   const valueSize = m.innerMap || m.type === BPF_MAP_TYPE_ARRAY_OF_MAPS || m.type === BPF_MAP_TYPE_HASH_OF_MAPS ? 4 : m.valueSize ?? 0;
   // libbpf sizes a perf event array without max_entries to the possible CPUs of where it loads.
-  const maxEntries = m.type === BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m.maxEntries && possibleCpus ? possibleCpus : m.maxEntries ?? 0;
+  const maxEntries = m.type === BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m.maxEntries && possibleCpus ? possibleCpus
+    : m.type === MapType.ringbuf || m.type === MapType.userRingbuf ? ringbufSize(m.maxEntries ?? 0)
+      : m.maxEntries ?? 0;
+  // The kernel makes devmaps read-only to programs (a lookup returns a pointer to the ifindex).
+  const kernelFlags = m.type === MapType.devmap || m.type === MapType.devmapHash ? BPF_F_RDONLY_PROG : 0;
+  const withBtf = !CREATED_WITHOUT_BTF.has(m.type);
   const fields: MapFields = {
-    type: m.type, keySize: m.keySize ?? 0, valueSize, maxEntries, flags: m.flags ?? 0,
-    name: m.name, keyTypeId: m.keyTypeId ?? 0, valueTypeId: m.valueTypeId ?? 0, mapExtra: m.mapExtra ?? 0,
+    type: m.type, keySize: m.keySize ?? 0, valueSize, maxEntries, flags: (m.flags ?? 0) | kernelFlags,
+    name: m.name, keyTypeId: withBtf ? m.keyTypeId ?? 0 : 0, valueTypeId: withBtf ? m.valueTypeId ?? 0 : 0, vmlinuxValueTypeId: 0, mapExtra: m.mapExtra ?? 0,
   };
   return { id, info: mapInfo(id, fields), fdinfo: '', keySize: fields.keySize, valueSize: fields.valueSize, definition: m };
+}
+
+/**
+ * A struct_ops map as the kernel creates it: libbpf gives the value as the kernel's
+ * `struct bpf_struct_ops_NAME` (refcount and state, then the ops, aligned as the kernel aligns
+ * them) by its vmlinux id, and no value type of the object's own.
+ */
+function structOpsMap(obj: BpfObject, id: number, m: ObjectMap, kernelValue: StructOpsValueLookup | undefined): LoadedMap {
+  const loaded = definedMap(id, m, undefined);
+  const ops = m.valueTypeId === undefined ? undefined : obj.btf?.type(m.valueTypeId);
+  const value = ops?.kind === 'struct' && ops.name ? kernelValue?.(ops.name) : undefined;
+  if (!value) return loaded;
+  const fields: MapFields = {
+    type: m.type, keySize: m.keySize ?? 0, valueSize: value.size, maxEntries: m.maxEntries ?? 0, flags: m.flags ?? 0,
+    name: m.name, keyTypeId: 0, valueTypeId: 0, vmlinuxValueTypeId: value.id, mapExtra: 0,
+  };
+  return { ...loaded, info: mapInfo(id, fields), valueSize: value.size };
 }
 
 /** libbpf's map_is_mmapable: a data section is mapped only when it holds a non-static variable. */
@@ -237,7 +288,7 @@ function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectN
   const fields: MapFields = {
     type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: section.size, maxEntries: 1,
     flags: (isMmapable(obj, datasec) ? BPF_F_MMAPABLE : 0) | (section.readonly ? BPF_F_RDONLY_PROG : 0),
-    name: internalMapName(objectName, section.name), keyTypeId: 0, valueTypeId: datasec?.id ?? 0, mapExtra: 0,
+    name: internalMapName(objectName, section.name), keyTypeId: 0, valueTypeId: datasec?.id ?? 0, vmlinuxValueTypeId: 0, mapExtra: 0,
   };
   return { id, info: mapInfo(id, fields), fdinfo: `frozen:\t${section.readonly ? 1 : 0}\n`, keySize: 4, valueSize: section.size, data: section };
 }
@@ -245,9 +296,10 @@ function dataMap(obj: BpfObject, id: number, section: GlobalDataSection, objectN
 /**
  * The object as a host would show it after loading. `fileName` gives the object name that
  * prefixes global data map names; `tagger` hashes what the kernel hashes for program tags;
- * `possibleCpus`, of the machine it would load on, sizes perf event arrays as libbpf does.
+ * `possibleCpus`, of the machine it would load on, sizes perf event arrays as libbpf does, and
+ * `structOpsValue`, from that machine's kernel BTF, sizes struct_ops maps as the kernel does.
  */
-export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagger, possibleCpus?: number): LoadedObject {
+export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagger, possibleCpus?: number, structOpsValue?: StructOpsValueLookup): LoadedObject {
   const objectName = libbpfObjectName(fileName);
   const defined = obj.maps.filter((m) => m.type !== BPF_MAP_TYPE_STRUCT_OPS);
   const structOps = obj.maps.filter((m) => m.type === BPF_MAP_TYPE_STRUCT_OPS);
@@ -255,7 +307,7 @@ export function loadedForm(obj: BpfObject, fileName: string, tagger: ProgramTagg
   const maps: LoadedMap[] = [];
   for (const m of defined) maps.push(definedMap(maps.length + 1, m, possibleCpus));
   for (const g of data) maps.push(dataMap(obj, maps.length + 1, g, objectName));
-  for (const m of structOps) maps.push(definedMap(maps.length + 1, m, possibleCpus));
+  for (const m of structOps) maps.push(structOpsMap(obj, maps.length + 1, m, structOpsValue));
   const byName = new Map(maps.flatMap((m) => (m.definition ? [[m.definition.name, m.id] as const] : [])));
   const bySection = new Map(maps.flatMap((m) => (m.data ? [[m.data.name, m.id] as const] : [])));
   const ids: MapIdLookup = { map: (name) => byName.get(name), dataSection: (section) => bySection.get(section) };
