@@ -254,10 +254,11 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
   for (const info of await everyMapShape(session.host)) {
     const id = info.id;
     if (info.type !== MAP_TYPE_STRUCT_OPS || !info.btfVmlinuxValueTypeId || !info.valueSize) continue;
-    const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
+    // Opened first: an object file's map holds nothing to read, and its host no kernel types.
     const reader = await openUnlessUnloaded(session.host, id);
     if (!reader) continue;
     try {
+      const slots = structOpsProgSlots(await session.vmlinuxBtf(), info.btfVmlinuxValueTypeId);
       const page = readEntries(await reader.read('next', null, 4, info.valueSize, 1), 4, info.valueSize);
       if (page.count > 0) out.push({ mapId: id, mapName: info.name ?? '', progIds: structOpsProgIds(page.values.subarray(0, info.valueSize), slots) });
     } finally {
