@@ -76,6 +76,9 @@ test('a host added in the sidebar, its key accepted, its programs and map values
   const question = sidebar.getByRole('alertdialog', { name: 'Unknown host key for box' });
   await expect(question).toBeVisible({ timeout: 30_000 });
   await expect(question).toContainText(`127.0.0.1:${sshd.port}`);
+  // Not connected yet: the page says what it waits for, not zero programs.
+  await expect(page.locator('main [data-state-note="loading"]')).toHaveText("Waiting for your decision on box's SSH host key: accept or refuse it in the sidebar.");
+  await expect(page.locator('[data-count="programs"]')).toHaveCount(0);
   await shot(page, 'remote-host-key');
   await question.getByRole('button', { name: 'Accept and remember' }).click();
   const entry = sidebar.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'box', exact: true }) });
@@ -108,4 +111,13 @@ test('a host added in the sidebar, its key accepted, its programs and map values
   await expect(page.getByRole('tree')).toContainText(value.label);
   await expect(page.getByRole('tree')).toContainText(String(value.counter));
   await shot(page, 'remote-map');
+
+  // The connection drops (sshd and its sessions killed): the values stay, marked as from before;
+  // back when the host is reachable again.
+  sshd.kill();
+  await expect(page.locator('[data-host-stale]')).toContainText('Disconnected from box', { timeout: 30_000 });
+  await expect(rows.first()).toContainText(`index=${key}`);
+  await sshd.restart();
+  await expect(page.locator('[data-host-stale]')).toHaveCount(0, { timeout: 60_000 });
+  await expect(entry).toContainText(/connected as root/);
 });
