@@ -93,6 +93,12 @@ describe('parseFdinfo', () => {
     expect([...parsed.fields.keys()]).toEqual(['memlock', 'mnt_id', 'map_id', 'map_idx', 'prog_i', '\u0085frozen', 'link_type']);
   });
 
+  it('finds a key only where it is a line\'s key: not inside a value, after another key or as part of a longer one', () => {
+    expect(parseFdinfo('note:\tmemlock: 9\nmemlocked:\t1\nmemlock:\t5\n').memlock).toBe(5n);
+    expect(parseFdinfo('a:memlock:\t3\nfrozen :\t1\n')).toMatchObject({ memlock: undefined, frozen: true });
+    expect(parseFdinfo('memlock\n:\t3\nx\tmemlock:\t4').memlock).toBeUndefined();
+  });
+
   it('reads only the first 512 lines', () => {
     expect(parseFdinfo(`${'pos:\t0\n'.repeat(511)}memlock:\t7\n`).memlock).toBe(7n);
     expect(parseFdinfo(`${'pos:\t0\n'.repeat(512)}memlock:\t7\n`).memlock).toBeUndefined();
