@@ -137,6 +137,7 @@ type Owned<T> = (shows: T[]) => Promise<T[]>;
  */
 async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>, owned: Owned<ProgShow>, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
   const shows: ProgShow[] = [];
+  let listed = 0;
   const slices = new TimeSlices(LIST_SLICE_MS);
   let handedOn: Promise<unknown> = Promise.resolve();
   const read = (after: number, max: number) => batch.call(session.host, after, Math.min(PROG_BATCH, max)).then(decodeProgBatch);
@@ -144,7 +145,7 @@ async function programShowsBatched(session: HostSession, batch: NonNullable<Host
     for (let next: Promise<ProgBatch> | undefined = read(0, MAX_OBJECTS_PER_KIND); next; ) {
       const page: ProgBatch = await next;
       const last = page.records.at(-1);
-      const room = MAX_OBJECTS_PER_KIND - shows.length - page.records.length;
+      const room = MAX_OBJECTS_PER_KIND - listed - page.records.length;
       next = page.more && last && room > 0 ? read(last.id, room) : undefined;
       // Should this batch's decoding throw, the next one's failure is not left unhandled.
       next?.catch(() => undefined);
@@ -153,9 +154,12 @@ async function programShowsBatched(session: HostSession, batch: NonNullable<Host
       for (const raw of page.records) {
         const { show, rest } = programShowOf(session, raw);
         pageShows.push(show);
-        shows.push(show);
+        // Handed on a batch at a time, shows are not kept: a thousand of them outliving the
+        // young generation's collections made each collection copy them all.
+        if (!onBatch) shows.push(show);
         if (rest) rests.push(rest);
       }
+      listed += page.records.length;
       handedOn = handedOn.then(() => Promise.all(rests)).then(() => owned(pageShows)).then((complete) => onBatch?.(complete));
       await slices.due();
     }
@@ -177,13 +181,11 @@ async function withOwners<T extends ProgShow | MapShow | LinkShow>(kind: 'prog' 
   return shows;
 }
 
-/** Keeps the full names of the programs just listed, and only those (programs come and go). */
-function rememberFuncNames(session: HostSession, shows: readonly ProgShow[]): void {
-  const names: FuncNames = new Map();
+/** The full names of the programs among shows that the kernel cut, into names. */
+function collectFuncNames(names: FuncNames, shows: readonly ProgShow[]): void {
   for (const { info, firstFuncName: name } of shows) {
     if ((info.name ?? '').length >= KERNEL_NAME_MAX) names.set(info.id, { tag: info.tag, name });
   }
-  funcNamesBySession.set(session, names);
 }
 
 /**
@@ -211,13 +213,25 @@ export async function getProgramUnowned(session: HostSession, id: number): Promi
   return raw && programShow(session, raw);
 }
 
-/** Every program; `onBatch`, when given, has each batch as soon as it is complete (all of them at once from a host without batches). */
+/**
+ * Every program; `onBatch`, when given, has each batch as soon as it is complete (all of them at
+ * once from a host without batches), and then a host's batches are not returned as well. The full
+ * names of the programs listed, and only those (programs come and go), are kept.
+ */
 export async function listPrograms(session: HostSession, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
+  const names: FuncNames = new Map();
+  const handOn =
+    onBatch &&
+    ((shows: readonly ProgShow[]) => {
+      collectFuncNames(names, shows);
+      return onBatch(shows);
+    });
   const batch = session.host.progInfoBatch;
-  const read = batch && ((owned: Owned<ProgShow>) => programShowsBatched(session, batch, owned, onBatch));
+  const read = batch && ((owned: Owned<ProgShow>) => programShowsBatched(session, batch, owned, handOn));
   const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id), read);
-  if (!batch) await onBatch?.(shows);
-  rememberFuncNames(session, shows);
+  if (!batch && handOn) await handOn(shows);
+  collectFuncNames(names, shows);
+  funcNamesBySession.set(session, names);
   return shows;
 }
 
