@@ -1,5 +1,6 @@
 // `ls progs|maps|links` and `show prog|map|link ID`: bpftool's show, as text or -j JSON.
 import {
+  formatLocalTime,
   renderLinkJson,
   renderLinkText,
   renderMapJson,
@@ -24,14 +25,17 @@ export type Kind = 'prog' | 'map' | 'link';
 const LIST_WORDS: Record<string, Kind> = { progs: 'prog', prog: 'prog', maps: 'map', map: 'map', links: 'link', link: 'link' };
 
 function showOptions(bootToWallNs: bigint): ShowOptions {
-  // The last second's offset kept: programs loaded together share their load second (a Date and a
-  // time zone lookup per program otherwise).
-  let last = { epochSeconds: NaN, offset: 0 };
-  const utcOffsetSeconds = (epochSeconds: number): number => {
-    if (epochSeconds !== last.epochSeconds) last = { epochSeconds, offset: -new Date(epochSeconds * 1000).getTimezoneOffset() * 60 };
-    return last.offset;
+  // The last second's text kept: programs loaded together share their load second (a Date, a time
+  // zone lookup and a formatting per program otherwise).
+  let last = { epochSeconds: NaN, text: '' };
+  const localTime = (epochSeconds: number): string => {
+    if (epochSeconds !== last.epochSeconds) {
+      const offset = -new Date(epochSeconds * 1000).getTimezoneOffset() * 60;
+      last = { epochSeconds, text: formatLocalTime(epochSeconds, offset) };
+    }
+    return last.text;
   };
-  return { bootToWallNs, utcOffsetSeconds };
+  return { bootToWallNs, localTime };
 }
 
 /** Only kprobe_multi links name kernel functions: kallsyms is read as far as their addresses, and only for them. */

@@ -53,8 +53,7 @@ export function renderProgText(prog: ProgShow, options: ShowOptions = {}): strin
   s += '\n';
   if (info.loadTime) {
     const seconds = Number(loadedAtSeconds(info.loadTime, options.bootToWallNs));
-    const offset = options.utcOffsetSeconds?.(seconds) ?? 0;
-    s += `\tloaded_at ${formatLocalTime(seconds, offset)}  uid ${info.createdByUid ?? 0}\n`;
+    s += `\tloaded_at ${options.localTime?.(seconds) ?? formatLocalTime(seconds, 0)}  uid ${info.createdByUid ?? 0}\n`;
   }
   s += `\txlated ${info.xlatedProgLen ?? 0}B`;
   s += info.jitedProgLen ? `  jited ${info.jitedProgLen}B` : '  not jited';

@@ -67,8 +67,8 @@ export interface ShowOptions {
    * bpftool does. Without it, loaded_at is seconds since boot (bpftool's own fallback).
    */
   bootToWallNs?: bigint;
-  /** Local UTC offset in seconds at an epoch second, for the text form; default UTC. */
-  utcOffsetSeconds?: (epochSeconds: number) => number;
+  /** An epoch second as loaded_at prints it in the text form (formatLocalTime); default UTC. */
+  localTime?: (epochSeconds: number) => string;
   /** kprobe_multi function names; without it funcs carry addresses and cookies only. */
   resolveKsym?: (addr: bigint) => KernelSymbol | undefined;
 }

@@ -3,6 +3,7 @@ import {
   decodeBtfInfo,
   decodeMapInfo,
   decodeProgInfo,
+  formatLocalTime,
   MAP_INFO as M,
   parseFdinfo,
   progFullName,
@@ -108,7 +109,7 @@ describe('decodeProgInfo', () => {
         '"bytes_memlock":4096,"map_ids":[55,56],"btf_id":58,"verified_insns":19,"pinned":["/sys/fs/bpf/p"],' +
         '"pids":[{"pid":9,"comm":"loader"},{"pid":11,"comm":"agent"}]}',
     );
-    expect(renderProgText(prog, { ...options, utcOffsetSeconds: () => 3600 })).toBe(
+    expect(renderProgText(prog, { ...options, localTime: (seconds) => formatLocalTime(seconds, 3600) })).toBe(
       '135: tracepoint  name handle_getppid_  tag 7bd04d1fa3786087  gpl run_time_ns 1234 run_cnt 3\n' +
         '\tloaded_at 2026-11-26T02:36:42+0100  uid 0\n' +
         '\txlated 152B  jited 137B  memlock 4096B  map_ids 55,56\n\tpinned /sys/fs/bpf/p\n\tbtf_id 58\n' +
