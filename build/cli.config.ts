@@ -43,6 +43,10 @@ export default defineConfig({
       optimization: { inlineConst: { mode: 'all' } },
       output: {
         format: 'cjs',
+        // No comments: a third of the bundle's bytes (1.5 -> 1.0 MB), read, kept as source and
+        // copied by the young generation's collections in every command (show prog at 1,000
+        // programs: 6 scavenges -> 5; ls progs 2.4 -> 2.1 ms of them, under SCHED_FIFO).
+        comments: false,
         entryFileNames: '[name].cjs',
         chunkFileNames: '[name]-[hash].cjs',
         // BTF value formatting (map dumps, watch, program metadata) in a chunk of its own: left to
