@@ -24,6 +24,14 @@ export const CORPUS_SCRIPTS = {
   stacks: [
     'profile:hz:49 { @kstacks[kstack] = count(); @ustacks[ustack] = count(); @last = kstack; }',
   ].join('\n'),
+  // A USDT probe (python3's function__entry: bpftrace reads its arguments by the probe's spec),
+  // a uretprobe, string and (string, int) tuple keys, per-key hist() and lhist(), tuple values.
+  probes: [
+    'usdt:/usr/bin/python3:python:function__entry { @pyfn[str(arg1), str(arg0)] = count(); }',
+    'uretprobe:/bin/bash:readline { @lines[str(retval)] = count(); }',
+    'tracepoint:syscalls:sys_enter_read { @reads[comm] = hist(args->count); @read_sizes[pid, comm] = lhist(args->count, 0, 1000, 100); }',
+    'tracepoint:sched:sched_process_exec { @execs[str(args->filename)] = count(); @last_exec = (pid, comm); }',
+  ].join('\n'),
   // printf (perf event output), interval, a software event, a uprobe on a binary; and a second
   // `sched_switch` program (other code than counts' one), as several real tools load one each.
   events: [
@@ -266,6 +274,144 @@ export function startNetTools(dir: string, cgroupRoot: string): NetTools {
     const ifindex = Number(readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8').trim());
     const program = (kind: keyof typeof NET_SOURCES): NetToolProgram => ({ name: NET_SOURCES[kind].name, id: loadedId(NET_SOURCES[kind].name), object: objects[kind]! });
     return { ifname, ifindex, cgroup, xdp: program('xdp'), tc: program('tc'), cgroupSkb: program('cgroup'), objects: Object.values(objects), stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/**
+ * Map kinds and global data no other corpus loader makes, in one object with several programs:
+ * local storage (socket, inode, cgroup), a user ring buffer, a devmap hash, a stack, an LRU
+ * per-CPU hash keyed by an enum, a 64 KiB value, a 300-byte key, a map of one entry and an empty
+ * one, arrays of structs and of pointers; .data/.bss/.rodata holding bitfields, unions, packed and
+ * negative enums and control characters in strings; a bpf-to-bpf call and a callback.
+ */
+const EXOTIC_SOURCE = String.raw`#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+char LICENSE[] SEC("license") = "GPL";
+enum color { RED = 1, GREEN = 2, BLUE = -4 };
+enum __attribute__((packed)) tiny { T0, T1 = 255 };
+struct bits { unsigned int a : 3, b : 5; int c : 7; unsigned long long d : 40, e : 24; unsigned char f : 1; };
+union u { int i; unsigned short w[3]; char s[6]; struct { short lo, hi; } parts; };
+struct item { char name[10]; struct bits b; union u u; enum color c; enum tiny t; };
+struct big { unsigned char bytes[65536]; };
+struct huge_key { char k[300]; };
+int g_counter = 42;
+struct item g_items[3] = { { .name = "one", .c = RED }, { .name = "two\x01x", .b = { .a = 5, .c = -3, .d = 0xffffffffff } }, { .u = { .s = "abc" }, .t = T1 } };
+const volatile unsigned long long r_limit = 1000;
+const volatile char r_name[8] = "ro\"\\";
+const volatile enum color r_color = BLUE;
+unsigned long long b_zero;
+struct bits b_bits;
+char b_buf[33];
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct item); } one SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct big); } bigval SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, struct huge_key); __type(value, union u); } hugekey SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_STACK); __uint(max_entries, 8); __type(value, struct bits); } stk SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_SK_STORAGE); __uint(map_flags, BPF_F_NO_PREALLOC); __type(key, int); __type(value, struct item); } sks SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_INODE_STORAGE); __uint(map_flags, BPF_F_NO_PREALLOC); __type(key, int); __type(value, __u64); } inos SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_CGRP_STORAGE); __uint(map_flags, BPF_F_NO_PREALLOC); __type(key, int); __type(value, struct bits); } cgs SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_DEVMAP_HASH); __uint(max_entries, 4); __type(key, __u32); __type(value, struct bpf_devmap_val); } dmh SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_USER_RINGBUF); __uint(max_entries, 4096); } urb SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH); __uint(max_entries, 8); __type(key, enum color); __type(value, struct bits); } lrupc SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1); __type(key, __u32); __type(value, __u32); } empty1 SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct item); } pcitems SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 3); __type(key, __u32); __type(value, struct item[2]); } arrval SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct bits *); } ptrval SEC(".maps");
+SEC("tp/syscalls/sys_enter_getppid")
+int exotic_tp(void *ctx)
+{
+	__u32 k = 0;
+	struct item *it = bpf_map_lookup_elem(&one, &k);
+	if (it) { it->c = GREEN; it->b.e = 7; }
+	struct big *bg = bpf_map_lookup_elem(&bigval, &k);
+	if (bg) bg->bytes[65535] = 9;
+	struct bits b = { .a = 1, .c = -1 };
+	bpf_map_push_elem(&stk, &b, 0);
+	struct huge_key hk = {};
+	hk.k[0] = 'x';
+	union u uu = { .i = 0x41424344 };
+	bpf_map_update_elem(&hugekey, &hk, &uu, 0);
+	enum color c = BLUE;
+	bpf_map_update_elem(&lrupc, &c, &b, 0);
+	g_counter++;
+	b_zero += r_limit + r_color + r_name[0];
+	b_bits.d = 123;
+	__builtin_memcpy(b_buf, "hello", 5);
+	struct item *pi = bpf_map_lookup_elem(&pcitems, &k);
+	if (pi) pi->t = T1;
+	return 0;
+}
+SEC("tp_btf/sched_switch")
+int BPF_PROG(exotic_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct bits *v = bpf_cgrp_storage_get(&cgs, next->cgroups->dfl_cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v) v->a = 3;
+	return 0;
+}
+SEC("cgroup/sock_create")
+int exotic_sock(struct bpf_sock *sk)
+{
+	struct item *v = bpf_sk_storage_get(&sks, sk, 0, 0);
+	if (v) v->c = RED;
+	return 1;
+}
+static long drain_cb(struct bpf_dynptr *d, void *ctx) { return 0; }
+SEC("xdp")
+int exotic_xdp(struct xdp_md *ctx)
+{
+	bpf_user_ringbuf_drain(&urb, drain_cb, 0, 0);
+	return bpf_redirect_map(&dmh, 0, XDP_PASS);
+}
+__noinline int exotic_sub(int x) { return x * 3 + g_counter; }
+SEC("tp/syscalls/sys_enter_getpgid")
+int exotic_calls(void *ctx) { return exotic_sub(2) + exotic_sub(5); }
+`;
+
+export interface ExoticObject {
+  object: string;
+  progIds: number[];
+  mapIds: number[];
+  stop(): void;
+}
+
+const hexBytes = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padStart(2, '0'));
+
+/**
+ * Compiles EXOTIC_SOURCE (against the fixtures' vmlinux.h in `includeDir`) and loads it with
+ * `bpftool prog loadall … pinmaps` (nothing attached), then gives some maps entries through
+ * bpftool: the stack, the 300-byte-key hash, the per-CPU maps, the devmap hash (loopback).
+ */
+export function loadExoticObject(dir: string, includeDir: string): ExoticObject {
+  const tag = `${process.pid % 100000}`;
+  const c = join(dir, 'exotic.bpf.c');
+  const object = join(dir, 'exotic.bpf.o');
+  writeFileSync(c, EXOTIC_SOURCE);
+  run('clang', ['-O2', '-g', '-target', 'bpf', `-I${includeDir}`, '-c', c, '-o', object]);
+  const progPins = `/sys/fs/bpf/bpfscope_exotic_${tag}`;
+  const mapPins = `${progPins}_maps`;
+  const stop = (): void => {
+    rmSync(progPins, { recursive: true, force: true });
+    rmSync(mapPins, { recursive: true, force: true });
+  };
+  try {
+    run('bpftool', ['prog', 'loadall', object, progPins, 'pinmaps', mapPins]);
+    const pin = (name: string) => ['pinned', join(mapPins, name)];
+    const sizes = (name: string) => JSON.parse(run('bpftool', ['-j', 'map', 'show', ...pin(name)])) as { bytes_key: number; bytes_value: number };
+    /** A value of the map's size, its bytes a pattern that differs by `seed`. */
+    const value = (name: string, seed: number) => ['value', 'hex', ...hexBytes(Array.from({ length: sizes(name).bytes_value }, (_, i) => (i * 37 + seed) & 0xff))];
+    run('bpftool', ['map', 'push', ...pin('stk'), ...value('stk', 1)]);
+    run('bpftool', ['map', 'push', ...pin('stk'), ...value('stk', 2)]);
+    run('bpftool', ['map', 'update', ...pin('hugekey'), 'key', 'hex', ...hexBytes(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 0x22 : i % 3 === 1 ? 0x5c : 0x61))), ...value('hugekey', 3)]);
+    run('bpftool', ['map', 'update', ...pin('lrupc'), 'key', 'hex', 'fc', 'ff', 'ff', 'ff', ...value('lrupc', 5)]);
+    run('bpftool', ['map', 'update', ...pin('pcitems'), 'key', '1', '0', '0', '0', ...value('pcitems', 6)]);
+    run('bpftool', ['map', 'update', ...pin('arrval'), 'key', '2', '0', '0', '0', ...value('arrval', 7)]);
+    run('bpftool', ['map', 'update', ...pin('dmh'), 'key', '1', '0', '0', '0', 'value', '1', '0', '0', '0', '0', '0', '0', '0']);
+    const ids = (kind: 'prog' | 'map', where: string) =>
+      readdirSync(where).map((name) => (JSON.parse(run('bpftool', ['-j', kind, 'show', 'pinned', join(where, name)])) as { id: number }).id).sort((a, b) => a - b);
+    return { object, progIds: ids('prog', progPins), mapIds: ids('map', mapPins), stop };
   } catch (error) {
     stop();
     throw error;

@@ -3,13 +3,14 @@
 // bpftool, JIT images with GNU objdump, and the compiled objects (`--host objfile:`) with
 // llvm-objdump and `bpftool btf dump file`. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo and the loaders' own answers (test/helpers/corpus.ts), never from bpfscope.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
-import { ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type NetTools } from '../helpers/corpus.js';
+import { loadExoticObject, ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type ExoticObject, type NetTools } from '../helpers/corpus.js';
+import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 import { expectJitTextLikeObjdump, jitImageOf } from '../helpers/objdump.js';
 import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
@@ -84,6 +85,8 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     expect(byName.get('counts')!.progIds).toHaveLength(4);
     expect(byName.get('stacks')!.progIds).toHaveLength(1);
     expect(byName.get('events')!.progIds).toHaveLength(4);
+    // usdt, uretprobe, 2 tracepoints.
+    expect(byName.get('probes')!.progIds).toHaveLength(4);
     expect(corpus.linkIds()).toEqual([]);
     // Each @name is a map AT_name; stacks go to a stack_trace map, printf to a perf_event_array.
     const maps = await bpftoolJson<Array<JsonObj & { name: string; type: string }>>(['map', 'show']);
@@ -122,18 +125,21 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     // of ours falls between two equal reads of bpftool's.
     type Entry = { key: string[]; value?: unknown; values?: unknown; formatted?: unknown };
     const raw = (e: Entry): string => JSON.stringify([e.key, e.value, e.values]);
+    let comparedEntries = 0;
     await eachLimited(corpus.mapIds(), 2, async (id) => {
       const peer = await runCommand('bpftool', ['map', 'dump', 'id', String(id), '-j']);
       const ours = await bpfscope(['dump', 'map', String(id), '--json']);
       expect(ours.code, `dump map ${id} --json: ${ours.stderr}`).toBe(0);
-      const theirs = new Map((JSON.parse(peer.stdout) as Entry[]).map((e) => [raw(e), JSON.stringify(e.formatted)]));
+      // bpftrace's maps have no BTF (no `formatted`): an entry whose bytes both reads saw is compared whole.
+      const theirs = new Map((JSON.parse(peer.stdout) as Entry[]).map((e) => [raw(e), JSON.stringify(e)]));
       let compared = 0;
       for (const e of JSON.parse(ours.stdout) as Entry[]) {
-        const formatted = theirs.get(raw(e));
-        if (formatted === undefined) continue;
-        expect(JSON.stringify(e.formatted), `map ${id} entry ${JSON.stringify(e.key)}`).toBe(formatted);
+        const entry = theirs.get(raw(e));
+        if (entry === undefined) continue;
+        expect(JSON.stringify(e), `map ${id} entry ${JSON.stringify(e.key)}`).toBe(entry);
         compared++;
       }
+      comparedEntries += compared;
       count('dump map --json entries', compared);
       for (let attempt = 0; ; attempt++) {
         const before = await bpftool(['map', 'dump', 'id', String(id)]);
@@ -148,6 +154,7 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
         break;
       }
     });
+    expect(comparedEntries, 'entries both reads saw alike').toBeGreaterThan(0);
   });
 
   it('ls progs / ls maps: every corpus object listed as bpftool lists it', async () => {
@@ -352,5 +359,77 @@ describe.skipIf(skip)('corpus: network and cgroup programs loaded by iproute2 an
       await expectObjfileBtfLikeBpftool(prog.object, prog.name);
       count('objfile BTF vs bpftool btf dump file');
     }
+  });
+});
+
+describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded by bpftool prog loadall', () => {
+  let dir: string;
+  let exotic: ExoticObject;
+
+  beforeAll(() => {
+    buildFixtures();
+    dir = mkdtempSync(join(tmpdir(), 'bpfscope-corpus-exotic-'));
+    exotic = loadExoticObject(dir, FIXTURE_BUILD_DIR);
+  }, 120_000);
+  afterAll(() => {
+    exotic?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loaded what the object defines', () => {
+    // 14 .maps maps and 5 data sections; 5 programs.
+    expect(exotic.mapIds).toHaveLength(19);
+    expect(exotic.progIds).toHaveLength(5);
+  });
+
+  it('show, dump (text and JSON) and a snapshot of every map as bpftool shows and dumps them', async () => {
+    const file = join(dir, 'exotic.bpfsnap');
+    const saved = await bpfscope(['snapshot', '--maps', exotic.mapIds.join(','), '-o', file]);
+    expect(saved.code, saved.stderr).toBe(0);
+    await eachLimited(exotic.mapIds, 3, async (id) => {
+      const what = `map ${id} (${(await bpftoolJson<{ name: string }>(['map', 'show', 'id', String(id)])).name})`;
+      expectSuperset(parseJsonExact<JsonObj>(await ok(['show', 'map', String(id), '--json'])), await bpftoolJson<JsonObj>(['map', 'show', 'id', String(id)]), what, 'map');
+      // Maps without keys (stack, local storage, ring buffer): bpftool prints the empty listing and exits non-zero.
+      for (const json of [[], ['-j']]) {
+        const theirs = (await runCommand('bpftool', ['map', 'dump', 'id', String(id), ...json])).stdout;
+        const ours = await ok(['dump', 'map', String(id), ...(json.length > 0 ? ['--json'] : [])]);
+        expect(ours, `${what} ${json.join('')}`).toBe(theirs);
+        count(`exotic dump map${json.length > 0 ? ' --json' : ''}`);
+        if (json.length > 0) {
+          expect(await ok(['dump', 'map', String(id), '--json', '--host', `snapshot:${file}`]), `${what} from the snapshot`).toBe(ours);
+          count('exotic dump map --json from a snapshot');
+        }
+      }
+    });
+  });
+
+  it('show and dump (text and JSON) of every program, its JIT image as objdump reads it', async () => {
+    await eachLimited(exotic.progIds, 3, async (id) => {
+      const shown = parseJsonExact<JsonObj>(await ok(['show', 'prog', String(id), '--json']));
+      expectSuperset(shown, await bpftoolJson<JsonObj>(['prog', 'show', 'id', String(id)]), `prog ${id}`, 'prog');
+      // The corpus's other programs run every option in both modes; here text with opcodes, JSON with source lines.
+      expect(asBpftool71(await ok(['dump', 'prog', String(id), '--opcodes'])), `dump prog ${id} --opcodes`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', String(id), 'opcodes']));
+      expectBpftoolListingJson(JSON.parse(await ok(['dump', 'prog', String(id), '--json', '--linum'])) as object[], await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(id), 'linum']), `dump prog ${id} --json --linum`);
+      count('exotic dump prog (text and JSON)', 2);
+      const { image, ksyms, funcLens } = jitImageOf(id);
+      count('exotic JIT lines vs objdump', expectJitTextLikeObjdump(await ok(['dump', 'prog', String(id), '--jited', '--opcodes']), image, ksyms, funcLens, `prog ${id}`));
+    });
+  });
+
+  it('the object\'s BTF as bpftool btf dump, raw and C, and the C compiles; the object file shows the loaded tags', async () => {
+    const { btf_id: btfId } = await bpftoolJson<{ btf_id: number }>(['prog', 'show', 'id', String(exotic.progIds[0])]);
+    for (const format of ['raw', 'c'] as const) {
+      const ours = await ok(['btf', String(btfId), `--${format}`]);
+      expect(ours, `btf ${btfId} --${format}`).toBe(await bpftool(['btf', 'dump', 'id', String(btfId), 'format', format]));
+      if (format === 'c') {
+        writeFileSync(join(dir, 'exotic.h'), ours);
+        const compiled = await runCommand('clang', ['-target', 'bpf', '-c', '-x', 'c', join(dir, 'exotic.h'), '-o', join(dir, 'exotic-h.o')]);
+        expect(compiled.code, compiled.stderr.slice(0, 2000)).toBe(0);
+      }
+    }
+    const loaded = await Promise.all(exotic.progIds.map((id) => bpftoolJson<{ name: string; tag: string }>(['prog', 'show', 'id', String(id)])));
+    const fromFile = parseJsonExact<Array<{ name: string; tag: string }>>(await ok(['ls', 'progs', '--json', '--host', `objfile:${exotic.object}`]));
+    expect(fromFile.map((p) => `${p.name} ${p.tag}`).sort()).toEqual(loaded.map((p) => `${p.name} ${p.tag}`).sort());
+    count('exotic BTF and tags', 3);
   });
 });
