@@ -163,6 +163,14 @@ describe.skipIf(skip)('host graph and program summaries', () => {
       'counts:sched_switch': { reads: ['AT_next', 'AT_prev', 'AT_switches'], writes: ['AT_next', 'AT_prev', 'AT_switches'], emits: [] },
       'counts:sys_enter_write': { reads: ['AT_avg', 'AT_bytes', 'AT_least', 'AT_most'], writes: ['AT_avg', 'AT_bytes', 'AT_least', 'AT_most'], emits: [] },
       'events:sched_switch': { reads: ['AT_switched'], writes: ['AT_switched'], emits: [] },
+      'probes:sys_enter_read': { reads: ['AT_read_sizes', 'AT_reads'], writes: ['AT_read_sizes', 'AT_reads'], emits: [] },
+      'probes:sched_process_exec': { reads: ['AT_execs'], writes: ['AT_execs', 'AT_last_exec'], emits: [] },
+    };
+    // Probes on files (uprobe, uretprobe, USDT), by tool and file.
+    const onFiles: Record<string, { kind: string; reads: string[]; writes: string[] }> = {
+      'events:/bin/bash': { kind: 'uprobe', reads: ['AT_lines'], writes: ['AT_lines'] },
+      'probes:/bin/bash': { kind: 'uretprobe', reads: ['AT_lines'], writes: ['AT_lines'] },
+      'probes:/usr/bin/python3': { kind: 'uprobe', reads: ['AT_pyfn'], writes: ['AT_pyfn'] },
     };
     let checked = 0;
     for (const tool of corpus.tools) {
@@ -180,9 +188,9 @@ describe.skipIf(skip)('host graph and program summaries', () => {
           const want = expected[`${tool.name}:${probe.tracepoint}`]!;
           expect({ reads: names(s.reads), writes: names(s.writes), emits: names(s.emits) }, probe.tracepoint).toEqual(want);
         } else if (probe?.filename) {
-          // uprobe:/bin/bash:readline { @lines = count(); }
-          expect(s.sentence).toContain(`Runs on uprobe ${probe.filename}+0x`);
-          expect({ reads: names(s.reads), writes: names(s.writes) }).toEqual({ reads: ['AT_lines'], writes: ['AT_lines'] });
+          const want = onFiles[`${tool.name}:${probe.filename}`]!;
+          expect(s.sentence).toContain(`Runs on ${want.kind} ${probe.filename}+0x`);
+          expect({ reads: names(s.reads), writes: names(s.writes) }, probe.filename).toEqual({ reads: want.reads, writes: want.writes });
         } else {
           // profile, interval, software: perf_event programs; the kernel names only who holds their perf events.
           expect(s.runs_on.map((r) => r.kind)).toEqual(['perf_event']);
