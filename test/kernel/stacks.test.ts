@@ -118,10 +118,18 @@ describe.skipIf(skip)('stacks of a tool this suite did not write', () => {
           expect(frame.symbol!.replace(/\+0x[0-9a-f]+$/, ''), frame.address).toBe(addr2line(spinner.pid!, BigInt(frame.address)).name);
         }
       }
-      // bpftrace prints its maps when interrupted: the spinner's stack, named by bpftrace.
+      // bpftrace prints its maps when interrupted: the spinner's stack, named by bpftrace, and
+      // every frame we name is one bpftrace names alike (it prints offsets in decimal).
       tool.child.kill('SIGINT');
       await new Promise((r) => tool.child.once('exit', r));
       expect(tool.stdout()).toMatch(/@ustacks\[\n(?:\s+\S+\n)*?\s+bpfscope_spin_here\+\d+\n/);
+      const theirs = new Set([...tool.stdout().matchAll(/^\s+(\S+)\+(\d+)$/gm)].map((m) => `${m[1]}+${m[2]}`));
+      const ours = spun.flatMap((st) => st.frames.flatMap((f) => {
+        const m = f.symbol === undefined ? null : /^(.*)\+0x([0-9a-f]+)$/.exec(f.symbol);
+        return m ? [`${m[1]}+${parseInt(m[2]!, 16)}`] : [];
+      }));
+      expect(ours.length).toBeGreaterThan(0);
+      expect(ours.filter((frame) => !theirs.has(frame)), 'frames bpftrace names otherwise').toEqual([]);
     } finally {
       tool.child.kill('SIGKILL');
       spinner.kill('SIGKILL');
