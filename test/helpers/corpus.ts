@@ -285,7 +285,8 @@ export function startNetTools(dir: string, cgroupRoot: string): NetTools {
  * local storage (socket, inode, cgroup), a user ring buffer, a devmap hash, a stack, an LRU
  * per-CPU hash keyed by an enum, a 64 KiB value, a 300-byte key, a map of one entry and an empty
  * one, arrays of structs and of pointers; .data/.bss/.rodata holding bitfields, unions, packed and
- * negative enums and control characters in strings; a bpf-to-bpf call and a callback.
+ * negative enums and control characters in strings; a bpf-to-bpf call and a callback. Beside it,
+ * an object compiled without -g (PLAIN_SOURCE).
  */
 const EXOTIC_SOURCE = String.raw`#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -370,10 +371,22 @@ SEC("tp/syscalls/sys_enter_getpgid")
 int exotic_calls(void *ctx) { return exotic_sub(2) + exotic_sub(5); }
 `;
 
+/** Programs without BTF, func_info or line_info (no -g), one calling a subprogram. */
+const PLAIN_SOURCE = String.raw`#include <linux/bpf.h>
+#define SEC(n) __attribute__((section(n), used))
+char LICENSE[] SEC("license") = "GPL";
+static __attribute__((noinline)) int twice(int x) { return x * 2 + 1; }
+SEC("xdp") int plain_xdp(struct xdp_md *ctx) { return twice(ctx->ingress_ifindex) > 5 ? 2 : 1; }
+SEC("socket") int plain_sock(struct __sk_buff *skb) { return skb->len + twice(skb->protocol); }
+`;
+
 export interface ExoticObject {
   object: string;
   progIds: number[];
   mapIds: number[];
+  /** PLAIN_SOURCE's programs and object. */
+  plainProgIds: number[];
+  plainObject: string;
   stop(): void;
 }
 
@@ -390,14 +403,19 @@ export function loadExoticObject(dir: string, includeDir: string): ExoticObject 
   const object = join(dir, 'exotic.bpf.o');
   writeFileSync(c, EXOTIC_SOURCE);
   run('clang', ['-O2', '-g', '-target', 'bpf', `-I${includeDir}`, '-c', c, '-o', object]);
+  const plainC = join(dir, 'plain.bpf.c');
+  const plainObject = join(dir, 'plain.bpf.o');
+  writeFileSync(plainC, PLAIN_SOURCE);
+  run('clang', ['-O2', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', plainC, '-o', plainObject]);
   const progPins = `/sys/fs/bpf/bpfscope_exotic_${tag}`;
   const mapPins = `${progPins}_maps`;
+  const plainPins = `${progPins}_plain`;
   const stop = (): void => {
-    rmSync(progPins, { recursive: true, force: true });
-    rmSync(mapPins, { recursive: true, force: true });
+    for (const pins of [progPins, mapPins, plainPins]) rmSync(pins, { recursive: true, force: true });
   };
   try {
     run('bpftool', ['prog', 'loadall', object, progPins, 'pinmaps', mapPins]);
+    run('bpftool', ['prog', 'loadall', plainObject, plainPins]);
     const pin = (name: string) => ['pinned', join(mapPins, name)];
     const sizes = (name: string) => JSON.parse(run('bpftool', ['-j', 'map', 'show', ...pin(name)])) as { bytes_key: number; bytes_value: number };
     /** A value of the map's size, its bytes a pattern that differs by `seed`. */
@@ -411,7 +429,7 @@ export function loadExoticObject(dir: string, includeDir: string): ExoticObject 
     run('bpftool', ['map', 'update', ...pin('dmh'), 'key', '1', '0', '0', '0', 'value', '1', '0', '0', '0', '0', '0', '0', '0']);
     const ids = (kind: 'prog' | 'map', where: string) =>
       readdirSync(where).map((name) => (JSON.parse(run('bpftool', ['-j', kind, 'show', 'pinned', join(where, name)])) as { id: number }).id).sort((a, b) => a - b);
-    return { object, progIds: ids('prog', progPins), mapIds: ids('map', mapPins), stop };
+    return { object, progIds: ids('prog', progPins), mapIds: ids('map', mapPins), plainProgIds: ids('prog', plainPins), plainObject, stop };
   } catch (error) {
     stop();
     throw error;

@@ -377,9 +377,10 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
   });
 
   it('loaded what the object defines', () => {
-    // 14 .maps maps and 5 data sections; 5 programs.
+    // 14 .maps maps and 5 data sections; 5 programs; 2 without BTF.
     expect(exotic.mapIds).toHaveLength(19);
     expect(exotic.progIds).toHaveLength(5);
+    expect(exotic.plainProgIds).toHaveLength(2);
   });
 
   it('show, dump (text and JSON) and a snapshot of every map as bpftool shows and dumps them', async () => {
@@ -403,8 +404,8 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
     });
   });
 
-  it('show and dump (text and JSON) of every program, its JIT image as objdump reads it', async () => {
-    await eachLimited(exotic.progIds, 3, async (id) => {
+  it('show and dump (text and JSON) of every program, its JIT image as objdump reads it, with BTF or without', async () => {
+    await eachLimited([...exotic.progIds, ...exotic.plainProgIds], 3, async (id) => {
       const shown = parseJsonExact<JsonObj>(await ok(['show', 'prog', String(id), '--json']));
       expectSuperset(shown, await bpftoolJson<JsonObj>(['prog', 'show', 'id', String(id)]), `prog ${id}`, 'prog');
       // The corpus's other programs run every option in both modes; here text with opcodes, JSON with source lines.
@@ -427,9 +428,11 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
         expect(compiled.code, compiled.stderr.slice(0, 2000)).toBe(0);
       }
     }
-    const loaded = await Promise.all(exotic.progIds.map((id) => bpftoolJson<{ name: string; tag: string }>(['prog', 'show', 'id', String(id)])));
-    const fromFile = parseJsonExact<Array<{ name: string; tag: string }>>(await ok(['ls', 'progs', '--json', '--host', `objfile:${exotic.object}`]));
-    expect(fromFile.map((p) => `${p.name} ${p.tag}`).sort()).toEqual(loaded.map((p) => `${p.name} ${p.tag}`).sort());
-    count('exotic BTF and tags', 3);
+    for (const [object, ids] of [[exotic.object, exotic.progIds], [exotic.plainObject, exotic.plainProgIds]] as const) {
+      const loaded = await Promise.all(ids.map((id) => bpftoolJson<{ name: string; tag: string }>(['prog', 'show', 'id', String(id)])));
+      const fromFile = parseJsonExact<Array<{ name: string; tag: string }>>(await ok(['ls', 'progs', '--json', '--host', `objfile:${object}`]));
+      expect(fromFile.map((p) => `${p.name} ${p.tag}`).sort(), object).toEqual(loaded.map((p) => `${p.name} ${p.tag}`).sort());
+    }
+    count('exotic BTF and tags', 4);
   });
 });
