@@ -1,11 +1,14 @@
 // `--key K` as users type it: an integer for keys of 1, 2, 4 or 8 bytes (little-endian,
-// as the program stores it), or the key's bytes like bpftool's `key 1 0 0 0` /
-// `key hex 01 00 00 00`.
+// as the program stores it), the key's bytes like bpftool's `key 1 0 0 0` /
+// `key hex 01 00 00 00`, or a string in double quotes as dumps print char arrays ("bash":
+// a bpftrace map keyed by comm), its UTF-8 bytes padded with NULs to the key's size.
 
 const INTEGER = /^(?:0x[0-9a-f]+|-?\d+)$/i;
 
 export function parseMapKey(text: string, keySize: number): Uint8Array {
-  const words = text.trim().split(/[\s,]+/).filter((w) => w.length > 0);
+  const trimmed = text.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return stringKey(trimmed, keySize);
+  const words = trimmed.split(/[\s,]+/).filter((w) => w.length > 0);
   if (words.length === 0) throw new Error('key: empty');
   if (words.length === 1 && INTEGER.test(words[0]!) && [1, 2, 4, 8].includes(keySize)) {
     return integerKey(BigInt(words[0]!), keySize);
@@ -14,7 +17,7 @@ export function parseMapKey(text: string, keySize: number): Uint8Array {
   const bytes = hex ? words.slice(1) : words;
   if (bytes.length === 1 && hex && bytes[0]!.length === keySize * 2) return hexKey(bytes[0]!, keySize);
   if (bytes.length !== keySize) {
-    const forms = `${[1, 2, 4, 8].includes(keySize) ? 'an integer (7), ' : ''}its ${keySize} bytes (${Array.from({ length: keySize }, (_, i) => (i ? 0 : 7)).join(' ')}) or hex (hex ${Array.from({ length: keySize }, (_, i) => (i ? '00' : '07')).join(' ')})`;
+    const forms = `${[1, 2, 4, 8].includes(keySize) ? 'an integer (7), ' : ''}its ${keySize} bytes (${Array.from({ length: keySize }, (_, i) => (i ? 0 : 7)).join(' ')}), hex (hex ${Array.from({ length: keySize }, (_, i) => (i ? '00' : '07')).join(' ')}) or a string in double quotes ("bash")`;
     if (!hex && words.length === 1) throw new Error(`key: '${words[0]}' is not a key of this map; give ${forms}`);
     throw new Error(`key: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} given, the map's keys are ${keySize} bytes; give ${forms}`);
   }
@@ -26,6 +29,20 @@ export function parseMapKey(text: string, keySize: number): Uint8Array {
     }
     out[i] = value;
   });
+  return out;
+}
+
+function stringKey(quoted: string, keySize: number): Uint8Array {
+  let text: string;
+  try {
+    text = JSON.parse(quoted) as string;
+  } catch {
+    throw new Error(`key: ${quoted}: not a string (write it as JSON writes one: "a\\"b")`);
+  }
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length > keySize) throw new Error(`key: ${quoted} is ${bytes.length} bytes, the map's keys are ${keySize}`);
+  const out = new Uint8Array(keySize);
+  out.set(bytes);
   return out;
 }
 

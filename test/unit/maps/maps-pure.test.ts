@@ -48,11 +48,19 @@ describe('key parsing', () => {
     expect([...parseMapKey('1 2 3', 3)]).toEqual([1, 2, 3]);
     expect([...parseMapKey('hex 0a ff 00', 3)]).toEqual([10, 255, 0]);
     expect([...parseMapKey('hex 0aff00', 3)]).toEqual([10, 255, 0]);
-    expect(() => parseMapKey('zz', 4)).toThrow("key: 'zz' is not a key of this map; give an integer (7), its 4 bytes (7 0 0 0) or hex (hex 07 00 00 00)");
+    expect(() => parseMapKey('zz', 4)).toThrow("key: 'zz' is not a key of this map; give an integer (7), its 4 bytes (7 0 0 0), hex (hex 07 00 00 00) or a string in double quotes (\"bash\")");
     expect(() => parseMapKey('1,2', 4)).toThrow("key: 2 bytes given, the map's keys are 4 bytes;");
     expect(() => parseMapKey('70000', 2)).toThrow(/does not fit/);
     expect(() => parseMapKey('1 2', 3)).toThrow(/2 bytes/);
     expect(() => parseMapKey('1 2 300', 3)).toThrow(/bad byte/);
+  });
+
+  it('reads a string in double quotes as a char array key, NUL-padded (bpftrace keys by comm)', () => {
+    expect([...parseMapKey('"bash"', 6)]).toEqual([0x62, 0x61, 0x73, 0x68, 0, 0]);
+    expect([...parseMapKey(' "a b\\u00e9" ', 5)]).toEqual([0x61, 0x20, 0x62, 0xc3, 0xa9]);
+    expect([...parseMapKey('"\\"\\\\"', 2)]).toEqual([0x22, 0x5c]);
+    expect(() => parseMapKey('"toolong"', 4)).toThrow('key: "toolong" is 7 bytes, the map\'s keys are 4');
+    expect(() => parseMapKey('"bad\\x"', 8)).toThrow(/not a string/);
   });
 });
 
