@@ -32,6 +32,7 @@ const MAX_LINES = 4_000_000;
 const CALL_BASE = '__bpf_call_base';
 /** Up to this many addresses pending, each is searched for; more, every line is looked at. */
 const FEW_ADDRESSES = 16;
+const HEX = /^[0-9a-f]+$/;
 
 /** kallsyms cuts names at KSYM_NAME_LEN - 1 bytes: 127 before Linux 6.1, 511 since. */
 const KSYM_NAME_MAX_EVERYWHERE = 127;
@@ -262,7 +263,7 @@ export class KallsymsScan {
       this.callBase = parseLine(text, at, text.indexOf('\n', at))!.address;
       if (this.callBase !== 0n) this.addressesShown = true;
       for (const offset of this.query.callBaseOffsets) this.want(BigInt.asUintN(64, this.callBase + BigInt(offset)));
-      for (const earlier of this.held.splice(0)) this.match(earlier);
+      this.matchHeld(this.held.splice(0));
     }
     this.match(text);
   }
@@ -278,10 +279,58 @@ export class KallsymsScan {
     else this.matchLines(text);
   }
 
-  /** Few addresses: a string search for each (kallsyms is 120 k lines; most queries want a handful). */
-  private matchEach(text: string): void {
+  /**
+   * Takes the pending addresses from the lines read before `__bpf_call_base`: vmlinux's own, in
+   * address order (scripts/kallsyms sorts them). Few addresses are each looked for only in the
+   * pieces whose first and last lines' addresses bound it: a program's helpers lie ~1.2 MB into
+   * kallsyms, and a string search of every held piece for each was 3-9 ms of a show. An address
+   * inside the held lines' range that no bounding piece had is looked for in all of them.
+   */
+  private matchHeld(pieces: readonly string[]): void {
+    if (this.pending.size > FEW_ADDRESSES) {
+      for (const piece of pieces) this.match(piece);
+      return;
+    }
+    let lowest: bigint | undefined;
+    let highest: bigint | undefined;
+    for (const piece of pieces) {
+      if (!this.addressesShown && piece.length > 0 && !piece.startsWith(this.zero)) this.addressesShown = true;
+      const range = this.addressRange(piece);
+      if (!range) {
+        this.matchEach(piece);
+        continue;
+      }
+      this.matchEach(piece, range[0], range[1]);
+      if (lowest === undefined || range[0] < lowest) lowest = range[0];
+      if (highest === undefined || range[1] > highest) highest = range[1];
+    }
+    for (const address of this.pending.values()) {
+      if (lowest !== undefined && highest !== undefined && address >= lowest && address <= highest) {
+        for (const piece of pieces) this.matchEach(piece);
+        return;
+      }
+    }
+  }
+
+  /** The addresses of the first and last lines of `text` (complete lines); undefined unless both parse and ascend. */
+  private addressRange(text: string): [bigint, bigint] | undefined {
+    const addressAt = (start: number): bigint | undefined => {
+      const hex = text.slice(start, start + this.width);
+      return hex.length === this.width && HEX.test(hex) && text.charCodeAt(start + this.width) === 32 ? BigInt(`0x${hex}`) : undefined;
+    };
+    const first = addressAt(0);
+    const last = addressAt(text.lastIndexOf('\n', text.length - 2) + 1);
+    return first !== undefined && last !== undefined && first <= last ? [first, last] : undefined;
+  }
+
+  /**
+   * Few addresses: a string search for each (kallsyms is 120 k lines; most queries want a
+   * handful), of those in [low, high] when given.
+   */
+  private matchEach(text: string, low?: bigint, high?: bigint): void {
     const width = this.width;
     for (const [key, address] of this.pending) {
+      if ((low !== undefined && address < low) || (high !== undefined && address > high)) continue;
       for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
         if ((at > 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(at + width) !== 32) continue;
         const end = text.indexOf('\n', at);

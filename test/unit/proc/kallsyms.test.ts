@@ -64,6 +64,19 @@ describe('KallsymsScan', () => {
     });
   }
 
+  it('finds an address before __bpf_call_base that lies outside the range of the piece holding it, as the index does', () => {
+    // scripts/kallsyms sorts vmlinux's lines, so a piece's first and last addresses bound what it
+    // holds; should a line be out of order, the scan still finds it (in every held piece).
+    const pieces = ['ffffffff81000100 t a\nffffffff81000400 t b\n', 'ffffffff81000500 t c\nffffffff81000250 t odd\nffffffff81000600 t d\n', 'ffffffff814ded50 T __bpf_call_base\n'];
+    const wanted = [0xffffffff81000250n, 0xffffffff81000400n, 0xffffffff81000500n, 0xffffffff81000350n];
+    const scan = new KallsymsScan({ addresses: [], callBaseOffsets: wanted.map((a) => Number(a - BASE)) });
+    for (const piece of pieces) scan.push(piece);
+    const symbols = scan.result();
+    const unsortedIndex = KallsymsIndex.parse(pieces.join(''));
+    for (const address of wanted) expect(symbols.symbolAt(address), address.toString(16)).toBe(unsortedIndex.symbolAt(address));
+    expect(symbols.symbolAt(0xffffffff81000250n)).toBe('odd');
+  });
+
   it('names the first line at a shared address, with its module', () => {
     const { symbols } = scanned(QUERIES['a shared address and a module symbol']!, 16);
     expect(symbols.exact(0xffffffff81000000n)).toEqual({ address: 0xffffffff81000000n, name: '_stext' });
