@@ -15,19 +15,25 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** bpftool's JSON of one entry (hex key and value, formatted when the map has BTF). */
-function entryJson(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+/** A value's bytes for each CPU (one value for a map that is not per-CPU), without the 8-byte slots' padding. */
+function cpuValues(source: MapDumpSource, value: Uint8Array): Uint8Array[] {
   const { cpus, perCpu, stride, valueSize } = source.stream.layout;
   const slot = perCpu ? stride / cpus : valueSize;
-  const values = Array.from({ length: cpus }, (_, cpu) => value.subarray(cpu * slot, cpu * slot + valueSize));
-  return source.dumper.entry(key, values);
+  return Array.from({ length: perCpu ? cpus : 1 }, (_, cpu) => value.subarray(cpu * slot, cpu * slot + valueSize));
 }
 
-/** Text: the formatted member when there is BTF, else hex. */
+/** bpftool's JSON of one entry (hex key and value, formatted when the map has BTF). */
+function entryJson(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+  return source.dumper.entry(key, cpuValues(source, value));
+}
+
+/** Text: the formatted member when there is BTF, else hex, a per-CPU value CPU by CPU as bpftool dumps it. */
 function entryText(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
   const json = entryJson(source, key, value);
   const at = json.indexOf(FORMATTED);
-  return at >= 0 ? json.slice(at + FORMATTED.length, -1) : `key: ${hex(key)}  value: ${hex(value)}`;
+  if (at >= 0) return json.slice(at + FORMATTED.length, -1);
+  if (!source.stream.layout.perCpu) return `key: ${hex(key)}  value: ${hex(value)}`;
+  return `key: ${hex(key)}  ${cpuValues(source, value).map((v, cpu) => `value (CPU ${String(cpu).padStart(2, '0')}): ${hex(v)}`).join('  ')}`;
 }
 
 function statsJson(stats: FieldStat[]): string {

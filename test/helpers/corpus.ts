@@ -284,7 +284,8 @@ export function startNetTools(dir: string, cgroupRoot: string): NetTools {
  * Map kinds and global data no other corpus loader makes, in one object with several programs:
  * local storage (socket, inode, cgroup), a user ring buffer, a devmap hash, a stack, an LRU
  * per-CPU hash keyed by an enum, a 64 KiB value, a 300-byte key, a map of one entry and an empty
- * one, arrays of structs and of pointers; .data/.bss/.rodata holding bitfields, unions, packed and
+ * one, arrays of structs and of pointers, a per-CPU array without BTF whose 4-byte values sit in
+ * 8-byte slots; .data/.bss/.rodata holding bitfields, unions, packed and
  * negative enums and control characters in strings; a bpf-to-bpf call and a callback. Beside it,
  * an object compiled without -g (PLAIN_SOURCE).
  */
@@ -321,6 +322,7 @@ struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1); __type(key, __
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct item); } pcitems SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 3); __type(key, __u32); __type(value, struct item[2]); } arrval SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct bits *); } ptrval SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __uint(key_size, 4); __uint(value_size, 4); } rawpc SEC(".maps");
 SEC("tp/syscalls/sys_enter_getppid")
 int exotic_tp(void *ctx)
 {
@@ -384,6 +386,8 @@ export interface ExoticObject {
   object: string;
   progIds: number[];
   mapIds: number[];
+  /** Map ids by the object's map names. */
+  mapId: Record<string, number>;
   /** PLAIN_SOURCE's programs and object. */
   plainProgIds: number[];
   plainObject: string;
@@ -429,7 +433,8 @@ export function loadExoticObject(dir: string, includeDir: string): ExoticObject 
     run('bpftool', ['map', 'update', ...pin('dmh'), 'key', '1', '0', '0', '0', 'value', '1', '0', '0', '0', '0', '0', '0', '0']);
     const ids = (kind: 'prog' | 'map', where: string) =>
       readdirSync(where).map((name) => (JSON.parse(run('bpftool', ['-j', kind, 'show', 'pinned', join(where, name)])) as { id: number }).id).sort((a, b) => a - b);
-    return { object, progIds: ids('prog', progPins), mapIds: ids('map', mapPins), plainProgIds: ids('prog', plainPins), plainObject, stop };
+    const mapId = Object.fromEntries(readdirSync(mapPins).map((name) => [name, (JSON.parse(run('bpftool', ['-j', 'map', 'show', ...pin(name)])) as { id: number }).id]));
+    return { object, progIds: ids('prog', progPins), mapIds: ids('map', mapPins), mapId, plainProgIds: ids('prog', plainPins), plainObject, stop };
   } catch (error) {
     stop();
     throw error;

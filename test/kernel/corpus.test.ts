@@ -3,12 +3,13 @@
 // bpftool, JIT images with GNU objdump, and the compiled objects (`--host objfile:`) with
 // llvm-objdump and `bpftool btf dump file`. Which objects to compare comes from the tools'
 // /proc/PID/fdinfo and the loaders' own answers (test/helpers/corpus.ts), never from bpfscope.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
-import { bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
+import { BIN, bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
 import { loadExoticObject, ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type ExoticObject, type NetTools } from '../helpers/corpus.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
@@ -377,8 +378,8 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
   });
 
   it('loaded what the object defines', () => {
-    // 14 .maps maps and 5 data sections; 5 programs; 2 without BTF.
-    expect(exotic.mapIds).toHaveLength(19);
+    // 15 .maps maps and 5 data sections; 5 programs; 2 without BTF.
+    expect(exotic.mapIds).toHaveLength(20);
     expect(exotic.progIds).toHaveLength(5);
     expect(exotic.plainProgIds).toHaveLength(2);
   });
@@ -402,6 +403,28 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
         }
       }
     });
+  });
+
+  it('watch map: a per-CPU map without BTF changes CPU by CPU, each value as bpftool dumps it (no slot padding)', async () => {
+    const id = exotic.mapId.rawpc!;
+    const watch = spawn(process.execPath, [BIN, 'watch', 'map', String(id), '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    watch.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('watching every') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await bpftool(['map', 'update', 'id', String(id), 'key', '1', '0', '0', '0', 'value', '0xaa', '0xbb', '0xcc', '0xdd']);
+      while (!out.includes('\n  was ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      watch.kill('SIGINT');
+    }
+    // bpftool's text dump of the key: `key: 01 00 00 00` then a `value (CPU NN): …` line per CPU.
+    const dumped = (await bpftool(['map', 'dump', 'id', String(id)])).split(/^key:/m).find((e) => /^\s*01 00 00 00\s*$/m.test(e.split('value')[0]!));
+    expect(dumped, 'bpftool dumps key 1').toBeDefined();
+    const values = dumped!.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('value (CPU'));
+    expect(values).toHaveLength(onlineCpus());
+    expect(out).toContain(`~ key: 01 00 00 00  ${values.join('  ')}\n  was key: 01 00 00 00  ${values.map((v) => v.replace(/aa bb cc dd$/, '00 00 00 00')).join('  ')}\n`);
+    count('exotic watch map (per-CPU, no BTF)');
   });
 
   it('show and dump (text and JSON) of every program, its JIT image as objdump reads it, with BTF or without', async () => {
