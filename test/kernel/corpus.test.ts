@@ -348,6 +348,38 @@ describe.skipIf(skip)('corpus: network and cgroup programs loaded by iproute2 an
     });
   });
 
+  it('ls net and show prog in a named network namespace: what iproute2 loads there (nsenter), as bpftool net show in it', async () => {
+    const ns = `bfscorpns${process.pid % 100000}`;
+    const inNs = (args: string[]) => runCommand('nsenter', [`--net=/run/netns/${ns}`, ...args]);
+    const must = async (args: string[]) => {
+      const r = await inNs(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    expect((await runCommand('ip', ['netns', 'add', ns])).code).toBe(0);
+    try {
+      await must(['ip', 'link', 'add', 'nsv0', 'type', 'veth', 'peer', 'name', 'nsv1']);
+      await must(['ip', 'link', 'set', 'nsv0', 'up']);
+      await must(['ip', 'link', 'set', 'dev', 'nsv0', 'xdpgeneric', 'obj', tools.xdp.object, 'sec', 'xdp']);
+      await must(['tc', 'qdisc', 'add', 'dev', 'nsv1', 'clsact']);
+      await must(['tc', 'filter', 'add', 'dev', 'nsv1', 'egress', 'bpf', 'direct-action', 'obj', tools.tc.object, 'sec', 'tc']);
+      const [theirs] = JSON.parse(await must(['bpftool', '-j', 'net', 'show'])) as JsonObj[];
+      const mine = parseJsonExact<JsonObj[]>(await ok(['ls', 'net', '--json'])).find((n) => (n.netns as JsonObj).name === ns);
+      expect(mine, `namespace ${ns} listed`).toBeDefined();
+      const pick = (list: unknown, keys: string[]) => (list as JsonObj[]).map((e) => Object.fromEntries(keys.map((k) => [k, e[k]])));
+      expect(pick(theirs!.xdp, ['devname', 'ifindex', 'mode', 'id'])).toHaveLength(1);
+      expect(pick(mine!.xdp, ['devname', 'ifindex', 'mode', 'id'])).toEqual(pick(theirs!.xdp, ['devname', 'ifindex', 'mode', 'id']));
+      expect(pick(theirs!.tc, ['devname', 'ifindex', 'kind', 'name', 'id'])).toHaveLength(1);
+      expect(pick(mine!.tc, ['devname', 'ifindex', 'kind', 'name', 'id'])).toEqual(pick(theirs!.tc, ['devname', 'ifindex', 'kind', 'name', 'id']));
+      const xdpId = String((theirs!.xdp as JsonObj[])[0]!.id);
+      const shown = parseJsonExact<JsonObj & { attach_points: Array<{ target: string }> }>(await ok(['show', 'prog', xdpId, '--json']));
+      expect(shown.attach_points.map((p) => p.target)).toEqual([expect.stringMatching(new RegExp(`^nsv0 \\(ifindex \\d+, netns ${ns}, generic\\)$`))]);
+      count('ls net (named netns)', 2);
+    } finally {
+      await runCommand('ip', ['netns', 'del', ns]);
+    }
+  });
+
   it('--host objfile: each object as libbpf loads it (the loaded tag), its listing as llvm-objdump, its BTF as bpftool btf dump file', async () => {
     for (const prog of programs()) {
       const host = ['--host', `objfile:${prog.object}`];
