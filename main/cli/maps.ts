@@ -7,7 +7,24 @@ import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
 import { parseObjectId, UsageError, type CommandContext } from './context.js';
 import { BPF_MAP_TYPE_ARENA } from '../kernel/maps/arena.js';
+import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import { mapShape } from '../hosts/map-shape.js';
+
+/**
+ * Maps whose dump lists nothing however much they hold (bpftool prints `Found 0 elements` or
+ * `[]` too): stderr says why, so an empty listing is not read as an empty map. Perf event and
+ * cgroup arrays are not here: their dumps list each slot with the kernel's refusal.
+ */
+const LISTS_NOTHING = new Set<number>([
+  MapType.queue, MapType.stack, MapType.bloomFilter, MapType.userRingbuf,
+  MapType.skStorage, MapType.inodeStorage, MapType.taskStorage, MapType.cgrpStorage,
+]);
+
+function listsNothingNote(ctx: CommandContext, source: MapDumpSource): void {
+  const { type, id } = source.stream.layout.info;
+  const access = mapAccess(type);
+  if (LISTS_NOTHING.has(type) && access.kind === 'unreadable') ctx.io.err(`bpfscope: map ${id}: its contents are not listed: ${access.reason}\n`);
+}
 
 /**
  * A map unloaded while it is read ends `dump map` (and `watch map`) with exit status 1 and
@@ -35,7 +52,9 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   if ((await mapShape(session.host, id))?.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);
   // A dump reads to the end: the host reads the next page while this one is formatted.
   const source = await openLoadedMapDump(session, id, { prefetch: true });
-  return ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source);
+  const code = await (ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source));
+  listsNothingNote(ctx, source);
+  return code;
 }
 
 /**
