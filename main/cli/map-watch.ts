@@ -1,5 +1,6 @@
 // `watch map ID [--interval MS] [--key K] [--json]`: prints each poll's changes until
 // interrupted (JSON lines with --json), and with --key that key's fields and rates.
+import { bpftoolEntryAsJson } from '../kernel/btf/bpftool-map-json.js';
 import { parseMapKey } from '../kernel/maps/key-parse.js';
 import { mapAccess } from '../kernel/maps/map-kind.js';
 import { HostError } from '../hosts/host-error.js';
@@ -23,13 +24,18 @@ function cpuValues(source: MapDumpSource, value: Uint8Array): Uint8Array[] {
 }
 
 /** bpftool's JSON of one entry (hex key and value, formatted when the map has BTF). */
-function entryJson(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+function entryBpftool(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
   return source.dumper.entry(key, cpuValues(source, value));
+}
+
+/** The entry in a JSON line: bpftool's, made valid where bpftool stops at a type it does not print. */
+function entryJson(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
+  return bpftoolEntryAsJson(entryBpftool(source, key, value));
 }
 
 /** Text: the formatted member when there is BTF, else hex, a per-CPU value CPU by CPU as bpftool dumps it. */
 function entryText(source: MapDumpSource, key: Uint8Array, value: Uint8Array): string {
-  const json = entryJson(source, key, value);
+  const json = entryBpftool(source, key, value);
   const at = json.indexOf(FORMATTED);
   if (at >= 0) return json.slice(at + FORMATTED.length, -1);
   if (!source.stream.layout.perCpu) return `key: ${hex(key)}  value: ${hex(value)}`;

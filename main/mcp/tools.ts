@@ -2,6 +2,7 @@
 // `ls`, `show`, `dump` and `top`), in pages so an assistant cannot ask for gigabytes: lists
 // and map dumps take an offset and a limit, listings a range of instructions, and every
 // answer stops at MAX_ANSWER_BYTES (with where to go on from). Nothing here writes.
+import { bpftoolEntryAsJson } from '../kernel/btf/bpftool-map-json.js';
 import { listingToBpftoolJson } from '../kernel/isa/index.js';
 import { stringifyJson, type JsonObject } from '../kernel/info/index.js';
 import type { HostSession } from '../hosts/host-session.js';
@@ -107,8 +108,9 @@ export async function dumpMapTool(session: HostSession, id: number, page: Page):
         more = true;
         break;
       }
-      texts.push(entry);
-      bytes += entry.length + 1;
+      const json = bpftoolEntryAsJson(entry);
+      texts.push(json);
+      bytes += json.length + 1;
     }
     if (more) {
       await pages.return('done');

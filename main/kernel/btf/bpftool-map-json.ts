@@ -253,3 +253,32 @@ export function bpftoolMapEntry(map: MapShape, btf: Btf | undefined, key: Uint8A
 export function bpftoolMapDump(entries: readonly string[]): string {
   return '[' + entries.join(',') + ']';
 }
+
+/** What bpftool writes, unquoted, where it meets a type it does not print (a float) and stops. */
+const UNSUPPORTED = '(unsupported-kind';
+
+/**
+ * An entry of bpftool's JSON made JSON for formats of our own (watch lines, MCP answers): where
+ * bpftool stops at a type it does not print, its bare `(unsupported-kind` becomes `null`. Only
+ * the token outside strings is replaced: a char array may hold the same letters.
+ */
+export function bpftoolEntryAsJson(entry: string): string {
+  if (!entry.includes(UNSUPPORTED)) return entry;
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < entry.length; i++) {
+    const c = entry.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x28 && entry.startsWith(UNSUPPORTED, i)) {
+      out += `${entry.slice(from, i)}null`;
+      from = i + UNSUPPORTED.length;
+      i = from - 1;
+    }
+  }
+  return out + entry.slice(from);
+}

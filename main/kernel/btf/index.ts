@@ -6,7 +6,7 @@ export { formatRaw, formatRawChunks } from './raw.js';
 export { formatC, formatCChunks, declarationC, typeViewC, type FormatCOptions, type TypeViewC } from './c.js';
 export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOptions } from './value.js';
 export {
-  BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, type MapShape, type MapEntryPage, type PageLayout,
+  BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, bpftoolEntryAsJson, type MapShape, type MapEntryPage, type PageLayout,
 } from './bpftool-map-json.js';
 export { BpftoolTextDumper, type TextMapShape } from './bpftool-map-text.js';
 export { ValueWriters, type ValueWriter, type WriterStyle } from './value-writer.js';

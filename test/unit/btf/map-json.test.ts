@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBtf } from '../../../main/kernel/btf/btf.js';
-import { BpftoolMapDumper, type MapShape, bpftoolMapDump } from '../../../main/kernel/btf/bpftool-map-json.js';
+import { BpftoolMapDumper, type MapShape, bpftoolEntryAsJson, bpftoolMapDump } from '../../../main/kernel/btf/bpftool-map-json.js';
 import { fixtureDir, readBytes } from './helpers.js';
 
 interface Recorded { map: MapShape; bpftool: string }
@@ -44,5 +44,16 @@ describe('bpftool map dump -j compatibility', () => {
   it('prints no formatted member without BTF', () => {
     const dumper = new BpftoolMapDumper({ type: 1, keySize: 2, valueSize: 1, btfKeyTypeId: 0, btfValueTypeId: 0 }, btf);
     expect(dumper.entry(Uint8Array.of(1, 2), [Uint8Array.of(255)])).toBe('{"key":["0x01","0x02"],"value":["0xff"]}');
+  });
+});
+
+describe('bpftool entries in JSON formats of our own', () => {
+  it('makes bpftool\'s bare (unsupported-kind a null, outside strings only, and leaves other entries alone', () => {
+    const stopped = '{"key":["0x00"],"formatted":{"key":0,"value":{"i":1,"f":(unsupported-kind}}}';
+    expect(JSON.parse(bpftoolEntryAsJson(stopped))).toEqual({ key: ['0x00'], formatted: { key: 0, value: { i: 1, f: null } } });
+    const quoted = '{"formatted":{"value":{"s":"(unsupported-kind \\"(unsupported-kind","f":(unsupported-kind}}}';
+    expect(JSON.parse(bpftoolEntryAsJson(quoted))).toEqual({ formatted: { value: { s: '(unsupported-kind "(unsupported-kind', f: null } } });
+    const plain = '{"key":["0x01"],"value":["0x02"]}';
+    expect(bpftoolEntryAsJson(plain)).toBe(plain);
   });
 });
