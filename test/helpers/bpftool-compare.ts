@@ -16,7 +16,7 @@ function normalise(value: unknown): unknown {
 /** Type-valued keys: bpftool 7.1 prints types newer than Linux 6.1 as bare numbers, we name them. */
 const TYPE_KEYS: Record<string, TypeKind> = { type: 'prog', owner_prog_type: 'prog', attach_type: 'attach' };
 
-function sameType(kind: TypeKind, ours: unknown, theirs: unknown): boolean {
+export function sameType(kind: TypeKind, ours: unknown, theirs: unknown): boolean {
   return typeof theirs === 'number' && ours === typeJsonValue(kind, theirs, 'linux-6.18');
 }
 

@@ -285,7 +285,8 @@ export function startNetTools(dir: string, cgroupRoot: string): NetTools {
  * local storage (socket, inode, cgroup), a user ring buffer, a devmap hash, a stack, an LRU
  * per-CPU hash keyed by an enum, a 64 KiB value, a 300-byte key, a map of one entry and an empty
  * one, arrays of structs and of pointers, a per-CPU array without BTF whose 4-byte values sit in
- * 8-byte slots, a float (which bpftool's JSON does not print); .data/.bss/.rodata holding bitfields, unions, packed and
+ * 8-byte slots, a float (which bpftool's JSON does not print), a ring buffer whose size libbpf
+ * rounds up; .data/.bss/.rodata holding bitfields, unions, packed and
  * negative enums and control characters in strings; a bpf-to-bpf call and a callback. Beside it,
  * an object compiled without -g (PLAIN_SOURCE).
  */
@@ -325,6 +326,7 @@ struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, _
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __uint(key_size, 4); __uint(value_size, 4); } rawpc SEC(".maps");
 struct fl { int before; float f; int after; };
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct fl); } flt SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 5000); } rb SEC(".maps");
 SEC("tp/syscalls/sys_enter_getppid")
 int exotic_tp(void *ctx)
 {

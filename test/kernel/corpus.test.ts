@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
+import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, sameType, type JsonObj } from '../helpers/bpftool-compare.js';
 import { BIN, bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
 import { loadExoticObject, ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type ExoticObject, type NetTools } from '../helpers/corpus.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
@@ -410,8 +410,8 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
   });
 
   it('loaded what the object defines', () => {
-    // 16 .maps maps and 5 data sections; 5 programs; 2 without BTF.
-    expect(exotic.mapIds).toHaveLength(21);
+    // 17 .maps maps and 5 data sections; 5 programs; 2 without BTF.
+    expect(exotic.mapIds).toHaveLength(22);
     expect(exotic.progIds).toHaveLength(5);
     expect(exotic.plainProgIds).toHaveLength(2);
   });
@@ -517,6 +517,20 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
       const fromFile = parseJsonExact<Array<{ name: string; tag: string }>>(await ok(['ls', 'progs', '--json', '--host', `objfile:${object}`]));
       expect(fromFile.map((p) => `${p.name} ${p.tag}`).sort(), object).toEqual(loaded.map((p) => `${p.name} ${p.tag}`).sort());
     }
+    // Every map as the object file shows it loaded, against the kernel's record of it.
+    type MapRecord = JsonObj & { name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number; btf_id?: number };
+    const record = (m: MapRecord) => ({ name: m.name, type: m.type, flags: m.flags, bytes_key: m.bytes_key, bytes_value: m.bytes_value, max_entries: m.max_entries, btf: m.btf_id !== undefined });
+    const fileMaps = new Map(parseJsonExact<MapRecord[]>(await ok(['ls', 'maps', '--json', '--host', `objfile:${exotic.object}`])).map((m) => [m.name, m]));
+    for (const id of exotic.mapIds) {
+      const live = await bpftoolJson<MapRecord>(['map', 'show', 'id', String(id)]);
+      const mine = fileMaps.get(live.name);
+      expect(mine, live.name).toBeDefined();
+      // bpftool 7.1 names cgrp_storage by number; its own libbpf maps every data section (the system libbpf does not).
+      const ours = { ...record(mine!), type: live.type, flags: live.name.includes('.') ? mine!.flags | (live.flags & 0x400) : mine!.flags };
+      expect(sameType('map', mine!.type, live.type) || mine!.type === live.type, `${live.name}: type`).toBe(true);
+      expect(ours, live.name).toEqual(record(live));
+    }
     count('exotic BTF and tags', 4);
+    count('exotic maps as the object file shows them', exotic.mapIds.length);
   });
 });
