@@ -187,15 +187,20 @@ function gotSlotNames(r: ElfReader, sections: readonly Section[], machine: numbe
   return slots;
 }
 
+/** Named PLT stubs; none where the PLT or the relocations are damaged (the file's own symbols still count). */
 function pltStubs(r: ElfReader, sections: readonly Section[], machine: number): FoundSymbol[] {
-  const plts: PltSection[] = [];
-  for (const s of sections) {
-    if (!PLT_SECTIONS.has(s.name) || s.type === SHT_NOBITS) continue;
-    r.check(s.offset, s.size, `section ${s.name}`);
-    plts.push({ addr: s.addr, bytes: r.bytes.subarray(s.offset, s.offset + s.size), entsize: s.entsize });
+  try {
+    const plts: PltSection[] = [];
+    for (const s of sections) {
+      if (!PLT_SECTIONS.has(s.name) || s.type === SHT_NOBITS) continue;
+      r.check(s.offset, s.size, `section ${s.name}`);
+      plts.push({ addr: s.addr, bytes: r.bytes.subarray(s.offset, s.offset + s.size), entsize: s.entsize });
+    }
+    if (plts.length === 0) return [];
+    return pltSymbols(machine, plts, gotSlotNames(r, sections, machine)).map((stub) => ({ ...stub, limit: stub.start + stub.size }));
+  } catch {
+    return [];
   }
-  if (plts.length === 0) return [];
-  return pltSymbols(machine, plts, gotSlotNames(r, sections, machine)).map((stub) => ({ ...stub, limit: stub.start + stub.size }));
 }
 
 function sorted(found: FoundSymbol[]): Functions {

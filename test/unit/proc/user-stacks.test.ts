@@ -81,6 +81,22 @@ describe.runIf(existsSync(LIBC))('ELF symbols of programs and libraries', () => 
     }
   });
 
+  it('keeps a file\'s symbols when its PLT relocations are damaged (the stubs then go unnamed)', () => {
+    const bytes = new Uint8Array(readFileSync(LIBC));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const index = Number(/\[\s*(\d+)\] \.rela\.plt /.exec(execFileSync('readelf', ['-SW', LIBC], { encoding: 'utf8' }))![1]);
+    // sh_size of .rela.plt, far past the end of the file.
+    view.setBigUint64(Number(view.getBigUint64(40, true)) + index * 64 + 32, 1n << 40n, true);
+    const symbols = programSymbols(bytes);
+    const intact = programSymbols(new Uint8Array(readFileSync(LIBC)));
+    const addresses = [...nmFunctions(LIBC, true).keys()].slice(0, 200);
+    expect(addresses.map((a) => functionAt(symbols, a))).toEqual(addresses.map((a) => functionAt(intact, a)));
+    expect(addresses.filter((a) => functionAt(symbols, a) !== undefined).length).toBeGreaterThan(150);
+    const out = execFileSync('objdump', ['-d', '-j', '.plt', LIBC], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const stub = parseInt(/^([0-9a-f]+) <\S+@plt>:$/m.exec(out)![1]!, 16);
+    expect(functionAt(symbols, stub) ?? '').not.toMatch(/@plt/);
+  });
+
   it('says a stripped file has no symbol table; keeps .dynsym where strip leaves it', () => {
     const copy = join(work, 'stripped');
     copyFileSync(BINARY, copy);
