@@ -25,10 +25,12 @@ export const CORPUS_SCRIPTS = {
     'profile:hz:49 { @kstacks[kstack] = count(); @ustacks[ustack] = count(); @last = kstack; }',
   ].join('\n'),
   // A USDT probe (python3's function__entry: bpftrace reads its arguments by the probe's spec),
-  // a uretprobe, string and (string, int) tuple keys, per-key hist() and lhist(), tuple values.
+  // uretprobes on an executable and on a shared library, string and (string, int) tuple keys,
+  // per-key hist() and lhist(), tuple values.
   probes: [
     'usdt:/usr/bin/python3:python:function__entry { @pyfn[str(arg1), str(arg0)] = count(); }',
     'uretprobe:/bin/bash:readline { @lines[str(retval)] = count(); }',
+    'uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getaddrinfo { @resolved[retval] = count(); }',
     'tracepoint:syscalls:sys_enter_read { @reads[comm] = hist(args->count); @read_sizes[pid, comm] = lhist(args->count, 0, 1000, 100); }',
     'tracepoint:sched:sched_process_exec { @execs[str(args->filename)] = count(); @last_exec = (pid, comm); }',
   ].join('\n'),

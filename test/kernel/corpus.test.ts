@@ -86,8 +86,8 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
     expect(byName.get('counts')!.progIds).toHaveLength(4);
     expect(byName.get('stacks')!.progIds).toHaveLength(1);
     expect(byName.get('events')!.progIds).toHaveLength(4);
-    // usdt, uretprobe, 2 tracepoints.
-    expect(byName.get('probes')!.progIds).toHaveLength(4);
+    // usdt, 2 uretprobes, 2 tracepoints.
+    expect(byName.get('probes')!.progIds).toHaveLength(5);
     expect(corpus.linkIds()).toEqual([]);
     // Each @name is a map AT_name; stacks go to a stack_trace map, printf to a perf_event_array.
     const maps = await bpftoolJson<Array<JsonObj & { name: string; type: string }>>(['map', 'show']);

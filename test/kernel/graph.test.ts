@@ -171,6 +171,7 @@ describe.skipIf(skip)('host graph and program summaries', () => {
       'events:/bin/bash': { kind: 'uprobe', reads: ['AT_lines'], writes: ['AT_lines'] },
       'probes:/bin/bash': { kind: 'uretprobe', reads: ['AT_lines'], writes: ['AT_lines'] },
       'probes:/usr/bin/python3': { kind: 'uprobe', reads: ['AT_pyfn'], writes: ['AT_pyfn'] },
+      'probes:/lib/x86_64-linux-gnu/libc.so.6': { kind: 'uretprobe', reads: ['AT_resolved'], writes: ['AT_resolved'] },
     };
     let checked = 0;
     for (const tool of corpus.tools) {
