@@ -30,7 +30,7 @@ import {
   type QueryRecord,
   type TcObject,
 } from '../kernel/attach/index.js';
-import { decodeLinkInfo, decodeProgInfo, type LinkInfo } from '../kernel/info/index.js';
+import { decodeLinkInfo, decodeProgInfo, type LinkInfo, type MapInfo } from '../kernel/info/index.js';
 import type { ProgramExtension } from '../kernel/info/prog-targets.js';
 import { decodeProgStatsSample } from '../kernel/live/index.js';
 import { MAX_OBJECTS_PER_KIND, type Host, type MapReader } from './host.js';
@@ -38,6 +38,7 @@ import { readEntries } from './map-stream.js';
 import { HostError, toHostError } from './host-error.js';
 import type { HostSession } from './host-session.js';
 import { everyMapShape } from './map-shape.js';
+import { fetchEach } from './fetch-each.js';
 import { programExtensions } from './prog-extensions.js';
 
 /** enum bpf_attach_type values queried on cgroups: every cgroup hook up to Linux 6.18. */
@@ -268,32 +269,36 @@ export async function listStructOps(session: HostSession): Promise<AttachmentVie
   return out;
 }
 
-/** prog_array maps and their tail-call targets (each slot's program id). */
-export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
-  const out: AttachmentViews['progArrays'] = [];
-  for (const info of await everyMapShape(host)) {
-    const id = info.id;
-    if (info.type !== MAP_TYPE_PROG_ARRAY || info.keySize !== 4 || info.valueSize !== 4) continue;
-    const reader = await openUnlessUnloaded(host, id);
-    if (!reader) continue;
-    const slots: AttachmentViews['progArrays'][number]['slots'] = [];
-    try {
-      let cursor: Uint8Array | null = null;
-      // max_entries bounds the walk; a page that adds nothing ends it too.
-      for (let read = 0; read <= (info.maxEntries ?? 0); ) {
-        const page = await reader.read('next', cursor, 4, 4, PROG_ARRAY_PAGE);
-        const filled = readEntries(page, 4, 4);
-        slots.push(...progArraySlots(filled.keys, filled.values, filled.count, 4));
-        read += page.count;
-        if (page.done || page.count === 0) break;
-        cursor = page.cursor;
-      }
-    } finally {
-      await reader.close();
+/** One prog_array map's tail-call targets; null when it is gone or holds nothing to read. */
+async function progArray(host: Host, info: MapInfo): Promise<AttachmentViews['progArrays'][number] | null> {
+  const reader = await openUnlessUnloaded(host, info.id);
+  if (!reader) return null;
+  const slots: AttachmentViews['progArrays'][number]['slots'] = [];
+  try {
+    let cursor: Uint8Array | null = null;
+    // max_entries bounds the walk; a page that adds nothing ends it too.
+    for (let read = 0; read <= (info.maxEntries ?? 0); ) {
+      const page = await reader.read('next', cursor, 4, 4, PROG_ARRAY_PAGE);
+      const filled = readEntries(page, 4, 4);
+      slots.push(...progArraySlots(filled.keys, filled.values, filled.count, 4));
+      read += page.count;
+      if (page.done || page.count === 0) break;
+      cursor = page.cursor;
     }
-    out.push({ mapId: id, mapName: info.name ?? '', slots });
+  } finally {
+    await reader.close();
   }
-  return out;
+  return { mapId: info.id, mapName: info.name ?? '', slots };
+}
+
+/**
+ * prog_array maps and their tail-call targets (each slot's program id), in id order. The maps
+ * are read side by side: each read is a trip through the thread pool or over the wire, and show
+ * prog waited for 110 of them one after another (~6 ms idle).
+ */
+export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
+  const arrays = new Map((await everyMapShape(host)).filter((info) => info.type === MAP_TYPE_PROG_ARRAY && info.keySize === 4 && info.valueSize === 4).map((info) => [info.id, info]));
+  return fetchEach([...arrays.keys()], (id) => progArray(host, arrays.get(id)!));
 }
 
 /** The attachments of the families asked for (every family unless said); the others are left empty. */

@@ -17,23 +17,11 @@ import { MAX_OBJECTS_PER_KIND, type Host, type RawOwnerFd, type RawProgInfo } fr
 import type { HostSession } from './host-session.js';
 import { indexOwners, ownerKey, type OwnerIndex } from './owners.js';
 import { programMetadata } from './prog-metadata.js';
+import { fetchEach, LIST_SLICE_MS } from './fetch-each.js';
 import { TimeSlices } from './time-slices.js';
 
 /** The kernel keeps 15 characters of a name; bpftool then takes the BTF name of the first function. */
 const KERNEL_NAME_MAX = 15;
-
-/**
- * Info requests kept in flight while listing: an agent answers them in turn, so a remote
- * list costs a round trip per window rather than one per object.
- */
-const LIST_WINDOW = 32;
-
-/**
- * A local host answers info requests synchronously, so a list of thousands would hold the
- * event loop for its whole length (100+ ms): other clients, page loads and live ticks wait.
- * The list lets them in after each slice of this many ms.
- */
-export const LIST_SLICE_MS = 4;
 
 /** Full names found so far, by program id and tag: a loaded program's BTF never changes. */
 type FuncNames = Map<number, { tag: string | undefined; name: string | undefined }>;
@@ -47,22 +35,6 @@ function ownerIndex(session: HostSession): Promise<OwnerIndex> {
   let index = ownerIndexes.get(walk);
   if (!index) ownerIndexes.set(walk, (index = walk.then(indexOwners)));
   return index;
-}
-
-/** `fetch` of every id, LIST_WINDOW at a time; results in id order, vanished objects left out. */
-export async function fetchEach<T>(ids: readonly number[], fetch: (id: number) => Promise<T | null>): Promise<T[]> {
-  const results: (T | null)[] = new Array<T | null>(ids.length).fill(null);
-  let next = 0;
-  const slices = new TimeSlices(LIST_SLICE_MS);
-  const worker = async (): Promise<void> => {
-    while (next < ids.length) {
-      const at = next++;
-      results[at] = await fetch(ids[at]!);
-      await slices.due();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LIST_WINDOW, ids.length) }, worker));
-  return results.filter((result): result is T => result !== null);
 }
 
 /** Whether bpftool would name the program after its first BTF function (a name cut at 15 characters). */

@@ -7,7 +7,8 @@ import { decodeMapInfo, loadedAtSeconds, parseFdinfo, progFullName } from '../ke
 import { isHashLike, mapAccess, MapType, valueStride } from '../kernel/maps/map-kind.js';
 import { mapTypeName, progTypeName } from '../kernel/names/index.js';
 import type { HostSession } from '../hosts/host-session.js';
-import { fetchEach, getProgramUnowned } from '../hosts/inventory.js';
+import { fetchEach } from '../hosts/fetch-each.js';
+import { getProgramUnowned } from '../hosts/inventory.js';
 import { ringbufLevel, type ProgStatsRecord, type ProgStatsTable } from '../kernel/live/index.js';
 import { readProgStats } from '../live/program-sampler.js';
 import { possibleCpus } from '../hosts/map-stream.js';
