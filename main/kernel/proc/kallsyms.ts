@@ -322,7 +322,6 @@ export class KallsymsScan {
     let lowest: bigint | undefined;
     let highest: bigint | undefined;
     for (const piece of pieces) {
-      if (!this.addressesShown && piece.length > 0 && !piece.startsWith(this.zero)) this.addressesShown = true;
       const range = this.addressRange(piece);
       if (!range) {
         this.matchEach(piece);
