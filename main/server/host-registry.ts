@@ -118,6 +118,8 @@ export class HostRegistry {
 
   async reconnect(id: string): Promise<HostSummary> {
     const entry = this.entry(id);
+    // Asked for: a refused host key is asked again too.
+    if (entry.summary.status === 'failed') entry.session = undefined;
     if (!entry.session) await this.session(id).catch(() => {});
     return this.entry(id).summary;
   }
@@ -163,9 +165,11 @@ export class HostRegistry {
         if (this.entries.get(entry.summary.id) === entry) this.update(entry, { status: 'connected', error: undefined, ...described });
       },
       (error: unknown) => {
-        // Forget the failure so the next call tries again (privilege granted, agent back).
-        if (entry.session === session) entry.session = undefined;
-        this.update(entry, { status: 'failed', error: toErrorData(toHostError(error)) });
+        const failure = toHostError(error);
+        // Forget the failure so the next call tries again (privilege granted, agent back), but
+        // not a host key refused: a view opening next asked the user again at once. Retry does.
+        if (entry.session === session && failure.code !== 'EHOSTKEY') entry.session = undefined;
+        this.update(entry, { status: 'failed', error: toErrorData(failure) });
       },
     );
     return session;

@@ -32,6 +32,24 @@ describe('host service', () => {
     await service.close();
   });
 
+  it('keeps a refused host key until the user retries: views opening next do not ask again', async () => {
+    let attempts = 0;
+    const service = createHostService({
+      hosts: {
+        box: async () => {
+          attempts++;
+          throw new HostError({ code: 'EHOSTKEY', message: 'box: unknown host key refused' });
+        },
+      },
+    });
+    await expect(service.listPrograms({ host: 'box' }, signal)).rejects.toMatchObject({ code: 'EHOSTKEY' });
+    await expect(service.listMaps({ host: 'box' }, signal)).rejects.toMatchObject({ code: 'EHOSTKEY' });
+    expect(attempts).toBe(1);
+    expect(await service.reconnectHost({ host: 'box' }, signal)).toMatchObject({ status: 'failed', error: { code: 'EHOSTKEY' } });
+    expect(attempts).toBe(2);
+    await service.close();
+  });
+
   it('answers an unknown host with ENOHOST and a hint', async () => {
     const service = createHostService({ hosts: {} });
     await expect(service.listLinks({ host: 'box' }, signal)).rejects.toMatchObject({ code: 'ENOHOST', hint: expect.any(String) });
