@@ -97,7 +97,7 @@ export const SeriesBatchSchema = z.array(z.object({ kind: z.string(), host: z.st
 export const BtfTypeRefSchema = z.object({ id: z.number().int(), kind: z.string(), name: z.string() });
 
 export const BtfTypeTextSchema = z.lazy(() =>
-  z.object({ btfId: z.number().int().optional(), id: z.number().int(), kind: z.string(), name: z.string(), c: z.string(), definitionLine: z.number().int().nonnegative().optional() }),
+  z.object({ btfId: z.number().int().optional(), id: z.number().int(), kind: z.string(), name: z.string(), c: z.string(), definitionLine: z.number().int().nonnegative().optional(), definitionLines: z.number().int().nonnegative().optional(), usedTypes: z.number().int().nonnegative().optional() }),
 );
 
 export const JsonRecordSchema = z.record(z.string(), z.json());

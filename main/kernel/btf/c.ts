@@ -359,6 +359,10 @@ export interface TypeViewC {
   c: string;
   /** The first line (from 0) of the type's own definition; absent when it prints nothing. */
   definitionLine?: number;
+  /** How many lines the definition takes. */
+  definitionLines?: number;
+  /** The declarations before it (the types it uses, forward declarations included). */
+  usedTypes?: number;
 }
 
 /** How deep anonymous structs and prototypes are followed for the types they use (corrupt BTF loops). */
@@ -391,6 +395,8 @@ function namedTypesUsed(btf: Btf, id: number, into: Set<number>, opened: Set<num
 }
 
 const countLines = (text: string): number => text.split('\n').length - 1;
+/** Declarations in a header's text: each ends in a blank line. */
+const countDeclarations = (text: string): number => text.split('\n\n').length - 1;
 
 /**
  * One type as C for reading, a header whose last definition is the type's own: its closure as
@@ -416,12 +422,14 @@ export function typeViewC(btf: Btf, id: number): TypeViewC {
     const c = formatC(btf, { ids: [id] });
     const body = c.slice(0, c.length - TRAILER.length);
     if (body === HEADER) return { c };
-    return { c, definitionLine: countLines(body.slice(0, body.lastIndexOf('\n\n', body.length - 3) + 2)) };
+    const start = body.lastIndexOf('\n\n', body.length - 3) + 2;
+    return { c, definitionLine: countLines(body.slice(0, start)), definitionLines: countLines(body.slice(start)) - 1, usedTypes: countDeclarations(body.slice(HEADER.length, start)) };
   }
   const named = new Set<number>();
   const opened = new Set<number>();
   for (const u of uses) namedTypesUsed(btf, u, named, opened);
   const closure = formatC(btf, { ids: [...named] });
   const body = closure.slice(0, closure.length - TRAILER.length);
-  return { c: `${body}${own.join('\n')}\n\n${TRAILER}`, definitionLine: countLines(body) };
+  const definition = `${own.join('\n')}\n`;
+  return { c: `${body}${definition}\n${TRAILER}`, definitionLine: countLines(body), definitionLines: countLines(definition), usedTypes: countDeclarations(body.slice(HEADER.length)) };
 }

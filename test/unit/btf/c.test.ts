@@ -87,9 +87,11 @@ describe('C printing', () => {
       const t = btf.type(id);
       if ((t.kind !== 'struct' && t.kind !== 'func' && t.kind !== 'datasec') || !t.name) continue;
       seen.add(t.kind);
-      const { c, definitionLine } = typeViewC(btf, id);
+      const { c, definitionLine, definitionLines } = typeViewC(btf, id);
       const own = c.split('\n').slice(definitionLine).join('\n');
       if (t.kind === 'struct') expect(own.startsWith(`struct ${t.name} {\n`)).toBe(true);
+      // The definition's last line ends it, and a blank line follows.
+      expect(c.split('\n').slice(definitionLine! + definitionLines! - 1, definitionLine! + definitionLines! + 1)).toEqual([t.kind === 'struct' ? '};' : expect.stringMatching(/;$/), '']);
       if (t.kind === 'func') expect(own).toMatch(new RegExp(`^[^\\n]*\\b${t.name}\\([^\\n]*\\);\\n\\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX`));
       if (t.kind === 'datasec') {
         const names = t.vars.map((v) => btf.type(v.type).name);
