@@ -1,6 +1,6 @@
 // The `bpfscope` command. Built into one bundle (build/cli.config.ts, out/cli/) whose start
 // loads only this file: each verb's module, and what it imports, loads when the verb runs.
-import { fstatSync, write } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CliIo, Command, CommandContext } from './cli/context.js';
 import { parseHostList } from './hosts/host-list.js';
@@ -116,17 +116,12 @@ const OPTIONS = {
 } as const;
 
 /**
- * Bytes written to stdout from the thread pool when it is a regular file, where
- * process.stdout would write synchronously: the caller makes its next chunk meanwhile.
+ * Bytes written to stdout at once when it is a regular file. Not from the thread pool: each
+ * chunk woke a pool thread, and this VM's scheduler ran it on the core formatting the next
+ * chunk (dump map ints --json, 410 MB: 0.66 -> 0.46 s, 780 -> 70 involuntary switches).
  */
-function writeFileOut(bytes: Uint8Array, from = 0): Promise<void> {
-  return new Promise((resolve, reject) =>
-    write(1, bytes, from, bytes.length - from, null, (error, written) => {
-      if (error) reject(error);
-      else if (from + written < bytes.length) writeFileOut(bytes, from + written).then(resolve, reject);
-      else resolve();
-    }),
-  );
+function writeFileOut(bytes: Uint8Array): void {
+  for (let from = 0; from < bytes.length; ) from += writeSync(1, bytes, from, bytes.length - from);
 }
 
 let stdoutIsFile: boolean | undefined;
@@ -143,7 +138,7 @@ const processIo: CliIo = {
         return false;
       }
     })();
-    return stdoutIsFile ? writeFileOut(bytes) : new Promise((resolve) => process.stdout.write(bytes, () => resolve()));
+    return stdoutIsFile ? Promise.resolve(writeFileOut(bytes)) : new Promise((resolve) => process.stdout.write(bytes, () => resolve()));
   },
 };
 

@@ -111,7 +111,7 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
   });
 
-  it('dump map into a regular file (written while the next chunk is made) equals bpftool\'s file, text and --json', async () => {
+  it('dump map into a regular file (written chunk by chunk) equals bpftool\'s file, text and --json', async () => {
     const id = fixtures.map('big_hash', 'big').id;
     const dir = mkdtempSync(join(tmpdir(), 'bpfscope-dump-file-'));
     try {
@@ -130,7 +130,7 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
         const mode = json ? ['--json'] : [];
         const ours = toFile([process.execPath, BIN, 'dump', 'map', String(id), ...mode], 'ours');
         const peer = toFile(['bpftool', 'map', 'dump', 'id', String(id), ...(json ? ['-j'] : [])], 'peer');
-        // Megabytes of output: many chunks, each written from the thread pool.
+        // Megabytes of output: many chunks.
         expect(statSync(ours).size, json ? 'json' : 'text').toBeGreaterThan(8 << 20);
         expect(spawnSync('cmp', [ours, peer]).status, json ? 'json' : 'text').toBe(0);
       }
