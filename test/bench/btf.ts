@@ -131,7 +131,9 @@ async function main(): Promise<void> {
     const m = measureInTurn(rows, rounds, BIN, work);
     console.log(`\nwhole process (median of ${rounds}, in turn with bpftool); ratio: bpftool ms / bpfscope ms, above 1 bpfscope is faster`);
     console.log(`${'btf ID'.padEnd(32)} ${'bpftool ms'.padStart(10)} ${'bpfscope ms'.padStart(11)} ${'ratio'.padStart(6)} ${'peak MB bpftool / ours'.padStart(23)}`);
-    console.log(`${'node -e 0 (floor)'.padEnd(32)} ${''.padStart(10)} ${m.floor.ms.toFixed(1).padStart(11)} ${''.padStart(6)} ${m.floor.mb.toFixed(1).padStart(23)}`);
+    for (const [label, floor] of [['node -e 0, as bpfscope (floor)', m.floor], ['node -e 0, plain', m.plainFloor]] as const) {
+      console.log(`${label.padEnd(32)} ${''.padStart(10)} ${floor.ms.toFixed(1).padStart(11)} ${''.padStart(6)} ${floor.mb.toFixed(1).padStart(23)}`);
+    }
     rows.forEach((row, i) => {
       const ours = m.ours[i]!;
       const peer = m.peers[i]!;

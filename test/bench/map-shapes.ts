@@ -1,9 +1,10 @@
 // The map-dump shape matrix: every row of test/helpers/map-shapes.ts SHAPES (1 M entries,
 // 300 k per-CPU), loaded once and filled with seeded entries, dumped by bpftool and by
-// `bpfscope dump map` into files, `-j` and text, in the same run: time of each (bpfscope:
-// median of BENCH_SHAPE_RUNS, bpftool: one run, it takes seconds), ratio, whether the two
-// files are byte-identical, and the peak RSS of each process (GNU time). Targets (issue 18):
-// every row >= 8x bpftool in both modes, identical, bpfscope's peak RSS < 150 MB.
+// `bpfscope dump map` (bin/bpfscope.js, run as users run it) into files, `-j` and text, in the
+// same run: time of each (bpfscope: median of BENCH_SHAPE_RUNS, bpftool: one run, it takes
+// seconds), ratio, whether the two files are byte-identical, and the peak RSS of each process
+// (GNU time). Targets (issue 18): every row >= 8x bpftool in both modes, identical, bpfscope's
+// peak RSS < 150 MB.
 //   node out/node/test/bench/map-shapes.js [SCALE]   (SCALE 1 = the full sizes; 0.1 for a quick look)
 // BENCH_SHAPES=ints,labels times only those rows.
 import { spawnSync } from 'node:child_process';
@@ -68,7 +69,7 @@ try {
       const ourFile = join(dir, `${row.name}.${mode}.bpfscope`);
       const peer = timedRun(['bpftool', 'map', 'dump', 'id', String(id), ...(mode === 'json' ? ['-j'] : [])], peerFile);
       const ours: Run[] = [];
-      for (let i = 0; i < RUNS; i++) ours.push(timedRun([process.execPath, BIN, 'dump', 'map', String(id), ...(mode === 'json' ? ['--json'] : [])], ourFile));
+      for (let i = 0; i < RUNS; i++) ours.push(timedRun([BIN, 'dump', 'map', String(id), ...(mode === 'json' ? ['--json'] : [])], ourFile));
       const seconds = median(ours.map((r) => r.seconds));
       const rss = Math.max(...ours.map((r) => r.rssMb));
       const cpu = median(ours.map((r) => r.cpuSeconds));

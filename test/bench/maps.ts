@@ -86,7 +86,7 @@ try {
   const file = join(tmpdir(), `bpfscope-bench-${process.pid}.json`);
   const e2e = await timed(RUNS, () => {
     const fd = openSync(file, 'w');
-    const r = spawnSync(process.execPath, [BIN, 'dump', 'map', String(id), '--json'], { stdio: ['ignore', fd, 'inherit'] });
+    const r = spawnSync(BIN, ['dump', 'map', String(id), '--json'], { stdio: ['ignore', fd, 'inherit'] });
     closeSync(fd);
     if (r.status !== 0) throw new Error('bpfscope dump failed');
   });

@@ -47,7 +47,7 @@ try {
       if (r.status !== 0) throw new Error('bpftool failed');
     }));
     snapshot.push(...timedSync(1, () => {
-      const r = spawnSync(process.execPath, [BIN, 'snapshot', '--maps', String(id), '--max-entries', String(ENTRIES), '-o', file], {
+      const r = spawnSync(BIN, ['snapshot', '--maps', String(id), '--max-entries', String(ENTRIES), '-o', file], {
         stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
       });
       if (r.status !== 0) throw new Error(`bpfscope snapshot failed: ${r.stderr}`);

@@ -55,24 +55,41 @@ export interface PeerCommands {
 }
 
 export interface InTurnResult {
-  /** `node -e 0`: what no Node command goes under. */
+  /** `node -e 0` started as bpfscope's launcher starts Node: what no bpfscope command goes under. */
   floor: ProcessRun;
+  /** `node -e 0` started plainly, in this environment (NODE_EXTRA_CA_CERTS and all). */
+  plainFloor: ProcessRun;
   ours: ProcessRun[];
   peers: (ProcessRun | undefined)[];
 }
 
 /**
+ * How the script `bin` starts Node: its `#!` line's interpreter and the one argument the kernel
+ * passes it (everything after the interpreter's name, e.g. `-S -u NODE_EXTRA_CA_CERTS node`).
+ */
+export function launcherNode(bin: string): string[] {
+  const line = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const match = /^#!\s*(\S+)(?:\s+(.*\S))?\s*$/.exec(line);
+  if (!match) throw new Error(`${bin}: no #! line`);
+  return match[2] ? [match[1]!, match[2]] : [match[1]!];
+}
+
+/**
  * Each row's two commands in turn (swapping who goes first each round), round after round, so
- * that load on the shared cores hits both alike; medians per command. `bin`: bpfscope's script.
+ * that load on the shared cores hits both alike; medians per command. `bin`: bpfscope's script,
+ * run as users run it (its `#!` line starts Node).
  */
 export function measureInTurn(rows: readonly PeerCommands[], rounds: number, bin: string, work: string): InTurnResult {
   const floor: ProcessRun[] = [];
+  const plainFloor: ProcessRun[] = [];
+  const node = launcherNode(bin);
   const ours: ProcessRun[][] = rows.map(() => []);
   const peers: ProcessRun[][] = rows.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    floor.push(runProcess([process.execPath, '-e', '0'], work));
+    floor.push(runProcess([...node, '-e', '0'], work));
+    plainFloor.push(runProcess([process.execPath, '-e', '0'], work));
     rows.forEach((row, i) => {
-      const mine = (): void => void ours[i]!.push(runProcess([process.execPath, bin, ...row.ours], work));
+      const mine = (): void => void ours[i]!.push(runProcess([bin, ...row.ours], work));
       const theirs = (): void => void (row.peer && peers[i]!.push(runProcess(['bpftool', ...row.peer], work)));
       if (round % 2 === 0) {
         mine();
@@ -85,6 +102,7 @@ export function measureInTurn(rows: readonly PeerCommands[], rounds: number, bin
   }
   return {
     floor: medianRun(floor),
+    plainFloor: medianRun(plainFloor),
     ours: ours.map(medianRun),
     peers: rows.map((row, i) => (row.peer ? medianRun(peers[i]!) : undefined)),
   };
