@@ -353,6 +353,7 @@ static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *
 	size_t argc = 5;
 	napi_value argv[5];
 	napi_valuetype t;
+	int err;
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 5)
 		goto bad;
@@ -369,6 +370,15 @@ static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *
 	if (get_u32_arg(env, argv[2], &a->key_size) || get_u32_arg(env, argv[3], &a->value_stride) ||
 	    get_u32_arg(env, argv[4], &a->max_count) || bs_map_page_args(a->key_size, a->value_stride, a->max_count))
 		goto bad;
+	err = bs_map_page_fits(a->h->fd, a->key_size, a->value_stride);
+	if (err == -EINVAL) {
+		napi_throw_type_error(env, NULL, "map page: keySize or valueStride does not fit the map's entries");
+		return -1;
+	}
+	if (err) {
+		bs_throw_errno(env, -err, "OBJ_GET_INFO_BY_FD", a->h->id);
+		return -1;
+	}
 	return 0;
 bad:
 	napi_throw_type_error(env, NULL, "map page: bad arguments");

@@ -56,6 +56,11 @@ int bs_agent_map_read(int fd, const struct bs_request *req, struct bs_json *meta
 
 	if (page_args(req, &a))
 		return 1;
+	err = bs_map_page_fits(fd, a.key_size, a.value_stride);
+	if (err == -EINVAL)
+		return 1;
+	if (err)
+		return err;
 	err = alloc_page(page, &a);
 	if (err)
 		return err;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map_page.h"
+
 /* gen[] of a slot: empty, removed (tombstone), or the pass that last saw it. */
 #define GEN_EMPTY 0u
 #define GEN_TOMB 1u
@@ -557,6 +559,10 @@ int bs_map_digest_diff(struct bs_map_digest *self, int fd, uint32_t max, struct 
 	memset(out, 0, sizeof(*out));
 	if (!max || (uint64_t)max * entry > BS_AUX_MAX)
 		return -EINVAL;
+	/* The watch's sizes came from its caller: the kernel must not write past the page. */
+	err = bs_map_page_fits(fd, self->key_size, self->value_stride);
+	if (err)
+		return err;
 	if (self->pass == UINT32_MAX) {
 		for (uint32_t i = 0; i < self->cap; i++)
 			if (slot_at(self, i)->gen >= GEN_FIRST)

@@ -26,6 +26,12 @@ struct bs_map_page {
 /* 0 when key_size, value_stride and max describe a page within BS_AUX_MAX, else 1. */
 int bs_map_page_args(uint32_t key_size, uint32_t value_stride, uint32_t max);
 
+/* 0 when pages of key_size keys and values value_stride apart hold what the kernel writes for
+ * the map behind fd, -EINVAL when they do not (the kernel would write past the page's
+ * buffers), or the -errno of reading the map's info. A per-CPU value is round_up(value_size,
+ * 8) bytes per possible CPU. */
+int bs_map_page_fits(int fd, uint32_t key_size, uint32_t value_stride);
+
 /* Bytes of a batch token: a bucket index (u32) for hash maps, a key for arrays. */
 size_t bs_map_batch_token(uint32_t key_size);
 

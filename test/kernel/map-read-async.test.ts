@@ -1,9 +1,10 @@
 // The addon's batch read on the libuv thread pool against the real kernel: page for page the
-// same bytes as the synchronous read, the same error when the kernel refuses a batch, and a
-// prefetching dump of a map unloaded mid-read ends in the 'gone' state, not an error; a dump
-// into a regular file (chunks written from the thread pool) equals bpftool's.
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+// same bytes as the synchronous read, the same error when the kernel refuses a batch, page
+// sizes that do not fit the map refused before the kernel writes, and a prefetching dump of a
+// map unloaded mid-read ends in the 'gone' state, not an error; a dump into a regular file
+// equals bpftool's.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,17 @@ function pageBytes(page: NativeMapPage): { keys: string; values: string; count: 
     cursor: page.cursor.toString('hex'),
     done: page.done,
   };
+}
+
+/** The map's key and value sizes as bpftool shows them, and a per-CPU value's bytes for every possible CPU. */
+function bpftoolSizes(id: number): { key: number; value: number; perCpuStride: number } {
+  const info = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'id', String(id)], { encoding: 'utf8' })) as { bytes_key: number; bytes_value: number };
+  const possible = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+  const cpus = possible.split(',').reduce((n, range) => {
+    const [first, last = first] = range.split('-').map(Number);
+    return n + last! - first! + 1;
+  }, 0);
+  return { key: info.bytes_key, value: info.bytes_value, perCpuStride: Math.ceil(info.bytes_value / 8) * 8 * cpus };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -92,6 +104,33 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     for (let i = 0; i < sync.length; i++) expect(async[i], `page ${i}`).toEqual(sync[i]);
   });
 
+  it('refuses sizes that do not fit the map\'s entries, before the kernel could write past the page', async () => {
+    const percpu = fixtures.map('percpu_array', 'maps');
+    const cases = [
+      { id: fixtures.map('hash_map', 'maps').id, shrink: 'value' },
+      { id: fixtures.map('hash_map', 'maps').id, shrink: 'key' },
+      // A per-CPU value takes round_up(value_size, 8) bytes for each possible CPU.
+      { id: percpu.id, shrink: 'cpus' },
+    ] as const;
+    for (const { id, shrink } of cases) {
+      const { key, value, perCpuStride } = bpftoolSizes(id);
+      const stride = shrink === 'cpus' ? perCpuStride - 8 : shrink === 'value' ? value - 1 : value;
+      const keySize = shrink === 'key' ? key + 4 : key;
+      const handle = addon.mapOpen(id);
+      try {
+        const message = /keySize or valueStride does not fit/;
+        expect(() => addon.mapNextPage(handle!, null, keySize, stride, 4), `${shrink}`).toThrow(message);
+        expect(() => addon.mapLookupBatch(handle!, null, keySize, stride, 4), `${shrink}`).toThrow(message);
+        expect(() => addon.mapLookupBatchAsync(handle!, null, keySize, stride, 4), `${shrink}`).toThrow(message);
+        // The sizes that fit read.
+        const fits = shrink === 'cpus' ? perCpuStride : value;
+        expect(addon.mapNextPage(handle!, null, key, fits, 4).count, `${shrink}`).toBeGreaterThan(0);
+      } finally {
+        addon.close(handle!);
+      }
+    }
+  });
+
   it('a prefetching stream reads the same entries as one that does not', async () => {
     const id = fixtures.map('big_hash', 'big').id;
     const read = async (prefetch: boolean): Promise<string[]> => {
@@ -111,7 +150,7 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
   });
 
-  it('dump map into a regular file (written chunk by chunk) equals bpftool\'s file, text and --json', async () => {
+  it('dump map into a regular file equals bpftool\'s file, text and --json', async () => {
     const id = fixtures.map('big_hash', 'big').id;
     const dir = mkdtempSync(join(tmpdir(), 'bpfscope-dump-file-'));
     try {

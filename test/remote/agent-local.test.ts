@@ -73,6 +73,23 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     expect(await expectSameMapDumps(local, agent, stableMaps(), possible)).toBeGreaterThan(4);
   });
 
+  it('refuses, as LocalHost does, a page whose sizes do not fit the map\'s entries', async () => {
+    const map = fixtures.map('hash_map', 'maps');
+    const [mine, theirs] = await Promise.all([local.openMap(map.id), agent.openMap(map.id)]);
+    try {
+      const size = decodeMapInfo((await local.mapInfoBytes(map.id))!);
+      for (const [keySize, stride] of [[size.keySize!, size.valueSize! - 1], [size.keySize! + 4, size.valueSize!]] as const) {
+        for (const mode of ['batch', 'next'] as const) {
+          await expect(theirs!.read(mode, null, keySize, stride, 4), `${mode} ${keySize}/${stride}`).rejects.toThrow(/bad arguments/);
+          await expect(mine!.read(mode, null, keySize, stride, 4), `${mode} ${keySize}/${stride}`).rejects.toThrow(/does not fit/);
+        }
+      }
+      expect((await theirs!.read('next', null, size.keySize!, size.valueSize!, 4)).count).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([mine?.close(), theirs?.close()]);
+    }
+  });
+
   it('answers owners, readFile refusals, clocks and stats like LocalHost', async () => {
     expect((await agent.owners()).length).toBeGreaterThan(0);
     await expect(agent.readFile('/etc/shadow', 100)).rejects.toMatchObject({ code: 'EACCES' });
