@@ -18,6 +18,7 @@ import { CDeclarations } from './c-decl.js';
 import { EXTERNAL_NAME, MAX_NESTING } from './c-declarator.js';
 import { IdList } from './id-list.js';
 import type { BtfRecords } from './records.js';
+import type { Func, Var } from './types.js';
 import * as Kind from './kind.js';
 import { joinChunks, TextOut } from './text-out.js';
 
@@ -394,6 +395,9 @@ function namedTypesUsed(btf: Btf, id: number, into: Set<number>, opened: Set<num
   }
 }
 
+/** `extern ` for what the object only declares (a kfunc or kernel variable in `.ksyms`). */
+const storageClass = (t: Func | Var): string => (t.linkage === 'extern' ? 'extern ' : '');
+
 const countLines = (text: string): number => text.split('\n').length - 1;
 /** Declarations in a header's text: each ends in a blank line. */
 const countDeclarations = (text: string): number => text.split('\n\n').length - 1;
@@ -412,12 +416,12 @@ export function typeViewC(btf: Btf, id: number): TypeViewC {
     const proto = btf.type(t.type);
     if (proto.kind !== 'func_proto') throw new Error(`func ${t.name}: type ${t.type} is not a prototype`);
     uses = [proto.returnType, ...proto.params.map((p) => p.type)];
-    own = [`${declarationC(btf, t.type, t.name)};`];
+    own = [`${storageClass(t)}${declarationC(btf, t.type, t.name)};`];
   } else if (t.kind === 'datasec') {
     const vars = t.vars.map((v) => btf.type(v.type));
     // A section's entries are variables, and in `.ksyms` also functions (kfuncs it calls).
-    uses = vars.map((v) => (v.kind === 'var' ? v.type : 0));
-    own = vars.map((v) => (v.kind === 'var' || v.kind === 'func' ? `${declarationC(btf, v.type, v.name)};` : `/* ${v.kind} */`));
+    uses = vars.map((v) => (v.kind === 'var' || v.kind === 'func' ? v.type : 0));
+    own = vars.map((v) => (v.kind === 'var' || v.kind === 'func' ? `${storageClass(v)}${declarationC(btf, v.type, v.name)};` : `/* ${v.kind} */`));
   } else {
     const c = formatC(btf, { ids: [id] });
     const body = c.slice(0, c.length - TRAILER.length);

@@ -104,6 +104,19 @@ describe('C printing', () => {
     expect([...seen].sort()).toEqual(['datasec', 'func', 'struct']);
   });
 
+  it('shows a .ksyms section\'s kfuncs with the types their prototypes use, as C that clang accepts', () => {
+    const btf = parseBtf(readBytes(compileFixtureBtf('ksyms')));
+    const ksyms = btf.findByName('.ksyms', 'datasec')[0]!;
+    const { c, definitionLine } = typeViewC(btf, ksyms.id);
+    const own = c.split('\n').slice(definitionLine).join('\n');
+    expect(own.startsWith('extern int fixture_kfunc(struct kfunc_arg *, const struct task_like *);\nextern const int fixture_ksym_var;\n\n')).toBe(true);
+    // What the prototype uses is declared before it: the struct in full, the opaque one forward.
+    const before = c.split('\n').slice(0, definitionLine).join('\n');
+    expect(before).toContain('struct kfunc_arg {\n');
+    expect(before).toContain('struct task_like;\n');
+    clangAccepts('view-ksyms.c', c, '-Wno-pragma-clang-attribute');
+  });
+
   it.runIf(existsSync(VMLINUX))('every vmlinux type: clang -fsyntax-only accepts, sizes match', () => {
     const btf = parseBtf(readBytes(VMLINUX));
     clangAccepts('vmlinux.h', withLayoutChecks(btf, formatC(btf)));
