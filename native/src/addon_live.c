@@ -59,60 +59,46 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb)
 	return result;
 }
 
-struct prog_batch_args {
+/* The objects after an id, at most max of them, and what reads them into one buffer. */
+struct id_batch_args {
 	uint32_t after_id, max;
+	int (*read)(uint32_t after_id, uint32_t max, struct bs_buf *out);
 };
 
-static int read_prog_batch(const void *args, struct bs_buf *out, const char **syscall_name)
+static int read_id_batch(const void *args, struct bs_buf *out, const char **syscall_name)
 {
-	const struct prog_batch_args *a = args;
-	int err = bs_prog_info_batch(a->after_id, a->max, out);
+	const struct id_batch_args *a = args;
+	int err = a->read(a->after_id, a->max, out);
 
 	if (err)
 		*syscall_name = err == -ENOMEM || err == -E2BIG ? "malloc" : bs_cmd_name(bs_last_cmd());
 	return err;
 }
 
-napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
+/* name(afterId, max), max at least 1: read on the thread pool, resolving to its buffer. */
+static napi_value id_batch_async(napi_env env, napi_callback_info cb, const char *name, const char *bad_args,
+				 int (*read)(uint32_t after_id, uint32_t max, struct bs_buf *out))
 {
 	size_t argc = 2;
 	napi_value argv[2];
-	struct prog_batch_args a;
+	struct id_batch_args a = { .read = read };
 
 	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok) {
-		napi_throw_type_error(env, NULL, "progInfoBatch(afterId, max): bad arguments");
+	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok || a.max == 0) {
+		napi_throw_type_error(env, NULL, bad_args);
 		return NULL;
 	}
-	return bs_buffer_async(env, "progInfoBatch", read_prog_batch, &a, sizeof(a), NULL);
+	return bs_buffer_async(env, name, read_id_batch, &a, sizeof(a), NULL);
 }
 
-struct map_batch_args {
-	uint32_t after_id, max;
-};
-
-static int read_map_batch(const void *args, struct bs_buf *out, const char **syscall_name)
+napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
 {
-	const struct map_batch_args *a = args;
-	int err = bs_map_info_batch(a->after_id, a->max, out);
-
-	if (err)
-		*syscall_name = err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd());
-	return err;
+	return id_batch_async(env, cb, "progInfoBatch", "progInfoBatch(afterId, max): bad arguments", bs_prog_info_batch);
 }
 
 napi_value bs_napi_map_info_batch(napi_env env, napi_callback_info cb)
 {
-	size_t argc = 2;
-	napi_value argv[2];
-	struct map_batch_args a;
-
-	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok || a.max == 0) {
-		napi_throw_type_error(env, NULL, "mapInfoBatch(afterId, max): bad arguments");
-		return NULL;
-	}
-	return bs_buffer_async(env, "mapInfoBatch", read_map_batch, &a, sizeof(a), NULL);
+	return id_batch_async(env, cb, "mapInfoBatch", "mapInfoBatch(afterId, max): bad arguments", bs_map_info_batch);
 }
 
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)

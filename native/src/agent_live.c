@@ -33,14 +33,16 @@ int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct
 	return 0;
 }
 
-int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+/* A batch of the objects after an id (max at least 1), read by `read`, as one blob. */
+static int id_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out, const char *bad_args,
+		    int (*read)(uint32_t after_id, uint32_t max, struct bs_buf *out))
 {
 	uint32_t after, max;
 	int err;
 
-	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max))
-		return bs_reply_bad_args(r, "progInfoBatch(afterId, max): bad arguments");
-	err = bs_prog_info_batch(after, max, out);
+	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max) || max == 0)
+		return bs_reply_bad_args(r, bad_args);
+	err = read(after, max, out);
 	if (err)
 		return err == -ENOMEM || err == -E2BIG ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
 	bs_json_raw(&r->meta, "null");
@@ -48,19 +50,14 @@ int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, stru
 	return 0;
 }
 
+int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	return id_batch(req, r, out, "progInfoBatch(afterId, max): bad arguments", bs_prog_info_batch);
+}
+
 int bs_agent_map_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
 {
-	uint32_t after, max;
-	int err;
-
-	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max) || max == 0)
-		return bs_reply_bad_args(r, "mapInfoBatch(afterId, max): bad arguments");
-	err = bs_map_info_batch(after, max, out);
-	if (err)
-		return err == -ENOMEM ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
-	bs_json_raw(&r->meta, "null");
-	bs_reply_blob(r, out->data, out->len);
-	return 0;
+	return id_batch(req, r, out, "mapInfoBatch(afterId, max): bad arguments", bs_map_info_batch);
 }
 
 static void u64_string(struct bs_json *j, const char *key, uint64_t n)
