@@ -37,10 +37,12 @@ function buildId() {
   }
 }
 useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
-// A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace.
+// A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace; any
+// other write error (a full device) ends it with the error in one line and status 1.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`bpfscope: cannot write the output: ${error.message}\n`);
+  process.exit(1);
 });
 require(cli)
   .main(process.argv.slice(2))
