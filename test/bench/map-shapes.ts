@@ -1,10 +1,10 @@
 // The map-dump shape matrix: every row of test/helpers/map-shapes.ts SHAPES (1 M entries,
 // 300 k per-CPU), loaded once and filled with seeded entries, dumped by bpftool and by
 // `bpfscope dump map` (bin/bpfscope.js, run as users run it) into files, `-j` and text, in the
-// same run: time of each (bpfscope: median of BENCH_SHAPE_RUNS, bpftool: one run, it takes
-// seconds), ratio, whether the two files are byte-identical, and the peak RSS of each process
-// (GNU time). Targets (issue 18): every row >= 8x bpftool in both modes, identical, bpfscope's
-// peak RSS < 150 MB.
+// same run: time of each (bpfscope: median of BENCH_SHAPE_RUNS, 5 by default; bpftool: one run,
+// it takes seconds), ratio, whether the two files are byte-identical, and the peak RSS of each
+// process (GNU time). Targets (issue 18): every row >= 8x bpftool in both modes, identical,
+// bpfscope's peak RSS < 150 MB.
 //   node out/node/test/bench/map-shapes.js [SCALE]   (SCALE 1 = the full sizes; 0.1 for a quick look)
 // BENCH_SHAPES=ints,labels times only those rows.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { loadShapes, SHAPES } from '../helpers/map-shapes.js';
 import { median } from '../helpers/median.js';
 
 const SCALE = Number(process.argv[2] ?? 1);
-const RUNS = Number(process.env.BENCH_SHAPE_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_SHAPE_RUNS ?? 5);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(ROOT, 'bin/bpfscope.js');
 const TARGET_RATIO = 8;
