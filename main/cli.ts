@@ -17,6 +17,7 @@ const USAGE = `usage: bpfscope <command> [options]
   dump map ID [--json]                 a map's contents (like bpftool map dump)
   dump prog ID [--json|--cfg|--jited] [--linum] [--opcodes]
                                        a program's code (like bpftool prog dump xlated)
+  peek map ID [--json]                 a queue's or stack's head element, left in place (like bpftool map peek)
   watch map ID [--interval MS] [--key K] [--json]
                                        a map's changes as they happen, until interrupted
   top [--interval S] [--sort cpu|events|avg|name] [--json]
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   obj: async () => (await import('./cli/objfile.js')).objCommand,
   dump: async () => (await import('./cli/dump.js')).dumpCommand,
   watch: async () => (await import('./cli/maps.js')).watchCommand,
+  peek: async () => (await import('./cli/peek.js')).peekCommand,
   doctor: async () => (await import('./cli/doctor.js')).doctorCommand,
   top: async () => (await import('./cli/top.js')).topCommand,
   snapshot: async () => (await import('./cli/snapshot.js')).snapshotCommand,

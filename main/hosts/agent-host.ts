@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
@@ -267,6 +267,19 @@ export class AgentHost implements Host {
       const reply = await this.call('mapHash', { obj: id });
       expectBlobs(reply, 1, 'mapHash');
       return buf(reply.blobs[0]);
+    } catch (error) {
+      if (error instanceof HostError && error.code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async mapPeek(id: number): Promise<RawMapPeek | null> {
+    try {
+      const reply = await this.call('mapPeek', { obj: id });
+      expectBlobs(reply, 1, 'mapPeek');
+      const empty = (reply.result as { empty?: unknown } | null)?.empty;
+      if (typeof empty !== 'boolean') throw new HostError({ code: 'EPROTO', message: 'agent: mapPeek returned no empty flag' });
+      return { value: empty ? null : buf(reply.blobs[0]) };
     } catch (error) {
       if (error instanceof HostError && error.code === 'ENOENT') return null;
       throw error;

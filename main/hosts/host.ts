@@ -184,6 +184,12 @@ export interface RawMapPages {
   pageSize: number;
 }
 
+/** A queue's or stack's head element, read without taking it (native/src/kern_read.h bs_map_peek). */
+export interface RawMapPeek {
+  /** The head's value_size bytes; null when the map holds nothing. */
+  value: Uint8Array | null;
+}
+
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
@@ -268,6 +274,12 @@ export interface Host {
    * (EPERM unfrozen, EINVAL another type, E2BIG before 6.18); null when the map is gone.
    */
   mapHash?(id: number): Promise<Uint8Array | null>;
+  /**
+   * The head element of a queue or stack map, left in place (BPF_MAP_LOOKUP_ELEM without a key is
+   * the kernel's peek); null when the map is gone, EINVAL for another map type. Optional: hosts
+   * without live maps (snapshots, object files) say why in their own error.
+   */
+  mapPeek?(id: number): Promise<RawMapPeek | null>;
   /** Wall and boot clocks in nanoseconds, read together (load times are boot clock). */
   clocks(): Promise<HostClocks>;
   close(): Promise<void>;

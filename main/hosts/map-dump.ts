@@ -1,6 +1,7 @@
 // A whole map as `bpftool map dump -j` prints it, produced page by page from MapStream so
 // a dump of any size holds one page of entries at a time.
 import { BpftoolMapDumper, BpftoolTextDumper, ByteSink, type Btf, type TextMapShape } from '../kernel/btf/index.js';
+import type { MapInfo } from '../kernel/info/index.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import type { HostSession } from './host-session.js';
 import { MapStream, type MapStreamOptions } from './map-stream.js';
@@ -47,6 +48,12 @@ export async function openMapDump(session: HostSession, id: number, options: Map
     if (!reader) return null;
     await reader.close();
   }
+  const { btf, shape } = await bpftoolMapTypes(session, info);
+  return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
+}
+
+/** What bpftool formats a map's entries by: its sizes and type ids, and its BTF where it has a value type. */
+export async function bpftoolMapTypes(session: HostSession, info: MapInfo): Promise<{ btf: Btf | undefined; shape: TextMapShape }> {
   const btf = info.btfId && info.btfValueTypeId ? await session.btf(info.btfId).catch(() => undefined) : undefined;
   const shape: TextMapShape = {
     type: info.type,
@@ -56,7 +63,7 @@ export async function openMapDump(session: HostSession, id: number, options: Map
     btfValueTypeId: info.btfValueTypeId ?? 0,
     btfId: info.btfId ?? 0,
   };
-  return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
+  return { btf, shape };
 }
 
 /**

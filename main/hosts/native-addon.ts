@@ -126,6 +126,8 @@ export interface NativeAddon {
   tracePipeRead(h: NativeHandle, max: number): Buffer;
   procMapPages(pid: number, addr: bigint, pages: number): { present: Buffer; bytes: Buffer; pageSize: number };
   mapHash(id: number): Buffer;
+  /** null: the queue or stack is empty; ENOENT: the map is gone. */
+  mapPeek(id: number): Buffer | null;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { parseBtf, type Btf } from '../kernel/btf/btf.js';
 import { isElf, loadedForm, parseBpfObject, type BpfObject, type LoadedMap, type LoadedObject, type LoadedProgram, type StructOpsValueLookup } from '../kernel/objfile/index.js';
 import type {
-  Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawTaskFd, StatsHold,
+  Host, HostClocks, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapPeek, RawNetns, RawOwnerFd, RawProgInfo, RawTaskFd, StatsHold,
 } from './host.js';
 import { readBoundedFile, type BoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
@@ -174,6 +174,12 @@ export class ObjectFileHost implements Host {
     }
     // One entry, key 0: the section's initial bytes (zeros for .bss), as libbpf sets them.
     return new RecordedMapReader(new Uint8Array(4), m.data.bytes.slice(), { count: 1, keySize: 4, stride: m.valueSize, complete: true, state: 'done' });
+  }
+
+  async mapPeek(id: number): Promise<RawMapPeek | null> {
+    const m = this.maps.get(id);
+    if (!m) return null;
+    throw objfileError(`${this.label}: map ${id} (${m.definition?.name ?? '?'}) holds nothing to peek at: a queue or stack is filled once the object is loaded`, LIVE_HINT);
   }
 
   async enableStats(): Promise<StatsHold> {

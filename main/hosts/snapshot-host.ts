@@ -11,7 +11,7 @@ import {
 import { decodeTar } from '../kernel/snapshot/tar.js';
 import type {
   Host, HostClocks, MapReader, MapReadMode, ObjectKind, RawBtfInfo, RawInfo, RawLinkInfo, RawMapPage, RawOwnerFd,
-  RawCgroupQuery, RawMapPages, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
+  RawCgroupQuery, RawMapPages, RawMapPeek, RawNetns, RawProgInfo, RawTaskFd, RtnlDumpKind, StatsHold,
 } from './host.js';
 import { readBoundedFile } from './bounded-file.js';
 import { HostError } from './host-error.js';
@@ -212,6 +212,13 @@ export class SnapshotHost implements Host {
     if (!content) throw snapshotError(`${this.label}: map ${id}: contents were not recorded (snapshot option --maps)`);
     const errors = content.refusedSlots ? this.files.get(mapContentPath(id, 'errors')) : undefined;
     return new RecordedMapReader(this.files.get(mapContentPath(id, 'keys')) ?? EMPTY, this.files.get(mapContentPath(id, 'values')) ?? EMPTY, content, errors);
+  }
+
+  /** A queue's or stack's head changes with every push and pop: no snapshot records it. */
+  async mapPeek(id: number): Promise<RawMapPeek | null> {
+    if (!this.ids.map.has(id)) return null;
+    throw snapshotError(`${this.label} is a snapshot: map ${id}'s head element is live data, which a snapshot does not record`,
+      'open the host itself to see what the queue or stack holds at its head');
   }
 
   async enableStats(): Promise<StatsHold> {

@@ -8,7 +8,7 @@
 import { homedir } from 'node:os';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
@@ -261,6 +261,9 @@ export class SshHost implements Host {
   }
   mapHash(id: number): Promise<Uint8Array | null> {
     return this.run((h) => h.mapHash(id));
+  }
+  mapPeek(id: number): Promise<RawMapPeek | null> {
+    return this.run((h) => h.mapPeek(id));
   }
   procMapPages(pid: number, addr: bigint, pages: number): Promise<RawMapPages> {
     return this.run((h) => h.procMapPages(pid, addr, pages));

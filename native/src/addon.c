@@ -668,6 +668,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },
 		{ "readAhead", bs_napi_read_ahead }, { "tracePipeOpen", bs_napi_trace_pipe_open }, { "tracePipeRead", bs_napi_trace_pipe_read },
 		{ "procMapPages", bs_napi_proc_map_pages }, { "mapHash", bs_napi_map_hash },
+		{ "mapPeek", bs_napi_map_peek },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {

@@ -144,6 +144,32 @@ napi_value bs_napi_map_hash(napi_env env, napi_callback_info cb)
 	return result;
 }
 
+napi_value bs_napi_map_peek(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 1;
+	napi_value argv[1], result;
+	const char *syscall_name;
+	struct bs_buf value;
+	uint32_t id;
+	int err;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) {
+		napi_throw_type_error(env, NULL, "mapPeek(mapId): bad arguments");
+		return NULL;
+	}
+	err = bs_map_peek(id, &value, &syscall_name);
+	if (err < 0)
+		return bs_throw_errno(env, -err, syscall_name, id);
+	if (err == BS_MAP_PEEK_EMPTY) {
+		if (napi_get_null(env, &result) != napi_ok) {
+			napi_throw_error(env, NULL, "mapPeek: cannot build result");
+			return NULL;
+		}
+		return result;
+	}
+	return buffer_of(env, &value);
+}
+
 napi_value bs_napi_proc_map_pages(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 3;

@@ -305,6 +305,7 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "tracePipeRead")) return bs_agent_trace_pipe_read(req, r, &scratch[0]);
 	if (!strcmp(op, "procMapPages")) return bs_agent_proc_map_pages(req, r, scratch);
 	if (!strcmp(op, "mapHash")) return bs_agent_map_hash(req, r, &scratch[0]);
+	if (!strcmp(op, "mapPeek")) return bs_agent_map_peek(req, r, &scratch[0]);
 	return bs_reply_bad_args(r, "unknown op");
 }
 

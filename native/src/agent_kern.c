@@ -100,6 +100,23 @@ int bs_agent_map_hash(const struct bs_request *req, struct reply *r, struct bs_b
 	return 0;
 }
 
+int bs_agent_map_peek(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	const char *syscall_name;
+	uint32_t id;
+	int err;
+
+	if (bs_request_u32(req, "obj", &id))
+		return bs_reply_bad_args(r, "mapPeek(mapId): bad arguments");
+	/* The reply goes out after this returns: the value lives in the scratch buffer. */
+	err = bs_map_peek(id, out, &syscall_name);
+	if (err < 0)
+		return bs_reply_fail(r, err, syscall_name, id);
+	bs_json_raw(&r->meta, err == BS_MAP_PEEK_EMPTY ? "{\"empty\":true}" : "{\"empty\":false}");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
+}
+
 int bs_agent_proc_map_pages(const struct bs_request *req, struct reply *r, struct bs_buf scratch[3])
 {
 	const struct bs_field *addr_field = bs_request_field(req, "addr");

@@ -10,6 +10,7 @@ int bs_agent_tracefs_read(const struct bs_request *req, struct reply *r, struct 
 int bs_agent_trace_pipe_open(const struct bs_request *req, struct reply *r);
 int bs_agent_trace_pipe_read(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 int bs_agent_map_hash(const struct bs_request *req, struct reply *r, struct bs_buf *out);
+int bs_agent_map_peek(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 int bs_agent_proc_map_pages(const struct bs_request *req, struct reply *r, struct bs_buf scratch[3]);
 
 #endif

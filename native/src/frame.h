@@ -81,6 +81,8 @@
  *                                        the present pages back to back] (a
  *                                        range of a bpf-map mmap only: arenas)
  *   mapHash {obj}                     → [the kernel's SHA-256 of a frozen array map, 32 bytes]
+ *   mapPeek {obj}                     → {empty} [a queue's or stack's head value, left in
+ *                                        place; empty when empty: true]
  * The map watch, stream and tracefs ops were added within protocol 2: a client only ever runs
  * the agent built with it (the remote cache is keyed by the binary's hash).
  * A client and an agent of different protocol versions do not talk: the

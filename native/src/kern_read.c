@@ -11,6 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+
 #include "proc_scan.h"
 
 /* union bpf_attr's prog_stream_read member (Linux 6.17), declared by value. */
@@ -351,6 +353,54 @@ int bs_map_hash(uint32_t map_id, uint8_t out[BS_MAP_HASH_SIZE])
 	if (fd < 0)
 		return fd;
 	err = bs_obj_info(fd, (uint8_t *)info, &info_len);
+	close(fd);
+	return err;
+}
+
+int bs_map_peek(uint32_t map_id, struct bs_buf *out, const char **syscall_name)
+{
+	struct bpf_map_info info;
+	uint32_t info_len = sizeof(info);
+	int fd, err;
+
+	out->data = NULL;
+	out->len = 0;
+	*syscall_name = "BPF_MAP_GET_FD_BY_ID";
+	fd = bs_fd_by_id(BS_MAP, map_id);
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	*syscall_name = "BPF_OBJ_GET_INFO_BY_FD";
+	err = bs_obj_info(fd, (uint8_t *)&info, &info_len);
+	if (err)
+		goto out;
+	*syscall_name = "peek";
+	if (info.type != BPF_MAP_TYPE_QUEUE && info.type != BPF_MAP_TYPE_STACK) {
+		err = -EINVAL;
+		goto out;
+	}
+	/* The kernel refuses a queue or stack of value_size 0 at creation; a 0 here is not one. */
+	if (!info.value_size || info.value_size > BS_AUX_MAX) {
+		err = info.value_size ? -E2BIG : -EINVAL;
+		goto out;
+	}
+	*syscall_name = "malloc";
+	out->data = malloc(info.value_size);
+	if (!out->data) {
+		err = -ENOMEM;
+		goto out;
+	}
+	*syscall_name = "BPF_MAP_LOOKUP_ELEM";
+	err = bs_map_lookup(fd, NULL, out->data);
+	if (err == -ENOENT) {
+		bs_buf_free(out);
+		err = BS_MAP_PEEK_EMPTY;
+	} else if (err) {
+		bs_buf_free(out);
+	} else {
+		out->len = info.value_size;
+	}
+out:
 	close(fd);
 	return err;
 }

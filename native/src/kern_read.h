@@ -61,4 +61,13 @@ int bs_proc_map_pages(uint32_t pid, uint64_t addr, uint32_t pages, uint8_t *pres
 #define BS_MAP_HASH_SIZE 32
 int bs_map_hash(uint32_t map_id, uint8_t out[BS_MAP_HASH_SIZE]);
 
+/* The head element of a queue or stack map, left in place: BPF_MAP_LOOKUP_ELEM without a key is
+ * the kernel's peek on these types (pop would be BPF_MAP_LOOKUP_AND_DELETE_ELEM, never issued).
+ * out gets the map's value_size bytes, sized from the map's own info so the kernel never writes
+ * past it; BS_MAP_PEEK_EMPTY when the map holds nothing. -EINVAL for any other map type (a
+ * lookup without a key means something else there), -E2BIG for a value over BS_AUX_MAX; *syscall_name
+ * says which step failed (a bpf command, "malloc", or "peek" for those two refusals). */
+#define BS_MAP_PEEK_EMPTY 1
+int bs_map_peek(uint32_t map_id, struct bs_buf *out, const char **syscall_name);
+
 #endif

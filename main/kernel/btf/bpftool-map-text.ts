@@ -2,7 +2,8 @@
 // entries. A map with BTF goes through bpftool's pretty json_writer: `[`, then each entry's
 // do_dump_btf frame around the compiled writers in text style, then `]`. A map without it
 // prints print_entry_plain's hex blocks and "Found N elements". Slots whose lookup fails
-// print print_entry_error_msg's lines in either case.
+// print print_entry_error_msg's lines in either case. `bpftool map lookup` and `map peek` print
+// one entry the same ways (print_key_value): at the top level of its own writer, no brackets.
 
 import type { Btf } from './btf.js';
 import { isPerCpuMap } from '../maps/map-kind.js';
@@ -44,6 +45,16 @@ export interface TextMapShape extends MapShape {
   btfId: number;
 }
 
+/** What the dumper prints: a whole map (`map dump`) or one entry (`map lookup`, `map peek`). */
+export type BpftoolTextForm = 'dump' | 'lookup';
+
+/** bpftool's text for a lookup or peek that found nothing (do_lookup on ENOENT): stdout, exit status 254. */
+export function bpftoolLookupMissText(key: Uint8Array): string {
+  const out = new Uint8Array(key.length * 4 + 16);
+  const at = writeHexBlock(out, 0, key, 0, key.length);
+  return `key:\n${new TextDecoder().decode(out.subarray(0, at))}\n\nNot found\n`;
+}
+
 export class BpftoolTextDumper {
   private readonly writers: ValueWriters | undefined;
   private readonly perCpu: boolean;
@@ -56,9 +67,9 @@ export class BpftoolTextDumper {
   /** Entries printed (bpftool's num_elems: lookups that failed are not counted). */
   count = 0;
 
-  constructor(private readonly map: TextMapShape, btf: Btf | undefined) {
+  constructor(private readonly map: TextMapShape, btf: Btf | undefined, private readonly form: BpftoolTextForm = 'dump') {
     this.perCpu = isPerCpuMap(map.type);
-    this.bracketed = map.btfId !== 0;
+    this.bracketed = form === 'dump' && map.btfId !== 0;
     this.writers = btf && formattedValueType(map) ? new ValueWriters(btf) : undefined;
   }
 
@@ -69,6 +80,8 @@ export class BpftoolTextDumper {
 
   /** What comes after the last. */
   footer(): string {
+    // A lookup's entry ends its own writer (jsonw_destroy's newline) or its hex block's line.
+    if (this.form === 'lookup') return this.writers ? '\n' : '';
     if (this.bracketed) return this.sep ? '\n]\n' : ']\n';
     return `Found ${this.count} element${this.count === 1 ? '' : 's'}\n`;
   }
@@ -77,7 +90,7 @@ export class BpftoolTextDumper {
     if (!this.writers) return undefined;
     if (cpus !== this.framedCpus) {
       const { keySize, valueSize, btfKeyTypeId } = this.map;
-      const r = new JsonwReplay(1, true);
+      const r = new JsonwReplay(this.form === 'dump' ? 1 : 0, true);
       const frame = buildEntryFrame(r, this.writers, { keyTypeId: btfKeyTypeId, valueTypeId: formattedValueType(this.map), keySize, valueSize }, cpus, this.perCpu);
       this.frame = { frame, tail: r.take() };
       this.framedCpus = cpus;

@@ -8,7 +8,7 @@ export { ValueFormatter, formatValue, type ValueNode, type Repr, type FormatOpti
 export {
   BpftoolMapDumper, bpftoolMapEntry, bpftoolMapDump, bpftoolHexArray, bpftoolEntryAsJson, type MapShape, type MapEntryPage, type PageLayout,
 } from './bpftool-map-json.js';
-export { BpftoolTextDumper, type TextMapShape } from './bpftool-map-text.js';
+export { BpftoolTextDumper, bpftoolLookupMissText, type BpftoolTextForm, type TextMapShape } from './bpftool-map-text.js';
 export { ValueWriters, type ValueWriter, type WriterStyle } from './value-writer.js';
 export { ValuePlanner, PlanError, type PlanNode, type ValuePlan, type Leaf } from './value-plan.js';
 export { TypeNamer } from './type-name.js';
