@@ -81,7 +81,7 @@ export function mapAccess(type: number): MapAccess {
       return { kind: 'unreadable', reason: 'cgroup_array: the kernel refuses lookups from user space (ENOTSUPP)' };
     case MapType.queue:
     case MapType.stack:
-      return { kind: 'unreadable', reason: 'queue/stack: the only read is a peek at the head element' };
+      return { kind: 'unreadable', reason: 'queue/stack: the only read is a peek at the head element, which bpfscope peek map shows' };
     case MapType.bloomFilter:
       return { kind: 'unreadable', reason: 'bloom filter: membership can be tested, elements cannot be listed' };
     case MapType.structOps:
