@@ -218,6 +218,12 @@ export class AgentHost implements Host {
     return buf(reply.blobs[0]);
   }
 
+  async progArrayBatch(afterId: number, max: number): Promise<Uint8Array> {
+    const reply = await this.call('progArrayBatch', { after: afterId, max });
+    expectBlobs(reply, 1, 'progArrayBatch');
+    return buf(reply.blobs[0]);
+  }
+
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     const reply = await this.call('ringbufPositions', { obj: mapId });
     if (reply.result === null) return null;

@@ -7,6 +7,7 @@ import {
   attachPointsByProgram,
   decodeFilterDump,
   decodeLinkDump,
+  decodeProgArrayBatch,
   decodeQueryRecords,
   decodeRouteDump,
   decodeTaskFdQuery,
@@ -30,7 +31,7 @@ import {
   type QueryRecord,
   type TcObject,
 } from '../kernel/attach/index.js';
-import { decodeLinkInfo, decodeProgInfo, type LinkInfo, type MapInfo } from '../kernel/info/index.js';
+import { decodeLinkInfo, decodeMapInfo, decodeProgInfo, type LinkInfo, type MapInfo } from '../kernel/info/index.js';
 import type { ProgramExtension } from '../kernel/info/prog-targets.js';
 import { decodeProgStatsSample } from '../kernel/live/index.js';
 import { MAX_OBJECTS_PER_KIND, type Host, type MapReader } from './host.js';
@@ -51,6 +52,8 @@ const MAP_TYPE_PROG_ARRAY = 3;
 const MAP_TYPE_STRUCT_OPS = 26;
 /** Slots read per page of a prog_array. */
 const PROG_ARRAY_PAGE = 1024;
+/** Maps walked per prog_array batch: every map of a busy host in one trip. */
+const PROG_ARRAY_BATCH = 4096;
 /** errnos that only mean "no such hook here" (EINVAL, EOPNOTSUPP, ENOTSUPP, EBADF). */
 const NOT_A_HOOK = new Set([22, 95, 524, 9]);
 const MAX_INTERFACES = 4096;
@@ -292,13 +295,32 @@ async function progArray(host: Host, info: MapInfo): Promise<AttachmentViews['pr
 }
 
 /**
- * prog_array maps and their tail-call targets (each slot's program id), in id order. The maps
- * are read side by side: each read is a trip through the thread pool or over the wire, and show
- * prog waited for 110 of them one after another (~6 ms idle).
+ * prog_array maps and their tail-call targets (each slot's program id), in id order. Read in
+ * batches where the host can: every map in one trip through the thread pool or over the wire
+ * (show prog read ~120 arrays a map at a time, each a page read on the JS thread). Else the
+ * maps are read side by side: each read is a trip of its own, and show prog waited for 110 of
+ * them one after another (~6 ms idle).
  */
 export async function listProgArrays(host: Host): Promise<AttachmentViews['progArrays']> {
+  if (host.progArrayBatch) return batchedProgArrays(host, host.progArrayBatch.bind(host));
   const arrays = new Map((await everyMapShape(host)).filter((info) => info.type === MAP_TYPE_PROG_ARRAY && info.keySize === 4 && info.valueSize === 4).map((info) => [info.id, info]));
   return fetchEach([...arrays.keys()], (id) => progArray(host, arrays.get(id)!));
+}
+
+async function batchedProgArrays(host: Host, batchOf: (afterId: number, max: number) => Promise<Uint8Array>): Promise<AttachmentViews['progArrays']> {
+  const out: AttachmentViews['progArrays'] = [];
+  for (let after = 0, walked = 0; ; ) {
+    const batch = decodeProgArrayBatch(await batchOf(after, Math.min(PROG_ARRAY_BATCH, MAX_OBJECTS_PER_KIND - walked)));
+    for (const record of batch.records) {
+      const info = decodeMapInfo(record.info);
+      // Slots the batch could not read all of (a failed lookup, a full batch): the page walk.
+      const array = record.slots ? { mapId: record.id, mapName: info.name ?? '', slots: record.slots } : await progArray(host, info);
+      if (array) out.push(array);
+    }
+    walked += batch.walked;
+    if (!batch.more || batch.walked === 0 || walked >= MAX_OBJECTS_PER_KIND) return out;
+    after = batch.lastId;
+  }
 }
 
 /** The attachments of the families asked for (every family unless said); the others are left empty. */

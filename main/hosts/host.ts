@@ -236,6 +236,12 @@ export interface Host {
    */
   mapInfoBatch?(afterId: number, max: number): Promise<Uint8Array>;
   /**
+   * The tail-call slots of every prog_array among up to max maps with ids after afterId (1 to
+   * 4096), packed (native/src/prog_array_batch.h), decoded by main/kernel/attach/prog-array-batch.ts.
+   * Optional: without it callers open and read each prog_array.
+   */
+  progArrayBatch?(afterId: number, max: number): Promise<Uint8Array>;
+  /**
    * A watch whose diffs carry only what changed (keySize > 0). Optional: snapshots lack it,
    * and the map watcher then compares full reads itself. EMFILE when the host keeps too many.
    */

@@ -196,6 +196,10 @@ export class LocalHost implements Host {
     return this.addon.mapInfoBatch(afterId, max);
   }
 
+  async progArrayBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.addon.progArrayBatch(afterId, max);
+  }
+
   async ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.addon.ringbufPositions(mapId);
   }

@@ -118,6 +118,8 @@ export interface NativeAddon {
   progInfoBatch(afterId: number, max: number): Promise<Buffer>;
   /** bpf_map_info of the maps after afterId, packed (native/src/map_info_batch.h); read on the thread pool. */
   mapInfoBatch(afterId: number, max: number): Promise<Buffer>;
+  /** Every prog_array's slots among the maps after afterId, packed (native/src/prog_array_batch.h); read on the thread pool. */
+  progArrayBatch(afterId: number, max: number): Promise<Buffer>;
   ringbufPositions(mapId: number): { consumerPos: bigint; producerPos: bigint; dataSize: number; mapType: number } | null;
   /** native/src/kern_read.h: BPF streams and tracefs. */
   progStreamRead(progId: number, streamId: number, max: number): Buffer;

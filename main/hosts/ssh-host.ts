@@ -233,6 +233,9 @@ export class SshHost implements Host {
   mapInfoBatch(afterId: number, max: number): Promise<Uint8Array> {
     return this.run((h) => h.mapInfoBatch(afterId, max));
   }
+  progArrayBatch(afterId: number, max: number): Promise<Uint8Array> {
+    return this.run((h) => h.progArrayBatch(afterId, max));
+  }
   ringbufPositions(mapId: number): Promise<RawRingbufPositions | null> {
     return this.run((h) => h.ringbufPositions(mapId));
   }

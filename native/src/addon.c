@@ -663,6 +663,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapMmap", map_mmap },
 		{ "enableStats", enable_stats }, { "clocks", clocks },
 		{ "progInfoAll", bs_napi_prog_info_all }, { "progInfoBatch", bs_napi_prog_info_batch }, { "mapInfoBatch", bs_napi_map_info_batch }, { "ringbufPositions", bs_napi_ringbuf_positions },
+		{ "progArrayBatch", bs_napi_prog_array_batch },
 		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },
 		{ "mapWatchClose", bs_napi_map_watch_close },
 		{ "progStreamRead", bs_napi_prog_stream_read }, { "tracefsReadTail", bs_napi_tracefs_read_tail },

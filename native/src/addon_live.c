@@ -12,6 +12,7 @@
 #include "prog_info_all.h"
 #include "prog_info_batch.h"
 #include "map_info_batch.h"
+#include "prog_array_batch.h"
 #include "ringbuf_mmap.h"
 
 /* A Node-style error: code ('ENOENT'), errno, syscall and object id. */
@@ -99,6 +100,35 @@ napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb)
 napi_value bs_napi_map_info_batch(napi_env env, napi_callback_info cb)
 {
 	return id_batch_async(env, cb, "mapInfoBatch", "mapInfoBatch(afterId, max): bad arguments", bs_map_info_batch);
+}
+
+struct prog_array_batch_args {
+	uint32_t after_id, max;
+};
+
+static int read_prog_array_batch(const void *args, struct bs_buf *out, const char **syscall_name)
+{
+	const struct prog_array_batch_args *a = args;
+	int err = bs_prog_array_batch(a->after_id, a->max, out);
+
+	if (err)
+		*syscall_name = err == -ENOMEM ? "malloc" : bs_cmd_name(bs_last_cmd());
+	return err;
+}
+
+napi_value bs_napi_prog_array_batch(napi_env env, napi_callback_info cb)
+{
+	size_t argc = 2;
+	napi_value argv[2];
+	struct prog_array_batch_args a;
+
+	if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+	    napi_get_value_uint32(env, argv[0], &a.after_id) != napi_ok || napi_get_value_uint32(env, argv[1], &a.max) != napi_ok ||
+	    a.max == 0 || a.max > BS_PROG_ARRAY_BATCH_MAX) {
+		napi_throw_type_error(env, NULL, "progArrayBatch(afterId, max): bad arguments");
+		return NULL;
+	}
+	return bs_buffer_async(env, "progArrayBatch", read_prog_array_batch, &a, sizeof(a), NULL);
 }
 
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb)

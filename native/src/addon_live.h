@@ -11,6 +11,9 @@ napi_value bs_napi_prog_info_all(napi_env env, napi_callback_info cb);
 napi_value bs_napi_prog_info_batch(napi_env env, napi_callback_info cb);
 /* mapInfoBatch(afterId, max) -> Promise<Buffer>, read on the thread pool (layout in map_info_batch.h) */
 napi_value bs_napi_map_info_batch(napi_env env, napi_callback_info cb);
+/* progArrayBatch(afterId, max) -> Promise<Buffer>: every prog_array's slots, read on the thread pool
+ * (layout in prog_array_batch.h) */
+napi_value bs_napi_prog_array_batch(napi_env env, napi_callback_info cb);
 /* ringbufPositions(mapId) -> { consumerPos, producerPos, dataSize, mapType } | null */
 napi_value bs_napi_ringbuf_positions(napi_env env, napi_callback_info cb);
 

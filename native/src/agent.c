@@ -289,6 +289,7 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "progInfoAll")) return bs_agent_prog_info_all(req, r, &scratch[0]);
 	if (!strcmp(op, "progInfoBatch")) return bs_agent_prog_info_batch(req, r, &scratch[0]);
 	if (!strcmp(op, "mapInfoBatch")) return bs_agent_map_info_batch(req, r, &scratch[0]);
+	if (!strcmp(op, "progArrayBatch")) return bs_agent_prog_array_batch(req, r, &scratch[0]);
 	if (!strcmp(op, "ringbufPositions")) return bs_agent_ringbuf_positions(req, r);
 	if (!strcmp(op, "mapMmap")) return bs_agent_map_mmap(req, r, &scratch[0]);
 	if (!strcmp(op, "netnsList")) return bs_agent_netns_list(r);

@@ -12,6 +12,7 @@
 #include "prog_info_all.h"
 #include "prog_info_batch.h"
 #include "map_info_batch.h"
+#include "prog_array_batch.h"
 #include "ringbuf_mmap.h"
 
 /* An mmap copy travels in one frame: below the addon's BS_MMAP_MAX. */
@@ -58,6 +59,22 @@ int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, stru
 int bs_agent_map_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
 {
 	return id_batch(req, r, out, "mapInfoBatch(afterId, max): bad arguments", bs_map_info_batch);
+}
+
+int bs_agent_prog_array_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out)
+{
+	uint32_t after, max;
+	int err;
+
+	if (bs_request_u32(req, "after", &after) || bs_request_u32(req, "max", &max) || max == 0 ||
+	    max > BS_PROG_ARRAY_BATCH_MAX)
+		return bs_reply_bad_args(r, "progArrayBatch(afterId, max): bad arguments");
+	err = bs_prog_array_batch(after, max, out);
+	if (err)
+		return err == -ENOMEM ? bs_reply_fail(r, err, "malloc", 0) : bs_reply_fail_last(r, err, 0);
+	bs_json_raw(&r->meta, "null");
+	bs_reply_blob(r, out->data, out->len);
+	return 0;
 }
 
 static void u64_string(struct bs_json *j, const char *key, uint64_t n)

@@ -12,6 +12,8 @@ int bs_agent_prog_info_all(const struct bs_request *req, struct reply *r, struct
 int bs_agent_prog_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 /* mapInfoBatch {after, max} → [packed records] (map_info_batch.h) */
 int bs_agent_map_info_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out);
+/* progArrayBatch {after, max} → [packed records] (prog_array_batch.h) */
+int bs_agent_prog_array_batch(const struct bs_request *req, struct reply *r, struct bs_buf *out);
 /* ringbufPositions {obj} → {consumerPos, producerPos (decimal strings), dataSize, mapType} | null */
 int bs_agent_ringbuf_positions(const struct bs_request *req, struct reply *r);
 /* mapMmap {handle, page, length} → [bytes] */

@@ -48,6 +48,7 @@
  *                                     → [packed records] (prog_info_all.h)
  *   progInfoBatch {after, max}        → [packed records] (prog_info_batch.h)
  *   mapInfoBatch {after, max}         → [packed records] (map_info_batch.h)
+ *   progArrayBatch {after, max}       → [packed records] (prog_array_batch.h)
  *   ringbufPositions {obj}            → {consumerPos, producerPos (decimal
  *                                        strings), dataSize, mapType} | null
  *   mapMmap {handle, page, length}    → [bytes]

@@ -11,6 +11,7 @@ import { decodeProgStatsSample } from '../../main/kernel/live/index.js';
 import { decodeMapInfo, decodeProgInfo, parseFdinfo } from '../../main/kernel/info/index.js';
 import { decodeProgBatch, type ProgBatch } from '../../main/kernel/info/prog-batch.js';
 import { decodeMapBatch, type MapBatch } from '../../main/kernel/info/map-batch.js';
+import { decodeProgArrayBatch, type ProgArrayBatch } from '../../main/kernel/attach/index.js';
 import { expectSameAttachments, expectSameLiveReads, expectSameMapDumps, expectSameObjects } from './same-host.js';
 
 const problem = agentTestProblem();
@@ -65,6 +66,19 @@ describe.skipIf(problem)(`AgentHost over a local agent${problem ? ` (skipped: ${
     expect(pick(theirs).map((m) => m.id)).toEqual(fixtureIds.toSorted((a, b) => a - b));
     expect(decodeMapBatch(await agent.mapInfoBatch(fixtureIds[0]!, 1)).records.length).toBe(1);
     await expect(agent.mapInfoBatch(0, 0)).rejects.toThrow(/bad arguments/);
+  });
+
+  it('reads every prog_array\'s slots in batches as LocalHost does', async () => {
+    const [mine, theirs] = await Promise.all([local.progArrayBatch(0, 4096), agent.progArrayBatch(0, 4096)]).then((both) => both.map(decodeProgArrayBatch));
+    const fixtureIds = fixtures.report.maps.map((m) => m.id);
+    const pick = (batch: ProgArrayBatch) => batch.records.filter((r) => fixtureIds.includes(r.id)).map((r) => ({ id: r.id, info: decodeMapInfo(r.info), slots: r.slots }));
+    expect(pick(theirs)).toEqual(pick(mine));
+    const jumps = pick(theirs).find((r) => r.id === fixtures.map('jump_table', 'maps').id);
+    expect(jumps?.slots?.map((s) => s.index)).toEqual([0, 2]);
+    const one = decodeProgArrayBatch(await agent.progArrayBatch(jumps!.id - 1, 1));
+    expect({ walked: one.walked, lastId: one.lastId, ids: one.records.map((r) => r.id) }).toEqual({ walked: 1, lastId: jumps!.id, ids: [jumps!.id] });
+    await expect(agent.progArrayBatch(0, 0)).rejects.toThrow(/bad arguments/);
+    await expect(agent.progArrayBatch(0, 4097)).rejects.toThrow(/bad arguments/);
   });
 
   it('dumps every fixture map to the same entries in batch and next-key modes', async () => {

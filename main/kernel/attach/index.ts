@@ -10,6 +10,8 @@ export type { QueriedProgram, QueryRecord } from './prog-query.js';
 export { splitMessages } from './netlink.js';
 export { progArraySlots } from './prog-array.js';
 export type { ProgArraySlot } from './prog-array.js';
+export { decodeProgArrayBatch } from './prog-array-batch.js';
+export type { ProgArrayBatch, ProgArrayRecord } from './prog-array-batch.js';
 export { tcFilterParents, tcHandleText } from './tc-parents.js';
 export type { TcParent } from './tc-parents.js';
 export { CLSACT_EGRESS, CLSACT_INGRESS, decodeFilterDump, decodeLinkDump, decodeTcObjectDump, TC_H_ROOT } from './rtnetlink.js';
