@@ -134,6 +134,20 @@ int bs_fd_by_id(enum bs_obj_kind kind, uint32_t id)
 	return (int)sys_bpf(cmds[kind], &attr, sizeof(attr));
 }
 
+int bs_open_next(enum bs_obj_kind kind, uint32_t *id)
+{
+	/* Ids only grow: the walk ends at the last one. */
+	for (;;) {
+		int err = bs_next_id(kind, *id, id), fd;
+
+		if (err)
+			return err;
+		fd = bs_fd_by_id(kind, *id);
+		if (fd != -ENOENT)
+			return fd;
+	}
+}
+
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len)
 {
 	union bpf_attr attr;

@@ -38,6 +38,9 @@ int bs_last_cmd(void);
 
 int bs_next_id(enum bs_obj_kind kind, uint32_t start, uint32_t *next);
 int bs_fd_by_id(enum bs_obj_kind kind, uint32_t id);
+/* An fd of the first object of kind whose id follows *id, and *id set to it; -ENOENT past the
+ * last. Objects that vanish between the two calls are skipped. */
+int bs_open_next(enum bs_obj_kind kind, uint32_t *id);
 /* info_len: in, the buffer size; out, what the kernel wrote. */
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len);
 

@@ -133,14 +133,9 @@ int bs_prog_array_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			more = 1;
 			break;
 		}
-		err = bs_next_id(BS_MAP, id, &id);
-		if (err == -ENOENT)
-			break;
-		if (err)
-			goto fail;
-		fd = bs_fd_by_id(BS_MAP, id);
+		fd = bs_open_next(BS_MAP, &id);
 		if (fd == -ENOENT)
-			continue;
+			break;
 		if (fd < 0) {
 			err = fd;
 			goto fail;
