@@ -22,6 +22,7 @@ import {
   JsonRecordSchema,
   ListingPageSchema,
   ListingSearchSchema,
+  MapHeadSchema,
   MapPageSchema,
   MapViewSchema,
   MapWatchUpdateSchema,
@@ -128,6 +129,8 @@ export const methods = lazyTable({
   openMapView: () => ({ params: z.strictObject({ host: HostIdSchema, id: Id, filter: z.string().max(256).optional() }), result: MapViewSchema }),
   readMapView: () => ({ params: z.strictObject({ view: z.string().min(1).max(64), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }), result: MapPageSchema }),
   closeMapView: () => ({ params: ViewParams, result: Done }),
+  /** A queue's or stack's head element, left in place (`peek map ID`), decoded; EGONE when the map is gone. */
+  peekMap: () => ({ params: ObjectParams, result: MapHeadSchema }),
   searchBtfTypes: () => ({
     params: z.strictObject({ host: HostIdSchema, btfId: Id.optional(), query: z.string().max(128), limit: z.number().int().min(1).max(1000).optional() }),
     result: z.array(BtfTypeRefSchema),

@@ -66,6 +66,21 @@ const mapViewObject = () => z.object({
 export const MapViewSchema = z.lazy(mapViewObject);
 export const MapPageSchema = z.lazy(() => mapViewObject().extend({ offset: z.number().int(), rows: z.array(MapRowSchema) }));
 
+/** A queue's or stack's head element, read without taking it (the kernel's peek), and how many the map holds at most. */
+export const MapHeadSchema = z.lazy(() =>
+  z.object({
+    mapId: z.number().int(),
+    /** queue: the head is the oldest element; stack: the newest. */
+    kind: z.enum(['queue', 'stack']),
+    /** max_entries: elements the map can hold. */
+    capacity: z.number().int(),
+    valueType: z.string(),
+    empty: z.boolean(),
+    /** The head's value, decoded as map values are; absent when empty. */
+    head: TreeNodeSchema.optional(),
+  }),
+);
+
 export const FieldStatSchema = z.object({ path: z.string(), value: z.number(), rate: z.number().optional() });
 
 export const MapWatchUpdateSchema = z.lazy(() =>
@@ -164,6 +179,7 @@ export const ProgramCodeViewSchema = z.lazy(() =>
 export type MapRow = z.infer<typeof MapRowSchema>;
 export type MapView = z.infer<typeof MapViewSchema>;
 export type MapPage = z.infer<typeof MapPageSchema>;
+export type MapHead = z.infer<typeof MapHeadSchema>;
 export type FieldStat = z.infer<typeof FieldStatSchema>;
 export type MapWatchUpdate = z.infer<typeof MapWatchUpdateSchema>;
 export type SeriesBatch = z.infer<typeof SeriesBatchSchema>;

@@ -17,6 +17,7 @@ import { HostRegistry, type HostOpenHooks, type HostOpener } from './host-regist
 import { arenaOf, attachPointsOf, btfTypeText, diagnosticsOf, extendedByOf, programStreamOf, searchBtfTypes, tokensOf, wire } from './inspect-service.js';
 import { LiveService } from './live-service.js';
 import { GraphService } from './graph-service.js';
+import { mapHeadOf } from './map-head.js';
 import { MapViews } from './map-views.js';
 import { Comparisons, SnapshotUploads, uploadedHostId } from './snapshot-service.js';
 import { LIST_SLICE_MS } from '../hosts/fetch-each.js';
@@ -254,6 +255,9 @@ export function createHostService(options: HostServiceOptions = {}): ClosableSer
     },
     async readArena({ host, id }) {
       return arenaOf(await session(host), id);
+    },
+    async peekMap({ host, id }) {
+      return mapHeadOf(await session(host), id);
     },
     async getStatsStatus({ host }) {
       return wire(await live.statsStatus(host)) as JsonRecord;

@@ -190,3 +190,74 @@ test('an arena map: size, user address, pages in use and each page as hexdump -C
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, gone once unloaded; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-peek-'));
+  const pin = `/sys/fs/bpf/bpfscope_e2e_peek_${process.pid}`;
+  execFileSync('bpftool', ['map', 'create', pin, 'type', 'queue', 'key', '0', 'value', '12', 'entries', '8', 'name', 'e2e_queue']);
+  const id = (await bpftoolJson<{ id: number }>(['map', 'show', 'pinned', pin])).id;
+  const push = (seed: number): void => {
+    execFileSync('bpftool', ['map', 'push', 'pinned', pin, 'value', 'hex', ...Array.from({ length: 12 }, (_, i) => ((i * 17 + seed) & 0xff).toString(16).padStart(2, '0'))]);
+  };
+  /** The head as bpftool peeks it, written as the value tree shows bytes without BTF. */
+  const bpftoolHead = async (): Promise<string> => (await bpftoolJson<{ value: string[] }>(['map', 'peek', 'pinned', pin])).value.map((h) => h.slice(2)).join(' ');
+  const view = page.locator(`[data-map-head]`);
+  let server: Awaited<ReturnType<typeof startServe>> | undefined;
+  try {
+    await openIn(page, `#/local/maps/${id}`, 'light');
+    await expect(view).toHaveAttribute('data-map-head', 'empty', { timeout: 20_000 });
+    await expect(view).toContainText('The queue is empty: nothing to peek at.');
+    await expect(page.locator('[data-map-head-capacity]')).toHaveText('8 elements');
+    push(1);
+    push(2);
+    await expect(view).toHaveAttribute('data-map-head', 'head', { timeout: 10_000 });
+    const tree = view.getByRole('tree', { name: 'Oldest element' });
+    await expect(tree).toContainText(await bpftoolHead());
+    // The page reads it every second and takes nothing: bpftool still peeks the same element.
+    await page.waitForTimeout(2500);
+    await expect(tree).toContainText(await bpftoolHead());
+    // Keyboard: Tab reaches the element.
+    await page.locator('main h2').first().click();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.closest('[data-map-head]') !== null && document.activeElement?.getAttribute('role') === 'treeitem');
+    }
+    expect(reached, 'Tab reaches the head element').toBe(true);
+    for (const theme of ['light', 'dark'] as const) {
+      await openIn(page, `#/local/maps/${id}`, theme);
+      await expect(view).toHaveAttribute('data-map-head', 'head', { timeout: 20_000 });
+      await axe(page, `queue head (${theme})`);
+      await photograph(page, `queue-head${theme === 'dark' ? '-dark' : ''}`);
+    }
+    // bpftool pops the head: the view shows the next one, live.
+    const first = await bpftoolHead();
+    execFileSync('bpftool', ['map', 'pop', 'pinned', pin]);
+    const second = await bpftoolHead();
+    expect(second).not.toBe(first);
+    await expect(view.getByRole('tree', { name: 'Oldest element' })).toContainText(second, { timeout: 10_000 });
+
+    const snapshot = join(dir, 'peek.bpfsnap');
+    const local = await openLocalHost();
+    await writeSnapshot(local, snapshot, { maps: 'none', maxEntries: 0, withVmlinux: false });
+    await local.close();
+    // Unloaded (its pin was its only holder): gone, live.
+    rmSync(pin);
+    await expect(view).toHaveAttribute('data-map-head', 'gone', { timeout: 10_000 });
+    await expect(view).toContainText(`Map ${id} was unloaded`);
+
+    server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', snapshot]);
+    await page.goto(server.url);
+    const entry = page.getByRole('complementary', { name: 'Hosts' }).getByRole('listitem').filter({ hasText: 'snapshot:peek.bpfsnap' });
+    const href = await entry.getByRole('link', { name: 'snapshot:peek.bpfsnap' }).getAttribute('href', { timeout: 20_000 });
+    const hostId = decodeURIComponent(/^#\/([^/]+)/.exec(href ?? '')?.[1] ?? '');
+    await page.evaluate(([h, m]) => (location.hash = `#/${encodeURIComponent(h)}/maps/${m}`), [hostId, String(id)] as const);
+    await expect(view).toHaveAttribute('data-map-head', 'unavailable', { timeout: 20_000 });
+    await expect(view).toContainText(`is a snapshot: map ${id}'s head element is live data, which a snapshot does not record`);
+    await axe(page, 'queue head on a snapshot host');
+  } finally {
+    await server?.stop();
+    rmSync(pin, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -76,6 +76,7 @@ export function createFakeService(): FakeService {
     listTokens: notImplemented,
     readProgramStream: notImplemented,
     readArena: notImplemented,
+    peekMap: notImplemented,
     getProgramCode: notImplemented,
     readProgramListing: notImplemented,
     searchProgramListing: notImplemented,
