@@ -45,24 +45,16 @@ static int reserve(struct batch *b, uint32_t need)
 	return 0;
 }
 
-/* Appends the filled slots of the prog_array fd, at most max_entries keys walked. 0, or
- * BS_PROG_ARRAY_PARTIAL when not every slot was read, or -E2BIG when the batch is full (the
- * slots appended so far stay), or -ENOMEM. */
+/* Appends the filled slots of the prog_array fd. An array's keys are the indexes below
+ * max_entries, each looked up directly (next-key would only count up to them). 0, or
+ * BS_PROG_ARRAY_PARTIAL when a lookup failed other than on an empty slot, or -E2BIG when the
+ * batch is full, or -ENOMEM. */
 static int append_slots(struct batch *b, int fd, uint32_t max_entries, uint32_t *count)
 {
-	uint32_t key, cursor, value, walked = 0;
-	const uint32_t *prev = NULL;
-	int err;
+	for (uint32_t key = 0; key < max_entries; key++) {
+		uint32_t value;
+		int err = bs_map_lookup(fd, (const uint8_t *)&key, (uint8_t *)&value);
 
-	for (;;) {
-		err = bs_map_next_key(fd, (const uint8_t *)prev, (uint8_t *)&key);
-		if (err == -ENOENT)
-			return 0;
-		if (err || walked++ == max_entries)
-			return BS_PROG_ARRAY_PARTIAL;
-		cursor = key;
-		prev = &cursor;
-		err = bs_map_lookup(fd, (const uint8_t *)&key, (uint8_t *)&value);
 		if (err == -ENOENT)
 			continue;
 		if (err)
@@ -75,6 +67,7 @@ static int append_slots(struct batch *b, int fd, uint32_t max_entries, uint32_t 
 		b->len += SLOT_BYTES;
 		(*count)++;
 	}
+	return 0;
 }
 
 /* Appends fd's record when it is a prog_array of u32 slots. 0, or -E2BIG when it does not

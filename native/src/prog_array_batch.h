@@ -4,8 +4,10 @@
  * through the thread pool, or one frame from the agent.
  *
  * Walks the maps with ids after after_id; a map of type prog_array with 4-byte keys and values
- * gets a record, the other maps are only counted. Packed little-endian layout, decoded in
- * TypeScript (main/kernel/info/prog-array-batch.ts):
+ * gets a record, the other maps are only counted. A prog_array's keys are the indexes below its
+ * max_entries: each is looked up (an empty slot is ENOENT) without GET_NEXT_KEY, half the
+ * syscalls of a next-key walk for the same slots. Packed little-endian layout, decoded in
+ * TypeScript (main/kernel/attach/prog-array-batch.ts):
  *
  *   header (16 bytes)  u32 record count, u32 maps walked (every map whose info was read),
  *                      u32 id of the last map walked, u32 1 when the batch stopped at its
@@ -15,8 +17,8 @@
  *                      then slot count x (u32 index, u32 prog id), in index order
  *
  * flags bit 0 (BS_PROG_ARRAY_PARTIAL): the slots were not all read (a lookup failed other than
- * on an empty slot, the walk passed max_entries, or the batch's buffer filled up); the record
- * then holds no slots, and the caller reads that map another way.
+ * on an empty slot, or the batch's buffer filled up); the record then holds no slots, and the
+ * caller reads that map another way.
  */
 #ifndef BPFSCOPE_PROG_ARRAY_BATCH_H
 #define BPFSCOPE_PROG_ARRAY_BATCH_H
