@@ -445,6 +445,24 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
     });
   });
 
+  it('peek map: the stack\'s head (its last push) as bpftool peeks it, text and JSON, and peeking leaves it', async () => {
+    const id = String(exotic.mapId.stk);
+    const first = new Map<string, string>();
+    for (let again = 0; again < 2; again++) {
+      for (const json of [[], ['-j']]) {
+        const theirs = await runCommand('bpftool', [...json, 'map', 'peek', 'id', id]);
+        expect(theirs.code, theirs.stderr).toBe(0);
+        // The same head every time: neither our peek nor bpftool's took it.
+        if (!first.has(json.join(''))) first.set(json.join(''), theirs.stdout);
+        expect(theirs.stdout).toBe(first.get(json.join('')));
+        const ours = await bpfscope(['peek', 'map', id, ...(json.length > 0 ? ['--json'] : [])]);
+        expect(ours.code, ours.stderr).toBe(0);
+        expect(ours.stdout, `stk ${json.join('')}`).toBe(theirs.stdout);
+        count(`exotic peek map${json.length > 0 ? ' --json' : ''}`);
+      }
+    }
+  });
+
   it('watch map: a per-CPU map without BTF changes CPU by CPU, each value as bpftool dumps it (no slot padding)', async () => {
     const id = exotic.mapId.rawpc!;
     const watch = spawn(process.execPath, [BIN, 'watch', 'map', String(id), '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });

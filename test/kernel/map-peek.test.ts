@@ -2,8 +2,8 @@
 // access fixture's queue (loaded by libbpf through bpftool prog loadall) and maps created by
 // bpftool of value sizes that take each of bpftool's hex layouts; empty and filled, byte for
 // byte, exit status too. Peeking takes nothing: what bpftool pops afterwards is every element
-// pushed, in order. The agent answers what the addon answers. Snapshots and object files say
-// why they have no head to show.
+// pushed, in order. The agent answers what the addon answers, and the CLI over a real sshd prints
+// what it prints locally. Snapshots and object files say why they have no head to show.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +14,14 @@ import { LocalHost } from '../../main/hosts/local-host.js';
 import { HostSession } from '../../main/hosts/host-session.js';
 import { bpftoolMapTypes } from '../../main/hosts/map-dump.js';
 import { mapShape } from '../../main/hosts/map-shape.js';
-import { BpftoolTextDumper, ByteSink } from '../../main/kernel/btf/index.js';
+import { BpftoolTextDumper, bpftoolLookupMissText, ByteSink } from '../../main/kernel/btf/index.js';
 import { ACCESS_OBJECT, buildAccessFixture } from '../helpers/access-fixture.js';
 import { bpfscope, bpftoolJson, runCommand } from '../helpers/cli.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
+import { sshHome, startSshd } from '../helpers/sshd.js';
 import { AGENT_BINARY, agentTestProblem } from '../remote/requirements.js';
 
-const skip = ensureKernelEnv() ?? agentTestProblem();
+const skip = ensureKernelEnv() ?? agentTestProblem(true);
 const local = new LocalHost();
 
 interface Made {
@@ -122,6 +123,26 @@ describe.skipIf(skip)('peek at queues and stacks', { timeout: 120_000 }, () => {
     await ok('bpftool', ['map', 'pop', 'pinned', m!.pin]);
   });
 
+  it('prints over SSH (the agent) what it prints locally: a head, and an empty map with its status', async () => {
+    const sshd = await startSshd();
+    try {
+      const env = ['env', '-u', 'SSH_AUTH_SOCK', `HOME=${sshHome(sshd, 'box')}`];
+      const [m] = maps;
+      await ok('bpftool', ['map', 'push', 'pinned', m!.pin, 'value', ...hexWords(bytesOf(m!.valueSize, 9))]);
+      for (const map of [m!, maps[2]!]) {
+        for (const json of [[], ['--json']]) {
+          const args = ['peek', 'map', String(map.id), ...json];
+          const [remote, here] = [await bpfscope([...args, '--host', 'box'], env), await bpfscope(args, env)];
+          expect(remote.stdout, args.join(' ')).toBe(here.stdout);
+          expect(remote.code, remote.stderr).toBe(here.code);
+        }
+      }
+      await ok('bpftool', ['map', 'pop', 'pinned', m!.pin]);
+    } finally {
+      await sshd.stop();
+    }
+  });
+
   it('refuses what it cannot peek at, saying why: another map type, a map not loaded, a snapshot, an object file', async () => {
     const hash = (await bpftoolJson<{ id: number }>(['map', 'show', 'pinned', join(pins, 'maps', 'counts')])).id;
     const other = await bpfscope(['peek', 'map', String(hash)]);
@@ -160,5 +181,10 @@ describe.skipIf(skip)('peek at queues and stacks', { timeout: 120_000 }, () => {
     dumper.pageInto(sink, { keys: Uint8Array.from(key), values: Uint8Array.from(bytesOf(info.bytes_value, 4)), count: 1 }, { stride: info.bytes_value, cpus: 1 });
     sink.text(dumper.footer());
     expect(sink.drainText()).toBe(await ok('bpftool', ['map', 'lookup', 'pinned', pin, 'key', ...hexWords(key)]));
+    // A key not in the map: bpftool's "Not found" text names it (a peek's has no key).
+    const missing = bytesOf(info.bytes_key, 200);
+    const miss = await runCommand('bpftool', ['map', 'lookup', 'pinned', pin, 'key', ...hexWords(missing)]);
+    expect(miss.code).toBe(254);
+    expect(bpftoolLookupMissText(Uint8Array.from(missing))).toBe(miss.stdout);
   });
 });
