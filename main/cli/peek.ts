@@ -13,7 +13,10 @@ const NO_KEY = new Uint8Array(0);
 
 export async function peekCommand(ctx: CommandContext): Promise<number> {
   const [what, idWord] = ctx.args;
-  if (what !== 'map') throw new UsageError(`peek ${what ?? ''}: bpfscope peeks at a queue or stack map; usage: bpfscope peek map ID [--json]`);
+  if (what !== 'map') {
+    const usage = 'usage: bpfscope peek map ID [--json]';
+    throw new UsageError(what === undefined ? `peek: say which map: ${usage}` : `peek ${what}: bpfscope peeks at a queue or stack map; ${usage}`);
+  }
   const id = parseObjectId(idWord, 'map');
   const session = await ctx.session();
   const head = await peekMap(session, id);
