@@ -119,7 +119,7 @@ int bs_prog_array_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 		return -ENOMEM;
 	for (;;) {
 		uint8_t info[BS_INFO_MAX];
-		uint32_t info_len = sizeof(info), records = 0;
+		uint32_t info_len = sizeof(info), start;
 		int fd;
 
 		if (walked == max) {
@@ -141,7 +141,7 @@ int bs_prog_array_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 				continue;
 			goto fail;
 		}
-		records = b.len;
+		start = b.len;
 		err = append_array(&b, id, fd, info, info_len);
 		close(fd);
 		if (err == -E2BIG) {
@@ -153,7 +153,7 @@ int bs_prog_array_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			goto fail;
 		walked++;
 		last = id;
-		if (b.len != records)
+		if (b.len != start)
 			count++;
 		if (err == 1) {
 			more = 1;
