@@ -191,7 +191,7 @@ test('an arena map: size, user address, pages in use and each page as hexdump -C
   }
 });
 
-test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, gone once unloaded; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
+test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, held while paused, gone once unloaded; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-peek-'));
   const pin = `/sys/fs/bpf/bpfscope_e2e_peek_${process.pid}`;
   execFileSync('bpftool', ['map', 'create', pin, 'type', 'queue', 'key', '0', 'value', '12', 'entries', '8', 'name', 'e2e_queue']);
@@ -236,6 +236,15 @@ test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the 
     const second = await bpftoolHead();
     expect(second).not.toBe(first);
     await expect(view.getByRole('tree', { name: 'Oldest element' })).toContainText(second, { timeout: 10_000 });
+    // Paused (p), the view keeps what it shows; resumed, it peeks again: bpftool took the last one.
+    await page.locator('main h2').first().click();
+    await page.keyboard.press('p');
+    await expect(view).toContainText('(paused)');
+    execFileSync('bpftool', ['map', 'pop', 'pinned', pin]);
+    await page.waitForTimeout(2500);
+    await expect(view.getByRole('tree', { name: 'Oldest element' })).toContainText(second);
+    await page.keyboard.press('p');
+    await expect(view).toHaveAttribute('data-map-head', 'empty', { timeout: 10_000 });
 
     const snapshot = join(dir, 'peek.bpfsnap');
     const local = await openLocalHost();
