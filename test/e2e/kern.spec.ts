@@ -191,9 +191,10 @@ test('an arena map: size, user address, pages in use and each page as hexdump -C
   }
 });
 
-test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, held while paused, gone once unloaded; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
+test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, held while paused, gone once unloaded; a stack\'s newest; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-peek-'));
   const pin = `/sys/fs/bpf/bpfscope_e2e_peek_${process.pid}`;
+  const stackPin = `${pin}_stack`;
   execFileSync('bpftool', ['map', 'create', pin, 'type', 'queue', 'key', '0', 'value', '12', 'entries', '8', 'name', 'e2e_queue']);
   const id = (await bpftoolJson<{ id: number }>(['map', 'show', 'pinned', pin])).id;
   const push = (seed: number): void => {
@@ -246,6 +247,18 @@ test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the 
     await page.keyboard.press('p');
     await expect(view).toHaveAttribute('data-map-head', 'empty', { timeout: 10_000 });
 
+    // A stack's head is its newest element.
+    execFileSync('bpftool', ['map', 'create', stackPin, 'type', 'stack', 'key', '0', 'value', '4', 'entries', '2', 'name', 'e2e_stack']);
+    execFileSync('bpftool', ['map', 'push', 'pinned', stackPin, 'value', '1', '0', '0', '0']);
+    execFileSync('bpftool', ['map', 'push', 'pinned', stackPin, 'value', '2', '0', '0', '0']);
+    await openIn(page, `#/local/maps/${(await bpftoolJson<{ id: number }>(['map', 'show', 'pinned', stackPin])).id}`, 'dark');
+    await expect(view.getByRole('heading', { name: 'Top of the stack' })).toBeVisible({ timeout: 20_000 });
+    await expect(view.getByRole('tree', { name: 'Newest element' })).toContainText('02 00 00 00');
+    await expect(page.locator('[data-map-head-capacity]')).toHaveText('2 elements');
+    rmSync(stackPin);
+    await openIn(page, `#/local/maps/${id}`, 'light');
+    await expect(view).toHaveAttribute('data-map-head', 'empty', { timeout: 20_000 });
+
     const snapshot = join(dir, 'peek.bpfsnap');
     const local = await openLocalHost();
     await writeSnapshot(local, snapshot, { maps: 'none', maxEntries: 0, withVmlinux: false });
@@ -267,6 +280,7 @@ test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the 
   } finally {
     await server?.stop();
     rmSync(pin, { force: true });
+    rmSync(stackPin, { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
