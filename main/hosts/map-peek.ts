@@ -14,7 +14,7 @@ export interface MapHead {
 }
 
 /** Queues and stacks: the map types whose head a peek reads. */
-export function isPeekable(type: number): boolean {
+function isPeekable(type: number): boolean {
   return type === MapType.queue || type === MapType.stack;
 }
 

@@ -120,6 +120,7 @@ describe.skipIf(skip)('peek at queues and stacks', { timeout: 120_000 }, () => {
     expect(await local.mapPeek(999_999_999)).toBeNull();
     const hash = (await bpftoolJson<{ id: number }>(['map', 'show', 'pinned', join(pins, 'maps', 'counts')])).id;
     for (const host of [local, agent]) await expect(host.mapPeek(hash)).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(agent.session.request('mapPeek', { obj: 'one' })).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/mapPeek\(mapId\): bad arguments/) });
     await ok('bpftool', ['map', 'pop', 'pinned', m!.pin]);
   });
 
