@@ -4,7 +4,8 @@
 // share and token delegation on the overview (a real delegating bpffs), each axe-clean in both
 // themes; programs on programs from a snapshot of recorded kernel records (this kernel refuses
 // fentry/freplace: test/helpers/recorded-kernel.ts); and an arena map's pages from a snapshot of
-// a recorded arena (this kernel refuses arenas) over the loader's real .data pages.
+// a recorded arena (this kernel refuses arenas) over the loader's real .data pages; and a queue's
+// and a stack's head, live, against bpftool map peek.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,8 @@ import { join } from 'node:path';
 import { openLocalHost } from '../../main/hosts/host-access.js';
 import { arenaHost, bpfMappingOf, RECORDED, RECORDED_ARENA, writeExtensionSnapshot } from '../helpers/recorded-kernel.js';
 import { writeSnapshot } from '../../main/hosts/snapshot-writer.js';
-import { arrayHashFromBpftool, bpftoolJson } from '../helpers/cli.js';
+import { ACCESS_OBJECT } from '../helpers/access-fixture.js';
+import { arrayHashFromBpftool, bpfscope, bpftoolJson } from '../helpers/cli.js';
 import { serveWithFixtures } from './serve-fixtures.js';
 import { REPO_ROOT, startServe } from './server-process.js';
 
@@ -191,7 +193,7 @@ test('an arena map: size, user address, pages in use and each page as hexdump -C
   }
 });
 
-test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, held while paused, gone once unloaded; a stack\'s newest; a snapshot says it has none (axe-clean, both themes)', async ({ page }) => {
+test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the next once bpftool pops, held while paused, gone once unloaded; a stack\'s newest; a snapshot and an object file say they have none (axe-clean, both themes)', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-e2e-peek-'));
   const pin = `/sys/fs/bpf/bpfscope_e2e_peek_${process.pid}`;
   const stackPin = `${pin}_stack`;
@@ -268,15 +270,22 @@ test('a queue\'s head, live: empty, its oldest element as bpftool peeks it, the 
     await expect(view).toHaveAttribute('data-map-head', 'gone', { timeout: 10_000 });
     await expect(view).toContainText(`Map ${id} was unloaded`);
 
-    server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', snapshot]);
+    server = await startServe(['bin/bpfscope.js', 'serve', '--snapshot', snapshot, '--object', ACCESS_OBJECT]);
     await page.goto(server.url);
-    const entry = page.getByRole('complementary', { name: 'Hosts' }).getByRole('listitem').filter({ hasText: 'snapshot:peek.bpfsnap' });
-    const href = await entry.getByRole('link', { name: 'snapshot:peek.bpfsnap' }).getAttribute('href', { timeout: 20_000 });
-    const hostId = decodeURIComponent(/^#\/([^/]+)/.exec(href ?? '')?.[1] ?? '');
-    await page.evaluate(([h, m]) => (location.hash = `#/${encodeURIComponent(h)}/maps/${m}`), [hostId, String(id)] as const);
+    const openOffline = async (label: string, mapId: number): Promise<void> => {
+      const entry = page.getByRole('complementary', { name: 'Hosts' }).getByRole('listitem').filter({ hasText: label });
+      const href = await entry.getByRole('link', { name: label }).getAttribute('href', { timeout: 20_000 });
+      const hostId = decodeURIComponent(/^#\/([^/]+)/.exec(href ?? '')?.[1] ?? '');
+      await page.evaluate(([h, m]) => (location.hash = `#/${encodeURIComponent(h)}/maps/${m}`), [hostId, String(mapId)] as const);
+    };
+    await openOffline('snapshot:peek.bpfsnap', id);
     await expect(view).toHaveAttribute('data-map-head', 'unavailable', { timeout: 20_000 });
     await expect(view).toContainText(`is a snapshot: map ${id}'s head element is live data, which a snapshot does not record`);
     await axe(page, 'queue head on a snapshot host');
+    const objectMaps = JSON.parse((await bpfscope(['ls', 'maps', '--json', '--host', `objfile:${ACCESS_OBJECT}`])).stdout) as Array<{ id: number; name: string }>;
+    await openOffline('objfile:access.bpf.o', objectMaps.find((m) => m.name === 'work')!.id);
+    await expect(view).toHaveAttribute('data-map-head', 'unavailable', { timeout: 20_000 });
+    await expect(view).toContainText('(work) holds nothing to peek at: a queue or stack is filled once the object is loaded');
   } finally {
     await server?.stop();
     rmSync(pin, { force: true });
