@@ -148,6 +148,26 @@ int bs_open_next(enum bs_obj_kind kind, uint32_t *id)
 	}
 }
 
+int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32_t *info_len)
+{
+	uint32_t room = *info_len;
+
+	for (;;) {
+		int fd = bs_open_next(kind, id), err;
+
+		if (fd < 0)
+			return fd;
+		memset(info, 0, room);
+		*info_len = room;
+		err = bs_obj_info(fd, info, info_len);
+		if (!err)
+			return fd;
+		close(fd);
+		if (err != -ENOENT)
+			return err;
+	}
+}
+
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len)
 {
 	union bpf_attr attr;

@@ -41,6 +41,10 @@ int bs_fd_by_id(enum bs_obj_kind kind, uint32_t id);
 /* An fd of the first object of kind whose id follows *id, and *id set to it; -ENOENT past the
  * last. Objects that vanish between the two calls are skipped. */
 int bs_open_next(enum bs_obj_kind kind, uint32_t *id);
+/* bs_open_next for an object whose info could be read: its fd, with *info_len bytes of info
+ * (zeroed past them, up to the room *info_len gave); objects that vanish before their info is
+ * read are skipped. -ENOENT after the last one, or -errno. */
+int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32_t *info_len);
 /* info_len: in, the buffer size; out, what the kernel wrote. */
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len);
 

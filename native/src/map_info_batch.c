@@ -33,20 +33,14 @@ int bs_map_info_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			more = 1;
 			break;
 		}
-		fd = bs_open_next(BS_MAP, &id);
+		fd = bs_open_next_info(BS_MAP, &id, rec + BS_MAP_BATCH_RECORD_HEADER, &len);
 		if (fd == -ENOENT)
 			break;
 		if (fd < 0) {
 			err = fd;
 			goto fail;
 		}
-		memset(rec, 0, RECORD_MAX);
-		err = bs_obj_info(fd, rec + BS_MAP_BATCH_RECORD_HEADER, &len);
 		close(fd);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			goto fail;
 		put_u32(rec, id);
 		put_u32(rec + 4, len);
 		out->len += (BS_MAP_BATCH_RECORD_HEADER + len + 7) & ~7u;

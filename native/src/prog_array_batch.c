@@ -126,19 +126,11 @@ int bs_prog_array_batch(uint32_t after_id, uint32_t max, struct bs_buf *out)
 			more = 1;
 			break;
 		}
-		fd = bs_open_next(BS_MAP, &id);
+		fd = bs_open_next_info(BS_MAP, &id, info, &info_len);
 		if (fd == -ENOENT)
 			break;
 		if (fd < 0) {
 			err = fd;
-			goto fail;
-		}
-		memset(info, 0, sizeof(info));
-		err = bs_obj_info(fd, info, &info_len);
-		if (err) {
-			close(fd);
-			if (err == -ENOENT)
-				continue;
 			goto fail;
 		}
 		start = b.len;
