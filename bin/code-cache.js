@@ -11,6 +11,25 @@ const { basename, dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
 /**
+ * One of the bundle's chunks, by its file name: loaded as require loads a CommonJS file, without
+ * searching for it first (a stat and a realpath of every directory above it, for each of the ~30
+ * chunks a command loads).
+ */
+function loadChunk(filename, parent) {
+  const cached = Module._cache[filename];
+  if (cached) return cached.exports;
+  const chunk = new Module(filename, parent);
+  Module._cache[filename] = chunk;
+  try {
+    chunk.load(filename);
+  } catch (error) {
+    delete Module._cache[filename];
+    throw error;
+  }
+  return chunk.exports;
+}
+
+/**
  * Chunks in `bundle` load through a code cache kept in `cacheDir`, each file named with the
  * bundle's `build` (its digest): V8 checks a cache against its source's length only. Commands
  * run with other V8 flags name their `variant`: V8 refuses a cache made under other flags, and
@@ -32,7 +51,7 @@ function useCodeCache(bundle, cacheDir, build, variant) {
     // Node's own wrapper, so the chunk sees exactly what a CommonJS module sees.
     const script = new Script(Module.wrap(content), { filename, cachedData });
     if (!cachedData || script.cachedDataRejected) uncached.push({ script, cacheFile });
-    const require = (id) => this.require(id);
+    const require = (id) => (id.startsWith('./') && id.endsWith('.cjs') ? loadChunk(join(bundle, id.slice(2)), this) : this.require(id));
     return script.runInThisContext().call(this.exports, this.exports, require, this, filename, bundle);
   };
   process.once('exit', () => {
