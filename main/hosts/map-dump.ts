@@ -52,9 +52,14 @@ export async function openMapDump(session: HostSession, id: number, options: Map
   return { stream, btf, dumper: new BpftoolMapDumper(shape, btf), shape };
 }
 
+/** The map's BTF where it has a value type (what its values are formatted by); undefined if it cannot be read. */
+export async function mapValueBtf(session: HostSession, info: MapInfo): Promise<Btf | undefined> {
+  return info.btfId && info.btfValueTypeId ? session.btf(info.btfId).catch(() => undefined) : undefined;
+}
+
 /** What bpftool formats a map's entries by: its sizes and type ids, and its BTF where it has a value type. */
 export async function bpftoolMapTypes(session: HostSession, info: MapInfo): Promise<{ btf: Btf | undefined; shape: TextMapShape }> {
-  const btf = info.btfId && info.btfValueTypeId ? await session.btf(info.btfId).catch(() => undefined) : undefined;
+  const btf = await mapValueBtf(session, info);
   const shape: TextMapShape = {
     type: info.type,
     keySize: info.keySize ?? 0,

@@ -4,6 +4,7 @@ import { ApiError } from '../api/errors.js';
 import type { MapHead } from '../api/view-records.js';
 import { MapType } from '../kernel/maps/map-kind.js';
 import type { HostSession } from '../hosts/host-session.js';
+import { mapValueBtf } from '../hosts/map-dump.js';
 import { peekMap } from '../hosts/map-peek.js';
 import { MapRowBuilder } from './map-rows.js';
 
@@ -13,7 +14,7 @@ export async function mapHeadOf(session: HostSession, id: number): Promise<MapHe
   const peeked = await peekMap(session, id);
   if (!peeked) throw new ApiError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
   const { info, value } = peeked;
-  const btf = info.btfId && info.btfValueTypeId ? await session.btf(info.btfId).catch(() => undefined) : undefined;
+  const btf = await mapValueBtf(session, info);
   const valueSize = info.valueSize ?? 0;
   const layout = { info, keySize: 0, valueSize, stride: valueSize, cpus: 1, perCpu: false };
   const rows = new MapRowBuilder(layout, btf ? { btf, valueTypeId: info.btfValueTypeId } : {});

@@ -376,7 +376,7 @@ static int get_page_args(napi_env env, napi_callback_info cb, struct page_args *
 		return -1;
 	}
 	if (err) {
-		bs_throw_errno(env, -err, "OBJ_GET_INFO_BY_FD", a->h->id);
+		throw_last(env, err, a->h->id);
 		return -1;
 	}
 	return 0;
