@@ -186,6 +186,13 @@ const INT_TYPES = ['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'char',
 class ShapeGrammar {
   readonly decls: string[] = [];
   private counter = 0;
+  /**
+   * Enums narrower than an int and typedefs of them. The kernel checks an enum member as if it
+   * were int-sized ("Member exceeds struct_size") and refuses the whole object's BTF when one
+   * ends less than 4 bytes before its struct's or union's end; libbpf then loads every map
+   * without BTF. Such a member is followed by an int in structs and kept out of unions.
+   */
+  private readonly narrowEnums = new Set<string>();
 
   constructor(private readonly next: () => number, private readonly prefix: string) {}
 
@@ -224,6 +231,7 @@ class ShapeGrammar {
       return `${name.toUpperCase()}_${i} = ${v}`;
     });
     this.decls.push(`enum ${packed}${name} { ${values.join(', ')} };`);
+    if (packed) this.narrowEnums.add(`enum ${name}`);
     return `enum ${name}`;
   }
 
@@ -231,7 +239,10 @@ class ShapeGrammar {
     const name = this.fresh('t');
     const quals = this.pick(['', 'const ', 'volatile ', 'const volatile ']);
     const base = this.next() < 0.5 ? this.pick(INT_TYPES) : this.member(depth + 1);
-    this.declareArray(name, quals + base);
+    // A pointer's own qualifiers follow its `*`: before it they would qualify what it points to,
+    // and `const` twice (`const const char *`) is an error.
+    this.declareArray(name, base.endsWith('*') ? `${base} ${quals}` : quals + base);
+    if (this.narrowEnums.has(base)) this.narrowEnums.add(name);
     return name;
   }
 
@@ -256,10 +267,12 @@ class ShapeGrammar {
       } else if (r < 0.3) {
         members.push(`char f${i}[${this.int(1, 12)}];`);
       } else {
-        const type = this.member(depth);
+        let type = this.member(depth);
+        while (union && this.narrowEnums.has(type)) type = this.member(depth);
         const fp = /^(.*)\(\*\)(.*)$/.exec(type);
         const arr = /^(.*?)((?:\[\d+\])+)$/.exec(type);
-        members.push(fp ? `${fp[1]}(*f${i})${fp[2]};` : arr ? `${arr[1]} f${i}${arr[2]};` : `${type} f${i};`);
+        if (this.narrowEnums.has(type)) members.push(`${type} f${i}; s32 f${i}_after;`);
+        else members.push(fp ? `${fp[1]}(*f${i})${fp[2]};` : arr ? `${arr[1]} f${i}${arr[2]};` : `${type} f${i};`);
       }
     }
     this.decls.push(`${union ? 'union' : 'struct'} ${name} { ${members.join(' ')} };`);
