@@ -14,6 +14,11 @@ import { MapStream, type MapStreamOptions } from './map-stream.js';
  */
 export const DUMP_PAGE_ENTRIES = 16384;
 /**
+ * Entries in a dump's first page: formatting starts once it is read, and the next page is
+ * read meanwhile (a page of DUMP_PAGE_ENTRIES kept the formatter waiting 5-9 ms at the start).
+ */
+const DUMP_FIRST_PAGE_ENTRIES = 1024;
+/**
  * Output bytes handed to the writer at a time: small enough to be still in the CPU cache
  * when the kernel copies them into the file (a chunk of megabytes doubles the write's cost).
  */
@@ -38,7 +43,7 @@ function dumpWalksKeys(type: number): boolean {
 }
 
 export async function openMapDump(session: HostSession, id: number, options: MapStreamOptions = {}): Promise<MapDumpSource | null> {
-  const stream = await MapStream.open(session.host, id, { pageEntries: DUMP_PAGE_ENTRIES, slotErrors: true, ...options });
+  const stream = await MapStream.open(session.host, id, { pageEntries: DUMP_PAGE_ENTRIES, firstPageEntries: DUMP_FIRST_PAGE_ENTRIES, slotErrors: true, ...options });
   if (!stream) return null;
   const { info } = stream.layout;
   if (!dumpWalksKeys(info.type)) {

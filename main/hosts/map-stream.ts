@@ -60,6 +60,12 @@ export interface MapStreamOptions {
   /** Entries per page at most (default: what fits in DEFAULT_PAGE_BYTES); never more than fit in 16 MiB. */
   pageEntries?: number;
   /**
+   * Entries in the first page at most, when fewer than pageEntries: a caller that starts work
+   * on the first page while the next is read starts sooner (a page of 16 k entries took the
+   * kernel 5-9 ms to fill).
+   */
+  firstPageEntries?: number;
+  /**
    * Start reading the next page when one is handed out, so the host reads while the caller
    * works on the page (at most one page ahead). For callers that read to the end: one that
    * stops early has had one page read for nothing.
@@ -123,6 +129,8 @@ export class MapStream {
   private lastKey: Uint8Array | null = null;
   private finished: 'done' | 'gone' | undefined;
   private readonly pageEntries: number;
+  /** Entries the next page may hold at most: pageEntries, or fewer for the first. */
+  private nextPageEntries: number;
   /** Bytes one entry takes in a page: its key and every CPU's value. */
   private readonly entryBytes: number;
   private readonly forced: boolean;
@@ -147,6 +155,7 @@ export class MapStream {
     this.entryBytes = Math.max(1, layout.keySize + layout.stride);
     const fit = Math.floor(PAGE_BYTES_CAP / this.entryBytes);
     this.pageEntries = Math.max(1, Math.min(fit, options.pageEntries ?? Math.floor(DEFAULT_PAGE_BYTES / this.entryBytes)));
+    this.nextPageEntries = Math.max(1, Math.min(this.pageEntries, options.firstPageEntries ?? this.pageEntries));
     const { type, mapFlags = 0, maxEntries = 0 } = layout.info;
     const mmapable = type === MapType.array && (mapFlags & BPF_F_MMAPABLE) !== 0 && maxEntries <= this.pageEntries;
     this.mode = options.mode === 'next' || options.mode === 'mmap' ? options.mode : mmapable && !this.forced ? 'mmap' : 'batch';
@@ -214,7 +223,8 @@ export class MapStream {
       if (reader.mmap) return this.readMmap(reader.mmap.bind(reader));
       this.mode = 'batch';
     }
-    let max = this.pageEntries;
+    let max = this.nextPageEntries;
+    this.nextPageEntries = this.pageEntries;
     for (let growth = 0; ; growth++) {
       try {
         const raw =

@@ -150,6 +150,29 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
   });
 
+  it('a stream with a smaller first page reads the same entries, in the same order', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const read = async (firstPageEntries?: number): Promise<{ counts: number[]; entries: string[] }> => {
+      const stream = await MapStream.open(host, id, { pageEntries: 3000, firstPageEntries, prefetch: true });
+      const counts: number[] = [];
+      const entries: string[] = [];
+      for await (const { keys, values, count } of stream!.pages()) {
+        counts.push(count);
+        for (let i = 0; i < count; i++) entries.push(Buffer.from(keys.subarray(i * 4, i * 4 + 4)).toString('hex') + Buffer.from(values.subarray(i * 32, i * 32 + 32)).toString('hex'));
+      }
+      return { counts, entries };
+    };
+    const whole = await read();
+    const small = await read(100);
+    // A hash batch ends at a bucket's end: it may hold fewer than asked, and a bucket's entries more.
+    expect(small.counts[0]).toBeLessThanOrEqual(100);
+    expect(small.counts[1]).toBeGreaterThan(100);
+    expect(whole.counts[0]).toBeGreaterThan(100);
+    expect(small.entries.length).toBe(whole.entries.length);
+    // Element by element: a failure names the entry instead of printing megabytes of hex.
+    for (let i = 0; i < whole.entries.length; i++) if (small.entries[i] !== whole.entries[i]) expect(small.entries[i], `entry ${i}`).toBe(whole.entries[i]);
+  });
+
   it('dump map into a regular file equals bpftool\'s file, text and --json', async () => {
     const id = fixtures.map('big_hash', 'big').id;
     const dir = mkdtempSync(join(tmpdir(), 'bpfscope-dump-file-'));
