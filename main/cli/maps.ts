@@ -74,14 +74,19 @@ async function writeChunks(ctx: CommandContext, chunks: AsyncGenerator<Uint8Arra
   }
 }
 
+const OPEN_ARRAY = new TextEncoder().encode('[');
+const CLOSE_ARRAY = new TextEncoder().encode(']\n');
+
 async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDumpSource): Promise<number> {
   const pages = bpftoolJsonBytes(source);
   // The first page is read before anything is printed: a map that cannot be read at all
   // (an object file's map, no permission) then prints only its error.
   const first = await pages.next();
-  ctx.io.out('[');
+  // As bytes, like the entries: into a file they are then written without Node's stdout
+  // stream, which its first use sets up (~1.4 ms).
+  await writeBytes(ctx.io, OPEN_ARRAY);
   const end = await writeChunks(ctx, pages, first);
-  ctx.io.out(']\n');
+  await writeBytes(ctx.io, CLOSE_ARRAY);
   if (end === 'gone') throw mapGoneError(session, source.stream.id);
   return 0;
 }

@@ -8,6 +8,7 @@ import { strerror } from '../errno.js';
 import { isPerCpuMap } from '../maps/map-kind.js';
 import type { Btf } from './btf.js';
 import { ByteSink } from './byte-sink.js';
+import { viewOf } from './decimal-bytes.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';
 
@@ -175,6 +176,8 @@ export class BpftoolMapDumper {
     const keySize = this.map.keySize;
     const slot = this.perCpu ? stride / cpus : 0;
     const { keys, values, count, errors } = page;
+    const keyView = viewOf(keys);
+    const valueView = viewOf(values);
     const formatted = this.formatted;
     let comma = leadingComma;
     let i = from;
@@ -193,7 +196,7 @@ export class BpftoolMapDumper {
       comma = true;
       at = this.writeRaw(out, sink.view, at, keys, i * keySize, values, i * stride, slot);
       if (formatted) {
-        at = writeEntryFrame(formatted.frame, out, sink.view, at, keys, i * keySize, values, i * stride, slot);
+        at = writeEntryFrame(formatted.frame, out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
         const tail = formatted.tail;
         for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
         at += tail.length;

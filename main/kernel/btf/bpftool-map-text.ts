@@ -9,6 +9,7 @@ import type { Btf } from './btf.js';
 import { isPerCpuMap } from '../maps/map-kind.js';
 import { formattedValueType, lookupErrorText, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
 import type { ByteSink } from './byte-sink.js';
+import { viewOf } from './decimal-bytes.js';
 import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';
 
@@ -118,6 +119,8 @@ export class BpftoolTextDumper {
     const { keySize, valueSize } = this.map;
     const slot = this.perCpu ? stride / cpus : 0;
     const { keys, values, count, errors } = page;
+    const keyView = viewOf(keys);
+    const valueView = viewOf(values);
     let i = from;
     for (; i < count && sink.size < budget; i++) {
       if (errors && errors[i] !== 0) {
@@ -129,7 +132,7 @@ export class BpftoolTextDumper {
       let at = sink.size;
       if (f) {
         if (this.sep) out[at++] = COMMA;
-        at = writeEntryFrame(f.frame, out, sink.view, at, keys, i * keySize, values, i * stride, slot);
+        at = writeEntryFrame(f.frame, out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
         const tail = f.tail;
         for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
         at += tail.length;

@@ -71,12 +71,12 @@ export function buildEntryFrame(r: JsonwReplay, writers: ValueWriters, types: Fr
 
 /**
  * Writes the frame's segments and values (keys[keyAt…], values[valueAt + cpu * slotBytes…])
- * into out at `at` (`view`: out's bytes as a DataView), up to the last slot; the caller writes
- * what follows (the frame's tail).
+ * into out at `at` (`view`: out's bytes as a DataView; `keyView`, `valueView`: the sources'),
+ * up to the last slot; the caller writes what follows (the frame's tail).
  */
 export function writeEntryFrame(
   frame: EntryFrame, out: Uint8Array, view: DataView, at: number,
-  keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slotBytes: number,
+  keys: Uint8Array, keyView: DataView, keyAt: number, values: Uint8Array, valueView: DataView, valueAt: number, slotBytes: number,
 ): number {
   const { segments, slots, writers } = frame;
   for (let i = 0; i < slots.length; i++) {
@@ -84,7 +84,7 @@ export function writeEntryFrame(
     for (let b = 0; b < seg.length; b++) out[at + b] = seg[b]!;
     at += seg.length;
     const which = slots[i]!;
-    at = which < 0 ? writers[i]!.write(out, at, keys, keyAt, view) : writers[i]!.write(out, at, values, valueAt + which * slotBytes, view);
+    at = which < 0 ? writers[i]!.write(out, at, keys, keyAt, view, keyView) : writers[i]!.write(out, at, values, valueAt + which * slotBytes, view, valueView);
   }
   return at;
 }

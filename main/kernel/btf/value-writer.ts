@@ -14,9 +14,10 @@ import { PlanError, ValuePlanner, type Leaf, type PlanNode } from './value-plan.
 
 /**
  * Writes the value at src[offset…] into out from `at` and returns the end; `out` has maxBytes
- * of room; `view` is a DataView of out's bytes at the same offsets (decimal-bytes viewOf).
+ * of room; `view` and `srcView` are DataViews of out's and src's bytes at the same offsets
+ * (decimal-bytes viewOf).
  */
-export type ValueWriteFn = (out: Uint8Array, at: number, src: Uint8Array, offset: number, view: DataView) => number;
+export type ValueWriteFn = (out: Uint8Array, at: number, src: Uint8Array, offset: number, view: DataView, srcView: DataView) => number;
 
 export interface ValueWriter {
   write: ValueWriteFn;
@@ -256,6 +257,8 @@ class Generator {
 
   /** The unsigned integer of `bytes` (1 to 4) bytes at base + at, read in the BTF's byte order (an expression). */
   private read(base: string, at: number, bytes: number): string {
+    // Two and four bytes in one load of the source's DataView (a u64 was eight byte loads).
+    if (bytes === 2 || bytes === 4) return `sv.getUint${bytes * 8}(${base}+${at},${this.le})`;
     const parts: string[] = [];
     for (let i = 0; i < bytes; i++) parts.push(`s[${base}+${at + (this.le ? i : bytes - 1 - i)}]${i ? `<<${8 * i}` : ''}`);
     return bytes === 4 ? `((${parts.join('|')})>>>0)` : `(${parts.join('|')})`;
@@ -352,7 +355,7 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS,HX=L.HEX_DIGITS;return function(out,at,s,o,dv){${body}return at;};`) as Factory;
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS,HX=L.HEX_DIGITS;return function(out,at,s,o,dv,sv){${body}return at;};`) as Factory;
   return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 
@@ -406,6 +409,6 @@ export class ValueWriters {
   format(id: number, bytes: Uint8Array, style: WriterStyle = { text: false, depth: 0 }): string {
     const w = this.writer(id, bytes.length, style);
     const out = new Uint8Array(w.maxBytes);
-    return new TextDecoder().decode(out.subarray(0, w.write(out, 0, bytes, 0, decimal.viewOf(out))));
+    return new TextDecoder().decode(out.subarray(0, w.write(out, 0, bytes, 0, decimal.viewOf(out), decimal.viewOf(bytes))));
   }
 }
