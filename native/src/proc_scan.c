@@ -245,6 +245,18 @@ DIR *bs_open_fd_dir(int pid)
 	return dir;
 }
 
+/*
+ * A BPF object fd of the scanning process itself: the reads it has under way on other threads
+ * (an info batch, a map page), not a hold on the object, which would otherwise be drawn as
+ * held by bpfscope. Its other BPF fds (a BPF_ENABLE_STATS fd) are real holds and stay.
+ */
+static int is_own_read(int pid, const char *target)
+{
+	return pid == getpid() &&
+	       (strcmp(target, "anon_inode:bpf-prog") == 0 || strcmp(target, "anon_inode:bpf-map") == 0 ||
+		strcmp(target, "anon_inode:bpf_link") == 0 || strcmp(target, "anon_inode:btf") == 0);
+}
+
 static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *), void *ctx,
 			uint32_t *budget)
 {
@@ -268,7 +280,7 @@ static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *
 		if (n < 0)
 			continue;
 		rec.target[n] = '\0';
-		if (!is_bpf_target(rec.target))
+		if (!is_bpf_target(rec.target) || is_own_read(pid, rec.target))
 			continue;
 		rec.pid = pid;
 		rec.fd = atoi(ent->d_name);

@@ -2,7 +2,7 @@
 // fixture program runs, the ENABLE_STATS fd's lifetime, lifecycle events for a loader
 // started and stopped while sampling, and ring buffer throughput from known records.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
@@ -112,6 +112,22 @@ describe.skipIf(skip !== undefined)(`live sampling${skip ? ` (skipped: ${skip})`
     const fds = readdirSync('/proc/self/fd').length;
     for (let i = 0; i < 3; i++) await host.progInfoAll(100_000, i === 1 ? Uint32Array.from(ids) : undefined);
     expect(readdirSync('/proc/self/fd').length).toBe(fds);
+  });
+
+  it('the owner walk does not count its own process\'s object reads as holds', async () => {
+    const map = fixtures.map('hash_map', 'maps');
+    const reader = await host.openMap(map.id);
+    try {
+      // The read's fd is open in this process while the walk runs.
+      const ownFds = readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
+      expect(ownFds).toContain('anon_inode:bpf-map');
+      const owners = await host.owners();
+      expect(owners.filter((o) => o.pid === process.pid && o.target !== 'anon_inode:bpf-stats')).toEqual([]);
+      // The loader, which holds the map, is still named.
+      expect(owners.some((o) => o.pid === fixtures.report.pid && o.target === 'anon_inode:bpf-map')).toBe(true);
+    } finally {
+      await reader?.close();
+    }
   });
 
   it('holds one stats fd across leases and releases it with the last one, sysctl untouched', async () => {
