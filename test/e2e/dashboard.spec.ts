@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serveWithFixtures } from './serve-fixtures.js';
+import { expectMapListed, serveWithFixtures } from './serve-fixtures.js';
 import { REPO_ROOT } from './server-process.js';
 
 const served = serveWithFixtures();
@@ -143,7 +143,7 @@ test('program detail: metadata, bytecode with source, CFG, JIT, a chart that gai
 test('maps table and map detail with live watch', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
   await open(page, '#/local/maps');
-  await expect(page.getByRole('grid', { name: 'Maps' })).toContainText('hash_map', { timeout: 20_000 });
+  await expectMapListed(page);
   await shot(page, 'maps');
 
   const map = served.fixtures().map('getpid_counts');

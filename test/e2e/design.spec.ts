@@ -6,7 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveWithFixtures } from './serve-fixtures.js';
+import { expectMapListed, serveWithFixtures } from './serve-fixtures.js';
 import { REPO_ROOT } from './server-process.js';
 
 const served = serveWithFixtures(async (fixtures) => {
@@ -61,7 +61,7 @@ const VIEWS: View[] = [
   {
     name: 'maps', hash: () => '#/local/maps', readme: true,
     ready: async (page) => {
-      await expect(page.getByRole('grid', { name: 'Maps' })).toContainText('hash_map', { timeout: 20_000 });
+      await expectMapListed(page);
     },
   },
   {

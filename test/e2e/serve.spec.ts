@@ -1,19 +1,24 @@
 // The dashboard through `bpfscope serve` in Chromium: the token flow, the strict
-// CSP, and real BPF objects of this machine in the tables.
+// CSP, and real BPF objects (the fixtures' and whatever else this machine has) in the tables.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { startServe, type ServeProcess } from './server-process.js';
 
 let server: ServeProcess;
+let fixtures: LoadedFixtures;
 
 test.beforeAll(async () => {
+  // Objects of our own to list: a fresh machine may have no BPF program loaded at all.
+  fixtures = await startFixtures({ only: ['maps'] });
   server = await startServe();
 });
 
 test.afterAll(async () => {
   await server?.stop();
+  await fixtures?.stop();
 });
 
 test('without the token the page is refused', async ({ page }) => {
