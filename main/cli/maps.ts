@@ -82,8 +82,7 @@ async function dumpJson(ctx: CommandContext, session: HostSession, source: MapDu
   // The first page is read before anything is printed: a map that cannot be read at all
   // (an object file's map, no permission) then prints only its error.
   const first = await pages.next();
-  // As bytes, like the entries: into a file they are then written without Node's stdout
-  // stream, which its first use sets up (~1.4 ms).
+  // As bytes, through the entries' own write path (into a file: writeSync, not the stream).
   await writeBytes(ctx.io, OPEN_ARRAY);
   const end = await writeChunks(ctx, pages, first);
   await writeBytes(ctx.io, CLOSE_ARRAY);

@@ -246,13 +246,13 @@ DIR *bs_open_fd_dir(int pid)
 }
 
 /*
- * A BPF object fd of the scanning process itself: the reads it has under way on other threads
+ * A BPF object fd of the scanning process itself (`self`): the reads it has under way on other threads
  * (an info batch, a map page), not a hold on the object, which would otherwise be drawn as
  * held by bpfscope. Its other BPF fds (a BPF_ENABLE_STATS fd) are real holds and stay.
  */
-static int is_own_read(int pid, const char *target)
+static int is_own_read(int self, const char *target)
 {
-	return pid == getpid() &&
+	return self &&
 	       (strcmp(target, "anon_inode:bpf-prog") == 0 || strcmp(target, "anon_inode:bpf-map") == 0 ||
 		strcmp(target, "anon_inode:bpf_link") == 0 || strcmp(target, "anon_inode:btf") == 0);
 }
@@ -263,7 +263,7 @@ static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *
 	struct bs_owner_fd rec;
 	struct dirent *ent;
 	DIR *dir = bs_open_fd_dir(pid);
-	int stop = 0, have_comm = 0;
+	int stop = 0, have_comm = 0, self = pid == getpid();
 
 	if (!dir)
 		return 0;
@@ -280,7 +280,7 @@ static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *
 		if (n < 0)
 			continue;
 		rec.target[n] = '\0';
-		if (!is_bpf_target(rec.target) || is_own_read(pid, rec.target))
+		if (!is_bpf_target(rec.target) || is_own_read(self, rec.target))
 			continue;
 		rec.pid = pid;
 		rec.fd = atoi(ent->d_name);

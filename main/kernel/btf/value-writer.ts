@@ -261,7 +261,7 @@ class Generator {
     if (bytes === 2 || bytes === 4) return `sv.getUint${bytes * 8}(${base}+${at},${this.le})`;
     const parts: string[] = [];
     for (let i = 0; i < bytes; i++) parts.push(`s[${base}+${at + (this.le ? i : bytes - 1 - i)}]${i ? `<<${8 * i}` : ''}`);
-    return bytes === 4 ? `((${parts.join('|')})>>>0)` : `(${parts.join('|')})`;
+    return `(${parts.join('|')})`;
   }
 
   /** The statement writing one leaf: integers read inline, the rest by their leaf functions. */
