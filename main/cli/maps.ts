@@ -50,8 +50,9 @@ export async function dumpCommand(ctx: CommandContext): Promise<number> {
   const session = await ctx.session();
   // An arena holds pages, not entries: they are read through a process that mapped it.
   if ((await mapShape(session.host, id))?.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);
-  // A dump reads to the end: the host reads the next page while this one is formatted.
-  const source = await openLoadedMapDump(session, id, { prefetch: true });
+  // A dump reads to the end: the host reads the next page while this one is formatted, into
+  // the memory of the page before (each page is written out before the next is asked for).
+  const source = await openLoadedMapDump(session, id, { prefetch: true, reuseBuffers: true });
   const code = await (ctx.flags.json ? dumpJson(ctx, session, source) : dumpText(ctx, session, source));
   listsNothingNote(ctx, source);
   return code;

@@ -66,8 +66,19 @@ export interface RawMapPage {
 
 export type MapReadMode = 'batch' | 'next';
 
+/** The keys and values memory of a page its reader is done with. */
+export interface PageBuffers {
+  keys: Uint8Array;
+  values: Uint8Array;
+}
+
 export interface MapReader {
-  read(mode: MapReadMode, cursor: Uint8Array | null, keySize: number, valueStride: number, max: number): Promise<RawMapPage>;
+  /**
+   * A page of at most `max` entries. `into`: memory of an earlier page, no longer in use,
+   * that a batch read may fill instead of fresh memory (the local host does; the page's
+   * keys and values are then those buffers). Other transports copy into new memory anyway.
+   */
+  read(mode: MapReadMode, cursor: Uint8Array | null, keySize: number, valueStride: number, max: number, into?: PageBuffers): Promise<RawMapPage>;
   /**
    * A copy of `length` bytes of the map's mmapable memory from page `pageIndex` (mapped
    * PROT_READ for the copy only): BPF_F_MMAPABLE arrays, and the ring buffer's consumer

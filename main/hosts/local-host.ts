@@ -10,6 +10,11 @@ interface NativeMapMmap {
   mapMmap(h: NativeHandle, pageIndex: number, length: number): Buffer;
 }
 
+/** The same memory as a Buffer, which the addon takes. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** The addon's per-entry lookup errors: int32s in this machine's byte order. */
 function errnosOf(bytes: Buffer): Int32Array {
   const errnos = new Int32Array(bytes.length >>> 2);
@@ -22,7 +27,7 @@ function errnosOf(bytes: Buffer): Int32Array {
  * page while the kernel copies the next. Declared here, next to its only caller.
  */
 interface NativeMapBatchAsync {
-  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): Promise<NativeMapPage>;
+  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number, keys?: Buffer, values?: Buffer): Promise<NativeMapPage>;
 }
 
 /** A digest of one watched map, held by the addon (native/src/addon_watch.h). */
@@ -155,10 +160,12 @@ export class LocalHost implements Host {
     const handle = addon.mapOpen(id);
     if (!handle) return null;
     return {
-      async read(mode, cursor, keySize, valueStride, max) {
-        const c = cursor ? Buffer.from(cursor.buffer, cursor.byteOffset, cursor.byteLength) : null;
+      async read(mode, cursor, keySize, valueStride, max, into) {
+        const c = cursor ? asBuffer(cursor) : null;
         const page = mode === 'batch'
-          ? await addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max)
+          ? await (into
+            ? addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max, asBuffer(into.keys), asBuffer(into.values))
+            : addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max))
           : addon.mapNextPage(handle, c, keySize, valueStride, max);
         const { errors, ...read } = page;
         return errors ? { ...read, errors: errnosOf(errors) } : read;

@@ -22,7 +22,7 @@ const skipReason = ensureKernelEnv();
 const BIG_ENTRIES = 200_000;
 
 interface AsyncBatch {
-  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): Promise<NativeMapPage>;
+  mapLookupBatchAsync(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number, keys?: unknown, values?: unknown): Promise<NativeMapPage>;
 }
 
 function pageBytes(page: NativeMapPage): { keys: string; values: string; count: number; cursor: string; done: boolean } {
@@ -104,6 +104,35 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     for (let i = 0; i < sync.length; i++) expect(async[i], `page ${i}`).toEqual(sync[i]);
   });
 
+  it('reads a page into the buffers it is given, the same bytes as into fresh ones', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const handle = addon.mapOpen(id);
+    expect(handle).not.toBeNull();
+    const keys = Buffer.alloc(4096 * 4, 0xee);
+    const values = Buffer.alloc(4096 * 32, 0xee);
+    try {
+      let fresh: Buffer | null = null;
+      let given: Buffer | null = null;
+      for (let done = false, n = 0; !done; n++) {
+        const page: NativeMapPage = await addon.mapLookupBatchAsync(handle!, fresh, 4, 32, 4096);
+        const into: NativeMapPage = await addon.mapLookupBatchAsync(handle!, given, 4, 32, 4096, keys, values);
+        expect(into.keys, `page ${n}`).toBe(keys);
+        expect(into.values, `page ${n}`).toBe(values);
+        expect(pageBytes(into), `page ${n}`).toEqual(pageBytes(page));
+        ({ cursor: fresh, done } = page);
+        given = into.cursor;
+      }
+      const message = /smaller than maxCount entries/;
+      expect(await rejection(Promise.resolve().then(() => addon.mapLookupBatchAsync(handle!, null, 4, 32, 4097, keys, values)))).toMatchObject({ message: expect.stringMatching(message) });
+      expect(await rejection(Promise.resolve().then(() => addon.mapLookupBatchAsync(handle!, null, 4, 32, 4096, keys, values.subarray(1))))).toMatchObject({ message: expect.stringMatching(message) });
+      const notBuffers = /keys and values must both be Buffers/;
+      expect(await rejection(Promise.resolve().then(() => addon.mapLookupBatchAsync(handle!, null, 4, 32, 4096, keys)))).toMatchObject({ message: expect.stringMatching(notBuffers) });
+      expect(await rejection(Promise.resolve().then(() => addon.mapLookupBatchAsync(handle!, null, 4, 32, 4096, keys, 'values')))).toMatchObject({ message: expect.stringMatching(notBuffers) });
+    } finally {
+      addon.close(handle!);
+    }
+  });
+
   it('refuses sizes that do not fit the map\'s entries, before the kernel could write past the page', async () => {
     const percpu = fixtures.map('percpu_array', 'maps');
     const cases = [
@@ -148,6 +177,31 @@ describe.skipIf(skipReason !== undefined)(`async map reads${skipReason ? ` (skip
     // Element by element: a failure names the page instead of printing megabytes of hex.
     expect(prefetched.length).toBe(plain.length);
     for (let i = 0; i < plain.length; i++) expect(prefetched[i] === plain[i], `page ${i}`).toBe(true);
+  });
+
+  it('a stream that reuses its pages\' memory reads the same entries, into the memory of the page before last', async () => {
+    const id = fixtures.map('big_hash', 'big').id;
+    const read = async (reuseBuffers: boolean): Promise<{ entries: string[]; memory: ArrayBufferLike[] }> => {
+      const stream = await MapStream.open(host, id, { pageEntries: 3000, firstPageEntries: 500, prefetch: true, reuseBuffers });
+      const entries: string[] = [];
+      const memory: ArrayBufferLike[] = [];
+      // Each page is used up before the next is asked for, as the contract says.
+      for await (const { keys, values, count } of stream!.pages()) {
+        memory.push(values.buffer);
+        entries.push(Buffer.from(keys.subarray(0, count * 4)).toString('hex') + Buffer.from(values.subarray(0, count * 32)).toString('hex'));
+      }
+      return { entries, memory };
+    };
+    const fresh = await read(false);
+    const reused = await read(true);
+    expect(reused.entries.length).toBe(fresh.entries.length);
+    expect(reused.entries.length).toBeGreaterThan(10);
+    for (let i = 0; i < fresh.entries.length; i++) expect(reused.entries[i] === fresh.entries[i], `page ${i}`).toBe(true);
+    // The first page's memory is too small for the others; from the fourth on, each page is
+    // read into the memory of the page two before it (the one between was being read ahead).
+    expect(new Set(fresh.memory).size).toBe(fresh.memory.length);
+    expect(new Set(reused.memory).size).toBe(3);
+    for (let i = 3; i < reused.memory.length; i++) expect(reused.memory[i] === reused.memory[i - 2], `page ${i}`).toBe(true);
   });
 
   it('a stream with a smaller first page reads the same entries, in the same order', async () => {
