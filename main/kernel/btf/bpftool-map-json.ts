@@ -9,7 +9,7 @@ import { isPerCpuMap } from '../maps/map-kind.js';
 import type { Btf } from './btf.js';
 import { ByteSink } from './byte-sink.js';
 import { viewOf } from './decimal-bytes.js';
-import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
+import { buildEntryFrame, compileEntryFrame, type EntryWriteFn } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';
 
 export interface MapShape {
@@ -125,8 +125,8 @@ function rawTemplate(keySize: number, valueSize: number, cpus: number, perCpu: b
 
 /** The formatted part: `,"formatted":` and the entry frame, then the tail closing the entry. */
 interface Formatted {
-  frame: EntryFrame;
-  tail: Uint8Array;
+  write: EntryWriteFn;
+  maxBytes: number;
 }
 
 /** Formats entries of one map; builds its writers once, on the first page. */
@@ -158,10 +158,11 @@ export class BpftoolMapDumper {
       r.name('formatted');
       const frame = buildEntryFrame(r, this.writers, { keyTypeId: btfKeyTypeId, valueTypeId: formattedValueType(this.map), keySize, valueSize }, cpus, this.perCpu);
       r.text('}');
-      this.formatted = { frame, tail: r.take() };
+      const tail = r.take();
+      this.formatted = { write: compileEntryFrame(frame, tail), maxBytes: frame.maxBytes + tail.length };
     }
     this.framedCpus = cpus;
-    this.maxEntryBytes = 1 + this.raw.bytes.length + 1 + (this.formatted ? this.formatted.frame.maxBytes + this.formatted.tail.length : 0);
+    this.maxEntryBytes = 1 + this.raw.bytes.length + 1 + (this.formatted ? this.formatted.maxBytes : 0);
   }
 
   /**
@@ -196,10 +197,7 @@ export class BpftoolMapDumper {
       comma = true;
       at = this.writeRaw(out, sink.view, at, keys, i * keySize, values, i * stride, slot);
       if (formatted) {
-        at = writeEntryFrame(formatted.frame, out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
-        const tail = formatted.tail;
-        for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
-        at += tail.length;
+        at = formatted.write(out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
       } else {
         out[at++] = 0x7d;
       }

@@ -10,7 +10,7 @@ import { isPerCpuMap } from '../maps/map-kind.js';
 import { formattedValueType, lookupErrorText, type MapEntryPage, type MapShape, type PageLayout } from './bpftool-map-json.js';
 import type { ByteSink } from './byte-sink.js';
 import { viewOf } from './decimal-bytes.js';
-import { buildEntryFrame, writeEntryFrame, type EntryFrame } from './entry-frame.js';
+import { buildEntryFrame, compileEntryFrame, type EntryWriteFn } from './entry-frame.js';
 import { JsonwReplay, ValueWriters } from './value-writer.js';
 
 const encoder = new TextEncoder();
@@ -61,7 +61,7 @@ export class BpftoolTextDumper {
   private readonly perCpu: boolean;
   /** bpftool's maps_have_btf: the output is a pretty JSON array. */
   private readonly bracketed: boolean;
-  private frame: { frame: EntryFrame; tail: Uint8Array } | undefined;
+  private frame: { write: EntryWriteFn; maxBytes: number } | undefined;
   private framedCpus = -1;
   /** json_writer's separator: a BTF entry has been written. */
   private sep = false;
@@ -87,13 +87,14 @@ export class BpftoolTextDumper {
     return `Found ${this.count} element${this.count === 1 ? '' : 's'}\n`;
   }
 
-  private frameFor(cpus: number): { frame: EntryFrame; tail: Uint8Array } | undefined {
+  private frameFor(cpus: number): { write: EntryWriteFn; maxBytes: number } | undefined {
     if (!this.writers) return undefined;
     if (cpus !== this.framedCpus) {
       const { keySize, valueSize, btfKeyTypeId } = this.map;
       const r = new JsonwReplay(this.form === 'dump' ? 1 : 0, true);
       const frame = buildEntryFrame(r, this.writers, { keyTypeId: btfKeyTypeId, valueTypeId: formattedValueType(this.map), keySize, valueSize }, cpus, this.perCpu);
-      this.frame = { frame, tail: r.take() };
+      const tail = r.take();
+      this.frame = { write: compileEntryFrame(frame, tail), maxBytes: frame.maxBytes + tail.length };
       this.framedCpus = cpus;
     }
     return this.frame;
@@ -102,7 +103,7 @@ export class BpftoolTextDumper {
   /** Bytes one entry can take. */
   private maxEntryBytes(cpus: number): number {
     const f = this.frameFor(cpus);
-    if (f) return 1 + f.frame.maxBytes + f.tail.length;
+    if (f) return 1 + f.maxBytes;
     const { keySize, valueSize } = this.map;
     // Each byte: two digits and up to two separators; plus the labels.
     return 32 + keySize * 4 + cpus * (24 + valueSize * 4);
@@ -132,10 +133,7 @@ export class BpftoolTextDumper {
       let at = sink.size;
       if (f) {
         if (this.sep) out[at++] = COMMA;
-        at = writeEntryFrame(f.frame, out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
-        const tail = f.tail;
-        for (let b = 0; b < tail.length; b++) out[at + b] = tail[b]!;
-        at += tail.length;
+        at = f.write(out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
         this.sep = true;
       } else {
         at = this.writePlain(out, at, keys, i * keySize, values, i * stride, slot, cpus);

@@ -205,6 +205,25 @@ function leafMaxBytes(leaf: Leaf, names: (leaf: Leaf) => number): number {
   }
 }
 
+/**
+ * Generated statements writing constant bytes at `at` (into `out`, through its DataView `dv`)
+ * and advancing it: stored one by one when short, else copied by `P` from `C[n]`, the index
+ * of `bytes` pushed onto `consts`.
+ */
+export function constantSource(bytes: ArrayLike<number>, consts: Uint8Array[]): string {
+  if (bytes.length === 0) return '';
+  if (bytes.length > MAX_INLINE_CONSTANT) return `at=P(out,at,C[${consts.push(Uint8Array.from(bytes)) - 1}]);`;
+  let src = '';
+  let i = 0;
+  // Four bytes a store (little-endian words through the output's DataView), then the rest one by one.
+  for (; i + 4 <= bytes.length; i += 4) {
+    const word = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+    src += `dv.setUint32(at${i ? '+' + i : ''},${word},true);`;
+  }
+  for (; i < bytes.length; i++) src += `out[at${i ? '+' + i : ''}]=${bytes[i]!};`;
+  return `${src}at+=${bytes.length};`;
+}
+
 /** Builds the generated function from ops; tables and constants go to arrays it closes over. */
 class Generator {
   readonly consts: Uint8Array[] = [];
@@ -241,18 +260,8 @@ class Generator {
     return src;
   }
 
-  /** Constant bytes: stored one by one when short, else copied from a table. */
   private constant(bytes: ArrayLike<number>): string {
-    if (bytes.length > MAX_INLINE_CONSTANT) return `at=P(out,at,C[${this.consts.push(Uint8Array.from(bytes)) - 1}]);`;
-    let src = '';
-    let i = 0;
-    // Four bytes a store (little-endian words through the output's DataView), then the rest one by one.
-    for (; i + 4 <= bytes.length; i += 4) {
-      const word = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
-      src += `dv.setUint32(at${i ? '+' + i : ''},${word},true);`;
-    }
-    for (; i < bytes.length; i++) src += `out[at${i ? '+' + i : ''}]=${bytes[i]!};`;
-    return `${src}at+=${bytes.length};`;
+    return constantSource(bytes, this.consts);
   }
 
   /** The unsigned integer of `bytes` (1 to 4) bytes at base + at, read in the BTF's byte order (an expression). */
