@@ -11,17 +11,19 @@ const MINUS = 0x2d;
 const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
 /**
- * The decimal text of every byte value, for writers that inline small integers: entry b at
- * 4·b holds the digits of b from the left (padding after them) and, in its last byte, their
- * count. A writer stores all three bytes and advances by the count.
+ * The decimal text of every byte value, for writers that inline small integers: entry b is the
+ * little-endian 32-bit word of b's digits from the left (padding after them), and U8_LENGTHS[b]
+ * their count. A writer stores the word and advances by the count.
  */
-export const U8_DIGITS = new Uint8Array(256 * 4);
-/** The same for the byte read as a signed char: entry b at 8·b, up to 4 bytes ('-128'), the count at 8·b + 4. */
-export const S8_DIGITS = new Uint8Array(256 * 8);
+export const U8_WORDS = new Uint32Array(256);
+export const U8_LENGTHS = new Uint8Array(256);
+/** The same for the byte read as a signed char (up to 4 bytes, '-128'). */
+export const S8_WORDS = new Uint32Array(256);
+export const S8_LENGTHS = new Uint8Array(256);
 
 for (let b = 0; b < 256; b++) {
-  fillDigits(U8_DIGITS, b * 4, b, 3);
-  fillDigits(S8_DIGITS, b * 8, (b << 24) >> 24, 4);
+  U8_LENGTHS[b] = fillDigits(U8_WORDS, b, b);
+  S8_LENGTHS[b] = fillDigits(S8_WORDS, b, (b << 24) >> 24);
 }
 
 /**
@@ -34,9 +36,12 @@ for (let high = 0, v = 0; high < 100; high++) {
   for (let low = 0; low < 100; low++) FOURS[v++] = left | (PAIRS[low * 2]! << 16) | (PAIRS[low * 2 + 1]! << 24);
 }
 
-function fillDigits(table: Uint8Array, at: number, v: number, width: number): void {
-  table.fill(0x20, at, at + width);
-  table[at + width] = writeInt(table, at, v) - at;
+/** Puts v's digits (at most 4 bytes) as word i of `words`; returns their count. */
+function fillDigits(words: Uint32Array, i: number, v: number): number {
+  const digits = new Uint8Array(4).fill(0x20);
+  const n = writeInt(digits, 0, v);
+  words[i] = digits[0]! | (digits[1]! << 8) | (digits[2]! << 16) | (digits[3]! << 24);
+  return n;
 }
 
 /** v: an integer in [0, 2^32). */

@@ -191,7 +191,8 @@ export class JsonwReplay {
 /** Most bytes a leaf writes. */
 function leafMaxBytes(leaf: Leaf, names: (leaf: Leaf) => number): number {
   switch (leaf.kind) {
-    case 'u8': return 3;
+    // A u8's three digits are stored as a word.
+    case 'u8': return 4;
     case 's8': return 4;
     case 'u16': return 5;
     case 's16': return 6;
@@ -280,9 +281,9 @@ class Generator {
     // 64-bit integers as their low and high halves.
     const halves = () => (this.le ? `${this.read(base, at, 4)},${this.read(base, at + 4, 4)}` : `${this.read(base, at + 4, 4)},${this.read(base, at, 4)}`);
     switch (leaf.kind) {
-      // Bytes from a table: the digits' bytes and their count (decimal-bytes.ts U8_DIGITS).
-      case 'u8': return `{const k=s[${o}]<<2;out[at]=U8[k];out[at+1]=U8[k+1];out[at+2]=U8[k+2];at+=U8[k+3];}`;
-      case 's8': return `{const k=s[${o}]<<3;out[at]=S8[k];out[at+1]=S8[k+1];out[at+2]=S8[k+2];out[at+3]=S8[k+3];at+=S8[k+4];}`;
+      // The digits as one word from a table, and their count (decimal-bytes.ts U8_WORDS).
+      case 'u8': return `{const b=s[${o}];dv.setUint32(at,U8W[b],true);at+=U8N[b];}`;
+      case 's8': return `{const b=s[${o}];dv.setUint32(at,S8W[b],true);at+=S8N[b];}`;
       case 'u16': return `at=D.writeU32(out,at,${this.read(base, at, 2)});`;
       case 's16': return `at=D.writeInt(out,at,(${this.read(base, at, 2)}<<16)>>16);`;
       case 'u32': return `at=D.writeU32(out,at,${this.read(base, at, 4)});`;
@@ -318,9 +319,13 @@ class Generator {
     if (leaf.bitOffset) value = `(${value}>>>${leaf.bitOffset})`;
     if (leaf.bits < 32) value = `(${value}&${2 ** leaf.bits - 1})`;
     const quote = this.text ? '' : '"';
-    // Up to 4 bits: one hex digit, from the table.
-    const digits = leaf.bits <= 4 ? `out[at]=HX[${value}];at+=1;` : `at=L.writeHex32(out,at,${value}>>>0);`;
-    return `${this.constant(encoder.encode(`${quote}0x`))}${digits}${quote ? this.constant([0x22]) : ''}`;
+    // Up to 4 bits: one hex digit, from the table, stored with the "0x before it in one word.
+    if (leaf.bits <= 4) {
+      return this.text
+        ? `dv.setUint16(at,${0x7830},true);out[at+2]=HX[${value}];at+=3;`
+        : `dv.setUint32(at,${0x783022}|(HX[${value}]<<24),true);out[at+4]=34;at+=5;`;
+    }
+    return `${this.constant(encoder.encode(`${quote}0x`))}at=L.writeHex32(out,at,${value}>>>0);${quote ? this.constant([0x22]) : ''}`;
   }
 
   /** The quoted-name table of an enum leaf (one per leaf object, shared by its uses). */
@@ -364,7 +369,7 @@ export function generateWriter(root: PlanNode, le: boolean, style: WriterStyle):
   replay.value(root, 0);
   const gen = new Generator(le, style.text);
   const body = gen.code(replay.ops, 'o', 0);
-  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8=D.U8_DIGITS,S8=D.S8_DIGITS,HX=L.HEX_DIGITS;return function(out,at,s,o,dv,sv){${body}return at;};`) as Factory;
+  const factory = new Function('L', 'D', 'P', 'C', 'T', `"use strict";const U8W=D.U8_WORDS,U8N=D.U8_LENGTHS,S8W=D.S8_WORDS,S8N=D.S8_LENGTHS,HX=L.HEX_DIGITS;return function(out,at,s,o,dv,sv){${body}return at;};`) as Factory;
   return { write: factory(leaves, decimal, putBytes, gen.consts, gen.tables), maxBytes: gen.maxBytes(replay.ops), sepAfter: replay.sep };
 }
 

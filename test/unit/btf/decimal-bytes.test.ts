@@ -2,7 +2,7 @@
 // and ten and their neighbours (where carries and digit counts change), and random values
 // of every bit length.
 import { describe, expect, it } from 'vitest';
-import { S8_DIGITS, U8_DIGITS, writeI64, writeInt, writeU32, writeU64 } from '../../../main/kernel/btf/decimal-bytes.js';
+import { S8_LENGTHS, S8_WORDS, U8_LENGTHS, U8_WORDS, writeI64, writeInt, writeU32, writeU64 } from '../../../main/kernel/btf/decimal-bytes.js';
 import { prng } from '../../helpers/prng.js';
 
 const decoder = new TextDecoder();
@@ -84,11 +84,15 @@ describe('decimal bytes', () => {
   });
 
   it('the byte tables hold the digits of every byte value, unsigned and signed, with their count', () => {
+    // Each word as a writer stores it: little-endian, then cut at its count.
+    const word = (words: Uint32Array, b: number, length: number) => {
+      const bytes = new Uint8Array(4);
+      new DataView(bytes.buffer).setUint32(0, words[b]!, true);
+      return decoder.decode(bytes.subarray(0, length));
+    };
     for (let b = 0; b < 256; b++) {
-      const u = U8_DIGITS.subarray(b * 4, b * 4 + 4);
-      expect(decoder.decode(u.subarray(0, u[3]!)), `u8 ${b}`).toBe(String(b));
-      const s = S8_DIGITS.subarray(b * 8, b * 8 + 5);
-      expect(decoder.decode(s.subarray(0, s[4]!)), `s8 ${b}`).toBe(String((b << 24) >> 24));
+      expect(word(U8_WORDS, b, U8_LENGTHS[b]!), `u8 ${b}`).toBe(String(b));
+      expect(word(S8_WORDS, b, S8_LENGTHS[b]!), `s8 ${b}`).toBe(String((b << 24) >> 24));
     }
   });
 });
