@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
-import { bpfscope } from '../helpers/cli.js';
+import { BIN, bpfscope } from '../helpers/cli.js';
 import { loadManyPrograms } from '../helpers/many-programs.js';
 
 const skip = ensureKernelEnv();
@@ -76,6 +76,18 @@ describe.skipIf(skip)('CLI start', () => {
       expect(ours(files).filter((f) => !f.endsWith('.node') && !/\/out\/cli\/[^/]+\.cjs$/.test(f))).toEqual([]);
     },
   );
+
+  it('output that fills a pipe read late reaches the reader whole (the CLI exits once it is written)', () => {
+    const vmlinux = (JSON.parse(execFileSync('bpftool', ['-j', 'btf', 'show'], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Array<{ id: number; name?: string }>).find((b) => b.name === 'vmlinux');
+    expect(vmlinux, 'vmlinux BTF').toBeDefined();
+    // vmlinux as C: 3 MB that stay the same from one run to the next (a listing need not).
+    const args = `btf ${vmlinux!.id} --c`;
+    const direct = execFileSync(BIN, args.split(' '), { maxBuffer: 1 << 28 });
+    // The reader starts after the pipe's 64 KiB are long full.
+    const late = execFileSync('sh', ['-c', `'${BIN}' ${args} | (sleep 0.5; cat)`], { maxBuffer: 1 << 28 });
+    expect(late.length).toBe(direct.length);
+    expect(late.equals(direct)).toBe(true);
+  });
 
   it('show prog reads prog arrays (its tail-call attach points) without the value formatter', async () => {
     const files = await loadedBy(['show', 'prog', String(progId)]);
