@@ -91,6 +91,22 @@ export function bpftoolHexArray(bytes: Uint8Array, offset = 0, length = bytes.le
 }
 
 /**
+ * The two hex digits of each of `length` source bytes from `from`, into the items of a raw
+ * array whose first digits are at `p`, HEX_ITEM_BYTES apart: the source read four bytes a load.
+ */
+function hexDigitsInto(view: DataView, p: number, source: DataView, from: number, length: number): void {
+  let i = 0;
+  for (; i + 4 <= length; i += 4, p += 4 * HEX_ITEM_BYTES) {
+    const w = source.getUint32(from + i, true);
+    view.setUint16(p, HEX_PAIR[w & 0xff]!, true);
+    view.setUint16(p + HEX_ITEM_BYTES, HEX_PAIR[(w >>> 8) & 0xff]!, true);
+    view.setUint16(p + 2 * HEX_ITEM_BYTES, HEX_PAIR[(w >>> 16) & 0xff]!, true);
+    view.setUint16(p + 3 * HEX_ITEM_BYTES, HEX_PAIR[w >>> 24]!, true);
+  }
+  for (; i < length; i++, p += HEX_ITEM_BYTES) view.setUint16(p, HEX_PAIR[source.getUint8(from + i)]!, true);
+}
+
+/**
  * The fixed bytes of an entry's raw part for one CPU count, from `{"key":[` to the end of
  * the value array(s), with the positions where each array's first hex digit goes.
  */
@@ -195,7 +211,7 @@ export class BpftoolMapDumper {
       let at = sink.size;
       if (comma) out[at++] = COMMA;
       comma = true;
-      at = this.writeRaw(out, sink.view, at, keys, i * keySize, values, i * stride, slot);
+      at = this.writeRaw(out, sink.view, at, keyView, i * keySize, valueView, i * stride, slot);
       if (formatted) {
         at = formatted.write(out, sink.view, at, keys, keyView, i * keySize, values, valueView, i * stride, slot);
       } else {
@@ -207,19 +223,14 @@ export class BpftoolMapDumper {
   }
 
   /** The raw part: the template with each byte's two hex digits filled in (through `view`, out's bytes). */
-  private writeRaw(out: Uint8Array, view: DataView, at: number, keys: Uint8Array, keyAt: number, values: Uint8Array, valueAt: number, slot: number): number {
+  private writeRaw(out: Uint8Array, view: DataView, at: number, keyView: DataView, keyAt: number, valueView: DataView, valueAt: number, slot: number): number {
     const raw = this.raw!;
     const template = raw.bytes;
     out.set(template, at);
     const { keySize, valueSize } = this.map;
-    let p = at + raw.keyDigits;
-    for (let i = 0; i < keySize; i++, p += HEX_ITEM_BYTES) view.setUint16(p, HEX_PAIR[keys[keyAt + i]!]!, true);
+    hexDigitsInto(view, at + raw.keyDigits, keyView, keyAt, keySize);
     const digits = raw.valueDigits;
-    for (let cpu = 0; cpu < digits.length; cpu++) {
-      p = at + digits[cpu]!;
-      const from = valueAt + cpu * slot;
-      for (let i = 0; i < valueSize; i++, p += HEX_ITEM_BYTES) view.setUint16(p, HEX_PAIR[values[from + i]!]!, true);
-    }
+    for (let cpu = 0; cpu < digits.length; cpu++) hexDigitsInto(view, at + digits[cpu]!, valueView, valueAt + cpu * slot, valueSize);
     return at + template.length;
   }
 
