@@ -46,20 +46,12 @@ function fillDigits(words: Uint32Array, i: number, v: number): number {
 
 /** v: an integer in [0, 2^32). */
 export function writeU32(out: Uint8Array, at: number, v: number): number {
-  // The digit count by comparisons written out: a function of its own was a call per number
-  // where V8 does not inline (the BTF printers run with inlining off).
-  let end = at + 1;
-  if (v >= 10) end++;
-  if (v >= 100) end++;
-  if (v >= 1000) {
-    end++;
-    if (v >= 10000) end++;
-    if (v >= 100000) end++;
-    if (v >= 1000000) end++;
-    if (v >= 10000000) end++;
-    if (v >= 100000000) end++;
-    if (v >= 1000000000) end++;
-  }
+  // The digit count by comparisons written out (a function of its own was a call per number
+  // where V8 does not inline: the BTF printers run with inlining off), every one made for every
+  // number: a step first taken by a longer number than the optimized code had seen (an array's
+  // keys, counting up) threw it, and the writers that inlined it, back to unoptimized code.
+  const end = at + 1 + +(v >= 10) + +(v >= 100) + +(v >= 1000) + +(v >= 10000) + +(v >= 100000) +
+    +(v >= 1000000) + +(v >= 10000000) + +(v >= 100000000) + +(v >= 1000000000);
   let p = end;
   while (v >= 100) {
     // An unsigned 32-bit division: compiled to a multiply, unlike Math.floor's float divide.
@@ -130,13 +122,15 @@ export function writeU64(out: Uint8Array, at: number, lo: number, hi: number, vi
   // modulo 2^32, are all of it.
   let q = Math.floor((hi * 4294967296 + lo) * 1e-8);
   let r = (lo - Math.imul(q >>> 0, 100000000)) | 0;
-  if (r < 0) {
-    r += 100000000;
-    q--;
-  } else if (r >= 100000000) {
-    r -= 100000000;
-    q++;
-  }
+  // The corrections by one, without branches: a branch taken for the first time after the
+  // function was optimized (one value in millions takes it) threw it and every writer that
+  // inlined it back to unoptimized code, mid-dump (counters --json: 25 ms).
+  const under = r >> 31;
+  r += under & 100000000;
+  q += under;
+  const over = (99999999 - r) >> 31;
+  r -= over & 100000000;
+  q -= over;
   if (q < 100000000) {
     at = writeUpTo8(view, at, q | 0);
   } else {
