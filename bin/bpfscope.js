@@ -47,8 +47,7 @@ process.stdout.on('error', (error) => {
 require(cli)
   .main(process.argv.slice(2))
   .then((code) => {
+    // Not process.exit(): reads still running on the thread pool (a kallsyms read-ahead a
+    // command no longer needs) must end first, or the exit waits on them forever.
     process.exitCode = code;
-    // The command is over: exiting now skips tearing the heap down page by page (a map dump's
-    // last 9 ms here, a listing's 4). Output still queued for a full pipe is left to drain.
-    if (process.stdout.writableLength === 0) process.exit(code);
   });

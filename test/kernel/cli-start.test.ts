@@ -16,6 +16,7 @@ let work: string;
 let pinDir: string;
 let progId: number;
 let btfId: number;
+let callsProgId: number;
 
 const PRELOAD = `const { writeFileSync } = require('node:fs');
 process.on('exit', () => writeFileSync(process.env.BPFSCOPE_TEST_MODULES, JSON.stringify(Object.keys(require.cache))));
@@ -55,6 +56,11 @@ describe.skipIf(skip)('CLI start', () => {
     writeFileSync(join(work, 'rodata.bpf.c'), '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\nconst volatile int limit = 3;\nSEC("socket") int cli_start_rodata(struct __sk_buff *skb) { return skb->len > limit; }\n');
     execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'rodata.bpf.c'), '-o', join(work, 'rodata.bpf.o')]);
     execFileSync('bpftool', ['prog', 'loadall', join(work, 'rodata.bpf.o'), join(pinDir, 'rodata')]);
+    // Helper calls, which show prog names from kallsyms.
+    writeFileSync(join(work, 'calls.bpf.c'), '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC("license") = "GPL";\nSEC("socket") int cli_start_calls(struct __sk_buff *skb) { return (bpf_get_prandom_u32() + bpf_ktime_get_ns()) & 1; }\n');
+    execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'calls.bpf.c'), '-o', join(work, 'calls.bpf.o')]);
+    execFileSync('bpftool', ['prog', 'loadall', join(work, 'calls.bpf.o'), join(pinDir, 'calls')]);
+    callsProgId = (JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pinDir, 'calls', 'cli_start_calls')], { encoding: 'utf8' })) as { id: number }).id;
   });
 
   afterAll(() => {
@@ -87,6 +93,17 @@ describe.skipIf(skip)('CLI start', () => {
     const late = execFileSync('sh', ['-c', `'${BIN}' ${args} | (sleep 0.5; cat)`], { maxBuffer: 1 << 28 });
     expect(late.length).toBe(direct.length);
     expect(late.equals(direct)).toBe(true);
+  });
+
+  it('show prog of a program with helper calls exits, each time, with its kallsyms read still under way or done', () => {
+    // The read of kallsyms starts before the command knows whether it needs it; an exit that
+    // did not wait for it hung about one run in five (process.exit joins the thread pool).
+    for (let run = 0; run < 8; run++) {
+      for (const json of [true, false]) {
+        const out = execFileSync(BIN, ['show', 'prog', String(callsProgId), ...(json ? ['--json'] : [])], { encoding: 'utf8', timeout: 20_000 });
+        expect(out, `run ${run}`).toContain('cli_start_calls');
+      }
+    }
   });
 
   it('show prog reads prog arrays (its tail-call attach points) without the value formatter', async () => {
