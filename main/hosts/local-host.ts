@@ -163,9 +163,7 @@ export class LocalHost implements Host {
       async read(mode, cursor, keySize, valueStride, max, into) {
         const c = cursor ? asBuffer(cursor) : null;
         const page = mode === 'batch'
-          ? await (into
-            ? addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max, asBuffer(into.keys), asBuffer(into.values))
-            : addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max))
+          ? await addon.mapLookupBatchAsync(handle, c, keySize, valueStride, max, into && asBuffer(into.keys), into && asBuffer(into.values))
           : addon.mapNextPage(handle, c, keySize, valueStride, max);
         const { errors, ...read } = page;
         return errors ? { ...read, errors: errnosOf(errors) } : read;
