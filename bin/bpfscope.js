@@ -1,4 +1,4 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --interrupt-budget=1081344
 // The `bpfscope` command: runs the CLI bundle (npm run build, build/cli.config.ts). CommonJS
 // (bin/package.json), as the bundle is: an ES module entry costs Node 20 its module loader, ~4 ms.
 // Node 20 parses every CA certificate (its own and NODE_EXTRA_CA_CERTS's) before the first line
@@ -6,21 +6,28 @@
 // first line starts Node without it (`env -S`: GNU coreutils 8.30 and later).
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { setFlagsFromString } = require('node:v8');
 const { useCodeCache } = require('./code-cache.js');
 
 // A quick command is over before optimizing its loops pays: V8 spent ~30 ms of CPU on its
-// optimizing compiler's threads for a 1,000-program listing, and an 8x interrupt budget, tiering
-// code up later, saves listings and a program's dump 2-3 ms. Long output wants the opposite:
-// vmlinux's BTF as raw text or C (12 MB, 3 MB) took 17-25 ms longer with it, and servers run on.
-const [verb, object] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const QUICK_VERBS = new Set(['ls', 'show', 'doctor', 'explain', 'token']);
-const quick = QUICK_VERBS.has(verb) || (verb === 'dump' && object === 'prog');
-if (quick) setFlagsFromString('--interrupt-budget=1081344');
-// BTF's printers run a few dozen small functions hot for 30-100 ms: compiled one by one, without
-// inlining each other, they are optimized sooner (the compiler thread's queue is shorter) and
-// compile in less CPU (vmlinux raw: 46 -> 36 ms of formatting, C: 110 -> 84 ms).
-if (verb === 'btf') setFlagsFromString('--no-turbo-inlining');
+// optimizing compiler's threads for a 1,000-program listing, and a 16x interrupt budget, tiering
+// code up later, took ls progs at 1,000 programs from 152 to 126 ms. The `#!` line gives it:
+// setting it from here loads node:v8, and with it Node's streams, 6-8 ms of ls maps' 90 ms.
+// Map dumps run as fast with it as without. Long BTF output wants the opposite: vmlinux's BTF as
+// raw text or C (12 MB, 3 MB) took 17-25 ms longer with it.
+const QUICK_BUDGET = '--interrupt-budget=1081344';
+/** V8's own budget (Node 20), which BTF's printers run best with. */
+const BTF_BUDGET = '--interrupt-budget=67584';
+const verb = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+let variant = process.execArgv.includes(QUICK_BUDGET) ? 'quick' : undefined;
+if (verb === 'btf') {
+  const { setFlagsFromString } = require('node:v8');
+  setFlagsFromString(BTF_BUDGET);
+  // BTF's printers run a few dozen small functions hot for 30-100 ms: compiled one by one,
+  // without inlining each other, they are optimized sooner (the compiler thread's queue is
+  // shorter) and compile in less CPU (vmlinux raw: 46 -> 36 ms of formatting, C: 110 -> 84 ms).
+  setFlagsFromString('--no-turbo-inlining');
+  variant = 'btf';
+}
 
 const bundle = join(__dirname, '../out/cli');
 const cli = join(bundle, 'cli.cjs');
@@ -36,15 +43,22 @@ function buildId() {
     return undefined;
   }
 }
-useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
-// A closed pipe (`bpfscope … | head`) ends the output, not the process with a stack trace; any
-// other write error (a full device) ends it with the error in one line and status 1.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`bpfscope: cannot write the output: ${error.message}\n`);
-  process.exit(1);
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), variant);
+const entry = require(cli);
+// process.stdout made only when something uses it (the CLI writes short output to fd 1
+// itself), and then with the CLI's policy for a failed write.
+const makeStdout = Object.getOwnPropertyDescriptor(process, 'stdout').get;
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: true,
+  get() {
+    const stdout = makeStdout.call(process);
+    Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, writable: false, value: stdout });
+    stdout.on('error', entry.outputFailed);
+    return stdout;
+  },
 });
-require(cli)
+entry
   .main(process.argv.slice(2))
   .then((code) => {
     // Not process.exit(): reads still running on the thread pool (a kallsyms read-ahead a

@@ -127,11 +127,48 @@ function writeFileOut(bytes: Uint8Array): void {
 }
 
 let stdoutIsFile: boolean | undefined;
+/** Output has gone through process.stdout, so all that follows must too, to keep its order. */
+let streamed = false;
+
+/**
+ * What a failed write to stdout does: a closed pipe (`bpfscope … | head`) ends the output, not
+ * the process with a stack trace; any other error (a full device) ends it with the error in one
+ * line and status 1. bin/bpfscope.js hands process.stdout's errors here too.
+ */
+export function outputFailed(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`bpfscope: cannot write the output: ${error.message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Text written to fd 1 at once, not through process.stdout: making that stream loads Node's
+ * streams (and for a pipe its net module), 2-6 ms of a listing's whole run. A descriptor that
+ * cannot take it all at once (a non-blocking pipe, full) gets the rest through the stream,
+ * and every write after it.
+ */
+function writeOut(text: string): void {
+  if (streamed) {
+    process.stdout.write(text);
+    return;
+  }
+  let written = 0;
+  try {
+    written = writeSync(1, text);
+    if (written === Buffer.byteLength(text)) return;
+    const bytes = Buffer.from(text);
+    while (written < bytes.length) written += writeSync(1, bytes, written, bytes.length - written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return outputFailed(error as NodeJS.ErrnoException);
+    streamed = true;
+    process.stdout.write(Buffer.from(text).subarray(written));
+  }
+}
 
 const processIo: CliIo = {
-  out: (text) => process.stdout.write(text),
+  out: writeOut,
   err: (text) => process.stderr.write(text),
-  // Write errors (EPIPE) reach the stream's error listener, as for `out`.
+  // Write errors (EPIPE) reach the stream's error listener (outputFailed), as for `out`.
   outBytes: (bytes) => {
     stdoutIsFile ??= (() => {
       try {
@@ -140,7 +177,9 @@ const processIo: CliIo = {
         return false;
       }
     })();
-    return stdoutIsFile ? Promise.resolve(writeFileOut(bytes)) : new Promise((resolve) => process.stdout.write(bytes, () => resolve()));
+    if (stdoutIsFile) return Promise.resolve(writeFileOut(bytes));
+    streamed = true;
+    return new Promise((resolve) => process.stdout.write(bytes, () => resolve()));
   },
 };
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { BIN, bpfscope } from '../helpers/cli.js';
 import { loadManyPrograms } from '../helpers/many-programs.js';
+import { loadBigProgram } from '../helpers/big-program.js';
 
 const skip = ensureKernelEnv();
 let work: string;
@@ -17,6 +18,7 @@ let pinDir: string;
 let progId: number;
 let btfId: number;
 let callsProgId: number;
+let bigProgId: number;
 
 const PRELOAD = `const { writeFileSync } = require('node:fs');
 process.on('exit', () => writeFileSync(process.env.BPFSCOPE_TEST_MODULES, JSON.stringify(Object.keys(require.cache))));
@@ -61,6 +63,8 @@ describe.skipIf(skip)('CLI start', () => {
     execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', join(work, 'calls.bpf.c'), '-o', join(work, 'calls.bpf.o')]);
     execFileSync('bpftool', ['prog', 'loadall', join(work, 'calls.bpf.o'), join(pinDir, 'calls')]);
     callsProgId = (JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pinDir, 'calls', 'cli_start_calls')], { encoding: 'utf8' })) as { id: number }).id;
+    // A listing of ~2,000 instructions: its JSON (written to fd 1 at once) is larger than a pipe holds.
+    bigProgId = loadBigProgram(work, join(pinDir, 'big'), 5, 100).id;
   });
 
   afterAll(() => {
@@ -93,6 +97,29 @@ describe.skipIf(skip)('CLI start', () => {
     const late = execFileSync('sh', ['-c', `'${BIN}' ${args} | (sleep 0.5; cat)`], { maxBuffer: 1 << 28 });
     expect(late.length).toBe(direct.length);
     expect(late.equals(direct)).toBe(true);
+  });
+
+  it('text written at once reaches a pipe, a file, and a non-blocking pipe read late (the rest through a stream), whole and in order', () => {
+    const args = ['dump', 'prog', String(bigProgId), '--json'];
+    const byNode = execFileSync(process.execPath, [BIN, ...args], { maxBuffer: 1 << 26 });
+    expect(byNode.length).toBeGreaterThan(2 * 65536);
+    expect(execFileSync(BIN, args, { maxBuffer: 1 << 26 }).equals(byNode)).toBe(true);
+    const file = join(work, 'out.json');
+    execFileSync('sh', ['-c', `'${BIN}' "$@" > '${file}'`, 'sh', ...args]);
+    expect(readFileSync(file).equals(byNode)).toBe(true);
+    // O_NONBLOCK on the pipe, and a reader that starts late: the write to fd 1 stops at EAGAIN.
+    const nonBlocking = 'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])';
+    const late = execFileSync('sh', ['-c', `python3 -c '${nonBlocking}' "$@" | (sleep 1; cat)`, 'sh', BIN, ...args], { maxBuffer: 1 << 26 });
+    expect(late.length).toBe(byNode.length);
+    expect(late.equals(byNode)).toBe(true);
+  });
+
+  it('a pipe closed by its reader ends the output quietly, with status 0', () => {
+    const stderr = join(work, 'stderr');
+    const status = join(work, 'status');
+    execFileSync('bash', ['-c', `"$0" dump prog ${bigProgId} --json 2> '${stderr}' | head -c 100 > /dev/null; echo \${PIPESTATUS[0]} > '${status}'`, BIN]);
+    expect(readFileSync(stderr, 'utf8')).toBe('');
+    expect(readFileSync(status, 'utf8').trim()).toBe('0');
   });
 
   it('show prog of a program with helper calls exits, each time, with its kallsyms read still under way or done', () => {
