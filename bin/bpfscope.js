@@ -10,23 +10,23 @@ const { useCodeCache } = require('./code-cache.js');
 
 // A quick command is over before optimizing its loops pays: V8 spent ~30 ms of CPU on its
 // optimizing compiler's threads for a 1,000-program listing, and a 16x interrupt budget, tiering
-// code up later, took ls progs at 1,000 programs from 152 to 126 ms. The `#!` line gives it:
-// setting it from here loads node:v8, and with it Node's streams, 6-8 ms of ls maps' 90 ms.
-// Map dumps run as fast with it as without. Long BTF output wants the opposite: vmlinux's BTF as
-// raw text or C (12 MB, 3 MB) took 17-25 ms longer with it.
+// code up later, took ls progs at 1,000 programs from 152 to 126 ms. The `#!` line gives it, as
+// setting it from here loads node:v8, and with it Node's streams (6-8 ms of ls maps' 90 ms).
+// Long output wants V8's own budget, which the other commands set back: vmlinux's BTF as raw
+// text or C (12 MB, 3 MB) took 17-25 ms longer with the larger one, and map dumps seemed slower.
 const QUICK_BUDGET = '--interrupt-budget=1081344';
-/** V8's own budget (Node 20), which BTF's printers run best with. */
-const BTF_BUDGET = '--interrupt-budget=67584';
-const verb = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-let variant = process.execArgv.includes(QUICK_BUDGET) ? 'quick' : undefined;
-if (verb === 'btf') {
+/** V8's own (Node 20). */
+const USUAL_BUDGET = '--interrupt-budget=67584';
+const [verb, object] = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const QUICK_VERBS = new Set(['ls', 'show', 'doctor', 'explain', 'token']);
+const quick = QUICK_VERBS.has(verb) || (verb === 'dump' && object === 'prog');
+if (quick !== process.execArgv.includes(QUICK_BUDGET) || verb === 'btf') {
   const { setFlagsFromString } = require('node:v8');
-  setFlagsFromString(BTF_BUDGET);
+  setFlagsFromString(quick ? QUICK_BUDGET : USUAL_BUDGET);
   // BTF's printers run a few dozen small functions hot for 30-100 ms: compiled one by one,
   // without inlining each other, they are optimized sooner (the compiler thread's queue is
   // shorter) and compile in less CPU (vmlinux raw: 46 -> 36 ms of formatting, C: 110 -> 84 ms).
-  setFlagsFromString('--no-turbo-inlining');
-  variant = 'btf';
+  if (verb === 'btf') setFlagsFromString('--no-turbo-inlining');
 }
 
 const bundle = join(__dirname, '../out/cli');
@@ -43,7 +43,7 @@ function buildId() {
     return undefined;
   }
 }
-useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), variant);
+useCodeCache(bundle, process.env.BPFSCOPE_CODE_CACHE ?? join(bundle, 'code-cache'), buildId(), quick ? 'quick' : verb === 'btf' ? 'btf' : undefined);
 const entry = require(cli);
 // process.stdout made only when something uses it (the CLI writes short output to fd 1
 // itself), and then with the CLI's policy for a failed write.

@@ -121,6 +121,7 @@ const OPTIONS = {
  * Bytes written to stdout at once when it is a regular file. Not from the thread pool: each
  * chunk woke a pool thread, and this VM's scheduler ran it on the core formatting the next
  * chunk (dump map ints --json, 410 MB: 0.66 -> 0.46 s, 780 -> 70 involuntary switches).
+ * Into a pipe the stream stays faster (counters as text, 11 runs: 440 ms, written at once 472).
  */
 function writeFileOut(bytes: Uint8Array): void {
   for (let from = 0; from < bytes.length; ) from += writeSync(1, bytes, from, bytes.length - from);

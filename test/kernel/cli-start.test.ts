@@ -38,6 +38,9 @@ async function loadedBy(args: string[]): Promise<string[]> {
   return JSON.parse(readFileSync(list, 'utf8')) as string[];
 }
 
+/** Runs the command its arguments name with O_NONBLOCK set on its stdout (a pipe shared with the reader). */
+const NON_BLOCKING = 'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])';
+
 const UNWANTED = /node_modules\/(zod|ssh2|ssh-config|ws|iced-x86)\//;
 
 /** What the command itself loaded: not the preload, not bin/ (bpfscope.js and its code cache). */
@@ -87,16 +90,19 @@ describe.skipIf(skip)('CLI start', () => {
     },
   );
 
-  it('output that fills a pipe read late reaches the reader whole (the CLI exits once it is written)', () => {
+  it('bytes that fill a pipe read late reach the reader whole, the pipe blocking or not (the CLI exits once they are written)', () => {
     const vmlinux = (JSON.parse(execFileSync('bpftool', ['-j', 'btf', 'show'], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Array<{ id: number; name?: string }>).find((b) => b.name === 'vmlinux');
     expect(vmlinux, 'vmlinux BTF').toBeDefined();
-    // vmlinux as C: 3 MB that stay the same from one run to the next (a listing need not).
-    const args = `btf ${vmlinux!.id} --c`;
-    const direct = execFileSync(BIN, args.split(' '), { maxBuffer: 1 << 28 });
+    // vmlinux as C: 3 MB, written as pieces of bytes, that stay the same from one run to the next.
+    const args = ['btf', String(vmlinux!.id), '--c'];
+    const direct = execFileSync(BIN, args, { maxBuffer: 1 << 28 });
     // The reader starts after the pipe's 64 KiB are long full.
-    const late = execFileSync('sh', ['-c', `'${BIN}' ${args} | (sleep 0.5; cat)`], { maxBuffer: 1 << 28 });
+    const late = execFileSync('sh', ['-c', `"$@" | (sleep 0.5; cat)`, 'sh', BIN, ...args], { maxBuffer: 1 << 28 });
     expect(late.length).toBe(direct.length);
     expect(late.equals(direct)).toBe(true);
+    const lateNonBlocking = execFileSync('sh', ['-c', `python3 -c '${NON_BLOCKING}' "$@" | (sleep 1; cat)`, 'sh', BIN, ...args], { maxBuffer: 1 << 28 });
+    expect(lateNonBlocking.length).toBe(direct.length);
+    expect(lateNonBlocking.equals(direct)).toBe(true);
   });
 
   it('text written at once reaches a pipe, a file, and a non-blocking pipe read late (the rest through a stream), whole and in order', () => {
@@ -108,8 +114,7 @@ describe.skipIf(skip)('CLI start', () => {
     execFileSync('sh', ['-c', `'${BIN}' "$@" > '${file}'`, 'sh', ...args]);
     expect(readFileSync(file).equals(byNode)).toBe(true);
     // O_NONBLOCK on the pipe, and a reader that starts late: the write to fd 1 stops at EAGAIN.
-    const nonBlocking = 'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])';
-    const late = execFileSync('sh', ['-c', `python3 -c '${nonBlocking}' "$@" | (sleep 1; cat)`, 'sh', BIN, ...args], { maxBuffer: 1 << 26 });
+    const late = execFileSync('sh', ['-c', `python3 -c '${NON_BLOCKING}' "$@" | (sleep 1; cat)`, 'sh', BIN, ...args], { maxBuffer: 1 << 26 });
     expect(late.length).toBe(byNode.length);
     expect(late.equals(byNode)).toBe(true);
   });
