@@ -62,7 +62,6 @@ entry
   .main(process.argv.slice(2))
   .then((code) => {
     // Not process.exit(): reads still running on the thread pool (a kallsyms read-ahead a
-    // command no longer needs) must end first, or the exit waits on them forever. A failed
-    // write (main/cli.ts) may have set the status already.
-    if (!process.exitCode) process.exitCode = code;
+    // command no longer needs) must end first, or the exit waits on them forever.
+    process.exitCode = code;
   });

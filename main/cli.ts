@@ -130,13 +130,12 @@ function writeFileOut(bytes: Uint8Array): void {
 let stdoutIsFile: boolean | undefined;
 /** Output has gone through process.stdout, so all that follows must too, to keep its order. */
 let streamed = false;
-/** fd 1 refused a write (EPIPE: its reader is gone): the rest of the output goes nowhere. */
-let outputClosed = false;
 
 /**
- * What a failed write to process.stdout does: a closed pipe (`bpfscope … | head`) ends the
- * output, not the process with a stack trace; any other error (a full device) ends it with the
- * error in one line and status 1. bin/bpfscope.js hands the stream's errors here.
+ * What a failed write to stdout does: a closed pipe (`bpfscope … | head`) ends the output, not
+ * the process with a stack trace; any other error (a full device) ends it with the error in one
+ * line and status 1. bin/bpfscope.js hands process.stdout's errors here too. An exit joins the
+ * thread pool: what reads there ahead of the command (kallsyms) stops on exit (LocalHost.readChunks).
  */
 export function outputFailed(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -148,12 +147,9 @@ export function outputFailed(error: NodeJS.ErrnoException): void {
  * Text written to fd 1 at once, not through process.stdout: making that stream loads Node's
  * streams (and for a pipe its net module), 2-6 ms of a listing's whole run. A descriptor that
  * cannot take it all at once (a non-blocking pipe, full) gets the rest through the stream,
- * and every write after it. A write refused ends the output, not the process: the command
- * ends as usual, as an exit from within it waited forever on a read-ahead (kallsyms, for dump
- * prog) stopped mid-way on the thread pool.
+ * and every write after it.
  */
 function writeOut(text: string): void {
-  if (outputClosed) return;
   if (streamed) {
     process.stdout.write(text);
     return;
@@ -165,16 +161,9 @@ function writeOut(text: string): void {
     const bytes = Buffer.from(text);
     while (written < bytes.length) written += writeSync(1, bytes, written, bytes.length - written);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (code === 'EAGAIN') {
-      streamed = true;
-      process.stdout.write(Buffer.from(text).subarray(written));
-      return;
-    }
-    outputClosed = true;
-    if (code === 'EPIPE') return;
-    process.stderr.write(`bpfscope: cannot write the output: ${message}\n`);
-    process.exitCode = 1;
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return outputFailed(error as NodeJS.ErrnoException);
+    streamed = true;
+    process.stdout.write(Buffer.from(text).subarray(written));
   }
 }
 

@@ -121,7 +121,8 @@ export class LocalHost implements Host {
    * (native/src/addon_read_ahead.c), whatever the caller's thread is doing meanwhile: a read
    * asked for only when the caller took the last piece left that thread idle while the caller
    * loaded code, and kallsyms up to a program's last helper took 30 ms instead of 10. Pieces not
-   * yet taken are bounded by the limit; the reading stops once the caller does.
+   * yet taken are bounded by the limit; the reading stops once the caller does, or the process
+   * exits (process.exit from within a command, on a closed pipe, waited forever on it).
    */
   async *readChunks(path: string, limit: number): AsyncIterable<Uint8Array> {
     const pieces: Array<Buffer | Error> = [];
@@ -129,8 +130,9 @@ export class LocalHost implements Host {
     let received = 0;
     let stopped = false;
     const fd = openSync(path, 'r');
+    let stop: () => void;
     try {
-      this.addon.readAhead(fd, CHUNK_BYTES, AHEAD_PIECES, (error, piece) => {
+      stop = this.addon.readAhead(fd, CHUNK_BYTES, AHEAD_PIECES, (error, piece) => {
         if (stopped) return false;
         received += piece?.byteLength ?? 0;
         if (received > limit) error = Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
@@ -142,6 +144,8 @@ export class LocalHost implements Host {
       // The reader holds its own duplicate.
       closeSync(fd);
     }
+    // An exit joins the thread pool, where the reading may wait for room: it stops first.
+    process.once('exit', stop);
     try {
       for (;;) {
         if (pieces.length === 0) await new Promise<void>((resolve) => (wake = resolve));
@@ -152,6 +156,8 @@ export class LocalHost implements Host {
       }
     } finally {
       stopped = true;
+      stop();
+      process.off('exit', stop);
     }
   }
 

@@ -98,7 +98,8 @@ export interface NativeAddon {
    * each piece handed to onPiece in order (the last one shorter, empty at the end), or an error;
    * reading goes on while onPiece returns true, at most `ahead` pieces (up to 64) waiting for it.
    */
-  readAhead(fd: number, pieceBytes: number, ahead: number, onPiece: (error: Error | undefined, piece: Buffer | undefined) => boolean): void;
+  /** Returns stop(), which ends the reading at once, pieces waiting for room or not. */
+  readAhead(fd: number, pieceBytes: number, ahead: number, onPiece: (error: Error | undefined, piece: Buffer | undefined) => boolean): () => void;
   mapOpen(id: number): NativeHandle | null;
   close(handle: NativeHandle): void;
   mapLookupBatch(h: NativeHandle, cursor: Buffer | null, keySize: number, valueStride: number, max: number): NativeMapPage;

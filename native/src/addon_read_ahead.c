@@ -3,13 +3,19 @@
  * Reading a piece only when JavaScript had taken the last one left the reading thread idle
  * while a command loaded its code, and /proc/kallsyms (formatted by the kernel as it is read)
  * took three times as long to read as on its own. At most `ahead` pieces wait for JavaScript;
- * the reading stops at the end of the file, at an error, or once the callback returns false. */
+ * the reading stops at the end of the file, at an error, once the callback returns false, or
+ * when the stop function readAhead returns is called: at once, even where the reading thread
+ * waits for room (an exit joins the thread pool, and waited forever on a reading nobody took).
+ * The reading thread waits for room on a condition of its own, which stop() signals: N-API's
+ * blocking call has no way to be woken but an abort, after which the function may be freed
+ * under a thread still calling it. */
 #define _GNU_SOURCE
 #include "addon_read_ahead.h"
 #include "napi_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,11 +29,26 @@ struct read_ahead {
 	uint32_t piece_bytes;
 	napi_threadsafe_function tsfn;
 	napi_async_work work;
-	/* Set on the JS thread when the callback declines more; read by the reading thread. */
+	/* Set on the JS thread when the callback declines more or stop() is called; read by the reading thread. */
 	int stop;
-	/* The work's completion and the threadsafe function's finalizer each release one. */
+	/* Pieces JavaScript has taken, counted under lock; room signalled with each, and on stop(). */
+	pthread_mutex_t lock;
+	pthread_cond_t room;
+	uint64_t taken;
+	/* The work's completion, the threadsafe function's finalizer and the stop function's
+	 * finalizer each release one. */
 	int holders;
 };
+
+/* On the JS thread: wakes the reading thread, waiting for room or about to. */
+static void signal_room(struct read_ahead *r, bool piece_taken)
+{
+	pthread_mutex_lock(&r->lock);
+	if (piece_taken)
+		r->taken++;
+	pthread_cond_signal(&r->room);
+	pthread_mutex_unlock(&r->lock);
+}
 
 /* What the reading thread hands over: a piece (len 0 at the end of the file) or an errno; none
  * at all (NULL) when it could not allocate one. */
@@ -42,7 +63,10 @@ static void release(napi_env env, struct read_ahead *r)
 		return;
 	if (r->work)
 		napi_delete_async_work(env, r->work);
-	close(r->fd);
+	if (r->fd >= 0)
+		close(r->fd);
+	pthread_cond_destroy(&r->room);
+	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
 
@@ -50,6 +74,24 @@ static void finalize_tsfn(napi_env env, void *data, void *hint)
 {
 	(void)hint;
 	release(env, data);
+}
+
+static void finalize_stop(napi_env env, void *data, void *hint)
+{
+	(void)hint;
+	release(env, data);
+}
+
+/* stop(): on the JS thread, ends the reading now; pieces not yet delivered are freed. */
+static napi_value stop_reading(napi_env env, napi_callback_info cb)
+{
+	struct read_ahead *r;
+
+	if (napi_get_cb_info(env, cb, NULL, NULL, NULL, (void **)&r) != napi_ok)
+		return NULL;
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	signal_room(r, false);
+	return NULL;
 }
 
 /* On the JS thread: callback(error, piece) for one piece; env is NULL while the runtime tears down. */
@@ -77,10 +119,38 @@ static void deliver(napi_env env, napi_value callback, void *context, void *data
 	}
 	if (!more)
 		__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	signal_room(r, true);
 	if (p) {
 		bs_buf_free(&p->buf);
 		free(p);
 	}
+}
+
+static bool stopped(struct read_ahead *r)
+{
+	return __atomic_load_n(&r->stop, __ATOMIC_ACQUIRE);
+}
+
+/* On the pool: hands p over once JavaScript has room for it; false when stopped first or the
+ * function refuses it (p is then the caller's). */
+static bool hand_over(struct read_ahead *r, struct piece *p)
+{
+	napi_status status;
+	uint64_t seen;
+
+	pthread_mutex_lock(&r->lock);
+	seen = r->taken;
+	pthread_mutex_unlock(&r->lock);
+	while ((status = napi_call_threadsafe_function(r->tsfn, p, napi_tsfn_nonblocking)) == napi_queue_full) {
+		pthread_mutex_lock(&r->lock);
+		while (r->taken == seen && !stopped(r))
+			pthread_cond_wait(&r->room, &r->lock);
+		seen = r->taken;
+		pthread_mutex_unlock(&r->lock);
+		if (stopped(r))
+			return false;
+	}
+	return status == napi_ok;
 }
 
 /* On the pool: reads and hands over pieces until the end, an error, or a stop. */
@@ -90,13 +160,13 @@ static void pump(napi_env env, void *data)
 	int last = 0;
 
 	(void)env;
-	while (!last && !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+	while (!last && !stopped(r)) {
 		struct piece *p = calloc(1, sizeof(*p));
 
 		if (p)
 			p->err = bs_read_full(r->fd, r->piece_bytes, &p->buf);
 		last = !p || p->err != 0 || p->buf.len < r->piece_bytes;
-		if (napi_call_threadsafe_function(r->tsfn, p, napi_tsfn_blocking) != napi_ok) {
+		if (!hand_over(r, p)) {
 			if (p) {
 				bs_buf_free(&p->buf);
 				free(p);
@@ -109,14 +179,19 @@ static void pump(napi_env env, void *data)
 
 static void pump_done(napi_env env, napi_status status, void *data)
 {
+	struct read_ahead *r = data;
+
 	(void)status;
-	release(env, data);
+	/* The file goes as soon as the reading ends: r itself may live on with the stop function. */
+	close(r->fd);
+	r->fd = -1;
+	release(env, r);
 }
 
 napi_value bs_napi_read_ahead(napi_env env, napi_callback_info cb)
 {
 	size_t argc = 4;
-	napi_value argv[4], resource;
+	napi_value argv[4], resource, stop;
 	napi_valuetype callback_type;
 	struct read_ahead *r;
 	uint32_t ahead;
@@ -143,6 +218,19 @@ napi_value bs_napi_read_ahead(napi_env env, napi_callback_info cb)
 		free(r);
 		return bs_throw_errno(env, err, "fcntl", 0);
 	}
+	if (pthread_mutex_init(&r->lock, NULL) != 0) {
+		close(r->fd);
+		free(r);
+		napi_throw_error(env, NULL, "readAhead: pthread_mutex_init failed");
+		return NULL;
+	}
+	if (pthread_cond_init(&r->room, NULL) != 0) {
+		pthread_mutex_destroy(&r->lock);
+		close(r->fd);
+		free(r);
+		napi_throw_error(env, NULL, "readAhead: pthread_cond_init failed");
+		return NULL;
+	}
 	r->holders = 1;
 	if (napi_create_string_utf8(env, "readAhead", NAPI_AUTO_LENGTH, &resource) != napi_ok ||
 	    napi_create_threadsafe_function(env, argv[3], NULL, resource, ahead, 1, r, finalize_tsfn, r, deliver, &r->tsfn) != napi_ok) {
@@ -152,11 +240,27 @@ napi_value bs_napi_read_ahead(napi_env env, napi_callback_info cb)
 	}
 	/* From here the finalizer releases r too, once the reading thread lets the function go. */
 	r->holders = 2;
-	if (napi_create_async_work(env, NULL, resource, pump, pump_done, r, &r->work) != napi_ok || napi_queue_async_work(env, r->work) != napi_ok) {
+	if (napi_create_async_work(env, NULL, resource, pump, pump_done, r, &r->work) != napi_ok) {
 		napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
 		release(env, r);
 		napi_throw_error(env, NULL, "readAhead: napi call failed");
 		return NULL;
 	}
-	return NULL;
+	/* The stop function holds r while it lives: it may be called after the reading has ended. */
+	if (napi_create_function(env, "stop", NAPI_AUTO_LENGTH, stop_reading, r, &stop) != napi_ok ||
+	    napi_add_finalizer(env, stop, r, finalize_stop, NULL, NULL) != napi_ok) {
+		napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+		release(env, r);
+		napi_throw_error(env, NULL, "readAhead: napi call failed");
+		return NULL;
+	}
+	r->holders = 3;
+	if (napi_queue_async_work(env, r->work) != napi_ok) {
+		/* No reading to complete: its hold goes now, the stop function's with it. */
+		r->holders = 2;
+		napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+		napi_throw_error(env, NULL, "readAhead: napi call failed");
+		return NULL;
+	}
+	return stop;
 }
