@@ -128,12 +128,11 @@ export class LocalHost implements Host {
     const pieces: Array<Buffer | Error> = [];
     let wake: (() => void) | undefined;
     let received = 0;
-    let stopped = false;
     const fd = openSync(path, 'r');
     let stop: () => void;
     try {
+      // Once stop() is called this is called no more (the addon drops what it had not delivered).
       stop = this.addon.readAhead(fd, CHUNK_BYTES, AHEAD_PIECES, (error, piece) => {
-        if (stopped) return false;
         received += piece?.byteLength ?? 0;
         if (received > limit) error = Object.assign(new Error(`${path}: larger than ${limit} bytes`), { code: 'EFBIG' });
         pieces.push(error ?? piece!);
@@ -155,7 +154,6 @@ export class LocalHost implements Host {
         if (piece.byteLength < CHUNK_BYTES) return;
       }
     } finally {
-      stopped = true;
       stop();
       process.off('exit', stop);
     }

@@ -97,8 +97,8 @@ export interface NativeAddon {
    * fd's file read from a duplicate of fd on the thread pool, pieceBytes (at most 1 MB) at a time,
    * each piece handed to onPiece in order (the last one shorter, empty at the end), or an error;
    * reading goes on while onPiece returns true, at most `ahead` pieces (up to 64) waiting for it.
+   * Returns stop(), which ends the reading at once, pieces waiting for room or not.
    */
-  /** Returns stop(), which ends the reading at once, pieces waiting for room or not. */
   readAhead(fd: number, pieceBytes: number, ahead: number, onPiece: (error: Error | undefined, piece: Buffer | undefined) => boolean): () => void;
   mapOpen(id: number): NativeHandle | null;
   close(handle: NativeHandle): void;

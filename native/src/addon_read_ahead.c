@@ -70,13 +70,8 @@ static void release(napi_env env, struct read_ahead *r)
 	free(r);
 }
 
-static void finalize_tsfn(napi_env env, void *data, void *hint)
-{
-	(void)hint;
-	release(env, data);
-}
-
-static void finalize_stop(napi_env env, void *data, void *hint)
+/* The finalizer of the threadsafe function and of the stop function: each lets go of its hold. */
+static void finalize_hold(napi_env env, void *data, void *hint)
 {
 	(void)hint;
 	release(env, data);
@@ -233,7 +228,7 @@ napi_value bs_napi_read_ahead(napi_env env, napi_callback_info cb)
 	}
 	r->holders = 1;
 	if (napi_create_string_utf8(env, "readAhead", NAPI_AUTO_LENGTH, &resource) != napi_ok ||
-	    napi_create_threadsafe_function(env, argv[3], NULL, resource, ahead, 1, r, finalize_tsfn, r, deliver, &r->tsfn) != napi_ok) {
+	    napi_create_threadsafe_function(env, argv[3], NULL, resource, ahead, 1, r, finalize_hold, r, deliver, &r->tsfn) != napi_ok) {
 		release(env, r);
 		napi_throw_error(env, NULL, "readAhead: napi call failed");
 		return NULL;
@@ -248,7 +243,7 @@ napi_value bs_napi_read_ahead(napi_env env, napi_callback_info cb)
 	}
 	/* The stop function holds r while it lives: it may be called after the reading has ended. */
 	if (napi_create_function(env, "stop", NAPI_AUTO_LENGTH, stop_reading, r, &stop) != napi_ok ||
-	    napi_add_finalizer(env, stop, r, finalize_stop, NULL, NULL) != napi_ok) {
+	    napi_add_finalizer(env, stop, r, finalize_hold, NULL, NULL) != napi_ok) {
 		napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
 		release(env, r);
 		napi_throw_error(env, NULL, "readAhead: napi call failed");
