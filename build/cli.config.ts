@@ -47,6 +47,10 @@ export default defineConfig({
         // copied by the young generation's collections in every command (show prog at 1,000
         // programs: 6 scavenges -> 5; ls progs 2.4 -> 2.1 ms of them, under SCHED_FIFO).
         comments: false,
+        // Nor indentation and line breaks: another sixth (1.0 -> 0.84 MB). Names stay as written
+        // (no mangling), so errors and stacks still name our functions. Interleaved, 30 runs: ls
+        // progs at 1,000 programs 130.6 -> 127.1 ms, show prog 126.5 -> 124.0.
+        minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
         entryFileNames: '[name].cjs',
         chunkFileNames: '[name]-[hash].cjs',
         // BTF value formatting (map dumps, watch, program metadata) in a chunk of its own: left to
