@@ -77,11 +77,9 @@ export class HostSession {
   }
 
   private async scanKallsyms(scan: KallsymsScan, chunks: AsyncIterable<Uint8Array>): Promise<KernelSymbols> {
-    const decoder = new TextDecoder();
     for await (const chunk of chunks) {
-      if (scan.push(decoder.decode(chunk, { stream: true }))) return scan.result();
+      if (scan.push(chunk)) return scan.result();
     }
-    scan.push(decoder.decode());
     return scan.result();
   }
 

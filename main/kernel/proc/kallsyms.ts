@@ -192,15 +192,19 @@ class FoundSymbols implements KernelSymbols {
 }
 
 /**
- * Looks for the symbols a query names in kallsyms text pushed piece by piece, in file order;
+ * Looks for the symbols a query names in kallsyms bytes pushed piece by piece, in file order;
  * `push` returns true once every one is found, and the rest of the file need not be read. An
  * address is found on the first line that starts with it; `__bpf_call_base` on the first line
  * that names it (lines before that are kept until the offsets from it are known). Answers the
  * query as KallsymsIndex would; an address no line has costs the whole file.
+ *
+ * The pieces are searched as bytes and only the lines taken become text: made into strings, the
+ * ~1.3 MB before a program's helpers cost show prog ~8 ms of its thread (the strings' memory,
+ * each page of it a fault on this VM, and their collections), where the byte searches take ~2.
  */
 export class KallsymsScan {
   /** Wanted addresses not found yet, by their text as kallsyms prints them (fixed-width hex). */
-  private readonly pending = new Map<string, bigint>();
+  private readonly pending = new Map<string, Pending>();
   private readonly found = new Map<bigint, KernelSymbol>();
   private readonly query: KallsymsQuery;
   private callBase: bigint | undefined;
@@ -208,14 +212,13 @@ export class KallsymsScan {
    * Complete lines read before `__bpf_call_base` that may hold an address wanted below it,
    * searched once the offsets from it are known.
    */
-  private held: string[] = [];
+  private held: Buffer[] = [];
   /** The lowest of the negative offsets from `__bpf_call_base` asked for (helpers below it). */
   private readonly deepestBelowBase: bigint | undefined;
   /** The end of the last piece after its last newline. */
-  private partial = '';
+  private partial: Buffer = EMPTY;
   /** Hex digits of an address: 16 on 64-bit kernels, 8 on 32-bit (from the first line). */
   private width = 0;
-  private zero = '';
   /** A line with a non-zero address was read. */
   private addressesShown = false;
 
@@ -231,61 +234,68 @@ export class KallsymsScan {
     return this.width > 0 && this.pending.size === 0 && (callBaseOffsets.length === 0 || this.callBase !== undefined);
   }
 
-  /** Feeds the next piece of text; true once everything asked for is found. */
-  push(piece: string): boolean {
+  /** Feeds the next piece of the file; true once everything asked for is found. */
+  push(piece: Uint8Array): boolean {
     if (this.done) return true;
-    const text = this.partial + piece;
-    const last = text.lastIndexOf('\n');
-    if (last < 0) {
-      this.partial = text;
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const first = bytes.indexOf(NEWLINE);
+    if (first < 0) {
+      this.partial = Buffer.concat([this.partial, bytes]);
       return false;
     }
-    this.partial = text.slice(last + 1);
-    this.scanLines(text.slice(0, last + 1));
+    // The line the last piece left unfinished, whole; then this piece's complete lines, in place.
+    if (this.partial.length > 0) {
+      this.scanLines(Buffer.concat([this.partial, bytes.subarray(0, first + 1)]));
+      if (this.done) return true;
+      this.partial = EMPTY;
+      if (first + 1 < bytes.length) return this.push(bytes.subarray(first + 1));
+      return this.done;
+    }
+    const last = bytes.lastIndexOf(NEWLINE);
+    this.partial = Buffer.from(bytes.subarray(last + 1));
+    this.scanLines(bytes.subarray(0, last + 1));
     return this.done;
   }
 
-  /** The symbols found: call once the text has ended, or once `push` returned true. */
+  /** The symbols found: call once the file has ended, or once `push` returned true. */
   result(): KernelSymbols {
-    if (this.partial) this.scanLines(`${this.partial}\n`);
-    this.partial = '';
+    if (this.partial.length > 0) this.scanLines(Buffer.concat([this.partial, LINE_END]));
+    this.partial = EMPTY;
     return new FoundSymbols(this.callBase, this.found, this.width > 0 && !this.addressesShown);
   }
 
-  private scanLines(text: string): void {
+  private scanLines(lines: Buffer): void {
     if (this.width === 0) {
-      const space = text.indexOf(' ');
+      const space = lines.indexOf(SPACE);
       this.width = space > 0 ? space : 16;
-      this.zero = '0'.repeat(this.width);
       for (const address of this.query.addresses) this.want(address);
     }
     if (this.query.callBaseOffsets.length > 0 && this.callBase === undefined) {
-      const at = callBaseLine(text);
+      const at = callBaseLine(lines);
       if (at < 0) {
         // The addresses asked for as such are taken as they come, in file order.
-        this.match(text);
-        this.hold(text);
+        this.match(lines);
+        this.hold(lines);
         return;
       }
-      this.callBase = parseLine(text, at, text.indexOf('\n', at))!.address;
+      this.callBase = parseLine(lineAt(lines, at), 0, lineEnd(lines, at) - at)!.address;
       if (this.callBase !== 0n) this.addressesShown = true;
       for (const offset of this.query.callBaseOffsets) this.want(BigInt.asUintN(64, this.callBase + BigInt(offset)));
       this.matchHeld(this.held.splice(0));
     }
-    this.match(text);
+    this.match(lines);
   }
 
   /**
    * Keeps lines read before `__bpf_call_base` for the addresses wanted below it, and only those
    * that can hold one: vmlinux's lines come in address order (scripts/kallsyms sorts them), so
    * `__bpf_call_base` lies above every line read so far, and a held piece whose last line lies
-   * further below than the deepest offset asked for is let go. Held, the ~1.2 MB of text before
-   * it outlived young-generation collections (show prog: one scavenge more, ~1.5 ms).
+   * further below than the deepest offset asked for is let go.
    */
-  private hold(text: string): void {
+  private hold(lines: Buffer): void {
     const below = this.deepestBelowBase;
     if (below === undefined) return;
-    const range = this.addressRange(text);
+    const range = this.addressRange(lines);
     if (range) {
       const lowest = range[1] + below;
       this.held = this.held.filter((piece) => {
@@ -293,28 +303,29 @@ export class KallsymsScan {
         return held === undefined || held[1] >= lowest;
       });
     }
-    this.held.push(text);
+    this.held.push(lines);
   }
 
   private want(address: bigint): void {
-    if (!this.found.has(address)) this.pending.set(address.toString(16).padStart(this.width, '0'), address);
+    if (this.found.has(address)) return;
+    const key = address.toString(16).padStart(this.width, '0');
+    this.pending.set(key, { address, bytes: Buffer.from(key, 'latin1') });
   }
 
-  /** Takes the pending addresses that start a line of `text` (complete lines). */
-  private match(text: string): void {
-    if (!this.addressesShown && text.length > 0 && !text.startsWith(this.zero)) this.addressesShown = true;
-    if (this.pending.size <= FEW_ADDRESSES) this.matchEach(text);
-    else this.matchLines(text);
+  /** Takes the pending addresses that start a line of `lines` (complete lines). */
+  private match(lines: Buffer): void {
+    if (!this.addressesShown && lines.length > 0 && !startsWithZeros(lines, this.width)) this.addressesShown = true;
+    if (this.pending.size <= FEW_ADDRESSES) this.matchEach(lines);
+    else this.matchLines(lines);
   }
 
   /**
    * Takes the pending addresses from the lines read before `__bpf_call_base`: vmlinux's own, in
-   * address order (scripts/kallsyms sorts them). Few addresses are each looked for only in the
-   * pieces whose first and last lines' addresses bound it: a program's helpers lie ~1.2 MB into
-   * kallsyms, and a string search of every held piece for each was 3-9 ms of a show. An address
-   * inside the held lines' range that no bounding piece had is looked for in all of them.
+   * address order. Few addresses are each looked for only in the pieces whose first and last
+   * lines' addresses bound it (a program's helpers lie ~1.2 MB into kallsyms). An address inside
+   * the held lines' range that no bounding piece had is looked for in all of them.
    */
-  private matchHeld(pieces: readonly string[]): void {
+  private matchHeld(pieces: readonly Buffer[]): void {
     if (this.pending.size > FEW_ADDRESSES) {
       for (const piece of pieces) this.match(piece);
       return;
@@ -331,7 +342,7 @@ export class KallsymsScan {
       if (lowest === undefined || range[0] < lowest) lowest = range[0];
       if (highest === undefined || range[1] > highest) highest = range[1];
     }
-    for (const address of this.pending.values()) {
+    for (const { address } of this.pending.values()) {
       if (lowest !== undefined && highest !== undefined && address >= lowest && address <= highest) {
         for (const piece of pieces) this.matchEach(piece);
         return;
@@ -339,49 +350,45 @@ export class KallsymsScan {
     }
   }
 
-  /** The addresses of the first and last lines of `text` (complete lines); undefined unless both parse and ascend. */
-  private addressRange(text: string): [bigint, bigint] | undefined {
-    const addressAt = (start: number): bigint | undefined => {
-      const hex = text.slice(start, start + this.width);
-      return hex.length === this.width && HEX.test(hex) && text.charCodeAt(start + this.width) === 32 ? BigInt(`0x${hex}`) : undefined;
-    };
-    const first = addressAt(0);
-    const last = addressAt(text.lastIndexOf('\n', text.length - 2) + 1);
+  /** The addresses of the first and last lines of `lines`; undefined unless both parse and ascend. */
+  private addressRange(lines: Buffer): [bigint, bigint] | undefined {
+    const first = addressAt(lines, 0, this.width);
+    const last = addressAt(lines, lines.lastIndexOf(NEWLINE, lines.length - 2) + 1, this.width);
     return first !== undefined && last !== undefined && first <= last ? [first, last] : undefined;
   }
 
   /**
-   * Few addresses: a string search for each (kallsyms is 120 k lines; most queries want a
+   * Few addresses: a byte search for each (kallsyms is 120 k lines; most queries want a
    * handful), of those in [low, high] when given.
    */
-  private matchEach(text: string, low?: bigint, high?: bigint): void {
+  private matchEach(lines: Buffer, low?: bigint, high?: bigint): void {
     const width = this.width;
-    for (const [key, address] of this.pending) {
+    for (const [key, { address, bytes }] of this.pending) {
       if ((low !== undefined && address < low) || (high !== undefined && address > high)) continue;
-      for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
-        if ((at > 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(at + width) !== 32) continue;
-        const end = text.indexOf('\n', at);
-        if (this.take(key, address, text, at, end < 0 ? text.length : end)) break;
+      for (let at = lines.indexOf(bytes); at >= 0; at = lines.indexOf(bytes, at + 1)) {
+        if ((at > 0 && lines[at - 1] !== NEWLINE) || lines[at + width] !== SPACE) continue;
+        if (this.take(key, address, lineAt(lines, at))) break;
       }
     }
   }
 
-  /** Many addresses: one look at each line's address. */
-  private matchLines(text: string): void {
+  /** Many addresses: one look at each line's address, in the piece as text. */
+  private matchLines(lines: Buffer): void {
     const { width, pending } = this;
+    const text = lines.toString('latin1');
     for (let start = 0; start < text.length && pending.size > 0; ) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const key = text.slice(start, start + width);
-      const address = pending.get(key);
-      if (address !== undefined && text.charCodeAt(start + width) === 32) this.take(key, address, text, start, end);
+      const wanted = pending.get(key);
+      if (wanted !== undefined && text.charCodeAt(start + width) === 32) this.take(key, wanted.address, text.slice(start, end));
       start = end + 1;
     }
   }
 
   /** Records the line as the symbol at address; false when it does not parse. */
-  private take(key: string, address: bigint, text: string, start: number, end: number): boolean {
-    const symbol = parseLine(text, start, end);
+  private take(key: string, address: bigint, line: string): boolean {
+    const symbol = parseLine(line, 0, line.length);
     if (!symbol) return false;
     this.found.set(address, symbol);
     this.pending.delete(key);
@@ -390,12 +397,48 @@ export class KallsymsScan {
   }
 }
 
+/** A wanted address, and its text as kallsyms prints it, as bytes to search for. */
+interface Pending {
+  address: bigint;
+  bytes: Buffer;
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const ZERO_DIGIT = 0x30;
+const EMPTY = Buffer.alloc(0);
+const LINE_END = Buffer.from('\n');
+const CALL_BASE_NAME = Buffer.from(` ${CALL_BASE}`, 'latin1');
+
+/** Where the line holding byte `at` ends (its newline, or the end). */
+function lineEnd(lines: Buffer, at: number): number {
+  const end = lines.indexOf(NEWLINE, at);
+  return end < 0 ? lines.length : end;
+}
+
+/** The line starting at `at`, as text (kallsyms is ASCII). */
+function lineAt(lines: Buffer, at: number): string {
+  return lines.toString('latin1', at, lineEnd(lines, at));
+}
+
+/** The address starting the line at `start`, when it is `width` hex digits and a space. */
+function addressAt(lines: Buffer, start: number, width: number): bigint | undefined {
+  if (start + width >= lines.length || lines[start + width] !== SPACE) return undefined;
+  const hex = lines.toString('latin1', start, start + width);
+  return HEX.test(hex) ? BigInt(`0x${hex}`) : undefined;
+}
+
+/** Whether the first line's address is all zeros (kernel.kptr_restrict hides them). */
+function startsWithZeros(lines: Buffer, width: number): boolean {
+  for (let i = 0; i < width; i++) if (lines[i] !== ZERO_DIGIT) return false;
+  return true;
+}
+
 /** Where the first line naming `__bpf_call_base` (in vmlinux or a module) starts, or -1. */
-function callBaseLine(text: string): number {
-  const needle = ` ${CALL_BASE}`;
-  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-    const after = text.charCodeAt(at + needle.length);
-    if (after === 10 || after === 9) return text.lastIndexOf('\n', at) + 1;
+function callBaseLine(lines: Buffer): number {
+  for (let at = lines.indexOf(CALL_BASE_NAME); at >= 0; at = lines.indexOf(CALL_BASE_NAME, at + 1)) {
+    const after = lines[at + CALL_BASE_NAME.length];
+    if (after === NEWLINE || after === 0x09) return lines.lastIndexOf(NEWLINE, at) + 1;
   }
   return -1;
 }

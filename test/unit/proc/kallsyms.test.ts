@@ -21,11 +21,13 @@ const TEXT = [
 
 const BASE = 0xffffffff814ded50n;
 
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
 function scanned(query: KallsymsQuery, pieceSize: number): { symbols: KernelSymbols; readTo: number } {
   const scan = new KallsymsScan(query);
   let at = 0;
   while (at < TEXT.length) {
-    const done = scan.push(TEXT.slice(at, at + pieceSize));
+    const done = scan.push(bytes(TEXT.slice(at, at + pieceSize)));
     at += pieceSize;
     if (done) break;
   }
@@ -70,7 +72,7 @@ describe('KallsymsScan', () => {
     const pieces = ['ffffffff81000100 t a\nffffffff81000400 t b\n', 'ffffffff81000500 t c\nffffffff81000250 t odd\nffffffff81000600 t d\n', 'ffffffff814ded50 T __bpf_call_base\n'];
     const wanted = [0xffffffff81000250n, 0xffffffff81000400n, 0xffffffff81000500n, 0xffffffff81000350n];
     const scan = new KallsymsScan({ addresses: [], callBaseOffsets: wanted.map((a) => Number(a - BASE)) });
-    for (const piece of pieces) scan.push(piece);
+    for (const piece of pieces) scan.push(bytes(piece));
     const symbols = scan.result();
     const unsortedIndex = KallsymsIndex.parse(pieces.join(''));
     for (const address of wanted) expect(symbols.symbolAt(address), address.toString(16)).toBe(unsortedIndex.symbolAt(address));
@@ -101,7 +103,7 @@ describe('KallsymsScan', () => {
     const hidden = TEXT.replace(/^[0-9a-f]{16}/gm, '0000000000000000');
     const query = { addresses: [], callBaseOffsets: [16] };
     const scan = new KallsymsScan(query);
-    scan.push(hidden);
+    scan.push(bytes(hidden));
     expect(scan.result().restricted).toBe(true);
     expect(KallsymsIndex.parse(hidden).restricted).toBe(true);
     expect(scanned(query, 64).symbols.restricted).toBe(false);
@@ -110,7 +112,7 @@ describe('KallsymsScan', () => {
   it('finds nothing without __bpf_call_base, but still the absolute addresses', () => {
     const text = TEXT.replace(/^.* __bpf_call_base\n/m, '');
     const scan = new KallsymsScan({ addresses: [0xffffffffc0030000n], callBaseOffsets: [16] });
-    expect(scan.push(text)).toBe(false);
+    expect(scan.push(bytes(text))).toBe(false);
     const symbols = scan.result();
     expect(symbols.callBase).toBeUndefined();
     expect(symbols.symbolAt(0xffffffffc0030000n)).toBe('bpf_prog_6deef7357e7b4530_count_getpid');
