@@ -97,7 +97,6 @@ static void deliver(napi_env env, napi_value callback, void *context, void *data
 	napi_value args[2], undefined, result;
 	bool more = false;
 	int err = p ? p->err : -ENOMEM;
-	void *copy;
 
 	if (env && !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) && napi_get_undefined(env, &undefined) == napi_ok) {
 		args[0] = undefined;
@@ -105,7 +104,7 @@ static void deliver(napi_env env, napi_value callback, void *context, void *data
 		if (err) {
 			bs_throw_errno(env, -err, err == -ENOMEM ? "malloc" : "read", 0);
 			napi_get_and_clear_last_exception(env, &args[0]);
-		} else if (napi_create_buffer_copy(env, p->buf.len, p->buf.data ? (void *)p->buf.data : (void *)"", &copy, &args[1]) != napi_ok) {
+		} else if (bs_owned_buffer(env, &p->buf, &args[1]) != napi_ok) {
 			napi_throw_error(env, NULL, "readAhead: cannot create buffer");
 			napi_get_and_clear_last_exception(env, &args[0]);
 		}

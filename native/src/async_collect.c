@@ -152,7 +152,6 @@ static void buffer_execute(napi_env env, void *data)
 static napi_value buffer_result(napi_env env, napi_status status, struct buffer_work *w)
 {
 	napi_value result;
-	void *copy;
 
 	if (status != napi_ok) {
 		napi_throw_error(env, NULL, "the read was not run");
@@ -160,8 +159,7 @@ static napi_value buffer_result(napi_env env, napi_status status, struct buffer_
 	}
 	if (w->err)
 		return bs_throw_errno(env, -w->err, w->syscall_name, 0);
-	/* A copy: Electron's V8 refuses Buffers over memory it did not allocate. */
-	if (napi_create_buffer_copy(env, w->buf.len, w->buf.data ? (void *)w->buf.data : (void *)"", &copy, &result) != napi_ok) {
+	if (bs_owned_buffer(env, &w->buf, &result) != napi_ok) {
 		napi_throw_error(env, NULL, "cannot create buffer");
 		return NULL;
 	}

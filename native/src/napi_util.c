@@ -52,22 +52,31 @@ static void free_owned(napi_env env, void *data, void *hint)
 	free(data);
 }
 
-int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs_buf *buf)
+napi_status bs_owned_buffer(napi_env env, struct bs_buf *buf, napi_value *out)
 {
-	napi_value v;
 	napi_status status;
+	void *copy;
 
 	if (buf->data && buf->len) {
-		status = napi_create_external_buffer(env, buf->len, buf->data, free_owned, NULL, &v);
+		status = napi_create_external_buffer(env, buf->len, buf->data, free_owned, NULL, out);
 		if (status == napi_ok) {
 			buf->data = NULL;
 			buf->len = 0;
-			return set(env, obj, key, v);
+			return status;
 		}
 		if (status != napi_no_external_buffers_allowed)
-			return -1;
+			return status;
 	}
-	return bs_set_buffer(env, obj, key, buf->data, buf->len);
+	status = napi_create_buffer_copy(env, buf->len, buf->data ? (void *)buf->data : (void *)"", &copy, out);
+	bs_buf_free(buf);
+	return status;
+}
+
+int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs_buf *buf)
+{
+	napi_value v;
+
+	return bs_owned_buffer(env, buf, &v) == napi_ok ? set(env, obj, key, v) : -1;
 }
 
 int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s)

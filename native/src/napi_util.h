@@ -12,6 +12,11 @@
 /* Throws and returns NULL, for `return bs_throw_errno(...)`. id 0: no object. */
 napi_value bs_throw_errno(napi_env env, int err, const char *syscall_name, uint32_t id);
 
+/* *out: a Buffer over buf's memory, which it takes (buf is left empty); a copy where the
+ * runtime refuses memory it did not allocate (Electron's V8 sandbox). No copy on the JS thread,
+ * nor new pages for one: the reading thread already touched buf's. */
+napi_status bs_owned_buffer(napi_env env, struct bs_buf *buf, napi_value *out);
+
 /* Each sets obj[key]; 0 on success, -1 with the N-API failure left pending. */
 int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *data, size_t len);
 /* Hands buf's bytes to JS without a copy (freed when collected; buf is left empty), or copies
