@@ -2,7 +2,7 @@
 // 300 k per-CPU), loaded once and filled with seeded entries, dumped by bpftool and by
 // `bpfscope dump map` (bin/bpfscope.js, run as users run it) into files, `-j` and text, in the
 // same run: time of each (bpfscope: median of BENCH_SHAPE_RUNS, 5 by default; bpftool: median of
-// up to 3, it takes seconds), ratio, whether the two files are byte-identical, and the peak RSS of each
+// up to 3, it takes seconds; the two in turn), ratio, whether the two files are byte-identical, and the peak RSS of each
 // process (GNU time). Targets (issue 18): every row >= 8x bpftool in both modes, identical,
 // bpfscope's peak RSS < 150 MB.
 //   node out/node/test/bench/map-shapes.js [SCALE]   (SCALE 1 = the full sizes; 0.1 for a quick look)
@@ -52,22 +52,33 @@ function timedRun(argv: string[], file: string): Run {
 }
 
 /**
- * bpftool's run: the median of up to PEER_RUNS, fewer once they have taken PEER_BUDGET_S (a
- * text dump of a large map takes bpftool close to a minute). One run alone swung by half from
- * one bench to the next on this VM (counters -j: 2.4 and 3.9 s).
+ * bpftool's runs and ours, in turn: bpftool's the median of up to PEER_RUNS, fewer once they have
+ * taken PEER_BUDGET_S (a text dump of a large map takes bpftool close to a minute); ours the
+ * median of RUNS. Taken in turn, both sample the same minutes of this shared VM, whose speed
+ * drifts by a quarter from one minute to the next (counters -j, ours alone: 0.28, 0.38, 0.31 s
+ * within ten minutes); one after the other, a drift between them was read as a ratio.
  */
 const PEER_RUNS = 3;
 const PEER_BUDGET_S = 20;
 
-function peerRuns(argv: string[], file: string): Run & { runs: number } {
-  const runs: Run[] = [];
-  let spent = 0;
-  while (runs.length < PEER_RUNS && (runs.length === 0 || spent < PEER_BUDGET_S)) {
-    const run = timedRun(argv, file);
-    runs.push(run);
-    spent += run.seconds;
+function runsInTurn(peerArgv: string[], peerFile: string, ourArgv: string[], ourFile: string): { peer: Run & { runs: number }; ours: Run[] } {
+  const peer: Run[] = [];
+  const ours: Run[] = [];
+  let peerSpent = 0;
+  while (ours.length < RUNS || (peer.length < PEER_RUNS && peerSpent < PEER_BUDGET_S)) {
+    if (peer.length < PEER_RUNS && (peer.length === 0 || peerSpent < PEER_BUDGET_S)) {
+      const run = timedRun(peerArgv, peerFile);
+      peer.push(run);
+      peerSpent += run.seconds;
+    }
+    // Ours spread over bpftool's: as many of them after each of its runs.
+    const share = peer.length < PEER_RUNS && peerSpent < PEER_BUDGET_S ? Math.ceil(RUNS / PEER_RUNS) : RUNS;
+    for (let i = 0; i < share && ours.length < RUNS; i++) ours.push(timedRun(ourArgv, ourFile));
   }
-  return { seconds: median(runs.map((r) => r.seconds)), rssMb: Math.max(...runs.map((r) => r.rssMb)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)), runs: runs.length };
+  return {
+    peer: { seconds: median(peer.map((r) => r.seconds)), rssMb: Math.max(...peer.map((r) => r.rssMb)), cpuSeconds: median(peer.map((r) => r.cpuSeconds)), runs: peer.length },
+    ours,
+  };
 }
 
 function identical(a: string, b: string): boolean {
@@ -79,7 +90,7 @@ const rows = SHAPES.filter((row) => !only || only.includes(row.name)).map((row) 
 console.log(`map shapes: ${rows.length} maps, filling…`);
 const t0 = performance.now();
 const loaded = await loadShapes(rows, 18);
-console.log(`loaded and filled in ${((performance.now() - t0) / 1000).toFixed(1)} s; bpftool median of up to ${PEER_RUNS} runs (fewer past ${PEER_BUDGET_S} s; runs in brackets), bpfscope median of ${RUNS} (machine shared: ratios are same-run, figures noisy)\n`);
+console.log(`loaded and filled in ${((performance.now() - t0) / 1000).toFixed(1)} s; bpftool median of up to ${PEER_RUNS} runs (fewer past ${PEER_BUDGET_S} s; runs in brackets), bpfscope median of ${RUNS}, taken in turn with bpftool's (machine shared: ratios are same-run, figures noisy)\n`);
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-shapes-'));
 let failed = false;
 const table: string[] = [
@@ -92,9 +103,7 @@ try {
     for (const mode of ['json', 'text'] as const) {
       const peerFile = join(dir, `${row.name}.${mode}.bpftool`);
       const ourFile = join(dir, `${row.name}.${mode}.bpfscope`);
-      const peer = peerRuns(['bpftool', 'map', 'dump', 'id', String(id), ...(mode === 'json' ? ['-j'] : [])], peerFile);
-      const ours: Run[] = [];
-      for (let i = 0; i < RUNS; i++) ours.push(timedRun([BIN, 'dump', 'map', String(id), ...(mode === 'json' ? ['--json'] : [])], ourFile));
+      const { peer, ours } = runsInTurn(['bpftool', 'map', 'dump', 'id', String(id), ...(mode === 'json' ? ['-j'] : [])], peerFile, [BIN, 'dump', 'map', String(id), ...(mode === 'json' ? ['--json'] : [])], ourFile);
       const seconds = median(ours.map((r) => r.seconds));
       const rss = Math.max(...ours.map((r) => r.rssMb));
       const cpu = median(ours.map((r) => r.cpuSeconds));
