@@ -245,11 +245,10 @@ export class KallsymsScan {
     }
     // The line the last piece left unfinished, whole; then this piece's complete lines, in place.
     if (this.partial.length > 0) {
-      this.scanLines(Buffer.concat([this.partial, bytes.subarray(0, first + 1)]));
-      if (this.done) return true;
+      const line = Buffer.concat([this.partial, bytes.subarray(0, first + 1)]);
       this.partial = EMPTY;
-      if (first + 1 < bytes.length) return this.push(bytes.subarray(first + 1));
-      return this.done;
+      this.scanLines(line);
+      return first + 1 < bytes.length ? this.push(bytes.subarray(first + 1)) : this.done;
     }
     const last = bytes.lastIndexOf(NEWLINE);
     this.partial = Buffer.from(bytes.subarray(last + 1));
