@@ -2,7 +2,7 @@
 // loads only this file: each verb's module, and what it imports, loads when the verb runs.
 import { fstatSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CliIo, Command, CommandContext } from './cli/context.js';
+import { ATTACHMENT_VIEWS, type CliIo, type Command, type CommandContext } from './cli/context.js';
 import { parseHostList } from './hosts/host-list.js';
 
 const USAGE = `usage: bpfscope <command> [options]
@@ -56,8 +56,9 @@ const USAGE = `usage: bpfscope <command> [options]
  * runs (a one-shot command should not pay for the SSH client, the web server or the x86
  * disassembler). A new verb is a module exporting a `Command` and a line here (and in USAGE).
  */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  ls: async () => (await import('./cli/objects.js')).lsCommand,
+const COMMANDS: Record<string, (args: readonly string[]) => Promise<Command>> = {
+  // The attach point views do not load the object listings (inventory, owners, program signature).
+  ls: async ([what]) => (ATTACHMENT_VIEWS.has(what ?? '') ? (await import('./cli/attachments.js')).lsAttachmentsCommand : (await import('./cli/objects.js')).lsCommand),
   show: async () => (await import('./cli/objects.js')).showCommand,
   btf: async () => (await import('./cli/btf.js')).btfCommand,
   obj: async () => (await import('./cli/objfile.js')).objCommand,
@@ -206,7 +207,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const { 'map-field': mapFields, ...values } = parsed.values;
   const specs = parseHostList(values.host);
   const flags: CommandContext['flags'] = values;
-  const [command, { runOnHost }] = await Promise.all([load(), import('./cli/run.js')]);
+  const [command, { runOnHost }] = await Promise.all([load(args), import('./cli/run.js')]);
   const extra = { lists: { 'map-field': mapFields ?? [] }, hosts: specs };
   if (specs.length === 1 || MULTI_HOST_COMMANDS.has(verb)) return runOnHost(command, specs[0]!, args, flags, io, extra);
   if (!FLEET_COMMANDS.has(verb)) {

@@ -18,7 +18,7 @@ import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
-import { ATTACHMENT_VIEWS, parseObjectId, UsageError, type CommandContext } from './context.js';
+import { parseObjectId, UsageError, type CommandContext } from './context.js';
 
 export type Kind = 'prog' | 'map' | 'link';
 
@@ -144,7 +144,6 @@ export async function showJson(session: HostSession, kind: Kind, id: number): Pr
 
 export async function lsCommand(ctx: CommandContext): Promise<number> {
   const [what, ...rest] = ctx.args;
-  if (ATTACHMENT_VIEWS.has(what ?? '')) return (await import('./attachments.js')).lsAttachmentsCommand(ctx);
   const kind = LIST_WORDS[what ?? ''];
   if (what === undefined) throw new UsageError(`ls: say what to list: ${LS_USAGE}`);
   if (!kind) throw new UsageError(`ls ${what}: there is no list called '${what}'; the lists are progs, maps, links, net, perf and cgroup: ${LS_USAGE}`);
