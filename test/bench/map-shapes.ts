@@ -65,14 +65,15 @@ function runsInTurn(peerArgv: string[], peerFile: string, ourArgv: string[], our
   const peer: Run[] = [];
   const ours: Run[] = [];
   let peerSpent = 0;
-  while (ours.length < RUNS || (peer.length < PEER_RUNS && peerSpent < PEER_BUDGET_S)) {
-    if (peer.length < PEER_RUNS && (peer.length === 0 || peerSpent < PEER_BUDGET_S)) {
+  const peerWantsMore = () => peer.length < PEER_RUNS && (peer.length === 0 || peerSpent < PEER_BUDGET_S);
+  while (ours.length < RUNS || peerWantsMore()) {
+    if (peerWantsMore()) {
       const run = timedRun(peerArgv, peerFile);
       peer.push(run);
       peerSpent += run.seconds;
     }
-    // Ours spread over bpftool's: as many of them after each of its runs.
-    const share = peer.length < PEER_RUNS && peerSpent < PEER_BUDGET_S ? Math.ceil(RUNS / PEER_RUNS) : RUNS;
+    // Ours spread over bpftool's: as many of them after each of its runs, the rest after its last.
+    const share = peerWantsMore() ? Math.ceil(RUNS / PEER_RUNS) : RUNS;
     for (let i = 0; i < share && ours.length < RUNS; i++) ours.push(timedRun(ourArgv, ourFile));
   }
   return {

@@ -277,7 +277,8 @@ export class KallsymsScan {
         this.hold(lines);
         return;
       }
-      this.callBase = parseLine(lineAt(lines, at), 0, lineEnd(lines, at) - at)!.address;
+      const line = lineAt(lines, at);
+      this.callBase = parseLine(line, 0, line.length)!.address;
       if (this.callBase !== 0n) this.addressesShown = true;
       for (const offset of this.query.callBaseOffsets) this.want(BigInt.asUintN(64, this.callBase + BigInt(offset)));
       this.matchHeld(this.held.splice(0));
@@ -409,15 +410,10 @@ const EMPTY = Buffer.alloc(0);
 const LINE_END = Buffer.from('\n');
 const CALL_BASE_NAME = Buffer.from(` ${CALL_BASE}`, 'latin1');
 
-/** Where the line holding byte `at` ends (its newline, or the end). */
-function lineEnd(lines: Buffer, at: number): number {
-  const end = lines.indexOf(NEWLINE, at);
-  return end < 0 ? lines.length : end;
-}
-
-/** The line starting at `at`, as text (kallsyms is ASCII). */
+/** The line starting at `at`, up to its newline or the end, as text (kallsyms is ASCII). */
 function lineAt(lines: Buffer, at: number): string {
-  return lines.toString('latin1', at, lineEnd(lines, at));
+  const end = lines.indexOf(NEWLINE, at);
+  return lines.toString('latin1', at, end < 0 ? lines.length : end);
 }
 
 /** The address starting the line at `start`, when it is `width` hex digits and a space. */
