@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -89,12 +90,32 @@ void bs_buf_free(struct bs_buf *self)
 	self->len = 0;
 }
 
+/* Buffers this large are filled once by the kernel, page by page: vmlinux's
+ * 5.5 MB of BTF took ~1,400 faults, ~15 ms in a VM where one costs ~11 us.
+ * In 2 MB pages (where the kernel has transparent huge pages) it takes three. */
+#define HUGE_PAGE (2u << 20)
+
+/* Zeroed memory for len bytes, in huge pages where the kernel gives them. */
+static uint8_t *alloc_big(uint64_t len)
+{
+	size_t room = ((size_t)len + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	void *data;
+
+	if (posix_memalign(&data, HUGE_PAGE, room) != 0)
+		return NULL;
+	/* Advice only: without transparent huge pages the kernel refuses it, and
+	 * the buffer works the same in small pages; its answer changes nothing. */
+	(void)madvise(data, room, MADV_HUGEPAGE);
+	memset(data, 0, len);
+	return data;
+}
+
 static int bs_buf_alloc(struct bs_buf *self, uint64_t len, uint64_t limit)
 {
 	if (len > limit)
 		return -E2BIG;
 	self->len = (uint32_t)len;
-	self->data = calloc(1, len ? len : 1);
+	self->data = len >= 2 * HUGE_PAGE ? alloc_big(len) : calloc(1, len ? len : 1);
 	return self->data ? 0 : -ENOMEM;
 }
 
