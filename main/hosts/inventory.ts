@@ -146,6 +146,7 @@ async function programShowsBatched(session: HostSession, batch: NonNullable<Host
 /** Sets each show's owners from the owner scan (started before the objects were read, and running beside their reads on a local host). */
 async function withOwners<T extends ProgShow | MapShow | LinkShow>(kind: 'prog' | 'map' | 'link', shows: T[], scan: Promise<OwnerIndex>): Promise<T[]> {
   const owners = await scan;
+  if (owners.size === 0) return shows;
   for (const show of shows) {
     const pids = owners.get(ownerKey(kind, show.info.id));
     if (pids) show.owners = pids;

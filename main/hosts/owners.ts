@@ -11,10 +11,13 @@ const TARGET_KIND: Record<string, ObjectKind> = {
   'anon_inode:btf': 'btf',
 };
 
-export type OwnerIndex = Map<string, Owner[]>;
+export type OwnerIndex = Map<number, Owner[]>;
 
-export function ownerKey(kind: ObjectKind, id: number): string {
-  return `${kind}:${id}`;
+const KIND_NUMBER: Record<ObjectKind, number> = { prog: 0, map: 1, link: 2, btf: 3 };
+
+/** An object's key in an OwnerIndex: a number, not a string made per lookup (a thousand-program listing looks each up). */
+export function ownerKey(kind: ObjectKind, id: number): number {
+  return KIND_NUMBER[kind] * 2 ** 32 + id;
 }
 
 export function indexOwners(fds: readonly RawOwnerFd[]): OwnerIndex {

@@ -15,7 +15,7 @@ function recordCount(bytes: Uint8Array, recSize: number, count: number | undefin
 
 /** u32 elements (map ids, jited func lens); at most `count`, and no more than fit. */
 export function u32Array(bytes: Uint8Array | undefined, count?: number): number[] {
-  if (!bytes) return [];
+  if (!bytes || bytes.byteLength === 0) return [];
   const v = view(bytes);
   const n = recordCount(bytes, 4, count);
   const out = new Array<number>(n);

@@ -23,7 +23,7 @@ function devText(ifindex: number | undefined, nsDev?: bigint, nsIno?: bigint): s
 }
 
 function pinnedText(pinned: readonly string[] | undefined): string {
-  return (pinned ?? []).map((p) => `\n\tpinned ${p}`).join('');
+  return pinned?.length ? pinned.map((p) => `\n\tpinned ${p}`).join('') : '';
 }
 
 /** emit_obj_refs_plain: "\n\tpids comm(pid), comm(pid)". */

@@ -9,10 +9,14 @@ export function addPids(out: JsonObject, owners: readonly Owner[] | undefined): 
   if (unique.length > 0) out.pids = unique.map((o) => ({ pid: o.pid, comm: o.comm }));
 }
 
-export function uniqueOwners(owners: readonly Owner[] | undefined): Owner[] {
+const NO_OWNERS: readonly Owner[] = [];
+
+export function uniqueOwners(owners: readonly Owner[] | undefined): readonly Owner[] {
+  // Most objects of a listing have no holder: no set and no copy for them.
+  if (!owners || owners.length === 0) return NO_OWNERS;
   const seen = new Set<number>();
   const out: Owner[] = [];
-  for (const o of owners ?? []) {
+  for (const o of owners) {
     if (seen.has(o.pid)) continue;
     seen.add(o.pid);
     out.push(o);

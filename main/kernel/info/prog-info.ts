@@ -1,5 +1,5 @@
 import { PROG_INFO as O } from './layout.js';
-import { InfoReader, hex } from './reader.js';
+import { InfoReader } from './reader.js';
 
 /**
  * `struct bpf_prog_info` as the kernel wrote it. Fields past the returned info_len are
@@ -71,13 +71,12 @@ export interface ProgInfo {
 export function decodeProgInfo(bytes: Uint8Array): ProgInfo {
   if (bytes.byteLength < 8) throw new Error(`prog info: ${bytes.byteLength} bytes, need at least 8`);
   const r = new InfoReader(bytes);
-  const tag = r.slice(O.tag, 8);
   const gplWord = r.u32(O.gplCompatible);
   return {
     infoLen: bytes.byteLength,
     type: r.u32(O.type) as number,
     id: r.u32(O.id) as number,
-    tag: tag && hex(tag),
+    tag: r.hex(O.tag, 8),
     jitedProgLen: r.u32(O.jitedProgLen),
     xlatedProgLen: r.u32(O.xlatedProgLen),
     loadTime: r.u64(O.loadTime),

@@ -34,12 +34,15 @@ export class InfoReader {
   /** A fixed-size char array such as `name[16]`, cut at its first NUL. */
   charArray(offset: number, size: number): string | undefined {
     if (!this.has(offset, size)) return undefined;
-    return cString(this.bytes.subarray(offset, offset + size));
+    const bytes = this.bytes;
+    let end = offset;
+    while (end < offset + size && bytes[end] !== 0) end++;
+    return shortAscii(bytes, offset, end) ?? decoder.decode(bytes.subarray(offset, end));
   }
 
-  /** Raw bytes of a fixed-size field (e.g. `tag[8]`). */
-  slice(offset: number, size: number): Uint8Array | undefined {
-    return this.has(offset, size) ? this.bytes.slice(offset, offset + size) : undefined;
+  /** Lowercase hex of a fixed-size field (e.g. `tag[8]`), read in place. */
+  hex(offset: number, size: number): string | undefined {
+    return this.has(offset, size) ? hexOf(this.bytes, offset, offset + size) : undefined;
   }
 }
 
@@ -55,10 +58,43 @@ export function cString(bytes: Uint8Array): string {
 
 /** Each byte's two lowercase hex digits. */
 const HEX_DIGITS: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
-/** Lowercase hex of bytes, e.g. a program tag (a listing makes one per program: no string per digit pair). */
+/**
+ * Strings of up to this many characters are made from their character codes in one step: a
+ * listing makes a tag and a name per program, and built a piece at a time, each was a string
+ * per piece for the garbage collector (a thousand programs' tags: 400 KB).
+ */
+const SHORT = 64;
+
+/** bytes[start, end) as text when they are few and all ASCII; undefined otherwise. */
+function shortAscii(bytes: Uint8Array, start: number, end: number): string | undefined {
+  if (end - start > SHORT) return undefined;
+  const codes = new Array<number>(end - start);
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x80) return undefined;
+    codes[i - start] = c;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
+function hexOf(bytes: Uint8Array, start: number, end: number): string {
+  if (2 * (end - start) > SHORT) {
+    let out = '';
+    for (let i = start; i < end; i++) out += HEX_DIGITS[bytes[i]!];
+    return out;
+  }
+  const codes = new Array<number>(2 * (end - start));
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    codes[2 * (i - start)] = HEX_CODES[b >> 4]!;
+    codes[2 * (i - start) + 1] = HEX_CODES[b & 15]!;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** Lowercase hex of bytes, e.g. a program tag. */
 export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]!];
-  return out;
+  return hexOf(bytes, 0, bytes.length);
 }
