@@ -5,7 +5,7 @@ import type { HostSession } from '../hosts/host-session.js';
 import { bpftoolJsonBytes, bpftoolTextBytes, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
 import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
-import { parseObjectId, UsageError, type CommandContext } from './context.js';
+import { objectIdAt, UsageError, type CommandContext } from './context.js';
 import { BPF_MAP_TYPE_ARENA } from '../kernel/maps/arena.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import { mapShape } from '../hosts/map-shape.js';
@@ -44,9 +44,9 @@ export async function openLoadedMapDump(session: HostSession, id: number, option
 
 /** `dump WHAT ID`: maps here; other words belong to other commands (prog: bytecode). */
 export async function dumpCommand(ctx: CommandContext): Promise<number> {
-  const [what, idWord] = ctx.args;
+  const [what] = ctx.args;
   if (what !== 'map') throw new UsageError(`dump ${what ?? ''}: not available; usage: bpfscope dump map ID [--json]`);
-  const id = parseObjectId(idWord, 'map');
+  const id = objectIdAt(ctx.args, 1, 'map');
   const session = await ctx.session();
   // An arena holds pages, not entries: they are read through a process that mapped it.
   if ((await mapShape(session.host, id))?.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);

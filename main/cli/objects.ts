@@ -18,7 +18,7 @@ import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
-import { parseObjectId, UsageError, type CommandContext } from './context.js';
+import { objectIdAt, UsageError, type CommandContext } from './context.js';
 
 export type Kind = 'prog' | 'map' | 'link';
 
@@ -171,7 +171,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   const kind = LIST_WORDS[what ?? ''];
   if (what === undefined) throw new UsageError('show: say what to show: bpfscope show prog|map|link ID [--json]');
   if (!kind) throw new UsageError(`show ${what}: bpfscope shows a prog, a map or a link: bpfscope show prog|map|link ID [--json]`);
-  const id = parseObjectId(ctx.args[1], kind);
+  const id = objectIdAt(ctx.args, 1, kind);
   const session = await ctx.session();
   if (ctx.flags.json) {
     ctx.io.out(`${stringifyJson(await showJson(session, kind, id))}\n`);

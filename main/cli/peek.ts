@@ -5,19 +5,19 @@ import { mapTypeName } from '../kernel/names/index.js';
 import { HostError } from '../hosts/host-error.js';
 import { bpftoolMapTypes } from '../hosts/map-dump.js';
 import { peekMap } from '../hosts/map-peek.js';
-import { parseObjectId, UsageError, writeBytes, type CommandContext } from './context.js';
+import { objectIdAt, UsageError, writeBytes, type CommandContext } from './context.js';
 
 /** bpftool's exit status when the lookup finds nothing: main() returns do_lookup's -ENOENT. */
 const NOT_FOUND_STATUS = 254;
 const NO_KEY = new Uint8Array(0);
 
 export async function peekCommand(ctx: CommandContext): Promise<number> {
-  const [what, idWord] = ctx.args;
+  const [what] = ctx.args;
   if (what !== 'map') {
     const usage = 'usage: bpfscope peek map ID [--json]';
     throw new UsageError(what === undefined ? `peek: say which map: ${usage}` : `peek ${what}: bpfscope peeks at a queue or stack map; ${usage}`);
   }
-  const id = parseObjectId(idWord, 'map');
+  const id = objectIdAt(ctx.args, 1, 'map');
   const session = await ctx.session();
   const head = await peekMap(session, id);
   if (!head) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });

@@ -5,7 +5,7 @@ import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
 import { programJit } from '../hosts/program-jit.js';
-import { parseObjectId, UsageError, type CommandContext } from './context.js';
+import { objectIdAt, UsageError, type CommandContext } from './context.js';
 
 /** objdump's byte column: at most 7 bytes a line, padded to 21 characters, the rest on lines of their own. */
 function objdumpLines(offset: number, bytes: Uint8Array, text: string): string[] {
@@ -53,7 +53,7 @@ export function withInstructions(code: ProgramCode): ProgramCode {
 }
 
 export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
-  const id = parseObjectId(ctx.args[1], 'prog');
+  const id = objectIdAt(ctx.args, 1, 'prog');
   const modes = ['json', 'cfg', 'jited'].filter((m) => ctx.flags[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   const session = await ctx.session();

@@ -67,6 +67,8 @@ describe.skipIf(skip)('enumeration matches bpftool', () => {
       expectSuperset(ours, await bpftoolJson<Obj>([kind, 'show', 'id', String(id)]), `${kind} ${id}`, kind);
       const text = await bpfscope(['show', kind, String(id)]);
       expect(text.stdout.startsWith(`${id}: `)).toBe(true);
+      // bpftool's own words for the same object (`prog show id ID`) name the same object.
+      expect((await bpfscope(['show', kind, 'id', String(id)])).stdout).toBe(text.stdout);
     }
     const gone = await bpfscope(['show', 'prog', '4294967295']);
     expect(gone.code).toBe(1);

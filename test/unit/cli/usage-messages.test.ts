@@ -14,6 +14,10 @@ const CASES: ReadonlyArray<readonly [string[], RegExp]> = [
   [['show', 'prog'], /^bpfscope: missing prog id: which prog\? \(bpfscope ls lists them with their ids\)/],
   [['show', 'map', 'x'], /^bpfscope: map id 'x' is not an id: ids are whole numbers from 1 to 4294967295/],
   [['dump', 'prog', '0'], /^bpfscope: prog id '0' is not an id: /],
+  [['dump', 'map', 'id', 'x'], /^bpfscope: map id 'x' is not an id: /],
+  [['show', 'link', 'id'], /^bpfscope: missing link id: which link\? /],
+  [['show', 'prog', 'pinned', '/sys/fs/bpf/p'], /^bpfscope: prog pinned \/sys\/fs\/bpf\/p: bpfscope names a prog by its id only; bpfscope ls progs lists the ids with their names and tags/],
+  [['dump', 'map', 'name', 'counters'], /^bpfscope: map name counters: bpfscope names a map by its id only; /],
   [['dump'], /^bpfscope: dump: say what to dump: bpfscope dump map ID/],
   [['dump', 'foo', '1'], /^bpfscope: dump foo: bpfscope dumps a map or a prog: /],
 ];
