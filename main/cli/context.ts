@@ -42,23 +42,6 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** bpftool's ways to name an object other than `id ID`, which bpfscope does not take. */
-const BPFTOOL_SELECTORS: ReadonlySet<string> = new Set(['pinned', 'name', 'tag']);
-
-/**
- * The id of the object named at args[at]: `ID`, or `id ID` as bpftool writes it (`bpftool prog
- * show id 5`), so a bpftool command line works with its verb changed. bpftool's other selectors
- * (pinned PATH, name NAME, tag TAG) get a usage error saying where an id comes from.
- */
-export function objectIdAt(args: readonly string[], at: number, what: string): number {
-  const word = args[at];
-  if (word === 'id') return parseObjectId(args[at + 1], what);
-  if (word !== undefined && BPFTOOL_SELECTORS.has(word)) {
-    throw new UsageError(`${what} ${word} ${args[at + 1] ?? '…'}: bpfscope names a ${what} by its id only; bpfscope ls ${what}s lists the ids with their names and tags`);
-  }
-  return parseObjectId(word, what);
-}
-
 export function parseObjectId(word: string | undefined, what: string): number {
   if (word === undefined) throw new UsageError(`missing ${what} id: which ${what}? (bpfscope ls lists them with their ids)`);
   if (!/^\d+$/.test(word) || Number(word) < 1 || Number(word) > 0xffffffff) {

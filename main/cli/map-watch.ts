@@ -6,7 +6,8 @@ import { mapAccess } from '../kernel/maps/map-kind.js';
 import { HostError } from '../hosts/host-error.js';
 import { openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
 import { MapWatcher, type FieldStat, type MapEntryChange, type MapWatchEvent } from '../live/map-watcher.js';
-import { objectIdAt, UsageError, type CommandContext } from './context.js';
+import { UsageError, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 import { mapGoneError } from './maps.js';
 
 const DEFAULT_INTERVAL_MS = 1000;
@@ -53,10 +54,11 @@ function statsText(stats: FieldStat[]): string {
 }
 
 export async function watchMapCommand(ctx: CommandContext): Promise<number> {
-  const id = objectIdAt(ctx.args, 1, 'map');
+  const { ref } = parseObjectRef(ctx.args, 1, 'map');
   const interval = ctx.flags.interval === undefined ? DEFAULT_INTERVAL_MS : Number(ctx.flags.interval);
   if (!Number.isInteger(interval) || interval < 100 || interval > 60_000) throw new UsageError('--interval: milliseconds, 100..60000');
   const session = await ctx.session();
+  const id = await objectIdOf(session, ref, 'map');
   const source = await openMapDump(session, id);
   if (!source) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
   const access = mapAccess(source.stream.layout.info.type);

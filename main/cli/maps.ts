@@ -5,7 +5,8 @@ import type { HostSession } from '../hosts/host-session.js';
 import { bpftoolJsonBytes, bpftoolTextBytes, openMapDump, type MapDumpSource } from '../hosts/map-dump.js';
 import type { MapStreamOptions } from '../hosts/map-stream.js';
 import { writeBytes } from './context.js';
-import { objectIdAt, UsageError, type CommandContext } from './context.js';
+import { UsageError, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 import { BPF_MAP_TYPE_ARENA } from '../kernel/maps/arena.js';
 import { mapAccess, MapType } from '../kernel/maps/map-kind.js';
 import { mapShape } from '../hosts/map-shape.js';
@@ -46,8 +47,9 @@ export async function openLoadedMapDump(session: HostSession, id: number, option
 export async function dumpCommand(ctx: CommandContext): Promise<number> {
   const [what] = ctx.args;
   if (what !== 'map') throw new UsageError(`dump ${what ?? ''}: not available; usage: bpfscope dump map ID [--json]`);
-  const id = objectIdAt(ctx.args, 1, 'map');
+  const { ref } = parseObjectRef(ctx.args, 1, 'map');
   const session = await ctx.session();
+  const id = await objectIdOf(session, ref, 'map');
   // An arena holds pages, not entries: they are read through a process that mapped it.
   if ((await mapShape(session.host, id))?.type === BPF_MAP_TYPE_ARENA) return (await import('./arena.js')).arenaDumpCommand(ctx, session, id);
   // A dump reads to the end: the host reads the next page while this one is formatted, into

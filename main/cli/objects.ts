@@ -18,7 +18,8 @@ import type { HostSession } from '../hosts/host-session.js';
 import { getLink, getMap, getProgram, listLinks, listMaps, listPrograms } from '../hosts/inventory.js';
 import { withContentHash } from '../hosts/map-hash.js';
 import { PROG_SIGNATURE } from '../kernel/info/prog-signature.js';
-import { objectIdAt, UsageError, type CommandContext } from './context.js';
+import { UsageError, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 
 export type Kind = 'prog' | 'map' | 'link';
 
@@ -171,8 +172,9 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   const kind = LIST_WORDS[what ?? ''];
   if (what === undefined) throw new UsageError('show: say what to show: bpfscope show prog|map|link ID [--json]');
   if (!kind) throw new UsageError(`show ${what}: bpfscope shows a prog, a map or a link: bpfscope show prog|map|link ID [--json]`);
-  const id = objectIdAt(ctx.args, 1, kind);
+  const { ref } = parseObjectRef(ctx.args, 1, kind);
   const session = await ctx.session();
+  const id = await objectIdOf(session, ref, kind);
   if (ctx.flags.json) {
     ctx.io.out(`${stringifyJson(await showJson(session, kind, id))}\n`);
     return 0;

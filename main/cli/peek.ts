@@ -5,7 +5,8 @@ import { mapTypeName } from '../kernel/names/index.js';
 import { HostError } from '../hosts/host-error.js';
 import { bpftoolMapTypes } from '../hosts/map-dump.js';
 import { peekMap } from '../hosts/map-peek.js';
-import { objectIdAt, UsageError, writeBytes, type CommandContext } from './context.js';
+import { UsageError, writeBytes, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 
 /** bpftool's exit status when the lookup finds nothing: main() returns do_lookup's -ENOENT. */
 const NOT_FOUND_STATUS = 254;
@@ -17,8 +18,9 @@ export async function peekCommand(ctx: CommandContext): Promise<number> {
     const usage = 'usage: bpfscope peek map ID [--json]';
     throw new UsageError(what === undefined ? `peek: say which map: ${usage}` : `peek ${what}: bpfscope peeks at a queue or stack map; ${usage}`);
   }
-  const id = objectIdAt(ctx.args, 1, 'map');
+  const { ref } = parseObjectRef(ctx.args, 1, 'map');
   const session = await ctx.session();
+  const id = await objectIdOf(session, ref, 'map');
   const head = await peekMap(session, id);
   if (!head) throw new HostError({ code: 'EGONE', message: `map ${id}: not loaded on ${session.label}`, id });
   if (!head.value) {

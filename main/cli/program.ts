@@ -5,7 +5,8 @@ import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { programCode, type ProgramCode } from '../hosts/program-code.js';
 import { programJit } from '../hosts/program-jit.js';
-import { objectIdAt, UsageError, type CommandContext } from './context.js';
+import { UsageError, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 
 /** objdump's byte column: at most 7 bytes a line, padded to 21 characters, the rest on lines of their own. */
 function objdumpLines(offset: number, bytes: Uint8Array, text: string): string[] {
@@ -53,10 +54,11 @@ export function withInstructions(code: ProgramCode): ProgramCode {
 }
 
 export async function dumpProgCommand(ctx: CommandContext): Promise<number> {
-  const id = objectIdAt(ctx.args, 1, 'prog');
+  const { ref } = parseObjectRef(ctx.args, 1, 'prog');
   const modes = ['json', 'cfg', 'jited'].filter((m) => ctx.flags[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   const session = await ctx.session();
+  const id = await objectIdOf(session, ref, 'prog');
   const code = await loadedProgramCode(session, id);
   const options = { linum: ctx.flags.linum === true, opcodes: ctx.flags.opcodes === true };
   if (ctx.flags.json) ctx.io.out(`${listingJsonText(code.listing, options)}\n`);

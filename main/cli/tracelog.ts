@@ -2,41 +2,23 @@
 // tracelog` but without consuming trace_pipe unless --consume says so; filtered by program
 // (through its printk formats), comm or pid. `bpfscope tracelog stdout|stderr PROG`: what a
 // program's BPF stream holds, taken out of it (as bpftool prog tracelog stdout|stderr does).
-import { decodeProgInfo, progFullName, stringifyJson } from '../kernel/info/index.js';
+import { stringifyJson } from '../kernel/info/index.js';
 import type { StreamEntry } from '../kernel/trace/bpf-stream.js';
 import { readProgramStream } from '../hosts/bpf-streams.js';
-import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { TraceLogReader, type TraceLogEntry } from '../hosts/trace-log.js';
 import { UsageError, type CommandContext } from './context.js';
+import { objectIdOf, parseObjectRef } from './object-ref.js';
 
 const USAGE = 'bpfscope tracelog [--consume] [--prog ID|NAME] [--comm COMM] [--pid PID] [--interval MS] [--once] [--json] | tracelog stdout|stderr PROG [--json]';
 const DEFAULT_INTERVAL_MS = 500;
 
 /** PROG as bpftool takes it: ID, `id ID`, `name NAME` or `tag TAG`; a name or tag must be one program's. */
 async function programOf(session: HostSession, words: string[]): Promise<number> {
-  const [first, second, ...rest] = words;
-  if (first === undefined) throw new UsageError(`tracelog: which program? ${USAGE}`);
-  if (rest.length > 0) throw new UsageError(`tracelog: unexpected '${rest.join(' ')}': ${USAGE}`);
-  if (/^\d+$/.test(first) && second === undefined) return Number(first);
-  if (second === undefined || !['id', 'name', 'tag'].includes(first)) throw new UsageError(`tracelog: PROG is ID, id ID, name NAME or tag TAG, not '${words.join(' ')}'`);
-  if (first === 'id') {
-    if (!/^\d+$/.test(second)) throw new UsageError(`tracelog: program id '${second}' is not a number`);
-    return Number(second);
-  }
-  const matches: number[] = [];
-  for (const id of await session.host.listIds('prog')) {
-    const raw = await session.host.progInfo(id, false);
-    if (!raw) continue;
-    const info = decodeProgInfo(raw.info);
-    if (first === 'tag' ? info.tag === second : info.name === second || progFullName(info) === second) matches.push(id);
-  }
-  if (matches.length === 1) return matches[0]!;
-  throw new HostError({
-    code: matches.length === 0 ? 'ENOENT' : 'EINVAL',
-    message: matches.length === 0 ? `no program with ${first} ${second} on ${session.label}` : `${matches.length} programs have ${first} ${second} (ids ${matches.join(', ')})`,
-    ...(matches.length > 1 ? { hint: 'name one by id' } : {}),
-  });
+  if (words.length === 0) throw new UsageError(`tracelog: which program? ${USAGE}`);
+  const { ref, next } = parseObjectRef(words, 0, 'prog');
+  if (next < words.length) throw new UsageError(`tracelog: unexpected '${words.slice(next).join(' ')}': ${USAGE}`);
+  return objectIdOf(session, ref, 'prog');
 }
 
 function entryJson(entry: StreamEntry): unknown {

@@ -3,7 +3,7 @@
 // never changes, so a program's report is kept by id and tag for the session.
 import { analyzeMapAccess, kfuncParams, type AccessEnvironment, type MapAccessReport } from '../kernel/access/index.js';
 import type { Btf } from '../kernel/btf/index.js';
-import { decodeFuncInfo, decodeMapInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
+import { decodeFuncInfo, decodeProgInfo, u32Array, u64Array, type ProgInfo } from '../kernel/info/index.js';
 import { decodeIds } from '../kernel/maps/special.js';
 import { callTargetOf } from '../kernel/isa/resolve.js';
 import type { KernelSymbols } from '../kernel/proc/kallsyms.js';

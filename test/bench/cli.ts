@@ -7,7 +7,7 @@
 // threads: what a machine others load inflates least), peak memory (max RSS). Run after
 // `npm run build`:
 //   node out/node/test/bench/cli.js [ROUNDS] [MANY]     (default 7 1000)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

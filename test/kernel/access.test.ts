@@ -1,7 +1,6 @@
 // Map access of programs the kernel loaded: the access fixture (every access kind, as its source
 // states them) and the fixture loader's own programs, read from their xlated code.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progFullName } from '../../main/kernel/info/index.js';

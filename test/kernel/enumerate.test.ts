@@ -75,6 +75,46 @@ describe.skipIf(skip)('enumeration matches bpftool', () => {
     expect(gone.stderr).toMatch(/prog 4294967295: not loaded/);
   });
 
+  it('finds a program by name (the full name where the kernel cut it) or tag and a map by name, as bpftool does', async () => {
+    const progs = await bpftoolJson<Obj[]>(['prog', 'show']);
+    const alone = (key: 'name' | 'tag', p: Obj) => progs.filter((q) => q[key] === p[key]).length === 1;
+    const ours = new Set(fixtures.report.programs.map((p) => p.id));
+    const short = progs.find((p) => ours.has(p.id as number) && (p.name as string).length < 15 && alone('name', p) && alone('tag', p))!;
+    const long = progs.find((p) => ours.has(p.id as number) && (p.name as string).length > 15 && alone('name', p))!;
+    const named: Array<[Obj, string[]]> = [[short, ['name', String(short.name)]], [short, ['tag', String(short.tag)]], [long, ['name', String(long.name)]]];
+    for (const [prog, words] of named) {
+      const byId = await bpfscope(['show', 'prog', String(prog.id)]);
+      expect(byId.code).toBe(0);
+      expect((await bpfscope(['show', 'prog', ...words])).stdout, words.join(' ')).toBe(byId.stdout);
+    }
+    expect((await bpfscope(['dump', 'prog', 'name', long.name as string])).stdout).toBe((await bpfscope(['dump', 'prog', String(long.id)])).stdout);
+    const none = await bpfscope(['show', 'prog', 'name', 'no_such_prog']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^bpfscope: no prog with name no_such_prog on local/);
+  });
+
+  it('finds a map by name, and says which ids share a name rather than pick one', async () => {
+    const pins = ['/sys/fs/bpf/bpfscope-named-a', '/sys/fs/bpf/bpfscope-named-b'];
+    // Names of this run's own: another map named alike would make them ambiguous.
+    const name = `bpfs_${process.pid}`.slice(0, 15);
+    try {
+      await runCommand('bpftool', ['map', 'create', pins[0]!, 'type', 'hash', 'key', '4', 'value', '8', 'entries', '4', 'name', name]);
+      await runCommand('bpftool', ['map', 'update', 'pinned', pins[0]!, 'key', '1', '0', '0', '0', 'value', '7', '0', '0', '0', '0', '0', '0', '0']);
+      const first = (await bpftoolJson<Obj>(['map', 'show', 'pinned', pins[0]!])).id as number;
+      const byName = await bpfscope(['dump', 'map', 'name', name, '--json']);
+      expect(byName.stdout).toContain('"key":["0x01","0x00","0x00","0x00"]');
+      expect(byName.stdout).toBe((await bpfscope(['dump', 'map', String(first), '--json'])).stdout);
+      await runCommand('bpftool', ['map', 'create', pins[1]!, 'type', 'array', 'key', '4', 'value', '4', 'entries', '1', 'name', name]);
+      const second = (await bpftoolJson<Obj>(['map', 'show', 'pinned', pins[1]!])).id as number;
+      const shared = await bpfscope(['show', 'map', 'name', name]);
+      expect(shared.code).toBe(1);
+      expect(shared.stdout).toBe('');
+      expect(shared.stderr).toContain(`2 maps have name ${name} (ids ${Math.min(first, second)}, ${Math.max(first, second)})`);
+    } finally {
+      for (const pin of pins) await runCommand('rm', ['-f', pin]);
+    }
+  });
+
   it('fails with one clear error naming the capability when run without privilege', async () => {
     // Root without capabilities: the files stay readable, bpf() is refused.
     const setpriv = ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--'];

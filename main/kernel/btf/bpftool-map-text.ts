@@ -117,7 +117,7 @@ export class BpftoolTextDumper {
     const { cpus, stride } = layout;
     const f = this.frameFor(cpus);
     const max = this.maxEntryBytes(cpus);
-    const { keySize, valueSize } = this.map;
+    const { keySize } = this.map;
     const slot = this.perCpu ? stride / cpus : 0;
     const { keys, values, count, errors } = page;
     const keyView = viewOf(keys);

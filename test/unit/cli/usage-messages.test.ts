@@ -16,8 +16,10 @@ const CASES: ReadonlyArray<readonly [string[], RegExp]> = [
   [['dump', 'prog', '0'], /^bpfscope: prog id '0' is not an id: /],
   [['dump', 'map', 'id', 'x'], /^bpfscope: map id 'x' is not an id: /],
   [['show', 'link', 'id'], /^bpfscope: missing link id: which link\? /],
-  [['show', 'prog', 'pinned', '/sys/fs/bpf/p'], /^bpfscope: prog pinned \/sys\/fs\/bpf\/p: bpfscope names a prog by its id only; bpfscope ls progs lists the ids with their names and tags/],
-  [['dump', 'map', 'name', 'counters'], /^bpfscope: map name counters: bpfscope names a map by its id only; /],
+  [['show', 'prog', 'pinned', '/sys/fs/bpf/p'], /^bpfscope: prog pinned \/sys\/fs\/bpf\/p: bpfscope names a prog by ID \(or id ID\) or name NAME or tag TAG; bpfscope ls progs lists them/],
+  [['show', 'link', 'name', 'x'], /^bpfscope: link name x: bpfscope names a link by ID \(or id ID\); /],
+  [['dump', 'map', 'tag', '0011'], /^bpfscope: map tag 0011: bpfscope names a map by ID \(or id ID\) or name NAME; /],
+  [['dump', 'prog', 'name'], /^bpfscope: prog name: which name\? /],
   [['dump'], /^bpfscope: dump: say what to dump: bpfscope dump map ID/],
   [['dump', 'foo', '1'], /^bpfscope: dump foo: bpfscope dumps a map or a prog: /],
 ];

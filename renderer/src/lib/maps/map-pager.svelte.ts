@@ -21,7 +21,7 @@ export class MapPager {
   /** The rows last asked for (what is on screen). */
   private wanted = { first: 0, last: 50 };
 
-  constructor(private readonly api: BpfscopeApi, private readonly host: string, private readonly id: number, filter?: string) {
+  constructor(private readonly api: BpfscopeApi, host: string, id: number, filter?: string) {
     api.openMapView({ host, id, ...(filter ? { filter } : {}) }).then(
       (info) => {
         this.info = info;
