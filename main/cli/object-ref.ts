@@ -1,7 +1,7 @@
 // Objects as a command line names them: by id (`5`, or bpftool's `id 5`), or as bpftool finds
 // them, by name (programs and maps) or tag (programs). A name or a tag must be one object's: a
 // command that shows one object says which ids share it rather than pick one.
-import { decodeMapInfo, decodeProgInfo, progFullName } from '../kernel/info/index.js';
+import { progFullName } from '../kernel/info/index.js';
 import { HostError } from '../hosts/host-error.js';
 import type { HostSession } from '../hosts/host-session.js';
 import { parseObjectId, UsageError } from './context.js';
@@ -12,8 +12,6 @@ export type ObjectRef = { id: number } | { by: 'name' | 'tag'; value: string };
 const FOUND_BY: Readonly<Record<string, readonly string[]>> = { prog: ['name', 'tag'], map: ['name'] };
 /** bpftool's selectors of an object other than its id. */
 const SELECTORS: ReadonlySet<string> = new Set(['name', 'tag', 'pinned']);
-/** BPF_OBJ_NAME_LEN - 1: the kernel keeps this much of a name. */
-const KERNEL_NAME_MAX = 15;
 
 /**
  * The object named at args[at] (and the word after it, for `id`, `name` and `tag`): checked
@@ -33,36 +31,23 @@ export function parseObjectRef(args: readonly string[], at: number, kind: string
   return { ref: word === 'tag' ? { by: 'tag', value: value.toLowerCase() } : { by: 'name', value }, next: at + 2 };
 }
 
-/** A program's name as bpftool matches it: the kernel's, or the full name where the kernel cut it. */
-async function programMatches(session: HostSession, id: number, ref: { by: 'name' | 'tag'; value: string }): Promise<boolean> {
-  const raw = await session.host.progInfo(id, false);
-  if (!raw) return false;
-  const info = decodeProgInfo(raw.info);
-  if (ref.by === 'tag') return info.tag === ref.value;
-  const name = info.name ?? '';
-  if (name === ref.value) return true;
-  // Only a cut name can stand for a longer one; its full name (from BTF) decides.
-  if (name.length < KERNEL_NAME_MAX || !ref.value.startsWith(name)) return false;
-  const show = await (await import('../hosts/inventory.js')).getProgramUnowned(session, id);
-  return show !== null && progFullName(show.info, show.firstFuncName) === ref.value;
-}
-
-/** The id of the object `ref` names on the session's host; an error when none or several match. */
+/**
+ * The id of the object `ref` names on the session's host, found in its listing (as ls reads it:
+ * in batches from an agent, with programs' full names); an error when none or several match.
+ */
 export async function objectIdOf(session: HostSession, ref: ObjectRef, kind: 'prog' | 'map' | 'link' | 'btf'): Promise<number> {
   if ('id' in ref) return ref.id;
-  const matches: number[] = [];
-  for (const id of await session.host.listIds(kind)) {
-    if (kind === 'prog' ? await programMatches(session, id, ref) : await mapNamed(session, id, ref.value)) matches.push(id);
-  }
+  const inventory = await import('../hosts/inventory.js');
+  const matches =
+    kind === 'prog'
+      ? (await inventory.listPrograms(session))
+          .filter(({ info, firstFuncName }) => (ref.by === 'tag' ? info.tag === ref.value : info.name === ref.value || progFullName(info, firstFuncName) === ref.value))
+          .map(({ info }) => info.id)
+      : (await inventory.listMaps(session)).filter(({ info }) => info.name === ref.value).map(({ info }) => info.id);
   if (matches.length === 1) return matches[0]!;
   throw new HostError({
     code: matches.length === 0 ? 'ENOENT' : 'EINVAL',
     message: matches.length === 0 ? `no ${kind} with ${ref.by} ${ref.value} on ${session.label}` : `${matches.length} ${kind}s have ${ref.by} ${ref.value} (ids ${matches.join(', ')})`,
     ...(matches.length > 1 ? { hint: 'name one by its id' } : {}),
   });
-}
-
-async function mapNamed(session: HostSession, id: number, name: string): Promise<boolean> {
-  const raw = await session.host.mapInfo(id);
-  return raw !== null && decodeMapInfo(raw.info).name === name;
 }
