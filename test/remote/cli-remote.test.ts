@@ -82,6 +82,10 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
         const local = await bpfscope(['dump', 'prog', id, ...mode], env);
         expect(remote.stdout, `${name} ${mode.join(' ')}`).toBe(local.stdout);
       }
+      // Found by name in the remote host's listing, the same program.
+      const byName = await bpfscope(['dump', 'prog', 'name', name, '--host', 'box'], env);
+      expect(byName.code, byName.stderr).toBe(0);
+      expect(byName.stdout, `${name} by name`).toBe((await bpfscope(['dump', 'prog', id], env)).stdout);
     }
   });
 
