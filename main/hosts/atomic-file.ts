@@ -53,7 +53,11 @@ export async function writeFileAtomically(path: string, fill: (out: Writable) =>
     await outputTarget(path);
     await rename(temp, file);
   } catch (error) {
+    // The file is opened asynchronously: removed before that open ends, it would be made
+    // after. Closed first (an error of its own, such as the open failing, is beside the point).
+    out.on('error', () => undefined);
     out.destroy();
+    if (!out.closed) await new Promise<void>((closed) => out.once('close', () => closed()));
     await rm(temp, { force: true });
     throw error;
   }
