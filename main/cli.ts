@@ -49,8 +49,8 @@ const USAGE = `usage: bpfscope <command> [options]
   --accept-new-host-key   record an unknown SSH host key instead of asking
   --no-cache      remove the uploaded agent from the remote host on disconnect
   --json, -j      JSON output (keys and values as bpftool -j, plus ours)
-  ID              an object's id, as ls prints it, or as bpftool names it: id ID, and for
-                  programs and maps name NAME, for programs tag TAG (one object's)
+  ID              an object's id, as ls prints it, or as bpftool names it: id ID, pinned PATH
+                  (programs, maps, links), name NAME (programs, maps), tag TAG (programs)
 `;
 
 /**

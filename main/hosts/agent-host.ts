@@ -1,7 +1,7 @@
 // Host backed by the agent over any pair of pipes: a local child process
 // (`new AgentHost(spawn('native/build/agent-x86_64'))`) or an SSH channel.
 // Returns the same bytes LocalHost returns; map pages are trimmed to count.
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, PinnedObject, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawMapDiff, RawMapPage, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
 import { HostError } from './host-error.js';
@@ -134,6 +134,15 @@ export class AgentHost implements Host {
     const reply = await this.call('readFile', { path, limit });
     expectBlobs(reply, 1, 'readFile');
     return buf(reply.blobs[0]);
+  }
+
+  async pinnedObject(path: string): Promise<PinnedObject> {
+    const reply = await this.call('pinnedObject', { path });
+    const { kind, id } = (reply.result ?? {}) as Record<string, unknown>;
+    if ((kind !== 'prog' && kind !== 'map' && kind !== 'link') || typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+      throw new HostError({ code: 'EPROTO', message: 'agent: pinnedObject is not a kind and an id' });
+    }
+    return { kind, id };
   }
 
   async openMap(id: number): Promise<MapReader | null> {

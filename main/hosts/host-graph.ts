@@ -102,7 +102,7 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
   return { graph, notes };
 }
 
-const BPF_OBJECT_FDS = new Set(['anon_inode:bpf-prog', 'anon_inode:bpf-map', 'anon_inode:bpf_link']);
+const BPF_OBJECT_FDS = new Set(['anon_inode:bpf-prog', 'anon_inode:bpf-map', 'anon_inode:bpf_link', 'anon_inode:bpf-link']);
 
 /** How many BPF objects each of `pids` holds (from the owner scan). */
 async function heldCounts(session: HostSession, pids: readonly number[]): Promise<Map<number, number>> {

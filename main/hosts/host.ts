@@ -201,6 +201,11 @@ export interface RawMapPeek {
   value: Uint8Array | null;
 }
 
+export interface PinnedObject {
+  kind: 'prog' | 'map' | 'link';
+  id: number;
+}
+
 export interface Host {
   /** A short label for messages: `local`, `user@box`, … */
   readonly label: string;
@@ -219,6 +224,12 @@ export interface Host {
   btfInfo(id: number): Promise<RawBtfInfo | null>;
   owners(): Promise<RawOwnerFd[]>;
   readFile(path: string, limit: number): Promise<Uint8Array>;
+  /**
+   * The program, map or link pinned at path in a bpffs (what bpftool's `pinned PATH` names).
+   * Rejects as BPF_OBJ_GET does (ENOENT: nothing there; EINVAL: a pin of another kind).
+   * Optional: a snapshot or an object file has no pins.
+   */
+  pinnedObject?(path: string): Promise<PinnedObject>;
   /**
    * A file in pieces as it is read (up to limit bytes, else EFBIG), for a caller that may stop
    * early: kallsyms, whose every line the kernel formats as it is read. Optional: without it

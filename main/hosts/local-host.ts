@@ -1,5 +1,5 @@
 // Host backed by the in-process addon; needs CAP_BPF/CAP_SYS_ADMIN here.
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, PinnedObject, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawMapDiff, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import { closeSync, openSync } from 'node:fs';
 import { RTNL_DUMP_CODES } from './host.js';
 import { MAX_OBJECTS_PER_KIND, OBJECT_KIND_CODE } from './host.js';
@@ -113,6 +113,10 @@ export class LocalHost implements Host {
 
   async readFile(path: string, limit: number): Promise<Uint8Array> {
     return this.addon.readFile(path, limit);
+  }
+
+  async pinnedObject(path: string): Promise<PinnedObject> {
+    return this.addon.pinnedObject(path);
   }
 
   /**

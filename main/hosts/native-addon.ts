@@ -93,6 +93,8 @@ export interface NativeAddon {
   /** Scans /proc on the libuv thread pool. */
   owners(): Promise<NativeOwnerFd[]>;
   readFile(path: string, limit: number): Buffer;
+  /** The kind and id of the object pinned at path; throws an errno error as BPF_OBJ_GET fails. */
+  pinnedObject(path: string): { kind: 'prog' | 'map' | 'link'; id: number };
   /**
    * fd's file read from a duplicate of fd on the thread pool, pieceBytes (at most 1 MB) at a time,
    * each piece handed to onPiece in order (the last one shorter, empty at the end), or an error;

@@ -7,7 +7,9 @@ import type { ObjectKind, RawOwnerFd } from './host.js';
 const TARGET_KIND: Record<string, ObjectKind> = {
   'anon_inode:bpf-prog': 'prog',
   'anon_inode:bpf-map': 'map',
+  // A link's file is named bpf_link as created, bpf-link as reopened (by id or from its pin).
   'anon_inode:bpf_link': 'link',
+  'anon_inode:bpf-link': 'link',
   'anon_inode:btf': 'btf',
 };
 

@@ -8,7 +8,7 @@
 import { homedir } from 'node:os';
 import type { Client } from 'ssh2';
 import type { AgentHello } from './agent-session.js';
-import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
+import type { BpfStreamId, Host, HostClocks, MapDiffWatch, MapReader, ObjectKind, PinnedObject, RawBtfInfo, RawCgroupQuery, RawInfo, RawLinkInfo, RawNetns, RawOwnerFd, RawProgInfo, RawRingbufPositions, RawTaskFd, RawMapPages, RawMapPeek, RawTraceTail, RtnlDumpKind, StatsHold, TracePipe } from './host.js';
 import type { AgentHost } from './agent-host.js';
 import { HostError, toHostError } from './host-error.js';
 import { startRemoteAgent, type AgentDeployOptions, type RemoteAgent } from './ssh-agent-deploy.js';
@@ -170,6 +170,10 @@ export class SshHost implements Host {
   }
   readFile(path: string, limit: number): Promise<Uint8Array> {
     return this.run((h) => h.readFile(path, limit));
+  }
+
+  pinnedObject(path: string): Promise<PinnedObject> {
+    return this.run((h) => h.pinnedObject(path));
   }
   async openMap(id: number): Promise<MapReader | null> {
     let agent = this.live();

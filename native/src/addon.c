@@ -674,6 +674,33 @@ static napi_value enable_stats(napi_env env, napi_callback_info cb)
 
 /* Wall-clock and boot-clock nanoseconds read back to back: load times are boot
  * clock, and converting them the way bpftool does needs both. */
+/* pinnedObject(path): { kind: 'prog' | 'map' | 'link', id } of the object pinned at path. */
+static napi_value pinned_object(napi_env env, napi_callback_info cb)
+{
+	static const char *const kinds[] = { "prog", "map", "link" };
+	size_t argc = 1, len;
+	napi_value argv[1], obj, v;
+	char path[4096];
+	enum bs_obj_kind kind;
+	uint32_t id;
+	int err;
+
+	NODE_API_CALL(env, napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+	if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &len) != napi_ok || len >= sizeof(path) - 1) {
+		napi_throw_type_error(env, NULL, "pinnedObject(path): bad arguments");
+		return NULL;
+	}
+	err = bs_pinned_object(path, &kind, &id);
+	if (err)
+		return bs_throw_errno(env, -err, bs_cmd_name(bs_last_cmd()), 0);
+	NODE_API_CALL(env, napi_create_object(env, &obj));
+	NODE_API_CALL(env, napi_create_string_utf8(env, kinds[kind], NAPI_AUTO_LENGTH, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "kind", v));
+	NODE_API_CALL(env, napi_create_uint32(env, id, &v));
+	NODE_API_CALL(env, napi_set_named_property(env, obj, "id", v));
+	return obj;
+}
+
 static napi_value clocks(napi_env env, napi_callback_info cb)
 {
 	struct timespec real, boot;
@@ -702,7 +729,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "mapLookupBatch", map_lookup_batch }, { "mapNextPage", map_next_page },
 		{ "mapLookupBatchAsync", map_lookup_batch_async },
 		{ "mapMmap", map_mmap },
-		{ "enableStats", enable_stats }, { "clocks", clocks },
+		{ "enableStats", enable_stats }, { "clocks", clocks }, { "pinnedObject", pinned_object },
 		{ "progInfoAll", bs_napi_prog_info_all }, { "progInfoBatch", bs_napi_prog_info_batch }, { "mapInfoBatch", bs_napi_map_info_batch }, { "ringbufPositions", bs_napi_ringbuf_positions },
 		{ "progArrayBatch", bs_napi_prog_array_batch },
 		{ "mapWatchOpen", bs_napi_map_watch_open }, { "mapWatchDiff", bs_napi_map_watch_diff },

@@ -210,6 +210,28 @@ static int op_read_file(const struct bs_request *req, struct reply *r, struct bs
 	return 0;
 }
 
+static int op_pinned_object(const struct bs_request *req, struct reply *r)
+{
+	static const char *const kinds[] = { "prog", "map", "link" };
+	const struct bs_field *path = bs_request_field(req, "path");
+	enum bs_obj_kind kind;
+	uint32_t id;
+	int err;
+
+	if (!path || path->type != BS_F_STR)
+		return bs_reply_bad_args(r, "pinnedObject(path): bad arguments");
+	err = bs_pinned_object(path->str, &kind, &id);
+	if (err)
+		return bs_reply_fail_last(r, err, 0);
+	bs_json_raw(&r->meta, "{");
+	bs_json_key(&r->meta, "kind");
+	bs_json_str(&r->meta, kinds[kind], strlen(kinds[kind]));
+	bs_json_key(&r->meta, "id");
+	bs_json_u64(&r->meta, id);
+	bs_json_raw(&r->meta, "}");
+	return 0;
+}
+
 static int op_map_open(const struct bs_request *req, struct reply *r)
 {
 	uint32_t id;
@@ -281,6 +303,7 @@ static int dispatch(const char *op, const struct bs_request *req, struct reply *
 	if (!strcmp(op, "btfInfo")) return op_btf_info(req, r);
 	if (!strcmp(op, "owners")) return op_owners(r);
 	if (!strcmp(op, "readFile")) return op_read_file(req, r, &scratch[0]);
+	if (!strcmp(op, "pinnedObject")) return op_pinned_object(req, r);
 	if (!strcmp(op, "mapOpen")) return op_map_open(req, r);
 	if (!strcmp(op, "mapRead")) return op_map_read(req, r, scratch);
 	if (!strcmp(op, "close")) return op_close(req, r);

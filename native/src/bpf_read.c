@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,6 +50,7 @@ const char *bs_cmd_name(int cmd)
 	case BPF_LINK_GET_FD_BY_ID: return "BPF_LINK_GET_FD_BY_ID";
 	case BPF_LINK_GET_NEXT_ID: return "BPF_LINK_GET_NEXT_ID";
 	case BPF_ENABLE_STATS: return "BPF_ENABLE_STATS";
+	case BPF_OBJ_GET: return "BPF_OBJ_GET";
 	default: return "bpf";
 	}
 }
@@ -187,6 +189,59 @@ int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32
 		if (err != -ENOENT)
 			return err;
 	}
+}
+
+/* The kind of BPF object fd refers to, from its anon inode's name; -EINVAL for
+ * none we name (a pinned BTF object has no id-by-pin use here). */
+static int fd_kind(int fd, enum bs_obj_kind *kind)
+{
+	static const struct {
+		const char *target;
+		enum bs_obj_kind kind;
+	} kinds[] = { { "anon_inode:bpf-prog", BS_PROG }, { "anon_inode:bpf-map", BS_MAP },
+		      { "anon_inode:bpf-link", BS_LINK }, { "anon_inode:bpf_link", BS_LINK } };
+	char link[32], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(target, kinds[i].target)) {
+			*kind = kinds[i].kind;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int bs_pinned_object(const char *path, enum bs_obj_kind *kind, uint32_t *id)
+{
+	uint8_t info[BS_INFO_MAX];
+	uint32_t len = sizeof(info);
+	union bpf_attr attr;
+	int fd, err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (uint64_t)(uintptr_t)path;
+	fd = (int)sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
+	if (fd < 0)
+		return fd;
+	err = fd_kind(fd, kind);
+	if (!err) {
+		memset(info, 0, sizeof(info));
+		err = bs_obj_info(fd, info, &len);
+	}
+	close(fd);
+	if (err)
+		return err;
+	/* Every info struct (prog, map, link) starts with its type, then its id. */
+	if (len < 8)
+		return -EINVAL;
+	memcpy(id, info + 4, sizeof(*id));
+	return 0;
 }
 
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len)

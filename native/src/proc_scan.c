@@ -203,7 +203,7 @@ int bs_all_digits(const char *name)
 	return 1;
 }
 
-/* bpf fds are anon inodes named bpf-map, bpf-prog, bpf_link, bpf-stats
+/* bpf fds are anon inodes named bpf-map, bpf-prog, bpf_link (bpf-link reopened), bpf-stats
  * (and btf for BTF objects). */
 static int is_bpf_target(const char *target)
 {
@@ -254,7 +254,8 @@ static int is_own_read(int self, const char *target)
 {
 	return self &&
 	       (strcmp(target, "anon_inode:bpf-prog") == 0 || strcmp(target, "anon_inode:bpf-map") == 0 ||
-		strcmp(target, "anon_inode:bpf_link") == 0 || strcmp(target, "anon_inode:btf") == 0);
+		strcmp(target, "anon_inode:bpf_link") == 0 || strcmp(target, "anon_inode:bpf-link") == 0 ||
+		strcmp(target, "anon_inode:btf") == 0);
 }
 
 static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *), void *ctx,

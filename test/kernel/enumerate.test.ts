@@ -1,5 +1,7 @@
 // `bpfscope ls/show … --json` against `bpftool … show -j` on the same objects: every
 // object loaded on the machine, ours (the fixtures) and anything else.
+import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fixtures.js';
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
@@ -7,6 +9,21 @@ import { bpfscope, bpftoolJson, parseJsonExact, runCommand } from '../helpers/cl
 import { expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
 
 type Obj = JsonObj;
+
+/** Opens the pin argv[1] names (BPF_OBJ_GET), prints the fd, and holds it until killed. */
+const REOPEN_PIN = `
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+attr = (ctypes.c_uint64 * 16)()
+attr[0] = ctypes.addressof(path)
+NR_BPF = {'x86_64': 321, 'aarch64': 280}[os.uname().machine]
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+fd = libc.syscall(NR_BPF, 7, attr, ctypes.sizeof(attr))
+print(fd, flush=True)
+time.sleep(120)
+`;
 
 const skip = ensureKernelEnv();
 let fixtures: LoadedFixtures;
@@ -112,6 +129,55 @@ describe.skipIf(skip)('enumeration matches bpftool', () => {
       expect(shared.stderr).toContain(`2 maps have name ${name} (ids ${Math.min(first, second)}, ${Math.max(first, second)})`);
     } finally {
       for (const pin of pins) await runCommand('rm', ['-f', pin]);
+    }
+  });
+
+  it('finds a program, a map and a link by the path pinning them, and says what a path pins when it is not that', async () => {
+    const dir = `/sys/fs/bpf/bpfscope-pinned-${process.pid}`;
+    const prog = fixtures.report.programs[0]!;
+    const map = fixtures.report.maps[0]!;
+    const link = fixtures.report.links[0]!;
+    await runCommand('mkdir', ['-p', dir]);
+    try {
+      for (const [kind, id] of [['prog', prog.id], ['map', map.id], ['link', link.id]] as const) {
+        expect((await runCommand('bpftool', [kind, 'pin', 'id', String(id), `${dir}/${kind}`])).code).toBe(0);
+        const byPin = await bpfscope(['show', kind, 'pinned', `${dir}/${kind}`]);
+        expect(byPin.code, byPin.stderr).toBe(0);
+        expect(byPin.stdout, kind).toBe((await bpfscope(['show', kind, String(id)])).stdout);
+      }
+      expect((await bpfscope(['dump', 'map', 'pinned', `${dir}/map`, '--json'])).stdout).toBe((await bpfscope(['dump', 'map', String(map.id), '--json'])).stdout);
+      const cases: Array<[string[], RegExp]> = [
+        [['show', 'map', 'pinned', `${dir}/prog`], new RegExp(`^bpfscope: ${dir}/prog on local pins a prog \\(id ${prog.id}\\), not a map`)],
+        [['show', 'prog', 'pinned', `${dir}/none`], new RegExp(`^bpfscope: nothing is pinned at ${dir}/none on local`)],
+        [['dump', 'prog', 'pinned', '/etc/hostname'], /^bpfscope: \/etc\/hostname on local is not a BPF pin/],
+      ];
+      for (const [args, message] of cases) {
+        const result = await bpfscope(args);
+        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(message);
+      }
+    } finally {
+      await runCommand('rm', ['-rf', dir]);
+    }
+  });
+
+  it('counts a process holding a link it reopened (a "bpf-link" fd, not "bpf_link") among the link\'s holders', async () => {
+    const dir = `/sys/fs/bpf/bpfscope-holder-${process.pid}`;
+    const link = fixtures.report.links[0]!;
+    await runCommand('mkdir', ['-p', dir]);
+    // BPF_OBJ_GET of the pin from a process of its own: python3's ctypes, as the test has no loader of its own.
+    const holder = spawn('python3', ['-c', REOPEN_PIN, `${dir}/link`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      expect((await runCommand('bpftool', ['link', 'pin', 'id', String(link.id), `${dir}/link`])).code).toBe(0);
+      const fd = await new Promise<string>((resolve) => holder.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      expect(Number(fd)).toBeGreaterThan(2);
+      expect(readlinkSync(`/proc/${holder.pid}/fd/${fd}`)).toBe('anon_inode:bpf-link');
+      const shown = parseJsonExact<Obj>((await bpfscope(['show', 'link', String(link.id), '--json'])).stdout);
+      expect((shown.pids as Array<{ pid: number }>).map((p) => p.pid)).toContain(holder.pid);
+    } finally {
+      holder.kill();
+      await runCommand('rm', ['-rf', dir]);
     }
   });
 

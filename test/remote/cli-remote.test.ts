@@ -89,6 +89,22 @@ describe.skipIf(problem)(`bpfscope --host over loopback sshd${problem ? ` (skipp
     }
   });
 
+  it('finds an object by its pin over SSH (the agent opens the pin), and says when nothing is pinned there', async () => {
+    const pin = `/sys/fs/bpf/bpfscope-remote-pin-${process.pid}`;
+    const id = String(fixtures.program('count_getpid').id);
+    expect(spawnSync('bpftool', ['prog', 'pin', 'id', id, pin]).status).toBe(0);
+    try {
+      const remote = await bpfscope(['show', 'prog', 'pinned', pin, '--host', 'box'], env);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout).toBe((await bpfscope(['show', 'prog', id], env)).stdout);
+      const none = await bpfscope(['show', 'map', 'pinned', `${pin}-none`, '--host', 'box'], env);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/^bpfscope: nothing is pinned at \S+-none on \S+/);
+    } finally {
+      spawnSync('rm', ['-f', pin]);
+    }
+  });
+
   it('summaries, the host graph and stacks over SSH equal the local ones', async () => {
     interface Summary { runs_on: unknown[]; held_by: Array<{ pid: number; command_line?: string; place?: string }>; reads: unknown[]; writes: unknown[]; emits: unknown[]; jumps: unknown[]; untracked: unknown[] }
     const pid = fixtures.report.pid;
