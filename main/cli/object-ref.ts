@@ -15,8 +15,8 @@ const FOUND_BY: Readonly<Record<string, readonly string[]>> = { prog: ['pinned',
 const SELECTORS: ReadonlySet<string> = new Set(['name', 'tag', 'pinned']);
 
 /**
- * The object named at args[at] (and the word after it, for `id`, `name` and `tag`): checked
- * before a host is opened. Returns it and the index after its words.
+ * The object named at args[at] (and the word after it, for `id`, `pinned`, `name` and `tag`):
+ * checked before a host is opened. Returns it and the index after its words.
  */
 export function parseObjectRef(args: readonly string[], at: number, kind: string): { ref: ObjectRef; next: number } {
   const word = args[at];

@@ -191,8 +191,8 @@ int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32
 	}
 }
 
-/* The kind of BPF object fd refers to, from its anon inode's name; -EINVAL for
- * none we name (a pinned BTF object has no id-by-pin use here). */
+/* The kind of BPF object fd refers to, from its anon inode's name (only programs,
+ * maps and links can be pinned); -EINVAL for any other file. */
 static int fd_kind(int fd, enum bs_obj_kind *kind)
 {
 	static const struct {
