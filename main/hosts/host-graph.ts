@@ -15,6 +15,7 @@ import type { HostSession } from './host-session.js';
 import { getProgram, listLinks, listMaps, listPrograms } from './inventory.js';
 import { readMapSpecial } from './map-special.js';
 import { ownerContexts, ownerPlace } from './owner-context.js';
+import { targetKind } from './owners.js';
 import { accessContext, programAccess } from './program-access.js';
 
 const MAP_IN_MAP_TYPES = new Set([12, 13]);
@@ -102,8 +103,6 @@ export async function collectHostGraph(session: HostSession): Promise<CollectedG
   return { graph, notes };
 }
 
-const BPF_OBJECT_FDS = new Set(['anon_inode:bpf-prog', 'anon_inode:bpf-map', 'anon_inode:bpf_link', 'anon_inode:bpf-link']);
-
 /** How many BPF objects each of `pids` holds (from the owner scan). */
 async function heldCounts(session: HostSession, pids: readonly number[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
@@ -111,7 +110,9 @@ async function heldCounts(session: HostSession, pids: readonly number[]): Promis
   const wanted = new Set(pids);
   // The command's one walk of /proc (the program's owners came from it).
   for (const fd of await session.owners().catch(() => [])) {
-    if (wanted.has(fd.pid) && BPF_OBJECT_FDS.has(fd.target)) counts.set(fd.pid, (counts.get(fd.pid) ?? 0) + 1);
+    const kind = targetKind(fd.target);
+    // Programs, maps and links: a BTF fd is not counted as an object held.
+    if (wanted.has(fd.pid) && kind !== undefined && kind !== 'btf') counts.set(fd.pid, (counts.get(fd.pid) ?? 0) + 1);
   }
   return counts;
 }

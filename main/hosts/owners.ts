@@ -13,6 +13,11 @@ const TARGET_KIND: Record<string, ObjectKind> = {
   'anon_inode:btf': 'btf',
 };
 
+/** The kind of BPF object an fd's target names (`anon_inode:bpf-map` …); undefined for any other file. */
+export function targetKind(target: string): ObjectKind | undefined {
+  return TARGET_KIND[target];
+}
+
 export type OwnerIndex = Map<number, Owner[]>;
 
 const KIND_NUMBER: Record<ObjectKind, number> = { prog: 0, map: 1, link: 2, btf: 3 };
@@ -25,7 +30,7 @@ export function ownerKey(kind: ObjectKind, id: number): number {
 export function indexOwners(fds: readonly RawOwnerFd[]): OwnerIndex {
   const index: OwnerIndex = new Map();
   for (const fd of fds) {
-    const kind = TARGET_KIND[fd.target];
+    const kind = targetKind(fd.target);
     if (!kind) continue;
     const fdinfo = parseFdinfo(fd.fdinfo);
     const id = kind === 'prog' ? fdinfo.progId : kind === 'map' ? fdinfo.mapId : kind === 'link' ? fdinfo.linkId : btfIdOf(fd.fdinfo);

@@ -213,11 +213,11 @@ int bs_walk_cgroups(const char *root, int (*visit)(const char *path, uint64_t id
 	return 0;
 }
 
-/* A link's file is "bpf_link" as created, "bpf-link" as reopened (by id or from its pin). */
 static int holds_program(const char *target)
 {
-	return strcmp(target, "anon_inode:[perf_event]") == 0 || strcmp(target, "anon_inode:bpf_link") == 0 ||
-	       strcmp(target, "anon_inode:bpf-link") == 0;
+	enum bs_obj_kind kind;
+
+	return strcmp(target, "anon_inode:[perf_event]") == 0 || (bs_anon_kind(target, &kind) == 0 && kind == BS_LINK);
 }
 
 /* 0: recorded or skipped; 1: visit asked to stop; <0: the scan must end. */

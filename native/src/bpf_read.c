@@ -191,15 +191,29 @@ int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32
 	}
 }
 
-/* The kind of BPF object fd refers to, from its anon inode's name (only programs,
- * maps and links can be pinned); -EINVAL for any other file. */
-static int fd_kind(int fd, enum bs_obj_kind *kind)
+int bs_anon_kind(const char *target, enum bs_obj_kind *kind)
 {
+	/* A link's file is "bpf_link" as created, "bpf-link" as reopened (by id or from its pin). */
 	static const struct {
 		const char *target;
 		enum bs_obj_kind kind;
 	} kinds[] = { { "anon_inode:bpf-prog", BS_PROG }, { "anon_inode:bpf-map", BS_MAP },
-		      { "anon_inode:bpf-link", BS_LINK }, { "anon_inode:bpf_link", BS_LINK } };
+		      { "anon_inode:bpf_link", BS_LINK }, { "anon_inode:bpf-link", BS_LINK },
+		      { "anon_inode:btf", BS_BTF } };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(target, kinds[i].target)) {
+			*kind = kinds[i].kind;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The kind of BPF object fd refers to; -EINVAL for a file of none, or a BTF
+ * object (only programs, maps and links can be pinned). */
+static int fd_kind(int fd, enum bs_obj_kind *kind)
+{
 	char link[32], target[64];
 	ssize_t n;
 
@@ -208,13 +222,9 @@ static int fd_kind(int fd, enum bs_obj_kind *kind)
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!strcmp(target, kinds[i].target)) {
-			*kind = kinds[i].kind;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (bs_anon_kind(target, kind) || *kind == BS_BTF)
+		return -EINVAL;
+	return 0;
 }
 
 int bs_pinned_object(const char *path, enum bs_obj_kind *kind, uint32_t *id)

@@ -252,10 +252,9 @@ DIR *bs_open_fd_dir(int pid)
  */
 static int is_own_read(int self, const char *target)
 {
-	return self &&
-	       (strcmp(target, "anon_inode:bpf-prog") == 0 || strcmp(target, "anon_inode:bpf-map") == 0 ||
-		strcmp(target, "anon_inode:bpf_link") == 0 || strcmp(target, "anon_inode:bpf-link") == 0 ||
-		strcmp(target, "anon_inode:btf") == 0);
+	enum bs_obj_kind kind;
+
+	return self && bs_anon_kind(target, &kind) == 0;
 }
 
 static int scan_process(int pid, int (*visit)(const struct bs_owner_fd *, void *), void *ctx,

@@ -33,11 +33,7 @@ export class InfoReader {
 
   /** A fixed-size char array such as `name[16]`, cut at its first NUL. */
   charArray(offset: number, size: number): string | undefined {
-    if (!this.has(offset, size)) return undefined;
-    const bytes = this.bytes;
-    let end = offset;
-    while (end < offset + size && bytes[end] !== 0) end++;
-    return shortAscii(bytes, offset, end) ?? decoder.decode(bytes.subarray(offset, end));
+    return this.has(offset, size) ? cStringAt(this.bytes, offset, offset + size) : undefined;
   }
 
   /** Lowercase hex of a fixed-size field (e.g. `tag[8]`), read in place. */
@@ -51,9 +47,14 @@ export class InfoReader {
  * a loop, not indexOf: on a Buffer that is a call into C++ per name, 4 ms of a 1,000-program list.
  */
 export function cString(bytes: Uint8Array): string {
-  let end = 0;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
+  return cStringAt(bytes, 0, bytes.length);
+}
+
+/** cString of bytes[start, limit), read in place. */
+function cStringAt(bytes: Uint8Array, start: number, limit: number): string {
+  let end = start;
+  while (end < limit && bytes[end] !== 0) end++;
+  return shortAscii(bytes, start, end) ?? decoder.decode(bytes.subarray(start, end));
 }
 
 /** Each byte's two lowercase hex digits. */
