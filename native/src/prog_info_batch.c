@@ -48,7 +48,9 @@ static int reserve(struct bs_buf *buf, size_t *cap, size_t need)
 
 /* The fdinfo text of fd, read through the batch's open /proc/self/fdinfo
  * (a lookup of one name instead of a walk of the whole path); empty when it
- * cannot be read. Returns its length. */
+ * cannot be read. Returns its length. A read that fills less than it was
+ * offered has had all of it: procfs hands a seq_file's text over whole while
+ * it fits, and the read that would only say so is one syscall per program. */
 static size_t read_fdinfo(int fdinfo_dir, int fd, char *buf, size_t size)
 {
 	char name[16];
@@ -62,12 +64,16 @@ static size_t read_fdinfo(int fdinfo_dir, int fd, char *buf, size_t size)
 	if (file < 0)
 		return 0;
 	while (total + 1 < size) {
-		n = read(file, buf + total, size - 1 - total);
+		size_t offered = size - 1 - total;
+
+		n = read(file, buf + total, offered);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		total += (size_t)n;
+		if ((size_t)n < offered)
+			break;
 	}
 	close(file);
 	buf[total] = '\0';
