@@ -122,7 +122,7 @@ export class HostSession {
     const info = decodeBtfInfo(raw.info, raw.name);
     const { parseBtf } = await import('../kernel/btf/btf.js');
     if (info.kernelBtf && info.name !== 'vmlinux') return parseBtf(raw.data, await this.vmlinuxBtf());
-    return parseBtf(raw.data);
+    return parseBtf(raw.data, undefined, raw.zeroTail);
   }
 
   /** CLOCK_REALTIME − CLOCK_BOOTTIME, to show load times as wall-clock time. */

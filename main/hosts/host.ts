@@ -37,6 +37,8 @@ export interface RawLinkInfo extends RawInfo {
 export interface RawBtfInfo extends RawInfo {
   data: Uint8Array;
   name: Uint8Array;
+  /** Zero bytes that follow `data` in its ArrayBuffer, kept there for the BTF printers (parseBtf). */
+  zeroTail?: number;
 }
 
 export interface RawOwnerFd {

@@ -37,7 +37,9 @@ export interface NativeLinkInfo {
 export interface NativeBtfInfo {
   info: Buffer;
   fdinfo: string;
-  data: Buffer;
+  data: Uint8Array;
+  /** Zero bytes after data in its ArrayBuffer (native/src/bpf_read.h BS_BTF_ZERO_TAIL). */
+  zeroTail: number;
   name: Buffer;
 }
 

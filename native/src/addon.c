@@ -245,8 +245,9 @@ static napi_value btf_info(napi_env env, napi_callback_info cb)
 	}
 	obj = fdinfo_object(env, fd, d.info, d.info_len);
 	close(fd);
-	/* vmlinux's BTF is MBs: handed over, not copied again. */
-	if (obj && (bs_set_owned_buffer(env, obj, "data", &d.data) ||
+	/* vmlinux's BTF is MBs: handed over, not copied again, with its zero tail. */
+	if (obj && (bs_set_owned_view(env, obj, "data", &d.data, BS_BTF_ZERO_TAIL) ||
+		    bs_set_u32(env, obj, "zeroTail", BS_BTF_ZERO_TAIL) ||
 		    bs_set_buffer(env, obj, "name", d.name.data, d.name.len)))
 		obj = NULL;
 	bs_btf_detail_free(&d);

@@ -543,9 +543,11 @@ int bs_btf_detail(int fd, struct bs_btf_detail *out)
 	err = bs_obj_info(fd, (uint8_t *)&query, &len);
 	if (err)
 		return err;
-	err = bs_buf_alloc(&out->data, query.btf_size, BS_BTF_MAX);
-	if (!err)
+	err = bs_buf_alloc(&out->data, (uint64_t)query.btf_size + BS_BTF_ZERO_TAIL, BS_BTF_MAX);
+	if (!err) {
+		out->data.len = query.btf_size;
 		err = bs_buf_alloc(&out->name, query.name_len ? query.name_len + 1 : 1, BS_NAME_MAX);
+	}
 	if (err)
 		goto fail;
 	uint32_t btf_size = query.btf_size;

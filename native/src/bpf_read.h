@@ -95,7 +95,13 @@ struct bs_link_detail {
 int bs_link_detail(int fd, struct bs_link_detail *out);
 void bs_link_detail_free(struct bs_link_detail *self);
 
-/* BTF object info plus its raw blob and name. */
+/* Zero bytes kept past a BTF blob's end (data.len), in the same allocation:
+ * room for a type record of zeros at the next 4-byte boundary, the void
+ * type's, so a printer reads the blob's records in place instead of copying
+ * them after one (main/kernel/btf/records.ts). */
+#define BS_BTF_ZERO_TAIL 16
+
+/* BTF object info plus its raw blob (BS_BTF_ZERO_TAIL zero bytes follow it) and name. */
 struct bs_btf_detail {
 	uint8_t info[BS_INFO_MAX];
 	uint32_t info_len;

@@ -79,6 +79,27 @@ int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs
 	return bs_owned_buffer(env, buf, &v) == napi_ok ? set(env, obj, key, v) : -1;
 }
 
+int bs_set_owned_view(napi_env env, napi_value obj, const char *key, struct bs_buf *buf, uint32_t tail)
+{
+	size_t total = (size_t)buf->len + tail;
+	napi_value bytes, view;
+	napi_status status;
+	void *copy;
+
+	status = napi_create_external_arraybuffer(env, buf->data, total, free_owned, NULL, &bytes);
+	if (status == napi_ok) {
+		buf->data = NULL;
+	} else if (status == napi_no_external_buffers_allowed) {
+		status = napi_create_arraybuffer(env, total, &copy, &bytes);
+		if (status == napi_ok)
+			memcpy(copy, buf->data, total);
+	}
+	if (status == napi_ok)
+		status = napi_create_typedarray(env, napi_uint8_array, buf->len, bytes, 0, &view);
+	bs_buf_free(buf);
+	return status == napi_ok ? set(env, obj, key, view) : -1;
+}
+
 int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s)
 {
 	napi_value v;

@@ -22,6 +22,9 @@ int bs_set_buffer(napi_env env, napi_value obj, const char *key, const void *dat
 /* Hands buf's bytes to JS without a copy (freed when collected; buf is left empty), or copies
  * them where the runtime refuses outside memory (Electron's V8 sandbox). */
 int bs_set_owned_buffer(napi_env env, napi_value obj, const char *key, struct bs_buf *buf);
+/* As bs_set_owned_buffer, for memory that runs `tail` bytes past buf->len: a Uint8Array of
+ * buf->len bytes over an ArrayBuffer that holds the tail too, for readers that use it. */
+int bs_set_owned_view(napi_env env, napi_value obj, const char *key, struct bs_buf *buf, uint32_t tail);
 int bs_set_string(napi_env env, napi_value obj, const char *key, const char *s);
 int bs_set_u32(napi_env env, napi_value obj, const char *key, uint32_t n);
 int bs_set_u64(napi_env env, napi_value obj, const char *key, uint64_t n);

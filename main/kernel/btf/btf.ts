@@ -31,16 +31,19 @@ export class Btf {
   /** @internal Byte range of the string table in `bytes`. */
   readonly strStart: number;
   /** @internal */ readonly strEnd: number;
+  /** @internal Zero bytes that follow `bytes` in its ArrayBuffer (parseBtf). */
+  readonly zeroTail: number;
   /** String offsets below this belong to the base. */
   private readonly firstStrOff: number;
   private readonly decoded: (BtfType | undefined)[];
   private nameIndex: Map<string, number[]> | undefined;
   private recordsCopy: BtfRecords | undefined;
 
-  private constructor(bytes: Uint8Array, base: Btf | undefined) {
+  private constructor(bytes: Uint8Array, base: Btf | undefined, zeroTail: number) {
     const header = readHeader(bytes);
     this.base = base;
     this.bytes = bytes;
+    this.zeroTail = zeroTail;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.littleEndian = header.littleEndian;
     if (base && base.littleEndian !== header.littleEndian) throw new Error('split btf: endianness differs from base');
@@ -60,8 +63,8 @@ export class Btf {
     this.decoded = new Array<BtfType | undefined>(this.offsets.length);
   }
 
-  static parse(bytes: Uint8Array, base?: Btf): Btf {
-    return new Btf(bytes, base);
+  static parse(bytes: Uint8Array, base?: Btf, zeroTail = 0): Btf {
+    return new Btf(bytes, base, zeroTail);
   }
 
   /** The byte offset of every type record, walked from record to record. */
@@ -265,7 +268,11 @@ function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: 
   return words;
 }
 
-/** Parse a raw BTF blob; pass the base (usually vmlinux) for split BTF. */
-export function parseBtf(bytes: Uint8Array, base?: Btf): Btf {
-  return Btf.parse(bytes, base);
+/**
+ * Parse a raw BTF blob; pass the base (usually vmlinux) for split BTF. `zeroTail`: how many zero
+ * bytes follow the blob in its ArrayBuffer and stay zero; with 15 or more, its printers read the
+ * type records in place (with a record of zeros after them as void's) instead of copying them.
+ */
+export function parseBtf(bytes: Uint8Array, base?: Btf, zeroTail = 0): Btf {
+  return Btf.parse(bytes, base, zeroTail);
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBtf } from '../../../main/kernel/btf/btf.js';
+import { formatC } from '../../../main/kernel/btf/c.js';
 import { formatRaw } from '../../../main/kernel/btf/raw.js';
 import { KIND } from '../../../main/kernel/btf/wire.js';
 import { BtfBuilder } from './builder.js';
@@ -60,6 +61,27 @@ describe('where the bytes sit', () => {
     message.set(bytes, 3);
     const view = message.subarray(3, 3 + bytes.length);
     expect(formatRaw(parseBtf(view))).toBe(formatRaw(parseBtf(bytes)));
+  });
+
+  it('prints a blob followed by zeros (as the addon hands vmlinux over) from its own bytes, as it prints a copy', () => {
+    const bytes = readBytes(compileFixtureBtf('kinds'));
+    const expected = { raw: formatRaw(parseBtf(bytes)), c: formatC(parseBtf(bytes)) };
+    // Every length modulo 4, as a blob's end need not be aligned for the record of zeros after it.
+    for (const extra of [0, 1, 2, 3]) {
+      const blob = new Uint8Array(bytes.length + extra);
+      blob.set(bytes);
+      // The header's string length covers the padding (NULs: empty strings at the end).
+      new DataView(blob.buffer).setUint32(20, new DataView(bytes.buffer, bytes.byteOffset).getUint32(20, true) + extra, true);
+      const tailed = new Uint8Array(new ArrayBuffer(blob.length + 16), 0, blob.length);
+      tailed.set(blob);
+      const inPlace = parseBtf(tailed, undefined, 16);
+      expect(inPlace.records().words.buffer).toBe(tailed.buffer);
+      expect({ raw: formatRaw(inPlace), c: formatC(inPlace) }).toEqual(expected);
+      // A tail too short for the record: copied, and the same.
+      const short = parseBtf(tailed, undefined, 11);
+      expect(short.records().words.buffer).not.toBe(tailed.buffer);
+      expect({ raw: formatRaw(short), c: formatC(short) }).toEqual(expected);
+    }
   });
 });
 
