@@ -171,6 +171,13 @@ test('maps table and map detail with live watch', async ({ page }) => {
   await legend.first().click();
   await expect(legend.first()).toHaveAttribute('aria-pressed', 'true');
   await shot(page, 'map-detail');
+  // Unticked by the user, the only charted field stays unticked as ticks arrive (it was put back).
+  const calls = page.getByRole('checkbox', { name: 'calls', exact: true });
+  await expect(calls).toBeChecked();
+  await calls.uncheck();
+  const ticked = Number(await page.locator('[data-watch-ticks]').getAttribute('data-watch-ticks'));
+  await expect.poll(async () => Number(await page.locator('[data-watch-ticks]').getAttribute('data-watch-ticks')), { timeout: 10_000 }).toBeGreaterThan(ticked + 1);
+  await expect(calls).not.toBeChecked();
   await page.locator('[data-value-type]').click();
   await expect(page).toHaveURL(/#\/local\/btf\/\d+\?btf=\d+$/);
   await expect(page.getByLabel('BTF type name')).toHaveValue('');

@@ -10,7 +10,7 @@ import { lineOptions } from './line-options.js';
 import { MapPager, PAGE_ROWS } from '../../../renderer/src/lib/maps/map-pager.svelte.js';
 import ValueTree from '../../../renderer/src/lib/maps/ValueTree.svelte';
 import { perCpuTree } from '../../../renderer/src/lib/maps/per-cpu.js';
-import { fieldPoints, MapWatchState } from '../../../renderer/src/lib/maps/map-watch.svelte.js';
+import { defaultChartField, fieldPoints, MapWatchState } from '../../../renderer/src/lib/maps/map-watch.svelte.js';
 import { appendColumns, emptyPoints } from '../../../renderer/src/lib/charts/series-columns.js';
 import { PROGRAM_FIELDS } from '../../../renderer/src/lib/program/program-series.svelte.js';
 
@@ -175,5 +175,15 @@ describe('map watch pins', () => {
     expect(fieldPoints(watch.ticks, '01000000', 'calls', false)).toEqual([[1000, 3], [2000, 4]]);
     watch.unpin('01000000');
     expect(watch.keys).toEqual([]);
+  });
+
+  it('charts the first field that moves, not an id that stays put, else the first', () => {
+    const tick = (timeMs: number, proto: number, packets: number, bytes: number) =>
+      ({ timeMs, keys: {}, sums: [{ path: 'proto', value: proto }, { path: 'packets', value: packets }, { path: 'bytes', value: bytes }] });
+    expect(defaultChartField([])).toBeUndefined();
+    expect(defaultChartField([tick(1000, 17, 5, 500)])).toBe('proto');
+    expect(defaultChartField([tick(1000, 17, 5, 500), tick(2000, 17, 5, 500)])).toBe('proto');
+    expect(defaultChartField([tick(1000, 17, 5, 500), tick(2000, 17, 5, 900)])).toBe('bytes');
+    expect(defaultChartField([tick(1000, 17, 5, 500), tick(2000, 17, 6, 900), tick(3000, 17, 6, 900)])).toBe('packets');
   });
 });

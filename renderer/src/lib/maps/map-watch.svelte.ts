@@ -39,6 +39,19 @@ export class MapWatchState {
   }
 }
 
+/**
+ * Pure: the field a map's chart starts with: the first whose sum over keys has moved since the
+ * watch began (a counter, where a protocol number or a port stays put and charts a flat line),
+ * else the first field; undefined before the first tick.
+ */
+export function defaultChartField(ticks: readonly WatchTick[]): string | undefined {
+  const first = ticks[0]?.sums;
+  const last = ticks.at(-1)?.sums;
+  if (!first || !last) return undefined;
+  const start = new Map(first.map((s) => [s.path, s.value]));
+  return last.find((s) => start.has(s.path) && start.get(s.path) !== s.value)?.path ?? last[0]?.path;
+}
+
 /** Pure: chart series of `path` for the sum over keys (keyHex null) or one key, as values or rates. */
 export function fieldPoints(ticks: WatchTick[], keyHex: string | null, path: string, rate: boolean): Array<[number, number]> {
   return ticks.flatMap((tick) => {
