@@ -30,10 +30,14 @@ function maskedFdinfo(text: string): string {
   return text.replace(/^(run_time_ns|run_cnt|recursion_misses):.*$/gm, '$1: *');
 }
 
-/** Hex for byte fields (fast to compare, readable in a diff), masked info. */
+/**
+ * Hex for byte fields (fast to compare, readable in a diff), masked info. A BTF blob's zeroTail
+ * says where its bytes lie in memory (the addon's buffer, not an agent's message), not what they are.
+ */
 function comparable(raw: RawInfo, kind: ObjectKind, info: Buffer): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
+    if (key === 'zeroTail') continue;
     if (key === 'info') out[key] = info.toString('hex');
     else if (value instanceof Uint8Array) out[key] = Buffer.from(value).toString('hex');
     else out[key] = key === 'fdinfo' ? maskedFdinfo(String(value)) : value;
