@@ -59,12 +59,14 @@ export async function objectIdOf(session: HostSession, ref: ObjectRef, kind: 'pr
   if ('id' in ref) return ref.id;
   if (ref.by === 'pinned') return pinnedId(session, ref.value, kind);
   const inventory = await import('../hosts/inventory.js');
+  // Names and tags are all a match needs: no walk of /proc for owners, no reads of metadata maps.
+  const reach = { owners: false, metadata: false };
   const matches =
     kind === 'prog'
-      ? (await inventory.listPrograms(session))
+      ? (await inventory.listPrograms(session, undefined, reach))
           .filter(({ info, firstFuncName }) => (ref.by === 'tag' ? info.tag === ref.value : info.name === ref.value || progFullName(info, firstFuncName) === ref.value))
           .map(({ info }) => info.id)
-      : (await inventory.listMaps(session)).filter(({ info }) => info.name === ref.value).map(({ info }) => info.id);
+      : (await inventory.listMaps(session, reach)).filter(({ info }) => info.name === ref.value).map(({ info }) => info.id);
   if (matches.length === 1) return matches[0]!;
   throw new HostError({
     code: matches.length === 0 ? 'ENOENT' : 'EINVAL',

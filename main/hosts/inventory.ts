@@ -61,20 +61,33 @@ async function firstFuncName(session: HostSession, raw: ListedProg, info: ProgIn
 /** What a listing reads of a program; RawProgInfo's other arrays are read only for a full name. */
 type ListedProg = Pick<RawProgInfo, 'id' | 'info' | 'mapIds' | 'fdinfo'> & Partial<Pick<RawProgInfo, 'funcInfo'>>;
 
+/** What a listing reads besides each object's info. */
+export interface ListReach {
+  /** The processes holding each object: a walk of /proc (the agent's, on a remote host). */
+  owners: boolean;
+  /** Programs' metadata: a read of the maps each program uses. */
+  metadata: boolean;
+}
+
+/** What ls and the dashboard show. */
+const WHOLE: ListReach = { owners: true, metadata: true };
+
 /**
- * A program's show, its full name and metadata still to come from the returned promise, which
- * is undefined for a program that can have neither (most of a listing: no turn of the event loop).
+ * A program's show, its full name and metadata (when `metadata`) still to come from the returned
+ * promise, which is undefined for a program that can have neither (most of a listing: no turn
+ * of the event loop).
  */
-function programShowOf(session: HostSession, raw: ListedProg): { show: ProgShow; rest?: Promise<void> } {
+function programShowOf(session: HostSession, raw: ListedProg, metadata: boolean): { show: ProgShow; rest?: Promise<void> } {
   const info = decodeProgInfo(raw.info);
   const mapIds = u32Array(raw.mapIds);
   const show: ProgShow = { info, mapIds, fdinfo: parseFdinfo(raw.fdinfo) };
   const named = hasLongName(info);
-  if (!named && mapIds.length === 0) return { show };
+  const withMetadata = metadata && mapIds.length > 0;
+  if (!named && !withMetadata) return { show };
   const rest = Promise.all([
     named ? firstFuncName(session, raw, info) : undefined,
     // Like bpftool, a program whose metadata cannot be read is shown without it.
-    mapIds.length > 0 ? programMetadata(session, mapIds).catch(() => undefined) : undefined,
+    withMetadata ? programMetadata(session, mapIds).catch(() => undefined) : undefined,
   ]).then(([name, metadata]) => {
     if (name) show.firstFuncName = name;
     if (metadata) show.metadata = metadata;
@@ -82,8 +95,8 @@ function programShowOf(session: HostSession, raw: ListedProg): { show: ProgShow;
   return { show, rest };
 }
 
-async function programShow(session: HostSession, raw: RawProgInfo): Promise<ProgShow> {
-  const { show, rest } = programShowOf(session, raw);
+async function programShow(session: HostSession, raw: RawProgInfo, metadata: boolean): Promise<ProgShow> {
+  const { show, rest } = programShowOf(session, raw, metadata);
   await rest;
   return show;
 }
@@ -107,7 +120,7 @@ type Owned<T> = (shows: T[]) => Promise<T[]>;
  * owners, names and metadata are in, without holding up the reads (the owner walk can take
  * longer than a few batches).
  */
-async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>, owned: Owned<ProgShow>, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
+async function programShowsBatched(session: HostSession, batch: NonNullable<Host['progInfoBatch']>, metadata: boolean, owned: Owned<ProgShow>, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
   const shows: ProgShow[] = [];
   let listed = 0;
   const slices = new TimeSlices(LIST_SLICE_MS);
@@ -124,7 +137,7 @@ async function programShowsBatched(session: HostSession, batch: NonNullable<Host
       const pageShows: ProgShow[] = [];
       const rests: Promise<void>[] = [];
       for (const raw of page.records) {
-        const { show, rest } = programShowOf(session, raw);
+        const { show, rest } = programShowOf(session, raw, metadata);
         pageShows.push(show);
         // Handed on a batch at a time, shows are not kept: a thousand of them outliving the
         // young generation's collections made each collection copy them all.
@@ -163,13 +176,16 @@ function collectFuncNames(names: FuncNames, shows: readonly ProgShow[]): void {
 
 /**
  * Lists reading every object of a kind (by `read`, which sets owners with the function it is
- * given, else by id), with the owner scan running alongside.
+ * given, else by id), with the owner scan running alongside, or none when `owners` is false.
  */
-async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', fetch: (id: number) => Promise<T | null>, read?: (owned: Owned<T>) => Promise<T[]>): Promise<T[]> {
-  const owners = ownerIndex(session);
-  // Should reading the objects fail first, the scan's failure is not left unhandled.
-  owners.catch(() => undefined);
-  const owned: Owned<T> = (shows) => withOwners(kind, shows, owners);
+async function listWithOwners<T extends ProgShow | MapShow | LinkShow>(session: HostSession, kind: 'prog' | 'map' | 'link', owners: boolean, fetch: (id: number) => Promise<T | null>, read?: (owned: Owned<T>) => Promise<T[]>): Promise<T[]> {
+  let owned: Owned<T> = async (shows) => shows;
+  if (owners) {
+    const scan = ownerIndex(session);
+    // Should reading the objects fail first, the scan's failure is not left unhandled.
+    scan.catch(() => undefined);
+    owned = (shows) => withOwners(kind, shows, scan);
+  }
   return read ? read(owned) : owned(await fetchEach(await session.host.listIds(kind), fetch));
 }
 
@@ -180,18 +196,19 @@ async function getWithOwners<T extends ProgShow | MapShow | LinkShow>(session: H
   return found && (await withOwners(kind, [found], owners))[0]!;
 }
 
-/** One program as getProgram shows it, without its owners (no walk of /proc). */
-export async function getProgramUnowned(session: HostSession, id: number): Promise<ProgShow | null> {
+/** One program as getProgram shows it (without its metadata when `metadata` is false), without its owners (no walk of /proc). */
+export async function getProgramUnowned(session: HostSession, id: number, metadata = true): Promise<ProgShow | null> {
   const raw = await session.host.progInfo(id, false);
-  return raw && programShow(session, raw);
+  return raw && programShow(session, raw, metadata);
 }
 
 /**
  * Every program; `onBatch`, when given, has each batch as soon as it is complete (all of them at
  * once from a host without batches), and then a host's batches are not returned as well. The full
- * names of the programs listed, and only those (programs come and go), are kept.
+ * names of the programs listed, and only those (programs come and go), are kept. `reach`: what is
+ * read besides each program's info (a lookup by name or tag needs neither owners nor metadata).
  */
-export async function listPrograms(session: HostSession, onBatch?: ShowBatches<ProgShow>): Promise<ProgShow[]> {
+export async function listPrograms(session: HostSession, onBatch?: ShowBatches<ProgShow>, reach: ListReach = WHOLE): Promise<ProgShow[]> {
   const names: FuncNames = new Map();
   const handOn =
     onBatch &&
@@ -200,8 +217,8 @@ export async function listPrograms(session: HostSession, onBatch?: ShowBatches<P
       return onBatch(shows);
     });
   const batch = session.host.progInfoBatch;
-  const read = batch && ((owned: Owned<ProgShow>) => programShowsBatched(session, batch, owned, handOn));
-  const shows = await listWithOwners(session, 'prog', (id) => getProgramUnowned(session, id), read);
+  const read = batch && ((owned: Owned<ProgShow>) => programShowsBatched(session, batch, reach.metadata, owned, handOn));
+  const shows = await listWithOwners(session, 'prog', reach.owners, (id) => getProgramUnowned(session, id, reach.metadata), read);
   if (!batch && handOn) await handOn(shows);
   collectFuncNames(names, shows);
   funcNamesBySession.set(session, names);
@@ -217,8 +234,9 @@ async function mapShow(session: HostSession, id: number): Promise<MapShow | null
   return raw && { info: decodeMapInfo(raw.info), fdinfo: parseFdinfo(raw.fdinfo) };
 }
 
-export async function listMaps(session: HostSession): Promise<MapShow[]> {
-  return listWithOwners(session, 'map', (id) => mapShow(session, id));
+/** Every map; `reach.owners` false: without their owners (no walk of /proc). */
+export async function listMaps(session: HostSession, reach: Pick<ListReach, 'owners'> = WHOLE): Promise<MapShow[]> {
+  return listWithOwners(session, 'map', reach.owners, (id) => mapShow(session, id));
 }
 
 export async function getMap(session: HostSession, id: number): Promise<MapShow | null> {
@@ -238,7 +256,7 @@ async function linkShow(session: HostSession, id: number): Promise<LinkShow | nu
 }
 
 export async function listLinks(session: HostSession): Promise<LinkShow[]> {
-  return listWithOwners(session, 'link', (id) => linkShow(session, id));
+  return listWithOwners(session, 'link', true, (id) => linkShow(session, id));
 }
 
 export async function getLink(session: HostSession, id: number): Promise<LinkShow | null> {

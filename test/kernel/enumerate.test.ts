@@ -7,6 +7,9 @@ import { buildFixtures, startFixtures, type LoadedFixtures } from '../helpers/fi
 import { ensureKernelEnv } from '../helpers/kernel-env.js';
 import { bpfscope, bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
 import { expectListedLikeBpftool, expectSuperset, type JsonObj } from '../helpers/bpftool-compare.js';
+import { objectIdOf } from '../../main/cli/object-ref.js';
+import { HostSession } from '../../main/hosts/host-session.js';
+import { LocalHost } from '../../main/hosts/local-host.js';
 
 type Obj = JsonObj;
 
@@ -108,6 +111,32 @@ describe.skipIf(skip)('enumeration matches bpftool', () => {
     const none = await bpfscope(['show', 'prog', 'name', 'no_such_prog']);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^bpfscope: no prog with name no_such_prog on local/);
+  });
+
+  it('looks a name or a tag up without a walk of /proc for owners or a read of metadata maps', async () => {
+    const local = new LocalHost();
+    const asked: string[] = [];
+    // The host's calls counted; everything else is the local host's own.
+    const counted = new Proxy(local, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          asked.push(String(key));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const session = new HostSession(counted);
+    const count = fixtures.program('count_getpid');
+    expect(await objectIdOf(session, { by: 'name', value: 'count_getpid' }, 'prog')).toBe(count.id);
+    expect(asked).toContain('progInfoBatch');
+    // count_getpid uses maps: its metadata would be read from them (a mapInfo each).
+    expect(asked.filter((call) => call === 'owners' || call === 'mapInfo')).toEqual([]);
+    asked.length = 0;
+    expect(await objectIdOf(session, { by: 'name', value: 'getpid_counts' }, 'map')).toBe(fixtures.map('getpid_counts').id);
+    expect(asked).toContain('mapInfo');
+    expect(asked).not.toContain('owners');
   });
 
   it('finds a map by name, and says which ids share a name rather than pick one', async () => {
