@@ -673,12 +673,9 @@ static napi_value enable_stats(napi_env env, napi_callback_info cb)
 	return bs_wrap_fd(env, fd, 0);
 }
 
-/* Wall-clock and boot-clock nanoseconds read back to back: load times are boot
- * clock, and converting them the way bpftool does needs both. */
 /* pinnedObject(path): { kind: 'prog' | 'map' | 'link', id } of the object pinned at path. */
 static napi_value pinned_object(napi_env env, napi_callback_info cb)
 {
-	static const char *const kinds[] = { "prog", "map", "link" };
 	size_t argc = 1, len;
 	napi_value argv[1], obj, v;
 	char path[4096];
@@ -695,13 +692,15 @@ static napi_value pinned_object(napi_env env, napi_callback_info cb)
 	if (err)
 		return bs_throw_errno(env, -err, bs_cmd_name(bs_last_cmd()), 0);
 	NODE_API_CALL(env, napi_create_object(env, &obj));
-	NODE_API_CALL(env, napi_create_string_utf8(env, kinds[kind], NAPI_AUTO_LENGTH, &v));
+	NODE_API_CALL(env, napi_create_string_utf8(env, bs_obj_kind_name(kind), NAPI_AUTO_LENGTH, &v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "kind", v));
 	NODE_API_CALL(env, napi_create_uint32(env, id, &v));
 	NODE_API_CALL(env, napi_set_named_property(env, obj, "id", v));
 	return obj;
 }
 
+/* Wall-clock and boot-clock nanoseconds read back to back: load times are boot
+ * clock, and converting them the way bpftool does needs both. */
 static napi_value clocks(napi_env env, napi_callback_info cb)
 {
 	struct timespec real, boot;

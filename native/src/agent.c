@@ -212,8 +212,8 @@ static int op_read_file(const struct bs_request *req, struct reply *r, struct bs
 
 static int op_pinned_object(const struct bs_request *req, struct reply *r)
 {
-	static const char *const kinds[] = { "prog", "map", "link" };
 	const struct bs_field *path = bs_request_field(req, "path");
+	const char *name;
 	enum bs_obj_kind kind;
 	uint32_t id;
 	int err;
@@ -223,9 +223,10 @@ static int op_pinned_object(const struct bs_request *req, struct reply *r)
 	err = bs_pinned_object(path->str, &kind, &id);
 	if (err)
 		return bs_reply_fail_last(r, err, 0);
+	name = bs_obj_kind_name(kind);
 	bs_json_raw(&r->meta, "{");
 	bs_json_key(&r->meta, "kind");
-	bs_json_str(&r->meta, kinds[kind], strlen(kinds[kind]));
+	bs_json_str(&r->meta, name, strlen(name));
 	bs_json_key(&r->meta, "id");
 	bs_json_u64(&r->meta, id);
 	bs_json_raw(&r->meta, "}");

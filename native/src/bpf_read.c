@@ -191,6 +191,13 @@ int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32
 	}
 }
 
+const char *bs_obj_kind_name(enum bs_obj_kind kind)
+{
+	static const char *const names[] = { "prog", "map", "link", "btf" };
+
+	return names[kind];
+}
+
 int bs_anon_kind(const char *target, enum bs_obj_kind *kind)
 {
 	/* A link's file is "bpf_link" as created, "bpf-link" as reopened (by id or from its pin). */

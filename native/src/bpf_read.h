@@ -47,6 +47,8 @@ int bs_open_next(enum bs_obj_kind kind, uint32_t *id);
 int bs_open_next_info(enum bs_obj_kind kind, uint32_t *id, uint8_t *info, uint32_t *info_len);
 /* info_len: in, the buffer size; out, what the kernel wrote. */
 int bs_obj_info(int fd, uint8_t *info, uint32_t *info_len);
+/* The kind's name as the JS side spells it: "prog", "map", "link", "btf". */
+const char *bs_obj_kind_name(enum bs_obj_kind kind);
 /* The kind of BPF object an fd's link target ("anon_inode:bpf-map" …) names; -EINVAL for none. */
 int bs_anon_kind(const char *target, enum bs_obj_kind *kind);
 /* The kind (prog, map or link) and id of the object pinned at path in a bpffs; -errno as

@@ -101,29 +101,37 @@ static int whitelisted(const char *path)
 	return 0;
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t size)
+ssize_t bs_read_proc_text(int fd, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
+	size_t total = 0;
 
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total + 1 < size) {
-		n = read(fd, buf + total, size - 1 - (size_t)total);
+	while (total + 1 < size) {
+		size_t offered = size - 1 - total;
+		ssize_t n = read(fd, buf + total, offered);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			n = -errno;
-			close(fd);
-			return n;
+			return -errno;
 		}
-		if (n == 0)
+		total += (size_t)n;
+		if ((size_t)n < offered)
 			break;
-		total += n;
 	}
 	buf[total] = '\0';
+	return (ssize_t)total;
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = bs_read_proc_text(fd, buf, size);
 	close(fd);
-	return total;
+	return n;
 }
 
 int bs_self_fdinfo(int fd, char *buf, size_t size)

@@ -35,6 +35,12 @@ int bs_all_digits(const char *name);
 /* The process's comm without its newline; empty when it is gone. */
 void bs_read_comm(int pid, char comm[17]);
 
+/* The text of an open procfs file (fdinfo, comm) into buf, NUL-terminated; its
+ * length, or -errno. A read that fills less than it was offered has had all of
+ * it: procfs hands a seq_file's text over whole while it fits, and the read that
+ * would only say so is one syscall per file. */
+ssize_t bs_read_proc_text(int fd, char *buf, size_t size);
+
 /* Reads this process's fdinfo for fd into buf (NUL-terminated). */
 int bs_self_fdinfo(int fd, char *buf, size_t size);
 

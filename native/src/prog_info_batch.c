@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc_scan.h"
+
 
 /* A kernel's fdinfo of a program is a few hundred bytes. */
 #define FDINFO_MAX 2048
@@ -48,14 +50,11 @@ static int reserve(struct bs_buf *buf, size_t *cap, size_t need)
 
 /* The fdinfo text of fd, read through the batch's open /proc/self/fdinfo
  * (a lookup of one name instead of a walk of the whole path); empty when it
- * cannot be read. Returns its length. A read that fills less than it was
- * offered has had all of it: procfs hands a seq_file's text over whole while
- * it fits, and the read that would only say so is one syscall per program. */
+ * cannot be read. Returns its length. */
 static size_t read_fdinfo(int fdinfo_dir, int fd, char *buf, size_t size)
 {
 	char name[16];
 	ssize_t n;
-	size_t total = 0;
 	int file;
 
 	buf[0] = '\0';
@@ -63,21 +62,13 @@ static size_t read_fdinfo(int fdinfo_dir, int fd, char *buf, size_t size)
 	file = openat(fdinfo_dir, name, O_RDONLY | O_CLOEXEC);
 	if (file < 0)
 		return 0;
-	while (total + 1 < size) {
-		size_t offered = size - 1 - total;
-
-		n = read(file, buf + total, offered);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		total += (size_t)n;
-		if ((size_t)n < offered)
-			break;
-	}
+	n = bs_read_proc_text(file, buf, size);
 	close(file);
-	buf[total] = '\0';
-	return total;
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
 }
 
 /* Appends one program's record; 1 when it does not fit the batch. */

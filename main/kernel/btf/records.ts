@@ -24,6 +24,14 @@ export interface BtfRecords {
   readonly typeCount: number;
 }
 
+/** Sets start[id] of each type of `b`: the word index of its record, b's first record being at word `at`. */
+function fillStarts(start: Uint32Array, b: Btf, at: number): void {
+  const offsets = b.offsets;
+  const first = b.firstId;
+  const typeStart = b.typeStart;
+  for (let i = 0, n = offsets.length; i < n; i++) start[first + i] = at + ((offsets[i]! - typeStart) >>> 2);
+}
+
 /** Bytes of a type record: name_off, info, size or type. */
 const RECORD_BYTES = 12;
 
@@ -44,9 +52,7 @@ function recordsInPlace(btf: Btf): BtfRecords | undefined {
   const voidWord = (voidAt - first) >>> 2;
   const start = new Uint32Array(btf.typeCount);
   start[0] = voidWord;
-  const offsets = btf.offsets;
-  const typeStart = btf.typeStart;
-  for (let i = 0, n = offsets.length; i < n; i++) start[1 + i] = (offsets[i]! - typeStart) >>> 2;
+  fillStarts(start, btf, 0);
   return { words: all, start, strings: bytes.subarray(btf.strStart, btf.strEnd), typeCount: btf.typeCount };
 }
 
@@ -70,11 +76,7 @@ export function btfRecords(btf: Btf): BtfRecords {
   let at = 3;
   for (const b of chain) {
     words.set(b.words, at);
-    const offsets = b.offsets;
-    const first = b.firstId;
-    const typeStart = b.typeStart;
-    const base = at - (typeStart >>> 2);
-    for (let i = 0, n = offsets.length; i < n; i++) start[first + i] = base + (offsets[i]! >>> 2);
+    fillStarts(start, b, at);
     at += b.words.length;
   }
   let strings: Uint8Array;
