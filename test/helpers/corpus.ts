@@ -7,7 +7,7 @@
 // fail), bpftrace 0.17 has no rawtracepoint probe; tracepoints, uprobes, profile, interval
 // and software events work. bpftrace attaches everything through perf events
 // (PERF_EVENT_IOC_SET_BPF): it creates no bpf links.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -102,7 +102,7 @@ export function heldObjects(pid: number): HeldObjects {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function exited(child: ChildProcessWithoutNullStreams): Promise<void> {
+function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
@@ -132,26 +132,34 @@ async function startTracer(name: string, script: string, command: string, args: 
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const held = await attached(child, `bpftrace (${name})`, () => /Attaching \d+ probes?/.test(out), () => err, timeoutMs);
+  return { name, script, pid: child.pid!, ...held, stdout: () => out, stderr: () => err, child };
+}
+
+/**
+ * What `child` holds once it is ready (`ready`, given what it holds) and the fds it holds
+ * stopped changing; throws with its stderr if it exits first or is not ready by the deadline.
+ */
+async function attached(child: ChildProcess, label: string, ready: (held: HeldObjects) => boolean, stderr: () => string, timeoutMs: number): Promise<HeldObjects> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let stableSince = 0;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`bpftrace (${name}) exited with ${child.exitCode ?? child.signalCode}:\n${err}`);
+      throw new Error(`${label} exited with ${child.exitCode ?? child.signalCode}:\n${stderr()}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`bpftrace (${name}) did not attach within ${timeoutMs} ms:\n${err}`);
+      throw new Error(`${label} did not attach within ${timeoutMs} ms:\n${stderr()}`);
     }
-    if (/Attaching \d+ probes?/.test(out) && child.pid !== undefined) {
-      const held = JSON.stringify(heldObjects(child.pid));
-      if (held !== last) [last, stableSince] = [held, Date.now()];
-      else if (Date.now() - stableSince >= 300) break;
+    const held = child.pid === undefined ? undefined : heldObjects(child.pid);
+    if (held && ready(held)) {
+      const text = JSON.stringify(held);
+      if (text !== last) [last, stableSince] = [text, Date.now()];
+      else if (Date.now() - stableSince >= 300) return held;
     }
     await sleep(50);
   }
-  const held = JSON.parse(last) as HeldObjects;
-  return { name, script, pid: child.pid!, ...held, stdout: () => out, stderr: () => err, child };
 }
 
 /** Starts the named tools (all by default), one bpftrace process each. */

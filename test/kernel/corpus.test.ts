@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asBpftool71, expectBpftoolListingJson, expectListedLikeBpftool, expectSuperset, sameType, type JsonObj } from '../helpers/bpftool-compare.js';
-import { BIN, bpfscope, bpftoolJson, parseJsonExact, runCommand, type CommandResult } from '../helpers/cli.js';
+import { asBpftool71, expectBpftoolListingJson, expectSuperset, sameType, type JsonObj } from '../helpers/bpftool-compare.js';
+import { BIN, bpfscope, bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
 import { loadExoticObject, ROLLOUT_SCRIPT, startBpftrace, startCorpus, startNetTools, type Corpus, type ExoticObject, type NetTools } from '../helpers/corpus.js';
+import { bpftool, eachLimited, expectJitLikeObjdump, expectListedLikeBpftoolAll, expectMapDumpLikeBpftool, expectMapShownLikeBpftool, expectProgDumpsLikeBpftool, expectProgShownLikeBpftool, ok } from '../helpers/corpus-checks.js';
 import { buildFixtures, FIXTURE_BUILD_DIR } from '../helpers/fixtures.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
-import { expectJitTextLikeObjdump, jitImageOf } from '../helpers/objdump.js';
 import { expectListingLikeLlvmObjdump, expectObjfileBtfLikeBpftool, llvmObjdumpFunctions, type InsnJson } from '../helpers/objfile-compare.js';
 import { createHostService } from '../../main/server/host-service.js';
 
@@ -24,33 +24,6 @@ const counted = new Map<string, number>();
 
 function count(what: string, n = 1): void {
   counted.set(what, (counted.get(what) ?? 0) + n);
-}
-
-/** Runs `fn` over `items`, `limit` at a time (the machine has two cores). */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function ok(args: string[]): Promise<string> {
-  const result: CommandResult = await bpfscope(args);
-  expect(result.stderr, `bpfscope ${args.join(' ')}`).toBe('');
-  expect(result.code, `bpfscope ${args.join(' ')}`).toBe(0);
-  return result.stdout;
-}
-
-async function bpftool(args: string[]): Promise<string> {
-  const result = await runCommand('bpftool', args);
-  expect(result.code, `bpftool ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout;
-}
-
-/** Run statistics move between two reads when something has stats enabled: masked in both texts. */
-function maskStats(text: string): string {
-  return text.replace(/run_time_ns \d+ run_cnt \d+/g, 'run_time_ns N run_cnt N').replace(/recursion_misses \d+/g, 'recursion_misses N');
 }
 
 /**
@@ -71,9 +44,6 @@ function onlineCpus(): number {
     return n + (to === undefined ? 1 : to - from! + 1);
   }, 0);
 }
-
-/** Text with its numbers (decimal, hex, hex bytes) masked. */
-const maskNumbers = (text: string): string => text.replace(/\b(0x)?[0-9a-f]+\b/gi, '#');
 
 describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftool', () => {
   beforeAll(async () => {
@@ -104,103 +74,35 @@ describe.skipIf(skip)('corpus: programs loaded by bpftrace, compared with bpftoo
   });
 
   it('show prog: the keys and values of bpftool prog show, text and JSON, for every program', async () => {
-    await eachLimited(corpus.progIds(), 3, async (id) => {
-      const ours = parseJsonExact<JsonObj>(await ok(['show', 'prog', String(id), '--json']));
-      expectSuperset(ours, await bpftoolJson<JsonObj>(['prog', 'show', 'id', String(id)]), `prog ${id}`, 'prog');
-      const text = maskStats(await ok(['show', 'prog', String(id)]));
-      expect(text.startsWith(maskStats(await bpftool(['prog', 'show', 'id', String(id)]))), `prog ${id} text:\n${text}`).toBe(true);
-      count('show prog', 2);
-    });
+    await eachLimited(corpus.progIds(), 3, (id) => expectProgShownLikeBpftool(id, count));
   });
 
   it('show map: the keys and values of bpftool map show, text and JSON, for every map', async () => {
-    await eachLimited(corpus.mapIds(), 3, async (id) => {
-      const ours = parseJsonExact<JsonObj>(await ok(['show', 'map', String(id), '--json']));
-      expectSuperset(ours, await bpftoolJson<JsonObj>(['map', 'show', 'id', String(id)]), `map ${id}`, 'map');
-      const text = await ok(['show', 'map', String(id)]);
-      expect(text.startsWith(await bpftool(['map', 'show', 'id', String(id)])), `map ${id} text:\n${text}`).toBe(true);
-      count('show map', 2);
-    });
+    await eachLimited(corpus.mapIds(), 3, (id) => expectMapShownLikeBpftool(id, count));
   });
 
   it('dump map: bpftool map dump, JSON and text, for every map the tools hold', { timeout: 300_000 }, async () => {
-    // The tools update their maps all the time: JSON entries are matched by key and compared
-    // where both reads saw the same bytes; text (which has no bytes) is retried until a read
-    // of ours falls between two equal reads of bpftool's.
-    type Entry = { key: string[]; value?: unknown; values?: unknown; formatted?: unknown };
-    const raw = (e: Entry): string => JSON.stringify([e.key, e.value, e.values]);
+    // bpftrace's maps have no BTF (no `formatted`): an entry whose bytes both reads saw is compared whole.
     let comparedEntries = 0;
     await eachLimited(corpus.mapIds(), 2, async (id) => {
-      const peer = await runCommand('bpftool', ['map', 'dump', 'id', String(id), '-j']);
-      const ours = await bpfscope(['dump', 'map', String(id), '--json']);
-      expect(ours.code, `dump map ${id} --json: ${ours.stderr}`).toBe(0);
-      // bpftrace's maps have no BTF (no `formatted`): an entry whose bytes both reads saw is compared whole.
-      const theirs = new Map((JSON.parse(peer.stdout) as Entry[]).map((e) => [raw(e), JSON.stringify(e)]));
-      let compared = 0;
-      for (const e of JSON.parse(ours.stdout) as Entry[]) {
-        const entry = theirs.get(raw(e));
-        if (entry === undefined) continue;
-        expect(JSON.stringify(e), `map ${id} entry ${JSON.stringify(e.key)}`).toBe(entry);
-        compared++;
-      }
-      comparedEntries += compared;
-      count('dump map --json entries', compared);
-      for (let attempt = 0; ; attempt++) {
-        const before = await bpftool(['map', 'dump', 'id', String(id)]);
-        const text = (await bpfscope(['dump', 'map', String(id)])).stdout;
-        const after = await bpftool(['map', 'dump', 'id', String(id)]);
-        if (before !== after && attempt < 5) continue;
-        if (text !== before && before === after && attempt < 5) continue;
-        if (before === after && text !== before) {
-          // A value that follows whoever reads it (a min or max of every process's write sizes,
-          // which each reader's own writes move) never reads alike for both tools: the layout is
-          // compared with the numbers masked; the values were compared as JSON where both reads saw them alike.
-          expect(maskNumbers(text), `dump map ${id} text, numbers masked`).toBe(maskNumbers(before));
-          count('dump map text (values moving)');
-        } else if (before === after) {
-          count('dump map text');
-        }
-        break;
-      }
+      comparedEntries += await expectMapDumpLikeBpftool(id, count);
     });
     expect(comparedEntries, 'entries both reads saw alike').toBeGreaterThan(0);
   });
 
   it('ls progs / ls maps: every corpus object listed as bpftool lists it', async () => {
-    for (const [kind, ids] of [['prog', corpus.progIds()], ['map', corpus.mapIds()]] as const) {
-      const ours = new Map(parseJsonExact<JsonObj[]>(await ok(['ls', `${kind}s`, '--json'])).map((o) => [o.id, o]));
-      const wanted = new Set(ids);
-      const theirs = (await bpftoolJson<JsonObj[]>([kind, 'show'])).filter((o) => wanted.has(o.id));
-      expect(theirs.map((o) => o.id)).toEqual(ids);
-      for (const listed of theirs) {
-        expect(ours.has(listed.id), `${kind} ${listed.id} listed`).toBe(true);
-        await expectListedLikeBpftool(ours.get(listed.id)!, listed, kind);
-        count(`ls ${kind}s`);
-      }
-    }
+    await expectListedLikeBpftoolAll('prog', corpus.progIds(), count);
+    await expectListedLikeBpftoolAll('map', corpus.mapIds(), count);
   });
 
   it('dump prog: bpftool prog dump xlated, plain, linum and opcodes, text and JSON, for every program', async () => {
     await eachLimited(corpus.progIds(), 3, async (id) => {
-      for (const options of [[], ['linum'], ['opcodes']]) {
-        const flags = options.map((o) => `--${o}`);
-        const ours = asBpftool71(await ok(['dump', 'prog', String(id), ...flags]));
-        expect(ours, `dump prog ${id} ${options.join(' ')}`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', String(id), ...options]));
-        const json = JSON.parse(await ok(['dump', 'prog', String(id), '--json', ...flags])) as object[];
-        expectBpftoolListingJson(json, await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(id), ...options]), `dump prog ${id} --json ${options.join(' ')}`);
-        count('dump prog (text)');
-        count('dump prog (JSON)');
-      }
+      await expectProgDumpsLikeBpftool(id, `prog ${id}`, count);
     });
   });
 
   it('dump prog --jited --opcodes: reads as objdump -D -b binary -m i386:x86-64 reads each image', async () => {
-    await eachLimited(corpus.progIds(), 3, async (id) => {
-      const { image, ksyms, funcLens } = jitImageOf(id);
-      expect(image.length, `prog ${id} is JIT-ed`).toBeGreaterThan(0);
-      const lines = expectJitTextLikeObjdump(await ok(['dump', 'prog', String(id), '--jited', '--opcodes']), image, ksyms, funcLens, `prog ${id}`);
-      count('JIT lines vs objdump', lines);
-    });
+    await eachLimited(corpus.progIds(), 3, (id) => expectJitLikeObjdump(id, `prog ${id}`, count));
   });
 
   it('ls perf: the perf events each tool holds, as bpftool perf list', async () => {
@@ -338,20 +240,10 @@ describe.skipIf(skip)('corpus: network and cgroup programs loaded by iproute2 an
       expectSuperset(parseJsonExact<JsonObj>(await ok(['show', 'prog', id, '--json'])), await bpftoolJson<JsonObj>(['prog', 'show', 'id', id]), prog.name, 'prog');
       const shown = parseJsonExact<JsonObj & { attach_points: Array<{ mechanism: string; kind: string; target: string }> }>(await ok(['show', 'prog', id, '--json']));
       expect(shown.attach_points.map((p) => `${p.mechanism} ${p.kind} ${p.target}`), prog.name).toEqual([expect.stringMatching(where[prog.name]!)]);
-      let sourceLines = 0;
-      for (const options of [[], ['linum'], ['opcodes']]) {
-        const flags = options.map((o) => `--${o}`);
-        const text = await ok(['dump', 'prog', id, ...flags]);
-        expect(asBpftool71(text), `${prog.name} ${options.join(' ')}`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', id, ...options]));
-        sourceLines += (text.match(/^; /gm) ?? []).length;
-        expectBpftoolListingJson(JSON.parse(await ok(['dump', 'prog', id, '--json', ...flags])) as object[], await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', id, ...options]), `${prog.name} --json ${options.join(' ')}`);
-        count('dump prog (text)');
-        count('dump prog (JSON)');
-      }
+      const sourceLines = await expectProgDumpsLikeBpftool(prog.id, prog.name, count);
       // clang -g: BTF line info, so the listings carry the C source.
       expect(sourceLines, prog.name).toBeGreaterThan(0);
-      const { image, ksyms, funcLens } = jitImageOf(prog.id);
-      count('JIT lines vs objdump', expectJitTextLikeObjdump(await ok(['dump', 'prog', id, '--jited', '--opcodes']), image, ksyms, funcLens, prog.name));
+      await expectJitLikeObjdump(prog.id, prog.name, count);
       count('show prog', 2);
     });
   });
@@ -522,8 +414,7 @@ describe.skipIf(skip)('corpus: an object of exotic maps and global data loaded b
       expect(asBpftool71(await ok(['dump', 'prog', String(id), '--opcodes'])), `dump prog ${id} --opcodes`).toBe(await bpftool(['prog', 'dump', 'xlated', 'id', String(id), 'opcodes']));
       expectBpftoolListingJson(JSON.parse(await ok(['dump', 'prog', String(id), '--json', '--linum'])) as object[], await bpftoolJson<object[]>(['prog', 'dump', 'xlated', 'id', String(id), 'linum']), `dump prog ${id} --json --linum`);
       count('exotic dump prog (text and JSON)', 2);
-      const { image, ksyms, funcLens } = jitImageOf(id);
-      count('exotic JIT lines vs objdump', expectJitTextLikeObjdump(await ok(['dump', 'prog', String(id), '--jited', '--opcodes']), image, ksyms, funcLens, `prog ${id}`));
+      await expectJitLikeObjdump(id, `prog ${id}`, count);
     });
   });
 
