@@ -188,6 +188,46 @@ export async function startCorpus(names: readonly CorpusToolName[] = Object.keys
   };
 }
 
+/**
+ * Tools of Debian's libbpf-tools (bcc's CO-RE tools, each its own libbpf skeleton loader) that
+ * need no kprobe: tp_btf programs (tracing, attached by raw tracepoint links) and tracepoint
+ * programs (perf_event links), holding hash, array (.rodata, .bss), per-CPU array, stack
+ * trace, perf event array, ring buffer and cgroup array maps with the tools' BTF.
+ */
+export const LIBBPF_TOOLS = ['runqlat', 'offcputime', 'softirqs', 'hardirqs', 'execsnoop', 'mountsnoop', 'syscount', 'tcpstates'] as const;
+
+/**
+ * Starts libbpf-tools by their path, as a user runs them, side by side; resolves once each
+ * holds links and its fds have stopped changing (a skeleton attaches its programs one link
+ * after another; some load a program they attach only with an option, syscount's sys_enter).
+ */
+export async function startLibbpfTools(names: readonly string[] = LIBBPF_TOOLS, timeoutMs = 60_000): Promise<Corpus> {
+  const started: CorpusTool[] = [];
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const child of children) child.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+  };
+  const starting = names.map(async (name) => {
+    const path = `/usr/sbin/${name}`;
+    // Their event lines go nowhere: a pipe nobody reads would stop a tool once full.
+    const child = spawn(path, [], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const held = await attached(child, path, (h) => h.linkIds.length > 0, () => err, timeoutMs);
+    started.push({ name, script: path, pid: child.pid!, ...held, stdout: () => '', stderr: () => err });
+  });
+  const failed = (await Promise.allSettled(starting)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  started.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  const all = (pick: (t: CorpusTool) => number[]) => [...new Set(started.flatMap(pick))].sort((a, b) => a - b);
+  return { tools: started, progIds: () => all((t) => t.progIds), mapIds: () => all((t) => t.mapIds), linkIds: () => all((t) => t.linkIds), stop };
+}
+
 /** A program of the net tools: which loader put it where. */
 export interface NetToolProgram {
   name: string;
