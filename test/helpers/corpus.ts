@@ -163,16 +163,47 @@ async function attached(child: ChildProcess, label: string, ready: (held: HeldOb
 }
 
 /** Starts the named tools (all by default), one bpftrace process each. */
-export async function startCorpus(names: readonly CorpusToolName[] = Object.keys(CORPUS_SCRIPTS) as CorpusToolName[]): Promise<Corpus> {
-  const started: Array<Awaited<ReturnType<typeof startBpftrace>>> = [];
+export function startCorpus(names: readonly CorpusToolName[] = Object.keys(CORPUS_SCRIPTS) as CorpusToolName[]): Promise<Corpus> {
+  // Started side by side: each spends its first seconds compiling its script.
+  return corpusOf(names.map((name) => startBpftrace(name, CORPUS_SCRIPTS[name])));
+}
+
+/**
+ * Tools of Debian's libbpf-tools (bcc's CO-RE tools, each its own libbpf skeleton loader) that
+ * need no kprobe: tp_btf programs (tracing, attached by raw tracepoint links) and tracepoint
+ * programs (perf_event links), holding hash, array (.rodata, .bss), per-CPU array, stack
+ * trace, perf event array, ring buffer and cgroup array maps with the tools' BTF.
+ */
+export const LIBBPF_TOOLS = ['runqlat', 'offcputime', 'softirqs', 'hardirqs', 'execsnoop', 'mountsnoop', 'syscount', 'tcpstates'] as const;
+
+/** Starts libbpf-tools by their path, as a user runs them, side by side. */
+export function startLibbpfTools(names: readonly string[] = LIBBPF_TOOLS): Promise<Corpus> {
+  return corpusOf(names.map((name) => startLibbpfTool(name)));
+}
+
+/**
+ * Runs /usr/sbin/NAME; resolves once it holds links and its fds have stopped changing (a
+ * skeleton attaches its programs one link after another; some load a program they attach only
+ * with an option, syscount's sys_enter).
+ */
+async function startLibbpfTool(name: string, timeoutMs = 60_000): Promise<CorpusTool & { child: ChildProcess }> {
+  const path = `/usr/sbin/${name}`;
+  // Their event lines go nowhere: a pipe nobody reads would stop a tool once full.
+  const child = spawn(path, [], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const held = await attached(child, path, (h) => h.linkIds.length > 0, () => err, timeoutMs);
+  return { name, script: path, pid: child.pid!, ...held, stdout: () => '', stderr: () => err, child };
+}
+
+/** The tools being started, as one corpus once all have attached; if one fails, the others are stopped and its error thrown. */
+async function corpusOf(starting: ReadonlyArray<Promise<CorpusTool & { child: ChildProcess }>>): Promise<Corpus> {
+  const results = await Promise.allSettled(starting);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async (): Promise<void> => {
     for (const tool of started) tool.child.kill('SIGKILL');
     await Promise.all(started.map((tool) => exited(tool.child)));
   };
-  // Started side by side: each spends its first seconds compiling its script.
-  const starting = names.map((name) => startBpftrace(name, CORPUS_SCRIPTS[name]));
-  const results = await Promise.allSettled(starting);
-  for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await stop();
@@ -186,46 +217,6 @@ export async function startCorpus(names: readonly CorpusToolName[] = Object.keys
     linkIds: () => all((t) => t.linkIds),
     stop,
   };
-}
-
-/**
- * Tools of Debian's libbpf-tools (bcc's CO-RE tools, each its own libbpf skeleton loader) that
- * need no kprobe: tp_btf programs (tracing, attached by raw tracepoint links) and tracepoint
- * programs (perf_event links), holding hash, array (.rodata, .bss), per-CPU array, stack
- * trace, perf event array, ring buffer and cgroup array maps with the tools' BTF.
- */
-export const LIBBPF_TOOLS = ['runqlat', 'offcputime', 'softirqs', 'hardirqs', 'execsnoop', 'mountsnoop', 'syscount', 'tcpstates'] as const;
-
-/**
- * Starts libbpf-tools by their path, as a user runs them, side by side; resolves once each
- * holds links and its fds have stopped changing (a skeleton attaches its programs one link
- * after another; some load a program they attach only with an option, syscount's sys_enter).
- */
-export async function startLibbpfTools(names: readonly string[] = LIBBPF_TOOLS, timeoutMs = 60_000): Promise<Corpus> {
-  const started: CorpusTool[] = [];
-  const children: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
-    for (const child of children) child.kill('SIGKILL');
-    await Promise.all(children.map(exited));
-  };
-  const starting = names.map(async (name) => {
-    const path = `/usr/sbin/${name}`;
-    // Their event lines go nowhere: a pipe nobody reads would stop a tool once full.
-    const child = spawn(path, [], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(child);
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    const held = await attached(child, path, (h) => h.linkIds.length > 0, () => err, timeoutMs);
-    started.push({ name, script: path, pid: child.pid!, ...held, stdout: () => '', stderr: () => err });
-  });
-  const failed = (await Promise.allSettled(starting)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await stop();
-    throw failed.reason;
-  }
-  started.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
-  const all = (pick: (t: CorpusTool) => number[]) => [...new Set(started.flatMap(pick))].sort((a, b) => a - b);
-  return { tools: started, progIds: () => all((t) => t.progIds), mapIds: () => all((t) => t.mapIds), linkIds: () => all((t) => t.linkIds), stop };
 }
 
 /** A program of the net tools: which loader put it where. */
