@@ -3,7 +3,7 @@
 // open cluster too big to draw, and lanes whose nodes never overlap.
 import { describe, expect, it } from 'vitest';
 import type { HostGraph } from '../../../main/api/graph-records.js';
-import { layoutGraph } from '../../../renderer/src/lib/graph/graph-layout.js';
+import { laneColumns, layoutGraph } from '../../../renderer/src/lib/graph/graph-layout.js';
 import { activity, buildGraphView, clusterOf, initialCollapsed, MAX_OPEN_MEMBERS, placeEdgeLabels, UNOWNED } from '../../../renderer/src/lib/graph/graph-model.js';
 
 const ALL = new Set(['attach', 'link', 'prog', 'map'] as const);
@@ -118,6 +118,37 @@ describe('lane layout', () => {
       byColumn.set(key, [...(byColumn.get(key) ?? []), layout.nodes[n.id]!.y].sort((a, b) => a - b));
     }
     for (const ys of byColumn.values()) for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(38);
+  });
+
+  it('stands lanes side by side where a view is wider than one tall stack of them, in order, none over another', () => {
+    const nodes = Array.from({ length: 12 * 8 }, (_, i) => ({ id: `n${i}`, width: 150, height: 38, column: i % 4, cluster: `c${Math.floor(i / 8)}` }));
+    const lanes = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const view = { width: 1400, height: 800 };
+    const stacked = layoutGraph({ seq: 3, nodes, edges: [], lanes });
+    const layout = layoutGraph({ seq: 4, nodes, edges: [], lanes, view });
+    const scale = (l: { width: number; height: number }) => Math.min(1, view.width / l.width, view.height / l.height);
+    expect(layout.width).toBeGreaterThan(stacked.width);
+    expect(scale(layout)).toBeGreaterThan(1.25 * scale(stacked));
+    const boxes = lanes.map((lane) => layout.lanes[lane]!);
+    // Column by column, top to bottom: the lanes' order reads the same.
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.x > boxes[i - 1]!.x || (boxes[i]!.x === boxes[i - 1]!.x && boxes[i]!.y > boxes[i - 1]!.y)).toBe(true);
+    for (const a of boxes) for (const b of boxes) {
+      if (a === b) continue;
+      expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
+    }
+    for (const n of nodes) {
+      const box = layout.lanes[n.cluster]!;
+      const at = layout.nodes[n.id]!;
+      expect(at.x >= box.x && at.x + n.width <= box.x + box.width && at.y >= box.y && at.y + n.height <= box.y + box.height).toBe(true);
+    }
+  });
+
+  it('keeps one column of lanes when it fits the view unscaled, or when the view is not known', () => {
+    expect(laneColumns([200, 200, 200], 1096, { width: 1200, height: 900 })).toEqual([[0, 1, 2]]);
+    expect(laneColumns(Array(12).fill(300), 1096, undefined)).toEqual([Array.from({ length: 12 }, (_, i) => i)]);
+    const columns = laneColumns(Array(12).fill(300), 1096, { width: 2400, height: 900 });
+    expect(columns.length).toBeGreaterThan(1);
+    expect(columns.flat()).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
   it('labels map accesses, not runs edges, and never one label over another', () => {

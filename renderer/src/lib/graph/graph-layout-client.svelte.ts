@@ -15,13 +15,14 @@ export class GraphLayoutClient {
     };
   }
 
-  /** Lays out `view`, its lanes in `lanes` order. */
-  request(view: GraphView, lanes: string[]): void {
+  /** Lays out `view`, its lanes in `lanes` order, for a frame of `size` (px). */
+  request(view: GraphView, lanes: string[], size: { width: number; height: number }): void {
     const request: LayoutRequest = {
       seq: ++this.seq,
       nodes: view.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height, column: n.column, ...(n.cluster ? { cluster: n.cluster } : {}) })),
       edges: view.edges.map((e) => ({ from: e.from, to: e.to })),
       lanes,
+      view: size,
     };
     this.worker.postMessage(request);
   }

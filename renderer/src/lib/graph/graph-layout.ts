@@ -2,7 +2,9 @@
 // follow how things run — attach point, link, program, map — so every lane reads left to right
 // the same way; what belongs to no single tool (shared maps, collapsed clusters, attach points
 // of several tools) has a lane of its own at the top. Within a column, nodes are ordered by the
-// mean row of their neighbours (two sweeps), which keeps edges short and mostly level.
+// mean row of their neighbours (two sweeps), which keeps edges short and mostly level. Many
+// lanes stand side by side in columns of lanes, as many as make the picture fit the view's
+// shape at the largest scale (one tall stack of a dozen tools drew them too small to read).
 // Linear in nodes and edges: thousands lay out in milliseconds, in a worker (layout-worker.ts).
 
 export interface LayoutNode {
@@ -20,6 +22,8 @@ export interface LayoutRequest {
   edges: Array<{ from: string; to: string }>;
   /** Lane order: clusters first to last; nodes without a cluster go in the lane above them. */
   lanes: string[];
+  /** The size of the view the graph is drawn in (px); absent: one column of lanes. */
+  view?: { width: number; height: number };
 }
 
 export interface Point {
@@ -45,6 +49,10 @@ const LANE_GAP = 18;
 const LEFT = 16;
 const COLUMNS = 4;
 const SHARED = '';
+/** Space between two columns of lanes. */
+const LANE_COLUMN_GAP = 48;
+/** Columns of lanes at most: more than this are too wide to read at any scale. */
+const MAX_LANE_COLUMNS = 6;
 
 /** Orders each column of a lane by the mean row of each node's neighbours. */
 function orderColumns(columns: string[][], neighbours: Map<string, string[]>, row: Map<string, number>): void {
@@ -114,24 +122,75 @@ export function layoutGraph(request: LayoutRequest): LayoutResult {
     orderColumns(columns, neighbours, row);
   }
 
-  const nodes: LayoutResult['nodes'] = {};
-  const boxes: LayoutResult['lanes'] = {};
-  let y = 0;
-  const width = LEFT + COLUMNS * COLUMN_WIDTH;
+  // Each lane laid out at its own origin, then the lanes placed.
+  const laneWidth = LEFT + COLUMNS * COLUMN_WIDTH;
+  const placedLanes: Array<{ lane: string; height: number; nodes: Array<[string, Point]> }> = [];
   for (const lane of lanes) {
     const columns = byLane.get(lane)!;
     if (columns.every((c) => c.length === 0)) continue;
     const slots = placeRows(columns, neighbours);
     const rows = Math.max(...[...slots.values()].map((r) => r + 1));
-    const height = LANE_TITLE + rows * ROW;
-    boxes[lane] = { x: 0, y, width, height };
+    const nodes: Array<[string, Point]> = [];
     columns.forEach((column, c) => {
       for (const id of column) {
         const size = sizes.get(id)!;
-        nodes[id] = { x: LEFT + c * COLUMN_WIDTH + (COLUMN_WIDTH - 24 - size.width) / 2, y: y + LANE_TITLE + slots.get(id)! * ROW + (ROW - size.height) / 2 };
+        nodes.push([id, { x: LEFT + c * COLUMN_WIDTH + (COLUMN_WIDTH - 24 - size.width) / 2, y: LANE_TITLE + slots.get(id)! * ROW + (ROW - size.height) / 2 }]);
       }
     });
-    y += height + LANE_GAP;
+    placedLanes.push({ lane, height: LANE_TITLE + rows * ROW, nodes });
   }
-  return { seq: request.seq, nodes, lanes: boxes, width, height: Math.max(0, y - LANE_GAP), ms: performance.now() - started };
+  const stacks = laneColumns(placedLanes.map((l) => l.height), laneWidth, request.view);
+  const nodes: LayoutResult['nodes'] = {};
+  const boxes: LayoutResult['lanes'] = {};
+  let width = 0;
+  let height = 0;
+  stacks.forEach((stack, k) => {
+    const x = k * (laneWidth + LANE_COLUMN_GAP);
+    let y = 0;
+    for (const i of stack) {
+      const { lane, height: laneHeight, nodes: laneNodes } = placedLanes[i]!;
+      boxes[lane] = { x, y, width: laneWidth, height: laneHeight };
+      for (const [id, at] of laneNodes) nodes[id] = { x: x + at.x, y: y + at.y };
+      y += laneHeight + LANE_GAP;
+    }
+    width = x + laneWidth;
+    height = Math.max(height, y - LANE_GAP);
+  });
+  return { seq: request.seq, nodes, lanes: boxes, width: Math.max(width, laneWidth), height, ms: performance.now() - started };
+}
+
+/**
+ * The lanes (by index, in order) of each column of lanes: the count of columns whose picture
+ * fits `view` at the largest scale (never above 1: the fewest columns that reach it), each
+ * column filled in order up to an even share of the total height.
+ */
+export function laneColumns(heights: readonly number[], laneWidth: number, view: { width: number; height: number } | undefined): number[][] {
+  const fill = (count: number): number[][] => {
+    const total = heights.reduce((a, b) => a + b + LANE_GAP, 0);
+    const share = total / count;
+    const stacks: number[][] = [[]];
+    let used = 0;
+    heights.forEach((h, i) => {
+      const stack = stacks.at(-1)!;
+      if (stack.length > 0 && used + h / 2 > share && stacks.length < count) {
+        stacks.push([i]);
+        used = h + LANE_GAP;
+      } else {
+        stack.push(i);
+        used += h + LANE_GAP;
+      }
+    });
+    return stacks;
+  };
+  if (!view || !(view.width > 0 && view.height > 0) || heights.length < 2) return [heights.map((_, i) => i)];
+  let best = fill(1);
+  let bestScale = 0;
+  for (let count = 1; count <= Math.min(MAX_LANE_COLUMNS, heights.length); count++) {
+    const stacks = fill(count);
+    const width = stacks.length * laneWidth + (stacks.length - 1) * LANE_COLUMN_GAP;
+    const height = Math.max(...stacks.map((stack) => stack.reduce((a, i) => a + heights[i]! + LANE_GAP, -LANE_GAP)));
+    const scale = Math.min(1, view.width / width, view.height / height);
+    if (scale > bestScale * 1.0001) [best, bestScale] = [stacks, scale];
+  }
+  return best;
 }
