@@ -140,6 +140,37 @@ export async function expectMapDumpLikeBpftool(id: number, count: Count): Promis
   }
 }
 
+/** expectMapDumpLikeBpftool on every map of `ids`, two at a time; some entries must have read alike. */
+export async function expectMapDumpsLikeBpftool(ids: readonly number[], count: Count): Promise<void> {
+  let comparedEntries = 0;
+  await eachLimited(ids, 2, async (id) => {
+    comparedEntries += await expectMapDumpLikeBpftool(id, count);
+  });
+  expect(comparedEntries, 'entries both reads saw alike').toBeGreaterThan(0);
+}
+
+export type PerfEntry = Record<string, unknown> & { pid: number; fd: number };
+
+/**
+ * `ls perf --json`: the perf events of the processes `pids` that bpftool perf list names
+ * (BPF_TASK_FD_QUERY answers for them) listed with bpftool's keys and values, at least `least`
+ * of them. Returns everything ls perf lists for those processes.
+ */
+export async function expectPerfListedLikeBpftool(pids: ReadonlySet<number>, least: number, count: Count): Promise<PerfEntry[]> {
+  const listed = parseJsonExact<PerfEntry[]>(await ok(['ls', 'perf', '--json'])).filter((e) => pids.has(e.pid));
+  const ours = listed.filter((e) => e.prog_id !== undefined);
+  const theirs = (await bpftoolJson<PerfEntry[]>(['perf', 'list'])).filter((e) => pids.has(e.pid));
+  expect(theirs.length).toBeGreaterThanOrEqual(least);
+  const key = (e: PerfEntry) => `${e.pid}:${String(e.fd)}`;
+  expect(new Set(ours.map(key))).toEqual(new Set(theirs.map(key)));
+  const byKey = new Map(ours.map((e) => [key(e), e]));
+  for (const entry of theirs) {
+    expectSuperset({ ...byKey.get(key(entry))!, id: 0 }, { ...entry, id: 0 }, `perf ${key(entry)}`, 'prog');
+    count('ls perf');
+  }
+  return listed;
+}
+
 /** `ls progs|maps|links --json` lists each of `ids` as bpftool's list does. */
 export async function expectListedLikeBpftoolAll(kind: 'prog' | 'map' | 'link', ids: readonly number[], count: Count): Promise<void> {
   const ours = new Map(parseJsonExact<JsonObj[]>(await ok(['ls', `${kind}s`, '--json'])).map((o) => [o.id, o]));
