@@ -111,7 +111,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `bpftrace -e script` and resolves once it has attached every probe: it printed
- * "Attaching N probes..." and the fds it holds stopped changing.
+ * "Attaching N probes...", holds its programs, and the fds it holds stopped changing.
  */
 export function startBpftrace(name: string, script: string, timeoutMs = 60_000): Promise<CorpusTool & { child: ChildProcessWithoutNullStreams }> {
   return startTracer(name, script, 'bpftrace', ['-e', script], timeoutMs);
@@ -132,9 +132,16 @@ async function startTracer(name: string, script: string, command: string, args: 
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const held = await attached(child, `bpftrace (${name})`, () => /Attaching \d+ probes?/.test(out), () => err, timeoutMs);
+  // Its programs are loaded after it says so: on a busy machine the fds held still then were none.
+  const held = await attached(child, `bpftrace (${name})`, (h) => /Attaching \d+ probes?/.test(out) && h.progIds.length > 0, () => err, timeoutMs);
   return { name, script, pid: child.pid!, ...held, stdout: () => out, stderr: () => err, child };
 }
+
+/**
+ * How long a tool's fds must stay the same before it counts as attached: long enough for a
+ * loader slowed by tests beside it (eight libbpf-tools start on two cores) to open the next.
+ */
+const STEADY_MS = 1000;
 
 /**
  * What `child` holds once it is ready (`ready`, given what it holds) and the fds it holds
@@ -156,7 +163,7 @@ async function attached(child: ChildProcess, label: string, ready: (held: HeldOb
     if (held && ready(held)) {
       const text = JSON.stringify(held);
       if (text !== last) [last, stableSince] = [text, Date.now()];
-      else if (Date.now() - stableSince >= 300) return held;
+      else if (Date.now() - stableSince >= STEADY_MS) return held;
     }
     await sleep(50);
   }
