@@ -88,9 +88,9 @@ function programShowOf(session: HostSession, raw: ListedProg, metadata: boolean)
     named ? firstFuncName(session, raw, info) : undefined,
     // Like bpftool, a program whose metadata cannot be read is shown without it.
     withMetadata ? programMetadata(session, mapIds).catch(() => undefined) : undefined,
-  ]).then(([name, metadata]) => {
+  ]).then(([name, read]) => {
     if (name) show.firstFuncName = name;
-    if (metadata) show.metadata = metadata;
+    if (read) show.metadata = read;
   });
   return { show, rest };
 }

@@ -11,7 +11,7 @@ import { expectJitTextLikeObjdump, jitImageOf } from './objdump.js';
 export type Count = (what: string, n?: number) => void;
 
 /** Runs `fn` over `items`, `limit` at a time (the machine has two cores). */
-export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await fn(items[next++]);
@@ -41,13 +41,14 @@ export function maskStats(text: string): string {
 /** Text with its numbers (decimal, hex, hex bytes) masked. */
 export const maskNumbers = (text: string): string => text.replace(/\b(0x)?[0-9a-f]+\b/gi, '#');
 
-/** `show prog ID` in both modes: bpftool's keys and values in the JSON, bpftool's text first in the text. */
-export async function expectProgShownLikeBpftool(id: number, count: Count): Promise<void> {
+/** `show prog ID` in both modes: bpftool's keys and values in the JSON, bpftool's text first in the text; returns our JSON. */
+export async function expectProgShownLikeBpftool(id: number, count: Count): Promise<JsonObj> {
   const ours = parseJsonExact<JsonObj>(await ok(['show', 'prog', String(id), '--json']));
   expectSuperset(ours, await bpftoolJson<JsonObj>(['prog', 'show', 'id', String(id)]), `prog ${id}`, 'prog');
   const text = maskStats(await ok(['show', 'prog', String(id)]));
   expect(text.startsWith(maskStats(await bpftool(['prog', 'show', 'id', String(id)]))), `prog ${id} text:\n${text}`).toBe(true);
   count('show prog', 2);
+  return ours;
 }
 
 /** `show map ID` in both modes, as expectProgShownLikeBpftool. */

@@ -165,8 +165,8 @@ export function layoutGraph(request: LayoutRequest): LayoutResult {
  * column filled in order up to an even share of the total height.
  */
 export function laneColumns(heights: readonly number[], laneWidth: number, view: { width: number; height: number } | undefined): number[][] {
+  const total = heights.reduce((a, b) => a + b + LANE_GAP, 0);
   const fill = (count: number): number[][] => {
-    const total = heights.reduce((a, b) => a + b + LANE_GAP, 0);
     const share = total / count;
     const stacks: number[][] = [[]];
     let used = 0;
