@@ -1,0 +1,130 @@
+// The xdp-tools corpus: xdp-filter, loaded by its own loader (libxdp) on a veth in native mode,
+// with rules in its maps (ports, IPv4 and IPv6 addresses, a MAC address): an XDP program
+// attached through netlink and the per-CPU array and per-CPU hashes (4-, 16- and 6-byte keys)
+// it counts its hits in, typed by its BTF and pinned in bpffs by libxdp. Compared object by
+// object with bpftool, the JIT image with GNU objdump, the BTF as C with clang. Which objects
+// to compare comes from bpftool (the device's XDP program and the programs libxdp named),
+// never from bpfscope.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObj } from '../helpers/bpftool-compare.js';
+import { bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
+import {
+  bpftool, eachLimited, expectJitLikeObjdump, expectListedLikeBpftoolAll, expectMapDumpsLikeBpftool, expectMapShownLikeBpftool,
+  expectProgDumpsLikeBpftool, expectProgShownLikeBpftool, ok,
+} from '../helpers/corpus-checks.js';
+import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
+
+const skip = ensureKernelEnvWith(['objdump', 'clang', 'ip', 'xdp-filter']);
+const DEV = `bsxf${process.pid % 10000}`;
+const PEER = `${DEV}p`;
+/** What xdp-filter is told to filter: each rule is an entry in one of its maps. */
+const RULES = [['port', '80'], ['port', '443', '-p', 'tcp', '-m', 'src'], ['ip', '10.1.2.3'], ['ip', 'fe80::1', '-m', 'src'], ['ether', 'aa:bb:cc:dd:ee:ff']];
+
+type ProgJson = JsonObj & { name: string; type: string; map_ids?: number[]; btf_id?: number };
+type XdpEntry = { devname: string; ifindex: number; mode: string; id: number };
+
+let dir: string;
+let xdpProg: XdpEntry;
+let progIds: number[] = [];
+let mapIds: number[] = [];
+const counted = new Map<string, number>();
+
+function count(what: string, n = 1): void {
+  counted.set(what, (counted.get(what) ?? 0) + n);
+}
+
+async function run(command: string, args: string[]): Promise<void> {
+  const result = await runCommand(command, args);
+  expect(result.code, `${command} ${args.join(' ')}: ${result.stderr}`).toBe(0);
+}
+
+describe.skipIf(skip)('corpus: xdp-filter loaded by libxdp on a veth, compared with bpftool', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bpfscope-xdp-corpus-'));
+    await run('ip', ['link', 'add', DEV, 'type', 'veth', 'peer', 'name', PEER]);
+    for (const dev of [DEV, PEER]) await run('ip', ['link', 'set', dev, 'up']);
+    await run('xdp-filter', ['load', '-m', 'native', DEV]);
+    for (const rule of RULES) await run('xdp-filter', rule);
+    const [net] = await bpftoolJson<Array<{ xdp: XdpEntry[] }>>(['net', 'show']);
+    xdpProg = net!.xdp.find((e) => e.devname === DEV)!;
+    expect(xdpProg, `${DEV} has an XDP program`).toBeDefined();
+    // Where the kernel takes freplace, libxdp attaches the filter behind its dispatcher: both are xdp-filter's.
+    const progs = (await bpftoolJson<ProgJson[]>(['prog', 'show'])).filter((p) => p.id === xdpProg.id || p.name.startsWith('xdpfilt_'));
+    progIds = progs.map((p) => p.id);
+    mapIds = [...new Set(progs.flatMap((p) => p.map_ids ?? []))].sort((a, b) => a - b);
+  }, 60_000);
+  afterAll(async () => {
+    await runCommand('xdp-filter', ['unload', DEV]);
+    await runCommand('ip', ['link', 'del', DEV]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (counted.size > 0) console.log(`xdp corpus comparisons: ${[...counted].map(([what, n]) => `${what} ${n}`).join(', ')}`);
+  });
+
+  it('xdp-filter loaded an XDP program in driver mode and the per-CPU maps it filters by', async () => {
+    expect(xdpProg.mode).toBe('driver');
+    const maps = (await bpftoolJson<Array<JsonObj & { type: string; bytes_key: number }>>(['map', 'show'])).filter((m) => mapIds.includes(m.id));
+    expect(new Set(maps.map((m) => m.type))).toEqual(new Set(['percpu_array', 'percpu_hash']));
+    expect(new Set(maps.filter((m) => m.type === 'percpu_hash').map((m) => m.bytes_key))).toEqual(new Set([4, 16, 6]));
+  });
+
+  it('show prog and show map: bpftool\'s keys and values, text and JSON', async () => {
+    for (const id of progIds) await expectProgShownLikeBpftool(id, count);
+    await eachLimited(mapIds, 2, (id) => expectMapShownLikeBpftool(id, count));
+  });
+
+  it('ls progs and maps: xdp-filter\'s objects listed as bpftool lists them', async () => {
+    await expectListedLikeBpftoolAll('prog', progIds, count);
+    await expectListedLikeBpftoolAll('map', mapIds, count);
+  });
+
+  it('the program attached where bpftool net says: the device, its ifindex and driver mode, in show prog and ls net', async () => {
+    const { attach_points: points } = parseJsonExact<JsonObj & { attach_points: Array<Record<string, unknown>> }>(await ok(['show', 'prog', String(xdpProg.id), '--json']));
+    expect(points).toEqual([{ mechanism: 'netlink', kind: 'xdp', target: `${DEV} (ifindex ${xdpProg.ifindex}, netns host, driver)` }]);
+    expect(await ok(['show', 'prog', String(xdpProg.id)])).toContain(`\tattached: xdp ${DEV} (ifindex ${xdpProg.ifindex}, netns host, driver) (netlink)\n`);
+    const [host] = parseJsonExact<Array<{ xdp: XdpEntry[]; netns: { name: string } }>>(await ok(['ls', 'net', '--json']));
+    expect(host!.netns.name).toBe('host');
+    expect(host!.xdp.filter((e) => e.devname === DEV)).toEqual([xdpProg]);
+    expect(await ok(['ls', 'net'])).toContain(`\n${DEV}(${xdpProg.ifindex}) driver id ${xdpProg.id}\n`);
+    count('attach points', 4);
+  });
+
+  it('dump prog (plain, linum, opcodes; text and JSON) as bpftool prog dump xlated, the JIT image as objdump reads it', async () => {
+    for (const id of progIds) {
+      expect(await expectProgDumpsLikeBpftool(id, `prog ${id}`, count), `prog ${id}: source lines`).toBeGreaterThan(0);
+      await expectJitLikeObjdump(id, `prog ${id}`, count);
+    }
+  });
+
+  it('dump map: bpftool map dump, JSON (BTF-formatted) and text, for every map, each rule an entry', { timeout: 300_000 }, async () => {
+    await expectMapDumpsLikeBpftool(mapIds, count);
+    // The maps compared were not empty: each rule is an entry of ours, its key in network order.
+    const byName = new Map((await bpftoolJson<Array<JsonObj & { name: string }>>(['map', 'show'])).filter((m) => mapIds.includes(m.id)).map((m) => [m.name, m.id]));
+    const keysOf = async (name: string) => parseJsonExact<Array<{ key: string[] }>>(await ok(['dump', 'map', String(byName.get(name)), '--json'])).map((e) => e.key.join(' '));
+    const ports = await keysOf('filter_ports');
+    for (const port of ['0x00 0x50 0x00 0x00', '0x01 0xbb 0x00 0x00']) expect(ports).toContain(port);
+    expect(await keysOf('filter_ipv4')).toEqual(['0x0a 0x01 0x02 0x03']);
+    expect(await keysOf('filter_ipv6')).toEqual([['0xfe', '0x80', ...Array<string>(13).fill('0x00'), '0x01'].join(' ')]);
+    expect(await keysOf('filter_ethernet')).toEqual(['0xaa 0xbb 0xcc 0xdd 0xee 0xff']);
+  });
+
+  it('the BTF as bpftool btf dump, raw and C, and the C compiles', async () => {
+    const progs = await bpftoolJson<ProgJson[]>(['prog', 'show']);
+    const btfIds = [...new Set(progs.filter((p) => progIds.includes(p.id)).map((p) => p.btf_id))];
+    for (const btfId of btfIds) {
+      expect(btfId, 'a program with BTF').toBeDefined();
+      for (const format of ['raw', 'c'] as const) {
+        const ours = await ok(['btf', String(btfId), `--${format}`]);
+        expect(ours, `btf ${btfId} --${format}`).toBe(await bpftool(['btf', 'dump', 'id', String(btfId), 'format', format]));
+        count(`btf ${format}`);
+        if (format !== 'c') continue;
+        const header = join(dir, `btf-${btfId}.h`);
+        writeFileSync(header, ours);
+        const compiled = await runCommand('clang', ['-target', 'bpf', '-fsyntax-only', '-x', 'c', header]);
+        expect(compiled.code, `btf ${btfId} C: ${compiled.stderr.slice(0, 2000)}`).toBe(0);
+      }
+    }
+  });
+});
