@@ -187,6 +187,9 @@ test('per-CPU values: same on every CPU once, sums labelled, switched to per CPU
   await expect(rows).toHaveCount(FLOW_KEYS, { timeout: 20_000 });
   const key0 = rows.filter({ hasText: /^\s*0\s/ });
   await expect(key0).toContainText(`proto=17, port=1000, packets=Σ ${sum}`);
+  // Columns named, the CPUs' combination said; a value cut at its column's edge is whole in its title.
+  await expect(page.locator('[data-map-head]')).toHaveText(new RegExp(`^\\s*Key\\s+Value, ${cpus} CPUs combined \\(select an entry to see how\\)\\s*$`));
+  await expect(key0.locator('.val')).toHaveAttribute('title', (await key0.locator('.val').textContent())!);
   await key0.click();
   const tree = page.getByRole('tree');
   const item = (name: string) => tree.getByRole('treeitem').filter({ hasText: new RegExp(`^[\\s▸▾]*${name}\\b`) });
