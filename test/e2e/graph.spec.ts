@@ -88,6 +88,7 @@ test('the fixture\'s program: filtered by name, its tail call and maps drawn, a 
   await expect(page.locator(`[data-access="jumps"][data-map-id="${jumpTable.id}"]`)).toBeVisible();
   // What such programs are, beside it.
   const note = page.locator('[data-type-note="prog:tracepoint"]');
+  await expect(note.locator('summary')).toHaveText('What is the tracepoint program type?');
   await note.locator('summary').click();
   await expect(note).toContainText('static kernel tracepoint');
   await expect(note).toContainText('Linux 4.7');

@@ -60,6 +60,7 @@ describe('program detail fields', () => {
     expect(fieldText('loaded_at', loaded, loaded * 1000 + 3 * 86_400_000)).toMatch(/\(3 days ago\)$/);
     expect(fieldText('bytes_memlock', 4096)).toBe('4,096 B');
     expect(fieldText('max_entries', 1_000_000)).toBe('1,000,000');
+    expect(fieldText('verified_insns', 81905)).toBe('81,905');
     expect(fieldText('flags', 0x80)).toBe('0x80');
     expect(fieldText('frozen', 1)).toBe('yes');
     expect(fieldText('tag', 'a3bf9665c7dff785')).toBe('a3bf9665c7dff785');

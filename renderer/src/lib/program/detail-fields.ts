@@ -16,7 +16,7 @@ export function fieldText(field: string, value: unknown, nowMs = Date.now()): st
     return `${new Date(value * 1000).toLocaleString('sv-SE')} (${ago(nowMs - value * 1000)})`;
   }
   if (field.startsWith('bytes_') && typeof value === 'number') return `${value.toLocaleString('en')} B`;
-  if (field === 'max_entries' && typeof value === 'number') return value.toLocaleString('en');
+  if ((field === 'max_entries' || field === 'verified_insns') && typeof value === 'number') return value.toLocaleString('en');
   if (field === 'flags' && typeof value === 'number') return `0x${value.toString(16)}`;
   if (field === 'frozen' && typeof value === 'number') return value ? 'yes' : 'no';
   return String(value);
