@@ -4,15 +4,15 @@
 // arrays typed by the tools' BTF, and their .rodata and .bss. Compared object by object with
 // bpftool, JIT images with GNU objdump, the tools' BTF as C with clang. Which objects to compare
 // comes from the tools' /proc/PID/fdinfo (test/helpers/corpus.ts), never from bpfscope.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObj } from '../helpers/bpftool-compare.js';
-import { bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
+import { bpftoolJson, parseJsonExact } from '../helpers/cli.js';
 import {
-  bpftool, eachLimited, expectJitLikeObjdump, expectListedLikeBpftoolAll, expectMapDumpsLikeBpftool, expectMapShownLikeBpftool,
-  expectPerfListedLikeBpftool, expectProgDumpsLikeBpftool, expectProgShownLikeBpftool, ok,
+  eachLimited, expectJitLikeObjdump, expectListedLikeBpftoolAll, expectMapDumpsLikeBpftool, expectMapShownLikeBpftool,
+  expectPerfListedLikeBpftool, expectProgDumpsLikeBpftool, expectProgramsBtfLikeBpftool, expectProgShownLikeBpftool, ok,
 } from '../helpers/corpus-checks.js';
 import { LIBBPF_TOOLS, startLibbpfTools, type Corpus } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
@@ -97,22 +97,7 @@ describe.skipIf(skip)('corpus: programs loaded by libbpf-tools, compared with bp
   });
 
   it('each tool\'s BTF as bpftool btf dump, raw and C, and the C compiles', async () => {
-    const progs = await bpftoolJson<Array<JsonObj & { btf_id?: number }>>(['prog', 'show']);
-    const btfIds = [...new Set(progs.filter((p) => corpus.progIds().includes(p.id)).map((p) => p.btf_id))];
-    expect(btfIds.length).toBeGreaterThanOrEqual(corpus.tools.length);
-    for (const btfId of btfIds) {
-      expect(btfId, 'a program with BTF').toBeDefined();
-      for (const format of ['raw', 'c'] as const) {
-        const ours = await ok(['btf', String(btfId), `--${format}`]);
-        expect(ours, `btf ${btfId} --${format}`).toBe(await bpftool(['btf', 'dump', 'id', String(btfId), 'format', format]));
-        count(`btf ${format}`);
-        if (format !== 'c') continue;
-        const header = join(dir, `btf-${btfId}.h`);
-        writeFileSync(header, ours);
-        const compiled = await runCommand('clang', ['-target', 'bpf', '-fsyntax-only', '-x', 'c', header]);
-        expect(compiled.code, `btf ${btfId} C: ${compiled.stderr.slice(0, 2000)}`).toBe(0);
-      }
-    }
+    expect(await expectProgramsBtfLikeBpftool(corpus.progIds(), dir, count)).toBeGreaterThanOrEqual(corpus.tools.length);
   });
 
   it('ls perf: the tracepoint perf events each tool holds, as bpftool perf list', async () => {
