@@ -271,6 +271,21 @@ function run(command: string, args: string[]): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Steps that take back a setup, pushed as it goes; `stop` runs them last first, each whatever the others do. */
+function undoSteps(): { undo: Array<() => void>; stop: () => void } {
+  const undo: Array<() => void> = [];
+  const stop = (): void => {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // Already gone: cleaning up continues.
+      }
+    }
+  };
+  return { undo, stop };
+}
+
 function loadedId(name: string): number {
   const progs = JSON.parse(run('bpftool', ['-j', 'prog', 'show'])) as Array<{ id: number; name?: string }>;
   const found = progs.filter((p) => p.name === name).map((p) => p.id);
@@ -296,16 +311,7 @@ export function startNetTools(dir: string, cgroupRoot: string): NetTools {
     writeFileSync(c, netSource(kind));
     run('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', '-c', c, '-o', objects[kind]!]);
   }
-  const undo: Array<() => void> = [];
-  const stop = (): void => {
-    for (const step of undo.reverse()) {
-      try {
-        step();
-      } catch {
-        // Already gone: cleaning up continues.
-      }
-    }
-  };
+  const { undo, stop } = undoSteps();
   try {
     run('ip', ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
     undo.push(() => run('ip', ['link', 'del', ifname]));
@@ -424,6 +430,56 @@ __noinline int exotic_sub(int x) { return x * 3 + g_counter; }
 SEC("tp/syscalls/sys_enter_getpgid")
 int exotic_calls(void *ctx) { return exotic_sub(2) + exotic_sub(5); }
 `;
+
+/** What `bpftool net` says of a device's XDP program. */
+export interface XdpAttachment {
+  devname: string;
+  ifindex: number;
+  mode: string;
+  id: number;
+}
+
+export interface XdpFilter {
+  /** The veth end xdp-filter is loaded on. */
+  ifname: string;
+  xdp: XdpAttachment;
+  /** The device's program, and any libxdp put behind its dispatcher. */
+  progIds: number[];
+  mapIds: number[];
+  stop(): void;
+}
+
+/** What xdp-filter is told to filter: each rule is an entry in one of its maps. */
+const XDP_FILTER_RULES = [['port', '80'], ['port', '443', '-p', 'tcp', '-m', 'src'], ['ip', '10.1.2.3'], ['ip', 'fe80::1', '-m', 'src'], ['ether', 'aa:bb:cc:dd:ee:ff']];
+
+/**
+ * Loads xdp-tools' `xdp-filter` with its own loader (libxdp) on a veth in native (driver) mode,
+ * with a rule of each kind: two ports (80, 443/tcp/src), 10.1.2.3, fe80::1 (src) and
+ * aa:bb:cc:dd:ee:ff.
+ */
+export function startXdpFilter(): XdpFilter {
+  const ifname = `bsxf${process.pid % 10000}`;
+  const { undo, stop } = undoSteps();
+  try {
+    run('ip', ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
+    undo.push(() => run('ip', ['link', 'del', ifname]));
+    for (const dev of [ifname, `${ifname}p`]) run('ip', ['link', 'set', 'dev', dev, 'up']);
+    run('xdp-filter', ['load', '-m', 'native', ifname]);
+    undo.push(() => run('xdp-filter', ['unload', ifname]));
+    for (const rule of XDP_FILTER_RULES) run('xdp-filter', rule);
+    const [net] = JSON.parse(run('bpftool', ['-j', 'net', 'show'])) as Array<{ xdp: XdpAttachment[] }>;
+    const xdp = net?.xdp.find((e) => e.devname === ifname);
+    if (!xdp) throw new Error(`xdp-filter: ${ifname} has no XDP program`);
+    // Where the kernel takes freplace, libxdp attaches the filter behind its dispatcher: both are xdp-filter's.
+    const progs = (JSON.parse(run('bpftool', ['-j', 'prog', 'show'])) as Array<{ id: number; name?: string; map_ids?: number[] }>)
+      .filter((p) => p.id === xdp.id || p.name?.startsWith('xdpfilt_'));
+    const mapIds = [...new Set(progs.flatMap((p) => p.map_ids ?? []))].sort((a, b) => a - b);
+    return { ifname, xdp, progIds: progs.map((p) => p.id), mapIds, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
 
 /** Programs without BTF, func_info or line_info (no -g), one calling a subprogram. */
 const PLAIN_SOURCE = String.raw`#include <linux/bpf.h>

@@ -10,98 +10,74 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObj } from '../helpers/bpftool-compare.js';
-import { bpftoolJson, parseJsonExact, runCommand } from '../helpers/cli.js';
+import { bpftoolJson, parseJsonExact } from '../helpers/cli.js';
 import {
   eachLimited, expectJitLikeObjdump, expectListedLikeBpftoolAll, expectMapDumpsLikeBpftool, expectMapShownLikeBpftool,
   expectProgDumpsLikeBpftool, expectProgramsBtfLikeBpftool, expectProgShownLikeBpftool, ok,
 } from '../helpers/corpus-checks.js';
+import { startXdpFilter, type XdpAttachment, type XdpFilter } from '../helpers/corpus.js';
 import { ensureKernelEnvWith } from '../helpers/kernel-env.js';
 
 const skip = ensureKernelEnvWith(['objdump', 'clang', 'ip', 'xdp-filter']);
-const DEV = `bsxf${process.pid % 10000}`;
-const PEER = `${DEV}p`;
-/** What xdp-filter is told to filter: each rule is an entry in one of its maps. */
-const RULES = [['port', '80'], ['port', '443', '-p', 'tcp', '-m', 'src'], ['ip', '10.1.2.3'], ['ip', 'fe80::1', '-m', 'src'], ['ether', 'aa:bb:cc:dd:ee:ff']];
-
-type ProgJson = JsonObj & { name: string; map_ids?: number[] };
-type XdpEntry = { devname: string; ifindex: number; mode: string; id: number };
 
 let dir: string;
-let xdpProg: XdpEntry;
-let progIds: number[] = [];
-let mapIds: number[] = [];
+let filter: XdpFilter;
 const counted = new Map<string, number>();
 
 function count(what: string, n = 1): void {
   counted.set(what, (counted.get(what) ?? 0) + n);
 }
 
-async function run(command: string, args: string[]): Promise<void> {
-  const result = await runCommand(command, args);
-  expect(result.code, `${command} ${args.join(' ')}: ${result.stderr}`).toBe(0);
-}
-
 describe.skipIf(skip)('corpus: xdp-filter loaded by libxdp on a veth, compared with bpftool', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bpfscope-xdp-corpus-'));
-    await run('ip', ['link', 'add', DEV, 'type', 'veth', 'peer', 'name', PEER]);
-    for (const dev of [DEV, PEER]) await run('ip', ['link', 'set', dev, 'up']);
-    await run('xdp-filter', ['load', '-m', 'native', DEV]);
-    for (const rule of RULES) await run('xdp-filter', rule);
-    const [net] = await bpftoolJson<Array<{ xdp: XdpEntry[] }>>(['net', 'show']);
-    xdpProg = net!.xdp.find((e) => e.devname === DEV)!;
-    expect(xdpProg, `${DEV} has an XDP program`).toBeDefined();
-    // Where the kernel takes freplace, libxdp attaches the filter behind its dispatcher: both are xdp-filter's.
-    const progs = (await bpftoolJson<ProgJson[]>(['prog', 'show'])).filter((p) => p.id === xdpProg.id || p.name.startsWith('xdpfilt_'));
-    progIds = progs.map((p) => p.id);
-    mapIds = [...new Set(progs.flatMap((p) => p.map_ids ?? []))].sort((a, b) => a - b);
+    filter = startXdpFilter();
   }, 60_000);
-  afterAll(async () => {
-    await runCommand('xdp-filter', ['unload', DEV]);
-    await runCommand('ip', ['link', 'del', DEV]);
+  afterAll(() => {
+    filter?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     if (counted.size > 0) console.log(`xdp corpus comparisons: ${[...counted].map(([what, n]) => `${what} ${n}`).join(', ')}`);
   });
 
   it('xdp-filter loaded an XDP program in driver mode and the per-CPU maps it filters by', async () => {
-    expect(xdpProg.mode).toBe('driver');
-    const maps = (await bpftoolJson<Array<JsonObj & { type: string; bytes_key: number }>>(['map', 'show'])).filter((m) => mapIds.includes(m.id));
+    expect(filter.xdp.mode).toBe('driver');
+    const maps = (await bpftoolJson<Array<JsonObj & { type: string; bytes_key: number }>>(['map', 'show'])).filter((m) => filter.mapIds.includes(m.id));
     expect(new Set(maps.map((m) => m.type))).toEqual(new Set(['percpu_array', 'percpu_hash']));
     expect(new Set(maps.filter((m) => m.type === 'percpu_hash').map((m) => m.bytes_key))).toEqual(new Set([4, 16, 6]));
   });
 
   it('show prog and show map: bpftool\'s keys and values, text and JSON', async () => {
-    for (const id of progIds) await expectProgShownLikeBpftool(id, count);
-    await eachLimited(mapIds, 2, (id) => expectMapShownLikeBpftool(id, count));
+    for (const id of filter.progIds) await expectProgShownLikeBpftool(id, count);
+    await eachLimited(filter.mapIds, 2, (id) => expectMapShownLikeBpftool(id, count));
   });
 
   it('ls progs and maps: xdp-filter\'s objects listed as bpftool lists them', async () => {
-    await expectListedLikeBpftoolAll('prog', progIds, count);
-    await expectListedLikeBpftoolAll('map', mapIds, count);
+    await expectListedLikeBpftoolAll('prog', filter.progIds, count);
+    await expectListedLikeBpftoolAll('map', filter.mapIds, count);
   });
 
   it('the program attached where bpftool net says: the device, its ifindex and driver mode, in show prog and ls net', async () => {
-    const { attach_points: points } = parseJsonExact<JsonObj & { attach_points: Array<Record<string, unknown>> }>(await ok(['show', 'prog', String(xdpProg.id), '--json']));
-    expect(points).toEqual([{ mechanism: 'netlink', kind: 'xdp', target: `${DEV} (ifindex ${xdpProg.ifindex}, netns host, driver)` }]);
-    expect(await ok(['show', 'prog', String(xdpProg.id)])).toContain(`\tattached: xdp ${DEV} (ifindex ${xdpProg.ifindex}, netns host, driver) (netlink)\n`);
-    const [host] = parseJsonExact<Array<{ xdp: XdpEntry[]; netns: { name: string } }>>(await ok(['ls', 'net', '--json']));
+    const { attach_points: points } = parseJsonExact<JsonObj & { attach_points: Array<Record<string, unknown>> }>(await ok(['show', 'prog', String(filter.xdp.id), '--json']));
+    expect(points).toEqual([{ mechanism: 'netlink', kind: 'xdp', target: `${filter.ifname} (ifindex ${filter.xdp.ifindex}, netns host, driver)` }]);
+    expect(await ok(['show', 'prog', String(filter.xdp.id)])).toContain(`\tattached: xdp ${filter.ifname} (ifindex ${filter.xdp.ifindex}, netns host, driver) (netlink)\n`);
+    const [host] = parseJsonExact<Array<{ xdp: XdpAttachment[]; netns: { name: string } }>>(await ok(['ls', 'net', '--json']));
     expect(host!.netns.name).toBe('host');
-    expect(host!.xdp.filter((e) => e.devname === DEV)).toEqual([xdpProg]);
-    expect(await ok(['ls', 'net'])).toContain(`\n${DEV}(${xdpProg.ifindex}) driver id ${xdpProg.id}\n`);
+    expect(host!.xdp.filter((e) => e.devname === filter.ifname)).toEqual([filter.xdp]);
+    expect(await ok(['ls', 'net'])).toContain(`\n${filter.ifname}(${filter.xdp.ifindex}) driver id ${filter.xdp.id}\n`);
     count('attach points', 4);
   });
 
   it('dump prog (plain, linum, opcodes; text and JSON) as bpftool prog dump xlated, the JIT image as objdump reads it', async () => {
-    for (const id of progIds) {
+    for (const id of filter.progIds) {
       expect(await expectProgDumpsLikeBpftool(id, `prog ${id}`, count), `prog ${id}: source lines`).toBeGreaterThan(0);
       await expectJitLikeObjdump(id, `prog ${id}`, count);
     }
   });
 
   it('dump map: bpftool map dump, JSON (BTF-formatted) and text, for every map, each rule an entry', { timeout: 300_000 }, async () => {
-    await expectMapDumpsLikeBpftool(mapIds, count);
+    await expectMapDumpsLikeBpftool(filter.mapIds, count);
     // The maps compared were not empty: each rule is an entry of ours, its key in network order.
-    const byName = new Map((await bpftoolJson<Array<JsonObj & { name: string }>>(['map', 'show'])).filter((m) => mapIds.includes(m.id)).map((m) => [m.name, m.id]));
+    const byName = new Map((await bpftoolJson<Array<JsonObj & { name: string }>>(['map', 'show'])).filter((m) => filter.mapIds.includes(m.id)).map((m) => [m.name, m.id]));
     const keysOf = async (name: string) => parseJsonExact<Array<{ key: string[] }>>(await ok(['dump', 'map', String(byName.get(name)), '--json'])).map((e) => e.key.join(' '));
     const ports = await keysOf('filter_ports');
     for (const port of ['0x00 0x50 0x00 0x00', '0x01 0xbb 0x00 0x00']) expect(ports).toContain(port);
@@ -111,6 +87,6 @@ describe.skipIf(skip)('corpus: xdp-filter loaded by libxdp on a veth, compared w
   });
 
   it('the BTF as bpftool btf dump, raw and C, and the C compiles', async () => {
-    expect(await expectProgramsBtfLikeBpftool(progIds, dir, count)).toBeGreaterThanOrEqual(1);
+    expect(await expectProgramsBtfLikeBpftool(filter.progIds, dir, count)).toBeGreaterThanOrEqual(1);
   });
 });
